@@ -1,0 +1,167 @@
+package org.implicitdl.linalg;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.lapack.LAPACK;
+import org.netlib.util.intW;
+
+/**
+ * The BLAS/LAPACK kernels the project uses, through dev.ludovic.netlib (the BLAS behind Breeze
+ * and MLlib): native OpenBLAS when {@code libblas.so.3} is loadable, the JDK Vector API when
+ * {@code --add-modules jdk.incubator.vector} is given, plain Java otherwise.
+ */
+public final class Blas {
+  private static final BLAS BLAS_IMPL = BLAS.getInstance();
+  /**
+   * Pure-Java LAPACK on purpose: native OpenBLAS's threaded dgetrf/dpotrf overflow the default
+   * 1 MiB stack of JVM threads (seen here as a silent SIGSEGV at n = 30). LAPACK is used only for
+   * small driver-side systems, so the Java build costs little.
+   */
+  private static final LAPACK LAPACK_IMPL = dev.ludovic.netlib.lapack.JavaLAPACK.getInstance();
+
+  private Blas() {}
+
+  /** The class name of the active BLAS implementation (JNIBLAS = native, VectorBLAS, Java…). */
+  public static String implementation() {
+    return BLAS_IMPL.getClass().getSimpleName();
+  }
+
+  /** True when native BLAS (e.g. OpenBLAS) is in use. */
+  public static boolean isNative() {
+    return implementation().contains("JNI");
+  }
+
+  /** C ← alpha · op(A) · op(B) + beta · C. */
+  public static void gemm(double alpha, Matrix a, boolean transA, Matrix b, boolean transB, double beta, Matrix c) {
+    int m = transA ? a.cols() : a.rows();
+    int k = transA ? a.rows() : a.cols();
+    int kb = transB ? b.cols() : b.rows();
+    int n = transB ? b.rows() : b.cols();
+    if (k != kb || c.rows() != m || c.cols() != n) {
+      throw new IllegalArgumentException("gemm shapes: op(A) " + m + "x" + k + ", op(B) " + kb + "x" + n + ", C " + c.shape());
+    }
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      scal(beta, c.data());
+      return;
+    }
+    BLAS_IMPL.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha,
+        a.data(), Math.max(1, a.rows()), b.data(), Math.max(1, b.rows()), beta, c.data(), Math.max(1, c.rows()));
+  }
+
+  /** Raw dgemm on sub-blocks addressed by offsets and leading dimensions (column-major). */
+  public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+      double[] a, int offA, int lda, double[] b, int offB, int ldb, double beta, double[] c, int offC, int ldc) {
+    if (m == 0 || n == 0 || k == 0) {
+      return;
+    }
+    BLAS_IMPL.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+  }
+
+  /** op(A) · op(B) as a new matrix. */
+  public static Matrix multiply(Matrix a, boolean transA, Matrix b, boolean transB) {
+    Matrix c = Matrix.zeros(transA ? a.cols() : a.rows(), transB ? b.rows() : b.cols());
+    gemm(1.0, a, transA, b, transB, 0.0, c);
+    return c;
+  }
+
+  public static Matrix multiply(Matrix a, Matrix b) {
+    return multiply(a, false, b, false);
+  }
+
+  /** C ← alpha · A · Aᵀ + beta · C (full symmetric result; both triangles filled). */
+  public static void syrk(double alpha, Matrix a, double beta, Matrix c) {
+    int n = a.rows();
+    if (c.rows() != n || c.cols() != n) {
+      throw new IllegalArgumentException("syrk: C must be " + n + "x" + n + ", got " + c.shape());
+    }
+    if (a.cols() == 0 || n == 0) {
+      scal(beta, c.data());
+      return;
+    }
+    BLAS_IMPL.dsyrk("U", "N", n, a.cols(), alpha, a.data(), Math.max(1, n), beta, c.data(), Math.max(1, n));
+    for (int j = 0; j < n; j++) {
+      for (int i = j + 1; i < n; i++) {
+        c.set(i, j, c.get(j, i));
+      }
+    }
+  }
+
+  /** y ← alpha · op(A) · x + beta · y. */
+  public static void gemv(double alpha, Matrix a, boolean trans, double[] x, double beta, double[] y) {
+    int m = trans ? a.cols() : a.rows();
+    int k = trans ? a.rows() : a.cols();
+    if (x.length != k || y.length != m) {
+      throw new IllegalArgumentException("gemv shapes: A " + a.shape() + (trans ? "ᵀ" : "") + ", x " + x.length + ", y " + y.length);
+    }
+    if (m == 0) {
+      return;
+    }
+    if (k == 0) {
+      scal(beta, y);
+      return;
+    }
+    BLAS_IMPL.dgemv(trans ? "T" : "N", a.rows(), a.cols(), alpha, a.data(), Math.max(1, a.rows()), x, 1, beta, y, 1);
+  }
+
+  /** y ← alpha · x + y. */
+  public static void axpy(double alpha, double[] x, double[] y) {
+    if (x.length != y.length) {
+      throw new IllegalArgumentException("axpy lengths differ: " + x.length + " vs " + y.length);
+    }
+    BLAS_IMPL.daxpy(x.length, alpha, x, 1, y, 1);
+  }
+
+  public static double dot(double[] x, double[] y) {
+    if (x.length != y.length) {
+      throw new IllegalArgumentException("dot lengths differ: " + x.length + " vs " + y.length);
+    }
+    return x.length == 0 ? 0.0 : BLAS_IMPL.ddot(x.length, x, 1, y, 1);
+  }
+
+  public static void scal(double alpha, double[] x) {
+    if (alpha == 0.0) {
+      java.util.Arrays.fill(x, 0.0);
+    } else if (x.length > 0) {
+      BLAS_IMPL.dscal(x.length, alpha, x, 1);
+    }
+  }
+
+  /**
+   * Solves G X = R for symmetric positive definite G (Cholesky, LAPACK dposv); R is overwritten
+   * with X. Returns false when G is not numerically positive definite (a result, not an error).
+   */
+  public static boolean solveSpd(Matrix g, Matrix r) {
+    int n = g.rows();
+    if (g.cols() != n || r.rows() != n) {
+      throw new IllegalArgumentException("solveSpd: G " + g.shape() + ", R " + r.shape());
+    }
+    if (n == 0 || r.cols() == 0) {
+      return true;
+    }
+    Matrix work = g.copy();
+    intW info = new intW(0);
+    LAPACK_IMPL.dposv("U", n, r.cols(), work.data(), n, r.data(), n, info);
+    return info.val == 0;
+  }
+
+  /**
+   * Solves G X = R for square G (LU with partial pivoting, LAPACK dgesv); R is overwritten with
+   * X. Returns false when G is singular.
+   */
+  public static boolean solveGeneral(Matrix g, Matrix r) {
+    int n = g.rows();
+    if (g.cols() != n || r.rows() != n) {
+      throw new IllegalArgumentException("solveGeneral: G " + g.shape() + ", R " + r.shape());
+    }
+    if (n == 0 || r.cols() == 0) {
+      return true;
+    }
+    Matrix work = g.copy();
+    int[] pivots = new int[n];
+    intW info = new intW(0);
+    LAPACK_IMPL.dgesv(n, r.cols(), work.data(), n, pivots, r.data(), n, info);
+    return info.val == 0;
+  }
+}

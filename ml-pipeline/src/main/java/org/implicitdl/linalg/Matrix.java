@@ -1,0 +1,234 @@
+package org.implicitdl.linalg;
+
+import java.util.Arrays;
+
+/**
+ * A dense real matrix stored column-major in one {@code double[]}, the layout BLAS expects.
+ *
+ * <p>Entry (i, j) lives at {@code data[i + j * rows]}. The class is a plain container: shape
+ * errors throw {@link IllegalArgumentException}; arithmetic goes through {@link Blas}.
+ * Instances are mutable so hot loops can reuse buffers; immutable holders (such as the implicit
+ * model) copy on the way in and out.
+ */
+public final class Matrix implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+  private final int rows;
+  private final int cols;
+  private final double[] data;
+
+  /** Wraps {@code data} (column-major, length rows × cols) without copying. */
+  public Matrix(int rows, int cols, double[] data) {
+    if (rows < 0 || cols < 0) {
+      throw new IllegalArgumentException("negative matrix shape " + rows + "x" + cols);
+    }
+    if (data.length != (long) rows * cols) {
+      throw new IllegalArgumentException(
+          "matrix " + rows + "x" + cols + " needs " + ((long) rows * cols) + " entries, got " + data.length);
+    }
+    this.rows = rows;
+    this.cols = cols;
+    this.data = data;
+  }
+
+  public static Matrix zeros(int rows, int cols) {
+    return new Matrix(rows, cols, new double[Math.multiplyExact(rows, cols)]);
+  }
+
+  public static Matrix identity(int n) {
+    Matrix m = zeros(n, n);
+    for (int i = 0; i < n; i++) {
+      m.set(i, i, 1.0);
+    }
+    return m;
+  }
+
+  /** Builds a matrix from row arrays (all of one length); {@code rowArrays[i][j]} is entry (i, j). */
+  public static Matrix fromRows(double[][] rowArrays) {
+    int r = rowArrays.length;
+    int c = r == 0 ? 0 : rowArrays[0].length;
+    Matrix m = zeros(r, c);
+    for (int i = 0; i < r; i++) {
+      if (rowArrays[i].length != c) {
+        throw new IllegalArgumentException("row " + i + " has " + rowArrays[i].length + " entries, expected " + c);
+      }
+      for (int j = 0; j < c; j++) {
+        m.set(i, j, rowArrays[i][j]);
+      }
+    }
+    return m;
+  }
+
+  /** A column vector (n × 1) copied from {@code v}. */
+  public static Matrix column(double[] v) {
+    return new Matrix(v.length, 1, v.clone());
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int cols() {
+    return cols;
+  }
+
+  /** The backing array (column-major); shared, not copied. */
+  public double[] data() {
+    return data;
+  }
+
+  public double get(int i, int j) {
+    return data[i + j * rows];
+  }
+
+  public void set(int i, int j, double v) {
+    data[i + j * rows] = v;
+  }
+
+  public Matrix copy() {
+    return new Matrix(rows, cols, data.clone());
+  }
+
+  public double[][] toRows() {
+    double[][] out = new double[rows][cols];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        out[i][j] = get(i, j);
+      }
+    }
+    return out;
+  }
+
+  /** Column j as a fresh array. */
+  public double[] columnCopy(int j) {
+    return Arrays.copyOfRange(data, j * rows, (j + 1) * rows);
+  }
+
+  /** Rows [from, to) as a new matrix. */
+  public Matrix rowSlice(int from, int to) {
+    Matrix out = zeros(to - from, cols);
+    for (int j = 0; j < cols; j++) {
+      System.arraycopy(data, j * rows + from, out.data, j * out.rows, to - from);
+    }
+    return out;
+  }
+
+  /** Columns [from, to) as a new matrix (one contiguous copy). */
+  public Matrix columnSlice(int from, int to) {
+    return new Matrix(rows, to - from, Arrays.copyOfRange(data, from * rows, to * rows));
+  }
+
+  public Matrix transpose() {
+    Matrix t = zeros(cols, rows);
+    for (int j = 0; j < cols; j++) {
+      for (int i = 0; i < rows; i++) {
+        t.data[j + i * cols] = data[i + j * rows];
+      }
+    }
+    return t;
+  }
+
+  /** Stacks {@code top} over {@code bottom} (same column count). */
+  public static Matrix vstack(Matrix top, Matrix bottom) {
+    requireSame("columns", top.cols, bottom.cols);
+    Matrix out = zeros(top.rows + bottom.rows, top.cols);
+    for (int j = 0; j < top.cols; j++) {
+      System.arraycopy(top.data, j * top.rows, out.data, j * out.rows, top.rows);
+      System.arraycopy(bottom.data, j * bottom.rows, out.data, j * out.rows + top.rows, bottom.rows);
+    }
+    return out;
+  }
+
+  /** Places {@code left} beside {@code right} (same row count). */
+  public static Matrix hstack(Matrix left, Matrix right) {
+    requireSame("rows", left.rows, right.rows);
+    double[] d = Arrays.copyOf(left.data, left.data.length + right.data.length);
+    System.arraycopy(right.data, 0, d, left.data.length, right.data.length);
+    return new Matrix(left.rows, left.cols + right.cols, d);
+  }
+
+  /** Writes {@code block} into this matrix with its top-left corner at (row, col). */
+  public void setBlock(int row, int col, Matrix block) {
+    if (row + block.rows > rows || col + block.cols > cols) {
+      throw new IllegalArgumentException("block " + block.shape() + " at (" + row + "," + col + ") exceeds " + shape());
+    }
+    for (int j = 0; j < block.cols; j++) {
+      System.arraycopy(block.data, j * block.rows, data, (col + j) * rows + row, block.rows);
+    }
+  }
+
+  /** The sub-matrix of rows [r0, r1) and columns [c0, c1). */
+  public Matrix block(int r0, int r1, int c0, int c1) {
+    Matrix out = zeros(r1 - r0, c1 - c0);
+    for (int j = c0; j < c1; j++) {
+      System.arraycopy(data, j * rows + r0, out.data, (j - c0) * out.rows, r1 - r0);
+    }
+    return out;
+  }
+
+  /** Index of the first non-finite entry, or -1 when all entries are finite. */
+  public int firstNonFinite() {
+    for (int k = 0; k < data.length; k++) {
+      if (!Double.isFinite(data[k])) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  /** Throws naming {@code what} and the entry when an entry is NaN or infinite. */
+  public Matrix requireFinite(String what) {
+    int k = firstNonFinite();
+    if (k >= 0) {
+      throw new IllegalArgumentException(
+          what + " has a non-finite entry " + data[k] + " at (" + (k % rows) + ", " + (k / rows) + ")");
+    }
+    return this;
+  }
+
+  /** Throws naming {@code what} unless the shape is rows × cols. */
+  public Matrix requireShape(String what, int r, int c) {
+    if (rows != r || cols != c) {
+      throw new IllegalArgumentException(what + " must be " + r + "x" + c + ", got " + shape());
+    }
+    return this;
+  }
+
+  public String shape() {
+    return rows + "x" + cols;
+  }
+
+  /** Largest absolute entry (the max-norm of the entries). */
+  public double maxAbs() {
+    double m = 0;
+    for (double v : data) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
+
+  /** Frobenius norm. */
+  public double frobenius() {
+    return Math.sqrt(Blas.dot(data, data));
+  }
+
+  private static void requireSame(String what, int a, int b) {
+    if (a != b) {
+      throw new IllegalArgumentException("matrix " + what + " differ: " + a + " vs " + b);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Matrix m && m.rows == rows && m.cols == cols && Arrays.equals(m.data, data);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * rows + cols) + Arrays.hashCode(data);
+  }
+
+  @Override
+  public String toString() {
+    return "Matrix(" + shape() + ")";
+  }
+}

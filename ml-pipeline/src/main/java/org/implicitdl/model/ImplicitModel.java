@@ -1,0 +1,162 @@
+package org.implicitdl.model;
+
+import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.solve.FixedPointResult;
+import org.implicitdl.solve.FixedPointSolver;
+import org.implicitdl.solve.SolverSettings;
+
+/**
+ * An immutable implicit model (paper eq. 1): ŷ = Cx + Du with x = φ(Ax + Bu).
+ *
+ * <p>A ∈ R^{n×n}, B ∈ R^{n×p'}, C ∈ R^{q×n}, D ∈ R^{q×p'}. With {@code inputBias}, the input is
+ * u = (features, 1) as in the paper, so p' = p + 1 and the last columns of B and D are the bias
+ * terms; callers pass the p raw features only. Construction checks shapes and finiteness;
+ * matrices are copied in and out.
+ */
+public final class ImplicitModel implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+  private final Matrix a;
+  private final Matrix b;
+  private final Matrix c;
+  private final Matrix d;
+  private final Activation activation;
+  private final boolean inputBias;
+  private volatile Certificate certificate;
+
+  public ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias) {
+    int n = a.rows();
+    a.requireShape("A", n, n).requireFinite("A");
+    b.requireShape("B", n, b.cols()).requireFinite("B");
+    int q = c.rows();
+    c.requireShape("C", q, n).requireFinite("C");
+    d.requireShape("D", q, b.cols()).requireFinite("D");
+    if (inputBias && b.cols() < 1) {
+      throw new IllegalArgumentException("with inputBias, B needs a bias column; got B " + b.shape());
+    }
+    if (activation == null) {
+      throw new IllegalArgumentException("activation must be given");
+    }
+    this.a = a.copy();
+    this.b = b.copy();
+    this.c = c.copy();
+    this.d = d.copy();
+    this.activation = activation;
+    this.inputBias = inputBias;
+  }
+
+  /** Hidden dimension n (number of states). */
+  public int hiddenDim() {
+    return a.rows();
+  }
+
+  /** Number of raw input features p (without the bias entry). */
+  public int inputDim() {
+    return b.cols() - (inputBias ? 1 : 0);
+  }
+
+  /** Number of outputs q. */
+  public int outputDim() {
+    return c.rows();
+  }
+
+  public Activation activation() {
+    return activation;
+  }
+
+  public boolean inputBias() {
+    return inputBias;
+  }
+
+  public Matrix a() {
+    return a.copy();
+  }
+
+  public Matrix b() {
+    return b.copy();
+  }
+
+  public Matrix c() {
+    return c.copy();
+  }
+
+  public Matrix d() {
+    return d.copy();
+  }
+
+  /** The well-posedness certificate of A (computed once). */
+  public Certificate certificate() {
+    Certificate cert = certificate;
+    if (cert == null) {
+      cert = WellPosedness.certify(a, activation);
+      certificate = cert;
+    }
+    return cert;
+  }
+
+  /** The drive Z = B·u (+ bias column) for a block of raw inputs U (p×m). */
+  public Matrix drive(Matrix u) {
+    return affine(b, u, a.rows());
+  }
+
+  /** The readout Ŷ = C·X + D·u (+ bias) for states X (n×m) and raw inputs U (p×m). */
+  public Matrix readout(Matrix x, Matrix u) {
+    Matrix y = affine(d, u, c.rows());
+    Blas.gemm(1.0, c, false, x, false, 1.0, y);
+    return y;
+  }
+
+  /** Solves X = φ(AX + BU) for a block of inputs with the solver the certificate calls for. */
+  public FixedPointResult solveStates(Matrix u, SolverSettings settings) {
+    return solveStates(u, FixedPointSolver.forCertificate(certificate(), settings), null);
+  }
+
+  /** Solves X = φ(AX + BU) with a given solver and optional warm start. */
+  public FixedPointResult solveStates(Matrix u, FixedPointSolver solver, Matrix start) {
+    return solver.solve(a, drive(u), activation, certificate(), start);
+  }
+
+  /** Predictions Ŷ (q×m) for raw inputs U (p×m); throws if the fixed point did not converge. */
+  public Matrix predict(Matrix u) {
+    FixedPointResult states = solveStates(u, SolverSettings.DEFAULT);
+    if (!states.converged()) {
+      throw new ArithmeticException("fixed point did not converge: residual " + states.residual()
+          + " after " + states.iterations() + " iterations (" + certificate() + ")");
+    }
+    return readout(states.states(), u);
+  }
+
+  /** Prediction ŷ for one raw input u. */
+  public double[] predict(double[] u) {
+    return predict(Matrix.column(u)).data();
+  }
+
+  /** A copy with new matrices and the same activation and bias convention. */
+  public ImplicitModel with(Matrix newA, Matrix newB, Matrix newC, Matrix newD) {
+    return new ImplicitModel(newA, newB, newC, newD, activation, inputBias);
+  }
+
+  private Matrix affine(Matrix weights, Matrix u, int rows) {
+    int p = inputDim();
+    u.requireShape("input block U", p, u.cols());
+    int m = u.cols();
+    Matrix out = Matrix.zeros(rows, m);
+    Blas.gemm(false, false, rows, m, p, 1.0, weights.data(), 0, Math.max(1, rows), u.data(), 0, Math.max(1, p), 0.0, out.data(), 0, Math.max(1, rows));
+    if (inputBias) {
+      double[] od = out.data();
+      int biasOffset = p * rows;
+      for (int j = 0; j < m; j++) {
+        for (int i = 0; i < rows; i++) {
+          od[i + j * rows] += weights.data()[biasOffset + i];
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "ImplicitModel(n=" + hiddenDim() + ", p=" + inputDim() + ", q=" + outputDim() + ", " + activation.id()
+        + (inputBias ? ", bias" : "") + ")";
+  }
+}

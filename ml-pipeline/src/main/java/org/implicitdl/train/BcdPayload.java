@@ -1,0 +1,11 @@
+package org.implicitdl.train;
+
+import java.io.Serializable;
+import org.implicitdl.model.ImplicitModel;
+
+/**
+ * What the driver sends to every block for one pass: the current model, the settings, and the
+ * step sizes of the P- and X-steps (global, so every column takes the same steps wherever it lives).
+ */
+public record BcdPayload(ImplicitModel model, BcdSettings settings, double etaP, double etaX) implements Serializable {
+}

@@ -1,0 +1,120 @@
+package org.implicitdl.train;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.SolverSettings;
+
+/**
+ * Settings of the block-coordinate-descent trainer for problem (10) of the paper.
+ *
+ * @param hiddenDim n, the number of states
+ * @param loss the data-fit term L
+ * @param structure how A is kept well-posed: ‖A‖∞ ≤ κ, or strictly upper triangular
+ * @param kappa κ ∈ (0, 1) for the norm constraint
+ * @param lambda λ of the divergence term: one entry (scalar) or n entries (per state, eq. 11)
+ * @param mu μ of the coupling term (μ/2)‖X − P‖²
+ * @param ridge ρ/2‖·‖² on all of A, B, C, D
+ * @param l1 ℓ1 weight on the entries of B, C and D
+ * @param groupLasso weight of the column-group penalty on B and on D (feature selection, eq. 19)
+ * @param maxEpochs epochs at most
+ * @param tol stop when the relative change of the objective is below tol
+ * @param seed initialisation seed
+ * @param innerIterations projected-gradient iterations of the P- and X-steps per epoch
+ * @param abRounds majorize–minimize rounds of the (A, B)-step (and of the cross-entropy (C, D)-step)
+ * @param fistaIterations driver-side FISTA iterations per convex step
+ * @param initScale scale of the random initial B (times 1/√p)
+ * @param fixedPoint settings of the fixed-point solves that judge the real rule
+ */
+public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double kappa, double[] lambda, double mu,
+    double ridge, double l1, double groupLasso, int maxEpochs, double tol, long seed, int innerIterations,
+    int abRounds, int fistaIterations, double initScale, SolverSettings fixedPoint) implements Serializable {
+
+  /** How the trainer keeps A well-posed. */
+  public enum Structure { INF_NORM, TRIANGULAR }
+
+  public BcdSettings {
+    require(hiddenDim >= 1, "hiddenDim must be >= 1, got " + hiddenDim);
+    if (structure == Structure.INF_NORM) {
+      WellPosedness.requireKappa(kappa);
+    }
+    require(lambda.length >= 1, "lambda needs one entry or one per state");
+    require(lambda.length == 1 || lambda.length == hiddenDim,
+        "lambda has " + lambda.length + " entries; expected 1 or hiddenDim = " + hiddenDim);
+    for (double l : lambda) {
+      require(l > 0 && Double.isFinite(l), "lambda entries must be finite and > 0, got " + l);
+    }
+    require(mu > 0 && Double.isFinite(mu), "mu must be finite and > 0, got " + mu);
+    require(ridge >= 0 && Double.isFinite(ridge), "ridge must be finite and >= 0, got " + ridge);
+    require(l1 >= 0 && Double.isFinite(l1), "l1 must be finite and >= 0, got " + l1);
+    require(groupLasso >= 0 && Double.isFinite(groupLasso), "groupLasso must be finite and >= 0, got " + groupLasso);
+    require(maxEpochs >= 0, "maxEpochs must be >= 0, got " + maxEpochs);
+    require(tol >= 0, "tol must be >= 0, got " + tol);
+    require(innerIterations >= 1 && abRounds >= 1 && fistaIterations >= 1, "iteration counts must be >= 1");
+    require(initScale > 0 && Double.isFinite(initScale), "initScale must be finite and > 0, got " + initScale);
+    lambda = lambda.clone();
+  }
+
+  /** Defaults for a given hidden size and loss. */
+  public static BcdSettings defaults(int hiddenDim, Loss loss) {
+    return new BcdSettings(hiddenDim, loss, Structure.INF_NORM, 0.95, new double[] {1.0}, 1.0, 1e-4, 0.0, 0.0,
+        20, 1e-6, 42L, 20, 3, 100, 1.0, new SolverSettings(1e-9, 1000));
+  }
+
+  /** λ_i for state i. */
+  public double lambdaOf(int i) {
+    return lambda.length == 1 ? lambda[0] : lambda[i];
+  }
+
+  /** λ as a vector of n entries. */
+  public double[] lambdaVector() {
+    double[] v = new double[hiddenDim];
+    for (int i = 0; i < hiddenDim; i++) {
+      v[i] = lambdaOf(i);
+    }
+    return v;
+  }
+
+  @Override
+  public double[] lambda() {
+    return lambda.clone();
+  }
+
+  public BcdSettings withEpochs(int epochs) {
+    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, epochs, tol, seed,
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+  }
+
+  public BcdSettings withPenalties(double newRidge, double newL1, double newGroup) {
+    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, newRidge, newL1, newGroup, maxEpochs, tol, seed,
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+  }
+
+  public BcdSettings withLambdaMu(double[] newLambda, double newMu) {
+    return new BcdSettings(hiddenDim, loss, structure, kappa, newLambda, newMu, ridge, l1, groupLasso, maxEpochs, tol, seed,
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+  }
+
+  public BcdSettings withStructure(Structure newStructure, double newKappa) {
+    return new BcdSettings(hiddenDim, loss, newStructure, newKappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+  }
+
+  public BcdSettings withSeed(long newSeed) {
+    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, newSeed,
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "BcdSettings[n=" + hiddenDim + ", loss=" + loss + ", " + structure + ", kappa=" + kappa + ", lambda="
+        + (lambda.length == 1 ? lambda[0] : Arrays.toString(lambda)) + ", mu=" + mu + ", ridge=" + ridge + ", l1=" + l1
+        + ", group=" + groupLasso + ", epochs=" + maxEpochs + "]";
+  }
+}

@@ -1,0 +1,253 @@
+package org.implicitdl.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.Activation;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.model.WellPosedness;
+
+/**
+ * Block-coordinate descent on the lifted, relaxed problem (10) of the paper (§4):
+ * min L(Y, CP + DU) + λ f_φ(P, AX + BU) + (μ/2)‖X − P‖² + 𝒫(A, B, C, D) s.t. ‖A‖∞ ≤ κ.
+ * Each epoch: the (C, D)-step on the driver from Gram statistics, the P- and X-steps inside the
+ * blocks, the (A, B)-step on the driver (majorize–minimize, row-wise constraint). Each step
+ * decreases its convex block, so the objective never increases (Xu–Yin, Theorem 2). The data
+ * stays in the {@link BlockStore}; the driver holds only (n + p + 1)² statistics.
+ */
+public final class BlockCoordinateDescent {
+  private final BlockStore store;
+  private final BcdSettings settings;
+  private final int inputs;
+  private final int outputs;
+  private final Consumer<EpochRecord> listener;
+  private Sums constants;
+
+  /** Outcome: the trained model (after the readout refit), its history, and the selected features. */
+  public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures) {}
+
+  /**
+   * @param store the blocks, whose U carry the bias row (p + 1 rows) and whose Y has q rows
+   * @param inputs p, the number of raw features
+   * @param outputs q
+   */
+  public BlockCoordinateDescent(BlockStore store, BcdSettings settings, int inputs, int outputs, Consumer<EpochRecord> listener) {
+    if (inputs < 1 || outputs < 1) {
+      throw new IllegalArgumentException("need at least one feature and one output, got p=" + inputs + ", q=" + outputs);
+    }
+    this.store = store;
+    this.settings = settings;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.listener = listener == null ? r -> { } : listener;
+  }
+
+  /** Trains from {@code initial} (warm start) or, when null, from a seeded random model. */
+  public Result train(ImplicitModel initial) {
+    ImplicitModel model = initial == null ? initialModel() : checkedWarmStart(initial);
+    constants = store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
+    if (constants.scalar(0) == 0) {
+      throw new IllegalArgumentException("training data is empty: 0 rows");
+    }
+    store.update("initial states", payload(model), LocalSteps::initialStates);
+    List<EpochRecord> history = new ArrayList<>();
+    history.add(report(0, model, new double[4], 0));
+    listener.accept(history.get(0));
+    for (int epoch = 1; epoch <= settings.maxEpochs(); epoch++) {
+      double[] seconds = new double[4];
+      long t0 = System.nanoTime();
+      model = cdStep(model);
+      long t1 = System.nanoTime();
+      ImplicitModel current = model;
+      store.update("epoch " + epoch + ": P- and X-steps", payload(current), LocalSteps::pxStep);
+      long t2 = System.nanoTime();
+      model = abStep(model);
+      long t3 = System.nanoTime();
+      seconds[0] = (t1 - t0) / 1e9;
+      seconds[1] = (t2 - t1) / 1e9;
+      seconds[2] = (t3 - t2) / 1e9;
+      EpochRecord record = report(epoch, model, seconds, t3);
+      history.add(record);
+      listener.accept(record);
+      double previous = history.get(history.size() - 2).objective();
+      if (Math.abs(previous - record.objective()) <= settings.tol() * Math.abs(previous)) {
+        break;
+      }
+    }
+    model = readoutRefit(model);
+    EpochRecord last = history.get(history.size() - 1);
+    EpochRecord finalRecord = report(last.epoch(), model, new double[4], System.nanoTime());
+    return new Result(model, history, finalRecord, selectedFeatures(model));
+  }
+
+  /** A = 0, B Gaussian (scale initScale/√p, seeded), C = D = 0; the (C, D)-step sets the readout. */
+  ImplicitModel initialModel() {
+    int n = settings.hiddenDim();
+    Random r = new Random(settings.seed());
+    Matrix b = Matrix.zeros(n, inputs + 1);
+    double scale = settings.initScale() / Math.sqrt(inputs);
+    for (int j = 0; j < inputs; j++) {
+      for (int i = 0; i < n; i++) {
+        b.set(i, j, scale * r.nextGaussian());
+      }
+    }
+    return new ImplicitModel(Matrix.zeros(n, n), b, Matrix.zeros(outputs, n), Matrix.zeros(outputs, inputs + 1), Activation.RELU, true);
+  }
+
+  private ImplicitModel checkedWarmStart(ImplicitModel m) {
+    if (m.hiddenDim() != settings.hiddenDim() || m.inputDim() != inputs || m.outputDim() != outputs || !m.inputBias()) {
+      throw new IllegalArgumentException("initial model " + m + " does not match the training problem (n=" + settings.hiddenDim()
+          + ", p=" + inputs + ", q=" + outputs + ", with input bias)");
+    }
+    if (m.activation() != Activation.RELU) {
+      throw new IllegalArgumentException("block-coordinate descent trains ReLU models; initial model has " + m.activation());
+    }
+    Matrix a = m.a();
+    if (settings.structure() == BcdSettings.Structure.INF_NORM && WellPosedness.infNorm(a) > settings.kappa()) {
+      a = WellPosedness.projectInfNorm(a, settings.kappa());
+    }
+    return m.with(a, m.b(), m.c(), m.d());
+  }
+
+  private BcdPayload payload(ImplicitModel model) {
+    model.certificate();
+    double[] lambda = settings.lambdaVector();
+    double maxLambda = Arrays.stream(lambda).max().orElse(1);
+    double c2 = WellPosedness.twoNorm(model.c());
+    double a2 = WellPosedness.twoNorm(model.a());
+    double etaP = 1.0 / (1.01 * (settings.loss().curvature() * c2 * c2 + maxLambda + settings.mu()));
+    double etaX = 1.0 / (1.01 * (maxLambda * a2 * a2 + settings.mu()));
+    return new BcdPayload(model, settings, etaP, etaX);
+  }
+
+  /** (C, D)-step: exact ridge solve for squared loss without ℓ1/group terms, else (MM +) FISTA. */
+  ImplicitModel cdStep(ImplicitModel model) {
+    Sums s = store.aggregate("(C, D)-step statistics", payload(model), LocalSteps::cdStatistics);
+    int n = settings.hiddenDim();
+    Matrix g = assembleGram(s.matrix(0), s.matrix(1), constants.matrix(LocalSteps.CONST_UU));
+    Matrix w = Matrix.hstack(model.c(), model.d());
+    Prox prox = Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso());
+    double[] ones = new double[outputs];
+    Arrays.fill(ones, 1.0);
+    if (settings.loss() == Loss.SQUARED) {
+      Matrix h = Matrix.hstack(s.matrix(2), constants.matrix(LocalSteps.CONST_YU));
+      Matrix q = withRidge(g, settings.ridge());
+      w = settings.l1() == 0 && settings.groupLasso() == 0 && settings.ridge() > 0
+          ? ridgeSolve(q, h, w)
+          : QuadraticStep.solve(w, q, h, ones, prox, settings.fistaIterations());
+    } else {
+      Matrix q = withRidge(scaled(g, 0.5), settings.ridge());
+      for (int round = 0; round < settings.abRounds(); round++) {
+        ImplicitModel current = splitCd(model, w);
+        Sums grad = store.aggregate("(C, D)-step cross-entropy gradient", payload(current), LocalSteps::cdGradient);
+        Matrix l = Blas.multiply(w, scaled(g, 0.5));
+        Matrix gradient = Matrix.hstack(grad.matrix(0), grad.matrix(1));
+        Blas.axpy(-1.0, gradient.data(), l.data());
+        w = QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
+      }
+    }
+    return splitCd(model, w);
+  }
+
+  /** (A, B)-step: majorize f_φ around Z0 = AX + BU', then row-weighted FISTA with the constraint. */
+  ImplicitModel abStep(ImplicitModel model) {
+    int n = settings.hiddenDim();
+    Prox prox = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), settings.structure(), settings.kappa());
+    Matrix w = Matrix.hstack(model.a(), model.b());
+    for (int round = 0; round < settings.abRounds(); round++) {
+      ImplicitModel current = model.with(w.columnSlice(0, n), w.columnSlice(n, n + inputs + 1), model.c(), model.d());
+      Sums s = store.aggregate("(A, B)-step statistics", payload(current), LocalSteps::abStatistics);
+      Matrix g = withRidge(assembleGram(s.matrix(0), s.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
+      Matrix h = Matrix.hstack(s.matrix(2), s.matrix(3));
+      w = QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, settings.fistaIterations());
+    }
+    return model.with(w.columnSlice(0, n), w.columnSlice(n, n + inputs + 1), model.c(), model.d());
+  }
+
+  /** The final convex step: (C, D) refitted on the real rule's fixed-point states. */
+  ImplicitModel readoutRefit(ImplicitModel model) {
+    store.update("readout refit: true fixed-point states", payload(model), LocalSteps::withTrueStates);
+    return cdStep(model);
+  }
+
+  private EpochRecord report(int epoch, ImplicitModel model, double[] seconds, long started) {
+    long t0 = System.nanoTime();
+    Sums s = store.aggregate("epoch " + epoch + ": objective and real-rule metrics", payload(model), LocalSteps::report);
+    seconds[3] = (System.nanoTime() - t0) / 1e9;
+    double count = s.scalar(LocalSteps.R_COUNT);
+    double penalty = penalty(model);
+    double objective = s.scalar(LocalSteps.R_LOSS) + s.scalar(LocalSteps.R_DIVERGENCE) + s.scalar(LocalSteps.R_COUPLING) + penalty;
+    double metric = settings.loss() == Loss.CROSS_ENTROPY
+        ? s.scalar(LocalSteps.R_REAL_CORRECT) / count
+        : Math.sqrt(s.scalar(LocalSteps.R_REAL_SSE) / (count * outputs));
+    return new EpochRecord(epoch, objective, s.scalar(LocalSteps.R_LOSS), s.scalar(LocalSteps.R_DIVERGENCE),
+        s.scalar(LocalSteps.R_COUPLING), penalty, s.scalar(LocalSteps.R_REAL_LOSS), metric,
+        s.maximum(LocalSteps.M_RESIDUAL), (long) s.scalar(LocalSteps.R_NOT_CONVERGED), seconds.clone());
+  }
+
+  /** 𝒫(A, B, C, D) exactly as the steps minimize it (ridge on A, B weighted by λ_i). */
+  double penalty(ImplicitModel model) {
+    int n = settings.hiddenDim();
+    Matrix ab = Matrix.hstack(model.a(), model.b());
+    Matrix cd = Matrix.hstack(model.c(), model.d());
+    double p = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), null, Double.NaN).value(ab)
+        + Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso()).value(cd);
+    for (int i = 0; i < n; i++) {
+      double row = 0;
+      for (int j = 0; j < ab.cols(); j++) {
+        row += ab.get(i, j) * ab.get(i, j);
+      }
+      p += settings.lambdaOf(i) * 0.5 * settings.ridge() * row;
+    }
+    return p + 0.5 * settings.ridge() * Blas.dot(cd.data(), cd.data());
+  }
+
+  /** Raw features j whose column of B or of D is non-zero. */
+  public static int[] selectedFeatures(ImplicitModel model) {
+    Matrix b = model.b();
+    Matrix d = model.d();
+    return java.util.stream.IntStream.range(0, model.inputDim())
+        .filter(j -> Prox.columnNorm(b, j) > 0 || Prox.columnNorm(d, j) > 0).toArray();
+  }
+
+  private ImplicitModel splitCd(ImplicitModel model, Matrix w) {
+    int n = settings.hiddenDim();
+    return model.with(model.a(), model.b(), w.columnSlice(0, n), w.columnSlice(n, n + inputs + 1));
+  }
+
+  /** [[SSᵀ, SU'ᵀ], [U'Sᵀ, U'U'ᵀ]] from its blocks. */
+  static Matrix assembleGram(Matrix ss, Matrix su, Matrix uu) {
+    int n = ss.rows();
+    int k = n + uu.rows();
+    Matrix g = Matrix.zeros(k, k);
+    g.setBlock(0, 0, ss);
+    g.setBlock(0, n, su);
+    g.setBlock(n, 0, su.transpose());
+    g.setBlock(n, n, uu);
+    return g;
+  }
+
+  private static Matrix withRidge(Matrix g, double ridge) {
+    Matrix q = g.copy();
+    for (int i = 0; i < q.rows(); i++) {
+      q.set(i, i, q.get(i, i) + ridge);
+    }
+    return q;
+  }
+
+  private static Matrix scaled(Matrix g, double factor) {
+    Matrix s = g.copy();
+    Blas.scal(factor, s.data());
+    return s;
+  }
+
+  /** W = H Q⁻¹ by Cholesky; keeps W0 if Q is not positive definite. */
+  private static Matrix ridgeSolve(Matrix q, Matrix h, Matrix w0) {
+    Matrix rhs = h.transpose();
+    return Blas.solveSpd(q, rhs) ? rhs.transpose() : w0;
+  }
+}

@@ -1,0 +1,237 @@
+package org.implicitdl.train;
+
+import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.Activation;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.FixedPointResult;
+import org.implicitdl.solve.FixedPointSolver;
+
+/**
+ * The per-block work of block-coordinate descent on problem (10) (paper §4), for ReLU:
+ * the P- and X-steps (separable over columns, done where the block lives) and the sufficient
+ * statistics the driver needs for the (C, D)- and (A, B)-steps. Inputs U carry the bias row
+ * (u' = (u, 1)), so B and D include the bias column. Every function is a pure function of the
+ * block and the payload, so a block computes the same numbers wherever it lives.
+ */
+public final class LocalSteps {
+  /** Layout of {@link #constants}: U'U'ᵀ, YU'ᵀ; scalars: column count, ½‖Y‖². */
+  public static final int CONST_UU = 0;
+  public static final int CONST_YU = 1;
+
+  private LocalSteps() {}
+
+  /** Statistics that never change during training: U'U'ᵀ, YU'ᵀ and the number of columns. */
+  public static Sums constants(BcdPayload payload, TrainingBlock block) {
+    Sums s = new Sums(new Matrix[] {gram(block.u(), block.u()), gram(block.y(), block.u())}, new double[] {block.size()});
+    return s;
+  }
+
+  /** (C, D)-step statistics with S = [P; U']: PPᵀ, PU'ᵀ, YPᵀ. */
+  public static Sums cdStatistics(BcdPayload payload, TrainingBlock block) {
+    return new Sums(new Matrix[] {gram(block.p(), block.p()), gram(block.p(), block.u()), gram(block.y(), block.p())}, new double[0]);
+  }
+
+  /**
+   * Cross-entropy (C, D)-step gradient (softmax(CP + DU') − Y)·[P; U']ᵀ, split as the P part
+   * (q×n) and the U' part (q×p'), plus the loss.
+   */
+  public static Sums cdGradient(BcdPayload payload, TrainingBlock block) {
+    ImplicitModel m = payload.model();
+    Matrix yHat = readout(m.c(), m.d(), block.p(), block.u());
+    Loss loss = payload.settings().loss();
+    Matrix g = loss.gradient(block.y(), yHat);
+    return new Sums(new Matrix[] {gram(g, block.p()), gram(g, block.u())}, new double[] {loss.total(block.y(), yHat)});
+  }
+
+  /** The P-step then the X-step on one block (projected gradient, fixed global steps). */
+  public static TrainingBlock pxStep(BcdPayload payload, TrainingBlock block) {
+    ImplicitModel m = payload.model();
+    BcdSettings st = payload.settings();
+    Matrix a = m.a();
+    Matrix bu = Blas.multiply(m.b(), block.u());
+    Matrix p = pStep(payload, block, a, bu, m.c(), Blas.multiply(m.d(), block.u()));
+    Matrix x = xStep(st, block.x(), p, a, bu, payload.etaX());
+    return block.withStates(x, p);
+  }
+
+  /** min_{P ≥ 0} L(Y, CP + DU') + Σ_i ((λ_i + μ)/2)‖p_i − p0_i‖², p0 = (λ∘(AX + BU') + μX)/(λ + μ). */
+  static Matrix pStep(BcdPayload payload, TrainingBlock block, Matrix a, Matrix bu, Matrix c, Matrix du) {
+    BcdSettings st = payload.settings();
+    int n = a.rows();
+    Matrix x = block.x();
+    Matrix z = bu.copy();
+    Blas.gemm(1.0, a, false, x, false, 1.0, z);
+    double[] gamma = new double[n];
+    double[] p0 = z.data();
+    double[] xd = x.data();
+    for (int i = 0; i < n; i++) {
+      gamma[i] = st.lambdaOf(i) + st.mu();
+    }
+    for (int k = 0; k < p0.length; k++) {
+      int i = k % n;
+      p0[k] = (st.lambdaOf(i) * p0[k] + st.mu() * xd[k]) / gamma[i];
+    }
+    Matrix p = block.p().copy();
+    double[] pd = p.data();
+    Loss loss = st.loss();
+    for (int it = 0; it < st.innerIterations(); it++) {
+      Matrix yHat = du.copy();
+      Blas.gemm(1.0, c, false, p, false, 1.0, yHat);
+      Matrix grad = Matrix.zeros(n, p.cols());
+      Blas.gemm(1.0, c, true, loss.gradient(block.y(), yHat), false, 0.0, grad);
+      double[] gd = grad.data();
+      for (int k = 0; k < pd.length; k++) {
+        int i = k % n;
+        double g = gd[k] + gamma[i] * (pd[k] - p0[k]);
+        pd[k] = Math.max(0.0, pd[k] - payload.etaP() * g);
+      }
+    }
+    return p;
+  }
+
+  /** min_X Σ_i λ_i f(p_i, (AX + BU')_i) + (μ/2)‖X − P‖², gradient Aᵀ(λ∘(relu(Z) − P)) + μ(X − P). */
+  static Matrix xStep(BcdSettings st, Matrix start, Matrix p, Matrix a, Matrix bu, double eta) {
+    int n = a.rows();
+    Matrix x = start.copy();
+    double[] xd = x.data();
+    double[] pd = p.data();
+    Matrix grad = Matrix.zeros(n, x.cols());
+    for (int it = 0; it < st.innerIterations(); it++) {
+      Matrix r = bu.copy();
+      Blas.gemm(1.0, a, false, x, false, 1.0, r);
+      double[] rd = r.data();
+      for (int k = 0; k < rd.length; k++) {
+        rd[k] = st.lambdaOf(k % n) * (Activation.RELU.apply(rd[k]) - pd[k]);
+      }
+      Blas.gemm(1.0, a, true, r, false, 0.0, grad);
+      double[] gd = grad.data();
+      for (int k = 0; k < xd.length; k++) {
+        xd[k] -= eta * (gd[k] + st.mu() * (xd[k] - pd[k]));
+      }
+    }
+    return x;
+  }
+
+  /** (A, B)-step statistics with S = [X; U'] and T = P + min(Z0, 0), Z0 = AX + BU': XXᵀ, XU'ᵀ, TXᵀ, TU'ᵀ. */
+  public static Sums abStatistics(BcdPayload payload, TrainingBlock block) {
+    ImplicitModel m = payload.model();
+    Matrix t = Blas.multiply(m.b(), block.u());
+    Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, t);
+    double[] td = t.data();
+    double[] pd = block.p().data();
+    for (int k = 0; k < td.length; k++) {
+      td[k] = pd[k] + Math.min(td[k], 0.0);
+    }
+    return new Sums(new Matrix[] {gram(block.x(), block.x()), gram(block.x(), block.u()), gram(t, block.x()), gram(t, block.u())},
+        new double[0]);
+  }
+
+  /** Layout of {@link #report} scalars. */
+  public static final int R_LOSS = 0;
+  public static final int R_DIVERGENCE = 1;
+  public static final int R_COUPLING = 2;
+  public static final int R_REAL_LOSS = 3;
+  public static final int R_REAL_CORRECT = 4;
+  public static final int R_REAL_SSE = 5;
+  public static final int R_NOT_CONVERGED = 6;
+  public static final int R_COUNT = 7;
+  /** Layout of {@link #report} maxima: the largest fixed-point step residual and iteration count. */
+  public static final int M_RESIDUAL = 0;
+  public static final int M_ITERATIONS = 1;
+
+  /**
+   * The parts of objective (10) on this block, and the real rule judged on it: states by the
+   * fixed-point solver (never the proxies), loss, correct classifications, squared error
+   * (sums), and the largest residual and iteration count (maxima).
+   */
+  public static Sums report(BcdPayload payload, TrainingBlock block) {
+    ImplicitModel m = payload.model();
+    BcdSettings st = payload.settings();
+    Loss loss = st.loss();
+    int n = m.hiddenDim();
+    Matrix bu = Blas.multiply(m.b(), block.u());
+    Matrix z = bu.copy();
+    Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, z);
+    double divergence = 0;
+    double coupling = 0;
+    double[] zd = z.data();
+    double[] pd = block.p().data();
+    double[] xd = block.x().data();
+    for (int k = 0; k < zd.length; k++) {
+      divergence += st.lambdaOf(k % n) * Activation.RELU.divergence(pd[k], zd[k]);
+      double diff = xd[k] - pd[k];
+      coupling += 0.5 * st.mu() * diff * diff;
+    }
+    Matrix proxyOut = readout(m.c(), m.d(), block.p(), block.u());
+    FixedPointResult real = trueStates(m, bu, st);
+    Matrix realOut = readout(m.c(), m.d(), real.states(), block.u());
+    double[] s = new double[8];
+    s[R_LOSS] = loss.total(block.y(), proxyOut);
+    s[R_DIVERGENCE] = divergence;
+    s[R_COUPLING] = coupling;
+    s[R_REAL_LOSS] = loss.total(block.y(), realOut);
+    s[R_REAL_CORRECT] = correct(block.y(), realOut);
+    s[R_REAL_SSE] = squaredError(block.y(), realOut);
+    s[R_NOT_CONVERGED] = real.converged() ? 0 : block.size();
+    s[R_COUNT] = block.size();
+    return new Sums(new Matrix[0], s, new double[] {real.residual(), real.iterations()});
+  }
+
+  /** Replaces P by the real rule's fixed-point states (for the final readout refit). */
+  public static TrainingBlock withTrueStates(BcdPayload payload, TrainingBlock block) {
+    ImplicitModel m = payload.model();
+    FixedPointResult real = trueStates(m, Blas.multiply(m.b(), block.u()), payload.settings());
+    return block.withStates(block.x(), real.states());
+  }
+
+  /** Initial states: the fixed point of the initial model, X = P = x*. */
+  public static TrainingBlock initialStates(BcdPayload payload, TrainingBlock block) {
+    ImplicitModel m = payload.model();
+    Matrix states = trueStates(m, Blas.multiply(m.b(), block.u()), payload.settings()).states();
+    return block.withStates(states, states.copy());
+  }
+
+  static FixedPointResult trueStates(ImplicitModel m, Matrix bu, BcdSettings st) {
+    return FixedPointSolver.forCertificate(m.certificate(), st.fixedPoint()).solve(m.a(), bu, m.activation(), m.certificate(), null);
+  }
+
+  static Matrix readout(Matrix c, Matrix d, Matrix states, Matrix u) {
+    Matrix y = Blas.multiply(d, u);
+    Blas.gemm(1.0, c, false, states, false, 1.0, y);
+    return y;
+  }
+
+  /** X·Yᵀ. */
+  static Matrix gram(Matrix x, Matrix y) {
+    return Blas.multiply(x, false, y, true);
+  }
+
+  /** Columns whose argmax of Ŷ equals the argmax of the one-hot Y. */
+  public static int correct(Matrix y, Matrix yHat) {
+    int hits = 0;
+    for (int j = 0; j < y.cols(); j++) {
+      hits += argmax(y, j) == argmax(yHat, j) ? 1 : 0;
+    }
+    return hits;
+  }
+
+  public static int argmax(Matrix m, int col) {
+    int best = 0;
+    for (int i = 1; i < m.rows(); i++) {
+      if (m.get(i, col) > m.get(best, col)) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  static double squaredError(Matrix y, Matrix yHat) {
+    double s = 0;
+    for (int k = 0; k < y.data().length; k++) {
+      double r = y.data()[k] - yHat.data()[k];
+      s += r * r;
+    }
+    return s;
+  }
+}

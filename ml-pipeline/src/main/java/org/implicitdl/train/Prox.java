@@ -1,0 +1,96 @@
+package org.implicitdl.train;
+
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.WellPosedness;
+
+/**
+ * The non-smooth part of a driver-side step on W = [M₁ M₂] (rows × (k₁ + k₂ + 1)), where the
+ * first k₁ columns are the state block (A or C), the next k₂ the feature block (B or D without
+ * its bias column), and the last column the bias. Applies, per proximal step with step η:
+ * ℓ1 shrinkage, column-group shrinkage on the feature block (eq. 19), and the constraint on a
+ * square state block (row-wise ℓ1-ball projection for ‖A‖∞ ≤ κ, or a strictly upper-triangular
+ * mask).
+ */
+public record Prox(int stateCols, int featureCols, double l1State, double l1Features, double group,
+    BcdSettings.Structure constraint, double kappa) {
+
+  /** No constraint on the state block. */
+  public static Prox unconstrained(int stateCols, int featureCols, double l1, double group) {
+    return new Prox(stateCols, featureCols, l1, l1, group, null, Double.NaN);
+  }
+
+  /** In-place proximal map with step η. */
+  public void apply(Matrix w, double eta) {
+    shrinkEntries(w, 0, stateCols, l1State * eta);
+    shrinkEntries(w, stateCols, stateCols + featureCols, l1Features * eta);
+    if (group > 0) {
+      shrinkColumns(w, stateCols, stateCols + featureCols, group * eta);
+    }
+    if (constraint == BcdSettings.Structure.INF_NORM) {
+      double[] row = new double[stateCols];
+      for (int i = 0; i < w.rows(); i++) {
+        for (int j = 0; j < stateCols; j++) {
+          row[j] = w.get(i, j);
+        }
+        WellPosedness.projectL1Ball(row, kappa);
+        for (int j = 0; j < stateCols; j++) {
+          w.set(i, j, row[j]);
+        }
+      }
+    } else if (constraint == BcdSettings.Structure.TRIANGULAR) {
+      for (int j = 0; j < stateCols; j++) {
+        for (int i = j; i < w.rows(); i++) {
+          w.set(i, j, 0.0);
+        }
+      }
+    }
+  }
+
+  /** The penalty value (the constraint is assumed to hold). */
+  public double value(Matrix w) {
+    double v = l1State * absSum(w, 0, stateCols) + l1Features * absSum(w, stateCols, stateCols + featureCols);
+    if (group > 0) {
+      for (int j = stateCols; j < stateCols + featureCols; j++) {
+        v += group * columnNorm(w, j);
+      }
+    }
+    return v;
+  }
+
+  static double columnNorm(Matrix w, int j) {
+    double s = 0;
+    for (int i = 0; i < w.rows(); i++) {
+      s += w.get(i, j) * w.get(i, j);
+    }
+    return Math.sqrt(s);
+  }
+
+  private static void shrinkEntries(Matrix w, int from, int to, double t) {
+    if (t <= 0) {
+      return;
+    }
+    double[] d = w.data();
+    for (int k = from * w.rows(); k < to * w.rows(); k++) {
+      d[k] = Math.signum(d[k]) * Math.max(0.0, Math.abs(d[k]) - t);
+    }
+  }
+
+  private static void shrinkColumns(Matrix w, int from, int to, double t) {
+    for (int j = from; j < to; j++) {
+      double norm = columnNorm(w, j);
+      double factor = norm <= t ? 0.0 : 1.0 - t / norm;
+      for (int i = 0; i < w.rows(); i++) {
+        w.set(i, j, w.get(i, j) * factor);
+      }
+    }
+  }
+
+  private static double absSum(Matrix w, int from, int to) {
+    double s = 0;
+    double[] d = w.data();
+    for (int k = from * w.rows(); k < to * w.rows(); k++) {
+      s += Math.abs(d[k]);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,75 @@
+package org.implicitdl.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.implicitdl.TestData;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.solve.FixedPointResult;
+import org.implicitdl.solve.SolverSettings;
+import org.junit.jupiter.api.Test;
+
+class ImplicitModelTest {
+
+  @Test
+  void singleInputPredictionSolvesTheRuleByHand() {
+    // n = 1: x = relu(0.5 x + 2u + 1), u = 1 → x = 3 / 0.5 = 6; ŷ = 2x + 3u + 0.5 = 15.5
+    ImplicitModel m = new ImplicitModel(Matrix.fromRows(new double[][] {{0.5}}), Matrix.fromRows(new double[][] {{2, 1}}),
+        Matrix.fromRows(new double[][] {{2}}), Matrix.fromRows(new double[][] {{3, 0.5}}), Activation.RELU, true);
+    assertArrayEquals(new double[] {15.5}, m.predict(new double[] {1.0}), 1e-12);
+  }
+
+  @Test
+  void blockPredictionEqualsColumnByColumn() {
+    ImplicitModel m = ModelAlgebraTest.randomImplicit(10, 4, 2, 0.9, true, 5);
+    Matrix u = TestData.gaussian(4, 20, 1.0, 6);
+    Matrix block = m.predict(u);
+    for (int j = 0; j < 20; j++) {
+      assertArrayEquals(block.columnCopy(j), m.predict(u.columnCopy(j)), 1e-9);
+    }
+  }
+
+  @Test
+  void modelIsImmutable() {
+    ImplicitModel m = ModelAlgebraTest.randomImplicit(3, 2, 1, 0.5, false, 9);
+    Matrix a = m.a();
+    a.set(0, 0, 42);
+    assertNotEquals(42, m.a().get(0, 0));
+  }
+
+  @Test
+  void wrongShapesAndNonFiniteEntriesAreRefusedByName() {
+    Matrix a = Matrix.zeros(3, 3);
+    Matrix b = Matrix.zeros(3, 2);
+    Matrix c = Matrix.zeros(1, 3);
+    Matrix d = Matrix.zeros(1, 2);
+    assertMessage("B must be 3x2, got 4x2", () -> new ImplicitModel(a, Matrix.zeros(4, 2), c, d, Activation.RELU, false));
+    assertMessage("C must be 1x3, got 1x4", () -> new ImplicitModel(a, b, Matrix.zeros(1, 4), d, Activation.RELU, false));
+    assertMessage("D must be 1x2, got 1x3", () -> new ImplicitModel(a, b, c, Matrix.zeros(1, 3), Activation.RELU, false));
+    assertMessage("A must be 3x3, got 3x2", () -> new ImplicitModel(Matrix.zeros(3, 2), b, c, d, Activation.RELU, false));
+    Matrix nanB = b.copy();
+    nanB.set(2, 1, Double.NaN);
+    assertMessage("B has a non-finite entry NaN at (2, 1)", () -> new ImplicitModel(a, nanB, c, d, Activation.RELU, false));
+    Matrix infC = c.copy();
+    infC.set(0, 0, Double.POSITIVE_INFINITY);
+    assertMessage("C has a non-finite entry Infinity at (0, 0)", () -> new ImplicitModel(a, b, infC, d, Activation.RELU, false));
+    ImplicitModel ok = new ImplicitModel(a, b, c, d, Activation.RELU, true);
+    assertMessage("input block U must be 1x5, got 2x5", () -> ok.predict(Matrix.zeros(2, 5)));
+  }
+
+  @Test
+  void nonConvergingFixedPointIsFlaggedAndPredictRefuses() {
+    Matrix a = Matrix.fromRows(new double[][] {{1.0, 0.6}, {0.6, 1.0}});
+    ImplicitModel m = new ImplicitModel(a, Matrix.fromRows(new double[][] {{1}, {1}}), Matrix.fromRows(new double[][] {{1, 1}}),
+        Matrix.zeros(1, 1), Activation.RELU, false);
+    assertFalse(m.certificate().isWellPosed());
+    FixedPointResult r = m.solveStates(Matrix.fromRows(new double[][] {{1.0}}), new SolverSettings(1e-9, 100));
+    assertFalse(r.converged());
+    ArithmeticException e = assertThrows(ArithmeticException.class, () -> m.predict(new double[] {1.0}));
+    assertTrue(e.getMessage().contains("did not converge"));
+  }
+
+  private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+    assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+  }
+}
