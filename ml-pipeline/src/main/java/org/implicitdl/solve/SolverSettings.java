@@ -4,7 +4,7 @@ package org.implicitdl.solve;
  * Stopping rules for fixed-point solving: stop when the certified error bound (or, without a
  * certificate, the step size) is at most {@code tolerance}, or after {@code maxIterations}.
  */
-public record SolverSettings(double tolerance, int maxIterations) {
+public record SolverSettings(double tolerance, int maxIterations) implements java.io.Serializable {
   public static final SolverSettings DEFAULT = new SolverSettings(1e-9, 2000);
 
   public SolverSettings {

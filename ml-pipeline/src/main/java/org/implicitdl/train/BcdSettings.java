@@ -105,6 +105,11 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
         innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
   }
 
+  public BcdSettings withFixedPoint(SolverSettings newFixedPoint) {
+    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
+        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint);
+  }
+
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);

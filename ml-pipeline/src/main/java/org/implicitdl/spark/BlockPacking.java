@@ -1,0 +1,115 @@
+package org.implicitdl.spark;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.train.TrainingBlock;
+
+/**
+ * Packs rows of a DataFrame into dense column-major training blocks inside each partition
+ * (paper layout: one column per row), checking every row: feature vector length, finite
+ * values, and labels (class indices in range, or finite regression targets). Errors name the
+ * column and what was expected.
+ */
+public final class BlockPacking {
+  private BlockPacking() {}
+
+  /** How labels become targets Y. */
+  public enum Task { CLASSIFICATION, REGRESSION }
+
+  /**
+   * @param outputs number of classes (classification) or of target entries (regression)
+   * @param hiddenDim n, rows of the zero states X, P
+   */
+  public static JavaRDD<TrainingBlock> pack(Dataset<Row> data, String featuresCol, String labelCol, Task task,
+      int inputs, int outputs, int hiddenDim, int blockSize) {
+    Dataset<Row> selected = data.select(featuresCol, labelCol);
+    return selected.javaRDD().mapPartitions((Iterator<Row> rows) -> {
+      List<TrainingBlock> out = new ArrayList<>();
+      List<Row> pending = new ArrayList<>(blockSize);
+      while (rows.hasNext()) {
+        pending.add(rows.next());
+        if (pending.size() == blockSize || !rows.hasNext()) {
+          out.add(toBlock(pending, featuresCol, labelCol, task, inputs, outputs, hiddenDim));
+          pending.clear();
+        }
+      }
+      return out.iterator();
+    });
+  }
+
+  static TrainingBlock toBlock(List<Row> rows, String featuresCol, String labelCol, Task task, int p, int q, int n) {
+    int m = rows.size();
+    double[] u = new double[(p + 1) * m];
+    double[] y = new double[q * m];
+    for (int j = 0; j < m; j++) {
+      Row row = rows.get(j);
+      double[] features = features(row, 0, featuresCol, p);
+      System.arraycopy(features, 0, u, j * (p + 1), p);
+      u[j * (p + 1) + p] = 1.0;
+      targets(row.get(1), labelCol, task, q, y, j * q);
+    }
+    return new TrainingBlock(new Matrix(p + 1, m, u), new Matrix(q, m, y), Matrix.zeros(n, m), Matrix.zeros(n, m));
+  }
+
+  /** The feature vector of a row, checked for length and finiteness. */
+  public static double[] features(Row row, int index, String featuresCol, int p) {
+    Object value = row.get(index);
+    if (!(value instanceof Vector v)) {
+      throw new IllegalArgumentException("column '" + featuresCol + "' must hold ML vectors, got "
+          + (value == null ? "null" : value.getClass().getSimpleName()));
+    }
+    if (v.size() != p) {
+      throw new IllegalArgumentException("column '" + featuresCol + "' has a vector of length " + v.size() + ", expected " + p);
+    }
+    double[] d = v.toArray();
+    for (int k = 0; k < d.length; k++) {
+      if (!Double.isFinite(d[k])) {
+        throw new IllegalArgumentException("column '" + featuresCol + "' has a non-finite value " + d[k] + " at index " + k);
+      }
+    }
+    return d;
+  }
+
+  private static void targets(Object label, String labelCol, Task task, int q, double[] y, int offset) {
+    if (task == Task.CLASSIFICATION) {
+      double c = number(label, labelCol);
+      if (c != Math.rint(c) || c < 0 || c >= q) {
+        throw new IllegalArgumentException("column '" + labelCol + "' has label " + c + ", expected a class index in 0.." + (q - 1));
+      }
+      y[offset + (int) c] = 1.0;
+    } else if (label instanceof Vector v) {
+      if (v.size() != q) {
+        throw new IllegalArgumentException("column '" + labelCol + "' has a vector of length " + v.size() + ", expected " + q);
+      }
+      for (int i = 0; i < q; i++) {
+        y[offset + i] = finite(v.apply(i), labelCol);
+      }
+    } else {
+      if (q != 1) {
+        throw new IllegalArgumentException("column '" + labelCol + "' holds scalars but the model has " + q + " outputs");
+      }
+      y[offset] = finite(number(label, labelCol), labelCol);
+    }
+  }
+
+  private static double number(Object label, String labelCol) {
+    if (!(label instanceof Number num)) {
+      throw new IllegalArgumentException("column '" + labelCol + "' must be numeric, got "
+          + (label == null ? "null" : label.getClass().getSimpleName()));
+    }
+    return num.doubleValue();
+  }
+
+  private static double finite(double v, String col) {
+    if (!Double.isFinite(v)) {
+      throw new IllegalArgumentException("column '" + col + "' has a non-finite value " + v);
+    }
+    return v;
+  }
+}

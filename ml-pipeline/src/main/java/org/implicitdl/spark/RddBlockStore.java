@@ -1,0 +1,126 @@
+package org.implicitdl.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.Mergeable;
+import org.implicitdl.train.TrainingBlock;
+
+/**
+ * Training blocks in a cached RDD, partitioned across executors (design card §4). Each pass
+ * broadcasts the payload, runs the block function inside the executors (mapPartitions), and
+ * either tree-reduces the partial statistics to the driver (the broadcast is then destroyed) or
+ * caches the new blocks, releasing the old ones; lineage is cut by checkpointing every
+ * {@code checkpointInterval} updates. An update's broadcast stays referenced by the blocks'
+ * lineage, so it is only unpersisted (executor copies dropped) when the next update replaces it;
+ * Spark's context cleaner frees it once the lineage is gone.
+ * No maths here: the functions come from the trainer.
+ */
+public final class RddBlockStore implements BlockStore {
+  private final JavaSparkContext sc;
+  private final int aggregationDepth;
+  private final int checkpointInterval;
+  private JavaRDD<TrainingBlock> blocks;
+  private Broadcast<?> blocksBroadcast;
+  private int updates;
+
+  public RddBlockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, int aggregationDepth, int checkpointInterval) {
+    this.sc = sc;
+    this.aggregationDepth = aggregationDepth;
+    this.checkpointInterval = checkpointInterval;
+    this.blocks = blocks.persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  public JavaRDD<TrainingBlock> blocks() {
+    return blocks;
+  }
+
+  @Override
+  public <P extends Serializable, S extends Mergeable<S>> S aggregate(String description, P payload, BlockFunction<P, S> f) {
+    Broadcast<P> bc = sc.broadcast(payload);
+    sc.setJobDescription(description);
+    try {
+      JavaRDD<S> partials = blocks.mapPartitions((Iterator<TrainingBlock> it) -> {
+        S acc = null;
+        while (it.hasNext()) {
+          S part = f.apply(bc.value(), it.next());
+          acc = acc == null ? part : acc.merge(part);
+        }
+        List<S> out = new ArrayList<>(1);
+        if (acc != null) {
+          out.add(acc);
+        }
+        return out.iterator();
+      });
+      if (partials.isEmpty()) {
+        throw new IllegalArgumentException("training data is empty: 0 rows");
+      }
+      return partials.treeReduce((a, b) -> a.merge(b), aggregationDepth);
+    } catch (Exception e) {
+      throw rootCause(e);
+    } finally {
+      bc.destroy();
+      sc.setJobDescription(null);
+    }
+  }
+
+  @Override
+  public <P extends Serializable> void update(String description, P payload, BlockFunction<P, TrainingBlock> f) {
+    Broadcast<P> bc = sc.broadcast(payload);
+    sc.setJobDescription(description);
+    try {
+      JavaRDD<TrainingBlock> next = blocks.map(b -> f.apply(bc.value(), b)).persist(StorageLevel.MEMORY_AND_DISK());
+      updates++;
+      if (checkpointInterval > 0 && updates % checkpointInterval == 0) {
+        if (sc.getCheckpointDir().isPresent()) {
+          next.checkpoint();
+        } else {
+          next.rdd().localCheckpoint();
+        }
+      }
+      next.count();
+      blocks.unpersist(false);
+      blocks = next;
+      if (blocksBroadcast != null) {
+        blocksBroadcast.unpersist(false);
+      }
+      blocksBroadcast = bc;
+    } catch (Exception e) {
+      bc.unpersist(false);
+      throw rootCause(e);
+    } finally {
+      sc.setJobDescription(null);
+    }
+  }
+
+  @Override
+  public void close() {
+    blocks.unpersist(false);
+  }
+
+  /**
+   * Turns a task failure caused by bad input back into the IllegalArgumentException it was
+   * (the cause in local mode; the task's message text on a cluster).
+   */
+  static RuntimeException rootCause(Exception e) {
+    String marker = IllegalArgumentException.class.getName() + ": ";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IllegalArgumentException) {
+        return new IllegalArgumentException(t.getMessage(), e);
+      }
+      String m = t.getMessage();
+      if (m != null && m.contains(marker)) {
+        String rest = m.substring(m.indexOf(marker) + marker.length());
+        int end = rest.indexOf('\n');
+        return new IllegalArgumentException(end < 0 ? rest : rest.substring(0, end), e);
+      }
+    }
+    return e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+  }
+}

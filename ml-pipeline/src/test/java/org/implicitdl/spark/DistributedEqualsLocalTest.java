@@ -1,0 +1,142 @@
+package org.implicitdl.spark;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.implicitdl.data.SyntheticData;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.train.BcdPayload;
+import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.BlockCoordinateDescent;
+import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.LocalBlockStore;
+import org.implicitdl.train.LocalSteps;
+import org.implicitdl.train.Loss;
+import org.implicitdl.train.Sums;
+import org.implicitdl.train.TrainingBlock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DistributedEqualsLocalTest {
+  private static final int P = 12;
+  private static final int N = 6;
+  private static final SyntheticData.Generated DATA = SyntheticData.implicitRelu(8, P, 1, 240, 6, 0.5, 0.01, 3);
+
+  private static double[] labels() {
+    return DATA.data().targets().data().clone();
+  }
+
+  private static RddBlockStore distributed(int partitions, int blockSize) {
+    Dataset<Row> df = SparkTestSession.frame(DATA.data().inputs(), labels()).repartition(partitions);
+    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, blockSize);
+    return new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), blocks, 2, 3);
+  }
+
+  private static LocalBlockStore local() {
+    return LocalBlockStore.of(DATA.data().inputs(), DATA.data().targets(), N, 10_000);
+  }
+
+  private static BcdSettings settings() {
+    return BcdSettings.defaults(N, Loss.SQUARED).withPenalties(1e-3, 1e-3, 0.5).withEpochs(4)
+        .withFixedPoint(new org.implicitdl.solve.SolverSettings(1e-13, 5000));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 7})
+  void distributedTrainingEqualsOnePartition(int partitions) {
+    BlockCoordinateDescent.Result expected = new BlockCoordinateDescent(local(), settings(), P, 1, null).train(null);
+    RddBlockStore store = distributed(partitions, 16);
+    BlockCoordinateDescent.Result got = new BlockCoordinateDescent(store, settings(), P, 1, null).train(null);
+    store.close();
+    assertRelativeEquals(expected.model().a(), got.model().a(), "A");
+    assertRelativeEquals(expected.model().b(), got.model().b(), "B");
+    assertRelativeEquals(expected.model().c(), got.model().c(), "C");
+    assertRelativeEquals(expected.model().d(), got.model().d(), "D");
+    for (int e = 0; e < expected.history().size(); e++) {
+      assertEquals(expected.history().get(e).objective(), got.history().get(e).objective(),
+          1e-9 * Math.abs(expected.history().get(e).objective()), "objective at epoch " + e);
+    }
+  }
+
+  @Test
+  void everyAggregateEqualsTheLocalFold() {
+    BcdSettings st = settings();
+    LocalBlockStore local = local();
+    RddBlockStore dist = distributed(3, 7);
+    BlockCoordinateDescent.Result trained = new BlockCoordinateDescent(local(), st, P, 1, null).train(null);
+    ImplicitModel model = trained.model();
+    BcdPayload payload = new BcdPayload(model, st, 0.01, 0.01);
+    local.update("states", payload, LocalSteps::initialStates);
+    dist.update("states", payload, LocalSteps::initialStates);
+    local.update("px", payload, LocalSteps::pxStep);
+    dist.update("px", payload, LocalSteps::pxStep);
+    List<BlockStore.BlockFunction<BcdPayload, Sums>> functions = List.of(LocalSteps::constants, LocalSteps::cdStatistics,
+        LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::report);
+    for (int k = 0; k < functions.size(); k++) {
+      Sums a = local.aggregate("local", payload, functions.get(k));
+      Sums b = dist.aggregate("distributed", payload, functions.get(k));
+      for (int i = 0; ; i++) {
+        Matrix ma;
+        try {
+          ma = a.matrix(i);
+        } catch (ArrayIndexOutOfBoundsException end) {
+          break;
+        }
+        assertRelativeEquals(ma, b.matrix(i), "function " + k + " matrix " + i);
+      }
+    }
+    Sums ra = local.aggregate("local", payload, LocalSteps::report);
+    Sums rb = dist.aggregate("distributed", payload, LocalSteps::report);
+    for (int s = 0; s < 8; s++) {
+      assertEquals(ra.scalar(s), rb.scalar(s), 1e-9 * Math.max(1, Math.abs(ra.scalar(s))), "report scalar " + s);
+    }
+    dist.close();
+  }
+
+  @Test
+  void badRowsFailWithTheColumnNamed() {
+    Matrix u = DATA.data().inputs().copy();
+    u.set(3, 17, Double.NaN);
+    Dataset<Row> df = SparkTestSession.frame(u, labels());
+    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, 16);
+    RddBlockStore store = new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), blocks, 2, 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new BlockCoordinateDescent(store, settings(), P, 1, null).train(null));
+    assertTrue(e.getMessage().contains("column 'features' has a non-finite value NaN at index 3"), e.getMessage());
+
+    JavaRDD<TrainingBlock> wrongLength = BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), labels()), "features", "label",
+        BlockPacking.Task.REGRESSION, P + 1, 1, N, 16);
+    RddBlockStore store2 = new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), wrongLength, 2, 0);
+    e = assertThrows(IllegalArgumentException.class, () -> new BlockCoordinateDescent(store2, settings(), P + 1, 1, null).train(null));
+    assertTrue(e.getMessage().contains("vector of length 12, expected 13"), e.getMessage());
+
+    double[] classes = new double[240];
+    classes[5] = 3;
+    JavaRDD<TrainingBlock> badLabel = BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), classes), "features", "label",
+        BlockPacking.Task.CLASSIFICATION, P, 3, N, 16);
+    RddBlockStore store3 = new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), badLabel, 2, 0);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new BlockCoordinateDescent(store3, BcdSettings.defaults(N, Loss.CROSS_ENTROPY), P, 3, null).train(null));
+    assertTrue(e.getMessage().contains("column 'label' has label 3.0, expected a class index in 0..2"), e.getMessage());
+
+    JavaRDD<TrainingBlock> empty = BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), labels()).limit(0), "features",
+        "label", BlockPacking.Task.REGRESSION, P, 1, N, 16);
+    RddBlockStore store4 = new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), empty, 2, 0);
+    e = assertThrows(IllegalArgumentException.class, () -> new BlockCoordinateDescent(store4, settings(), P, 1, null).train(null));
+    assertTrue(e.getMessage().contains("empty"), e.getMessage());
+  }
+
+  static void assertRelativeEquals(Matrix expected, Matrix got, String what) {
+    assertEquals(expected.shape(), got.shape(), what + " shape");
+    double scale = Math.max(1e-300, expected.maxAbs());
+    for (int k = 0; k < expected.data().length; k++) {
+      assertEquals(expected.data()[k], got.data()[k], 1e-9 * scale, what + " entry " + k);
+    }
+  }
+}

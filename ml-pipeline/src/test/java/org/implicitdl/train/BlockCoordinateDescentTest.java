@@ -1,0 +1,80 @@
+package org.implicitdl.train;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import org.implicitdl.data.LabeledBlock;
+import org.implicitdl.data.SyntheticData;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.Certificate;
+import org.implicitdl.model.WellPosedness;
+import org.junit.jupiter.api.Test;
+
+class BlockCoordinateDescentTest {
+
+  @Test
+  void objectiveNeverIncreasesForSquaredLoss() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(20, 30, 2, 300, 15, 0.5, 0.05, 11);
+    BcdSettings st = BcdSettings.defaults(10, Loss.SQUARED).withPenalties(1e-3, 1e-3, 0.5).withEpochs(15).withLambdaMu(new double[] {2}, 2);
+    assertMonotone(train(g.data(), st, 30, 2));
+  }
+
+  @Test
+  void objectiveNeverIncreasesForCrossEntropyWithPerStateLambda() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(15, 20, 3, 300, 20, 0.5, 0.0, 12);
+    int[] labels = new int[300];
+    for (int j = 0; j < 300; j++) {
+      labels[j] = org.implicitdl.train.LocalSteps.argmax(g.data().targets(), j);
+    }
+    LabeledBlock data = new LabeledBlock(g.data().inputs(), LabeledBlock.oneHot(labels, 3), labels);
+    double[] lambda = new double[8];
+    for (int i = 0; i < 8; i++) {
+      lambda[i] = 0.5 + i;
+    }
+    BcdSettings st = BcdSettings.defaults(8, Loss.CROSS_ENTROPY).withPenalties(1e-3, 0, 0).withEpochs(12).withLambdaMu(lambda, 1.0);
+    BlockCoordinateDescent.Result r = train(data, st, 20, 3);
+    assertMonotone(r);
+    assertTrue(r.finalRecord().realMetric() > 0.6, "training accuracy of the real rule " + r.finalRecord().realMetric());
+  }
+
+  @Test
+  void trainedModelsAreCertifiedWellPosed() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(20, 30, 1, 200, 15, 0.5, 0.05, 13);
+    BlockCoordinateDescent.Result r = train(g.data(), BcdSettings.defaults(10, Loss.SQUARED).withEpochs(5), 30, 1);
+    assertTrue(WellPosedness.infNorm(r.model().a()) <= 0.95 + 1e-12);
+    assertTrue(r.model().certificate().isWellPosed());
+    BlockCoordinateDescent.Result tri = train(g.data(), BcdSettings.defaults(10, Loss.SQUARED).withEpochs(5)
+        .withStructure(BcdSettings.Structure.TRIANGULAR, Double.NaN), 30, 1);
+    assertEquals(Certificate.Condition.TRIANGULAR, tri.model().certificate().condition());
+    assertMonotone(tri);
+  }
+
+  @Test
+  void illPosedSettingsAreRefusedWithTheParameterNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BcdSettings.defaults(10, Loss.SQUARED).withStructure(BcdSettings.Structure.INF_NORM, 1.0));
+    assertTrue(e.getMessage().contains("kappa"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> BcdSettings.defaults(10, Loss.SQUARED).withLambdaMu(new double[] {1, 2}, 1));
+    assertTrue(e.getMessage().contains("lambda has 2 entries; expected 1 or hiddenDim = 10"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> BcdSettings.defaults(10, Loss.SQUARED).withLambdaMu(new double[] {1}, -1));
+    assertTrue(e.getMessage().contains("mu"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new LocalBlockStore(List.of()).aggregate("x", null,
+        (BlockStore.BlockFunction<Object, Sums>) (p, b) -> null));
+    assertTrue(e.getMessage().contains("empty"), e.getMessage());
+  }
+
+  static BlockCoordinateDescent.Result train(LabeledBlock data, BcdSettings st, int p, int q) {
+    LocalBlockStore store = LocalBlockStore.of(data.inputs(), data.targets(), st.hiddenDim(), 64);
+    return new BlockCoordinateDescent(store, st, p, q, null).train(null);
+  }
+
+  static void assertMonotone(BlockCoordinateDescent.Result r) {
+    List<EpochRecord> h = r.history();
+    for (int e = 1; e < h.size(); e++) {
+      double before = h.get(e - 1).objective();
+      double after = h.get(e).objective();
+      assertTrue(after <= before * (1 + 1e-10), "objective rose at epoch " + e + ": " + before + " -> " + after);
+    }
+  }
+
+}
