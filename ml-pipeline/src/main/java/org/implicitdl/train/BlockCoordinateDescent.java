@@ -176,17 +176,15 @@ public final class BlockCoordinateDescent {
 
   private EpochRecord report(int epoch, ImplicitModel model, double[] seconds, long started) {
     long t0 = System.nanoTime();
-    Sums s = store.aggregate("epoch " + epoch + ": objective and real-rule metrics", payload(model), LocalSteps::report);
+    BcdPayload payload = payload(model);
+    Sums lifted = store.aggregate("epoch " + epoch + ": objective (10)", payload, LocalSteps::objective);
+    Sums real = store.aggregate("epoch " + epoch + ": real-rule metrics", payload, LocalSteps::realRule);
     seconds[3] = (System.nanoTime() - t0) / 1e9;
-    double count = s.scalar(LocalSteps.R_COUNT);
     double penalty = penalty(model);
-    double objective = s.scalar(LocalSteps.R_LOSS) + s.scalar(LocalSteps.R_DIVERGENCE) + s.scalar(LocalSteps.R_COUPLING) + penalty;
-    double metric = settings.loss() == Loss.CROSS_ENTROPY
-        ? s.scalar(LocalSteps.R_REAL_CORRECT) / count
-        : Math.sqrt(s.scalar(LocalSteps.R_REAL_SSE) / (count * outputs));
-    return new EpochRecord(epoch, objective, s.scalar(LocalSteps.R_LOSS), s.scalar(LocalSteps.R_DIVERGENCE),
-        s.scalar(LocalSteps.R_COUPLING), penalty, s.scalar(LocalSteps.R_REAL_LOSS), metric,
-        s.maximum(LocalSteps.M_RESIDUAL), (long) s.scalar(LocalSteps.R_NOT_CONVERGED), seconds.clone());
+    double objective = lifted.scalar(LocalSteps.R_LOSS) + lifted.scalar(LocalSteps.R_DIVERGENCE) + lifted.scalar(LocalSteps.R_COUPLING) + penalty;
+    return new EpochRecord(epoch, objective, lifted.scalar(LocalSteps.R_LOSS), lifted.scalar(LocalSteps.R_DIVERGENCE),
+        lifted.scalar(LocalSteps.R_COUPLING), penalty, real.scalar(RealRule.LOSS), RealRule.metric(real, settings.loss(), outputs),
+        real.maximum(RealRule.MAX_RESIDUAL), (long) real.scalar(RealRule.NOT_CONVERGED), seconds.clone());
   }
 
   /** 𝒫(A, B, C, D) exactly as the steps minimize it (ridge on A, B weighted by λ_i). */

@@ -4,8 +4,6 @@ import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.Activation;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.solve.FixedPointResult;
-import org.implicitdl.solve.FixedPointSolver;
 
 /**
  * The per-block work of block-coordinate descent on problem (10) (paper §4), for ReLU:
@@ -127,31 +125,17 @@ public final class LocalSteps {
         new double[0]);
   }
 
-  /** Layout of {@link #report} scalars. */
+  /** Layout of {@link #report} scalars: the lifted objective's parts; the real rule's come from {@link RealRule}. */
   public static final int R_LOSS = 0;
   public static final int R_DIVERGENCE = 1;
   public static final int R_COUPLING = 2;
-  public static final int R_REAL_LOSS = 3;
-  public static final int R_REAL_CORRECT = 4;
-  public static final int R_REAL_SSE = 5;
-  public static final int R_NOT_CONVERGED = 6;
-  public static final int R_COUNT = 7;
-  /** Layout of {@link #report} maxima: the largest fixed-point step residual and iteration count. */
-  public static final int M_RESIDUAL = 0;
-  public static final int M_ITERATIONS = 1;
 
-  /**
-   * The parts of objective (10) on this block, and the real rule judged on it: states by the
-   * fixed-point solver (never the proxies), loss, correct classifications, squared error
-   * (sums), and the largest residual and iteration count (maxima).
-   */
-  public static Sums report(BcdPayload payload, TrainingBlock block) {
+  /** The parts of objective (10) on this block: L(Y, CP + DU'), Σλ_i f(P_i, Z_i), (μ/2)‖X − P‖². */
+  public static Sums objective(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
     BcdSettings st = payload.settings();
-    Loss loss = st.loss();
     int n = m.hiddenDim();
-    Matrix bu = Blas.multiply(m.b(), block.u());
-    Matrix z = bu.copy();
+    Matrix z = Blas.multiply(m.b(), block.u());
     Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, z);
     double divergence = 0;
     double coupling = 0;
@@ -163,43 +147,31 @@ public final class LocalSteps {
       double diff = xd[k] - pd[k];
       coupling += 0.5 * st.mu() * diff * diff;
     }
-    Matrix proxyOut = readout(m.c(), m.d(), block.p(), block.u());
-    FixedPointResult real = trueStates(m, bu, st);
-    Matrix realOut = readout(m.c(), m.d(), real.states(), block.u());
-    double[] s = new double[8];
-    s[R_LOSS] = loss.total(block.y(), proxyOut);
-    s[R_DIVERGENCE] = divergence;
-    s[R_COUPLING] = coupling;
-    s[R_REAL_LOSS] = loss.total(block.y(), realOut);
-    s[R_REAL_CORRECT] = correct(block.y(), realOut);
-    s[R_REAL_SSE] = squaredError(block.y(), realOut);
-    s[R_NOT_CONVERGED] = real.converged() ? 0 : block.size();
-    s[R_COUNT] = block.size();
-    return new Sums(new Matrix[0], s, new double[] {real.residual(), real.iterations()});
+    double loss = st.loss().total(block.y(), readout(m.c(), m.d(), block.p(), block.u()));
+    return new Sums(new Matrix[0], new double[] {loss, divergence, coupling});
+  }
+
+  /** The real rule's metrics on this block (see {@link RealRule}). */
+  public static Sums realRule(BcdPayload payload, TrainingBlock block) {
+    ImplicitModel m = payload.model();
+    return RealRule.metrics(m, m.certificate(), block.u(), block.y(), payload.settings().loss(), payload.settings().fixedPoint());
   }
 
   /** Replaces P by the real rule's fixed-point states (for the final readout refit). */
   public static TrainingBlock withTrueStates(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
-    FixedPointResult real = trueStates(m, Blas.multiply(m.b(), block.u()), payload.settings());
-    return block.withStates(block.x(), real.states());
+    return block.withStates(block.x(), RealRule.states(m, m.certificate(), block.u(), payload.settings().fixedPoint()).states());
   }
 
   /** Initial states: the fixed point of the initial model, X = P = x*. */
   public static TrainingBlock initialStates(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
-    Matrix states = trueStates(m, Blas.multiply(m.b(), block.u()), payload.settings()).states();
+    Matrix states = RealRule.states(m, m.certificate(), block.u(), payload.settings().fixedPoint()).states();
     return block.withStates(states, states.copy());
   }
 
-  static FixedPointResult trueStates(ImplicitModel m, Matrix bu, BcdSettings st) {
-    return FixedPointSolver.forCertificate(m.certificate(), st.fixedPoint()).solve(m.a(), bu, m.activation(), m.certificate(), null);
-  }
-
   static Matrix readout(Matrix c, Matrix d, Matrix states, Matrix u) {
-    Matrix y = Blas.multiply(d, u);
-    Blas.gemm(1.0, c, false, states, false, 1.0, y);
-    return y;
+    return RealRule.readout(c, d, states, u);
   }
 
   /** X·Yᵀ. */

@@ -77,7 +77,7 @@ class DistributedEqualsLocalTest {
     local.update("px", payload, LocalSteps::pxStep);
     dist.update("px", payload, LocalSteps::pxStep);
     List<BlockStore.BlockFunction<BcdPayload, Sums>> functions = List.of(LocalSteps::constants, LocalSteps::cdStatistics,
-        LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::report);
+        LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::objective, LocalSteps::realRule);
     for (int k = 0; k < functions.size(); k++) {
       Sums a = local.aggregate("local", payload, functions.get(k));
       Sums b = dist.aggregate("distributed", payload, functions.get(k));
@@ -91,10 +91,12 @@ class DistributedEqualsLocalTest {
         assertRelativeEquals(ma, b.matrix(i), "function " + k + " matrix " + i);
       }
     }
-    Sums ra = local.aggregate("local", payload, LocalSteps::report);
-    Sums rb = dist.aggregate("distributed", payload, LocalSteps::report);
-    for (int s = 0; s < 8; s++) {
-      assertEquals(ra.scalar(s), rb.scalar(s), 1e-9 * Math.max(1, Math.abs(ra.scalar(s))), "report scalar " + s);
+    for (BlockStore.BlockFunction<BcdPayload, Sums> f : List.<BlockStore.BlockFunction<BcdPayload, Sums>>of(LocalSteps::objective, LocalSteps::realRule)) {
+      Sums ra = local.aggregate("local", payload, f);
+      Sums rb = dist.aggregate("distributed", payload, f);
+      for (int s = 0; s < 3; s++) {
+        assertEquals(ra.scalar(s), rb.scalar(s), 1e-9 * Math.max(1, Math.abs(ra.scalar(s))), "report scalar " + s);
+      }
     }
     dist.close();
   }

@@ -1,0 +1,56 @@
+package org.implicitdl.train;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.implicitdl.TestData;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.Activation;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.SolverSettings;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ImplicitGradientTest {
+  private static final SolverSettings EXACT = new SolverSettings(1e-15, 10_000);
+
+  @ParameterizedTest
+  @CsvSource({"RELU, true, SQUARED", "RELU, false, CROSS_ENTROPY", "TANH, true, CROSS_ENTROPY", "TANH, false, SQUARED",
+      "SIGMOID, true, SQUARED", "SIGMOID, false, CROSS_ENTROPY", "LEAKY_RELU, true, SQUARED"})
+  void implicitGradientsEqualFiniteDifferencesOfTheRealRule(Activation phi, boolean withD, Loss loss) {
+    int n = 7;
+    int p = 5;
+    int q = 3;
+    Matrix a = WellPosedness.projectInfNorm(TestData.gaussian(n, n, 1.0, 1), 0.8);
+    Matrix d = withD ? TestData.gaussian(q, p + 1, 0.5, 4) : Matrix.zeros(q, p + 1);
+    ImplicitModel m = new ImplicitModel(a, TestData.gaussian(n, p + 1, 0.7, 2), TestData.gaussian(q, n, 0.7, 3), d, phi, true);
+    Matrix u = LocalBlockStore.block(TestData.gaussian(p, 9, 1.0, 5), Matrix.zeros(q, 9), n).u();
+    Matrix y = loss == Loss.SQUARED ? TestData.gaussian(q, 9, 1.0, 6) : org.implicitdl.data.LabeledBlock.oneHot(new int[] {0, 1, 2, 1, 0, 2, 2, 1, 0}, q);
+    Sums grad = ImplicitGradient.compute(m, m.certificate(), u, y, loss, EXACT);
+    Matrix[] params = {m.a(), m.b(), m.c(), m.d()};
+    String[] names = {"A", "B", "C", "D"};
+    for (int k = 0; k < 4; k++) {
+      if (k == 3 && !withD) {
+        continue;
+      }
+      for (int e = 0; e < params[k].data().length; e++) {
+        double h = 1e-6;
+        double plus = lossAt(m, k, e, h, u, y, loss);
+        double minus = lossAt(m, k, e, -h, u, y, loss);
+        double numeric = (plus - minus) / (2 * h);
+        double analytic = grad.matrix(k).data()[e];
+        double scale = Math.max(1e-3, Math.abs(numeric));
+        assertTrue(Math.abs(numeric - analytic) / scale <= 1e-6,
+            names[k] + " entry " + e + ": implicit " + analytic + " vs finite difference " + numeric);
+      }
+    }
+  }
+
+  private static double lossAt(ImplicitModel m, int which, int entry, double h, Matrix u, Matrix y, Loss loss) {
+    Matrix[] params = {m.a(), m.b(), m.c(), m.d()};
+    params[which].data()[entry] += h;
+    ImplicitModel moved = new ImplicitModel(params[0], params[1], params[2], params[3], m.activation(), true);
+    Matrix x = RealRule.states(moved, moved.certificate(), u, EXACT).states();
+    return loss.total(y, RealRule.readout(params[2], params[3], x, u));
+  }
+}
