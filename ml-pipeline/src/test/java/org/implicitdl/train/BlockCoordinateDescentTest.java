@@ -59,7 +59,7 @@ class BlockCoordinateDescentTest {
     e = assertThrows(IllegalArgumentException.class, () -> BcdSettings.defaults(10, Loss.SQUARED).withLambdaMu(new double[] {1}, -1));
     assertTrue(e.getMessage().contains("mu"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> new LocalBlockStore(List.of()).aggregate("x", null,
-        (BlockStore.BlockFunction<Object, Sums>) (p, b) -> null));
+        (BlockStore.BlockFunction<java.io.Serializable, Sums>) (p, b) -> null));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
   }
 

@@ -34,7 +34,7 @@ class ImplicitGradientTest {
         continue;
       }
       for (int e = 0; e < params[k].data().length; e++) {
-        double h = 1e-6;
+        double h = 1e-5;
         double plus = lossAt(m, k, e, h, u, y, loss);
         double minus = lossAt(m, k, e, -h, u, y, loss);
         double numeric = (plus - minus) / (2 * h);

@@ -1,0 +1,53 @@
+package org.implicitdl.spark;
+
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+
+/** Input checks that name the column, and the feature count of a vector column. */
+final class DatasetChecks {
+  private DatasetChecks() {}
+
+  static void requireVectorColumn(StructType schema, String col) {
+    if (!java.util.Arrays.asList(schema.fieldNames()).contains(col)) {
+      throw new IllegalArgumentException("column '" + col + "' does not exist; columns are " + java.util.Arrays.toString(schema.fieldNames()));
+    }
+    DataType t = schema.apply(col).dataType();
+    if (!t.equals(SQLDataTypes.VectorType())) {
+      throw new IllegalArgumentException("column '" + col + "' must be of type vector, got " + t.simpleString());
+    }
+  }
+
+  static void requireNumericOrVectorColumn(StructType schema, String col) {
+    if (!java.util.Arrays.asList(schema.fieldNames()).contains(col)) {
+      throw new IllegalArgumentException("column '" + col + "' does not exist; columns are " + java.util.Arrays.toString(schema.fieldNames()));
+    }
+    DataType t = schema.apply(col).dataType();
+    if (!(t instanceof NumericType) && !t.equals(SQLDataTypes.VectorType())) {
+      throw new IllegalArgumentException("column '" + col + "' must be numeric or a vector, got " + t.simpleString());
+    }
+  }
+
+  /** The vector length: from ML attributes when present, else from the first row. */
+  static int vectorSize(Dataset<?> dataset, String col) {
+    requireVectorColumn(dataset.schema(), col);
+    AttributeGroup group = AttributeGroup.fromStructField(dataset.schema().apply(col));
+    if (group.size() > 0) {
+      return group.size();
+    }
+    Row[] first = (Row[]) dataset.toDF().select(col).head(1);
+    if (first.length == 0) {
+      throw new IllegalArgumentException("training data is empty: 0 rows");
+    }
+    Object v = first[0].get(0);
+    if (v == null) {
+      throw new IllegalArgumentException("column '" + col + "' has a null vector");
+    }
+    return ((Vector) v).size();
+  }
+}

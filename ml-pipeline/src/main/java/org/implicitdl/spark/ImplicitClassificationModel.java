@@ -1,0 +1,224 @@
+package org.implicitdl.spark;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import org.implicitdl.model.ImplicitModel;
+
+/**
+ * A fitted implicit classifier: ŷ = Cx + Du with x = φ(Ax + Bu) (paper eq. 1), class
+ * probabilities softmax(ŷ). Transform solves the fixed point for blocks of rows with BLAS-3.
+ */
+public final class ImplicitClassificationModel extends ProbabilisticClassificationModel<Vector, ImplicitClassificationModel>
+    implements ImplicitModelParams, ModelInfo, MLWritable {
+  private static final long serialVersionUID = 1L;
+  private final String uid;
+  private final Map<String, Param<?>> registry = new HashMap<>();
+  private final ImplicitModel model;
+  private TrainingSummary summary;
+
+  public ImplicitClassificationModel(String uid, ImplicitModel model) {
+    this(UidHolder.stash(uid), model, true);
+  }
+
+  private ImplicitClassificationModel(String uid, ImplicitModel model, boolean constructed) {
+    super();
+    this.uid = uid;
+    UidHolder.clear();
+    if (model.outputDim() < 2) {
+      throw new IllegalArgumentException("a classification model needs at least 2 outputs (classes), got " + model.outputDim());
+    }
+    this.model = model;
+    setModelDefaults();
+  }
+
+  @Override
+  public String uid() {
+    return UidHolder.resolve(uid);
+  }
+
+  @Override
+  public Map<String, Param<?>> paramRegistry() {
+    return registry;
+  }
+
+  @Override
+  public ImplicitModel implicitModel() {
+    return model;
+  }
+
+  ImplicitClassificationModel withSummary(TrainingSummary s) {
+    this.summary = s;
+    return this;
+  }
+
+  public boolean hasSummary() {
+    return summary != null;
+  }
+
+  /** The training summary (history and final metrics); absent on a loaded model. */
+  public TrainingSummary summary() {
+    if (summary == null) {
+      throw new IllegalStateException("no training summary: this model was loaded or converted, not trained");
+    }
+    return summary;
+  }
+
+  public ImplicitClassificationModel setStateCol(String v) { return (ImplicitClassificationModel) set(stateCol(), v); }
+  public ImplicitClassificationModel setFixedPointInfoCol(String v) { return (ImplicitClassificationModel) set(fixedPointInfoCol(), v); }
+  public ImplicitClassificationModel setFixedPointTol(double v) { return (ImplicitClassificationModel) set(fixedPointTol(), v); }
+  public ImplicitClassificationModel setMaxFixedPointIter(int v) { return (ImplicitClassificationModel) set(maxFixedPointIter(), v); }
+
+  /** Resolves the two inherited Scala signatures of this method for javac. */
+  @Override
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  public scala.Tuple3 findSummaryModel() {
+    return super.findSummaryModel();
+  }
+
+  @Override
+  public int numClasses() {
+    return model.outputDim();
+  }
+
+  @Override
+  public int numFeatures() {
+    return model.inputDim();
+  }
+
+  @Override
+  public Vector predictRaw(Vector features) {
+    return Vectors.dense(model.predict(checked(features)));
+  }
+
+  @Override
+  public Vector raw2probabilityInPlace(Vector raw) {
+    double[] v = ((DenseVector) raw).values();
+    softmaxInPlace(v);
+    return raw;
+  }
+
+  static void softmaxInPlace(double[] v) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double x : v) {
+      max = Math.max(max, x);
+    }
+    double sum = 0;
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.exp(v[i] - max);
+      sum += v[i];
+    }
+    for (int i = 0; i < v.length; i++) {
+      v[i] /= sum;
+    }
+  }
+
+  private double[] checked(Vector features) {
+    if (features.size() != numFeatures()) {
+      throw new IllegalArgumentException("column '" + getFeaturesCol() + "' has a vector of length " + features.size() + ", expected " + numFeatures());
+    }
+    return features.toArray();
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    DatasetChecks.requireVectorColumn(schema, getFeaturesCol());
+    StructType out = super.transformSchema(schema);
+    if (!getStateCol().isEmpty()) {
+      out = out.add(getStateCol(), SQLDataTypes.VectorType(), false);
+    }
+    if (!getFixedPointInfoCol().isEmpty()) {
+      out = out.add(getFixedPointInfoCol(), SQLDataTypes.VectorType(), false);
+    }
+    return out;
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType out = transformSchema(dataset.schema());
+    String[] added = java.util.Arrays.copyOfRange(out.fieldNames(), dataset.schema().length(), out.length());
+    String rawCol = getRawPredictionCol();
+    String probCol = getProbabilityCol();
+    String predCol = getPredictionCol();
+    String stateColumn = getStateCol();
+    ImplicitClassificationModel self = this;
+    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this), (yHat, x, iterations, residual) -> {
+      Vector rawVector = Vectors.dense(yHat.clone());
+      Vector probability = self.raw2probability(rawVector);
+      Object[] values = new Object[added.length];
+      for (int k = 0; k < added.length; k++) {
+        String name = added[k];
+        values[k] = name.equals(rawCol) ? rawVector
+            : name.equals(probCol) ? probability
+            : name.equals(predCol) ? (Object) self.probability2prediction(probability)
+            : name.equals(stateColumn) ? Vectors.dense(x)
+            : BlockTransform.diagnostics(iterations, residual);
+      }
+      return values;
+    });
+  }
+
+  /** Accuracy and log-loss of the real rule on labelled data. */
+  public Map<String, Double> evaluate(Dataset<?> dataset) {
+    Dataset<Row> predicted = transform(dataset);
+    String label = getLabelCol();
+    DatasetChecks.requireNumericOrVectorColumn(dataset.schema(), label);
+    double accuracy = new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setLabelCol(label)
+        .setPredictionCol(getPredictionCol()).setMetricName("accuracy").evaluate(predicted);
+    double logLoss = new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setLabelCol(label)
+        .setPredictionCol(getPredictionCol()).setProbabilityCol(getProbabilityCol()).setMetricName("logLoss").evaluate(predicted);
+    return Map.of("accuracy", accuracy, "logLoss", logLoss, "loss", logLoss, "count", (double) dataset.count());
+  }
+
+  @Override
+  public ImplicitClassificationModel copy(ParamMap extra) {
+    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), model).withSummary(summary);
+    return (ImplicitClassificationModel) copyValues(copy, extra).setParent(parent());
+  }
+
+  @Override
+  public MLWriter write() {
+    ImplicitClassificationModel self = this;
+    return new MLWriter() {
+      @Override
+      public void saveImpl(String path) {
+        ModelStorage.write(self, model, path, sparkSession());
+      }
+    };
+  }
+
+  public static MLReader<ImplicitClassificationModel> read() {
+    return new MLReader<>() {
+      @Override
+      public ImplicitClassificationModel load(String path) {
+        var metadata = ModelStorage.metadata(path, sparkSession(), ImplicitClassificationModel.class.getName());
+        ImplicitClassificationModel m = new ImplicitClassificationModel(metadata.uid(), ModelStorage.readImplicitModel(path, sparkSession()));
+        metadata.getAndSetParams(m, scala.Option.empty());
+        return m;
+      }
+    };
+  }
+
+  public static ImplicitClassificationModel load(String path) {
+    return read().load(path);
+  }
+
+
+  @Override
+  public String toString() {
+    return "ImplicitClassificationModel: uid=" + uid() + ", " + model + ", " + certificate().condition();
+  }
+
+}

@@ -1,0 +1,137 @@
+package org.implicitdl.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.implicitdl.model.Activation;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.SolverSettings;
+import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.BlockCoordinateDescent;
+import org.implicitdl.train.EpochRecord;
+import org.implicitdl.train.GradientSettings;
+import org.implicitdl.train.GradientTrainer;
+import org.implicitdl.train.Loss;
+import org.implicitdl.train.TrainingBlock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fit path shared by the classifier and the regressor: pack rows into blocks, build the
+ * settings from params, run the chosen solver(s) on an {@link RddBlockStore}, return the model
+ * and its summary. It moves data and calls the maths; it holds no maths.
+ */
+final class ImplicitTraining {
+  private static final Logger LOG = LoggerFactory.getLogger(ImplicitTraining.class);
+
+  /** Result of a fit. */
+  record Fitted(ImplicitModel model, TrainingSummary summary) {}
+
+  private ImplicitTraining() {}
+
+  static Fitted fit(ImplicitTrainingParams params, Dataset<?> dataset, String featuresCol, String labelCol,
+      BlockPacking.Task task, int inputs, int outputs, Consumer<EpochRecord> progress) {
+    if (!params.getOrDefault(params.weightCol()).toString().isEmpty()) {
+      throw new IllegalArgumentException("weightCol is not supported yet (sample weights are not implemented); unset it");
+    }
+    String solver = (String) params.getOrDefault(params.solver());
+    Loss loss = task == BlockPacking.Task.CLASSIFICATION ? Loss.CROSS_ENTROPY : Loss.SQUARED;
+    int n = (Integer) params.getOrDefault(params.hiddenDim());
+    int blockSize = (Integer) params.getOrDefault(params.blockSize());
+    Activation activation = Activation.parse((String) params.getOrDefault(params.activation()));
+    if (solver.contains("bcd") && activation != Activation.RELU) {
+      throw new IllegalArgumentException("solver '" + solver + "' needs activation relu (BCD's convex blocks are for ReLU), got " + activation.id());
+    }
+    double validationFraction = (Double) params.getOrDefault(params.validationFraction());
+    Dataset<Row> rows = dataset.toDF().select(featuresCol, labelCol);
+    Dataset<Row> validationRows = null;
+    if (validationFraction > 0) {
+      Dataset<Row>[] split = rows.randomSplit(new double[] {1 - validationFraction, validationFraction},
+          (Long) params.getOrDefault(params.seed()));
+      rows = split[0];
+      validationRows = split[1];
+    }
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+    int depth = (Integer) params.getOrDefault(params.aggregationDepth());
+    int checkpoint = (Integer) params.getOrDefault(params.checkpointInterval());
+    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, task, inputs, outputs, n, blockSize);
+    RddBlockStore store = new RddBlockStore(sc, blocks, depth, checkpoint);
+    RddBlockStore validation = validationRows == null ? null
+        : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, task, inputs, outputs, n, blockSize), depth, 0);
+    long t0 = System.nanoTime();
+    Consumer<EpochRecord> log = r -> {
+      LOG.info("{}", r.line(loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse"));
+      if (progress != null) {
+        progress.accept(r);
+      }
+    };
+    try {
+      ImplicitModel model = initialModel(params, sc);
+      List<EpochRecord> history = new ArrayList<>();
+      EpochRecord last;
+      int[] selected;
+      if (solver.contains("bcd")) {
+        int epochs = solver.equals("bcd") ? (Integer) params.getOrDefault(params.maxIter()) : (Integer) params.getOrDefault(params.bcdEpochs());
+        BlockCoordinateDescent.Result r = new BlockCoordinateDescent(store, bcdSettings(params, loss, epochs), inputs, outputs, log).train(model);
+        model = r.model();
+        history.addAll(r.history());
+        last = r.finalRecord();
+        selected = r.selectedFeatures();
+      } else {
+        last = null;
+        selected = null;
+      }
+      if (solver.contains("gradient")) {
+        GradientTrainer.Result r = new GradientTrainer(store, validation, gradientSettings(params, loss, activation), inputs, outputs, log)
+            .train(model);
+        model = r.model();
+        history.addAll(r.history());
+        last = r.finalRecord();
+        selected = BlockCoordinateDescent.selectedFeatures(model);
+      }
+      return new Fitted(model, new TrainingSummary(solver, history, last, selected, (System.nanoTime() - t0) / 1e9));
+    } finally {
+      store.close();
+      if (validation != null) {
+        validation.close();
+      }
+    }
+  }
+
+  private static ImplicitModel initialModel(ImplicitTrainingParams params, JavaSparkContext sc) {
+    String path = (String) params.getOrDefault(params.initialModelPath());
+    return path.isEmpty() ? null : ModelStorage.readImplicitModel(path, org.apache.spark.sql.SparkSession.builder().sparkContext(sc.sc()).getOrCreate());
+  }
+
+  static BcdSettings bcdSettings(ImplicitTrainingParams params, Loss loss, int epochs) {
+    int n = (Integer) params.getOrDefault(params.hiddenDim());
+    double[] perState = (double[]) params.getOrDefault(params.lambdaPerState());
+    double[] lambda = perState.length > 0 ? perState : new double[] {(Double) params.getOrDefault(params.lambda())};
+    BcdSettings.Structure structure = structure(params);
+    return new BcdSettings(n, loss, structure, (Double) params.getOrDefault(params.kappa()), lambda,
+        (Double) params.getOrDefault(params.mu()), (Double) params.getOrDefault(params.regParam()), (Double) params.getOrDefault(params.l1()),
+        (Double) params.getOrDefault(params.groupLasso()), epochs, (Double) params.getOrDefault(params.tol()),
+        (Long) params.getOrDefault(params.seed()), 20, 3, 100, 1.0, fixedPoint(params));
+  }
+
+  static GradientSettings gradientSettings(ImplicitTrainingParams params, Loss loss, Activation activation) {
+    return new GradientSettings((Integer) params.getOrDefault(params.hiddenDim()), activation, loss, structure(params),
+        (Double) params.getOrDefault(params.kappa()), (Integer) params.getOrDefault(params.maxIter()),
+        (Integer) params.getOrDefault(params.batchSize()), (Double) params.getOrDefault(params.stepSize()),
+        (Double) params.getOrDefault(params.stepDecay()), (Double) params.getOrDefault(params.l1()),
+        (Double) params.getOrDefault(params.groupLasso()), (Double) params.getOrDefault(params.regParam()),
+        (Long) params.getOrDefault(params.seed()), 1.0, 3, new SolverSettings(1e-6, 300));
+  }
+
+  private static BcdSettings.Structure structure(ImplicitTrainingParams params) {
+    return "triangular".equals(params.getOrDefault(params.wellPosedness())) ? BcdSettings.Structure.TRIANGULAR : BcdSettings.Structure.INF_NORM;
+  }
+
+  static SolverSettings fixedPoint(ImplicitModelParams params) {
+    return new SolverSettings((Double) params.getOrDefault(params.fixedPointTol()), (Integer) params.getOrDefault(params.maxFixedPointIter()));
+  }
+}

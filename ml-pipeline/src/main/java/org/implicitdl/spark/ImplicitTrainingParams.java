@@ -1,0 +1,164 @@
+package org.implicitdl.spark;
+
+import org.apache.spark.ml.param.DoubleArrayParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+
+/**
+ * Training params of the implicit estimators: the model (hiddenDim, activation), the
+ * well-posedness constraint (paper §3), the relaxed problem (10) (lambda, mu, penalties) for
+ * block-coordinate descent, and the implicit-gradient optimizer (design §3).
+ */
+public interface ImplicitTrainingParams extends ImplicitModelParams {
+  String[] SOLVERS = {"bcd", "gradient", "bcd+gradient"};
+  String[] ACTIVATIONS = {"relu", "leaky_relu", "tanh", "sigmoid"};
+  String[] CONDITIONS = {"inf_norm", "triangular"};
+
+  default IntParam hiddenDim() {
+    return registered("hiddenDim", () -> new IntParam(this, "hiddenDim", "number of hidden states n (>= 1)", ParamValidators.<Object>gtEq(1)));
+  }
+
+  default Param<String> activation() {
+    return registered("activation", () -> new Param<>(this, "activation", "activation phi: relu, leaky_relu, tanh, sigmoid",
+        ParamValidators.<String>inArray(ACTIVATIONS)));
+  }
+
+  default Param<String> solver() {
+    return registered("solver", () -> new Param<>(this, "solver",
+        "training method: bcd (paper §4), gradient (implicit differentiation), bcd+gradient (BCD warm start)",
+        ParamValidators.<String>inArray(SOLVERS)));
+  }
+
+  default DoubleParam kappa() {
+    return registered("kappa", () -> new DoubleParam(this, "kappa", "bound kappa in (0, 1) of the constraint ||A||_inf <= kappa",
+        ParamValidators.<Object>inRange(0, 1, false, false)));
+  }
+
+  default Param<String> wellPosedness() {
+    return registered("wellPosedness", () -> new Param<>(this, "wellPosedness",
+        "how A is kept well-posed: inf_norm (||A||_inf <= kappa) or triangular (strictly upper triangular)",
+        ParamValidators.<String>inArray(CONDITIONS)));
+  }
+
+  default DoubleParam lambda() {
+    return registered("lambda", () -> new DoubleParam(this, "lambda", "weight lambda > 0 of the Fenchel divergence in (10)",
+        ParamValidators.<Object>gt(0)));
+  }
+
+  default DoubleArrayParam lambdaPerState() {
+    return registered("lambdaPerState", () -> new DoubleArrayParam(this, "lambdaPerState",
+        "one lambda per state (eq. 11); empty: use lambda for all"));
+  }
+
+  default DoubleParam mu() {
+    return registered("mu", () -> new DoubleParam(this, "mu", "weight mu > 0 of the coupling (mu/2)||X - P||^2", ParamValidators.<Object>gt(0)));
+  }
+
+  default DoubleParam regParam() {
+    return registered("regParam", () -> new DoubleParam(this, "regParam", "ridge weight on A, B, C, D (>= 0)", ParamValidators.<Object>gtEq(0)));
+  }
+
+  default DoubleParam l1() {
+    return registered("l1", () -> new DoubleParam(this, "l1", "l1 weight on the entries of B, C, D (>= 0)", ParamValidators.<Object>gtEq(0)));
+  }
+
+  default DoubleParam groupLasso() {
+    return registered("groupLasso", () -> new DoubleParam(this, "groupLasso",
+        "column-group weight on B and D: feature selection, eq. 19 (>= 0)", ParamValidators.<Object>gtEq(0)));
+  }
+
+  default IntParam maxIter() {
+    return registered("maxIter", () -> new IntParam(this, "maxIter", "epochs of the gradient solver, or of bcd (>= 0)", ParamValidators.<Object>gtEq(0)));
+  }
+
+  default IntParam bcdEpochs() {
+    return registered("bcdEpochs", () -> new IntParam(this, "bcdEpochs", "BCD epochs before gradient fine-tuning in bcd+gradient (>= 0)",
+        ParamValidators.<Object>gtEq(0)));
+  }
+
+  default DoubleParam tol() {
+    return registered("tol", () -> new DoubleParam(this, "tol", "BCD stops when the relative objective change is below tol (>= 0)",
+        ParamValidators.<Object>gtEq(0)));
+  }
+
+  default LongParam seed() {
+    return registered("seed", () -> new LongParam(this, "seed", "random seed of the initialisation"));
+  }
+
+  default IntParam aggregationDepth() {
+    return registered("aggregationDepth", () -> new IntParam(this, "aggregationDepth", "depth of treeAggregate (>= 2)",
+        ParamValidators.<Object>gtEq(2)));
+  }
+
+  default IntParam checkpointInterval() {
+    return registered("checkpointInterval", () -> new IntParam(this, "checkpointInterval",
+        "checkpoint the state blocks every this many updates (0: never)", ParamValidators.<Object>gtEq(0)));
+  }
+
+  default IntParam blockSize() {
+    return registered("blockSize", () -> new IntParam(this, "blockSize", "rows packed per dense column block (>= 1)",
+        ParamValidators.<Object>gtEq(1)));
+  }
+
+  default IntParam batchSize() {
+    return registered("batchSize", () -> new IntParam(this, "batchSize", "mini-batch rows of the gradient solver (>= 1)",
+        ParamValidators.<Object>gtEq(1)));
+  }
+
+  default DoubleParam stepSize() {
+    return registered("stepSize", () -> new DoubleParam(this, "stepSize", "Adam learning rate of the gradient solver (> 0)",
+        ParamValidators.<Object>gt(0)));
+  }
+
+  default DoubleParam stepDecay() {
+    return registered("stepDecay", () -> new DoubleParam(this, "stepDecay", "per-epoch learning-rate factor in (0, 1]",
+        ParamValidators.<Object>inRange(0, 1, false, true)));
+  }
+
+  default DoubleParam validationFraction() {
+    return registered("validationFraction", () -> new DoubleParam(this, "validationFraction",
+        "fraction of rows held out for early stopping of the gradient solver, in [0, 1)", ParamValidators.<Object>inRange(0, 1, true, false)));
+  }
+
+  default Param<String> initialModelPath() {
+    return registered("initialModelPath", () -> new Param<>(this, "initialModelPath",
+        "path of a saved implicit model to warm-start from (empty: random start)"));
+  }
+
+  default Param<String> weightCol() {
+    return registered("weightCol", () -> new Param<>(this, "weightCol",
+        "sample-weight column; not supported yet: setting it is refused"));
+  }
+
+  /** Training defaults; call from each estimator constructor after the uid is set. */
+  default void setTrainingDefaults() {
+    setModelDefaults();
+    setDefault(hiddenDim(), 100);
+    setDefault(activation(), "relu");
+    setDefault(solver(), "gradient");
+    setDefault(kappa(), 0.95);
+    setDefault(wellPosedness(), "inf_norm");
+    setDefault(lambda(), 1.0);
+    setDefault(lambdaPerState(), new double[0]);
+    setDefault(mu(), 1.0);
+    setDefault(regParam(), 1e-4);
+    setDefault(l1(), 0.0);
+    setDefault(groupLasso(), 0.0);
+    setDefault(maxIter(), 10);
+    setDefault(bcdEpochs(), 3);
+    setDefault(tol(), 1e-6);
+    setDefault(seed(), 42L);
+    setDefault(aggregationDepth(), 2);
+    setDefault(checkpointInterval(), 10);
+    setDefault(blockSize(), 2048);
+    setDefault(batchSize(), 256);
+    setDefault(stepSize(), 2e-3);
+    setDefault(stepDecay(), 0.8);
+    setDefault(validationFraction(), 0.0);
+    setDefault(initialModelPath(), "");
+    setDefault(weightCol(), "");
+  }
+}

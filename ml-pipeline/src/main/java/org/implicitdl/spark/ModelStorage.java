@@ -1,0 +1,105 @@
+package org.implicitdl.spark;
+
+import java.util.List;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.Activation;
+import org.implicitdl.model.ImplicitModel;
+
+/**
+ * Persistence of implicit models in Spark ML's layout: {@code path/metadata} (params JSON, by
+ * DefaultParamsWriter) and {@code path/data} (one Parquet row: format version, activation,
+ * bias flag, dimensions, and A, B, C, D column-major). Loading refuses an unknown format, wrong
+ * shapes, non-finite entries and an ill-posed A, each with a message naming the problem.
+ */
+public final class ModelStorage {
+  /** Version of the data layout written by this code. */
+  public static final int FORMAT_VERSION = 1;
+
+  private static final StructType SCHEMA = new StructType()
+      .add("formatVersion", DataTypes.IntegerType).add("activation", DataTypes.StringType).add("inputBias", DataTypes.BooleanType)
+      .add("n", DataTypes.IntegerType).add("inputCols", DataTypes.IntegerType).add("q", DataTypes.IntegerType)
+      .add("A", DataTypes.createArrayType(DataTypes.DoubleType)).add("B", DataTypes.createArrayType(DataTypes.DoubleType))
+      .add("C", DataTypes.createArrayType(DataTypes.DoubleType)).add("D", DataTypes.createArrayType(DataTypes.DoubleType));
+
+  private ModelStorage() {}
+
+  /** Writes params metadata and the model's matrices. */
+  public static void write(Params instance, ImplicitModel model, String path, SparkSession spark) {
+    DefaultParamsWriter.saveMetadata(instance, path, spark);
+    Row row = RowFactory.create(FORMAT_VERSION, model.activation().id(), model.inputBias(), model.hiddenDim(), model.b().cols(),
+        model.outputDim(), model.a().data(), model.b().data(), model.c().data(), model.d().data());
+    spark.createDataFrame(List.of(row), SCHEMA).repartition(1).write().parquet(path + "/data");
+  }
+
+  /** Reads the matrices under {@code path/data} and checks them. */
+  public static ImplicitModel readImplicitModel(String path, SparkSession spark) {
+    List<Row> rows;
+    try {
+      rows = spark.read().parquet(path + "/data").collectAsList();
+    } catch (Exception e) {
+      throw new IllegalArgumentException("cannot read model data at " + path + "/data: " + firstLine(e.getMessage()), e);
+    }
+    if (rows.size() != 1) {
+      throw new IllegalArgumentException("corrupt model at " + path + ": expected 1 data row, found " + rows.size());
+    }
+    Row r = rows.get(0);
+    try {
+      int version = r.getInt(r.fieldIndex("formatVersion"));
+      if (version != FORMAT_VERSION) {
+        throw new IllegalArgumentException("model at " + path + " has format version " + version + ", this build reads " + FORMAT_VERSION);
+      }
+      int n = r.getInt(r.fieldIndex("n"));
+      int cols = r.getInt(r.fieldIndex("inputCols"));
+      int q = r.getInt(r.fieldIndex("q"));
+      ImplicitModel model = new ImplicitModel(matrix(r, "A", n, n, path), matrix(r, "B", n, cols, path), matrix(r, "C", q, n, path),
+          matrix(r, "D", q, cols, path), Activation.parse(r.getString(r.fieldIndex("activation"))),
+          r.getBoolean(r.fieldIndex("inputBias")));
+      if (!model.certificate().isWellPosed()) {
+        throw new IllegalArgumentException("model at " + path + " is ill-posed: " + model.certificate());
+      }
+      return model;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().contains(path) ? e.getMessage() : "corrupt model at " + path + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("corrupt model at " + path + ": " + e, e);
+    }
+  }
+
+  /** Params metadata of a saved stage. */
+  public static DefaultParamsReader.Metadata metadata(String path, SparkSession spark, String className) {
+    try {
+      return DefaultParamsReader.loadMetadata(path, spark, className);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("cannot read model metadata at " + path + "/metadata: " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  private static Matrix matrix(Row r, String name, int rows, int cols, String path) {
+    List<Double> values = r.getList(r.fieldIndex(name));
+    if (values == null || values.size() != rows * cols) {
+      throw new IllegalArgumentException("corrupt model at " + path + ": " + name + " has " + (values == null ? 0 : values.size())
+          + " entries, expected " + rows + "x" + cols);
+    }
+    double[] d = new double[values.size()];
+    for (int k = 0; k < d.length; k++) {
+      d[k] = values.get(k);
+    }
+    return new Matrix(rows, cols, d);
+  }
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

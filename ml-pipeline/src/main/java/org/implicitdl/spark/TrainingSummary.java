@@ -1,0 +1,22 @@
+package org.implicitdl.spark;
+
+import java.io.Serializable;
+import java.util.List;
+import org.implicitdl.train.EpochRecord;
+
+/**
+ * What training did: the solver, the per-epoch history (objective and its parts, real-rule
+ * metric, seconds), the final real-rule record, and the selected features.
+ */
+public record TrainingSummary(String solver, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures,
+    double seconds) implements Serializable {
+
+  /** The real rule's training metric at the end (accuracy or RMSE). */
+  public double finalMetric() {
+    return finalRecord.realMetric();
+  }
+
+  public int totalEpochs() {
+    return history.isEmpty() ? 0 : history.get(history.size() - 1).epoch();
+  }
+}

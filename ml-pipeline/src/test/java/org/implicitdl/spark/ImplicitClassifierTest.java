@@ -1,0 +1,103 @@
+package org.implicitdl.spark;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
+import org.apache.spark.ml.tuning.ParamGridBuilder;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.implicitdl.model.WellPosedness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImplicitClassifierTest {
+  @TempDir
+  Path tmp;
+
+  /** Three Gaussian blobs in 4 raw numeric columns. */
+  static Dataset<Row> blobs(int rows, long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    List<Row> data = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      int c = i % 3;
+      data.add(RowFactory.create(c + r.nextGaussian() * 0.6, 2 * c - r.nextGaussian() * 0.6, r.nextGaussian(), 10 + r.nextGaussian(), (double) c));
+    }
+    StructType schema = new StructType().add("a", DataTypes.DoubleType).add("b", DataTypes.DoubleType).add("c", DataTypes.DoubleType)
+        .add("d", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
+    return SparkTestSession.get().createDataFrame(data, schema);
+  }
+
+  static ImplicitClassifier small() {
+    return new ImplicitClassifier().setHiddenDim(6).setMaxIter(12).setBatchSize(50).setStepSize(0.05).setStepDecay(0.9).setBlockSize(50);
+  }
+
+  @Test
+  void pipelineFitsTransformsSavesAndLoadsWithIdenticalPredictions() throws Exception {
+    Dataset<Row> data = blobs(300, 1);
+    Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
+        new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("raw"),
+        new StandardScaler().setInputCol("raw").setOutputCol("features"),
+        small().setStateCol("state").setFixedPointInfoCol("fp")});
+    PipelineModel model = pipeline.fit(data);
+    Dataset<Row> predicted = model.transform(data);
+    double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(predicted);
+    assertTrue(accuracy > 0.8, "accuracy " + accuracy);
+    ImplicitClassificationModel fitted = (ImplicitClassificationModel) model.stages()[2];
+    assertTrue(WellPosedness.infNorm(fitted.implicitModel().a()) <= 0.95 + 1e-12);
+    assertTrue(fitted.hasSummary() && fitted.summary().history().size() >= 2);
+    assertEquals(6, ((org.apache.spark.ml.linalg.Vector) predicted.select("state").first().get(0)).size());
+
+    String path = tmp.resolve("pipeline").toString();
+    model.write().overwrite().save(path);
+    PipelineModel loaded = PipelineModel.load(path);
+    List<Row> a = predicted.select("probability", "prediction").collectAsList();
+    List<Row> b = loaded.transform(data).select("probability", "prediction").collectAsList();
+    assertEquals(a, b);
+
+    String estimatorPath = tmp.resolve("estimator").toString();
+    small().setHiddenDim(9).write().overwrite().save(estimatorPath);
+    ImplicitClassifier reloaded = ImplicitClassifier.load(estimatorPath);
+    assertEquals(9, (int) (Integer) reloaded.getOrDefault(reloaded.hiddenDim()));
+  }
+
+  @Test
+  void crossValidatorPicksAModelOverHiddenDimAndLambda() {
+    Dataset<Row> data = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features").transform(blobs(240, 2));
+    ImplicitClassifier clf = small();
+    ParamMap[] grid = new ParamGridBuilder().addGrid(clf.hiddenDim(), new int[] {3, 8})
+        .addGrid(clf.lambda(), new double[] {0.5, 2.0}).build();
+    CrossValidatorModel cv = new CrossValidator().setEstimator(clf).setEstimatorParamMaps(grid)
+        .setEvaluator(new MulticlassClassificationEvaluator().setMetricName("accuracy")).setNumFolds(2).setSeed(3).fit(data);
+    assertEquals(4, cv.avgMetrics().length);
+    assertTrue(cv.bestModel() instanceof ImplicitClassificationModel);
+  }
+
+  @Test
+  void badInputColumnsNameTheColumn() {
+    Dataset<Row> data = blobs(60, 3);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small().setFeaturesCol("a").fit(data));
+    assertTrue(e.getMessage().contains("column 'a' must be of type vector, got double"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> small().fit(data));
+    assertTrue(e.getMessage().contains("column 'features' does not exist"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> small().setKappa(1.2));
+    assertTrue(e.getMessage().contains("kappa"), e.getMessage());
+    Dataset<Row> assembled = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features").transform(data);
+    e = assertThrows(IllegalArgumentException.class, () -> small().setWeightCol("w").fit(assembled));
+    assertTrue(e.getMessage().contains("weightCol"), e.getMessage());
+  }
+
+}
