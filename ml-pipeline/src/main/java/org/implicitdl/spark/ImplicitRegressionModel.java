@@ -1,0 +1,174 @@
+package org.implicitdl.spark;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.implicitdl.model.ImplicitModel;
+
+/**
+ * A fitted implicit regression model: prediction ŷ = Cx + Du with x = φ(Ax + Bu) (paper eq. 1),
+ * a double for one output, a vector for q outputs. Transform runs in BLAS-3 blocks.
+ */
+public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel>
+    implements RegressionColumns, ModelInfo, MLWritable {
+  private static final long serialVersionUID = 1L;
+  private final String uid;
+  private final Map<String, Param<?>> registry = new HashMap<>();
+  private final ImplicitModel model;
+  private TrainingSummary summary;
+
+  public ImplicitRegressionModel(String uid, ImplicitModel model) {
+    this(UidHolder.stash(uid), model, true);
+  }
+
+  private ImplicitRegressionModel(String uid, ImplicitModel model, boolean constructed) {
+    super();
+    this.uid = uid;
+    UidHolder.clear();
+    this.model = model;
+    setModelDefaults();
+    setColumnDefaults();
+  }
+
+  @Override
+  public String uid() {
+    return UidHolder.resolve(uid);
+  }
+
+  @Override
+  public Map<String, Param<?>> paramRegistry() {
+    return registry;
+  }
+
+  @Override
+  public ImplicitModel implicitModel() {
+    return model;
+  }
+
+  ImplicitRegressionModel withSummary(TrainingSummary s) {
+    this.summary = s;
+    return this;
+  }
+
+  public boolean hasSummary() {
+    return summary != null;
+  }
+
+  public TrainingSummary summary() {
+    if (summary == null) {
+      throw new IllegalStateException("no training summary: this model was loaded or converted, not trained");
+    }
+    return summary;
+  }
+
+  public ImplicitRegressionModel setFeaturesCol(String v) { return (ImplicitRegressionModel) set(featuresCol(), v); }
+  public ImplicitRegressionModel setPredictionCol(String v) { return (ImplicitRegressionModel) set(predictionCol(), v); }
+  public ImplicitRegressionModel setLabelCol(String v) { return (ImplicitRegressionModel) set(labelCol(), v); }
+  public ImplicitRegressionModel setStateCol(String v) { return (ImplicitRegressionModel) set(stateCol(), v); }
+  public ImplicitRegressionModel setFixedPointInfoCol(String v) { return (ImplicitRegressionModel) set(fixedPointInfoCol(), v); }
+
+  public int numOutputs() {
+    return model.outputDim();
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    DatasetChecks.requireVectorColumn(schema, getFeaturesCol());
+    StructType out = schema.add(getPredictionCol(), model.outputDim() == 1 ? DataTypes.DoubleType : SQLDataTypes.VectorType(), false);
+    if (!getStateCol().isEmpty()) {
+      out = out.add(getStateCol(), SQLDataTypes.VectorType(), false);
+    }
+    if (!getFixedPointInfoCol().isEmpty()) {
+      out = out.add(getFixedPointInfoCol(), SQLDataTypes.VectorType(), false);
+    }
+    return out;
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType out = transformSchema(dataset.schema());
+    boolean single = model.outputDim() == 1;
+    boolean state = !getStateCol().isEmpty();
+    boolean info = !getFixedPointInfoCol().isEmpty();
+    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this), (yHat, x, iterations, residual) -> {
+      java.util.List<Object> values = new java.util.ArrayList<>(3);
+      values.add(single ? (Object) yHat[0] : Vectors.dense(yHat));
+      if (state) {
+        values.add(Vectors.dense(x));
+      }
+      if (info) {
+        values.add(BlockTransform.diagnostics(iterations, residual));
+      }
+      return values.toArray();
+    });
+  }
+
+  /** RMSE (over all outputs) and row count of the real rule on labelled data. */
+  public Map<String, Double> evaluate(Dataset<?> dataset) {
+    DatasetChecks.requireNumericOrVectorColumn(dataset.schema(), getLabelCol());
+    java.util.List<Row> rows = transform(dataset).select(getLabelCol(), getPredictionCol()).collectAsList();
+    double sse = 0;
+    for (Row r : rows) {
+      double[] y = values(r.get(0));
+      double[] p = values(r.get(1));
+      for (int i = 0; i < y.length; i++) {
+        sse += (y[i] - p[i]) * (y[i] - p[i]);
+      }
+    }
+    double count = rows.size();
+    return Map.of("rmse", Math.sqrt(sse / Math.max(1, count * model.outputDim())), "count", count);
+  }
+
+  private static double[] values(Object o) {
+    return o instanceof org.apache.spark.ml.linalg.Vector v ? v.toArray() : new double[] {((Number) o).doubleValue()};
+  }
+
+  @Override
+  public ImplicitRegressionModel copy(ParamMap extra) {
+    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), model).withSummary(summary);
+    return (ImplicitRegressionModel) copyValues(copy, extra).setParent(parent());
+  }
+
+  @Override
+  public MLWriter write() {
+    ImplicitRegressionModel self = this;
+    return new MLWriter() {
+      @Override
+      public void saveImpl(String path) {
+        ModelStorage.write(self, model, path, sparkSession());
+      }
+    };
+  }
+
+  public static MLReader<ImplicitRegressionModel> read() {
+    return new MLReader<>() {
+      @Override
+      public ImplicitRegressionModel load(String path) {
+        var metadata = ModelStorage.metadata(path, sparkSession(), ImplicitRegressionModel.class.getName());
+        ImplicitRegressionModel m = new ImplicitRegressionModel(metadata.uid(), ModelStorage.readImplicitModel(path, sparkSession()));
+        metadata.getAndSetParams(m, scala.Option.empty());
+        return m;
+      }
+    };
+  }
+
+  public static ImplicitRegressionModel load(String path) {
+    return read().load(path);
+  }
+
+  @Override
+  public String toString() {
+    return "ImplicitRegressionModel: uid=" + uid() + ", " + model + ", " + certificate().condition();
+  }
+}

@@ -1,0 +1,123 @@
+package org.implicitdl.spark;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A Spark ML estimator for implicit regression models (paper eq. 1, squared loss): a numeric
+ * label gives one output; a vector label column gives q outputs (multi-output regression).
+ */
+public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
+    implements ImplicitTrainingParams, RegressionColumns, DefaultParamsWritable {
+  private static final long serialVersionUID = 1L;
+  private final String uid;
+  private final Map<String, Param<?>> registry = new HashMap<>();
+
+  public ImplicitRegressor() {
+    this(Identifiable$.MODULE$.randomUID("implicitRegressor"));
+  }
+
+  public ImplicitRegressor(String uid) {
+    this(UidHolder.stash(uid), true);
+  }
+
+  private ImplicitRegressor(String uid, boolean constructed) {
+    super();
+    this.uid = uid;
+    UidHolder.clear();
+    setTrainingDefaults();
+    setColumnDefaults();
+  }
+
+  @Override
+  public String uid() {
+    return UidHolder.resolve(uid);
+  }
+
+  @Override
+  public Map<String, Param<?>> paramRegistry() {
+    return registry;
+  }
+
+  public ImplicitRegressor setFeaturesCol(String v) { return (ImplicitRegressor) set(featuresCol(), v); }
+  public ImplicitRegressor setLabelCol(String v) { return (ImplicitRegressor) set(labelCol(), v); }
+  public ImplicitRegressor setPredictionCol(String v) { return (ImplicitRegressor) set(predictionCol(), v); }
+  public ImplicitRegressor setHiddenDim(int v) { return (ImplicitRegressor) set(hiddenDim(), v); }
+  public ImplicitRegressor setActivation(String v) { return (ImplicitRegressor) set(activation(), v); }
+  public ImplicitRegressor setSolver(String v) { return (ImplicitRegressor) set(solver(), v); }
+  public ImplicitRegressor setKappa(double v) { return (ImplicitRegressor) set(kappa(), v); }
+  public ImplicitRegressor setWellPosedness(String v) { return (ImplicitRegressor) set(wellPosedness(), v); }
+  public ImplicitRegressor setLambda(double v) { return (ImplicitRegressor) set(lambda(), v); }
+  public ImplicitRegressor setLambdaPerState(double[] v) { return (ImplicitRegressor) set(lambdaPerState(), v); }
+  public ImplicitRegressor setMu(double v) { return (ImplicitRegressor) set(mu(), v); }
+  public ImplicitRegressor setRegParam(double v) { return (ImplicitRegressor) set(regParam(), v); }
+  public ImplicitRegressor setL1(double v) { return (ImplicitRegressor) set(l1(), v); }
+  public ImplicitRegressor setGroupLasso(double v) { return (ImplicitRegressor) set(groupLasso(), v); }
+  public ImplicitRegressor setMaxIter(int v) { return (ImplicitRegressor) set(maxIter(), v); }
+  public ImplicitRegressor setBcdEpochs(int v) { return (ImplicitRegressor) set(bcdEpochs(), v); }
+  public ImplicitRegressor setTol(double v) { return (ImplicitRegressor) set(tol(), v); }
+  public ImplicitRegressor setSeed(long v) { return (ImplicitRegressor) set(seed(), v); }
+  public ImplicitRegressor setAggregationDepth(int v) { return (ImplicitRegressor) set(aggregationDepth(), v); }
+  public ImplicitRegressor setCheckpointInterval(int v) { return (ImplicitRegressor) set(checkpointInterval(), v); }
+  public ImplicitRegressor setBlockSize(int v) { return (ImplicitRegressor) set(blockSize(), v); }
+  public ImplicitRegressor setBatchSize(int v) { return (ImplicitRegressor) set(batchSize(), v); }
+  public ImplicitRegressor setStepSize(double v) { return (ImplicitRegressor) set(stepSize(), v); }
+  public ImplicitRegressor setStepDecay(double v) { return (ImplicitRegressor) set(stepDecay(), v); }
+  public ImplicitRegressor setValidationFraction(double v) { return (ImplicitRegressor) set(validationFraction(), v); }
+  public ImplicitRegressor setInitialModelPath(String v) { return (ImplicitRegressor) set(initialModelPath(), v); }
+  public ImplicitRegressor setStateCol(String v) { return (ImplicitRegressor) set(stateCol(), v); }
+
+  @Override
+  public ImplicitRegressionModel fit(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    int inputs = DatasetChecks.vectorSize(dataset, getFeaturesCol());
+    int outputs = outputs(dataset);
+    ImplicitTraining.Fitted fitted = ImplicitTraining.fit(this, dataset, getFeaturesCol(), getLabelCol(), BlockPacking.Task.REGRESSION,
+        inputs, outputs, null);
+    ImplicitRegressionModel model = new ImplicitRegressionModel(uid(), fitted.model()).withSummary(fitted.summary());
+    return (ImplicitRegressionModel) copyValues(model, ParamMap.empty()).setParent(this);
+  }
+
+  private int outputs(Dataset<?> dataset) {
+    if (!dataset.schema().apply(getLabelCol()).dataType().equals(SQLDataTypes.VectorType())) {
+      return 1;
+    }
+    Row[] first = (Row[]) dataset.toDF().select(getLabelCol()).head(1);
+    if (first.length == 0) {
+      throw new IllegalArgumentException("training data is empty: 0 rows");
+    }
+    return ((Vector) first[0].get(0)).size();
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    DatasetChecks.requireVectorColumn(schema, getFeaturesCol());
+    DatasetChecks.requireNumericOrVectorColumn(schema, getLabelCol());
+    return schema.add(getPredictionCol(), schema.apply(getLabelCol()).dataType(), false);
+  }
+
+  @Override
+  public ImplicitRegressor copy(ParamMap extra) {
+    return (ImplicitRegressor) defaultCopy(extra);
+  }
+
+  public static MLReader<ImplicitRegressor> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static ImplicitRegressor load(String path) {
+    return read().load(path);
+  }
+}

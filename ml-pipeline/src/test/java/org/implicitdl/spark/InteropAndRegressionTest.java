@@ -1,0 +1,118 @@
+package org.implicitdl.spark;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.implicitdl.TestData;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.Activation;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.model.ModelJson;
+import org.implicitdl.model.WellPosedness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InteropAndRegressionTest {
+  @TempDir
+  Path tmp;
+
+  private static Dataset<Row> features(Dataset<Row> df) {
+    return new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features").transform(df);
+  }
+
+  @Test
+  void mlpConversionPredictsIdentically() {
+    Dataset<Row> data = features(ImplicitClassifierTest.blobs(200, 5));
+    MultilayerPerceptronClassificationModel mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {4, 7, 5, 3})
+        .setMaxIter(30).setSeed(1).fit(data);
+    ImplicitClassificationModel converted = MlpConversion.convert(mlp);
+    assertEquals("TRIANGULAR", converted.certificate().condition().name());
+    List<Row> expected = mlp.transform(data).select("probability", "prediction").collectAsList();
+    List<Row> got = converted.transform(data).select("probability", "prediction").collectAsList();
+    for (int i = 0; i < expected.size(); i++) {
+      double[] pe = ((Vector) expected.get(i).get(0)).toArray();
+      double[] pg = ((Vector) got.get(i).get(0)).toArray();
+      for (int k = 0; k < pe.length; k++) {
+        assertEquals(pe[k], pg[k], 1e-9, "row " + i);
+      }
+      assertEquals(expected.get(i).getDouble(1), got.get(i).getDouble(1));
+    }
+  }
+
+  @Test
+  void jsonRoundTripIsExactAndBadJsonIsRefusedByName() {
+    ImplicitModel m = new ImplicitModel(WellPosedness.projectInfNorm(TestData.gaussian(5, 5, 1, 1), 0.9), TestData.gaussian(5, 4, 1, 2),
+        TestData.gaussian(2, 5, 1, 3), TestData.gaussian(2, 4, 1, 4), Activation.TANH, true);
+    ImplicitModel back = ModelJson.read(ModelJson.write(m));
+    assertEquals(m.a(), back.a());
+    assertEquals(m.b(), back.b());
+    assertEquals(m.c(), back.c());
+    assertEquals(m.d(), back.d());
+    assertEquals(m.activation(), back.activation());
+    assertTrue(back.inputBias());
+    assertRefused("{\"activation\":\"relu\",\"A\":[[1.5]],\"B\":[[1]],\"C\":[[1]],\"D\":[[0]]}", "ill-posed");
+    assertRefused("{\"activation\":\"relu\",\"A\":[[0.1,0],[0]],\"B\":[[1],[1]],\"C\":[[1,1]],\"D\":[[0]]}", "'A' row 1 has 1 entries, expected 2");
+    assertRefused("{\"activation\":\"relu\",\"B\":[[1]],\"C\":[[1]],\"D\":[[0]]}", "missing key 'A'");
+    assertRefused("{\"activation\":\"relu\",\"A\":[[0.1]],\"B\":[[1]],\"C\":[[1]],\"D\":[[0, 1]]}", "D must be 1x1, got 1x2");
+    assertRefused("{\"activation\":\"swish\",\"A\":[[0.1]],\"B\":[[1]],\"C\":[[1]],\"D\":[[0]]}", "unknown activation 'swish'");
+    assertRefused("{\"activation\":\"relu\",\"A\":[[\"x\"]],\"B\":[[1]],\"C\":[[1]],\"D\":[[0]]}", "entry (0, 0) is not a number");
+    assertRefused("{not json", "malformed");
+  }
+
+  private static void assertRefused(String json, String expected) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelJson.read(json));
+    assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+  }
+
+  @Test
+  void multiOutputRegressorFitsSavesAndLoads() throws Exception {
+    java.util.Random r = new java.util.Random(9);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      double x1 = r.nextGaussian();
+      double x2 = r.nextGaussian();
+      rows.add(RowFactory.create(Vectors.dense(x1, x2, r.nextGaussian()), Vectors.dense(Math.max(0, x1 + x2), x1 - 0.5 * x2)));
+    }
+    StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", SQLDataTypes.VectorType());
+    Dataset<Row> data = SparkTestSession.get().createDataFrame(rows, schema);
+    ImplicitRegressionModel model = new ImplicitRegressor().setHiddenDim(8).setMaxIter(15).setBatchSize(40).setStepSize(0.03)
+        .setStepDecay(0.9).fit(data);
+    assertEquals(2, model.numOutputs());
+    double rmse = model.evaluate(data).get("rmse");
+    assertTrue(rmse < 0.3, "rmse " + rmse);
+    String path = tmp.resolve("reg").toString();
+    model.write().save(path);
+    ImplicitRegressionModel loaded = ImplicitRegressionModel.load(path);
+    assertEquals(model.transform(data).select("prediction").collectAsList(), loaded.transform(data).select("prediction").collectAsList());
+
+    Files.writeString(Path.of(path, "data").resolve("garbage.parquet"), "not parquet");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImplicitRegressionModel.load(path));
+    assertTrue(e.getMessage().contains("model data"), e.getMessage());
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        () -> ImplicitRegressionModel.load(tmp.resolve("nowhere").toString()));
+    assertTrue(missing.getMessage().contains("metadata"), missing.getMessage());
+  }
+
+  @Test
+  void loadRefusesAnIllPosedModel() throws Exception {
+    Matrix a = Matrix.fromRows(new double[][] {{0.9, 0.5}, {0.5, 0.9}});
+    ImplicitModel ill = new ImplicitModel(a, Matrix.zeros(2, 3), Matrix.zeros(1, 2), Matrix.zeros(1, 3), Activation.RELU, true);
+    String path = tmp.resolve("ill").toString();
+    new ImplicitRegressionModel("x", ill).write().save(path);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImplicitRegressionModel.load(path));
+    assertTrue(e.getMessage().contains("ill-posed"), e.getMessage());
+  }
+}
