@@ -76,6 +76,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     return summary;
   }
 
+  public ImplicitClassificationModel setLabelCol(String v) { return (ImplicitClassificationModel) set(labelCol(), v); }
   public ImplicitClassificationModel setStateCol(String v) { return (ImplicitClassificationModel) set(stateCol(), v); }
   public ImplicitClassificationModel setFixedPointInfoCol(String v) { return (ImplicitClassificationModel) set(fixedPointInfoCol(), v); }
   public ImplicitClassificationModel setFixedPointTol(double v) { return (ImplicitClassificationModel) set(fixedPointTol(), v); }

@@ -35,6 +35,17 @@ public final class RddBlockStore implements BlockStore {
     this.aggregationDepth = aggregationDepth;
     this.checkpointInterval = checkpointInterval;
     this.blocks = blocks.persist(StorageLevel.MEMORY_AND_DISK());
+    // Cut the lineage to the source right away: a source built by parallelize() would otherwise
+    // ship its data inside every task of every pass.
+    this.blocks.rdd().localCheckpoint();
+    this.sc.setJobDescription("pack rows into column blocks");
+    try {
+      this.blocks.count();
+    } catch (Exception e) {
+      throw rootCause(e);
+    } finally {
+      this.sc.setJobDescription(null);
+    }
   }
 
   public JavaRDD<TrainingBlock> blocks() {

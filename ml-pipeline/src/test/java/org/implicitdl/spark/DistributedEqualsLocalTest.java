@@ -101,36 +101,32 @@ class DistributedEqualsLocalTest {
     dist.close();
   }
 
+  private static RddBlockStore store(JavaRDD<TrainingBlock> blocks) {
+    return new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), blocks, 2, 0);
+  }
+
   @Test
   void badRowsFailWithTheColumnNamed() {
     Matrix u = DATA.data().inputs().copy();
     u.set(3, 17, Double.NaN);
     Dataset<Row> df = SparkTestSession.frame(u, labels());
-    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, 16);
-    RddBlockStore store = new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), blocks, 2, 0);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new BlockCoordinateDescent(store, settings(), P, 1, null).train(null));
+        () -> store(BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, 16)));
     assertTrue(e.getMessage().contains("column 'features' has a non-finite value NaN at index 3"), e.getMessage());
 
-    JavaRDD<TrainingBlock> wrongLength = BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), labels()), "features", "label",
-        BlockPacking.Task.REGRESSION, P + 1, 1, N, 16);
-    RddBlockStore store2 = new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), wrongLength, 2, 0);
-    e = assertThrows(IllegalArgumentException.class, () -> new BlockCoordinateDescent(store2, settings(), P + 1, 1, null).train(null));
+    e = assertThrows(IllegalArgumentException.class, () -> store(BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), labels()),
+        "features", "label", BlockPacking.Task.REGRESSION, P + 1, 1, N, 16)));
     assertTrue(e.getMessage().contains("vector of length 12, expected 13"), e.getMessage());
 
     double[] classes = new double[240];
     classes[5] = 3;
-    JavaRDD<TrainingBlock> badLabel = BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), classes), "features", "label",
-        BlockPacking.Task.CLASSIFICATION, P, 3, N, 16);
-    RddBlockStore store3 = new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), badLabel, 2, 0);
-    e = assertThrows(IllegalArgumentException.class,
-        () -> new BlockCoordinateDescent(store3, BcdSettings.defaults(N, Loss.CROSS_ENTROPY), P, 3, null).train(null));
+    e = assertThrows(IllegalArgumentException.class, () -> store(BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), classes),
+        "features", "label", BlockPacking.Task.CLASSIFICATION, P, 3, N, 16)));
     assertTrue(e.getMessage().contains("column 'label' has label 3.0, expected a class index in 0..2"), e.getMessage());
 
-    JavaRDD<TrainingBlock> empty = BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), labels()).limit(0), "features",
-        "label", BlockPacking.Task.REGRESSION, P, 1, N, 16);
-    RddBlockStore store4 = new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), empty, 2, 0);
-    e = assertThrows(IllegalArgumentException.class, () -> new BlockCoordinateDescent(store4, settings(), P, 1, null).train(null));
+    RddBlockStore empty = store(BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), labels()).limit(0), "features",
+        "label", BlockPacking.Task.REGRESSION, P, 1, N, 16));
+    e = assertThrows(IllegalArgumentException.class, () -> new BlockCoordinateDescent(empty, settings(), P, 1, null).train(null));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
   }
 

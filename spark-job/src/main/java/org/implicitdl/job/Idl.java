@@ -26,6 +26,7 @@ public final class Idl {
       System.out.println("java=" + System.getProperty("java.version") + " cores=" + Runtime.getRuntime().availableProcessors());
       return 0;
     });
+    Jobs.register();
   }
 
   private Idl() {}
@@ -56,12 +57,24 @@ public final class Idl {
       System.err.println("idl " + args[0] + ": " + e.getMessage());
       return 2;
     } catch (IllegalArgumentException | java.io.IOException e) {
-      System.err.println("idl " + args[0] + ": " + e.getMessage());
+      System.err.println("idl " + args[0] + ": " + firstLine(e.getMessage()));
       return 1;
     } catch (Exception e) {
+      if (e.getClass().getName().equals("org.apache.spark.sql.AnalysisException")) {
+        System.err.println("idl " + args[0] + ": " + firstLine(e.getMessage()));
+        return 1;
+      }
       System.err.println("idl " + args[0] + ": " + e);
       return 1;
     }
+  }
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   static void usage(PrintStream out) {

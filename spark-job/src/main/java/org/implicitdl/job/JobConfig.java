@@ -1,0 +1,175 @@
+package org.implicitdl.job;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A job's configuration: reference.conf defaults, then a job file ({@code --config FILE}), then
+ * command-line flags ({@code --input P}, or {@code --set trainer.hidden=50} for any key).
+ * Unknown keys, unknown flags and values of the wrong type are {@link Idl.UsageException}s.
+ */
+public final class JobConfig {
+  /** Short flags and the config keys they set. */
+  private static final Map<String, String> FLAGS = Map.ofEntries(
+      Map.entry("--input", "input"), Map.entry("--format", "format"), Map.entry("--label-col", "label-col"),
+      Map.entry("--labels", "labels"), Map.entry("--features-col", "features-col"), Map.entry("--model", "model"),
+      Map.entry("--task", "task"), Map.entry("--hidden", "trainer.hidden"), Map.entry("--solver", "trainer.solver"),
+      Map.entry("--epochs", "trainer.epochs"), Map.entry("--validation", "validation"),
+      Map.entry("--validation-labels", "validation-labels"), Map.entry("--master", "master"),
+      Map.entry("--output", "output"), Map.entry("--json", "json"), Map.entry("--publish-tolerance", "publish-tolerance"),
+      Map.entry("--warm-start", "warm-start"), Map.entry("--suite", "suite"), Map.entry("--results", "results"),
+      Map.entry("--seed", "trainer.seed"));
+
+  private final Config config;
+
+  private JobConfig(Config config) {
+    this.config = config;
+  }
+
+  /** Parses flags; {@code extraKeys} are command-specific keys (output, json, suite…) allowed besides reference.conf. */
+  static JobConfig parse(String[] args, Set<String> extraKeys) {
+    Config overrides = ConfigFactory.empty();
+    String file = null;
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (flag.equals("--config")) {
+        file = value(args, ++i, flag);
+      } else if (flag.equals("--set")) {
+        String kv = value(args, ++i, flag);
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+          throw new Idl.UsageException("--set needs key=value, got '" + kv + "'");
+        }
+        overrides = overrides.withValue("idl." + kv.substring(0, eq).trim(), ConfigValueFactory.fromAnyRef(kv.substring(eq + 1).trim()));
+      } else if (FLAGS.containsKey(flag)) {
+        String key = FLAGS.get(flag);
+        String v = flag.equals("--warm-start") && (i + 1 >= args.length || args[i + 1].startsWith("--")) ? "true" : value(args, ++i, flag);
+        overrides = overrides.withValue("idl." + key, ConfigValueFactory.fromAnyRef(v));
+      } else {
+        throw new Idl.UsageException("unknown option '" + flag + "'");
+      }
+    }
+    Config reference = ConfigFactory.defaultReference().getConfig("idl");
+    Config fromFile = ConfigFactory.empty();
+    if (file != null) {
+      File f = new File(file);
+      if (!f.isFile()) {
+        throw new Idl.UsageException("config file not found: " + file);
+      }
+      try {
+        fromFile = ConfigFactory.parseFile(f).resolve();
+      } catch (ConfigException e) {
+        throw new Idl.UsageException("bad config file " + file + ": " + e.getMessage());
+      }
+    }
+    Config merged = overrides.withFallback(fromFile).resolve();
+    Config idl = merged.hasPath("idl") ? merged.getConfig("idl") : ConfigFactory.empty();
+    checkKeys(idl, reference, extraKeys);
+    Config full = idl.withFallback(reference);
+    for (String k : extraKeys) {
+      if (!full.hasPath(k)) {
+        full = full.withValue(k, ConfigValueFactory.fromAnyRef(""));
+      }
+    }
+    JobConfig jc = new JobConfig(full);
+    jc.validateTypes(reference);
+    return jc;
+  }
+
+  private static void checkKeys(Config given, Config reference, Set<String> extraKeys) {
+    Set<String> unknown = new TreeSet<>();
+    for (Map.Entry<String, ?> e : given.entrySet()) {
+      String k = e.getKey();
+      if (!reference.hasPath(k) && !extraKeys.contains(k)) {
+        unknown.add(k);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new Idl.UsageException("unknown configuration key(s): " + String.join(", ", unknown));
+    }
+  }
+
+  /** Every reference key must read as the reference's type (a string "abc" for an int is an error). */
+  private void validateTypes(Config reference) {
+    for (Map.Entry<String, com.typesafe.config.ConfigValue> e : reference.entrySet()) {
+      String k = e.getKey();
+      try {
+        switch (e.getValue().valueType()) {
+          case NUMBER -> {
+            if (e.getValue().unwrapped() instanceof Integer || e.getValue().unwrapped() instanceof Long) {
+              config.getLong(k);
+            } else {
+              config.getDouble(k);
+            }
+          }
+          case BOOLEAN -> config.getBoolean(k);
+          default -> config.getString(k);
+        }
+      } catch (ConfigException.WrongType ex) {
+        throw new Idl.UsageException("bad value for '" + k + "': " + config.getValue(k).unwrapped() + " (expected " + e.getValue().valueType().name().toLowerCase() + ")");
+      }
+    }
+  }
+
+  private static String value(String[] args, int i, String flag) {
+    if (i >= args.length) {
+      throw new Idl.UsageException(flag + " needs a value");
+    }
+    return args[i];
+  }
+
+  String string(String key) {
+    return config.getString(key);
+  }
+
+  int integer(String key) {
+    return config.getInt(key);
+  }
+
+  long longValue(String key) {
+    return config.getLong(key);
+  }
+
+  double number(String key) {
+    return config.getDouble(key);
+  }
+
+  boolean flag(String key) {
+    return config.getBoolean(key);
+  }
+
+  /** A required string: empty is a usage error naming the flag. */
+  String required(String key, String flag) {
+    String v = config.getString(key);
+    if (v.isEmpty()) {
+      throw new Idl.UsageException("missing " + flag + " (config key '" + key + "')");
+    }
+    return v;
+  }
+
+  /** One of the allowed values. */
+  String oneOf(String key, String... allowed) {
+    String v = config.getString(key);
+    if (!List.of(allowed).contains(v)) {
+      throw new Idl.UsageException("bad value for '" + key + "': " + v + " (expected one of " + String.join(", ", allowed) + ")");
+    }
+    return v;
+  }
+
+  /** The configuration rendered as JSON (saved next to each model). */
+  String render() {
+    return config.root().render(com.typesafe.config.ConfigRenderOptions.concise().setFormatted(true));
+  }
+
+  static List<String> flagNames() {
+    return new ArrayList<>(new TreeSet<>(FLAGS.keySet()));
+  }
+}
