@@ -18,7 +18,15 @@ public final class Blas {
    */
   private static final LAPACK LAPACK_IMPL = dev.ludovic.netlib.lapack.JavaLAPACK.getInstance();
 
+  /** Floating-point operations issued through gemm/gemv in this JVM (for benchmarks). */
+  private static final java.util.concurrent.atomic.LongAdder FLOPS = new java.util.concurrent.atomic.LongAdder();
+
   private Blas() {}
+
+  /** Floating-point operations counted so far (2mnk per gemm, 2mn per gemv). */
+  public static long flops() {
+    return FLOPS.sum();
+  }
 
   /** The class name of the active BLAS implementation (JNIBLAS = native, VectorBLAS, Java…). */
   public static String implementation() {
@@ -46,6 +54,7 @@ public final class Blas {
       scal(beta, c.data());
       return;
     }
+    FLOPS.add(2L * m * n * k);
     BLAS_IMPL.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha,
         a.data(), Math.max(1, a.rows()), b.data(), Math.max(1, b.rows()), beta, c.data(), Math.max(1, c.rows()));
   }
@@ -56,6 +65,7 @@ public final class Blas {
     if (m == 0 || n == 0 || k == 0) {
       return;
     }
+    FLOPS.add(2L * m * n * k);
     BLAS_IMPL.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
   }
 
@@ -102,6 +112,7 @@ public final class Blas {
       scal(beta, y);
       return;
     }
+    FLOPS.add(2L * m * k);
     BLAS_IMPL.dgemv(trans ? "T" : "N", a.rows(), a.cols(), alpha, a.data(), Math.max(1, a.rows()), x, 1, beta, y, 1);
   }
 

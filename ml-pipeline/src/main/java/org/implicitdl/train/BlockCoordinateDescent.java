@@ -25,6 +25,7 @@ public final class BlockCoordinateDescent {
   private final int inputs;
   private final int outputs;
   private final Consumer<EpochRecord> listener;
+  private Consumer<ImplicitModel> modelListener = m -> { };
   private Sums constants;
 
   /** Outcome: the trained model (after the readout refit), its history, and the selected features. */
@@ -44,6 +45,12 @@ public final class BlockCoordinateDescent {
     this.inputs = inputs;
     this.outputs = outputs;
     this.listener = listener == null ? r -> { } : listener;
+  }
+
+  /** Also hands each epoch's model to {@code l} (benchmarks judge it on test data). */
+  public BlockCoordinateDescent onEpochModel(Consumer<ImplicitModel> l) {
+    this.modelListener = l;
+    return this;
   }
 
   /** Trains from {@code initial} (warm start) or, when null, from a seeded random model. */
@@ -73,6 +80,7 @@ public final class BlockCoordinateDescent {
       EpochRecord record = report(epoch, model, seconds, t3);
       history.add(record);
       listener.accept(record);
+      modelListener.accept(model);
       double previous = history.get(history.size() - 2).objective();
       if (Math.abs(previous - record.objective()) <= settings.tol() * Math.abs(previous)) {
         break;

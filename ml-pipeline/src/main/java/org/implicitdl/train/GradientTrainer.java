@@ -30,6 +30,7 @@ public final class GradientTrainer {
   private final int inputs;
   private final int outputs;
   private final Consumer<EpochRecord> listener;
+  private Consumer<ImplicitModel> modelListener = m -> { };
 
   /** What a mini-batch step sends to the blocks. */
   public record StepPayload(ImplicitModel model, Certificate certificate, int step, int steps, GradientSettings settings)
@@ -46,6 +47,12 @@ public final class GradientTrainer {
     this.inputs = inputs;
     this.outputs = outputs;
     this.listener = listener == null ? r -> { } : listener;
+  }
+
+  /** Also hands each epoch's model to {@code l} (benchmarks judge it on test data). */
+  public GradientTrainer onEpochModel(Consumer<ImplicitModel> l) {
+    this.modelListener = l;
+    return this;
   }
 
   /** The gradient sums of block columns [⌊s·m/S⌋, ⌊(s+1)·m/S⌋) — this block's share of mini-batch s. */
@@ -94,6 +101,7 @@ public final class GradientTrainer {
       EpochRecord record = record(epoch, model, train, seconds);
       history.add(record);
       listener.accept(record);
+      modelListener.accept(model);
       double score = validationScore(model);
       if (score < bestScore || validation == null) {
         best = model;

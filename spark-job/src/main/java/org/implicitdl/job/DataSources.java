@@ -103,7 +103,8 @@ final class DataSources {
     StructType schema = new StructType().add(FEATURES, SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = Math.max(2, sc.defaultParallelism());
-    return new Loaded(spark.createDataFrame(sc.parallelize(rows, slices), schema), "label", List.of());
+    // localCheckpoint: materialize once, so later jobs do not ship the parallelized rows in every task
+    return new Loaded(spark.createDataFrame(sc.parallelize(rows, slices), schema).localCheckpoint(), "label", List.of());
   }
 
   static InputStream open(SparkSession spark, String path) throws IOException {

@@ -27,6 +27,7 @@ public final class Idl {
       return 0;
     });
     Jobs.register();
+    Bench.register();
   }
 
   private Idl() {}

@@ -1,0 +1,332 @@
+package org.implicitdl.job;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.spark.BlockPacking;
+import org.implicitdl.spark.ImplicitClassificationModel;
+import org.implicitdl.spark.RddBlockStore;
+import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.BlockCoordinateDescent;
+import org.implicitdl.train.GradientSettings;
+import org.implicitdl.train.GradientTrainer;
+import org.implicitdl.train.Loss;
+import org.implicitdl.train.RealRule;
+import org.implicitdl.train.Sums;
+
+/**
+ * {@code idl bench --suite fashion|kernel|scaling|inference}: measurements side by side in one
+ * run, printed as a table and written as JSON and Markdown to the results folder.
+ */
+final class Bench {
+  private static final String TRAIN = "data/fashion-mnist/train-images-idx3-ubyte.gz";
+  private static final String TEST = "data/fashion-mnist/t10k-images-idx3-ubyte.gz";
+  private static final int HIDDEN = 100;
+
+  private Bench() {}
+
+  static void register() {
+    Idl.register("bench", "benchmarks: --suite fashion|kernel|scaling|inference [--results DIR] [--epochs N] [--master M]", Bench::run);
+  }
+
+  static int run(String[] args) throws Exception {
+    if (java.util.Arrays.asList(args).contains("--help")) {
+      System.out.println("idl bench --suite fashion|kernel|scaling|inference [--results DIR] [--epochs N] [--master M]");
+      return 0;
+    }
+    JobConfig cfg = JobConfig.parse(args, Set.of("suite", "results"));
+    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference");
+    String results = cfg.string("results").isEmpty() ? "runs/bench" : cfg.string("results");
+    List<Map<String, Object>> rows = switch (suite) {
+      case "fashion" -> fashion(cfg);
+      case "kernel" -> kernel(cfg);
+      case "scaling" -> scaling(cfg);
+      default -> inference(cfg);
+    };
+    report(suite, rows, Path.of(results));
+    return 0;
+  }
+
+  // ------------------------------------------------------------------ fashion
+
+  private static List<Map<String, Object>> fashion(JobConfig cfg) throws Exception {
+    SparkSession spark = Sessions.create(cfg, "bench fashion");
+    try {
+      Dataset<Row> train = DataSources.load(spark, TRAIN, "idx", "label", "", "", true).frame();
+      Dataset<Row> test = DataSources.load(spark, TEST, "idx", "label", "", "", true).frame();
+      List<Map<String, Object>> rows = new ArrayList<>();
+      long t0 = System.nanoTime();
+      MultilayerPerceptronClassificationModel mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {784, HIDDEN, 10})
+          .setMaxIter(100).setSeed(1234L).fit(train);
+      double mlpSeconds = seconds(t0);
+      double mlpAccuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(mlp.transform(test));
+      rows.add(row("MLlib MLP 784-100-10 (l-bfgs, 100 it)", mlpSeconds, mlpAccuracy, mlpSeconds, mlpSeconds));
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      RddBlockStore trainStore = store(sc, train);
+      RddBlockStore testStore = store(sc, test);
+      int epochs = cfg.integer("trainer.epochs");
+      rows.add(implicitRun("implicit bcd", trainStore, testStore, 5, 0, epochs, mlpAccuracy, mlpSeconds));
+      rows.add(implicitRun("implicit gradient", trainStore, testStore, 0, epochs, epochs, mlpAccuracy, mlpSeconds));
+      rows.add(implicitRun("implicit bcd+gradient", trainStore, testStore, 2, epochs, epochs, mlpAccuracy, mlpSeconds));
+      trainStore.close();
+      testStore.close();
+      return rows;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df) {
+    return new RddBlockStore(sc, BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, HIDDEN, 2048), 2, 10);
+  }
+
+  /** A run of BCD and/or gradient epochs; training seconds exclude the per-epoch test evaluations. */
+  private static Map<String, Object> implicitRun(String name, RddBlockStore train, RddBlockStore test, int bcdEpochs, int gradientEpochs,
+      int epochs, double target, double mlpSeconds) {
+    long start = System.nanoTime();
+    double[] evalSeconds = {0};
+    double[] reached = {Double.NaN};
+    double[] last = {0};
+    java.util.function.Consumer<ImplicitModel> judge = m -> {
+      double trainedFor = seconds(start) - evalSeconds[0];
+      long e0 = System.nanoTime();
+      last[0] = testAccuracy(m, test);
+      evalSeconds[0] += seconds(e0);
+      if (Double.isNaN(reached[0]) && last[0] >= target) {
+        reached[0] = trainedFor;
+      }
+      System.out.printf(Locale.ROOT, "  %s: %.1fs trained, test accuracy %.4f%n", name, trainedFor, last[0]);
+    };
+    ImplicitModel model = null;
+    if (bcdEpochs > 0) {
+      BlockCoordinateDescent bcd = new BlockCoordinateDescent(train, BcdSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(bcdEpochs),
+          784, 10, null).onEpochModel(judge);
+      model = bcd.train(null).model();
+    }
+    if (gradientEpochs > 0) {
+      GradientTrainer g = new GradientTrainer(train, null, GradientSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(gradientEpochs),
+          784, 10, null).onEpochModel(judge);
+      model = g.train(model).model();
+    }
+    double wall = seconds(start) - evalSeconds[0];
+    return row(name + " (n=100, " + (bcdEpochs > 0 ? bcdEpochs + " bcd" : "") + (bcdEpochs > 0 && gradientEpochs > 0 ? " + " : "")
+        + (gradientEpochs > 0 ? gradientEpochs + " gradient" : "") + " epochs)", wall, testAccuracy(model, test), reached[0], mlpSeconds);
+  }
+
+  static double testAccuracy(ImplicitModel m, RddBlockStore test) {
+    GradientTrainer.StepPayload p = new GradientTrainer.StepPayload(m, m.certificate(), 0, 1,
+        GradientSettings.defaults(m.hiddenDim(), Loss.CROSS_ENTROPY));
+    Sums s = test.aggregate("bench: test accuracy", p, GradientTrainer::evaluate);
+    return RealRule.metric(s, Loss.CROSS_ENTROPY, 10);
+  }
+
+  private static Map<String, Object> row(String method, double wall, double accuracy, double toTarget, double mlpSeconds) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("method", method);
+    r.put("wall_s", round(wall));
+    r.put("test_accuracy", Math.round(accuracy * 10000) / 10000.0);
+    r.put("s_to_mlp_accuracy", Double.isNaN(toTarget) ? "not reached" : round(toTarget));
+    r.put("wall_over_mlp", round(wall / mlpSeconds));
+    r.put("to_mlp_acc_over_mlp_wall", Double.isNaN(toTarget) ? "-" : round(toTarget / mlpSeconds));
+    return r;
+  }
+
+  // ------------------------------------------------------------------ kernel
+
+  private static List<Map<String, Object>> kernel(JobConfig cfg) throws Exception {
+    SparkSession spark = Sessions.create(cfg, "bench kernel");
+    try {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      int threads = spark.sparkContext().defaultParallelism();
+      double gemm = dgemmGflops(threads);
+      rows.add(kernelRow("dgemm 100x785 * 785x2048, " + threads + " concurrent threads (" + Blas.implementation() + ")", gemm, gemm));
+      Dataset<Row> train = DataSources.load(spark, TRAIN, "idx", "label", "", "", true).frame();
+      RddBlockStore store = store(JavaSparkContext.fromSparkContext(spark.sparkContext()), train);
+      long f0 = Blas.flops();
+      long t0 = System.nanoTime();
+      new BlockCoordinateDescent(store, BcdSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(1), 784, 10, null).train(null);
+      rows.add(kernelRow("BCD: init + 1 epoch + refit, 60k rows, n=100", (Blas.flops() - f0) / seconds(t0) / 1e9, gemm));
+      f0 = Blas.flops();
+      t0 = System.nanoTime();
+      new GradientTrainer(store, null, GradientSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(1), 784, 10, null).train(null);
+      rows.add(kernelRow("gradient: 1 epoch (+2 metric passes), 60k rows, n=100", (Blas.flops() - f0) / seconds(t0) / 1e9, gemm));
+      store.close();
+      return rows;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Aggregate GFLOP/s of {@code threads} threads each running dgemm on a training-block shape. */
+  static double dgemmGflops(int threads) throws InterruptedException {
+    Matrix a = Matrix.zeros(100, 785);
+    Matrix b = Matrix.zeros(785, 2048);
+    java.util.Arrays.fill(a.data(), 0.5);
+    java.util.Arrays.fill(b.data(), 0.25);
+    Runnable work = () -> {
+      Matrix c = Matrix.zeros(100, 2048);
+      for (int r = 0; r < 40; r++) {
+        Blas.gemm(1.0, a, false, b, false, 0.0, c);
+      }
+    };
+    work.run();
+    long t0 = System.nanoTime();
+    List<Thread> ts = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      Thread t = new Thread(work);
+      ts.add(t);
+      t.start();
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
+    return threads * 40 * 2.0 * 100 * 785 * 2048 / seconds(t0) / 1e9;
+  }
+
+  private static Map<String, Object> kernelRow(String what, double gflops, double gemm) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("kernel", what);
+    r.put("GFLOP_per_s", round(gflops));
+    r.put("fraction_of_dgemm", round(gflops / gemm));
+    return r;
+  }
+
+  // ------------------------------------------------------------------ scaling
+
+  private static List<Map<String, Object>> scaling(JobConfig cfg) throws Exception {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (String master : new String[] {"local[1]", "local[2]"}) {
+      rows.add(scalingRow(cfg, master, 1));
+    }
+    for (int copies : new int[] {2, 4, 8}) {
+      rows.add(scalingRow(cfg, "local[2]", copies));
+    }
+    return rows;
+  }
+
+  private static Map<String, Object> scalingRow(JobConfig cfg, String master, int copies) throws Exception {
+    SparkSession spark = Sessions.create(JobConfig.parse(new String[] {"--master", master}, Set.of()), "bench scaling");
+    try {
+      Dataset<Row> train = DataSources.load(spark, TRAIN, "idx", "label", "", "", true).frame();
+      Dataset<Row> data = train;
+      for (int c = 1; c < copies; c++) {
+        data = data.union(train);
+      }
+      RddBlockStore store = store(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.repartition(spark.sparkContext().defaultParallelism() * 2));
+      double[] epochSeconds = {0};
+      BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, BcdSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(1), 784, 10,
+          r -> {
+            if (r.epoch() == 1) {
+              epochSeconds[0] = r.seconds()[0] + r.seconds()[1] + r.seconds()[2];
+            }
+          });
+      bcd.train(null);
+      store.close();
+      System.gc();
+      Runtime rt = Runtime.getRuntime();
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("master", master);
+      r.put("rows", 60000 * copies);
+      r.put("bcd_epoch_s", round(epochSeconds[0]));
+      r.put("s_per_100k_rows", round(epochSeconds[0] / (0.6 * copies)));
+      r.put("driver_statistics_MB", round(8.0 * (HIDDEN + 785) * (HIDDEN + 785) * 3 / 1e6));
+      r.put("jvm_heap_used_MB_incl_local_executors", (rt.totalMemory() - rt.freeMemory()) / 1_000_000);
+      System.out.println("  " + r);
+      return r;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  // ------------------------------------------------------------------ inference
+
+  private static List<Map<String, Object>> inference(JobConfig cfg) throws Exception {
+    SparkSession spark = Sessions.create(cfg, "bench inference");
+    try {
+      Dataset<Row> train = DataSources.load(spark, TRAIN, "idx", "label", "", "", true).frame();
+      MultilayerPerceptronClassificationModel mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {784, HIDDEN, 10})
+          .setMaxIter(10).setSeed(1L).fit(train);
+      RddBlockStore store = store(JavaSparkContext.fromSparkContext(spark.sparkContext()), train);
+      ImplicitModel m = new GradientTrainer(store, null, GradientSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(1), 784, 10, null)
+          .train(null).model();
+      store.close();
+      ImplicitClassificationModel implicit = new ImplicitClassificationModel("bench", m);
+      List<Map<String, Object>> rows = new ArrayList<>();
+      double mlpRate = rowsPerSecond(mlp.transform(train));
+      double implicitRate = rowsPerSecond(implicit.transform(train));
+      rows.add(inferenceRow("MLlib MLP 784-100-10", mlpRate, mlpRate));
+      rows.add(inferenceRow("implicit n=100 (" + m.certificate().condition() + ")", implicitRate, mlpRate));
+      return rows;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static double rowsPerSecond(Dataset<Row> transformed) {
+    transformed.write().format("noop").mode("overwrite").save();
+    long t0 = System.nanoTime();
+    transformed.write().format("noop").mode("overwrite").save();
+    return 60000 / seconds(t0);
+  }
+
+  private static Map<String, Object> inferenceRow(String model, double rate, double mlpRate) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("model", model);
+    r.put("rows_per_s", Math.round(rate));
+    r.put("over_mlp", round(rate / mlpRate));
+    return r;
+  }
+
+  // ------------------------------------------------------------------ output
+
+  private static void report(String suite, List<Map<String, Object>> rows, Path dir) throws Exception {
+    Files.createDirectories(dir);
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    List<String> cols = new ArrayList<>(rows.get(0).keySet());
+    StringBuilder md = new StringBuilder("| " + String.join(" | ", cols) + " |\n|" + "---|".repeat(cols.size()) + "\n");
+    for (Map<String, Object> r : rows) {
+      md.append("| ");
+      for (String c : cols) {
+        md.append(r.get(c)).append(" | ");
+      }
+      md.append("\n");
+    }
+    ObjectNode json = Jobs.JSON.createObjectNode();
+    json.put("suite", suite);
+    json.put("blas", Blas.implementation());
+    json.put("cores", Runtime.getRuntime().availableProcessors());
+    ArrayNode arr = json.putArray("rows");
+    rows.forEach(r -> arr.add(Jobs.JSON.valueToTree(r)));
+    Files.writeString(dir.resolve(suite + "-" + stamp + ".md"), "# bench " + suite + " (" + stamp + ", BLAS " + Blas.implementation() + ")\n\n" + md);
+    Files.writeString(dir.resolve(suite + "-" + stamp + ".json"), Jobs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    System.out.println(md);
+    System.out.println("results: " + dir.resolve(suite + "-" + stamp + ".{md,json}"));
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}

@@ -1,0 +1,142 @@
+package org.implicitdl.job;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainJobTest {
+  @TempDir
+  Path tmp;
+
+  /** y = relu(x1 + x2) - 0.5 x3 + noise, in CSV with a header. */
+  static Path regressionCsv(Path dir, String name, int rows, long seed, boolean withNaN) throws IOException {
+    Random r = new Random(seed);
+    List<String> lines = new ArrayList<>();
+    lines.add("x1,x2,x3,y");
+    for (int i = 0; i < rows; i++) {
+      double x1 = r.nextGaussian();
+      double x2 = r.nextGaussian();
+      double x3 = r.nextGaussian();
+      String x2s = withNaN && i == 7 ? "NaN" : Double.toString(x2);
+      lines.add(String.format(Locale.ROOT, "%s,%s,%s,%s", x1, x2s, x3, Math.max(0, x1 + x2) - 0.5 * x3 + 0.01 * r.nextGaussian()));
+    }
+    Path p = dir.resolve(name);
+    Files.write(p, lines);
+    return p;
+  }
+
+  private String[] train(Path data, Path model, String... extra) {
+    List<String> args = new ArrayList<>(List.of("train", "--input", data.toString(), "--format", "csv", "--label-col", "y",
+        "--model", model.toString(), "--task", "regression", "--hidden", "6", "--epochs", "8", "--master", "local[2]",
+        "--set", "trainer.batch-size=50", "--set", "trainer.step-size=0.03", "--set", "validation-fraction=0.2"));
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
+  }
+
+  @Test
+  void trainPredictEvaluateInspectAndTheGuard() throws Exception {
+    Path data = regressionCsv(tmp, "train.csv", 400, 1, false);
+    Path model = tmp.resolve("model");
+    CommandLine r = CommandLine.run(train(data, model));
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("real-rule rmse"), r.out());
+    String first = Files.readString(model.resolve("LATEST")).trim();
+    Path version = model.resolve("versions").resolve(first);
+    for (String f : new String[] {"_COMPLETE", "metrics.json", "history.json", "report.html", "config.json", "model/metadata"}) {
+      assertTrue(Files.exists(version.resolve(f)), f + " missing");
+    }
+    assertTrue(Files.readString(version.resolve("report.html")).contains("Sparsity pattern of A"));
+
+    Path out = tmp.resolve("pred");
+    r = CommandLine.run("predict", "--model", model.toString(), "--input", data.toString(), "--format", "csv", "--label-col", "y",
+        "--output", out.toString(), "--master", "local[2]");
+    assertEquals(0, r.exit(), r.err());
+    Path csv;
+    try (Stream<Path> s = Files.list(out)) {
+      csv = s.filter(p -> p.toString().endsWith(".csv")).findFirst().orElseThrow();
+    }
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals("x1,x2,x3,y,prediction", lines.get(0));
+    assertEquals(401, lines.size());
+
+    r = CommandLine.run("evaluate", "--model", model.toString(), "--input", data.toString(), "--format", "csv", "--label-col", "y",
+        "--master", "local[2]");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode metrics = Jobs.JSON.readTree(r.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+    assertTrue(metrics.get("rmse").asDouble() < 0.5, r.out());
+
+    r = CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("\"condition\" : \"INF_NORM\""), r.out());
+
+    Path json = tmp.resolve("m.json");
+    assertEquals(0, CommandLine.run("export-model", "--model", model.toString(), "--json", json.toString(), "--master", "local[2]").exit());
+    Path imported = tmp.resolve("imported");
+    assertEquals(0, CommandLine.run("import-model", "--json", json.toString(), "--model", imported.toString(), "--master", "local[2]").exit());
+    r = CommandLine.run("evaluate", "--model", imported.toString(), "--input", data.toString(), "--format", "csv", "--label-col", "y",
+        "--master", "local[2]");
+    assertEquals(metrics.get("rmse").asDouble(), Jobs.JSON.readTree(r.out().strip().lines().reduce((a, b) -> b).orElseThrow()).get("rmse").asDouble(), 1e-12);
+
+    // a model trained for 0 epochs is far worse: the guard refuses it and LATEST stays
+    r = CommandLine.run(train(data, model, "--epochs", "0", "--publish-tolerance", "0.0"));
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("refusing to publish") && r.err().contains("worse than the published"), r.err());
+    assertEquals(first, Files.readString(model.resolve("LATEST")).trim());
+  }
+
+  @Test
+  void badInputsAreOneLineErrors() throws Exception {
+    Path model = tmp.resolve("m");
+    CommandLine r = CommandLine.run(train(tmp.resolve("missing.csv"), model));
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("input not found"), r.err());
+    r = CommandLine.run(train(regressionCsv(tmp, "nan.csv", 100, 2, true), model));
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("non-finite value NaN at index 1 (input column 'x2')"), r.err());
+    Path wrong = regressionCsv(tmp, "ok.csv", 100, 3, false);
+    r = CommandLine.run(train(wrong, model, "--label-col", "target"));
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("label column 'target' not found"), r.err());
+    Path text = tmp.resolve("text.csv");
+    Files.write(text, List.of("x1,name,y", "1.0,a,2.0", "2.0,b,3.0"));
+    r = CommandLine.run(train(text, model));
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("column 'name' is not numeric"), r.err());
+    assertFalse(Files.exists(model.resolve("LATEST")));
+  }
+
+  @Test
+  void aKilledRunLeavesThePublishedModelIntact() throws Exception {
+    Path data = regressionCsv(tmp, "train.csv", 3000, 4, false);
+    Path model = tmp.resolve("model");
+    assertEquals(0, CommandLine.run(train(data, model, "--epochs", "2")).exit());
+    String published = Files.readString(model.resolve("LATEST")).trim();
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"), Idl.class.getName()));
+    cmd.addAll(List.of(train(data, model, "--epochs", "500", "--set", "trainer.batch-size=20")));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline && !Files.readString(tmp.resolve("killed.log")).contains("epoch   1")) {
+      Thread.sleep(200);
+    }
+    assertTrue(Files.readString(tmp.resolve("killed.log")).contains("epoch   1"), "the run never reached epoch 1");
+    p.destroyForcibly().waitFor();
+    assertEquals(published, Files.readString(model.resolve("LATEST")).trim());
+    CommandLine r = CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]");
+    assertEquals(0, r.exit(), r.err());
+  }
+}
