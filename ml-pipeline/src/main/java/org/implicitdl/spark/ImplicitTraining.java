@@ -124,7 +124,8 @@ final class ImplicitTraining {
         (Integer) params.getOrDefault(params.batchSize()), (Double) params.getOrDefault(params.stepSize()),
         (Double) params.getOrDefault(params.stepDecay()), (Double) params.getOrDefault(params.l1()),
         (Double) params.getOrDefault(params.groupLasso()), (Double) params.getOrDefault(params.regParam()),
-        (Long) params.getOrDefault(params.seed()), 1.0, 3, new SolverSettings(1e-6, 300));
+        (Long) params.getOrDefault(params.seed()), 1.0, 3, new SolverSettings(1e-4, 300),
+        (Integer) params.getOrDefault(params.syncsPerEpoch()));
   }
 
   private static BcdSettings.Structure structure(ImplicitTrainingParams params) {

@@ -118,6 +118,12 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
         ParamValidators.<Object>inRange(0, 1, false, true)));
   }
 
+  default IntParam syncsPerEpoch() {
+    return registered("syncsPerEpoch", () -> new IntParam(this, "syncsPerEpoch",
+        "gradient solver: 0 = synchronous mini-batch steps (one tree-reduce each); k >= 1 = local Adam steps on each partition, "
+            + "parameters averaged k times per epoch", ParamValidators.<Object>gtEq(0)));
+  }
+
   default DoubleParam validationFraction() {
     return registered("validationFraction", () -> new DoubleParam(this, "validationFraction",
         "fraction of rows held out for early stopping of the gradient solver, in [0, 1)", ParamValidators.<Object>inRange(0, 1, true, false)));
@@ -154,10 +160,11 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(aggregationDepth(), 2);
     setDefault(checkpointInterval(), 10);
     setDefault(blockSize(), 2048);
-    setDefault(batchSize(), 256);
-    setDefault(stepSize(), 2e-3);
+    setDefault(batchSize(), 512);
+    setDefault(stepSize(), 4e-3);
     setDefault(stepDecay(), 0.8);
     setDefault(validationFraction(), 0.0);
+    setDefault(syncsPerEpoch(), 0);
     setDefault(initialModelPath(), "");
     setDefault(weightCol(), "");
   }

@@ -82,6 +82,30 @@ public final class RddBlockStore implements BlockStore {
   }
 
   @Override
+  public <P extends Serializable, S extends Mergeable<S>> S aggregatePartitions(String description, P payload, PartitionFunction<P, S> f) {
+    Broadcast<P> bc = sc.broadcast(payload);
+    sc.setJobDescription(description);
+    try {
+      JavaRDD<S> partials = blocks.mapPartitions((Iterator<TrainingBlock> it) -> {
+        List<S> out = new ArrayList<>(1);
+        if (it.hasNext()) {
+          out.add(f.apply(bc.value(), it));
+        }
+        return out.iterator();
+      });
+      if (partials.isEmpty()) {
+        throw new IllegalArgumentException("training data is empty: 0 rows");
+      }
+      return partials.treeReduce((a, b) -> a.merge(b), aggregationDepth);
+    } catch (Exception e) {
+      throw rootCause(e);
+    } finally {
+      bc.destroy();
+      sc.setJobDescription(null);
+    }
+  }
+
+  @Override
   public <P extends Serializable> void update(String description, P payload, BlockFunction<P, TrainingBlock> f) {
     Broadcast<P> bc = sc.broadcast(payload);
     sc.setJobDescription(description);

@@ -62,7 +62,7 @@ public final class BlockCoordinateDescent {
     }
     store.update("initial states", payload(model), LocalSteps::initialStates);
     List<EpochRecord> history = new ArrayList<>();
-    history.add(report(0, model, new double[4], 0));
+    history.add(report(0, model, new double[4]));
     listener.accept(history.get(0));
     for (int epoch = 1; epoch <= settings.maxEpochs(); epoch++) {
       double[] seconds = new double[4];
@@ -77,7 +77,7 @@ public final class BlockCoordinateDescent {
       seconds[0] = (t1 - t0) / 1e9;
       seconds[1] = (t2 - t1) / 1e9;
       seconds[2] = (t3 - t2) / 1e9;
-      EpochRecord record = report(epoch, model, seconds, t3);
+      EpochRecord record = report(epoch, model, seconds);
       history.add(record);
       listener.accept(record);
       modelListener.accept(model);
@@ -88,7 +88,7 @@ public final class BlockCoordinateDescent {
     }
     model = readoutRefit(model);
     EpochRecord last = history.get(history.size() - 1);
-    EpochRecord finalRecord = report(last.epoch(), model, new double[4], System.nanoTime());
+    EpochRecord finalRecord = report(last.epoch(), model, new double[4]);
     return new Result(model, history, finalRecord, selectedFeatures(model));
   }
 
@@ -182,7 +182,7 @@ public final class BlockCoordinateDescent {
     return cdStep(model);
   }
 
-  private EpochRecord report(int epoch, ImplicitModel model, double[] seconds, long started) {
+  private EpochRecord report(int epoch, ImplicitModel model, double[] seconds) {
     long t0 = System.nanoTime();
     BcdPayload payload = payload(model);
     Sums lifted = store.aggregate("epoch " + epoch + ": objective (10)", payload, LocalSteps::objective);

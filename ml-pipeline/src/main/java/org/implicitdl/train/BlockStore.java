@@ -14,6 +14,14 @@ public interface BlockStore {
     R apply(P payload, TrainingBlock block);
   }
 
+  /** A computation over all blocks of one partition, in order (e.g. local optimizer steps). */
+  interface PartitionFunction<P, R> extends Serializable {
+    R apply(P payload, java.util.Iterator<TrainingBlock> blocks);
+  }
+
+  /** Runs f once per partition and merges the partials; a local store is one partition. */
+  <P extends Serializable, S extends Mergeable<S>> S aggregatePartitions(String description, P payload, PartitionFunction<P, S> f);
+
   /** Folds f over all blocks and merges the partials (treeAggregate on Spark). */
   <P extends Serializable, S extends Mergeable<S>> S aggregate(String description, P payload, BlockFunction<P, S> f);
 

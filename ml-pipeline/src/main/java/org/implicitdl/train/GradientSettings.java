@@ -14,10 +14,13 @@ import org.implicitdl.solve.SolverSettings;
  * @param lrDecay multiplicative learning-rate decay per epoch
  * @param weightDecay ridge weight on A, B, C, D
  * @param patience early stopping: epochs without validation improvement before stopping
+ * @param syncsPerEpoch 0: synchronous mini-batches (one tree-reduce per Adam step, the same
+ *     steps on any partitioning); k ≥ 1: each partition takes local Adam steps on its own rows and
+ *     the driver averages parameters and moments k times per epoch (one job per average)
  */
 public record GradientSettings(int hiddenDim, Activation activation, Loss loss, BcdSettings.Structure structure, double kappa,
     int epochs, int batchSize, double learningRate, double lrDecay, double l1, double groupLasso, double weightDecay,
-    long seed, double initScale, int patience, SolverSettings fixedPoint) implements Serializable {
+    long seed, double initScale, int patience, SolverSettings fixedPoint, int syncsPerEpoch) implements Serializable {
 
   public GradientSettings {
     require(hiddenDim >= 1, "hiddenDim must be >= 1, got " + hiddenDim);
@@ -31,36 +34,47 @@ public record GradientSettings(int hiddenDim, Activation activation, Loss loss, 
     require(l1 >= 0 && groupLasso >= 0 && weightDecay >= 0, "penalty weights must be >= 0");
     require(initScale > 0, "initScale must be > 0, got " + initScale);
     require(patience >= 1, "patience must be >= 1, got " + patience);
+    require(syncsPerEpoch >= 0, "syncsPerEpoch must be >= 0, got " + syncsPerEpoch);
   }
 
   public static GradientSettings defaults(int hiddenDim, Loss loss) {
-    return new GradientSettings(hiddenDim, Activation.RELU, loss, BcdSettings.Structure.INF_NORM, 0.95, 10, 256, 2e-3, 0.8,
-        0, 0, 0, 42L, 1.0, 3, new SolverSettings(1e-6, 300));
+    return new GradientSettings(hiddenDim, Activation.RELU, loss, BcdSettings.Structure.INF_NORM, 0.95, 10, 512, 4e-3, 0.8,
+        0, 0, 0, 42L, 1.0, 3, new SolverSettings(1e-4, 300), 0);
   }
 
   public GradientSettings withEpochs(int e) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, e, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
   }
 
   public GradientSettings withOptimizer(int newBatch, double newRate, double newDecay) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, newBatch, newRate, newDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
   }
 
   public GradientSettings withActivation(Activation a) {
     return new GradientSettings(hiddenDim, a, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
   }
 
   public GradientSettings withPenalties(double newL1, double newGroup, double newDecay) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, newL1,
-        newGroup, newDecay, seed, initScale, patience, fixedPoint);
+        newGroup, newDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
   }
 
   public GradientSettings withStructure(BcdSettings.Structure s, double k) {
     return new GradientSettings(hiddenDim, activation, loss, s, k, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
+  }
+
+  public GradientSettings withFixedPoint(SolverSettings fp) {
+    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
+        groupLasso, weightDecay, seed, initScale, patience, fp, syncsPerEpoch);
+  }
+
+  public GradientSettings withSyncsPerEpoch(int k) {
+    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, k);
   }
 
   private static void require(boolean ok, String message) {

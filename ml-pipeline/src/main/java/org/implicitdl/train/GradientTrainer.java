@@ -20,10 +20,6 @@ import org.implicitdl.model.WellPosedness;
  * partitions up to summation order. Early stopping on a validation store keeps the best model.
  */
 public final class GradientTrainer {
-  private static final double BETA1 = 0.9;
-  private static final double BETA2 = 0.999;
-  private static final double EPSILON = 1e-8;
-
   private final BlockStore store;
   private final BlockStore validation;
   private final GradientSettings settings;
@@ -75,7 +71,7 @@ public final class GradientTrainer {
     Sums counts = store.aggregate("row count", payload(model, 0, 1), GradientTrainer::evaluate);
     double rows = counts.scalar(RealRule.COUNT);
     int steps = (int) Math.max(1, Math.round(rows / settings.batchSize()));
-    Adam adam = new Adam(model);
+    AdamState adam = AdamState.zeros(settings.hiddenDim(), inputs, outputs);
     List<EpochRecord> history = new ArrayList<>();
     history.add(record(0, model, counts, new double[4]));
     listener.accept(history.get(0));
@@ -90,10 +86,20 @@ public final class GradientTrainer {
         order.add(s);
       }
       Collections.shuffle(order, new Random(settings.seed() * 31 + epoch));
-      for (int k = 0; k < steps; k++) {
-        Sums grad = store.aggregate("epoch " + epoch + ": gradient step " + (k + 1) + "/" + steps, payload(model, order.get(k), steps),
-            GradientTrainer::miniBatch);
-        model = adam.step(model, grad, rate);
+      if (settings.syncsPerEpoch() == 0) {
+        for (int k = 0; k < steps; k++) {
+          Sums grad = store.aggregate("epoch " + epoch + ": gradient step " + (k + 1) + "/" + steps, payload(model, order.get(k), steps),
+              GradientTrainer::miniBatch);
+          model = adam.step(model, grad, rate, settings, inputs);
+        }
+      } else {
+        for (int round = 0; round < settings.syncsPerEpoch(); round++) {
+          LocalRound job = new LocalRound(model, adam, settings, inputs, epoch, round, rate);
+          Sums avg = store.aggregatePartitions("epoch " + epoch + ": local Adam steps, average " + (round + 1) + "/"
+              + settings.syncsPerEpoch(), job, GradientTrainer::localRound);
+          model = averagedModel(avg);
+          adam = averagedAdam(avg);
+        }
       }
       long t1 = System.nanoTime();
       Sums train = store.aggregate("epoch " + epoch + ": real-rule metrics", payload(model, 0, 1), GradientTrainer::evaluate);
@@ -139,15 +145,74 @@ public final class GradientTrainer {
   }
 
   private Prox abProx() {
-    return new Prox(settings.hiddenDim(), inputs, 0.0, settings.l1(), settings.groupLasso(), settings.structure(), settings.kappa());
+    return AdamState.abProx(settings, inputs);
+  }
+
+  /** What one round of local steps sends to every partition. */
+  public record LocalRound(ImplicitModel model, AdamState adam, GradientSettings settings, int inputs, int epoch, int round, double rate)
+      implements Serializable {}
+
+  /**
+   * Local Adam steps on this partition's share of the round: columns [⌊r·m/R⌋, ⌊(r+1)·m/R⌋) of
+   * each block, in mini-batches of batchSize, starting from the broadcast model and moments.
+   * Returns the final parameters and moments as sums (the driver divides by the partition count).
+   */
+  public static Sums localRound(LocalRound job, java.util.Iterator<TrainingBlock> blocks) {
+    GradientSettings st = job.settings();
+    ImplicitModel m = job.model();
+    AdamState adam = job.adam().copy();
+    double loss = 0;
+    double rows = 0;
+    int rounds = st.syncsPerEpoch();
+    List<Matrix[]> batches = new ArrayList<>();
+    while (blocks.hasNext()) {
+      TrainingBlock b = blocks.next();
+      int from = (int) ((long) job.round() * b.size() / rounds);
+      int to = (int) ((long) (job.round() + 1) * b.size() / rounds);
+      for (int c = from; c < to; c += st.batchSize()) {
+        int end = Math.min(to, c + st.batchSize());
+        batches.add(new Matrix[] {b.u().columnSlice(c, end), b.y().columnSlice(c, end)});
+      }
+    }
+    Collections.shuffle(batches, new Random(st.seed() * 31 + job.epoch() * 7919L + job.round()));
+    for (Matrix[] batch : batches) {
+      Sums grad = ImplicitGradient.compute(m, certificate(m.a(), st), batch[0], batch[1], st.loss(), st.fixedPoint());
+      loss += grad.scalar(ImplicitGradient.LOSS);
+      rows += grad.scalar(ImplicitGradient.COUNT);
+      m = adam.step(m, grad, job.rate(), st, job.inputs());
+    }
+    return new Sums(new Matrix[] {Matrix.hstack(m.a(), m.b()), Matrix.hstack(m.c(), m.d()), adam.first[0], adam.first[1],
+        adam.second[0], adam.second[1]}, new double[] {1, loss, rows, adam.t});
+  }
+
+  private ImplicitModel averagedModel(Sums s) {
+    double parts = s.scalar(0);
+    int n = settings.hiddenDim();
+    Matrix ab = scaled(s.matrix(0), 1 / parts);
+    Matrix cd = scaled(s.matrix(1), 1 / parts);
+    // the ℓ1-ball constraint set is convex, so the average of feasible iterates stays feasible
+    return new ImplicitModel(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()),
+        settings.activation(), true);
+  }
+
+  private static AdamState averagedAdam(Sums s) {
+    double parts = s.scalar(0);
+    return new AdamState(new Matrix[] {scaled(s.matrix(2), 1 / parts), scaled(s.matrix(3), 1 / parts)},
+        new Matrix[] {scaled(s.matrix(4), 1 / parts), scaled(s.matrix(5), 1 / parts)}, (int) Math.round(s.scalar(3) / parts));
+  }
+
+  private static Matrix scaled(Matrix m, double f) {
+    Matrix c = m.copy();
+    org.implicitdl.linalg.Blas.scal(f, c.data());
+    return c;
   }
 
   private StepPayload payload(ImplicitModel model, int step, int steps) {
-    return new StepPayload(model, certificate(model.a()), step, steps, settings);
+    return new StepPayload(model, certificate(model.a(), settings), step, steps, settings);
   }
 
   /** The cheap certificate when the projection guarantees ‖A‖∞ ≤ κ, the full one otherwise. */
-  private Certificate certificate(Matrix a) {
+  static Certificate certificate(Matrix a, GradientSettings settings) {
     double inf = WellPosedness.infNorm(a);
     if (settings.structure() == BcdSettings.Structure.INF_NORM && inf < 1) {
       double[] ones = new double[a.rows()];
@@ -184,52 +249,5 @@ public final class GradientTrainer {
     abProx().apply(ab, 0.0);
     return new ImplicitModel(ab.columnSlice(0, settings.hiddenDim()), ab.columnSlice(settings.hiddenDim(), ab.cols()), m.c(), m.d(),
         settings.activation(), true);
-  }
-
-  /** Adam moments for [A B] and [C D], with the proximal map after each step. */
-  private final class Adam {
-    private final Matrix[] first = new Matrix[2];
-    private final Matrix[] second = new Matrix[2];
-    private int t;
-
-    Adam(ImplicitModel m) {
-      int n = settings.hiddenDim();
-      first[0] = Matrix.zeros(n, n + inputs + 1);
-      second[0] = Matrix.zeros(n, n + inputs + 1);
-      first[1] = Matrix.zeros(outputs, n + inputs + 1);
-      second[1] = Matrix.zeros(outputs, n + inputs + 1);
-    }
-
-    ImplicitModel step(ImplicitModel m, Sums grad, double rate) {
-      double count = grad.scalar(ImplicitGradient.COUNT);
-      if (count == 0) {
-        return m;
-      }
-      t++;
-      int n = settings.hiddenDim();
-      Matrix ab = Matrix.hstack(m.a(), m.b());
-      Matrix cd = Matrix.hstack(m.c(), m.d());
-      update(ab, Matrix.hstack(grad.matrix(0), grad.matrix(1)), count, 0, rate);
-      update(cd, Matrix.hstack(grad.matrix(2), grad.matrix(3)), count, 1, rate);
-      abProx().apply(ab, rate);
-      Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso()).apply(cd, rate);
-      return new ImplicitModel(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()),
-          settings.activation(), true);
-    }
-
-    private void update(Matrix w, Matrix gradSum, double count, int k, double rate) {
-      double[] wd = w.data();
-      double[] gd = gradSum.data();
-      double[] md = first[k].data();
-      double[] vd = second[k].data();
-      double c1 = 1 - Math.pow(BETA1, t);
-      double c2 = 1 - Math.pow(BETA2, t);
-      for (int i = 0; i < wd.length; i++) {
-        double g = gd[i] / count + settings.weightDecay() * wd[i];
-        md[i] = BETA1 * md[i] + (1 - BETA1) * g;
-        vd[i] = BETA2 * vd[i] + (1 - BETA2) * g * g;
-        wd[i] -= rate * (md[i] / c1) / (Math.sqrt(vd[i] / c2) + EPSILON);
-      }
-    }
   }
 }

@@ -51,6 +51,14 @@ public final class LocalBlockStore implements BlockStore {
   }
 
   @Override
+  public <P extends Serializable, S extends Mergeable<S>> S aggregatePartitions(String description, P payload, PartitionFunction<P, S> f) {
+    if (blocks.isEmpty()) {
+      throw new IllegalArgumentException("training data is empty: 0 rows");
+    }
+    return f.apply(payload, blocks.iterator());
+  }
+
+  @Override
   public <P extends Serializable> void update(String description, P payload, BlockFunction<P, TrainingBlock> f) {
     blocks.replaceAll(b -> f.apply(payload, b));
   }

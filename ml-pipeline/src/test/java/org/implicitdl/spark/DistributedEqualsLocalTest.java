@@ -101,6 +101,25 @@ class DistributedEqualsLocalTest {
     dist.close();
   }
 
+  @Test
+  void partitionAggregateOnOnePartitionEqualsTheLocalFold() {
+    org.implicitdl.train.GradientSettings gs = org.implicitdl.train.GradientSettings.defaults(N, Loss.SQUARED).withSyncsPerEpoch(2)
+        .withOptimizer(20, 0.01, 1.0);
+    ImplicitModel start = new BlockCoordinateDescent(local(), settings().withEpochs(1), P, 1, null).train(null).model();
+    org.implicitdl.train.GradientTrainer.LocalRound job = new org.implicitdl.train.GradientTrainer.LocalRound(start,
+        org.implicitdl.train.AdamState.zeros(N, P, 1), gs, P, 1, 1, 0.01);
+    Sums a = LocalBlockStore.of(DATA.data().inputs(), DATA.data().targets(), N, 16)
+        .aggregatePartitions("local", job, org.implicitdl.train.GradientTrainer::localRound);
+    Dataset<Row> df = SparkTestSession.frame(DATA.data().inputs(), labels()).coalesce(1);
+    RddBlockStore one = store(BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, 16));
+    Sums b = one.aggregatePartitions("distributed", job, org.implicitdl.train.GradientTrainer::localRound);
+    for (int i = 0; i < 6; i++) {
+      assertRelativeEquals(a.matrix(i), b.matrix(i), "local-steps statistic " + i);
+    }
+    assertEquals(a.scalar(2), b.scalar(2), "rows seen");
+    one.close();
+  }
+
   private static RddBlockStore store(JavaRDD<TrainingBlock> blocks) {
     return new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), blocks, 2, 0);
   }

@@ -84,9 +84,12 @@ final class Bench {
       RddBlockStore trainStore = store(sc, train);
       RddBlockStore testStore = store(sc, test);
       int epochs = cfg.integer("trainer.epochs");
-      rows.add(implicitRun("implicit bcd", trainStore, testStore, 5, 0, epochs, mlpAccuracy, mlpSeconds));
-      rows.add(implicitRun("implicit gradient", trainStore, testStore, 0, epochs, epochs, mlpAccuracy, mlpSeconds));
-      rows.add(implicitRun("implicit bcd+gradient", trainStore, testStore, 2, epochs, epochs, mlpAccuracy, mlpSeconds));
+      GradientSettings sync = GradientSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(epochs);
+      GradientSettings local = sync.withSyncsPerEpoch(8).withOptimizer(256, sync.learningRate(), sync.lrDecay());
+      rows.add(implicitRun("implicit bcd", trainStore, testStore, 5, null, mlpAccuracy, mlpSeconds));
+      rows.add(implicitRun("implicit gradient, synchronous batch 512", trainStore, testStore, 0, sync, mlpAccuracy, mlpSeconds));
+      rows.add(implicitRun("implicit gradient, local steps averaged 8x/epoch", trainStore, testStore, 0, local, mlpAccuracy, mlpSeconds));
+      rows.add(implicitRun("implicit bcd+gradient, local 8x/epoch", trainStore, testStore, 2, local, mlpAccuracy, mlpSeconds));
       trainStore.close();
       testStore.close();
       return rows;
@@ -100,8 +103,9 @@ final class Bench {
   }
 
   /** A run of BCD and/or gradient epochs; training seconds exclude the per-epoch test evaluations. */
-  private static Map<String, Object> implicitRun(String name, RddBlockStore train, RddBlockStore test, int bcdEpochs, int gradientEpochs,
-      int epochs, double target, double mlpSeconds) {
+  private static Map<String, Object> implicitRun(String name, RddBlockStore train, RddBlockStore test, int bcdEpochs,
+      GradientSettings gradient, double target, double mlpSeconds) {
+    int gradientEpochs = gradient == null ? 0 : gradient.epochs();
     long start = System.nanoTime();
     double[] evalSeconds = {0};
     double[] reached = {Double.NaN};
@@ -123,8 +127,7 @@ final class Bench {
       model = bcd.train(null).model();
     }
     if (gradientEpochs > 0) {
-      GradientTrainer g = new GradientTrainer(train, null, GradientSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(gradientEpochs),
-          784, 10, null).onEpochModel(judge);
+      GradientTrainer g = new GradientTrainer(train, null, gradient, 784, 10, null).onEpochModel(judge);
       model = g.train(model).model();
     }
     double wall = seconds(start) - evalSeconds[0];

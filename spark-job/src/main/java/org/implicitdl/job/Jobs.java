@@ -160,6 +160,7 @@ final class Jobs {
     p.set(p.batchSize(), cfg.integer("trainer.batch-size"));
     p.set(p.stepSize(), cfg.number("trainer.step-size"));
     p.set(p.stepDecay(), cfg.number("trainer.step-decay"));
+    p.set(p.syncsPerEpoch(), cfg.integer("trainer.syncs-per-epoch"));
     p.set(p.tol(), cfg.number("trainer.tol"));
     p.set(p.seed(), cfg.longValue("trainer.seed"));
     p.set(p.blockSize(), cfg.integer("trainer.block-size"));

@@ -1,0 +1,72 @@
+package org.implicitdl.train;
+
+import java.io.Serializable;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+
+/**
+ * Adam's moments for W₁ = [A B] and W₂ = [C D], and the step that follows each update with the
+ * proximal map (ℓ1, group lasso, projection onto ‖A‖∞ ≤ κ), so every iterate is well-posed.
+ */
+public final class AdamState implements Serializable {
+  private static final long serialVersionUID = 1L;
+  static final double BETA1 = 0.9;
+  static final double BETA2 = 0.999;
+  static final double EPSILON = 1e-8;
+  final Matrix[] first;
+  final Matrix[] second;
+  int t;
+
+  AdamState(Matrix[] first, Matrix[] second, int t) {
+    this.first = first;
+    this.second = second;
+    this.t = t;
+  }
+
+  /** Zero moments for n states, p raw features, q outputs. */
+  public static AdamState zeros(int n, int p, int q) {
+    return new AdamState(new Matrix[] {Matrix.zeros(n, n + p + 1), Matrix.zeros(q, n + p + 1)},
+        new Matrix[] {Matrix.zeros(n, n + p + 1), Matrix.zeros(q, n + p + 1)}, 0);
+  }
+
+  AdamState copy() {
+    return new AdamState(new Matrix[] {first[0].copy(), first[1].copy()}, new Matrix[] {second[0].copy(), second[1].copy()}, t);
+  }
+
+  /** One Adam step on the mean gradient (sums / count), then the proximal map. */
+  ImplicitModel step(ImplicitModel m, Sums grad, double rate, GradientSettings st, int inputs) {
+    double count = grad.scalar(ImplicitGradient.COUNT);
+    if (count == 0) {
+      return m;
+    }
+    t++;
+    int n = st.hiddenDim();
+    Matrix ab = Matrix.hstack(m.a(), m.b());
+    Matrix cd = Matrix.hstack(m.c(), m.d());
+    update(ab, Matrix.hstack(grad.matrix(0), grad.matrix(1)), count, 0, rate, st.weightDecay());
+    update(cd, Matrix.hstack(grad.matrix(2), grad.matrix(3)), count, 1, rate, st.weightDecay());
+    abProx(st, inputs).apply(ab, rate);
+    Prox.unconstrained(n, inputs, st.l1(), st.groupLasso()).apply(cd, rate);
+    return new ImplicitModel(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()),
+        st.activation(), true);
+  }
+
+  static Prox abProx(GradientSettings st, int inputs) {
+    return new Prox(st.hiddenDim(), inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa());
+  }
+
+  private void update(Matrix w, Matrix gradSum, double count, int k, double rate, double weightDecay) {
+    double[] wd = w.data();
+    double[] gd = gradSum.data();
+    double[] md = first[k].data();
+    double[] vd = second[k].data();
+    double c1 = 1 - Math.pow(BETA1, t);
+    double c2 = 1 - Math.pow(BETA2, t);
+    for (int i = 0; i < wd.length; i++) {
+      double g = gd[i] / count + weightDecay * wd[i];
+      md[i] = BETA1 * md[i] + (1 - BETA1) * g;
+      vd[i] = BETA2 * vd[i] + (1 - BETA2) * g * g;
+      wd[i] -= rate * (md[i] / c1) / (Math.sqrt(vd[i] / c2) + EPSILON);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package org.implicitdl.train;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.implicitdl.data.LabeledBlock;
+import org.implicitdl.data.SyntheticData;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.model.WellPosedness;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class GradientTrainerTest {
+
+  static LabeledBlock classes(int m, long seed) {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(12, 10, 3, m, 10, 0.5, 0.0, seed);
+    int[] labels = new int[m];
+    for (int j = 0; j < m; j++) {
+      labels[j] = LocalSteps.argmax(g.data().targets(), j);
+    }
+    return new LabeledBlock(g.data().inputs(), LabeledBlock.oneHot(labels, 3), labels);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 2})
+  void everyIterateIsWellPosedAndTrainingLearns(int syncsPerEpoch) {
+    LabeledBlock data = classes(600, 21);
+    GradientSettings st = GradientSettings.defaults(8, Loss.CROSS_ENTROPY).withEpochs(12).withOptimizer(32, 0.02, 0.9)
+        .withStructure(BcdSettings.Structure.INF_NORM, 0.5).withSyncsPerEpoch(syncsPerEpoch);
+    LocalBlockStore store = LocalBlockStore.of(data.inputs(), data.targets(), 8, 100);
+    List<ImplicitModel> iterates = new ArrayList<>();
+    GradientTrainer.Result r = new GradientTrainer(store, null, st, 10, 3, null).onEpochModel(iterates::add).train(null);
+    assertEquals(12, iterates.size());
+    for (ImplicitModel m : iterates) {
+      assertTrue(WellPosedness.infNorm(m.a()) <= 0.5 + 1e-12, "||A||_inf = " + WellPosedness.infNorm(m.a()));
+    }
+    assertTrue(WellPosedness.infNorm(iterates.get(iterates.size() - 1).a()) > 0, "A never moved from 0");
+    assertTrue(r.finalRecord().realMetric() > 0.8, "training accuracy " + r.finalRecord().realMetric());
+  }
+}
