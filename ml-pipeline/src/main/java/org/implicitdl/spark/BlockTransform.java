@@ -31,8 +31,9 @@ final class BlockTransform {
 
   private BlockTransform() {}
 
+  /** @param needsResidual whether the per-row residual is output (it costs one more dgemm per block) */
   static Dataset<Row> transform(Dataset<?> dataset, StructType outSchema, String featuresCol, ImplicitModel model,
-      SolverSettings settings, OutputColumns columns) {
+      SolverSettings settings, boolean needsResidual, OutputColumns columns) {
     Dataset<Row> df = dataset.toDF();
     int featuresIndex = df.schema().fieldIndex(featuresCol);
     int p = model.inputDim();
@@ -56,7 +57,7 @@ final class BlockTransform {
         if (batch.isEmpty()) {
           return false;
         }
-        predict(bc.value(), batch, featuresIndex, featuresCol, p, settings, columns, out);
+        predict(bc.value(), batch, featuresIndex, featuresCol, p, settings, needsResidual, columns, out);
         return true;
       }
 
@@ -71,7 +72,7 @@ final class BlockTransform {
   }
 
   private static void predict(ImplicitModel m, List<Row> batch, int featuresIndex, String featuresCol, int p, SolverSettings settings,
-      OutputColumns columns, List<Row> out) {
+      boolean needsResidual, OutputColumns columns, List<Row> out) {
     int size = batch.size();
     double[] u = new double[p * size];
     for (int j = 0; j < size; j++) {
@@ -85,7 +86,7 @@ final class BlockTransform {
     }
     Matrix y = m.readout(fp.states(), uBlock);
     Matrix x = fp.states();
-    double[] residuals = rowResiduals(m, x, uBlock);
+    double[] residuals = needsResidual ? rowResiduals(m, x, uBlock) : new double[size];
     for (int j = 0; j < size; j++) {
       Row row = batch.get(j);
       Object[] extra = columns.values(y.columnCopy(j), x.columnCopy(j), fp.iterations(), residuals[j]);

@@ -155,7 +155,8 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     String predCol = getPredictionCol();
     String stateColumn = getStateCol();
     ImplicitClassificationModel self = this;
-    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this), (yHat, x, iterations, residual) -> {
+    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this),
+        !getFixedPointInfoCol().isEmpty(), (yHat, x, iterations, residual) -> {
       Vector rawVector = Vectors.dense(yHat.clone());
       Vector probability = self.raw2probability(rawVector);
       Object[] values = new Object[added.length];
@@ -191,25 +192,11 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
 
   @Override
   public MLWriter write() {
-    ImplicitClassificationModel self = this;
-    return new MLWriter() {
-      @Override
-      public void saveImpl(String path) {
-        ModelStorage.write(self, model, path, sparkSession());
-      }
-    };
+    return ModelStorage.writer(this, model);
   }
 
   public static MLReader<ImplicitClassificationModel> read() {
-    return new MLReader<>() {
-      @Override
-      public ImplicitClassificationModel load(String path) {
-        var metadata = ModelStorage.metadata(path, sparkSession(), ImplicitClassificationModel.class.getName());
-        ImplicitClassificationModel m = new ImplicitClassificationModel(metadata.uid(), ModelStorage.readImplicitModel(path, sparkSession()));
-        metadata.getAndSetParams(m, scala.Option.empty());
-        return m;
-      }
-    };
+    return ModelStorage.reader(ImplicitClassificationModel.class, ImplicitClassificationModel::new);
   }
 
   public static ImplicitClassificationModel load(String path) {

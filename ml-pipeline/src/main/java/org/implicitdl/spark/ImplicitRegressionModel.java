@@ -101,7 +101,8 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     boolean single = model.outputDim() == 1;
     boolean state = !getStateCol().isEmpty();
     boolean info = !getFixedPointInfoCol().isEmpty();
-    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this), (yHat, x, iterations, residual) -> {
+    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this),
+        !getFixedPointInfoCol().isEmpty(), (yHat, x, iterations, residual) -> {
       java.util.List<Object> values = new java.util.ArrayList<>(3);
       values.add(single ? (Object) yHat[0] : Vectors.dense(yHat));
       if (state) {
@@ -142,25 +143,11 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
 
   @Override
   public MLWriter write() {
-    ImplicitRegressionModel self = this;
-    return new MLWriter() {
-      @Override
-      public void saveImpl(String path) {
-        ModelStorage.write(self, model, path, sparkSession());
-      }
-    };
+    return ModelStorage.writer(this, model);
   }
 
   public static MLReader<ImplicitRegressionModel> read() {
-    return new MLReader<>() {
-      @Override
-      public ImplicitRegressionModel load(String path) {
-        var metadata = ModelStorage.metadata(path, sparkSession(), ImplicitRegressionModel.class.getName());
-        ImplicitRegressionModel m = new ImplicitRegressionModel(metadata.uid(), ModelStorage.readImplicitModel(path, sparkSession()));
-        metadata.getAndSetParams(m, scala.Option.empty());
-        return m;
-      }
-    };
+    return ModelStorage.reader(ImplicitRegressionModel.class, ImplicitRegressionModel::new);
   }
 
   public static ImplicitRegressionModel load(String path) {

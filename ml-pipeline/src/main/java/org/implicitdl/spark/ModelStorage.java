@@ -39,6 +39,30 @@ public final class ModelStorage {
     spark.createDataFrame(List.of(row), SCHEMA).repartition(1).write().parquet(path + "/data");
   }
 
+  /** The MLWriter of a model: params metadata plus the model's matrices. */
+  static org.apache.spark.ml.util.MLWriter writer(Params instance, ImplicitModel model) {
+    return new org.apache.spark.ml.util.MLWriter() {
+      @Override
+      public void saveImpl(String path) {
+        write(instance, model, path, sparkSession());
+      }
+    };
+  }
+
+  /** The MLReader of a model class: checks the metadata's class, reads and checks the matrices, restores params. */
+  static <M extends Params> org.apache.spark.ml.util.MLReader<M> reader(Class<M> type,
+      java.util.function.BiFunction<String, ImplicitModel, M> make) {
+    return new org.apache.spark.ml.util.MLReader<>() {
+      @Override
+      public M load(String path) {
+        DefaultParamsReader.Metadata metadata = metadata(path, sparkSession(), type.getName());
+        M m = make.apply(metadata.uid(), readImplicitModel(path, sparkSession()));
+        metadata.getAndSetParams(m, scala.Option.empty());
+        return m;
+      }
+    };
+  }
+
   /** Reads the matrices under {@code path/data} and checks them. */
   public static ImplicitModel readImplicitModel(String path, SparkSession spark) {
     List<Row> rows;

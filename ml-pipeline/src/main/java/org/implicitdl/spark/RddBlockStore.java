@@ -54,31 +54,13 @@ public final class RddBlockStore implements BlockStore {
 
   @Override
   public <P extends Serializable, S extends Mergeable<S>> S aggregate(String description, P payload, BlockFunction<P, S> f) {
-    Broadcast<P> bc = sc.broadcast(payload);
-    sc.setJobDescription(description);
-    try {
-      JavaRDD<S> partials = blocks.mapPartitions((Iterator<TrainingBlock> it) -> {
-        S acc = null;
-        while (it.hasNext()) {
-          S part = f.apply(bc.value(), it.next());
-          acc = acc == null ? part : acc.merge(part);
-        }
-        List<S> out = new ArrayList<>(1);
-        if (acc != null) {
-          out.add(acc);
-        }
-        return out.iterator();
-      });
-      if (partials.isEmpty()) {
-        throw new IllegalArgumentException("training data is empty: 0 rows");
+    return aggregatePartitions(description, payload, (P value, Iterator<TrainingBlock> it) -> {
+      S acc = f.apply(value, it.next());
+      while (it.hasNext()) {
+        acc = acc.merge(f.apply(value, it.next()));
       }
-      return partials.treeReduce((a, b) -> a.merge(b), aggregationDepth);
-    } catch (Exception e) {
-      throw rootCause(e);
-    } finally {
-      bc.destroy();
-      sc.setJobDescription(null);
-    }
+      return acc;
+    });
   }
 
   @Override
