@@ -28,14 +28,20 @@ public final class BlockPacking {
    */
   public static JavaRDD<TrainingBlock> pack(Dataset<Row> data, String featuresCol, String labelCol, Task task,
       int inputs, int outputs, int hiddenDim, int blockSize) {
-    Dataset<Row> selected = data.select(featuresCol, labelCol);
+    return pack(data, featuresCol, labelCol, "", task, inputs, outputs, hiddenDim, blockSize);
+  }
+
+  /** As above with a sample-weight column (empty: every row weighs 1). */
+  public static JavaRDD<TrainingBlock> pack(Dataset<Row> data, String featuresCol, String labelCol, String weightCol, Task task,
+      int inputs, int outputs, int hiddenDim, int blockSize) {
+    Dataset<Row> selected = weightCol.isEmpty() ? data.select(featuresCol, labelCol) : data.select(featuresCol, labelCol, weightCol);
     return selected.javaRDD().mapPartitions((Iterator<Row> rows) -> {
       List<TrainingBlock> out = new ArrayList<>();
       List<Row> pending = new ArrayList<>(blockSize);
       while (rows.hasNext()) {
         pending.add(rows.next());
         if (pending.size() == blockSize || !rows.hasNext()) {
-          out.add(toBlock(pending, featuresCol, labelCol, task, inputs, outputs, hiddenDim));
+          out.add(toBlock(pending, featuresCol, labelCol, weightCol, task, inputs, outputs, hiddenDim));
           pending.clear();
         }
       }
@@ -43,18 +49,28 @@ public final class BlockPacking {
     });
   }
 
-  static TrainingBlock toBlock(List<Row> rows, String featuresCol, String labelCol, Task task, int p, int q, int n) {
+  static TrainingBlock toBlock(List<Row> rows, String featuresCol, String labelCol, String weightCol, Task task, int p, int q, int n) {
     int m = rows.size();
     double[] u = new double[(p + 1) * m];
     double[] y = new double[q * m];
+    double[] w = new double[m];
     for (int j = 0; j < m; j++) {
       Row row = rows.get(j);
       double[] features = features(row, 0, featuresCol, p);
       System.arraycopy(features, 0, u, j * (p + 1), p);
       u[j * (p + 1) + p] = 1.0;
       targets(row.get(1), labelCol, task, q, y, j * q);
+      w[j] = weightCol.isEmpty() ? 1.0 : weight(row.get(2), weightCol);
     }
-    return new TrainingBlock(new Matrix(p + 1, m, u), new Matrix(q, m, y), Matrix.zeros(n, m), Matrix.zeros(n, m));
+    return new TrainingBlock(new Matrix(p + 1, m, u), new Matrix(q, m, y), Matrix.zeros(n, m), Matrix.zeros(n, m), new Matrix(1, m, w));
+  }
+
+  private static double weight(Object value, String weightCol) {
+    double w = number(value, weightCol);
+    if (!(w >= 0) || Double.isInfinite(w)) {
+      throw new IllegalArgumentException("column '" + weightCol + "' has weight " + w + ", expected a finite value >= 0");
+    }
+    return w;
   }
 
   /** The feature vector of a row, checked for length and finiteness. */

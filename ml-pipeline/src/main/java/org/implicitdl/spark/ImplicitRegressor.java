@@ -77,6 +77,7 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
   public ImplicitRegressor setStepDecay(double v) { return (ImplicitRegressor) set(stepDecay(), v); }
   public ImplicitRegressor setValidationFraction(double v) { return (ImplicitRegressor) set(validationFraction(), v); }
   public ImplicitRegressor setInitialModelPath(String v) { return (ImplicitRegressor) set(initialModelPath(), v); }
+  public ImplicitRegressor setWeightCol(String v) { return (ImplicitRegressor) set(weightCol(), v); }
   public ImplicitRegressor setStateCol(String v) { return (ImplicitRegressor) set(stateCol(), v); }
 
   @Override

@@ -35,9 +35,6 @@ final class ImplicitTraining {
 
   static Fitted fit(ImplicitTrainingParams params, Dataset<?> dataset, String featuresCol, String labelCol,
       BlockPacking.Task task, int inputs, int outputs, Consumer<EpochRecord> progress) {
-    if (!params.getOrDefault(params.weightCol()).toString().isEmpty()) {
-      throw new IllegalArgumentException("weightCol is not supported yet (sample weights are not implemented); unset it");
-    }
     String solver = (String) params.getOrDefault(params.solver());
     Loss loss = task == BlockPacking.Task.CLASSIFICATION ? Loss.CROSS_ENTROPY : Loss.SQUARED;
     int n = (Integer) params.getOrDefault(params.hiddenDim());
@@ -47,7 +44,8 @@ final class ImplicitTraining {
       throw new IllegalArgumentException("solver '" + solver + "' needs activation relu (BCD's convex blocks are for ReLU), got " + activation.id());
     }
     double validationFraction = (Double) params.getOrDefault(params.validationFraction());
-    Dataset<Row> rows = dataset.toDF().select(featuresCol, labelCol);
+    String weightCol = (String) params.getOrDefault(params.weightCol());
+    Dataset<Row> rows = weightCol.isEmpty() ? dataset.toDF().select(featuresCol, labelCol) : dataset.toDF().select(featuresCol, labelCol, weightCol);
     Dataset<Row> validationRows = null;
     if (validationFraction > 0) {
       Dataset<Row>[] split = rows.randomSplit(new double[] {1 - validationFraction, validationFraction},
@@ -58,10 +56,11 @@ final class ImplicitTraining {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
     int depth = (Integer) params.getOrDefault(params.aggregationDepth());
     int checkpoint = (Integer) params.getOrDefault(params.checkpointInterval());
-    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, task, inputs, outputs, n, blockSize);
+    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize);
     RddBlockStore store = new RddBlockStore(sc, blocks, depth, checkpoint);
     RddBlockStore validation = validationRows == null ? null
-        : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, task, inputs, outputs, n, blockSize), depth, 0);
+        : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize),
+            depth, 0);
     long t0 = System.nanoTime();
     Consumer<EpochRecord> log = r -> {
       LOG.info("{}", r.line(loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse"));

@@ -136,7 +136,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
 
   default Param<String> weightCol() {
     return registered("weightCol", () -> new Param<>(this, "weightCol",
-        "sample-weight column; not supported yet: setting it is refused"));
+        "sample-weight column: non-negative weights multiplying each row's terms of the objective (empty: all 1)"));
   }
 
   /** Training defaults; call from each estimator constructor after the uid is set. */

@@ -57,12 +57,12 @@ public final class GradientTrainer {
     int from = (int) ((long) payload.step() * m / payload.steps());
     int to = (int) ((long) (payload.step() + 1) * m / payload.steps());
     return ImplicitGradient.compute(payload.model(), payload.certificate(), block.u().columnSlice(from, to),
-        block.y().columnSlice(from, to), payload.settings().loss(), payload.settings().fixedPoint());
+        block.y().columnSlice(from, to), block.w().columnSlice(from, to), payload.settings().loss(), payload.settings().fixedPoint());
   }
 
   /** The real rule's metrics on a whole block. */
   public static Sums evaluate(StepPayload payload, TrainingBlock block) {
-    return RealRule.metrics(payload.model(), payload.certificate(), block.u(), block.y(), payload.settings().loss(),
+    return RealRule.metrics(payload.model(), payload.certificate(), block.u(), block.y(), block.w(), payload.settings().loss(),
         payload.settings().fixedPoint());
   }
 
@@ -171,12 +171,12 @@ public final class GradientTrainer {
       int to = (int) ((long) (job.round() + 1) * b.size() / rounds);
       for (int c = from; c < to; c += st.batchSize()) {
         int end = Math.min(to, c + st.batchSize());
-        batches.add(new Matrix[] {b.u().columnSlice(c, end), b.y().columnSlice(c, end)});
+        batches.add(new Matrix[] {b.u().columnSlice(c, end), b.y().columnSlice(c, end), b.w().columnSlice(c, end)});
       }
     }
     Collections.shuffle(batches, new Random(st.seed() * 31 + job.epoch() * 7919L + job.round()));
     for (Matrix[] batch : batches) {
-      Sums grad = ImplicitGradient.compute(m, certificate(m.a(), st), batch[0], batch[1], st.loss(), st.fixedPoint());
+      Sums grad = ImplicitGradient.compute(m, certificate(m.a(), st), batch[0], batch[1], batch[2], st.loss(), st.fixedPoint());
       loss += grad.scalar(ImplicitGradient.LOSS);
       rows += grad.scalar(ImplicitGradient.COUNT);
       m = adam.step(m, grad, job.rate(), st, job.inputs());

@@ -23,13 +23,13 @@ public final class ImplicitGradient {
 
   private ImplicitGradient() {}
 
-  /** Gradient sums for augmented inputs U' (bias row last) and targets Y. */
-  public static Sums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Loss loss, SolverSettings settings) {
+  /** Gradient sums of Σ_j w_j ℓ_j for augmented inputs U' (bias row last), targets Y, weights w (1×m). */
+  public static Sums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings) {
     FixedPointResult fp = RealRule.states(m, cert, uAug, settings);
     Matrix x = fp.states();
     Matrix c = m.c();
     Matrix yHat = RealRule.readout(c, m.d(), x, uAug);
-    Matrix g = loss.gradient(y, yHat);
+    Matrix g = LocalSteps.weighted(loss.gradient(y, yHat), weights);
     Matrix a = m.a();
     Matrix jac = Blas.multiply(m.b(), uAug);
     Blas.gemm(1.0, a, false, x, false, 1.0, jac);
@@ -48,7 +48,11 @@ public final class ImplicitGradient {
         Blas.multiply(w, false, x, true), Blas.multiply(w, false, uAug, true),
         Blas.multiply(g, false, x, true), Blas.multiply(g, false, uAug, true)};
     double unconverged = fp.converged() && adj.converged ? 0 : uAug.cols();
-    return new Sums(grads, new double[] {loss.total(y, yHat), uAug.cols(), unconverged});
+    double weightSum = 0;
+    for (double v : weights.data()) {
+      weightSum += v;
+    }
+    return new Sums(grads, new double[] {loss.total(y, yHat, weights), weightSum, unconverged});
   }
 
   private record AdjointResult(Matrix v, boolean converged) {}

@@ -18,19 +18,28 @@ public final class LocalBlockStore implements BlockStore {
    * {@code blockSize} columns, appending the bias row to U and zero states of n rows.
    */
   public static LocalBlockStore of(Matrix u, Matrix y, int n, int blockSize) {
+    return of(u, y, TrainingBlock.unitWeights(u.cols()), n, blockSize);
+  }
+
+  /** As {@link #of(Matrix, Matrix, int, int)} with sample weights w (1×m). */
+  public static LocalBlockStore of(Matrix u, Matrix y, Matrix w, int n, int blockSize) {
     List<TrainingBlock> out = new ArrayList<>();
     for (int from = 0; from < u.cols(); from += blockSize) {
       int to = Math.min(u.cols(), from + blockSize);
-      out.add(block(u.columnSlice(from, to), y.columnSlice(from, to), n));
+      out.add(block(u.columnSlice(from, to), y.columnSlice(from, to), w.columnSlice(from, to), n));
     }
     return new LocalBlockStore(out);
   }
 
-  /** A training block from raw inputs: U gets the bias row; X and P start at zero. */
+  /** A training block from raw inputs: U gets the bias row; X and P start at zero; unit weights. */
   public static TrainingBlock block(Matrix u, Matrix y, int n) {
-    Matrix ones = Matrix.zeros(1, u.cols());
-    java.util.Arrays.fill(ones.data(), 1.0);
-    return new TrainingBlock(Matrix.vstack(u, ones), y, Matrix.zeros(n, u.cols()), Matrix.zeros(n, u.cols()));
+    return block(u, y, TrainingBlock.unitWeights(u.cols()), n);
+  }
+
+  /** A training block with sample weights w (1×m). */
+  public static TrainingBlock block(Matrix u, Matrix y, Matrix w, int n) {
+    return new TrainingBlock(Matrix.vstack(u, TrainingBlock.unitWeights(u.cols())), y, Matrix.zeros(n, u.cols()),
+        Matrix.zeros(n, u.cols()), w);
   }
 
   public List<TrainingBlock> blocks() {

@@ -21,13 +21,15 @@ public final class LocalSteps {
 
   /** Statistics that never change during training: U'U'ᵀ, YU'ᵀ and the number of columns. */
   public static Sums constants(BcdPayload payload, TrainingBlock block) {
-    Sums s = new Sums(new Matrix[] {gram(block.u(), block.u()), gram(block.y(), block.u())}, new double[] {block.size()});
+    Matrix uw = weighted(block.u(), block.w());
+    Sums s = new Sums(new Matrix[] {gram(uw, block.u()), gram(block.y(), uw)}, new double[] {block.weightSum()});
     return s;
   }
 
   /** (C, D)-step statistics with S = [P; U']: PPᵀ, PU'ᵀ, YPᵀ. */
   public static Sums cdStatistics(BcdPayload payload, TrainingBlock block) {
-    return new Sums(new Matrix[] {gram(block.p(), block.p()), gram(block.p(), block.u()), gram(block.y(), block.p())}, new double[0]);
+    Matrix pw = weighted(block.p(), block.w());
+    return new Sums(new Matrix[] {gram(pw, block.p()), gram(pw, block.u()), gram(block.y(), pw)}, new double[0]);
   }
 
   /**
@@ -38,8 +40,8 @@ public final class LocalSteps {
     ImplicitModel m = payload.model();
     Matrix yHat = readout(m.c(), m.d(), block.p(), block.u());
     Loss loss = payload.settings().loss();
-    Matrix g = loss.gradient(block.y(), yHat);
-    return new Sums(new Matrix[] {gram(g, block.p()), gram(g, block.u())}, new double[] {loss.total(block.y(), yHat)});
+    Matrix g = weighted(loss.gradient(block.y(), yHat), block.w());
+    return new Sums(new Matrix[] {gram(g, block.p()), gram(g, block.u())}, new double[] {loss.total(block.y(), yHat, block.w())});
   }
 
   /** The P-step then the X-step on one block (projected gradient, fixed global steps). */
@@ -121,8 +123,9 @@ public final class LocalSteps {
     for (int k = 0; k < td.length; k++) {
       td[k] = pd[k] + Math.min(td[k], 0.0);
     }
-    return new Sums(new Matrix[] {gram(block.x(), block.x()), gram(block.x(), block.u()), gram(t, block.x()), gram(t, block.u())},
-        new double[0]);
+    Matrix xw = weighted(block.x(), block.w());
+    return new Sums(new Matrix[] {gram(xw, block.x()), gram(xw, block.u()), gram(weighted(t, block.w()), block.x()),
+        gram(weighted(t, block.w()), block.u())}, new double[0]);
   }
 
   /** Layout of {@link #report} scalars: the lifted objective's parts; the real rule's come from {@link RealRule}. */
@@ -142,19 +145,21 @@ public final class LocalSteps {
     double[] zd = z.data();
     double[] pd = block.p().data();
     double[] xd = block.x().data();
+    double[] wd = block.w().data();
     for (int k = 0; k < zd.length; k++) {
-      divergence += st.lambdaOf(k % n) * Activation.RELU.divergence(pd[k], zd[k]);
+      double weight = wd[k / n];
+      divergence += weight * st.lambdaOf(k % n) * Activation.RELU.divergence(pd[k], zd[k]);
       double diff = xd[k] - pd[k];
-      coupling += 0.5 * st.mu() * diff * diff;
+      coupling += weight * 0.5 * st.mu() * diff * diff;
     }
-    double loss = st.loss().total(block.y(), readout(m.c(), m.d(), block.p(), block.u()));
+    double loss = st.loss().total(block.y(), readout(m.c(), m.d(), block.p(), block.u()), block.w());
     return new Sums(new Matrix[0], new double[] {loss, divergence, coupling});
   }
 
   /** The real rule's metrics on this block (see {@link RealRule}). */
   public static Sums realRule(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
-    return RealRule.metrics(m, m.certificate(), block.u(), block.y(), payload.settings().loss(), payload.settings().fixedPoint());
+    return RealRule.metrics(m, m.certificate(), block.u(), block.y(), block.w(), payload.settings().loss(), payload.settings().fixedPoint());
   }
 
   /** Replaces P by the real rule's fixed-point states (for the final readout refit). */
@@ -174,18 +179,25 @@ public final class LocalSteps {
     return RealRule.readout(c, d, states, u);
   }
 
+  /** X·diag(w): columns scaled by their weights (a copy). */
+  static Matrix weighted(Matrix x, Matrix w) {
+    Matrix out = x.copy();
+    double[] d = out.data();
+    double[] wd = w.data();
+    int rows = x.rows();
+    for (int j = 0; j < x.cols(); j++) {
+      if (wd[j] != 1.0) {
+        for (int i = 0; i < rows; i++) {
+          d[j * rows + i] *= wd[j];
+        }
+      }
+    }
+    return out;
+  }
+
   /** X·Yᵀ. */
   static Matrix gram(Matrix x, Matrix y) {
     return Blas.multiply(x, false, y, true);
-  }
-
-  /** Columns whose argmax of Ŷ equals the argmax of the one-hot Y. */
-  public static int correct(Matrix y, Matrix yHat) {
-    int hits = 0;
-    for (int j = 0; j < y.cols(); j++) {
-      hits += argmax(y, j) == argmax(yHat, j) ? 1 : 0;
-    }
-    return hits;
   }
 
   public static int argmax(Matrix m, int col) {
@@ -198,12 +210,23 @@ public final class LocalSteps {
     return best;
   }
 
-  static double squaredError(Matrix y, Matrix yHat) {
+  /** Σ_j w_j ‖y_j − ŷ_j‖². */
+  static double squaredError(Matrix y, Matrix yHat, Matrix w) {
     double s = 0;
+    int q = y.rows();
     for (int k = 0; k < y.data().length; k++) {
       double r = y.data()[k] - yHat.data()[k];
-      s += r * r;
+      s += w.data()[k / q] * r * r;
     }
     return s;
+  }
+
+  /** Σ_j w_j [argmax ŷ_j = argmax y_j]. */
+  static double correct(Matrix y, Matrix yHat, Matrix w) {
+    double hits = 0;
+    for (int j = 0; j < y.cols(); j++) {
+      hits += argmax(y, j) == argmax(yHat, j) ? w.data()[j] : 0;
+    }
+    return hits;
   }
 }

@@ -76,6 +76,15 @@ public enum Loss {
     return s;
   }
 
+  /** Σ over columns of w_j ℓ(y_j, ŷ_j) (w is 1×m). */
+  public double total(Matrix y, Matrix yHat, Matrix w) {
+    double s = 0;
+    for (int j = 0; j < y.cols(); j++) {
+      s += w.data()[j] * value(y.data(), yHat.data(), y.rows(), j);
+    }
+    return s;
+  }
+
   /** ∂L/∂Ŷ for a whole block. */
   public Matrix gradient(Matrix y, Matrix yHat) {
     Matrix g = Matrix.zeros(y.rows(), y.cols());

@@ -37,16 +37,18 @@ public final class RealRule {
     return y;
   }
 
-  /** Metric sums of the real rule on one block. */
-  public static Sums metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Loss loss, SolverSettings settings) {
+  /** Weighted metric sums of the real rule on one block (w is 1×m; the count is Σw). */
+  public static Sums metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix w, Loss loss, SolverSettings settings) {
     FixedPointResult real = states(m, cert, uAug, settings);
     Matrix out = readout(m.c(), m.d(), real.states(), uAug);
     double[] s = new double[5];
-    s[LOSS] = loss.total(y, out);
-    s[CORRECT] = LocalSteps.correct(y, out);
-    s[SSE] = LocalSteps.squaredError(y, out);
+    s[LOSS] = loss.total(y, out, w);
+    s[CORRECT] = LocalSteps.correct(y, out, w);
+    s[SSE] = LocalSteps.squaredError(y, out, w);
     s[NOT_CONVERGED] = real.converged() ? 0 : uAug.cols();
-    s[COUNT] = uAug.cols();
+    for (double v : w.data()) {
+      s[COUNT] += v;
+    }
     return new Sums(new Matrix[0], s, new double[] {real.residual(), real.iterations()});
   }
 

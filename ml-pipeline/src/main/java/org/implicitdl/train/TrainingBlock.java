@@ -4,16 +4,34 @@ import java.io.Serializable;
 import org.implicitdl.linalg.Matrix;
 
 /**
- * One column block of the training data (paper §4's layout): inputs U_k (p×m_k, raw features),
- * targets Y_k (q×m_k), and the block's states X_k and P_k (n×m_k). Immutable by convention:
- * steps return new blocks.
+ * One column block of the training data (paper §4's layout): inputs U_k ((p+1)×m_k, features
+ * and the bias row), targets Y_k (q×m_k), the block's states X_k and P_k (n×m_k), and sample
+ * weights w_k (1×m_k; every term of a column's objective is multiplied by its weight).
+ * Immutable by convention: steps return new blocks.
  */
-public record TrainingBlock(Matrix u, Matrix y, Matrix x, Matrix p) implements Serializable {
+public record TrainingBlock(Matrix u, Matrix y, Matrix x, Matrix p, Matrix w) implements Serializable {
+
+  /** Unit weights for m columns. */
+  public static Matrix unitWeights(int m) {
+    double[] ones = new double[m];
+    java.util.Arrays.fill(ones, 1.0);
+    return new Matrix(1, m, ones);
+  }
+
+  /** Σ w_j. */
+  public double weightSum() {
+    double s = 0;
+    for (double v : w.data()) {
+      s += v;
+    }
+    return s;
+  }
+
   public int size() {
     return u.cols();
   }
 
   public TrainingBlock withStates(Matrix newX, Matrix newP) {
-    return new TrainingBlock(u, y, newX, newP);
+    return new TrainingBlock(u, y, newX, newP, w);
   }
 }

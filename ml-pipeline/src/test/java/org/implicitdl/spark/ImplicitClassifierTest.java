@@ -96,8 +96,11 @@ class ImplicitClassifierTest {
     e = assertThrows(IllegalArgumentException.class, () -> small().setKappa(1.2));
     assertTrue(e.getMessage().contains("kappa"), e.getMessage());
     Dataset<Row> assembled = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features").transform(data);
-    e = assertThrows(IllegalArgumentException.class, () -> small().setWeightCol("w").fit(assembled));
-    assertTrue(e.getMessage().contains("weightCol"), e.getMessage());
+    Dataset<Row> negative = assembled.withColumn("w", org.apache.spark.sql.functions.lit(-1.0));
+    e = assertThrows(IllegalArgumentException.class, () -> small().setWeightCol("w").fit(negative));
+    assertTrue(e.getMessage().contains("column 'w' has weight -1.0, expected a finite value >= 0"), e.getMessage());
+    ImplicitClassificationModel weighted = small().setWeightCol("w").fit(assembled.withColumn("w", org.apache.spark.sql.functions.lit(2.0)));
+    assertEquals(6, weighted.implicitModel().hiddenDim());
   }
 
 }

@@ -63,6 +63,37 @@ class BlockCoordinateDescentTest {
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
   }
 
+  @Test
+  void integerWeightsTrainLikeRepeatedRows() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(10, 8, 1, 60, 8, 0.5, 0.05, 14);
+    Matrix u = g.data().inputs();
+    Matrix y = g.data().targets();
+    double[] weights = new double[60];
+    java.util.List<Integer> repeat = new java.util.ArrayList<>();
+    for (int j = 0; j < 60; j++) {
+      weights[j] = j % 3;
+      for (int r = 0; r < j % 3; r++) {
+        repeat.add(j);
+      }
+    }
+    Matrix ur = Matrix.zeros(8, repeat.size());
+    Matrix yr = Matrix.zeros(1, repeat.size());
+    for (int k = 0; k < repeat.size(); k++) {
+      ur.setBlock(0, k, u.columnSlice(repeat.get(k), repeat.get(k) + 1));
+      yr.setBlock(0, k, y.columnSlice(repeat.get(k), repeat.get(k) + 1));
+    }
+    BcdSettings st = BcdSettings.defaults(5, Loss.SQUARED).withPenalties(1e-3, 1e-3, 0.1).withEpochs(4)
+        .withFixedPoint(new org.implicitdl.solve.SolverSettings(1e-13, 5000));
+    BlockCoordinateDescent.Result weighted = new BlockCoordinateDescent(LocalBlockStore.of(u, y, new Matrix(1, 60, weights), 5, 7), st, 8, 1, null)
+        .train(null);
+    BlockCoordinateDescent.Result repeated = new BlockCoordinateDescent(LocalBlockStore.of(ur, yr, 5, 11), st, 8, 1, null).train(null);
+    for (Matrix[] pair : new Matrix[][] {{weighted.model().a(), repeated.model().a()}, {weighted.model().b(), repeated.model().b()},
+        {weighted.model().c(), repeated.model().c()}, {weighted.model().d(), repeated.model().d()}}) {
+      assertTrue(org.implicitdl.TestData.maxAbsDiff(pair[0], pair[1]) <= 1e-9 * Math.max(1, pair[1].maxAbs()));
+    }
+    assertEquals(repeated.finalRecord().objective(), weighted.finalRecord().objective(), 1e-9 * repeated.finalRecord().objective());
+  }
+
   static BlockCoordinateDescent.Result train(LabeledBlock data, BcdSettings st, int p, int q) {
     LocalBlockStore store = LocalBlockStore.of(data.inputs(), data.targets(), st.hiddenDim(), 64);
     return new BlockCoordinateDescent(store, st, p, q, null).train(null);

@@ -26,7 +26,7 @@ class ImplicitGradientTest {
     ImplicitModel m = new ImplicitModel(a, TestData.gaussian(n, p + 1, 0.7, 2), TestData.gaussian(q, n, 0.7, 3), d, phi, true);
     Matrix u = LocalBlockStore.block(TestData.gaussian(p, 9, 1.0, 5), Matrix.zeros(q, 9), n).u();
     Matrix y = loss == Loss.SQUARED ? TestData.gaussian(q, 9, 1.0, 6) : org.implicitdl.data.LabeledBlock.oneHot(new int[] {0, 1, 2, 1, 0, 2, 2, 1, 0}, q);
-    Sums grad = ImplicitGradient.compute(m, m.certificate(), u, y, loss, EXACT);
+    Sums grad = ImplicitGradient.compute(m, m.certificate(), u, y, TrainingBlock.unitWeights(9), loss, EXACT);
     Matrix[] params = {m.a(), m.b(), m.c(), m.d()};
     String[] names = {"A", "B", "C", "D"};
     for (int k = 0; k < 4; k++) {
@@ -44,6 +44,30 @@ class ImplicitGradientTest {
             names[k] + " entry " + e + ": implicit " + analytic + " vs finite difference " + numeric);
       }
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void weightsActLikeRepeatedRows() {
+    ImplicitModel m = new ImplicitModel(WellPosedness.projectInfNorm(TestData.gaussian(6, 6, 1.0, 1), 0.8), TestData.gaussian(6, 4, 0.7, 2),
+        TestData.gaussian(2, 6, 0.7, 3), TestData.gaussian(2, 4, 0.5, 4), Activation.TANH, true);
+    Matrix raw = TestData.gaussian(3, 5, 1.0, 5);
+    Matrix y = TestData.gaussian(2, 5, 1.0, 6);
+    Matrix w = new Matrix(1, 5, new double[] {1, 2, 0, 3, 1});
+    Sums weighted = ImplicitGradient.compute(m, m.certificate(), LocalBlockStore.block(raw, y, 6).u(), y, w, Loss.SQUARED, EXACT);
+    int[] repeat = {0, 1, 1, 3, 3, 3, 4};
+    Matrix rawRepeated = Matrix.zeros(3, repeat.length);
+    Matrix yRepeated = Matrix.zeros(2, repeat.length);
+    for (int k = 0; k < repeat.length; k++) {
+      rawRepeated.setBlock(0, k, raw.columnSlice(repeat[k], repeat[k] + 1));
+      yRepeated.setBlock(0, k, y.columnSlice(repeat[k], repeat[k] + 1));
+    }
+    Sums repeated = ImplicitGradient.compute(m, m.certificate(), LocalBlockStore.block(rawRepeated, yRepeated, 6).u(), yRepeated,
+        TrainingBlock.unitWeights(repeat.length), Loss.SQUARED, EXACT);
+    for (int k = 0; k < 4; k++) {
+      assertTrue(TestData.maxAbsDiff(weighted.matrix(k), repeated.matrix(k)) < 1e-12, "gradient " + k);
+    }
+    assertEquals(repeated.scalar(ImplicitGradient.LOSS), weighted.scalar(ImplicitGradient.LOSS), 1e-12);
+    assertEquals(7.0, weighted.scalar(ImplicitGradient.COUNT));
   }
 
   private static double lossAt(ImplicitModel m, int which, int entry, double h, Matrix u, Matrix y, Loss loss) {

@@ -37,17 +37,24 @@ final class DataSources {
 
   static Loaded load(SparkSession spark, String path, String format, String labelCol, String labelsPath, String featuresCol,
       boolean requireLabel) throws IOException {
+    return load(spark, path, format, labelCol, labelsPath, featuresCol, "", requireLabel);
+  }
+
+  /** As above; {@code weightCol} (may be empty) is kept out of the features. */
+  static Loaded load(SparkSession spark, String path, String format, String labelCol, String labelsPath, String featuresCol,
+      String weightCol, boolean requireLabel) throws IOException {
     requireExists(spark, path);
     return switch (format) {
-      case "csv" -> columns(spark.read().option("header", "true").option("inferSchema", "true").csv(path), path, labelCol, featuresCol, requireLabel);
-      case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, requireLabel);
+      case "csv" -> columns(spark.read().option("header", "true").option("inferSchema", "true").csv(path), path, labelCol, featuresCol,
+          weightCol, requireLabel);
+      case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, weightCol, requireLabel);
       case "libsvm" -> new Loaded(spark.read().format("libsvm").load(path), "label", List.of());
       case "idx" -> idx(spark, path, labelsPath);
       default -> throw new Idl.UsageException("unknown format '" + format + "' (expected csv, parquet, libsvm or idx)");
     };
   }
 
-  private static Loaded columns(Dataset<Row> df, String path, String labelCol, String featuresCol, boolean requireLabel) {
+  private static Loaded columns(Dataset<Row> df, String path, String labelCol, String featuresCol, String weightCol, boolean requireLabel) {
     List<String> names = Arrays.asList(df.columns());
     boolean hasLabel = names.contains(labelCol);
     if (requireLabel && !hasLabel) {
@@ -62,7 +69,7 @@ final class DataSources {
     }
     List<String> features = new ArrayList<>();
     for (StructField f : df.schema().fields()) {
-      if (f.name().equals(labelCol)) {
+      if (f.name().equals(labelCol) || f.name().equals(weightCol)) {
         continue;
       }
       if (!(f.dataType() instanceof NumericType)) {

@@ -70,7 +70,8 @@ final class Jobs {
     SparkSession spark = Sessions.create(cfg, "train");
     try {
       Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-      DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), true);
+      DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"),
+          cfg.string("weight-col"), true);
       Dataset<Row> train = data.frame();
       Dataset<Row> validation;
       String validationName;
@@ -167,6 +168,7 @@ final class Jobs {
     p.set(p.aggregationDepth(), cfg.integer("trainer.aggregation-depth"));
     p.set(p.checkpointInterval(), cfg.integer("trainer.checkpoint-interval"));
     p.set(p.initialModelPath(), warmStart);
+    p.set(p.weightCol(), cfg.string("weight-col"));
   }
 
   private static void writeVersion(ModelRepository repo, Path version, Model<?> model, Map<String, Double> metrics, JobConfig cfg,
