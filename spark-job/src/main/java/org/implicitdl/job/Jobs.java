@@ -77,7 +77,7 @@ final class Jobs {
       String validationName;
       if (!cfg.string("validation").isEmpty()) {
         validation = DataSources.load(spark, cfg.string("validation"), format, cfg.string("label-col"), cfg.string("validation-labels"),
-            cfg.string("features-col"), true).frame();
+            cfg.string("features-col"), cfg.string("weight-col"), true).frame();
         validationName = cfg.string("validation");
       } else {
         double f = cfg.number("validation-fraction");
@@ -246,7 +246,7 @@ final class Jobs {
     try {
       Model<?> model = loadModel(spark, cfg.required("model", "--model"));
       DataSources.Loaded data = DataSources.load(spark, cfg.required("input", "--input"), cfg.oneOf("format", "csv", "parquet", "libsvm", "idx"),
-          cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), false);
+          cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), cfg.string("weight-col"), false);
       Dataset<Row> predicted = model.transform(data.frame().drop("prediction", "probability", "rawPrediction"));
       List<Column> cols = new java.util.ArrayList<>();
       for (StructField f : data.frame().schema().fields()) {
@@ -291,7 +291,7 @@ final class Jobs {
     try {
       Model<?> model = loadModel(spark, cfg.required("model", "--model"));
       DataSources.Loaded data = DataSources.load(spark, cfg.required("input", "--input"), cfg.oneOf("format", "csv", "parquet", "libsvm", "idx"),
-          cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), true);
+          cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), cfg.string("weight-col"), true);
       Map<String, Double> metrics = new LinkedHashMap<>(evaluate(model, data.frame(), data.labelCol()));
       System.out.println(JSON.writeValueAsString(metrics));
       return 0;

@@ -1,0 +1,170 @@
+package org.implicitdl.job;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.spark.ImplicitRegressionModel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Spark standalone cluster on 127.0.0.1 (a master and two workers from spark-core's own
+ * classes, in separate JVMs), the shaded jar submitted through SparkSubmit, and the model it trains
+ * compared with the one trained in local mode (BCD is partition-independent up to rounding).
+ */
+class StandaloneClusterIT {
+  @TempDir
+  Path tmp;
+
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopCluster() throws InterruptedException {
+    for (Process p : processes) {
+      p.destroy();
+    }
+    for (Process p : processes) {
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void clusterTrainingEqualsLocalTraining() throws Exception {
+    Path shaded = Path.of("target", "implicitdl-spark-job.jar").toAbsolutePath();
+    assertTrue(Files.isRegularFile(shaded), "run after package: " + shaded + " is missing");
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path sparkHome = fakeSparkHome(classpath);
+    Files.writeString(tmp.resolve("log4j2-info.properties"), String.join("\n", "rootLogger.level = info",
+        "rootLogger.appenderRef.stderr.ref = console", "appender.console.type = Console", "appender.console.name = console",
+        "appender.console.target = SYSTEM_ERR", "appender.console.layout.type = PatternLayout",
+        "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n", ""));
+    int masterPort = freePort();
+    String master = "spark://127.0.0.1:" + masterPort;
+    start("master", sparkHome, classpath, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
+        String.valueOf(masterPort), "--webui-port", String.valueOf(freePort()));
+    awaitLog("master", "I have been elected leader", 90);
+    for (int w = 1; w <= 2; w++) {
+      start("worker" + w, sparkHome, classpath, "org.apache.spark.deploy.worker.Worker", master, "--host", "127.0.0.1", "--cores", "1",
+          "--memory", "1g", "--webui-port", String.valueOf(freePort()), "--work-dir", tmp.resolve("work" + w).toString());
+      awaitLog("worker" + w, "Successfully registered with master", 90);
+    }
+    Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 300, 8, false);
+    Path validation = TrainJobTest.regressionCsv(tmp, "valid.csv", 100, 9, false);
+    String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
+        "--solver", "bcd", "--hidden", "5", "--epochs", "3", "--validation", validation.toString(),
+        "--set", "trainer.block-size=37", "--set", "trainer.l1=0.001"};
+    Path clusterModel = tmp.resolve("cluster-model");
+    List<String> submit = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master, "--deploy-mode", "client",
+        "--class", Idl.class.getName(), "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.cores.max=2",
+        "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false", shaded.toString()));
+    submit.addAll(List.of(job));
+    submit.addAll(List.of("--model", clusterModel.toString()));
+    Process driver = start("submit", sparkHome, classpath, submit.toArray(new String[0]));
+    assertTrue(driver.waitFor(300, TimeUnit.SECONDS), "spark-submit did not finish: " + log("submit"));
+    assertEquals(0, driver.exitValue(), "spark-submit failed: " + log("submit"));
+    assertTrue(log("submit").contains("published as LATEST"), log("submit"));
+    for (int w = 1; w <= 2; w++) {
+      assertTrue(log("worker" + w).contains("Asked to launch executor"), "worker " + w + " ran no executor:\n" + log("worker" + w));
+    }
+
+    Path localModel = tmp.resolve("local-model");
+    String[] local = new String[job.length + 4];
+    System.arraycopy(job, 0, local, 0, job.length);
+    System.arraycopy(new String[] {"--model", localModel.toString(), "--master", "local[2]"}, 0, local, job.length, 4);
+    assertEquals(0, CommandLine.run(local).exit());
+
+    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      ImplicitModel onCluster = load(clusterModel);
+      ImplicitModel onLocal = load(localModel);
+      assertClose(onLocal.a(), onCluster.a(), "A");
+      assertClose(onLocal.b(), onCluster.b(), "B");
+      assertClose(onLocal.c(), onCluster.c(), "C");
+      assertClose(onLocal.d(), onCluster.d(), "D");
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static ImplicitModel load(Path root) throws IOException {
+    String version = Files.readString(root.resolve("LATEST")).trim();
+    return ImplicitRegressionModel.load(root.resolve("versions").resolve(version).resolve("model").toString()).implicitModel();
+  }
+
+  private static void assertClose(Matrix expected, Matrix got, String name) {
+    double scale = Math.max(1e-300, expected.maxAbs());
+    for (int k = 0; k < expected.data().length; k++) {
+      assertEquals(expected.data()[k], got.data()[k], 1e-9 * scale, name + " entry " + k);
+    }
+  }
+
+  /** A SPARK_HOME whose jars/ links every jar of the test classpath: what a worker needs to launch executors. */
+  private Path fakeSparkHome(String classpath) throws IOException {
+    Path home = tmp.resolve("spark-home");
+    Path jars = Files.createDirectories(home.resolve("jars"));
+    Files.writeString(home.resolve("RELEASE"), "Spark 4.2.0 (test layout)\n");
+    for (String entry : classpath.split(File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (entry.endsWith(".jar") && Files.isRegularFile(p) && !Files.exists(jars.resolve(p.getFileName()))) {
+        Files.createSymbolicLink(jars.resolve(p.getFileName()), p.toAbsolutePath());
+      }
+    }
+    return home;
+  }
+
+  private Process start(String name, Path sparkHome, String classpath, String... mainAndArgs) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+        "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+        "-Dlog4j2.configurationFile=" + tmp.resolve("log4j2-info.properties"), "-cp", classpath));
+    cmd.addAll(List.of(mainAndArgs));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile());
+    pb.environment().put("SPARK_HOME", sparkHome.toString());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().put("SPARK_SCALA_VERSION", "2.13");
+    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+    Process p = pb.start();
+    processes.add(p);
+    return p;
+  }
+
+  private String log(String name) {
+    try {
+      return Files.readString(tmp.resolve(name + ".log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private void awaitLog(String name, String text, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (log(name).contains(text)) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    fail(name + " did not log '" + text + "' within " + seconds + " s:\n" + log(name));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
