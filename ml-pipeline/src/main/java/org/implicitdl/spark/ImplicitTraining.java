@@ -62,8 +62,13 @@ final class ImplicitTraining {
         : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize),
             depth, 0);
     long t0 = System.nanoTime();
+    String metricName = loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse";
+    int totalEpochs = (solver.equals("bcd+gradient") ? (Integer) params.getOrDefault(params.bcdEpochs()) : 0)
+        + (Integer) params.getOrDefault(params.maxIter());
+    Consumer<EpochRecord> bar = ProgressBar.forTerminal(totalEpochs, metricName);
     Consumer<EpochRecord> log = r -> {
-      LOG.info("{}", r.line(loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse"));
+      LOG.info("{}", r.line(metricName));
+      bar.accept(r);
       if (progress != null) {
         progress.accept(r);
       }
