@@ -117,6 +117,46 @@ class TrainJobTest {
   }
 
   @Test
+  void warmStartLibsvmAndUnreadableFiles() throws Exception {
+    Path data = regressionCsv(tmp, "train.csv", 300, 6, false);
+    Path model = tmp.resolve("model");
+    assertEquals(0, CommandLine.run(train(data, model)).exit());
+    String first = Files.readString(model.resolve("LATEST")).trim();
+    double coldStart = Jobs.JSON.readTree(Files.readString(model.resolve("versions").resolve(first).resolve("history.json")))
+        .get(0).get("realMetric").asDouble();
+    CommandLine r = CommandLine.run(train(data, model, "--warm-start", "--publish-tolerance", "1"));
+    assertEquals(0, r.exit(), r.err());
+    String second = Files.readString(model.resolve("LATEST")).trim();
+    assertNotEquals(first, second);
+    double warmStart = Jobs.JSON.readTree(Files.readString(model.resolve("versions").resolve(second).resolve("history.json")))
+        .get(0).get("realMetric").asDouble();
+    assertTrue(warmStart < 0.5 * coldStart, "epoch-0 rmse: warm " + warmStart + " vs cold " + coldStart);
+
+    Path libsvm = tmp.resolve("train.libsvm");
+    List<String> lines = new ArrayList<>();
+    Random rnd = new Random(3);
+    for (int i = 0; i < 120; i++) {
+      int c = i % 2;
+      lines.add(String.format(Locale.ROOT, "%d 1:%s 2:%s 3:%s", c, c + 0.3 * rnd.nextGaussian(), 1 - c + 0.3 * rnd.nextGaussian(), rnd.nextGaussian()));
+    }
+    Files.write(libsvm, lines);
+    r = CommandLine.run("train", "--input", libsvm.toString(), "--format", "libsvm", "--model", tmp.resolve("svm").toString(),
+        "--hidden", "4", "--epochs", "5", "--master", "local[2]", "--set", "trainer.batch-size=30", "--set", "trainer.step-size=0.05",
+        "--set", "validation-fraction=0.25");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("real-rule accuracy"), r.out());
+
+    Path images = tmp.resolve("bad-images-idx3-ubyte");
+    Files.writeString(images, "this is not an idx file");
+    Files.writeString(tmp.resolve("bad-labels-idx1-ubyte"), "nor this");
+    r = CommandLine.run("train", "--input", images.toString(), "--format", "idx", "--model", tmp.resolve("idx").toString(),
+        "--master", "local[2]");
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("not an IDX image file"), r.err());
+    assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("idl ")).count());
+  }
+
+  @Test
   void aKilledRunLeavesThePublishedModelIntact() throws Exception {
     Path data = regressionCsv(tmp, "train.csv", 3000, 4, false);
     Path model = tmp.resolve("model");
