@@ -119,7 +119,8 @@ final class ImplicitTraining {
     return new BcdSettings(n, loss, structure, (Double) params.getOrDefault(params.kappa()), lambda,
         (Double) params.getOrDefault(params.mu()), (Double) params.getOrDefault(params.regParam()), (Double) params.getOrDefault(params.l1()),
         (Double) params.getOrDefault(params.groupLasso()), epochs, (Double) params.getOrDefault(params.tol()),
-        (Long) params.getOrDefault(params.seed()), 20, 3, 100, 1.0, fixedPoint(params));
+        (Long) params.getOrDefault(params.seed()), 20, 3, 100, 1.0, fixedPoint(params),
+        (Double) params.getOrDefault(params.lambdaGrowth()));
   }
 
   static GradientSettings gradientSettings(ImplicitTrainingParams params, Loss loss, Activation activation) {

@@ -57,6 +57,11 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     return registered("mu", () -> new DoubleParam(this, "mu", "weight mu > 0 of the coupling (mu/2)||X - P||^2", ParamValidators.<Object>gt(0)));
   }
 
+  default DoubleParam lambdaGrowth() {
+    return registered("lambdaGrowth", () -> new DoubleParam(this, "lambdaGrowth",
+        "BCD continuation: lambda and mu are multiplied by this after every epoch (>= 1; 1 keeps them fixed)", ParamValidators.<Object>gtEq(1)));
+  }
+
   default DoubleParam regParam() {
     return registered("regParam", () -> new DoubleParam(this, "regParam", "ridge weight on A, B, C, D (>= 0)", ParamValidators.<Object>gtEq(0)));
   }
@@ -150,6 +155,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(lambda(), 1.0);
     setDefault(lambdaPerState(), new double[0]);
     setDefault(mu(), 1.0);
+    setDefault(lambdaGrowth(), 1.0);
     setDefault(regParam(), 1e-4);
     setDefault(l1(), 0.0);
     setDefault(groupLasso(), 0.0);

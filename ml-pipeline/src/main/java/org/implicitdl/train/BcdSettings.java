@@ -25,10 +25,13 @@ import org.implicitdl.solve.SolverSettings;
  * @param fistaIterations driver-side FISTA iterations per convex step
  * @param initScale scale of the random initial B (times 1/√p)
  * @param fixedPoint settings of the fixed-point solves that judge the real rule
+ * @param lambdaGrowth λ and μ are multiplied by this after every epoch, and each epoch then starts
+ *     from X = P = the real rule's fixed point (continuation; 1 = fixed weights, the setting under
+ *     which the objective never increases)
  */
 public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double kappa, double[] lambda, double mu,
     double ridge, double l1, double groupLasso, int maxEpochs, double tol, long seed, int innerIterations,
-    int abRounds, int fistaIterations, double initScale, SolverSettings fixedPoint) implements Serializable {
+    int abRounds, int fistaIterations, double initScale, SolverSettings fixedPoint, double lambdaGrowth) implements Serializable {
 
   /** How the trainer keeps A well-posed. */
   public enum Structure { INF_NORM, TRIANGULAR }
@@ -52,13 +55,14 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
     require(tol >= 0, "tol must be >= 0, got " + tol);
     require(innerIterations >= 1 && abRounds >= 1 && fistaIterations >= 1, "iteration counts must be >= 1");
     require(initScale > 0 && Double.isFinite(initScale), "initScale must be finite and > 0, got " + initScale);
+    require(lambdaGrowth >= 1 && Double.isFinite(lambdaGrowth), "lambdaGrowth must be finite and >= 1, got " + lambdaGrowth);
     lambda = lambda.clone();
   }
 
   /** Defaults for a given hidden size and loss. */
   public static BcdSettings defaults(int hiddenDim, Loss loss) {
     return new BcdSettings(hiddenDim, loss, Structure.INF_NORM, 0.95, new double[] {1.0}, 1.0, 1e-4, 0.0, 0.0,
-        20, 1e-6, 42L, 20, 3, 100, 1.0, new SolverSettings(1e-9, 1000));
+        20, 1e-6, 42L, 20, 3, 100, 1.0, new SolverSettings(1e-9, 1000), 1.0);
   }
 
   /** λ_i for state i. */
@@ -82,32 +86,46 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
 
   public BcdSettings withEpochs(int epochs) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, epochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
   }
 
   public BcdSettings withPenalties(double newRidge, double newL1, double newGroup) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, newRidge, newL1, newGroup, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
   }
 
   public BcdSettings withLambdaMu(double[] newLambda, double newMu) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, newLambda, newMu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
   }
 
   public BcdSettings withStructure(Structure newStructure, double newKappa) {
     return new BcdSettings(hiddenDim, loss, newStructure, newKappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
   }
 
   public BcdSettings withSeed(long newSeed) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, newSeed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
   }
 
   public BcdSettings withFixedPoint(SolverSettings newFixedPoint) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint);
+        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint, lambdaGrowth);
+  }
+
+  public BcdSettings withLambdaGrowth(double growth) {
+    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, growth);
+  }
+
+  /** λ and μ scaled by {@code factor} (one continuation step). */
+  public BcdSettings scaledWeights(double factor) {
+    double[] scaled = lambda.clone();
+    for (int i = 0; i < scaled.length; i++) {
+      scaled[i] *= factor;
+    }
+    return withLambdaMu(scaled, mu * factor);
   }
 
   private static void require(boolean ok, String message) {

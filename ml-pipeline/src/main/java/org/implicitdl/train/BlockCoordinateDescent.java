@@ -21,7 +21,7 @@ import org.implicitdl.model.WellPosedness;
  */
 public final class BlockCoordinateDescent {
   private final BlockStore store;
-  private final BcdSettings settings;
+  private BcdSettings settings;
   private final int inputs;
   private final int outputs;
   private final Consumer<EpochRecord> listener;
@@ -67,6 +67,10 @@ public final class BlockCoordinateDescent {
     for (int epoch = 1; epoch <= settings.maxEpochs(); epoch++) {
       double[] seconds = new double[4];
       long t0 = System.nanoTime();
+      if (epoch > 1 && settings.lambdaGrowth() > 1.0) {
+        // continuation: re-anchor X = P at the real rule's fixed point before the new weights act
+        store.update("epoch " + epoch + ": re-anchor states at the fixed point", payload(model), LocalSteps::initialStates);
+      }
       model = cdStep(model);
       long t1 = System.nanoTime();
       ImplicitModel current = model;
@@ -82,9 +86,10 @@ public final class BlockCoordinateDescent {
       listener.accept(record);
       modelListener.accept(model);
       double previous = history.get(history.size() - 2).objective();
-      if (Math.abs(previous - record.objective()) <= settings.tol() * Math.abs(previous)) {
+      if (settings.lambdaGrowth() == 1.0 && Math.abs(previous - record.objective()) <= settings.tol() * Math.abs(previous)) {
         break;
       }
+      settings = settings.scaledWeights(settings.lambdaGrowth());
     }
     model = readoutRefit(model);
     EpochRecord last = history.get(history.size() - 1);

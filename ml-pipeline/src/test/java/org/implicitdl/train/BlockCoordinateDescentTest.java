@@ -38,6 +38,17 @@ class BlockCoordinateDescentTest {
   }
 
   @Test
+  void continuationRunsEveryEpochAndKeepsTheModelWellPosed() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(20, 30, 1, 200, 15, 0.5, 0.05, 15);
+    BcdSettings st = BcdSettings.defaults(10, Loss.SQUARED).withEpochs(5).withLambdaMu(new double[] {0.1}, 0.1).withLambdaGrowth(3);
+    BlockCoordinateDescent.Result r = train(g.data(), st, 30, 1);
+    assertEquals(6, r.history().size(), "continuation must not stop early on a changing objective");
+    assertTrue(WellPosedness.infNorm(r.model().a()) <= 0.95 + 1e-12);
+    assertTrue(r.finalRecord().realMetric() < r.history().get(0).realMetric(), "real-rule rmse did not improve");
+    assertThrows(IllegalArgumentException.class, () -> st.withLambdaGrowth(0.5));
+  }
+
+  @Test
   void trainedModelsAreCertifiedWellPosed() {
     SyntheticData.Generated g = SyntheticData.implicitRelu(20, 30, 1, 200, 15, 0.5, 0.05, 13);
     BlockCoordinateDescent.Result r = train(g.data(), BcdSettings.defaults(10, Loss.SQUARED).withEpochs(5), 30, 1);
