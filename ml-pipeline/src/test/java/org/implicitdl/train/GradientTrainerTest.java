@@ -22,6 +22,33 @@ class GradientTrainerTest {
     return new LabeledBlock(g.data().inputs(), LabeledBlock.oneHot(labels, 3), labels);
   }
 
+  @org.junit.jupiter.api.Test
+  void earlyStoppingKeepsTheModelWithTheBestValidationLoss() {
+    LabeledBlock all = classes(400, 31);
+    LabeledBlock train = all.slice(0, 200);
+    LabeledBlock valid = all.slice(200, 400);
+    GradientSettings st = GradientSettings.defaults(16, Loss.CROSS_ENTROPY).withEpochs(25).withOptimizer(20, 0.05, 1.0)
+        .withPenalties(0.001, 0.01, 0);
+    LocalBlockStore validation = LocalBlockStore.of(valid.inputs(), valid.targets(), 16, 100);
+    List<ImplicitModel> iterates = new ArrayList<>();
+    GradientTrainer.Result r = new GradientTrainer(LocalBlockStore.of(train.inputs(), train.targets(), 16, 100), validation, st, 10, 3, null)
+        .onEpochModel(iterates::add).train(null);
+    double best = Double.POSITIVE_INFINITY;
+    int bestEpoch = 0;
+    for (int e = 0; e < iterates.size(); e++) {
+      ImplicitModel m = iterates.get(e);
+      Sums s = validation.aggregate("v", new GradientTrainer.StepPayload(m, m.certificate(), 0, 1, st), GradientTrainer::evaluate);
+      double loss = s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
+      if (loss < best) {
+        best = loss;
+        bestEpoch = e + 1;
+      }
+    }
+    assertEquals(bestEpoch, r.bestEpoch());
+    assertEquals(iterates.get(bestEpoch - 1).a(), r.model().a());
+    assertTrue(iterates.size() <= bestEpoch + st.patience(), "training ran past the patience window");
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {0, 2})
   void everyIterateIsWellPosedAndTrainingLearns(int syncsPerEpoch) {
