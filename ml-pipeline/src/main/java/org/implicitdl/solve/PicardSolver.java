@@ -51,19 +51,31 @@ public final class PicardSolver implements FixedPointSolver {
     activation.applyInPlace(out.data());
   }
 
-  /** {‖cur − prev‖∞, ‖cur − prev‖_s}; NaN as soon as a difference is NaN. */
+  /** {‖cur − prev‖∞, ‖cur − prev‖_s}; NaN as soon as a difference is NaN. Loops by column, no per-entry modulo. */
   static double[] stepSizes(double[] previous, double[] current, Certificate certificate, int n) {
     double[] w = certificate.weights();
+    double[] inverse = new double[n];
+    boolean unit = true;
+    for (int i = 0; i < n; i++) {
+      inverse[i] = 1.0 / w[i];
+      unit &= w[i] == 1.0;
+    }
     double inf = 0;
     double weighted = 0;
-    for (int k = 0; k < current.length; k++) {
-      double d = Math.abs(current[k] - previous[k]);
-      if (Double.isNaN(d)) {
-        return new double[] {Double.NaN, Double.NaN};
+    for (int base = 0; base < current.length; base += n) {
+      for (int i = 0; i < n; i++) {
+        double d = Math.abs(current[base + i] - previous[base + i]);
+        if (d != d) {
+          return new double[] {Double.NaN, Double.NaN};
+        }
+        if (d > inf) {
+          inf = d;
+        }
+        if (!unit && d * inverse[i] > weighted) {
+          weighted = d * inverse[i];
+        }
       }
-      inf = Math.max(inf, d);
-      weighted = Math.max(weighted, d / w[k % n]);
     }
-    return new double[] {inf, weighted};
+    return new double[] {inf, unit ? inf : weighted};
   }
 }
