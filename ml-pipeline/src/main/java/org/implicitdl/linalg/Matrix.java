@@ -206,6 +206,22 @@ public final class Matrix implements java.io.Serializable {
     return m;
   }
 
+  /** Sum of all entries. */
+  public double sum() {
+    double s = 0;
+    for (double v : data) {
+      s += v;
+    }
+    return s;
+  }
+
+  /** A copy with every entry multiplied by {@code factor}. */
+  public Matrix scaled(double factor) {
+    Matrix out = copy();
+    Blas.scal(factor, out.data);
+    return out;
+  }
+
   /** Frobenius norm. */
   public double frobenius() {
     return Math.sqrt(Blas.dot(data, data));

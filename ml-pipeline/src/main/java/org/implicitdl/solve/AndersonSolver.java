@@ -35,9 +35,10 @@ public final class AndersonSolver implements FixedPointSolver {
     double[] previousG = null;
     double residual = Double.POSITIVE_INFINITY;
     int stored = 0;
+    double[] inverse = PicardSolver.inverseWeights(certificate);
     for (int t = 1; t <= settings.maxIterations(); t++) {
       PicardSolver.sweep(a, drive, activation, x, g);
-      double[] sizes = PicardSolver.stepSizes(x.data(), g.data(), certificate, n);
+      double[] sizes = PicardSolver.stepSizes(x.data(), g.data(), inverse, n);
       residual = sizes[0];
       double bound = certificate.isWellPosed() ? certificate.errorBoundFromResidual(sizes[1]) : residual;
       if (!Double.isFinite(residual)) {

@@ -24,9 +24,10 @@ public final class PicardSolver implements FixedPointSolver {
     Matrix next = Matrix.zeros(n, drive.cols());
     double step = Double.POSITIVE_INFINITY;
     double bound = Double.POSITIVE_INFINITY;
+    double[] inverse = inverseWeights(certificate);
     for (int t = 1; t <= settings.maxIterations(); t++) {
       sweep(a, drive, activation, x, next);
-      double[] sizes = stepSizes(x.data(), next.data(), certificate, n);
+      double[] sizes = stepSizes(x.data(), next.data(), inverse, n);
       step = sizes[0];
       double weightedStep = sizes[1];
       Matrix swap = x;
@@ -51,15 +52,22 @@ public final class PicardSolver implements FixedPointSolver {
     activation.applyInPlace(out.data());
   }
 
-  /** {‖cur − prev‖∞, ‖cur − prev‖_s}; NaN as soon as a difference is NaN. Loops by column, no per-entry modulo. */
-  static double[] stepSizes(double[] previous, double[] current, Certificate certificate, int n) {
+  /** 1/s_i of the certificate's scaling, or null when every s_i is 1 (the weighted norm is then ‖·‖∞). */
+  static double[] inverseWeights(Certificate certificate) {
     double[] w = certificate.weights();
-    double[] inverse = new double[n];
     boolean unit = true;
-    for (int i = 0; i < n; i++) {
-      inverse[i] = 1.0 / w[i];
+    for (int i = 0; i < w.length; i++) {
       unit &= w[i] == 1.0;
+      w[i] = 1.0 / w[i];
     }
+    return unit ? null : w;
+  }
+
+  /**
+   * {‖cur − prev‖∞, ‖cur − prev‖_s} given {@link #inverseWeights} (null: unit weights); NaN as soon
+   * as a difference is NaN. Loops by column, no per-entry modulo.
+   */
+  static double[] stepSizes(double[] previous, double[] current, double[] inverse, int n) {
     double inf = 0;
     double weighted = 0;
     for (int base = 0; base < current.length; base += n) {
@@ -71,11 +79,11 @@ public final class PicardSolver implements FixedPointSolver {
         if (d > inf) {
           inf = d;
         }
-        if (!unit && d * inverse[i] > weighted) {
+        if (inverse != null && d * inverse[i] > weighted) {
           weighted = d * inverse[i];
         }
       }
     }
-    return new double[] {inf, unit ? inf : weighted};
+    return new double[] {inf, inverse == null ? inf : weighted};
   }
 }

@@ -106,8 +106,10 @@ final class BlockTransform {
     m.activation().applyInPlace(z.data());
     int n = x.rows();
     double[] r = new double[x.cols()];
-    for (int k = 0; k < z.data().length; k++) {
-      r[k / Math.max(1, n)] = Math.max(r[k / Math.max(1, n)], Math.abs(z.data()[k] - x.data()[k]));
+    for (int j = 0; j < r.length; j++) {
+      for (int k = j * n; k < (j + 1) * n; k++) {
+        r[j] = Math.max(r[j], Math.abs(z.data()[k] - x.data()[k]));
+      }
     }
     return r;
   }

@@ -74,7 +74,7 @@ final class ImplicitTraining {
       }
     };
     try {
-      ImplicitModel model = initialModel(params, sc);
+      ImplicitModel model = initialModel(params, dataset.sparkSession());
       List<EpochRecord> history = new ArrayList<>();
       EpochRecord last;
       int[] selected;
@@ -106,9 +106,9 @@ final class ImplicitTraining {
     }
   }
 
-  private static ImplicitModel initialModel(ImplicitTrainingParams params, JavaSparkContext sc) {
+  private static ImplicitModel initialModel(ImplicitTrainingParams params, org.apache.spark.sql.SparkSession spark) {
     String path = (String) params.getOrDefault(params.initialModelPath());
-    return path.isEmpty() ? null : ModelStorage.readImplicitModel(path, org.apache.spark.sql.SparkSession.builder().sparkContext(sc.sc()).getOrCreate());
+    return path.isEmpty() ? null : ModelStorage.readImplicitModel(path, spark);
   }
 
   static BcdSettings bcdSettings(ImplicitTrainingParams params, Loss loss, int epochs) {

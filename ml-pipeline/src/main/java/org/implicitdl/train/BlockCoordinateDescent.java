@@ -153,11 +153,11 @@ public final class BlockCoordinateDescent {
           ? ridgeSolve(q, h, w)
           : QuadraticStep.solve(w, q, h, ones, prox, settings.fistaIterations());
     } else {
-      Matrix q = withRidge(scaled(g, 0.5), settings.ridge());
+      Matrix q = withRidge(g.scaled(0.5), settings.ridge());
       for (int round = 0; round < settings.abRounds(); round++) {
         ImplicitModel current = splitCd(model, w);
         Sums grad = store.aggregate("(C, D)-step cross-entropy gradient", payload(current), LocalSteps::cdGradient);
-        Matrix l = Blas.multiply(w, scaled(g, 0.5));
+        Matrix l = Blas.multiply(w, g.scaled(0.5));
         Matrix gradient = Matrix.hstack(grad.matrix(0), grad.matrix(1));
         Blas.axpy(-1.0, gradient.data(), l.data());
         w = QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
@@ -248,12 +248,6 @@ public final class BlockCoordinateDescent {
       q.set(i, i, q.get(i, i) + ridge);
     }
     return q;
-  }
-
-  private static Matrix scaled(Matrix g, double factor) {
-    Matrix s = g.copy();
-    Blas.scal(factor, s.data());
-    return s;
   }
 
   /** W = H Q⁻¹ by Cholesky; keeps W0 if Q is not positive definite. */

@@ -188,8 +188,8 @@ public final class GradientTrainer {
   private ImplicitModel averagedModel(Sums s) {
     double parts = s.scalar(0);
     int n = settings.hiddenDim();
-    Matrix ab = scaled(s.matrix(0), 1 / parts);
-    Matrix cd = scaled(s.matrix(1), 1 / parts);
+    Matrix ab = s.matrix(0).scaled(1 / parts);
+    Matrix cd = s.matrix(1).scaled(1 / parts);
     // the ℓ1-ball constraint set is convex, so the average of feasible iterates stays feasible
     return new ImplicitModel(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()),
         settings.activation(), true);
@@ -197,14 +197,8 @@ public final class GradientTrainer {
 
   private static AdamState averagedAdam(Sums s) {
     double parts = s.scalar(0);
-    return new AdamState(new Matrix[] {scaled(s.matrix(2), 1 / parts), scaled(s.matrix(3), 1 / parts)},
-        new Matrix[] {scaled(s.matrix(4), 1 / parts), scaled(s.matrix(5), 1 / parts)}, (int) Math.round(s.scalar(3) / parts));
-  }
-
-  private static Matrix scaled(Matrix m, double f) {
-    Matrix c = m.copy();
-    org.implicitdl.linalg.Blas.scal(f, c.data());
-    return c;
+    return new AdamState(new Matrix[] {s.matrix(2).scaled(1 / parts), s.matrix(3).scaled(1 / parts)},
+        new Matrix[] {s.matrix(4).scaled(1 / parts), s.matrix(5).scaled(1 / parts)}, (int) Math.round(s.scalar(3) / parts));
   }
 
   private StepPayload payload(ImplicitModel model, int step, int steps) {

@@ -48,11 +48,7 @@ public final class ImplicitGradient {
         Blas.multiply(w, false, x, true), Blas.multiply(w, false, uAug, true),
         Blas.multiply(g, false, x, true), Blas.multiply(g, false, uAug, true)};
     double unconverged = fp.converged() && adj.converged ? 0 : uAug.cols();
-    double weightSum = 0;
-    for (double v : weights.data()) {
-      weightSum += v;
-    }
-    return new Sums(grads, new double[] {loss.total(y, yHat, weights), weightSum, unconverged});
+    return new Sums(grads, new double[] {loss.total(y, yHat, weights), weights.sum(), unconverged});
   }
 
   private record AdjointResult(Matrix v, boolean converged) {}

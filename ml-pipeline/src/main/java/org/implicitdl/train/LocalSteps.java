@@ -38,7 +38,7 @@ public final class LocalSteps {
    */
   public static Sums cdGradient(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
-    Matrix yHat = readout(m.c(), m.d(), block.p(), block.u());
+    Matrix yHat = RealRule.readout(m.c(), m.d(), block.p(), block.u());
     Loss loss = payload.settings().loss();
     Matrix g = weighted(loss.gradient(block.y(), yHat), block.w());
     return new Sums(new Matrix[] {gram(g, block.p()), gram(g, block.u())}, new double[] {loss.total(block.y(), yHat, block.w())});
@@ -152,7 +152,7 @@ public final class LocalSteps {
       double diff = xd[k] - pd[k];
       coupling += weight * 0.5 * st.mu() * diff * diff;
     }
-    double loss = st.loss().total(block.y(), readout(m.c(), m.d(), block.p(), block.u()), block.w());
+    double loss = st.loss().total(block.y(), RealRule.readout(m.c(), m.d(), block.p(), block.u()), block.w());
     return new Sums(new Matrix[0], new double[] {loss, divergence, coupling});
   }
 
@@ -173,10 +173,6 @@ public final class LocalSteps {
     ImplicitModel m = payload.model();
     Matrix states = RealRule.states(m, m.certificate(), block.u(), payload.settings().fixedPoint()).states();
     return block.withStates(states, states.copy());
-  }
-
-  static Matrix readout(Matrix c, Matrix d, Matrix states, Matrix u) {
-    return RealRule.readout(c, d, states, u);
   }
 
   /** X·diag(w): columns scaled by their weights (a copy). */

@@ -46,9 +46,7 @@ public final class RealRule {
     s[CORRECT] = LocalSteps.correct(y, out, w);
     s[SSE] = LocalSteps.squaredError(y, out, w);
     s[NOT_CONVERGED] = real.converged() ? 0 : uAug.cols();
-    for (double v : w.data()) {
-      s[COUNT] += v;
-    }
+    s[COUNT] = w.sum();
     return new Sums(new Matrix[0], s, new double[] {real.residual(), real.iterations()});
   }
 

@@ -20,11 +20,7 @@ public record TrainingBlock(Matrix u, Matrix y, Matrix x, Matrix p, Matrix w) im
 
   /** Σ w_j. */
   public double weightSum() {
-    double s = 0;
-    for (double v : w.data()) {
-      s += v;
-    }
-    return s;
+    return w.sum();
   }
 
   public int size() {
