@@ -80,6 +80,54 @@ public final class Blas {
     return multiply(a, false, b, false);
   }
 
+  /** Below this many flops a product is not worth splitting across threads. */
+  private static final long PARALLEL_MIN_FLOPS = 20_000_000L;
+  private static final int DRIVER_THREADS = Runtime.getRuntime().availableProcessors();
+  private static final java.util.concurrent.ExecutorService DRIVER_POOL = java.util.concurrent.Executors.newFixedThreadPool(
+      DRIVER_THREADS, r -> {
+        Thread t = new Thread(r, "implicitdl-driver-blas");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /**
+   * A · B with the columns of B split across this JVM's cores, one single-threaded dgemm per
+   * slice (column slices of column-major matrices are contiguous, so no copies). For driver-side
+   * steps, which run while the executors' cores wait; small products stay on the calling thread.
+   */
+  public static Matrix parallelMultiply(Matrix a, Matrix b) {
+    int m = a.rows();
+    int k = a.cols();
+    int n = b.cols();
+    if (b.rows() != k) {
+      throw new IllegalArgumentException("multiply shapes: A " + a.shape() + ", B " + b.shape());
+    }
+    Matrix c = Matrix.zeros(m, n);
+    int slices = (int) Math.min(DRIVER_THREADS, Math.max(1, 2L * m * n * k / PARALLEL_MIN_FLOPS));
+    if (slices <= 1 || n < slices) {
+      gemm(1.0, a, false, b, false, 0.0, c);
+      return c;
+    }
+    java.util.List<java.util.concurrent.Future<?>> parts = new java.util.ArrayList<>();
+    for (int s = 0; s < slices; s++) {
+      int from = (int) ((long) n * s / slices);
+      int to = (int) ((long) n * (s + 1) / slices);
+      parts.add(DRIVER_POOL.submit(() -> gemm(false, false, m, to - from, k, 1.0, a.data(), 0, Math.max(1, m),
+          b.data(), from * k, Math.max(1, k), 0.0, c.data(), from * m, Math.max(1, m))));
+    }
+    for (java.util.concurrent.Future<?> f : parts) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted in a driver-side product", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("driver-side product failed: " + e.getCause(), e.getCause());
+      }
+    }
+    return c;
+  }
+
   /** C ← alpha · A · Aᵀ + beta · C (full symmetric result; both triangles filled). */
   public static void syrk(double alpha, Matrix a, double beta, Matrix c) {
     int n = a.rows();

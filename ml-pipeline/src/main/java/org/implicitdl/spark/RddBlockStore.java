@@ -29,6 +29,7 @@ public final class RddBlockStore implements BlockStore {
   private JavaRDD<TrainingBlock> blocks;
   private Broadcast<?> blocksBroadcast;
   private int updates;
+  private final long blockCount;
 
   public RddBlockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, int aggregationDepth, int checkpointInterval) {
     this.sc = sc;
@@ -40,7 +41,7 @@ public final class RddBlockStore implements BlockStore {
     this.blocks.rdd().localCheckpoint();
     this.sc.setJobDescription("pack rows into column blocks");
     try {
-      this.blocks.count();
+      this.blockCount = this.blocks.count();
     } catch (Exception e) {
       throw rootCause(e);
     } finally {
@@ -65,6 +66,11 @@ public final class RddBlockStore implements BlockStore {
 
   @Override
   public <P extends Serializable, S extends Mergeable<S>> S aggregatePartitions(String description, P payload, PartitionFunction<P, S> f) {
+    // Counted once when the blocks were packed: an RDD.isEmpty() here would run partition 0 a
+    // second time, alone, on every pass.
+    if (blockCount == 0) {
+      throw new IllegalArgumentException("training data is empty: 0 rows");
+    }
     Broadcast<P> bc = sc.broadcast(payload);
     sc.setJobDescription(description);
     try {
@@ -75,9 +81,6 @@ public final class RddBlockStore implements BlockStore {
         }
         return out.iterator();
       });
-      if (partials.isEmpty()) {
-        throw new IllegalArgumentException("training data is empty: 0 rows");
-      }
       return partials.treeReduce((a, b) -> a.merge(b), aggregationDepth);
     } catch (Exception e) {
       throw rootCause(e);

@@ -59,32 +59,36 @@ public final class LocalSteps {
   static Matrix pStep(BcdPayload payload, TrainingBlock block, Matrix a, Matrix bu, Matrix c, Matrix du) {
     BcdSettings st = payload.settings();
     int n = a.rows();
-    Matrix x = block.x();
-    Matrix z = bu.copy();
-    Blas.gemm(1.0, a, false, x, false, 1.0, z);
+    double mu = st.mu();
+    double[] lambda = st.lambdaVector();
     double[] gamma = new double[n];
-    double[] p0 = z.data();
-    double[] xd = x.data();
     for (int i = 0; i < n; i++) {
-      gamma[i] = st.lambdaOf(i) + st.mu();
+      gamma[i] = lambda[i] + mu;
     }
-    for (int k = 0; k < p0.length; k++) {
-      int i = k % n;
-      p0[k] = (st.lambdaOf(i) * p0[k] + st.mu() * xd[k]) / gamma[i];
+    Matrix z = bu.copy();
+    Blas.gemm(1.0, a, false, block.x(), false, 1.0, z);
+    double[] p0 = z.data();
+    double[] xd = block.x().data();
+    for (int k = 0; k < p0.length; k += n) {
+      for (int i = 0; i < n; i++) {
+        p0[k + i] = (lambda[i] * p0[k + i] + mu * xd[k + i]) / gamma[i];
+      }
     }
     Matrix p = block.p().copy();
     double[] pd = p.data();
+    double eta = payload.etaP();
     Loss loss = st.loss();
+    Matrix grad = Matrix.zeros(n, p.cols());
+    double[] gd = grad.data();
     for (int it = 0; it < st.innerIterations(); it++) {
       Matrix yHat = du.copy();
       Blas.gemm(1.0, c, false, p, false, 1.0, yHat);
-      Matrix grad = Matrix.zeros(n, p.cols());
       Blas.gemm(1.0, c, true, loss.gradient(block.y(), yHat), false, 0.0, grad);
-      double[] gd = grad.data();
-      for (int k = 0; k < pd.length; k++) {
-        int i = k % n;
-        double g = gd[k] + gamma[i] * (pd[k] - p0[k]);
-        pd[k] = Math.max(0.0, pd[k] - payload.etaP() * g);
+      for (int k = 0; k < pd.length; k += n) {
+        for (int i = 0; i < n; i++) {
+          double g = gd[k + i] + gamma[i] * (pd[k + i] - p0[k + i]);
+          pd[k + i] = Math.max(0.0, pd[k + i] - eta * g);
+        }
       }
     }
     return p;
@@ -93,21 +97,27 @@ public final class LocalSteps {
   /** min_X Σ_i λ_i f(p_i, (AX + BU')_i) + (μ/2)‖X − P‖², gradient Aᵀ(λ∘(relu(Z) − P)) + μ(X − P). */
   static Matrix xStep(BcdSettings st, Matrix start, Matrix p, Matrix a, Matrix bu, double eta) {
     int n = a.rows();
+    double mu = st.mu();
+    double[] lambda = st.lambdaVector();
     Matrix x = start.copy();
     double[] xd = x.data();
     double[] pd = p.data();
     Matrix grad = Matrix.zeros(n, x.cols());
+    double[] gd = grad.data();
+    Matrix r = Matrix.zeros(n, x.cols());
+    double[] rd = r.data();
     for (int it = 0; it < st.innerIterations(); it++) {
-      Matrix r = bu.copy();
+      System.arraycopy(bu.data(), 0, rd, 0, rd.length);
       Blas.gemm(1.0, a, false, x, false, 1.0, r);
-      double[] rd = r.data();
-      for (int k = 0; k < rd.length; k++) {
-        rd[k] = st.lambdaOf(k % n) * (Activation.RELU.apply(rd[k]) - pd[k]);
+      for (int k = 0; k < rd.length; k += n) {
+        for (int i = 0; i < n; i++) {
+          double zi = rd[k + i];
+          rd[k + i] = lambda[i] * ((zi > 0 ? zi : 0.0) - pd[k + i]);
+        }
       }
       Blas.gemm(1.0, a, true, r, false, 0.0, grad);
-      double[] gd = grad.data();
       for (int k = 0; k < xd.length; k++) {
-        xd[k] -= eta * (gd[k] + st.mu() * (xd[k] - pd[k]));
+        xd[k] -= eta * (gd[k] + mu * (xd[k] - pd[k]));
       }
     }
     return x;
@@ -124,8 +134,8 @@ public final class LocalSteps {
       td[k] = pd[k] + Math.min(td[k], 0.0);
     }
     Matrix xw = weighted(block.x(), block.w());
-    return new Sums(new Matrix[] {gram(xw, block.x()), gram(xw, block.u()), gram(weighted(t, block.w()), block.x()),
-        gram(weighted(t, block.w()), block.u())}, new double[0]);
+    Matrix tw = weighted(t, block.w());
+    return new Sums(new Matrix[] {gram(xw, block.x()), gram(xw, block.u()), gram(tw, block.x()), gram(tw, block.u())}, new double[0]);
   }
 
   /** Layout of {@link #report} scalars: the lifted objective's parts; the real rule's come from {@link RealRule}. */
@@ -175,8 +185,11 @@ public final class LocalSteps {
     return block.withStates(states, states.copy());
   }
 
-  /** X·diag(w): columns scaled by their weights (a copy). */
+  /** X·diag(w): columns scaled by their weights; X itself when every weight is 1 (read only). */
   static Matrix weighted(Matrix x, Matrix w) {
+    if (java.util.Arrays.stream(w.data()).allMatch(v -> v == 1.0)) {
+      return x;
+    }
     Matrix out = x.copy();
     double[] d = out.data();
     double[] wd = w.data();

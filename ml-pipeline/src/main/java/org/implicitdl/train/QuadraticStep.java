@@ -14,20 +14,28 @@ import org.implicitdl.model.WellPosedness;
 public final class QuadraticStep {
   private QuadraticStep() {}
 
-  /** Objective value at W. */
-  public static double objective(Matrix w, Matrix q, Matrix l, double[] rowWeights, Prox prox) {
-    Matrix wq = Blas.multiply(w, q);
+  /** The smooth part Σ_i ω_i (½ w_i Q w_iᵀ − l_i·w_i), given WQ. */
+  private static double objective(Matrix w, Matrix wq, Matrix l, double[] rowWeights) {
+    double[] wd = w.data();
+    double[] qd = wq.data();
+    double[] ld = l.data();
+    int rows = w.rows();
     double s = 0;
-    for (int j = 0; j < w.cols(); j++) {
-      for (int i = 0; i < w.rows(); i++) {
-        double wij = w.get(i, j);
-        s += rowWeights[i] * (0.5 * wq.get(i, j) * wij - l.get(i, j) * wij);
+    for (int i = 0; i < rows; i++) {
+      double row = 0;
+      for (int k = i; k < wd.length; k += rows) {
+        row += (0.5 * qd[k] - ld[k]) * wd[k];
       }
+      s += rowWeights[i] * row;
     }
-    return s + prox.value(w);
+    return s;
   }
 
-  /** Minimizes from the start W0 (feasible); returns the new W, never worse than W0. */
+  /**
+   * Minimizes from the start W0 (feasible); returns the new W, never worse than W0. One product
+   * with Q per iteration: the extrapolated point Y is a linear combination of iterates whose
+   * products with Q are known, so YQ is combined from them instead of recomputed.
+   */
   public static Matrix solve(Matrix start, Matrix q, Matrix l, double[] rowWeights, Prox prox, int iterations) {
     double maxWeight = 0;
     for (double w : rowWeights) {
@@ -38,38 +46,61 @@ public final class QuadraticStep {
       return start.copy();
     }
     double eta = 1.0 / lipschitz;
+    int rows = start.rows();
+    double[] stepOfRow = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      stepOfRow[i] = eta * rowWeights[i];
+    }
     Matrix x = start.copy();
-    double fx = objective(x, q, l, rowWeights, prox);
+    Matrix xq = Blas.parallelMultiply(x, q);
+    double fx = objective(x, xq, l, rowWeights) + prox.value(x);
     Matrix y = x.copy();
+    Matrix yq = xq.copy();
     double t = 1.0;
     for (int it = 0; it < iterations; it++) {
-      Matrix z = y.copy();
-      Matrix grad = Blas.multiply(y, q);
-      double[] gd = grad.data();
-      double[] ld = l.data();
-      double[] zd = z.data();
-      int rows = y.rows();
-      for (int k = 0; k < gd.length; k++) {
-        zd[k] -= eta * rowWeights[k % rows] * (gd[k] - ld[k]);
-      }
+      Matrix z = gradientStep(y, yq, l, stepOfRow);
       prox.apply(z, eta);
-      double fz = objective(z, q, l, rowWeights, prox);
+      Matrix zq = Blas.parallelMultiply(z, q);
+      double fz = objective(z, zq, l, rowWeights) + prox.value(z);
       double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
       Matrix previous = x;
+      Matrix previousQ = xq;
       if (fz <= fx) {
         x = z;
+        xq = zq;
         fx = fz;
       }
-      // y = x + (t/tNext)(z − x) + ((t − 1)/tNext)(x − previous)
-      y = x.copy();
-      double[] yd = y.data();
-      double[] xd = x.data();
-      double[] pd = previous.data();
-      for (int k = 0; k < yd.length; k++) {
-        yd[k] += (t / tNext) * (zd[k] - xd[k]) + ((t - 1) / tNext) * (xd[k] - pd[k]);
-      }
+      // y = x + (t/tNext)(z − x) + ((t − 1)/tNext)(x − previous), and the same for yQ
+      extrapolate(y, x, z, previous, t / tNext, (t - 1) / tNext);
+      extrapolate(yq, xq, zq, previousQ, t / tNext, (t - 1) / tNext);
       t = tNext;
     }
     return x;
+  }
+
+  /** Z = Y − η ω_i (YQ − L)_i row by row. */
+  private static Matrix gradientStep(Matrix y, Matrix yq, Matrix l, double[] stepOfRow) {
+    Matrix z = y.copy();
+    double[] zd = z.data();
+    double[] gd = yq.data();
+    double[] ld = l.data();
+    int rows = y.rows();
+    for (int k = 0; k < zd.length; k += rows) {
+      for (int i = 0; i < rows; i++) {
+        zd[k + i] -= stepOfRow[i] * (gd[k + i] - ld[k + i]);
+      }
+    }
+    return z;
+  }
+
+  /** out = x + α(z − x) + β(x − previous). */
+  private static void extrapolate(Matrix out, Matrix x, Matrix z, Matrix previous, double alpha, double beta) {
+    double[] od = out.data();
+    double[] xd = x.data();
+    double[] zd = z.data();
+    double[] pd = previous.data();
+    for (int k = 0; k < od.length; k++) {
+      od[k] = xd[k] + alpha * (zd[k] - xd[k]) + beta * (xd[k] - pd[k]);
+    }
   }
 }
