@@ -46,6 +46,34 @@ class FixedPointSolverTest {
   }
 
   @Test
+  void picardColumnsStopOnTheirOwnAndDoNotDependOnTheirBlockMates() {
+    Matrix a = contractiveA(0.95, 11);
+    Matrix z = TestData.gaussian(N, M, 1.0, 12);
+    // one column driven a thousand times harder needs many more sweeps than the others
+    for (int i = 0; i < N; i++) {
+      z.set(i, 7, 1000 * z.get(i, 7));
+    }
+    Certificate cert = WellPosedness.certify(a, Activation.RELU);
+    PicardSolver solver = new PicardSolver(new SolverSettings(1e-9, 10_000));
+    FixedPointResult block = solver.solve(a, z, Activation.RELU, cert, null);
+    Matrix exact = reference(a, z, Activation.RELU);
+    assertTrue(block.converged());
+    assertTrue(TestData.maxAbsDiff(block.states(), exact) <= block.errorBound() + 1e-15);
+    int slowest = 0;
+    int fastest = Integer.MAX_VALUE;
+    for (int j = 0; j < M; j++) {
+      FixedPointResult alone = solver.solve(a, z.columnSlice(j, j + 1), Activation.RELU, cert, null);
+      slowest = Math.max(slowest, alone.iterations());
+      fastest = Math.min(fastest, alone.iterations());
+      for (int i = 0; i < N; i++) {
+        assertEquals(alone.states().get(i, 0), block.states().get(i, j), 1e-12, "column " + j + " row " + i);
+      }
+    }
+    assertEquals(slowest, block.iterations(), "the block takes as many sweeps as its slowest column");
+    assertTrue(fastest < slowest, "the driven column needs more sweeps: " + fastest + " vs " + slowest);
+  }
+
+  @Test
   void picardUnderPerronFrobeniusScalingMeetsItsBound() {
     int n = 6;
     Matrix a = Matrix.zeros(n, n);
