@@ -62,7 +62,7 @@ final class Bench {
       case "scaling" -> scaling(cfg);
       default -> inference(cfg);
     };
-    report(suite, rows, Path.of(results));
+    report(suite, rows, NOTES, Path.of(results));
     return 0;
   }
 
@@ -86,10 +86,10 @@ final class Bench {
       int epochs = cfg.integer("trainer.epochs");
       GradientSettings sync = GradientSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(epochs);
       GradientSettings local = sync.withSyncsPerEpoch(8).withOptimizer(256, sync.learningRate(), sync.lrDecay());
-      rows.add(implicitRun("implicit bcd", trainStore, testStore, 5, null, mlpAccuracy, mlpSeconds));
-      rows.add(implicitRun("implicit gradient, synchronous batch 512", trainStore, testStore, 0, sync, mlpAccuracy, mlpSeconds));
-      rows.add(implicitRun("implicit gradient, local steps averaged 8x/epoch", trainStore, testStore, 0, local, mlpAccuracy, mlpSeconds));
-      rows.add(implicitRun("implicit bcd+gradient, local 8x/epoch", trainStore, testStore, 2, local, mlpAccuracy, mlpSeconds));
+      rows.add(implicitRun("implicit bcd, continuation lambda=mu=0.05 x3/epoch", trainStore, testStore, bcdContinuation(7), null, mlpAccuracy, mlpSeconds));
+      rows.add(implicitRun("implicit gradient, synchronous batch 512", trainStore, testStore, null, sync, mlpAccuracy, mlpSeconds));
+      rows.add(implicitRun("implicit gradient, local steps averaged 8x/epoch", trainStore, testStore, null, local, mlpAccuracy, mlpSeconds));
+      rows.add(implicitRun("implicit bcd+gradient, local 8x/epoch", trainStore, testStore, bcdContinuation(1), local, mlpAccuracy, mlpSeconds));
       trainStore.close();
       testStore.close();
       return rows;
@@ -103,8 +103,14 @@ final class Bench {
   }
 
   /** A run of BCD and/or gradient epochs; training seconds exclude the per-epoch test evaluations. */
-  private static Map<String, Object> implicitRun(String name, RddBlockStore train, RddBlockStore test, int bcdEpochs,
+  /** The BCD recipe that trains best here (λ = μ = 0.05, both ×3 each epoch, see conf/fashion-mnist-bcd.conf). */
+  static BcdSettings bcdContinuation(int epochs) {
+    return BcdSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withLambdaMu(new double[] {0.05}, 0.05).withLambdaGrowth(3).withEpochs(epochs);
+  }
+
+  private static Map<String, Object> implicitRun(String name, RddBlockStore train, RddBlockStore test, BcdSettings bcdSettings,
       GradientSettings gradient, double target, double mlpSeconds) {
+    int bcdEpochs = bcdSettings == null ? 0 : bcdSettings.maxEpochs();
     int gradientEpochs = gradient == null ? 0 : gradient.epochs();
     long start = System.nanoTime();
     double[] evalSeconds = {0};
@@ -122,8 +128,7 @@ final class Bench {
     };
     ImplicitModel model = null;
     if (bcdEpochs > 0) {
-      BlockCoordinateDescent bcd = new BlockCoordinateDescent(train, BcdSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(bcdEpochs),
-          784, 10, null).onEpochModel(judge);
+      BlockCoordinateDescent bcd = new BlockCoordinateDescent(train, bcdSettings, 784, 10, null).onEpochModel(judge);
       model = bcd.train(null).model();
     }
     if (gradientEpochs > 0) {
@@ -223,6 +228,22 @@ final class Bench {
     for (int copies : new int[] {2, 4, 8}) {
       rows.add(scalingRow(cfg, "local[2]", copies));
     }
+    double one = (Double) rows.get(0).get("bcd_epoch_s");
+    double two = (Double) rows.get(1).get("bcd_epoch_s");
+    NOTES.add(String.format(Locale.ROOT, "epoch time local[2] / local[1] at 60k rows: %.3f (target <= 0.6)", two / one));
+    double[] m = new double[4];
+    double[] t = new double[4];
+    for (int i = 0; i < 4; i++) {
+      m[i] = ((Number) rows.get(i + 1).get("rows")).doubleValue();
+      t[i] = (Double) rows.get(i + 1).get("bcd_epoch_s");
+    }
+    NOTES.add(linearFit("epoch seconds", m, t) + " (target: within 15%)");
+    double[] alloc = new double[4];
+    for (int i = 0; i < 4; i++) {
+      alloc[i] = (Double) rows.get(i + 1).get("driver_thread_alloc_MB_per_epoch");
+    }
+    NOTES.add(String.format(Locale.ROOT, "driver-thread allocation per epoch, max/min over m: %.3f (target: within 10%%)",
+        java.util.Arrays.stream(alloc).max().getAsDouble() / java.util.Arrays.stream(alloc).min().getAsDouble()));
     return rows;
   }
 
@@ -235,29 +256,81 @@ final class Bench {
         data = data.union(train);
       }
       RddBlockStore store = store(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.repartition(spark.sparkContext().defaultParallelism() * 2));
-      double[] epochSeconds = {0};
+      // Driver-side cost of one epoch, measured on the driver's threads (allocation of the driver
+      // thread, CPU time of it and of its BLAS helpers): executors' work runs in other threads,
+      // so these stay flat in m if the driver's work does.
+      com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+      long driver = Thread.currentThread().getId();
+      double[] epoch = new double[3];
+      long[] mark = new long[2];
       BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, BcdSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(1), 784, 10,
           r -> {
-            if (r.epoch() == 1) {
-              epochSeconds[0] = r.seconds()[0] + r.seconds()[1] + r.seconds()[2];
+            if (r.epoch() == 0) {
+              mark[0] = threads.getThreadAllocatedBytes(driver);
+              mark[1] = driverCpuNanos(threads, driver);
+            } else if (r.epoch() == 1) {
+              epoch[0] = r.seconds()[0] + r.seconds()[1] + r.seconds()[2];
+              epoch[1] = (threads.getThreadAllocatedBytes(driver) - mark[0]) / 1e6;
+              epoch[2] = (driverCpuNanos(threads, driver) - mark[1]) / 1e9;
             }
           });
+      long gc0 = gcMillis();
       bcd.train(null);
+      double gcSeconds = (gcMillis() - gc0) / 1e3;
       store.close();
-      System.gc();
-      Runtime rt = Runtime.getRuntime();
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("master", master);
       r.put("rows", 60000 * copies);
-      r.put("bcd_epoch_s", round(epochSeconds[0]));
-      r.put("s_per_100k_rows", round(epochSeconds[0] / (0.6 * copies)));
+      r.put("bcd_epoch_s", round(epoch[0]));
+      r.put("s_per_100k_rows", round(epoch[0] / (0.6 * copies)));
+      r.put("driver_thread_alloc_MB_per_epoch", round(epoch[1]));
+      r.put("driver_thread_cpu_s_per_epoch", round(epoch[2]));
       r.put("driver_statistics_MB", round(8.0 * (HIDDEN + 785) * (HIDDEN + 785) * 3 / 1e6));
-      r.put("jvm_heap_used_MB_incl_local_executors", (rt.totalMemory() - rt.freeMemory()) / 1_000_000);
+      r.put("jvm_gc_s_whole_run", round(gcSeconds));
       System.out.println("  " + r);
       return r;
     } finally {
       spark.stop();
     }
+  }
+
+  /** Least-squares line y = a + b·x and the largest relative deviation of a point from it. */
+  static String linearFit(String what, double[] x, double[] y) {
+    int k = x.length;
+    double mx = java.util.Arrays.stream(x).average().orElse(0);
+    double my = java.util.Arrays.stream(y).average().orElse(0);
+    double sxy = 0;
+    double sxx = 0;
+    for (int i = 0; i < k; i++) {
+      sxy += (x[i] - mx) * (y[i] - my);
+      sxx += (x[i] - mx) * (x[i] - mx);
+    }
+    double b = sxy / sxx;
+    double a = my - b * mx;
+    double worst = 0;
+    for (int i = 0; i < k; i++) {
+      worst = Math.max(worst, Math.abs(y[i] - (a + b * x[i])) / y[i]);
+    }
+    return String.format(Locale.ROOT, "%s = %.3f + %.3f per 100k rows; largest deviation from the line %.1f%%", what, a, b * 1e5, 100 * worst);
+  }
+
+  /** CPU time of the driver thread and of the driver-side BLAS threads it fans out to. */
+  private static long driverCpuNanos(java.lang.management.ThreadMXBean threads, long driver) {
+    long ns = threads.getThreadCpuTime(driver);
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("implicitdl-driver-blas")) {
+        ns += Math.max(0, threads.getThreadCpuTime(t.getId()));
+      }
+    }
+    return ns;
+  }
+
+  private static long gcMillis() {
+    long ms = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return ms;
   }
 
   // ------------------------------------------------------------------ inference
@@ -301,7 +374,10 @@ final class Bench {
 
   // ------------------------------------------------------------------ output
 
-  private static void report(String suite, List<Map<String, Object>> rows, Path dir) throws Exception {
+  /** Derived figures a suite adds below its table (ratios, fits). */
+  private static final List<String> NOTES = new ArrayList<>();
+
+  private static void report(String suite, List<Map<String, Object>> rows, List<String> notes, Path dir) throws Exception {
     Files.createDirectories(dir);
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     List<String> cols = new ArrayList<>(rows.get(0).keySet());
@@ -319,6 +395,8 @@ final class Bench {
     json.put("cores", Runtime.getRuntime().availableProcessors());
     ArrayNode arr = json.putArray("rows");
     rows.forEach(r -> arr.add(Jobs.JSON.valueToTree(r)));
+    notes.forEach(n -> md.append("\n").append(n).append("\n"));
+    json.putPOJO("notes", notes);
     Files.writeString(dir.resolve(suite + "-" + stamp + ".md"), "# bench " + suite + " (" + stamp + ", BLAS " + Blas.implementation() + ")\n\n" + md);
     Files.writeString(dir.resolve(suite + "-" + stamp + ".json"), Jobs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
     System.out.println(md);
