@@ -199,10 +199,47 @@ public final class Blas {
     if (n == 0 || r.cols() == 0) {
       return true;
     }
-    Matrix work = g.copy();
-    intW info = new intW(0);
-    LAPACK_IMPL.dposv("U", n, r.cols(), work.data(), n, r.data(), n, info);
-    return info.val == 0;
+    if (n < CHOLESKY_BLOCK * 2) {
+      Matrix work = g.copy();
+      intW info = new intW(0);
+      LAPACK_IMPL.dposv("U", n, r.cols(), work.data(), n, r.data(), n, info);
+      return info.val == 0;
+    }
+    // one spare column: netlib's bounds checks take a sub-block's last column as full height
+    double[] factor = java.util.Arrays.copyOf(g.data(), n * (n + 1));
+    if (!blockedCholesky(factor, n)) {
+      return false;
+    }
+    int m = r.cols();
+    BLAS_IMPL.dtrsm("L", "L", "N", "N", n, m, 1.0, factor, 0, n, r.data(), 0, n);
+    BLAS_IMPL.dtrsm("L", "L", "T", "N", n, m, 1.0, factor, 0, n, r.data(), 0, n);
+    FLOPS.add(2L * n * n * m);
+    return true;
+  }
+
+  private static final int CHOLESKY_BLOCK = 96;
+
+  /**
+   * G = L Lᵀ in place (lower triangle), right-looking and blocked: LAPACK's dpotrf (Java) on the
+   * diagonal blocks, the BLAS-3 dtrsm/dsyrk of the active BLAS for the panels and the trailing
+   * matrix, where nearly all of the n³/3 flops are. False when G is not positive definite.
+   */
+  private static boolean blockedCholesky(double[] a, int n) {
+    for (int k = 0; k < n; k += CHOLESKY_BLOCK) {
+      int kb = Math.min(CHOLESKY_BLOCK, n - k);
+      intW info = new intW(0);
+      LAPACK_IMPL.dpotrf("L", kb, a, k * n + k, n, info);
+      if (info.val != 0) {
+        return false;
+      }
+      int rest = n - k - kb;
+      if (rest > 0) {
+        BLAS_IMPL.dtrsm("R", "L", "T", "N", rest, kb, 1.0, a, k * n + k, n, a, k * n + k + kb, n);
+        BLAS_IMPL.dsyrk("L", "N", rest, kb, -1.0, a, k * n + k + kb, n, 1.0, a, (k + kb) * n + k + kb, n);
+      }
+    }
+    FLOPS.add((long) n * n * n / 3);
+    return true;
   }
 
   /**

@@ -1,0 +1,30 @@
+package org.implicitdl.linalg;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.implicitdl.TestData;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BlasTest {
+
+  /** Sizes on both sides of the blocked-Cholesky threshold, and not a multiple of the block. */
+  @ParameterizedTest
+  @ValueSource(ints = {5, 150, 433})
+  void solveSpdSolvesAndRefusesWhatIsNotPositiveDefinite(int n) {
+    Matrix x = TestData.gaussian(n, n + 20, 1.0, n);
+    Matrix g = Blas.multiply(x, false, x, true);
+    for (int i = 0; i < n; i++) {
+      g.set(i, i, g.get(i, i) + 1e-3);
+    }
+    Matrix r = TestData.gaussian(n, 7, 1.0, n + 1);
+    Matrix solution = r.copy();
+    assertTrue(Blas.solveSpd(g, solution));
+    Matrix back = Blas.multiply(g, solution);
+    assertTrue(TestData.maxAbsDiff(back, r) <= 1e-8 * (1 + r.maxAbs()), "residual " + TestData.maxAbsDiff(back, r));
+
+    Matrix indefinite = g.copy();
+    indefinite.set(n - 1, n - 1, -1.0);
+    assertFalse(Blas.solveSpd(indefinite, r.copy()));
+  }
+}
