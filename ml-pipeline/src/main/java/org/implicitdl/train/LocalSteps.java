@@ -166,6 +166,14 @@ public final class LocalSteps {
     return new Sums(new Matrix[0], new double[] {loss, divergence, coupling});
   }
 
+  /**
+   * An epoch's report in one pass: the real rule's metrics ({@link RealRule} layout) followed by
+   * objective (10)'s parts at {@code RealRule.SCALARS + R_LOSS, R_DIVERGENCE, R_COUPLING}.
+   */
+  public static Sums report(BcdPayload payload, TrainingBlock block) {
+    return realRule(payload, block).withScalarsOf(objective(payload, block));
+  }
+
   /** The real rule's metrics on this block (see {@link RealRule}). */
   public static Sums realRule(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();

@@ -19,6 +19,8 @@ public final class RealRule {
   public static final int SSE = 2;
   public static final int NOT_CONVERGED = 3;
   public static final int COUNT = 4;
+  /** Number of scalars in {@link #metrics}' layout. */
+  public static final int SCALARS = 5;
   public static final int MAX_RESIDUAL = 0;
   public static final int MAX_ITERATIONS = 1;
 
@@ -41,7 +43,7 @@ public final class RealRule {
   public static Sums metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix w, Loss loss, SolverSettings settings) {
     FixedPointResult real = states(m, cert, uAug, settings);
     Matrix out = readout(m.c(), m.d(), real.states(), uAug);
-    double[] s = new double[5];
+    double[] s = new double[SCALARS];
     s[LOSS] = loss.total(y, out, w);
     s[CORRECT] = LocalSteps.correct(y, out, w);
     s[SSE] = LocalSteps.squaredError(y, out, w);

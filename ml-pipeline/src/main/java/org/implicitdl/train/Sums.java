@@ -37,6 +37,13 @@ public final class Sums implements Mergeable<Sums> {
     return matrices[k];
   }
 
+  /** These statistics with {@code other}'s scalars appended after this one's (one pass, two folds). */
+  public Sums withScalarsOf(Sums other) {
+    double[] joined = java.util.Arrays.copyOf(scalars, scalars.length + other.scalars.length);
+    System.arraycopy(other.scalars, 0, joined, scalars.length, other.scalars.length);
+    return new Sums(matrices, joined, maxima);
+  }
+
   public double scalar(int k) {
     return scalars[k];
   }

@@ -133,7 +133,8 @@ final class Bench {
     ImplicitModel model = null;
     if (bcdEpochs > 0) {
       BlockCoordinateDescent bcd = new BlockCoordinateDescent(train, bcdSettings, 784, 10, null).onEpochModel(judge);
-      model = bcd.train(null).model();
+      BlockCoordinateDescent.Result r = bcd.train(null);
+      model = gradientEpochs > 0 ? r.warmStartForGradient() : r.model();
     }
     if (gradientEpochs > 0) {
       GradientTrainer g = new GradientTrainer(train, null, gradient, 784, 10, null).onEpochModel(judge);
