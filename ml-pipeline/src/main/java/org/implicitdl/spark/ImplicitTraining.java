@@ -80,7 +80,8 @@ final class ImplicitTraining {
       int[] selected;
       if (solver.contains("bcd")) {
         int epochs = solver.equals("bcd") ? (Integer) params.getOrDefault(params.maxIter()) : (Integer) params.getOrDefault(params.bcdEpochs());
-        BlockCoordinateDescent.Result r = new BlockCoordinateDescent(store, bcdSettings(params, loss, epochs), inputs, outputs, log).train(model);
+        BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, bcdSettings(params, loss, epochs), inputs, outputs, log);
+        BlockCoordinateDescent.Result r = (solver.equals("bcd") ? bcd : bcd.withoutReadoutRefit()).train(model);
         model = solver.equals("bcd") ? r.model() : r.warmStartForGradient();
         history.addAll(r.history());
         last = r.finalRecord();

@@ -26,6 +26,7 @@ public final class BlockCoordinateDescent {
   private final int outputs;
   private final Consumer<EpochRecord> listener;
   private Consumer<ImplicitModel> modelListener = m -> { };
+  private boolean refitReadout = true;
   private Sums constants;
 
   /** Outcome: the trained model (after the readout refit), its history, and the selected features. */
@@ -61,6 +62,15 @@ public final class BlockCoordinateDescent {
   /** Also hands each epoch's model to {@code l} (benchmarks judge it on test data). */
   public BlockCoordinateDescent onEpochModel(Consumer<ImplicitModel> l) {
     this.modelListener = l;
+    return this;
+  }
+
+  /**
+   * Skips the final readout refit (and its report): for a hand-off to gradient training, which
+   * restarts the readout anyway ({@link Result#warmStartForGradient}).
+   */
+  public BlockCoordinateDescent withoutReadoutRefit() {
+    this.refitReadout = false;
     return this;
   }
 
@@ -102,9 +112,11 @@ public final class BlockCoordinateDescent {
       }
       settings = settings.scaledWeights(settings.lambdaGrowth());
     }
-    model = readoutRefit(model);
-    EpochRecord last = history.get(history.size() - 1);
-    EpochRecord finalRecord = report(last.epoch(), model, new double[4]);
+    EpochRecord finalRecord = history.get(history.size() - 1);
+    if (refitReadout) {
+      model = readoutRefit(model);
+      finalRecord = report(finalRecord.epoch(), model, new double[4]);
+    }
     return new Result(model, history, finalRecord, selectedFeatures(model));
   }
 

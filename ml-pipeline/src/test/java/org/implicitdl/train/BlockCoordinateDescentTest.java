@@ -7,6 +7,7 @@ import org.implicitdl.data.LabeledBlock;
 import org.implicitdl.data.SyntheticData;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.Certificate;
+import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.model.WellPosedness;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,23 @@ class BlockCoordinateDescentTest {
     assertTrue(WellPosedness.infNorm(r.model().a()) <= 0.95 + 1e-12);
     assertTrue(r.finalRecord().realMetric() < r.history().get(0).realMetric(), "real-rule rmse did not improve");
     assertThrows(IllegalArgumentException.class, () -> st.withLambdaGrowth(0.5));
+  }
+
+  @Test
+  void handOffToGradientSkipsTheRefitAndResetsTheReadout() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(20, 30, 1, 200, 15, 0.5, 0.05, 16);
+    BcdSettings st = BcdSettings.defaults(10, Loss.SQUARED).withEpochs(3);
+    BlockCoordinateDescent.Result full = train(g.data(), st, 30, 1);
+    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 64);
+    BlockCoordinateDescent.Result handOff = new BlockCoordinateDescent(store, st, 30, 1, null).withoutReadoutRefit().train(null);
+    assertEquals(full.history().size(), handOff.history().size());
+    assertEquals(full.history().get(full.history().size() - 1).objective(), handOff.finalRecord().objective(), 0.0,
+        "same epochs, no refit record");
+    assertTrue(full.finalRecord().realLoss() <= handOff.finalRecord().realLoss() * (1 + 1e-6), "the refit lowers the real rule's loss");
+    ImplicitModel start = handOff.warmStartForGradient();
+    assertEquals(handOff.model().b(), start.b());
+    assertEquals(0.0, start.c().maxAbs());
+    assertEquals(0.0, start.d().maxAbs());
   }
 
   @Test
