@@ -162,14 +162,16 @@ public final class BlockCoordinateDescent {
 
   /** (C, D)-step: exact ridge solve for squared loss without ℓ1/group terms, else (MM +) FISTA. */
   ImplicitModel cdStep(ImplicitModel model) {
-    Sums s = store.aggregate("(C, D)-step statistics", payload(model), LocalSteps::cdStatistics);
+    boolean squared = settings.loss() == Loss.SQUARED;
+    Sums s = squared ? store.aggregate("(C, D)-step statistics", payload(model), LocalSteps::cdStatistics)
+        : store.aggregate("(C, D)-step statistics and gradient", payload(model), LocalSteps::cdStatisticsAndGradient);
     int n = settings.hiddenDim();
     Matrix g = assembleGram(s.matrix(0), s.matrix(1), constants.matrix(LocalSteps.CONST_UU));
     Matrix w = Matrix.hstack(model.c(), model.d());
     Prox prox = Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso());
     double[] ones = new double[outputs];
     Arrays.fill(ones, 1.0);
-    if (settings.loss() == Loss.SQUARED) {
+    if (squared) {
       Matrix h = Matrix.hstack(s.matrix(2), constants.matrix(LocalSteps.CONST_YU));
       Matrix q = withRidge(g, settings.ridge());
       w = settings.l1() == 0 && settings.groupLasso() == 0 && settings.ridge() > 0
@@ -178,15 +180,19 @@ public final class BlockCoordinateDescent {
     } else {
       Matrix q = withRidge(g.scaled(0.5), settings.ridge());
       for (int round = 0; round < settings.abRounds(); round++) {
-        ImplicitModel current = splitCd(model, w);
-        Sums grad = store.aggregate("(C, D)-step cross-entropy gradient", payload(current), LocalSteps::cdGradient);
+        // round 0's gradient came with the statistics, at the model's own (C, D)
+        Matrix gradient = round == 0 ? Matrix.hstack(s.matrix(3), s.matrix(4)) : crossEntropyGradient(splitCd(model, w));
         Matrix l = Blas.multiply(w, g.scaled(0.5));
-        Matrix gradient = Matrix.hstack(grad.matrix(0), grad.matrix(1));
         Blas.axpy(-1.0, gradient.data(), l.data());
         w = featuresUnpenalized() ? ridgeSolve(q, l, w) : QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
       }
     }
     return splitCd(model, w);
+  }
+
+  private Matrix crossEntropyGradient(ImplicitModel current) {
+    Sums grad = store.aggregate("(C, D)-step cross-entropy gradient", payload(current), LocalSteps::cdGradient);
+    return Matrix.hstack(grad.matrix(0), grad.matrix(1));
   }
 
   /** (A, B)-step: majorize f_φ around Z0 = AX + BU', then row-weighted FISTA with the constraint. */

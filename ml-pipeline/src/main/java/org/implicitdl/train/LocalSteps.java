@@ -33,6 +33,14 @@ public final class LocalSteps {
   }
 
   /**
+   * {@link #cdStatistics} and, in the same pass, {@link #cdGradient} at the payload's (C, D): the
+   * data pass of the first majorize–minimize round (matrices 3 and 4, the loss as scalar 0).
+   */
+  public static Sums cdStatisticsAndGradient(BcdPayload payload, TrainingBlock block) {
+    return cdStatistics(payload, block).joinedWith(cdGradient(payload, block));
+  }
+
+  /**
    * Cross-entropy (C, D)-step gradient (softmax(CP + DU') − Y)·[P; U']ᵀ, split as the P part
    * (q×n) and the U' part (q×p'), plus the loss.
    */
@@ -171,7 +179,7 @@ public final class LocalSteps {
    * objective (10)'s parts at {@code RealRule.SCALARS + R_LOSS, R_DIVERGENCE, R_COUPLING}.
    */
   public static Sums report(BcdPayload payload, TrainingBlock block) {
-    return realRule(payload, block).withScalarsOf(objective(payload, block));
+    return realRule(payload, block).joinedWith(objective(payload, block));
   }
 
   /** The real rule's metrics on this block (see {@link RealRule}). */

@@ -37,11 +37,20 @@ public final class Sums implements Mergeable<Sums> {
     return matrices[k];
   }
 
-  /** These statistics with {@code other}'s scalars appended after this one's (one pass, two folds). */
-  public Sums withScalarsOf(Sums other) {
-    double[] joined = java.util.Arrays.copyOf(scalars, scalars.length + other.scalars.length);
-    System.arraycopy(other.scalars, 0, joined, scalars.length, other.scalars.length);
-    return new Sums(matrices, joined, maxima);
+  /**
+   * One pass, two folds: these statistics followed by {@code other}'s (matrices, scalars and
+   * maxima each appended after this one's).
+   */
+  public Sums joinedWith(Sums other) {
+    Matrix[] m = java.util.Arrays.copyOf(matrices, matrices.length + other.matrices.length);
+    System.arraycopy(other.matrices, 0, m, matrices.length, other.matrices.length);
+    return new Sums(m, concat(scalars, other.scalars), concat(maxima, other.maxima));
+  }
+
+  private static double[] concat(double[] a, double[] b) {
+    double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   public double scalar(int k) {
