@@ -120,7 +120,7 @@ public final class LocalSteps {
       for (int k = 0; k < rd.length; k += n) {
         for (int i = 0; i < n; i++) {
           double zi = rd[k + i];
-          rd[k + i] = lambda[i] * ((zi > 0 ? zi : 0.0) - pd[k + i]);
+          rd[k + i] = lambda[i] * (Math.max(zi, 0.0) - pd[k + i]);
         }
       }
       Blas.gemm(1.0, a, true, r, false, 0.0, grad);
