@@ -131,14 +131,26 @@ public final class ImplicitModel implements java.io.Serializable {
     return predict(Matrix.column(u)).data();
   }
 
-  /** A copy with new matrices and the same activation and bias convention. */
   /** The same hidden features (A, B, φ) with the readout (C, D) at zero. */
   public ImplicitModel withZeroReadout() {
     return with(a, b, Matrix.zeros(c.rows(), c.cols()), Matrix.zeros(d.rows(), d.cols()));
   }
 
+  /** A copy with new matrices and the same activation and bias convention. */
   public ImplicitModel with(Matrix newA, Matrix newB, Matrix newC, Matrix newD) {
     return new ImplicitModel(newA, newB, newC, newD, activation, inputBias);
+  }
+
+  /** A copy whose [A B] is {@code ab}, split after its n state columns. */
+  public ImplicitModel withAB(Matrix ab) {
+    int n = hiddenDim();
+    return with(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), c, d);
+  }
+
+  /** A copy whose [C D] is {@code cd}, split after its n state columns. */
+  public ImplicitModel withCD(Matrix cd) {
+    int n = hiddenDim();
+    return with(a, b, cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()));
   }
 
   private Matrix affine(Matrix weights, Matrix u, int rows) {

@@ -27,10 +27,7 @@ public final class PicardSolver implements FixedPointSolver {
     ActiveColumns columns = new ActiveColumns(n, drive, start);
     double[] inverse = inverseWeights(certificate);
     for (int t = 1; t <= settings.maxIterations(); t++) {
-      int active = columns.active;
-      Blas.gemm(false, false, n, active, n, 1.0, a.data(), 0, Math.max(1, n), columns.x, 0, Math.max(1, n), 1.0,
-          columns.prepareNext(), 0, Math.max(1, n));
-      activation.applyInPlace(columns.next, 0, n * active);
+      sweep(a, columns.drive, activation, columns.x, columns.next, columns.active);
       if (!columns.retireConverged(certificate, inverse, settings.tolerance())) {
         return columns.result(t, false, Double.POSITIVE_INFINITY);
       }
@@ -68,12 +65,6 @@ public final class PicardSolver implements FixedPointSolver {
         index[j] = j;
       }
       this.active = m;
-    }
-
-    /** next ← Z for the active columns (the sweep then adds A·X and applies φ). */
-    double[] prepareNext() {
-      System.arraycopy(drive, 0, next, 0, n * active);
-      return next;
     }
 
     /**
@@ -132,9 +123,15 @@ public final class PicardSolver implements FixedPointSolver {
 
   /** out ← φ(A·x + Z). */
   static void sweep(Matrix a, Matrix drive, Activation activation, Matrix x, Matrix out) {
-    System.arraycopy(drive.data(), 0, out.data(), 0, drive.data().length);
-    Blas.gemm(1.0, a, false, x, false, 1.0, out);
-    activation.applyInPlace(out.data());
+    sweep(a, drive.data(), activation, x.data(), out.data(), drive.cols());
+  }
+
+  /** The same on the first {@code cols} columns of column-major n-row buffers. */
+  static void sweep(Matrix a, double[] drive, Activation activation, double[] x, double[] out, int cols) {
+    int n = a.rows();
+    System.arraycopy(drive, 0, out, 0, n * cols);
+    Blas.gemm(false, false, n, cols, n, 1.0, a.data(), 0, Math.max(1, n), x, 0, Math.max(1, n), 1.0, out, 0, Math.max(1, n));
+    activation.applyInPlace(out, 0, n * cols);
   }
 
   /** 1/s_i of the certificate's scaling, or null when every s_i is 1 (the weighted norm is then ‖·‖∞). */

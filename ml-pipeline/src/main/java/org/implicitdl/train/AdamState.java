@@ -47,8 +47,7 @@ public final class AdamState implements Serializable {
     update(cd, Matrix.hstack(grad.matrix(2), grad.matrix(3)), count, 1, rate, st.weightDecay());
     abProx(st, inputs).apply(ab, rate);
     Prox.unconstrained(n, inputs, st.l1(), st.groupLasso()).apply(cd, rate);
-    return new ImplicitModel(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()),
-        st.activation(), true);
+    return m.withAB(ab).withCD(cd);
   }
 
   static Prox abProx(GradientSettings st, int inputs) {

@@ -160,34 +160,49 @@ public final class BlockCoordinateDescent {
     return new BcdPayload(model, settings, etaP, etaX);
   }
 
-  /** (C, D)-step: exact ridge solve for squared loss without ℓ1/group terms, else (MM +) FISTA. */
+  /**
+   * (C, D)-step: squared loss in one solve, cross-entropy by majorize–minimize rounds (Böhning's
+   * bound ½G); each quadratic solved by {@link #readoutSolve}.
+   */
   ImplicitModel cdStep(ImplicitModel model) {
     boolean squared = settings.loss() == Loss.SQUARED;
     Sums s = squared ? store.aggregate("(C, D)-step statistics", payload(model), LocalSteps::cdStatistics)
         : store.aggregate("(C, D)-step statistics and gradient", payload(model), LocalSteps::cdStatisticsAndGradient);
-    int n = settings.hiddenDim();
     Matrix g = assembleGram(s.matrix(0), s.matrix(1), constants.matrix(LocalSteps.CONST_UU));
     Matrix w = Matrix.hstack(model.c(), model.d());
-    Prox prox = Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso());
-    double[] ones = new double[outputs];
-    Arrays.fill(ones, 1.0);
     if (squared) {
       Matrix h = Matrix.hstack(s.matrix(2), constants.matrix(LocalSteps.CONST_YU));
-      Matrix q = withRidge(g, settings.ridge());
-      w = settings.l1() == 0 && settings.groupLasso() == 0 && settings.ridge() > 0
-          ? ridgeSolve(q, h, w)
-          : QuadraticStep.solve(w, q, h, ones, prox, settings.fistaIterations());
+      w = readoutSolve(w, withRidge(g, settings.ridge()), h, featuresUnpenalized() && settings.ridge() > 0);
     } else {
-      Matrix q = withRidge(g.scaled(0.5), settings.ridge());
+      Matrix halfG = g.scaled(0.5);
+      Matrix q = withRidge(halfG, settings.ridge());
       for (int round = 0; round < settings.abRounds(); round++) {
         // round 0's gradient came with the statistics, at the model's own (C, D)
-        Matrix gradient = round == 0 ? Matrix.hstack(s.matrix(3), s.matrix(4)) : crossEntropyGradient(splitCd(model, w));
-        Matrix l = Blas.multiply(w, g.scaled(0.5));
+        Matrix gradient = round == 0 ? Matrix.hstack(s.matrix(3), s.matrix(4)) : crossEntropyGradient(model.withCD(w));
+        Matrix l = Blas.multiply(w, halfG);
         Blas.axpy(-1.0, gradient.data(), l.data());
-        w = featuresUnpenalized() ? ridgeSolve(q, l, w) : QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
+        w = readoutSolve(w, q, l, featuresUnpenalized());
       }
     }
-    return splitCd(model, w);
+    return model.withCD(w);
+  }
+
+  /**
+   * min over W = [C D] of ½ tr(W Q Wᵀ) − tr(L Wᵀ) + the (C, D) penalties: W = L Q⁻¹ by Cholesky
+   * when {@code exact} (no ℓ1/group terms) and Q is numerically positive definite, else MFISTA
+   * from the current W.
+   */
+  private Matrix readoutSolve(Matrix w, Matrix q, Matrix l, boolean exact) {
+    if (exact) {
+      Matrix rhs = l.transpose();
+      if (Blas.solveSpd(q, rhs)) {
+        return rhs.transpose();
+      }
+    }
+    double[] ones = new double[outputs];
+    Arrays.fill(ones, 1.0);
+    Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso());
+    return QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
   }
 
   private Matrix crossEntropyGradient(ImplicitModel current) {
@@ -201,14 +216,14 @@ public final class BlockCoordinateDescent {
     Prox prox = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), settings.structure(), settings.kappa());
     Matrix w = Matrix.hstack(model.a(), model.b());
     for (int round = 0; round < settings.abRounds(); round++) {
-      ImplicitModel current = model.with(w.columnSlice(0, n), w.columnSlice(n, n + inputs + 1), model.c(), model.d());
+      ImplicitModel current = model.withAB(w);
       Sums s = store.aggregate("(A, B)-step statistics", payload(current), LocalSteps::abStatistics);
       Matrix g = withRidge(assembleGram(s.matrix(0), s.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
       Matrix h = Matrix.hstack(s.matrix(2), s.matrix(3));
       Matrix exactInB = featuresUnpenalized() ? solveExactlyInB(w, g, h) : null;
       w = exactInB != null ? exactInB : QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, settings.fistaIterations());
     }
-    return model.with(w.columnSlice(0, n), w.columnSlice(n, n + inputs + 1), model.c(), model.d());
+    return model.withAB(w);
   }
 
   /** No ℓ1 or group penalty: the feature blocks B and D enter their steps as plain quadratics. */
@@ -294,11 +309,6 @@ public final class BlockCoordinateDescent {
         .filter(j -> Prox.columnNorm(b, j) > 0 || Prox.columnNorm(d, j) > 0).toArray();
   }
 
-  private ImplicitModel splitCd(ImplicitModel model, Matrix w) {
-    int n = settings.hiddenDim();
-    return model.with(model.a(), model.b(), w.columnSlice(0, n), w.columnSlice(n, n + inputs + 1));
-  }
-
   /** [[SSᵀ, SU'ᵀ], [U'Sᵀ, U'U'ᵀ]] from its blocks. */
   static Matrix assembleGram(Matrix ss, Matrix su, Matrix uu) {
     int n = ss.rows();
@@ -317,11 +327,5 @@ public final class BlockCoordinateDescent {
       q.set(i, i, q.get(i, i) + ridge);
     }
     return q;
-  }
-
-  /** W = H Q⁻¹ by Cholesky; keeps W0 if Q is not positive definite. */
-  private static Matrix ridgeSolve(Matrix q, Matrix h, Matrix w0) {
-    Matrix rhs = h.transpose();
-    return Blas.solveSpd(q, rhs) ? rhs.transpose() : w0;
   }
 }

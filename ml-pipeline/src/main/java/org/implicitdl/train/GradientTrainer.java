@@ -97,7 +97,7 @@ public final class GradientTrainer {
           LocalRound job = new LocalRound(model, adam, settings, inputs, epoch, round, rate);
           Sums avg = store.aggregatePartitions("epoch " + epoch + ": local Adam steps, average " + (round + 1) + "/"
               + settings.syncsPerEpoch(), job, GradientTrainer::localRound);
-          model = averagedModel(avg);
+          model = averagedModel(model, avg);
           adam = averagedAdam(avg);
         }
       }
@@ -185,14 +185,11 @@ public final class GradientTrainer {
         adam.second[0], adam.second[1]}, new double[] {1, loss, rows, adam.t});
   }
 
-  private ImplicitModel averagedModel(Sums s) {
+  /** The partitions' parameters averaged, on the round's starting model. */
+  private static ImplicitModel averagedModel(ImplicitModel start, Sums s) {
     double parts = s.scalar(0);
-    int n = settings.hiddenDim();
-    Matrix ab = s.matrix(0).scaled(1 / parts);
-    Matrix cd = s.matrix(1).scaled(1 / parts);
     // the ℓ1-ball constraint set is convex, so the average of feasible iterates stays feasible
-    return new ImplicitModel(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()),
-        settings.activation(), true);
+    return start.withAB(s.matrix(0).scaled(1 / parts)).withCD(s.matrix(1).scaled(1 / parts));
   }
 
   private static AdamState averagedAdam(Sums s) {

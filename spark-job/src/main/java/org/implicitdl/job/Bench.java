@@ -56,13 +56,14 @@ final class Bench {
     JobConfig cfg = JobConfig.parse(args, Set.of("suite", "results"));
     String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference");
     String results = cfg.string("results").isEmpty() ? "runs/bench" : cfg.string("results");
+    List<String> notes = new ArrayList<>();
     List<Map<String, Object>> rows = switch (suite) {
       case "fashion" -> fashion(cfg);
       case "kernel" -> kernel(cfg);
-      case "scaling" -> scaling(cfg);
+      case "scaling" -> scaling(cfg, notes);
       default -> inference(cfg);
     };
-    report(suite, rows, NOTES, Path.of(results));
+    report(suite, rows, notes, Path.of(results));
     return 0;
   }
 
@@ -102,7 +103,6 @@ final class Bench {
     return new RddBlockStore(sc, BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, HIDDEN, 2048), 2, 10);
   }
 
-  /** A run of BCD and/or gradient epochs; training seconds exclude the per-epoch test evaluations. */
   /**
    * The BCD recipe that trains best here (conf/fashion-mnist-bcd.conf): ‖A‖∞ ≤ 0.5,
    * λ = μ = 0.05, both ×1.5 each epoch.
@@ -112,6 +112,7 @@ final class Bench {
         .withLambdaMu(new double[] {0.05}, 0.05).withLambdaGrowth(1.5).withEpochs(epochs);
   }
 
+  /** A run of BCD and/or gradient epochs; training seconds exclude the per-epoch test evaluations. */
   private static Map<String, Object> implicitRun(String name, RddBlockStore train, RddBlockStore test, BcdSettings bcdSettings,
       GradientSettings gradient, double target, double mlpSeconds) {
     int bcdEpochs = bcdSettings == null ? 0 : bcdSettings.maxEpochs();
@@ -196,8 +197,8 @@ final class Bench {
 
   /**
    * Aggregate GFLOP/s of {@code threads} threads each running dgemm (100×k)·(k×2048), a
-   * training-block shape:
-   * the best of five trials, so a busy moment of the machine does not flatter the ratios.
+   * training-block shape: the best of five trials, so a busy moment of the machine does not
+   * flatter the ratios.
    */
   static double dgemmGflops(int threads, int k) throws InterruptedException {
     Matrix a = Matrix.zeros(100, k);
@@ -239,7 +240,8 @@ final class Bench {
 
   // ------------------------------------------------------------------ scaling
 
-  private static List<Map<String, Object>> scaling(JobConfig cfg) throws Exception {
+  /** The table's rows; the ratios and the fit against the targets go into {@code notes}. */
+  private static List<Map<String, Object>> scaling(JobConfig cfg, List<String> notes) throws Exception {
     List<Map<String, Object>> rows = new ArrayList<>();
     scalingRow(cfg, "local[2]", 1); // warm-up (JIT), not reported: the first row would pay for it
     for (String master : new String[] {"local[1]", "local[2]"}) {
@@ -250,19 +252,18 @@ final class Bench {
     }
     double one = (Double) rows.get(0).get("bcd_epoch_s");
     double two = (Double) rows.get(1).get("bcd_epoch_s");
-    NOTES.add(String.format(Locale.ROOT, "epoch time local[2] / local[1] at 60k rows: %.3f (target <= 0.6)", two / one));
+    notes.add(String.format(Locale.ROOT, "epoch time local[2] / local[1] at 60k rows: %.3f (target <= 0.6)", two / one));
     double[] m = new double[4];
     double[] t = new double[4];
-    for (int i = 0; i < 4; i++) {
-      m[i] = ((Number) rows.get(i + 1).get("rows")).doubleValue();
-      t[i] = (Double) rows.get(i + 1).get("bcd_epoch_s");
-    }
-    NOTES.add(linearFit("epoch seconds", m, t) + " (target: within 15%)");
     double[] alloc = new double[4];
     for (int i = 0; i < 4; i++) {
-      alloc[i] = (Double) rows.get(i + 1).get("driver_thread_alloc_MB_per_epoch");
+      Map<String, Object> r = rows.get(i + 1);
+      m[i] = ((Number) r.get("rows")).doubleValue();
+      t[i] = (Double) r.get("bcd_epoch_s");
+      alloc[i] = (Double) r.get("driver_thread_alloc_MB_per_epoch");
     }
-    NOTES.add(String.format(Locale.ROOT, "driver-thread allocation per epoch, max/min over m: %.3f (target: within 10%%)",
+    notes.add(linearFit("epoch seconds", m, t) + " (target: within 15%)");
+    notes.add(String.format(Locale.ROOT, "driver-thread allocation per epoch, max/min over m: %.3f (target: within 10%%)",
         java.util.Arrays.stream(alloc).max().getAsDouble() / java.util.Arrays.stream(alloc).min().getAsDouble()));
     return rows;
   }
@@ -393,9 +394,6 @@ final class Bench {
   }
 
   // ------------------------------------------------------------------ output
-
-  /** Derived figures a suite adds below its table (ratios, fits). */
-  private static final List<String> NOTES = new ArrayList<>();
 
   private static void report(String suite, List<Map<String, Object>> rows, List<String> notes, Path dir) throws Exception {
     Files.createDirectories(dir);
