@@ -111,6 +111,37 @@ class DistributedEqualsLocalTest {
   }
 
   @Test
+  void gradientAggregatesEqualTheLocalFold() {
+    // fixed points solved to the end, so block-wise stopping of the adjoint solve cannot differ
+    org.implicitdl.train.GradientSettings gs = org.implicitdl.train.GradientSettings.defaults(N, Loss.SQUARED)
+        .withFixedPoint(new org.implicitdl.solve.SolverSettings(1e-13, 5000));
+    ImplicitModel model = new BlockCoordinateDescent(local(), settings().withEpochs(1), P, 1, null).train(null).model();
+    // one step per epoch: the mini-batch is every row, whatever the blocking
+    org.implicitdl.train.GradientTrainer.StepPayload payload = new org.implicitdl.train.GradientTrainer.StepPayload(model,
+        model.certificate(), 0, 1, gs);
+    RddBlockStore dist = distributed(3, 7);
+    List<BlockStore.BlockFunction<org.implicitdl.train.GradientTrainer.StepPayload, Sums>> functions = List.of(
+        org.implicitdl.train.GradientTrainer::miniBatch, org.implicitdl.train.GradientTrainer::evaluate);
+    for (BlockStore.BlockFunction<org.implicitdl.train.GradientTrainer.StepPayload, Sums> f : functions) {
+      Sums a = local().aggregate("local", payload, f);
+      Sums b = dist.aggregate("distributed", payload, f);
+      for (int i = 0; ; i++) {
+        Matrix ma;
+        try {
+          ma = a.matrix(i);
+        } catch (ArrayIndexOutOfBoundsException end) {
+          break;
+        }
+        assertRelativeEquals(ma, b.matrix(i), "gradient statistic " + i);
+      }
+      for (int s = 0; s < 2; s++) {
+        assertEquals(a.scalar(s), b.scalar(s), 1e-9 * Math.max(1, Math.abs(a.scalar(s))), "gradient scalar " + s);
+      }
+    }
+    dist.close();
+  }
+
+  @Test
   void partitionAggregateOnOnePartitionEqualsTheLocalFold() {
     org.implicitdl.train.GradientSettings gs = org.implicitdl.train.GradientSettings.defaults(N, Loss.SQUARED).withSyncsPerEpoch(2)
         .withOptimizer(20, 0.01, 1.0);
