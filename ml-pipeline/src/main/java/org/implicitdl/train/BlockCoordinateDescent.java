@@ -210,16 +210,22 @@ public final class BlockCoordinateDescent {
     return Matrix.hstack(grad.matrix(0), grad.matrix(1));
   }
 
-  /** (A, B)-step: majorize f_φ around Z0 = AX + BU', then row-weighted FISTA with the constraint. */
+  /**
+   * (A, B)-step: majorize f_φ around Z0 = AX + BU', then row-weighted FISTA with the constraint.
+   * X is fixed during the step, so the Gram part G = [X; U'][X; U']ᵀ comes with the first round's
+   * pass and later rounds gather only the moments H = T[X; U']ᵀ at their own (A, B).
+   */
   ImplicitModel abStep(ImplicitModel model) {
     int n = settings.hiddenDim();
     Prox prox = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), settings.structure(), settings.kappa());
     Matrix w = Matrix.hstack(model.a(), model.b());
+    Sums first = store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
+    Matrix g = withRidge(assembleGram(first.matrix(0), first.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
     for (int round = 0; round < settings.abRounds(); round++) {
-      ImplicitModel current = model.withAB(w);
-      Sums s = store.aggregate("(A, B)-step statistics", payload(current), LocalSteps::abStatistics);
-      Matrix g = withRidge(assembleGram(s.matrix(0), s.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
-      Matrix h = Matrix.hstack(s.matrix(2), s.matrix(3));
+      Sums s = round == 0 ? first
+          : store.aggregate("(A, B)-step majorizer moments", payload(model.withAB(w)), LocalSteps::abTargets);
+      int o = round == 0 ? 2 : 0;
+      Matrix h = Matrix.hstack(s.matrix(o), s.matrix(o + 1));
       Matrix exactInB = featuresUnpenalized() ? solveExactlyInB(w, g, h) : null;
       w = exactInB != null ? exactInB : QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, settings.fistaIterations());
     }

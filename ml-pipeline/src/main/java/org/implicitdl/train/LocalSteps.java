@@ -131,8 +131,22 @@ public final class LocalSteps {
     return x;
   }
 
-  /** (A, B)-step statistics with S = [X; U'] and T = P + min(Z0, 0), Z0 = AX + BU': XXᵀ, XU'ᵀ, TXᵀ, TU'ᵀ. */
+  /**
+   * (A, B)-step statistics with S = [X; U'] and T = P + min(Z0, 0), Z0 = AX + BU': XXᵀ, XU'ᵀ
+   * ({@link #abGram}) then TXᵀ, TU'ᵀ ({@link #abTargets}).
+   */
   public static Sums abStatistics(BcdPayload payload, TrainingBlock block) {
+    return abGram(payload, block).joinedWith(abTargets(payload, block));
+  }
+
+  /** The (A, B) majorizer's Gram part XXᵀ, XU'ᵀ: fixed while X is, so once per (A, B)-step. */
+  public static Sums abGram(BcdPayload payload, TrainingBlock block) {
+    Matrix xw = weighted(block.x(), block.w());
+    return new Sums(new Matrix[] {gram(xw, block.x()), gram(xw, block.u())}, new double[0]);
+  }
+
+  /** The (A, B) majorizer's moments at the payload's (A, B): TXᵀ, TU'ᵀ, T = P + min(AX + BU', 0). */
+  public static Sums abTargets(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
     Matrix t = Blas.multiply(m.b(), block.u());
     Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, t);
@@ -141,9 +155,8 @@ public final class LocalSteps {
     for (int k = 0; k < td.length; k++) {
       td[k] = pd[k] + Math.min(td[k], 0.0);
     }
-    Matrix xw = weighted(block.x(), block.w());
     Matrix tw = weighted(t, block.w());
-    return new Sums(new Matrix[] {gram(xw, block.x()), gram(xw, block.u()), gram(tw, block.x()), gram(tw, block.u())}, new double[0]);
+    return new Sums(new Matrix[] {gram(tw, block.x()), gram(tw, block.u())}, new double[0]);
   }
 
   /** Layout of {@link #report} scalars: the lifted objective's parts; the real rule's come from {@link RealRule}. */

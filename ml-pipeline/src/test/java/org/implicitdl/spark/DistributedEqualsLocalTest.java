@@ -77,7 +77,7 @@ class DistributedEqualsLocalTest {
     local.update("px", payload, LocalSteps::pxStep);
     dist.update("px", payload, LocalSteps::pxStep);
     List<BlockStore.BlockFunction<BcdPayload, Sums>> functions = List.of(LocalSteps::constants, LocalSteps::cdStatistics,
-        LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::objective, LocalSteps::realRule, LocalSteps::report,
+        LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::abGram, LocalSteps::abTargets, LocalSteps::objective, LocalSteps::realRule, LocalSteps::report,
         LocalSteps::cdStatisticsAndGradient);
     for (int k = 0; k < functions.size(); k++) {
       Sums a = local.aggregate("local", payload, functions.get(k));
