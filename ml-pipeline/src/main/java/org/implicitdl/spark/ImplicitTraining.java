@@ -81,8 +81,8 @@ final class ImplicitTraining {
       if (solver.contains("bcd")) {
         int epochs = solver.equals("bcd") ? (Integer) params.getOrDefault(params.maxIter()) : (Integer) params.getOrDefault(params.bcdEpochs());
         BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, bcdSettings(params, loss, epochs), inputs, outputs, log);
-        BlockCoordinateDescent.Result r = (solver.equals("bcd") ? bcd : bcd.withoutReadoutRefit()).train(model);
-        model = solver.equals("bcd") ? r.model() : r.warmStartForGradient();
+        BlockCoordinateDescent.Result r = solver.equals("bcd") ? bcd.train(model) : bcd.trainAsWarmStart(model);
+        model = r.model();
         history.addAll(r.history());
         last = r.finalRecord();
         selected = r.selectedFeatures();

@@ -55,13 +55,16 @@ class BlockCoordinateDescentTest {
     BcdSettings st = BcdSettings.defaults(10, Loss.SQUARED).withEpochs(3);
     BlockCoordinateDescent.Result full = train(g.data(), st, 30, 1);
     LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 64);
-    BlockCoordinateDescent.Result handOff = new BlockCoordinateDescent(store, st, 30, 1, null).withoutReadoutRefit().train(null);
+    BlockCoordinateDescent.Result unrefitted = new BlockCoordinateDescent(store, st, 30, 1, null).withoutReadoutRefit().train(null);
+    BlockCoordinateDescent.Result handOff = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 64), st, 30, 1,
+        null).trainAsWarmStart(null);
     assertEquals(full.history().size(), handOff.history().size());
     assertEquals(full.history().get(full.history().size() - 1).objective(), handOff.finalRecord().objective(), 0.0,
         "same epochs, no refit record");
     assertTrue(full.finalRecord().realLoss() <= handOff.finalRecord().realLoss() * (1 + 1e-6), "the refit lowers the real rule's loss");
-    ImplicitModel start = handOff.warmStartForGradient();
-    assertEquals(handOff.model().b(), start.b());
+    ImplicitModel start = handOff.model();
+    assertEquals(unrefitted.model().a(), start.a());
+    assertEquals(unrefitted.model().b(), start.b());
     assertEquals(0.0, start.c().maxAbs());
     assertEquals(0.0, start.d().maxAbs());
   }

@@ -134,11 +134,7 @@ final class Bench {
     ImplicitModel model = null;
     if (bcdEpochs > 0) {
       BlockCoordinateDescent bcd = new BlockCoordinateDescent(train, bcdSettings, 784, 10, null).onEpochModel(judge);
-      if (gradientEpochs > 0) {
-        bcd.withoutReadoutRefit();
-      }
-      BlockCoordinateDescent.Result r = bcd.train(null);
-      model = gradientEpochs > 0 ? r.warmStartForGradient() : r.model();
+      model = (gradientEpochs > 0 ? bcd.trainAsWarmStart(null) : bcd.train(null)).model();
     }
     if (gradientEpochs > 0) {
       GradientTrainer g = new GradientTrainer(train, null, gradient, 784, 10, null).onEpochModel(judge);
