@@ -10,9 +10,9 @@ import org.implicitdl.model.Certificate;
  * contraction κ in the weighted norm ‖·‖_s, the error after a step of size δ is at most
  * κ/(1−κ)·δ (paper §3), which is the stopping test. Columns are independent fixed-point
  * problems, so each column stops as soon as its own bound meets the tolerance and leaves the
- * active set: later sweeps multiply only the columns still moving (on Fashion-MNIST a column
- * needs 21 sweeps on average where its block needs 62). A column's result therefore does not
- * depend on which other columns share its block.
+ * {@link ActiveColumns}: later sweeps multiply only the columns still moving (on Fashion-MNIST a
+ * column needs 21 sweeps on average where its block needs 62). A column's result therefore does
+ * not depend on which other columns share its block.
  */
 public final class PicardSolver implements FixedPointSolver {
   private final SolverSettings settings;
@@ -24,101 +24,28 @@ public final class PicardSolver implements FixedPointSolver {
   @Override
   public FixedPointResult solve(Matrix a, Matrix drive, Activation activation, Certificate certificate, Matrix start) {
     int n = FixedPointSolver.requireShapes(a, drive, start);
-    ActiveColumns columns = new ActiveColumns(n, drive, start);
+    ActiveColumns columns = new ActiveColumns(start == null ? Matrix.zeros(n, drive.cols()) : start, drive);
     double[] inverse = inverseWeights(certificate);
+    // the certified bound κ/(1−κ)·step in the certificate's norm; the plain step without one
+    ActiveColumns.StopTest test = (previous, current, from, to) -> {
+      double[] sizes = stepSizes(previous, current, inverse, n, from, to);
+      return new double[] {sizes[0], certificate.isWellPosed() ? certificate.errorBoundFromStep(sizes[1]) : sizes[0]};
+    };
     for (int t = 1; t <= settings.maxIterations(); t++) {
-      sweep(a, columns.drive, activation, columns.x, columns.next, columns.active);
-      if (!columns.retireConverged(certificate, inverse, settings.tolerance())) {
-        return columns.result(t, false, Double.POSITIVE_INFINITY);
+      sweep(a, columns.carried(0), activation, columns.states(), columns.next(), columns.active());
+      if (!columns.retireConverged(test, settings.tolerance())) {
+        return result(columns, t, false, Double.POSITIVE_INFINITY);
       }
-      if (columns.active == 0) {
-        return columns.result(t, true, certificate.isWellPosed() ? columns.maxBound : Double.POSITIVE_INFINITY);
+      if (columns.active() == 0) {
+        return result(columns, t, true, certificate.isWellPosed() ? columns.maxBound() : Double.POSITIVE_INFINITY);
       }
     }
-    return columns.result(settings.maxIterations(), false, certificate.isWellPosed() ? columns.maxBound : Double.POSITIVE_INFINITY);
+    return result(columns, settings.maxIterations(), false, certificate.isWellPosed() ? columns.maxBound() : Double.POSITIVE_INFINITY);
   }
 
-  /**
-   * The columns still iterating, packed to the front of column-major buffers (states, next
-   * states, drive), with their original indices; converged columns are copied out to the result.
-   */
-  private static final class ActiveColumns {
-    private final int n;
-    private final Matrix result;
-    private final int[] index;
-    private double[] x;
-    private double[] next;
-    private final double[] drive;
-    private int active;
-    private double maxStep;
-    private double maxBound;
-
-    ActiveColumns(int n, Matrix driveMatrix, Matrix start) {
-      this.n = n;
-      int m = driveMatrix.cols();
-      this.result = start == null ? Matrix.zeros(n, m) : start.copy();
-      this.x = result.data().clone();
-      this.next = new double[x.length];
-      this.drive = driveMatrix.data().clone();
-      this.index = new int[m];
-      for (int j = 0; j < m; j++) {
-        index[j] = j;
-      }
-      this.active = m;
-    }
-
-    /**
-     * Measures each active column's step, writes out those whose certified bound (the step
-     * itself without a certificate) meets the tolerance, packs the rest to the front and swaps
-     * the state buffers. False, with every column written out, when a step is not finite.
-     */
-    boolean retireConverged(Certificate certificate, double[] inverse, double tolerance) {
-      int kept = 0;
-      double[] out = result.data();
-      maxStep = 0;
-      maxBound = 0;
-      for (int j = 0; j < active; j++) {
-        double[] sizes = stepSizes(x, next, inverse, n, j * n, (j + 1) * n);
-        if (!Double.isFinite(sizes[0])) {
-          writeAll();
-          maxStep = Double.POSITIVE_INFINITY;
-          return false;
-        }
-        double bound = certificate.isWellPosed() ? certificate.errorBoundFromStep(sizes[1]) : sizes[0];
-        maxStep = Math.max(maxStep, sizes[0]);
-        maxBound = Math.max(maxBound, bound);
-        if (bound <= tolerance) {
-          System.arraycopy(next, j * n, out, index[j] * n, n);
-        } else {
-          if (kept != j) {
-            System.arraycopy(next, j * n, next, kept * n, n);
-            System.arraycopy(drive, j * n, drive, kept * n, n);
-            index[kept] = index[j];
-          }
-          kept++;
-        }
-      }
-      active = kept;
-      double[] swap = x;
-      x = next;
-      next = swap;
-      return true;
-    }
-
-    /** Writes the latest states of every active column out and empties the active set. */
-    private void writeAll() {
-      for (int j = 0; j < active; j++) {
-        System.arraycopy(next, j * n, result.data(), index[j] * n, n);
-      }
-      active = 0;
-    }
-
-    FixedPointResult result(int sweeps, boolean converged, double bound) {
-      for (int j = 0; j < active; j++) {
-        System.arraycopy(x, j * n, result.data(), index[j] * n, n);
-      }
-      return new FixedPointResult(result, sweeps, maxStep, bound, converged, "picard");
-    }
+  private static FixedPointResult result(ActiveColumns columns, int sweeps, boolean converged, double bound) {
+    double step = columns.maxStep();
+    return new FixedPointResult(columns.result(), sweeps, step, bound, converged, "picard");
   }
 
   /** out ← φ(A·x + Z). */

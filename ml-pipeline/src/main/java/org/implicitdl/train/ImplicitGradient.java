@@ -5,6 +5,7 @@ import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.Activation;
 import org.implicitdl.model.Certificate;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.ActiveColumns;
 import org.implicitdl.solve.FixedPointResult;
 import org.implicitdl.solve.SolverSettings;
 
@@ -53,33 +54,34 @@ public final class ImplicitGradient {
 
   private record AdjointResult(Matrix v, boolean converged) {}
 
-  /** Picard on V = CᵀG + Aᵀ(J∘V), stopping when the step is below the tolerance. */
+  /**
+   * Picard on V = CᵀG + Aᵀ(J∘V), column by column: each column stops when its own step is below
+   * the tolerance ({@link ActiveColumns}), so a row's gradient does not depend on how rows are
+   * blocked, and later sweeps multiply only the columns still moving.
+   */
   private static AdjointResult adjoint(Matrix a, Matrix c, Matrix g, Matrix jac, SolverSettings settings) {
+    int n = a.rows();
     Matrix base = Blas.multiply(c, true, g, false);
-    Matrix v = base.copy();
-    Matrix jv = Matrix.zeros(v.rows(), v.cols());
-    double[] jd = jac.data();
+    ActiveColumns columns = new ActiveColumns(base, base, jac);
+    ActiveColumns.StopTest test = ActiveColumns.plainStep(n);
+    double[] jv = new double[base.data().length];
     for (int it = 0; it < settings.maxIterations(); it++) {
-      double[] vd = v.data();
-      double[] jvd = jv.data();
-      for (int k = 0; k < vd.length; k++) {
-        jvd[k] = jd[k] * vd[k];
+      int cols = columns.active();
+      double[] v = columns.states();
+      double[] jd = columns.carried(1);
+      for (int k = 0; k < n * cols; k++) {
+        jv[k] = jd[k] * v[k];
       }
-      Matrix next = base.copy();
-      Blas.gemm(1.0, a, true, jv, false, 1.0, next);
-      double step = 0;
-      double[] nd = next.data();
-      for (int k = 0; k < nd.length; k++) {
-        step = Math.max(step, Math.abs(nd[k] - vd[k]));
+      double[] next = columns.next();
+      System.arraycopy(columns.carried(0), 0, next, 0, n * cols);
+      Blas.gemm(true, false, n, cols, n, 1.0, a.data(), 0, Math.max(1, n), jv, 0, Math.max(1, n), 1.0, next, 0, Math.max(1, n));
+      if (!columns.retireConverged(test, settings.tolerance())) {
+        return new AdjointResult(columns.result(), false);
       }
-      v = next;
-      if (step <= settings.tolerance()) {
-        return new AdjointResult(v, true);
-      }
-      if (!Double.isFinite(step)) {
-        break;
+      if (columns.active() == 0) {
+        return new AdjointResult(columns.result(), true);
       }
     }
-    return new AdjointResult(v, false);
+    return new AdjointResult(columns.result(), false);
   }
 }

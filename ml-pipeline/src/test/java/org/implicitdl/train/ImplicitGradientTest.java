@@ -70,6 +70,34 @@ class ImplicitGradientTest {
     assertEquals(7.0, weighted.scalar(ImplicitGradient.COUNT));
   }
 
+  /**
+   * At a training tolerance (1e-4, not exact), a block's gradient is the sum of its rows'
+   * gradients computed alone: the forward and the adjoint iterations stop column by column, so
+   * how rows are blocked does not change the result beyond rounding.
+   */
+  @org.junit.jupiter.api.Test
+  void aBlocksGradientIsTheSumOfItsRowsGradientsAtTrainingTolerance() {
+    int n = 8;
+    int cols = 40;
+    ImplicitModel m = new ImplicitModel(WellPosedness.projectInfNorm(TestData.gaussian(n, n, 1.0, 11), 0.9), TestData.gaussian(n, 6, 0.8, 12),
+        TestData.gaussian(3, n, 0.7, 13), TestData.gaussian(3, 6, 0.5, 14), Activation.RELU, true);
+    Matrix u = LocalBlockStore.block(TestData.gaussian(5, cols, 1.0, 15), Matrix.zeros(3, cols), n).u();
+    Matrix y = TestData.gaussian(3, cols, 1.0, 16);
+    SolverSettings training = new SolverSettings(1e-4, 1000);
+    Sums block = ImplicitGradient.compute(m, m.certificate(), u, y, TrainingBlock.unitWeights(cols), Loss.SQUARED, training);
+    Sums rows = null;
+    for (int j = 0; j < cols; j++) {
+      Sums one = ImplicitGradient.compute(m, m.certificate(), u.columnSlice(j, j + 1), y.columnSlice(j, j + 1), TrainingBlock.unitWeights(1),
+          Loss.SQUARED, training);
+      rows = rows == null ? one : rows.merge(one);
+    }
+    for (int k = 0; k < 4; k++) {
+      double scale = Math.max(1e-12, block.matrix(k).maxAbs());
+      assertTrue(TestData.maxAbsDiff(block.matrix(k), rows.matrix(k)) / scale < 1e-12,
+          "gradient " + k + " differs by " + TestData.maxAbsDiff(block.matrix(k), rows.matrix(k)) / scale + " relative");
+    }
+  }
+
   private static double lossAt(ImplicitModel m, int which, int entry, double h, Matrix u, Matrix y, Loss loss) {
     Matrix[] params = {m.a(), m.b(), m.c(), m.d()};
     params[which].data()[entry] += h;

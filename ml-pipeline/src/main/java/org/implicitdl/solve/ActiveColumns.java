@@ -1,0 +1,140 @@
+package org.implicitdl.solve;
+
+import org.implicitdl.linalg.Matrix;
+
+/**
+ * Column-wise fixed-point iterations on a block: each column is its own problem (the real rule
+ * x = φ(Ax + Bu) of §3, or the adjoint v = Cᵀg + Aᵀ(J v) of the implicit gradient), so a column
+ * leaves the iteration as soon as its own stopping bound holds. The columns still iterating are
+ * packed to the front of column-major buffers (the states, the next states, and any per-column
+ * data the sweep reads, such as the drive Bu), so a sweep multiplies only them; a column's
+ * result therefore does not depend on which other columns share its block.
+ */
+public final class ActiveColumns {
+  /** A column's {step size, error bound} from its previous and current states over [from, to); NaN when not finite. */
+  @FunctionalInterface
+  public interface StopTest {
+    double[] measure(double[] previous, double[] current, int from, int to);
+  }
+
+  /** The plain step ‖x_{t+1} − x_t‖∞ of a column (n rows) as its own bound. */
+  public static StopTest plainStep(int n) {
+    return (previous, current, from, to) -> {
+      double[] sizes = PicardSolver.stepSizes(previous, current, null, n, from, to);
+      return new double[] {sizes[0], sizes[0]};
+    };
+  }
+
+  private final int n;
+  private final Matrix result;
+  private final int[] index;
+  private final double[][] carried;
+  private double[] x;
+  private double[] next;
+  private int active;
+  private double maxStep;
+  private double maxBound;
+
+  /**
+   * @param start the initial states (n × m), copied
+   * @param carried per-column data of the same shape the sweep reads (copied, packed with the states)
+   */
+  public ActiveColumns(Matrix start, Matrix... carried) {
+    this.n = start.rows();
+    int m = start.cols();
+    this.result = start.copy();
+    this.x = result.data().clone();
+    this.next = new double[x.length];
+    this.carried = new double[carried.length][];
+    for (int k = 0; k < carried.length; k++) {
+      if (carried[k].rows() != n || carried[k].cols() != m) {
+        throw new IllegalArgumentException("per-column data " + carried[k].shape() + " does not match the states " + start.shape());
+      }
+      this.carried[k] = carried[k].data().clone();
+    }
+    this.index = new int[m];
+    for (int j = 0; j < m; j++) {
+      index[j] = j;
+    }
+    this.active = m;
+  }
+
+  /** The current states of the active columns (the first {@link #active()} columns). */
+  public double[] states() {
+    return x;
+  }
+
+  /** Where a sweep writes the next states of the active columns. */
+  public double[] next() {
+    return next;
+  }
+
+  /** The k-th per-column data, packed like the states. */
+  public double[] carried(int k) {
+    return carried[k];
+  }
+
+  public int active() {
+    return active;
+  }
+
+  public double maxStep() {
+    return maxStep;
+  }
+
+  public double maxBound() {
+    return maxBound;
+  }
+
+  /**
+   * After a sweep: measures each active column's step, writes out those whose bound meets the
+   * tolerance, packs the rest to the front and makes the next states current. False, with every
+   * column written out, when a step is not finite.
+   */
+  public boolean retireConverged(StopTest test, double tolerance) {
+    int kept = 0;
+    double[] out = result.data();
+    maxStep = 0;
+    maxBound = 0;
+    for (int j = 0; j < active; j++) {
+      double[] sizes = test.measure(x, next, j * n, (j + 1) * n);
+      if (!Double.isFinite(sizes[0]) || !Double.isFinite(sizes[1])) {
+        writeOut(next);
+        maxStep = Double.POSITIVE_INFINITY;
+        return false;
+      }
+      maxStep = Math.max(maxStep, sizes[0]);
+      maxBound = Math.max(maxBound, sizes[1]);
+      if (sizes[1] <= tolerance) {
+        System.arraycopy(next, j * n, out, index[j] * n, n);
+      } else {
+        if (kept != j) {
+          System.arraycopy(next, j * n, next, kept * n, n);
+          for (double[] c : carried) {
+            System.arraycopy(c, j * n, c, kept * n, n);
+          }
+          index[kept] = index[j];
+        }
+        kept++;
+      }
+    }
+    active = kept;
+    double[] swap = x;
+    x = next;
+    next = swap;
+    return true;
+  }
+
+  /** The states of every column: retired ones as they left, active ones as they are now. */
+  public Matrix result() {
+    writeOut(x);
+    return result;
+  }
+
+  private void writeOut(double[] states) {
+    for (int j = 0; j < active; j++) {
+      System.arraycopy(states, j * n, result.data(), index[j] * n, n);
+    }
+    active = 0;
+  }
+}
