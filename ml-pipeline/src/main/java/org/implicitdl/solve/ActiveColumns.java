@@ -11,18 +11,18 @@ import org.implicitdl.linalg.Matrix;
  * result therefore does not depend on which other columns share its block.
  */
 public final class ActiveColumns {
-  /** A column's {step size, error bound} from its previous and current states over [from, to); NaN when not finite. */
+  /**
+   * A column's step size and error bound from its previous and current states over [from, to),
+   * written to out[0], out[1]; NaN when not finite.
+   */
   @FunctionalInterface
   public interface StopTest {
-    double[] measure(double[] previous, double[] current, int from, int to);
+    void measure(double[] previous, double[] current, int from, int to, double[] out);
   }
 
   /** The plain step ‖x_{t+1} − x_t‖∞ of a column (n rows) as its own bound. */
   public static StopTest plainStep(int n) {
-    return (previous, current, from, to) -> {
-      double[] sizes = PicardSolver.stepSizes(previous, current, null, n, from, to);
-      return new double[] {sizes[0], sizes[0]};
-    };
+    return (previous, current, from, to, out) -> PicardSolver.stepSizes(previous, current, null, n, from, to, out);
   }
 
   private final int n;
@@ -96,8 +96,9 @@ public final class ActiveColumns {
     double[] out = result.data();
     maxStep = 0;
     maxBound = 0;
+    double[] sizes = new double[2];
     for (int j = 0; j < active; j++) {
-      double[] sizes = test.measure(x, next, j * n, (j + 1) * n);
+      test.measure(x, next, j * n, (j + 1) * n, sizes);
       if (!Double.isFinite(sizes[0]) || !Double.isFinite(sizes[1])) {
         writeOut(next);
         maxStep = Double.POSITIVE_INFINITY;

@@ -27,9 +27,10 @@ public final class PicardSolver implements FixedPointSolver {
     ActiveColumns columns = new ActiveColumns(start == null ? Matrix.zeros(n, drive.cols()) : start, drive);
     double[] inverse = inverseWeights(certificate);
     // the certified bound κ/(1−κ)·step in the certificate's norm; the plain step without one
-    ActiveColumns.StopTest test = (previous, current, from, to) -> {
-      double[] sizes = stepSizes(previous, current, inverse, n, from, to);
-      return new double[] {sizes[0], certificate.isWellPosed() ? certificate.errorBoundFromStep(sizes[1]) : sizes[0]};
+    boolean certified = certificate.isWellPosed();
+    ActiveColumns.StopTest test = (previous, current, from, to, out) -> {
+      stepSizes(previous, current, inverse, n, from, to, out);
+      out[1] = certified ? certificate.errorBoundFromStep(out[1]) : out[0];
     };
     for (int t = 1; t <= settings.maxIterations(); t++) {
       sweep(a, columns.carried(0), activation, columns.states(), columns.next(), columns.active());
@@ -82,13 +83,22 @@ public final class PicardSolver implements FixedPointSolver {
 
   /** As {@link #stepSizes(double[], double[], double[], int)} over entries [from, to) (whole columns). */
   static double[] stepSizes(double[] previous, double[] current, double[] inverse, int n, int from, int to) {
+    double[] out = new double[2];
+    stepSizes(previous, current, inverse, n, from, to, out);
+    return out;
+  }
+
+  /** The same, written into {@code out} (no allocation: called per column per sweep). */
+  static void stepSizes(double[] previous, double[] current, double[] inverse, int n, int from, int to, double[] out) {
     double inf = 0;
     double weighted = 0;
     for (int base = from; base < to; base += n) {
       for (int i = 0; i < n; i++) {
         double d = Math.abs(current[base + i] - previous[base + i]);
         if (d != d) {
-          return new double[] {Double.NaN, Double.NaN};
+          out[0] = Double.NaN;
+          out[1] = Double.NaN;
+          return;
         }
         if (d > inf) {
           inf = d;
@@ -98,6 +108,7 @@ public final class PicardSolver implements FixedPointSolver {
         }
       }
     }
-    return new double[] {inf, inverse == null ? inf : weighted};
+    out[0] = inf;
+    out[1] = inverse == null ? inf : weighted;
   }
 }
