@@ -38,15 +38,14 @@ public final class PicardSolver implements FixedPointSolver {
         return result(columns, t, false, Double.POSITIVE_INFINITY);
       }
       if (columns.active() == 0) {
-        return result(columns, t, true, certificate.isWellPosed() ? columns.maxBound() : Double.POSITIVE_INFINITY);
+        return result(columns, t, true, certified ? columns.maxBound() : Double.POSITIVE_INFINITY);
       }
     }
-    return result(columns, settings.maxIterations(), false, certificate.isWellPosed() ? columns.maxBound() : Double.POSITIVE_INFINITY);
+    return result(columns, settings.maxIterations(), false, certified ? columns.maxBound() : Double.POSITIVE_INFINITY);
   }
 
   private static FixedPointResult result(ActiveColumns columns, int sweeps, boolean converged, double bound) {
-    double step = columns.maxStep();
-    return new FixedPointResult(columns.result(), sweeps, step, bound, converged, "picard");
+    return new FixedPointResult(columns.result(), sweeps, columns.maxStep(), bound, converged, "picard");
   }
 
   /** out ← φ(A·x + Z). */
@@ -78,17 +77,12 @@ public final class PicardSolver implements FixedPointSolver {
    * as a difference is NaN. Loops by column, no per-entry modulo.
    */
   static double[] stepSizes(double[] previous, double[] current, double[] inverse, int n) {
-    return stepSizes(previous, current, inverse, n, 0, current.length);
-  }
-
-  /** As {@link #stepSizes(double[], double[], double[], int)} over entries [from, to) (whole columns). */
-  static double[] stepSizes(double[] previous, double[] current, double[] inverse, int n, int from, int to) {
     double[] out = new double[2];
-    stepSizes(previous, current, inverse, n, from, to, out);
+    stepSizes(previous, current, inverse, n, 0, current.length, out);
     return out;
   }
 
-  /** The same, written into {@code out} (no allocation: called per column per sweep). */
+  /** The same over entries [from, to) (whole columns), written into {@code out}: no allocation per column per sweep. */
   static void stepSizes(double[] previous, double[] current, double[] inverse, int n, int from, int to, double[] out) {
     double inf = 0;
     double weighted = 0;

@@ -37,6 +37,10 @@ public final class Sums implements Mergeable<Sums> {
     return matrices[k];
   }
 
+  public int matrixCount() {
+    return matrices.length;
+  }
+
   /**
    * One pass, two folds: these statistics followed by {@code other}'s (matrices, scalars and
    * maxima each appended after this one's).

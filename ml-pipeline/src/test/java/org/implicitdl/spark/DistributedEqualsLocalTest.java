@@ -80,17 +80,8 @@ class DistributedEqualsLocalTest {
         LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::abGram, LocalSteps::abTargets, LocalSteps::objective, LocalSteps::realRule, LocalSteps::report,
         LocalSteps::cdStatisticsAndGradient);
     for (int k = 0; k < functions.size(); k++) {
-      Sums a = local.aggregate("local", payload, functions.get(k));
-      Sums b = dist.aggregate("distributed", payload, functions.get(k));
-      for (int i = 0; ; i++) {
-        Matrix ma;
-        try {
-          ma = a.matrix(i);
-        } catch (ArrayIndexOutOfBoundsException end) {
-          break;
-        }
-        assertRelativeEquals(ma, b.matrix(i), "function " + k + " matrix " + i);
-      }
+      assertMatricesEqual(local.aggregate("local", payload, functions.get(k)), dist.aggregate("distributed", payload, functions.get(k)),
+          "function " + k);
     }
     for (BlockStore.BlockFunction<BcdPayload, Sums> f : List.<BlockStore.BlockFunction<BcdPayload, Sums>>of(LocalSteps::objective, LocalSteps::realRule,
         LocalSteps::report)) {
@@ -112,7 +103,7 @@ class DistributedEqualsLocalTest {
 
   @Test
   void gradientAggregatesEqualTheLocalFold() {
-    // fixed points solved to the end, so block-wise stopping of the adjoint solve cannot differ
+    // fixed points solved to the end: the forward and adjoint iterations stop per row, so blocking changes only rounding
     org.implicitdl.train.GradientSettings gs = org.implicitdl.train.GradientSettings.defaults(N, Loss.SQUARED)
         .withFixedPoint(new org.implicitdl.solve.SolverSettings(1e-13, 5000));
     ImplicitModel model = new BlockCoordinateDescent(local(), settings().withEpochs(1), P, 1, null).train(null).model();
@@ -125,15 +116,7 @@ class DistributedEqualsLocalTest {
     for (BlockStore.BlockFunction<org.implicitdl.train.GradientTrainer.StepPayload, Sums> f : functions) {
       Sums a = local().aggregate("local", payload, f);
       Sums b = dist.aggregate("distributed", payload, f);
-      for (int i = 0; ; i++) {
-        Matrix ma;
-        try {
-          ma = a.matrix(i);
-        } catch (ArrayIndexOutOfBoundsException end) {
-          break;
-        }
-        assertRelativeEquals(ma, b.matrix(i), "gradient statistic " + i);
-      }
+      assertMatricesEqual(a, b, "gradient statistics");
       for (int s = 0; s < 2; s++) {
         assertEquals(a.scalar(s), b.scalar(s), 1e-9 * Math.max(1, Math.abs(a.scalar(s))), "gradient scalar " + s);
       }
@@ -153,9 +136,7 @@ class DistributedEqualsLocalTest {
     Dataset<Row> df = SparkTestSession.frame(DATA.data().inputs(), labels()).coalesce(1);
     RddBlockStore one = store(BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, 16));
     Sums b = one.aggregatePartitions("distributed", job, org.implicitdl.train.GradientTrainer::localRound);
-    for (int i = 0; i < 6; i++) {
-      assertRelativeEquals(a.matrix(i), b.matrix(i), "local-steps statistic " + i);
-    }
+    assertMatricesEqual(a, b, "local-steps statistics");
     assertEquals(a.scalar(2), b.scalar(2), "rows seen");
     one.close();
   }
@@ -187,6 +168,14 @@ class DistributedEqualsLocalTest {
         "label", BlockPacking.Task.REGRESSION, P, 1, N, 16));
     e = assertThrows(IllegalArgumentException.class, () -> new BlockCoordinateDescent(empty, settings(), P, 1, null).train(null));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
+  }
+
+  /** Every matrix of two aggregates, same count, equal to 1e-9 relative. */
+  private static void assertMatricesEqual(Sums a, Sums b, String what) {
+    assertEquals(a.matrixCount(), b.matrixCount(), what + ": matrix count");
+    for (int i = 0; i < a.matrixCount(); i++) {
+      assertRelativeEquals(a.matrix(i), b.matrix(i), what + " matrix " + i);
+    }
   }
 
   static void assertRelativeEquals(Matrix expected, Matrix got, String what) {
