@@ -171,37 +171,42 @@ public final class BlockCoordinateDescent {
     Matrix w = Matrix.hstack(model.c(), model.d());
     if (squared) {
       Matrix h = Matrix.hstack(s.matrix(2), constants.matrix(LocalSteps.CONST_YU));
-      w = readoutSolve(w, withRidge(g, settings.ridge()), h, featuresUnpenalized() && settings.ridge() > 0);
+      Matrix q = withRidge(g, settings.ridge());
+      w = readoutSolve(w, q, exactFactor(q, featuresUnpenalized() && settings.ridge() > 0), h);
     } else {
       Matrix halfG = g.scaled(0.5);
       Matrix q = withRidge(halfG, settings.ridge());
+      Blas.Cholesky exact = exactFactor(q, featuresUnpenalized());
       for (int round = 0; round < settings.abRounds(); round++) {
         // round 0's gradient came with the statistics, at the model's own (C, D)
         Matrix gradient = round == 0 ? Matrix.hstack(s.matrix(3), s.matrix(4)) : crossEntropyGradient(model.withCD(w));
         Matrix l = Blas.multiply(w, halfG);
         Blas.axpy(-1.0, gradient.data(), l.data());
-        w = readoutSolve(w, q, l, featuresUnpenalized());
+        w = readoutSolve(w, q, exact, l);
       }
     }
     return model.withCD(w);
   }
 
   /**
-   * min over W = [C D] of ½ tr(W Q Wᵀ) − tr(L Wᵀ) + the (C, D) penalties: W = L Q⁻¹ by Cholesky
-   * when {@code exact} (no ℓ1/group terms) and Q is numerically positive definite, else MFISTA
-   * from the current W.
+   * min over W = [C D] of ½ tr(W Q Wᵀ) − tr(L Wᵀ) + the (C, D) penalties: W = L Q⁻¹ with Q's
+   * Cholesky factor when there is one ({@link #exactFactor}), else MFISTA from the current W.
    */
-  private Matrix readoutSolve(Matrix w, Matrix q, Matrix l, boolean exact) {
-    if (exact) {
+  private Matrix readoutSolve(Matrix w, Matrix q, Blas.Cholesky exact, Matrix l) {
+    if (exact != null) {
       Matrix rhs = l.transpose();
-      if (Blas.solveSpd(q, rhs)) {
-        return rhs.transpose();
-      }
+      exact.solve(rhs);
+      return rhs.transpose();
     }
     double[] ones = new double[outputs];
     Arrays.fill(ones, 1.0);
     Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso());
     return QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
+  }
+
+  /** Q's Cholesky factor when the step is an exact quadratic ({@code exact}: no ℓ1/group terms) and Q is numerically positive definite. */
+  private static Blas.Cholesky exactFactor(Matrix q, boolean exact) {
+    return exact ? Blas.Cholesky.of(q) : null;
   }
 
   private Matrix crossEntropyGradient(ImplicitModel current) {
@@ -220,13 +225,13 @@ public final class BlockCoordinateDescent {
     Matrix w = Matrix.hstack(model.a(), model.b());
     Sums first = store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
     Matrix g = withRidge(assembleGram(first.matrix(0), first.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
+    ExactInB exactInB = featuresUnpenalized() ? ExactInB.of(g, n) : null;
     for (int round = 0; round < settings.abRounds(); round++) {
       Sums s = round == 0 ? first
           : store.aggregate("(A, B)-step majorizer moments", payload(model.withAB(w)), LocalSteps::abTargets);
       int o = round == 0 ? 2 : 0;
       Matrix h = Matrix.hstack(s.matrix(o), s.matrix(o + 1));
-      Matrix exactInB = featuresUnpenalized() ? solveExactlyInB(w, g, h) : null;
-      w = exactInB != null ? exactInB : QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, settings.fistaIterations());
+      w = exactInB != null ? exactInB.solve(w, h, settings) : QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, settings.fistaIterations());
     }
     return model.withAB(w);
   }
@@ -243,29 +248,50 @@ public final class BlockCoordinateDescent {
    * is not), solved by MFISTA from the current A under the constraint. Row weights λ_i do not
    * change a row's minimizer in B, so the step is the same descent step as FISTA on W, only
    * solved to the end in B (FISTA's 100 iterations barely move B on raw pixels, whose Gram matrix
-   * has condition numbers near 1e8). Null when G_UU is not numerically positive definite.
+   * has condition numbers near 1e8). G is fixed for the whole (A, B)-step (X does not change in
+   * it), so G_UU's factor, K = G_UU⁻¹ G_UX and Q_A are computed once; each round solves only for
+   * its own moments H.
    */
-  private Matrix solveExactlyInB(Matrix w, Matrix g, Matrix h) {
-    int n = settings.hiddenDim();
-    int k = g.rows();
-    Matrix gxu = g.block(0, n, n, k);
-    Matrix hu = h.columnSlice(n, k);
-    // one Cholesky solve for both K = G_UU⁻¹ G_UX and M = G_UU⁻¹ H_Uᵀ
-    Matrix solved = Matrix.hstack(gxu.transpose(), hu.transpose());
-    if (!Blas.solveSpd(g.block(n, k, n, k), solved)) {
-      return null;
+  private static final class ExactInB {
+    private final Blas.Cholesky guu;
+    private final Matrix kx;
+    private final Matrix qa;
+
+    private ExactInB(Blas.Cholesky guu, Matrix kx, Matrix qa) {
+      this.guu = guu;
+      this.kx = kx;
+      this.qa = qa;
     }
-    Matrix kx = solved.columnSlice(0, n);
-    Matrix m = solved.columnSlice(n, n + h.rows());
-    Matrix qa = g.block(0, n, 0, n);
-    Blas.gemm(-1.0, gxu, false, kx, false, 1.0, qa);
-    Matrix la = h.columnSlice(0, n);
-    Blas.gemm(-1.0, hu, false, kx, false, 1.0, la);
-    Prox stateOnly = new Prox(n, 0, 0.0, 0.0, 0.0, settings.structure(), settings.kappa());
-    Matrix a = QuadraticStep.solve(w.columnSlice(0, n), qa, la, settings.lambdaVector(), stateOnly, settings.fistaIterations());
-    Matrix b = m.transpose();
-    Blas.gemm(-1.0, a, false, kx, true, 1.0, b);
-    return Matrix.hstack(a, b);
+
+    /** The parts of the solve that depend on G only; null when G_UU is not numerically positive definite. */
+    static ExactInB of(Matrix g, int n) {
+      int k = g.rows();
+      Blas.Cholesky guu = Blas.Cholesky.of(g.block(n, k, n, k));
+      if (guu == null) {
+        return null;
+      }
+      Matrix gxu = g.block(0, n, n, k);
+      Matrix kx = gxu.transpose();
+      guu.solve(kx);
+      Matrix qa = g.block(0, n, 0, n);
+      Blas.gemm(-1.0, gxu, false, kx, false, 1.0, qa);
+      return new ExactInB(guu, kx, qa);
+    }
+
+    /** [A B] minimizing the majorizer with moments H, A by MFISTA from the current one. */
+    Matrix solve(Matrix w, Matrix h, BcdSettings settings) {
+      int n = qa.rows();
+      Matrix hu = h.columnSlice(n, h.cols());
+      Matrix b = hu.transpose();
+      guu.solve(b);
+      b = b.transpose();
+      Matrix la = h.columnSlice(0, n);
+      Blas.gemm(-1.0, hu, false, kx, false, 1.0, la);
+      Prox stateOnly = new Prox(n, 0, 0.0, 0.0, 0.0, settings.structure(), settings.kappa());
+      Matrix a = QuadraticStep.solve(w.columnSlice(0, n), qa, la, settings.lambdaVector(), stateOnly, settings.fistaIterations());
+      Blas.gemm(-1.0, a, false, kx, true, 1.0, b);
+      return Matrix.hstack(a, b);
+    }
   }
 
   /** The final convex step: (C, D) refitted on the real rule's fixed-point states. */

@@ -27,4 +27,22 @@ class BlasTest {
     indefinite.set(n - 1, n - 1, -1.0);
     assertFalse(Blas.solveSpd(indefinite, r.copy()));
   }
+
+  /** One factor serves right-hand sides that arrive one after another, and refuses a wrong height. */
+  @org.junit.jupiter.api.Test
+  void oneCholeskyFactorSolvesSuccessiveRightHandSides() {
+    int n = 230;
+    Matrix x = TestData.gaussian(n, n + 5, 1.0, 3);
+    Matrix g = Blas.multiply(x, false, x, true);
+    Blas.Cholesky factor = Blas.Cholesky.of(g);
+    assertNotNull(factor);
+    for (int seed = 0; seed < 3; seed++) {
+      Matrix r = TestData.gaussian(n, 1 + seed, 1.0, 10 + seed);
+      Matrix solution = r.copy();
+      factor.solve(solution);
+      assertTrue(TestData.maxAbsDiff(Blas.multiply(g, solution), r) <= 1e-8 * (1 + r.maxAbs()));
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> factor.solve(Matrix.zeros(n - 1, 2)));
+    assertTrue(e.getMessage().contains("230x230"), e.getMessage());
+  }
 }
