@@ -26,8 +26,9 @@ class PaperExperimentsTest {
    * (10): scaling X, P, B by s and C by 1/s keeps the loss, shrinks the divergence and coupling
    * (∝ s²) and the penalty on B (∝ s), and only the tiny ridge on C resists. Changing λ = μ (0.1
    * to 10), ridge on C (1 to 30000), a lighter column penalty on B than on D (×0.3 to ×0.01), a
-   * proximal term on the (A, B)-step, the initial scale of B (×10, ×30) or starting from an
-   * unpenalized BCD fit did not keep B alive.
+   * proximal term on the (A, B)-step, a smaller κ (0.5, 0.2, 0.05), the initial scale of B (×10,
+   * ×30) or starting from an unpenalized BCD fit did not keep B's feature columns alive; with D
+   * removed (ridge 1e6 on D) they collapse too and the fit is no better than predicting 0.
    */
   @ParameterizedTest
   @ValueSource(longs = {7, 11, 13})
