@@ -22,8 +22,8 @@ class PaperExperimentsTest {
    * on seed 7 two relevant features are outside the 10 largest column norms at every penalty
    * from 10 to 40. Those two (features 50 and 78) move y as much as others (mean |∂y/∂u_j| 0.31
    * and 0.29 under the true model) but have least-squares slopes of −0.03 and −0.04: their effect
-   * is purely nonlinear, invisible to a linear readout. The collapse follows from a symmetry of
-   * (10): scaling X, P, B by s and C by 1/s keeps the loss, shrinks the divergence and coupling
+   * is purely nonlinear, invisible to a linear readout. A symmetry of (10) favours the collapse:
+   * scaling X, P, B by s and C by 1/s keeps the loss, shrinks the divergence and coupling
    * (∝ s²) and the penalty on B (∝ s), and only the tiny ridge on C resists. Changing λ = μ (0.1
    * to 10), ridge on C (1 to 30000), a lighter column penalty on B than on D (×0.3 to ×0.01), a
    * proximal term on the (A, B)-step, a smaller κ (0.5, 0.2, 0.05), the initial scale of B (×10,
