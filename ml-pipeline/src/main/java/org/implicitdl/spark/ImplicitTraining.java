@@ -121,7 +121,8 @@ final class ImplicitTraining {
         (Double) params.getOrDefault(params.mu()), (Double) params.getOrDefault(params.regParam()), (Double) params.getOrDefault(params.l1()),
         (Double) params.getOrDefault(params.groupLasso()), epochs, (Double) params.getOrDefault(params.tol()),
         (Long) params.getOrDefault(params.seed()), 20, 3, 100, 1.0, fixedPoint(params),
-        (Double) params.getOrDefault(params.lambdaGrowth()));
+        (Double) params.getOrDefault(params.lambdaGrowth()),
+        BcdSettings.Initialization.valueOf(((String) params.getOrDefault(params.initialization())).toUpperCase(java.util.Locale.ROOT)));
   }
 
   static GradientSettings gradientSettings(ImplicitTrainingParams params, Loss loss, Activation activation) {

@@ -16,6 +16,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   String[] SOLVERS = {"bcd", "gradient", "bcd+gradient"};
   String[] ACTIVATIONS = {"relu", "leaky_relu", "tanh", "sigmoid"};
   String[] CONDITIONS = {"inf_norm", "triangular"};
+  String[] INITIALIZATIONS = {"gaussian", "prototypes"};
 
   default IntParam hiddenDim() {
     return registered("hiddenDim", () -> new IntParam(this, "hiddenDim", "number of hidden states n (>= 1)", ParamValidators.<Object>gtEq(1)));
@@ -60,6 +61,13 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   default DoubleParam lambdaGrowth() {
     return registered("lambdaGrowth", () -> new DoubleParam(this, "lambdaGrowth",
         "BCD continuation: lambda and mu are multiplied by this after every epoch (>= 1; 1 keeps them fixed)", ParamValidators.<Object>gtEq(1)));
+  }
+
+  default Param<String> initialization() {
+    return registered("initialization", () -> new Param<>(this, "initialization",
+        "where BCD's hidden features start: gaussian (random B) or prototypes (each row of B points from the input mean to one of "
+            + "hiddenDim k-means prototypes of the training inputs)",
+        ParamValidators.<String>inArray(INITIALIZATIONS)));
   }
 
   default DoubleParam regParam() {
@@ -156,6 +164,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(lambdaPerState(), new double[0]);
     setDefault(mu(), 1.0);
     setDefault(lambdaGrowth(), 1.0);
+    setDefault(initialization(), "gaussian");
     setDefault(regParam(), 1e-4);
     setDefault(l1(), 0.0);
     setDefault(groupLasso(), 0.0);

@@ -28,13 +28,21 @@ import org.implicitdl.solve.SolverSettings;
  * @param lambdaGrowth λ and μ are multiplied by this after every epoch, and each epoch then starts
  *     from X = P = the real rule's fixed point (continuation; 1 = fixed weights, the setting under
  *     which the objective never increases)
+ * @param initialization where the hidden features start: Gaussian B, or k-means prototypes of the inputs
  */
 public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double kappa, double[] lambda, double mu,
     double ridge, double l1, double groupLasso, int maxEpochs, double tol, long seed, int innerIterations,
-    int abRounds, int fistaIterations, double initScale, SolverSettings fixedPoint, double lambdaGrowth) implements Serializable {
+    int abRounds, int fistaIterations, double initScale, SolverSettings fixedPoint, double lambdaGrowth,
+    Initialization initialization) implements Serializable {
 
   /** How the trainer keeps A well-posed. */
   public enum Structure { INF_NORM, TRIANGULAR }
+
+  /**
+   * Where the hidden features start: B Gaussian (scale initScale/√p), or each row of B pointing
+   * from the input mean to one of n k-means prototypes ({@link PrototypeInitialization}).
+   */
+  public enum Initialization { GAUSSIAN, PROTOTYPES }
 
   public BcdSettings {
     require(hiddenDim >= 1, "hiddenDim must be >= 1, got " + hiddenDim);
@@ -56,13 +64,14 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
     require(innerIterations >= 1 && abRounds >= 1 && fistaIterations >= 1, "iteration counts must be >= 1");
     require(initScale > 0 && Double.isFinite(initScale), "initScale must be finite and > 0, got " + initScale);
     require(lambdaGrowth >= 1 && Double.isFinite(lambdaGrowth), "lambdaGrowth must be finite and >= 1, got " + lambdaGrowth);
+    require(initialization != null, "initialization must be given");
     lambda = lambda.clone();
   }
 
   /** Defaults for a given hidden size and loss. */
   public static BcdSettings defaults(int hiddenDim, Loss loss) {
     return new BcdSettings(hiddenDim, loss, Structure.INF_NORM, 0.95, new double[] {1.0}, 1.0, 1e-4, 0.0, 0.0,
-        20, 1e-6, 42L, 20, 3, 100, 1.0, new SolverSettings(1e-9, 1000), 1.0);
+        20, 1e-6, 42L, 20, 3, 100, 1.0, new SolverSettings(1e-9, 1000), 1.0, Initialization.GAUSSIAN);
   }
 
   /** λ_i for state i. */
@@ -86,37 +95,42 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
 
   public BcdSettings withEpochs(int epochs) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, epochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization);
   }
 
   public BcdSettings withPenalties(double newRidge, double newL1, double newGroup) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, newRidge, newL1, newGroup, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization);
   }
 
   public BcdSettings withLambdaMu(double[] newLambda, double newMu) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, newLambda, newMu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization);
   }
 
   public BcdSettings withStructure(Structure newStructure, double newKappa) {
     return new BcdSettings(hiddenDim, loss, newStructure, newKappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization);
   }
 
   public BcdSettings withSeed(long newSeed) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, newSeed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization);
   }
 
   public BcdSettings withFixedPoint(SolverSettings newFixedPoint) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint, lambdaGrowth);
+        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint, lambdaGrowth, initialization);
   }
 
   public BcdSettings withLambdaGrowth(double growth) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, growth);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, growth, initialization);
+  }
+
+  public BcdSettings withInitialization(Initialization newInitialization) {
+    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, newInitialization);
   }
 
   /** λ and μ scaled by {@code factor} (one continuation step). */
@@ -138,6 +152,6 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
   public String toString() {
     return "BcdSettings[n=" + hiddenDim + ", loss=" + loss + ", " + structure + ", kappa=" + kappa + ", lambda="
         + (lambda.length == 1 ? lambda[0] : Arrays.toString(lambda)) + ", mu=" + mu + ", ridge=" + ridge + ", l1=" + l1
-        + ", group=" + groupLasso + ", epochs=" + maxEpochs + "]";
+        + ", group=" + groupLasso + ", epochs=" + maxEpochs + ", init=" + initialization + "]";
   }
 }

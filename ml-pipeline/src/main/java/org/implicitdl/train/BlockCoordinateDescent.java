@@ -73,12 +73,18 @@ public final class BlockCoordinateDescent {
     return new Result(r.model().withZeroReadout(), r.history(), r.finalRecord(), r.selectedFeatures());
   }
 
-  /** Trains from {@code initial} (warm start) or, when null, from a seeded random model. */
+  /**
+   * Trains from {@code initial} (warm start) or, when null, from a seeded start: Gaussian B, or
+   * k-means prototype directions ({@link BcdSettings#initialization()}).
+   */
   public Result train(ImplicitModel initial) {
     ImplicitModel model = initial == null ? initialModel() : checkedWarmStart(initial);
     constants = store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
     if (constants.scalar(0) == 0) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
+    }
+    if (initial == null && settings.initialization() == BcdSettings.Initialization.PROTOTYPES) {
+      model = PrototypeInitialization.model(store, settings, model, constants.matrix(LocalSteps.CONST_UU));
     }
     store.update("initial states", payload(model), LocalSteps::initialStates);
     List<EpochRecord> history = new ArrayList<>();

@@ -17,6 +17,7 @@ import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.LocalSteps;
 import org.implicitdl.train.Loss;
+import org.implicitdl.train.PrototypeInitialization;
 import org.implicitdl.train.Sums;
 import org.implicitdl.train.TrainingBlock;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,16 @@ class DistributedEqualsLocalTest {
       assertEquals(expected.history().get(e).objective(), got.history().get(e).objective(),
           1e-9 * Math.abs(expected.history().get(e).objective()), "objective at epoch " + e);
     }
+  }
+
+  /** The k-means seeding pass (a merged sample) and every Lloyd pass (cluster sums) fold as locally. */
+  @Test
+  void prototypeAggregatesEqualTheLocalFold() {
+    RddBlockStore dist = distributed(3, 7);
+    Matrix expected = PrototypeInitialization.prototypes(local(), N, 9L);
+    Matrix got = PrototypeInitialization.prototypes(dist, N, 9L);
+    dist.close();
+    assertRelativeEquals(expected, got, "prototypes");
   }
 
   @Test

@@ -95,12 +95,16 @@ class ImplicitClassifierTest {
     assertTrue(e.getMessage().contains("column 'features' does not exist"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> small().setKappa(1.2));
     assertTrue(e.getMessage().contains("kappa"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> small().setInitialization("kmeans"));
+    assertTrue(e.getMessage().contains("initialization") && e.getMessage().contains("kmeans"), e.getMessage());
     Dataset<Row> assembled = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features").transform(data);
     Dataset<Row> negative = assembled.withColumn("w", org.apache.spark.sql.functions.lit(-1.0));
     e = assertThrows(IllegalArgumentException.class, () -> small().setWeightCol("w").fit(negative));
     assertTrue(e.getMessage().contains("column 'w' has weight -1.0, expected a finite value >= 0"), e.getMessage());
     ImplicitClassificationModel weighted = small().setWeightCol("w").fit(assembled.withColumn("w", org.apache.spark.sql.functions.lit(2.0)));
     assertEquals(6, weighted.implicitModel().hiddenDim());
+    ImplicitClassificationModel fromPrototypes = small().setSolver("bcd").setInitialization("prototypes").fit(assembled);
+    assertTrue(fromPrototypes.summary().history().size() > 1, "BCD from prototypes trained");
   }
 
 }

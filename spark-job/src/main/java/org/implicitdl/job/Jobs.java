@@ -156,6 +156,7 @@ final class Jobs {
     p.set(p.lambda(), cfg.number("trainer.lambda"));
     p.set(p.mu(), cfg.number("trainer.mu"));
     p.set(p.lambdaGrowth(), cfg.number("trainer.lambda-growth"));
+    p.set(p.initialization(), cfg.oneOf("trainer.initialization", ImplicitTrainingParams.INITIALIZATIONS));
     p.set(p.regParam(), cfg.number("trainer.reg-param"));
     p.set(p.l1(), cfg.number("trainer.l1"));
     p.set(p.groupLasso(), cfg.number("trainer.group-lasso"));
