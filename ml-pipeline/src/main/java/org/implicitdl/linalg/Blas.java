@@ -172,6 +172,15 @@ public final class Blas {
     BLAS_IMPL.daxpy(x.length, alpha, x, 1, y, 1);
   }
 
+  /** y[yOffset ..] ← alpha · x[xOffset ..] + y[yOffset ..] over {@code length} entries (e.g. one column into another). */
+  public static void axpy(int length, double alpha, double[] x, int xOffset, double[] y, int yOffset) {
+    if (xOffset < 0 || yOffset < 0 || xOffset + length > x.length || yOffset + length > y.length) {
+      throw new IllegalArgumentException("axpy of " + length + " entries from offsets " + xOffset + ", " + yOffset
+          + " runs past arrays of " + x.length + " and " + y.length);
+    }
+    BLAS_IMPL.daxpy(length, alpha, x, xOffset, 1, y, yOffset, 1);
+  }
+
   public static double dot(double[] x, double[] y) {
     if (x.length != y.length) {
       throw new IllegalArgumentException("dot lengths differ: " + x.length + " vs " + y.length);

@@ -115,18 +115,22 @@ public final class PrototypeInitialization {
 
   /**
    * Weighted per-cluster sums of [u; 1] over the block, (p + 1) × n: rows 0..p−1 the sums of the
-   * inputs nearest to each prototype, row p their weight.
+   * inputs nearest to each prototype, row p their weight. One dgemm scores every row against every
+   * prototype; each row is then added to its own cluster's column (one axpy, not a product with a
+   * one-hot assignment matrix, which would cost n times as much).
    */
   static Sums clusterSums(Matrix scoring, TrainingBlock block) {
     Matrix u = block.u();
     Matrix scores = Blas.multiply(scoring, true, u, false);
-    int n = scoring.cols();
-    Matrix assignment = Matrix.zeros(n, u.cols());
+    int rows = u.rows();
+    Matrix sums = Matrix.zeros(rows, scoring.cols());
     double[] w = block.w().data();
     for (int k = 0; k < u.cols(); k++) {
-      assignment.set(LocalSteps.argmax(scores, k), k, w[k]);
+      if (w[k] != 0) {
+        Blas.axpy(rows, w[k], u.data(), k * rows, sums.data(), LocalSteps.argmax(scores, k) * rows);
+      }
     }
-    return new Sums(new Matrix[] {Blas.multiply(u, false, assignment, true)}, new double[0]);
+    return new Sums(new Matrix[] {sums}, new double[0]);
   }
 
   /** Each prototype moved to its cluster's weighted mean; an empty cluster keeps its prototype. */

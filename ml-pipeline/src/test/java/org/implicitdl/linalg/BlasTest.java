@@ -45,4 +45,15 @@ class BlasTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> factor.solve(Matrix.zeros(n - 1, 2)));
     assertTrue(e.getMessage().contains("230x230"), e.getMessage());
   }
+
+  /** The offset axpy adds one column into another and refuses a range past an array's end. */
+  @org.junit.jupiter.api.Test
+  void offsetAxpyAddsOneColumnIntoAnother() {
+    double[] x = {1, 2, 3, 4, 5, 6};
+    double[] y = {10, 20, 30, 40};
+    Blas.axpy(2, 0.5, x, 4, y, 2);
+    assertArrayEquals(new double[] {10, 20, 32.5, 43}, y);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Blas.axpy(3, 1.0, x, 4, y, 0));
+    assertTrue(e.getMessage().contains("runs past"), e.getMessage());
+  }
 }
