@@ -63,8 +63,11 @@ final class ImplicitTraining {
             depth, 0);
     long t0 = System.nanoTime();
     String metricName = loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse";
-    int totalEpochs = (solver.equals("bcd+gradient") ? (Integer) params.getOrDefault(params.bcdEpochs()) : 0)
-        + (Integer) params.getOrDefault(params.maxIter());
+    String[] stages = solver.split("\\+");
+    int totalEpochs = 0;
+    for (String stage : stages) {
+      totalEpochs += epochs(params, solver, stage);
+    }
     Consumer<EpochRecord> bar = ProgressBar.forTerminal(totalEpochs, metricName);
     Consumer<EpochRecord> log = r -> {
       LOG.info("{}", r.line(metricName));
@@ -76,35 +79,50 @@ final class ImplicitTraining {
     try {
       ImplicitModel model = initialModel(params, dataset.sparkSession());
       List<EpochRecord> history = new ArrayList<>();
-      EpochRecord last;
-      int[] selected;
-      if (solver.contains("bcd")) {
-        int epochs = solver.equals("bcd") ? (Integer) params.getOrDefault(params.maxIter()) : (Integer) params.getOrDefault(params.bcdEpochs());
-        BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, bcdSettings(params, loss, epochs), inputs, outputs, log);
-        BlockCoordinateDescent.Result r = solver.equals("bcd") ? bcd.train(model) : bcd.trainAsWarmStart(model);
-        model = r.model();
-        history.addAll(r.history());
-        last = r.finalRecord();
-        selected = r.selectedFeatures();
-      } else {
-        last = null;
-        selected = null;
+      Stage last = null;
+      for (int k = 0; k < stages.length; k++) {
+        int epochs = epochs(params, solver, stages[k]);
+        boolean followed = k < stages.length - 1;
+        last = stages[k].equals("bcd") ? bcdStage(store, bcdSettings(params, loss, epochs), followed, model, inputs, outputs, log)
+            : gradientStage(store, validation, gradientSettings(params, loss, activation), model, inputs, outputs, log);
+        model = last.model();
+        history.addAll(last.history());
       }
-      if (solver.contains("gradient")) {
-        GradientTrainer.Result r = new GradientTrainer(store, validation, gradientSettings(params, loss, activation), inputs, outputs, log)
-            .train(model);
-        model = r.model();
-        history.addAll(r.history());
-        last = r.finalRecord();
-        selected = BlockCoordinateDescent.selectedFeatures(model);
-      }
-      return new Fitted(model, new TrainingSummary(solver, history, last, selected, (System.nanoTime() - t0) / 1e9));
+      return new Fitted(model, new TrainingSummary(solver, history, last.finalRecord(), last.selected(),
+          (System.nanoTime() - t0) / 1e9));
     } finally {
       store.close();
       if (validation != null) {
         validation.close();
       }
     }
+  }
+
+  /** What one solver stage hands to the next. */
+  private record Stage(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int[] selected) {}
+
+  /** Epochs of one stage: BCD alone runs maxIter, BCD beside the gradient solver bcdEpochs, the gradient solver maxIter. */
+  private static int epochs(ImplicitTrainingParams params, String solver, String stage) {
+    return stage.equals("bcd") && !solver.equals("bcd") ? (Integer) params.getOrDefault(params.bcdEpochs())
+        : (Integer) params.getOrDefault(params.maxIter());
+  }
+
+  /**
+   * BCD from {@code model} (null: its seeded start). Followed by the gradient solver, it hands on
+   * its hidden features with the readout reset ({@link BlockCoordinateDescent#trainAsWarmStart});
+   * otherwise it ends with the readout refit.
+   */
+  private static Stage bcdStage(RddBlockStore store, BcdSettings settings, boolean followed, ImplicitModel model, int inputs,
+      int outputs, Consumer<EpochRecord> log) {
+    BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, settings, inputs, outputs, log);
+    BlockCoordinateDescent.Result r = followed ? bcd.trainAsWarmStart(model) : bcd.train(model);
+    return new Stage(r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
+  }
+
+  private static Stage gradientStage(RddBlockStore store, RddBlockStore validation, GradientSettings settings, ImplicitModel model,
+      int inputs, int outputs, Consumer<EpochRecord> log) {
+    GradientTrainer.Result r = new GradientTrainer(store, validation, settings, inputs, outputs, log).train(model);
+    return new Stage(r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
   }
 
   private static ImplicitModel initialModel(ImplicitTrainingParams params, org.apache.spark.sql.SparkSession spark) {
@@ -119,10 +137,16 @@ final class ImplicitTraining {
     BcdSettings.Structure structure = structure(params);
     return new BcdSettings(n, loss, structure, (Double) params.getOrDefault(params.kappa()), lambda,
         (Double) params.getOrDefault(params.mu()), (Double) params.getOrDefault(params.regParam()), (Double) params.getOrDefault(params.l1()),
-        (Double) params.getOrDefault(params.groupLasso()), epochs, (Double) params.getOrDefault(params.tol()),
+        bcdGroupLasso(params), epochs, (Double) params.getOrDefault(params.tol()),
         (Long) params.getOrDefault(params.seed()), 20, 3, 100, 1.0, fixedPoint(params),
         (Double) params.getOrDefault(params.lambdaGrowth()),
         BcdSettings.Initialization.valueOf(((String) params.getOrDefault(params.initialization())).toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  /** BCD's column-group weight: bcdGroupLasso when set (>= 0), else groupLasso. */
+  private static double bcdGroupLasso(ImplicitTrainingParams params) {
+    double own = (Double) params.getOrDefault(params.bcdGroupLasso());
+    return own >= 0 ? own : (Double) params.getOrDefault(params.groupLasso());
   }
 
   static GradientSettings gradientSettings(ImplicitTrainingParams params, Loss loss, Activation activation) {

@@ -13,7 +13,7 @@ import org.apache.spark.ml.param.ParamValidators;
  * block-coordinate descent, and the implicit-gradient optimizer (design §3).
  */
 public interface ImplicitTrainingParams extends ImplicitModelParams {
-  String[] SOLVERS = {"bcd", "gradient", "bcd+gradient"};
+  String[] SOLVERS = {"bcd", "gradient", "bcd+gradient", "gradient+bcd"};
   String[] ACTIVATIONS = {"relu", "leaky_relu", "tanh", "sigmoid"};
   String[] CONDITIONS = {"inf_norm", "triangular"};
   String[] INITIALIZATIONS = {"gaussian", "prototypes"};
@@ -29,7 +29,8 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
 
   default Param<String> solver() {
     return registered("solver", () -> new Param<>(this, "solver",
-        "training method: bcd (paper §4), gradient (implicit differentiation), bcd+gradient (BCD warm start)",
+        "training method: bcd (paper §4), gradient (implicit differentiation), bcd+gradient (BCD warm start), "
+            + "gradient+bcd (BCD from the gradient model: exact zeros of the column penalty, feature selection)",
         ParamValidators.<String>inArray(SOLVERS)));
   }
 
@@ -83,12 +84,18 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
         "column-group weight on B and D: feature selection, eq. 19 (>= 0)", ParamValidators.<Object>gtEq(0)));
   }
 
+  default DoubleParam bcdGroupLasso() {
+    return registered("bcdGroupLasso", () -> new DoubleParam(this, "bcdGroupLasso",
+        "column-group weight (eq. 19) of BCD, on its summed objective, when it differs from the gradient solver's groupLasso "
+            + "(gradient+bcd); negative: use groupLasso"));
+  }
+
   default IntParam maxIter() {
     return registered("maxIter", () -> new IntParam(this, "maxIter", "epochs of the gradient solver, or of bcd (>= 0)", ParamValidators.<Object>gtEq(0)));
   }
 
   default IntParam bcdEpochs() {
-    return registered("bcdEpochs", () -> new IntParam(this, "bcdEpochs", "BCD epochs before gradient fine-tuning in bcd+gradient (>= 0)",
+    return registered("bcdEpochs", () -> new IntParam(this, "bcdEpochs", "BCD epochs in bcd+gradient (before the gradient solver) and gradient+bcd (after it) (>= 0)",
         ParamValidators.<Object>gtEq(0)));
   }
 
@@ -168,6 +175,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(regParam(), 1e-4);
     setDefault(l1(), 0.0);
     setDefault(groupLasso(), 0.0);
+    setDefault(bcdGroupLasso(), -1.0);
     setDefault(maxIter(), 10);
     setDefault(bcdEpochs(), 3);
     setDefault(tol(), 1e-6);

@@ -106,6 +106,53 @@ class InteropAndRegressionTest {
     assertTrue(missing.getMessage().contains("metadata"), missing.getMessage());
   }
 
+  /**
+   * gradient+bcd: the gradient solver's proximal steps leave every column of (B; D) non-zero; the
+   * BCD stage after it, with its own column weight (bcdGroupLasso), zeroes whole columns exactly.
+   */
+  @Test
+  void gradientThenBcdZeroesColumnsTheGradientSolverLeavesNonZero() {
+    org.implicitdl.data.SyntheticData.Generated g = org.implicitdl.data.SyntheticData.implicitRelu(8, 12, 1, 240, 6, 0.5, 0.01, 3);
+    Dataset<Row> data = SparkTestSession.frame(g.data().inputs(), g.data().targets().data().clone());
+    java.util.function.Supplier<ImplicitRegressor> common = () -> new ImplicitRegressor().setHiddenDim(6).setMaxIter(60).setBatchSize(40)
+        .setStepSize(0.01).setStepDecay(0.99).setGroupLasso(0.5);
+    ImplicitRegressionModel gradient = common.get().setSolver("gradient").fit(data);
+    ImplicitRegressionModel both = common.get().setSolver("gradient+bcd").setBcdEpochs(10).setBcdGroupLasso(40).setLambda(100).setMu(100)
+        .fit(data);
+    int[] selected = both.summary().selectedFeatures();
+    System.out.printf("gradient+bcd on 12 features (6 relevant %s): gradient alone keeps %s, gradient+bcd %s%n",
+        java.util.Arrays.toString(java.util.stream.IntStream.range(0, 12).filter(j -> g.relevantFeatures()[j]).toArray()),
+        java.util.Arrays.toString(gradient.summary().selectedFeatures()), java.util.Arrays.toString(selected));
+    assertTrue(selected.length < gradient.summary().selectedFeatures().length, "BCD stage zeroed no column: " + java.util.Arrays.toString(selected));
+    for (int j = 0; j < 12; j++) {
+      final int feature = j;
+      assertTrue(!g.relevantFeatures()[j] || java.util.Arrays.stream(selected).anyMatch(s -> s == feature), "relevant feature " + j + " dropped");
+    }
+    assertEquals("gradient+bcd", both.summary().solver());
+    assertTrue(both.summary().history().size() > 61, "no BCD epochs after the 60 gradient epochs");
+    ImplicitModel m = both.implicitModel();
+    for (int j = 0; j < 12; j++) {
+      final int feature = j;
+      boolean kept = java.util.Arrays.stream(selected).anyMatch(s -> s == feature);
+      double norm = 0;
+      for (int i = 0; i < 6; i++) {
+        norm += Math.abs(m.b().get(i, j));
+      }
+      norm += Math.abs(m.d().get(0, j));
+      assertEquals(kept, norm > 0, "feature " + j + ": selected " + kept + " but column norm " + norm);
+    }
+  }
+
+  @Test
+  void bcdTakesItsOwnColumnWeightWhenSetElseGroupLasso() {
+    ImplicitRegressor r = new ImplicitRegressor().setGroupLasso(0.3);
+    assertEquals(0.3, ImplicitTraining.bcdSettings(r, org.implicitdl.train.Loss.SQUARED, 5).groupLasso());
+    assertEquals(0.3, ImplicitTraining.gradientSettings(r, org.implicitdl.train.Loss.SQUARED, Activation.RELU).groupLasso());
+    r.setBcdGroupLasso(70);
+    assertEquals(70.0, ImplicitTraining.bcdSettings(r, org.implicitdl.train.Loss.SQUARED, 5).groupLasso());
+    assertEquals(0.3, ImplicitTraining.gradientSettings(r, org.implicitdl.train.Loss.SQUARED, Activation.RELU).groupLasso());
+  }
+
   @Test
   void loadRefusesAnIllPosedModel() throws Exception {
     Matrix a = Matrix.fromRows(new double[][] {{0.9, 0.5}, {0.5, 0.9}});

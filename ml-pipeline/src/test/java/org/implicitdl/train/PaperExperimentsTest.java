@@ -29,6 +29,11 @@ class PaperExperimentsTest {
    * proximal term on the (A, B)-step, a smaller κ (0.5, 0.2, 0.05), the initial scale of B (×10,
    * ×30) or starting from an unpenalized BCD fit did not keep B's feature columns alive; with D
    * removed (ridge 1e6 on D) they collapse too and the fit is no better than predicting 0.
+   * Measured on 2000 fresh rows from the true model (seed 7, linear fit 1.04 rmse, targets 2.03
+   * rms): BCD's hidden path never beats the linear readout — 1.36 unpenalized, 1.04–1.43 for
+   * λ = μ from 1 to 1000, ridge from 1e-4 to 30, from Gaussian or prototype starts — whereas the
+   * gradient solver with the column penalty reaches 0.75. What BCD adds is exact zeros: see
+   * {@link #gradientThenBcdRecoversTheSupport}.
    */
   @ParameterizedTest
   @ValueSource(longs = {7, 11, 13})
@@ -39,17 +44,50 @@ class PaperExperimentsTest {
         150, 0.0, 42L, 20, 3, 100, 1.0, d.fixedPoint(), 1.0, BcdSettings.Initialization.GAUSSIAN);
     BlockCoordinateDescent.Result r = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 400),
         st, 100, 1, null).train(null);
-    int[] selected = r.selectedFeatures();
-    int truePositives = 0;
-    for (int j : selected) {
-      truePositives += g.relevantFeatures()[j] ? 1 : 0;
-    }
-    double precision = selected.length == 0 ? 0 : truePositives / (double) selected.length;
-    double recall = truePositives / 10.0;
-    System.out.printf("§7.2 seed %d: %d selected, precision %.2f, recall %.2f, real-rule rmse %.3f%n", seed, selected.length, precision,
-        recall, r.finalRecord().realMetric());
-    assertTrue(precision >= 0.8 && recall >= 0.8, "precision " + precision + ", recall " + recall);
+    double[] pr = precisionRecall(r.selectedFeatures(), g.relevantFeatures());
+    System.out.printf("§7.2 seed %d: %d selected, precision %.2f, recall %.2f, real-rule rmse %.3f%n", seed, r.selectedFeatures().length,
+        pr[0], pr[1], r.finalRecord().realMetric());
+    assertTrue(pr[0] >= 0.8 && pr[1] >= 0.8, "precision " + pr[0] + ", recall " + pr[1]);
     BlockCoordinateDescentTest.assertMonotone(r);
+  }
+
+  /**
+   * §7.2 with {@code gradient+bcd}: the gradient solver with the column penalty learns the
+   * nonlinear features (its columns of B rank the true support first on every seed, but its
+   * stochastic proximal steps leave every column slightly non-zero), then 20 BCD epochs from that
+   * model with λ = μ = 100 (states held near the real rule's) and the column penalty (19) solve
+   * the convex (A, B)- and (C, D)-steps exactly, which zeroes the columns the fit does not need.
+   * Measured: precision and recall 1.00 / 1.00 on data seeds 7, 11, 13, 17, 19, 23 and 29.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {7, 11, 13, 17, 19, 23, 29})
+  void gradientThenBcdRecoversTheSupport(long seed) {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(20, 100, 1, 400, 10, 0.5, 0.01, seed);
+    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 400);
+    GradientSettings gs = GradientSettings.defaults(10, Loss.SQUARED).withEpochs(500).withOptimizer(40, 0.01, 0.99)
+        .withPenalties(0, 0.5, 0).withFixedPoint(new SolverSettings(1e-8, 500));
+    GradientTrainer.Result gradient = new GradientTrainer(store, null, gs, 100, 1, null).train(null);
+    BcdSettings bs = BcdSettings.defaults(10, Loss.SQUARED).withLambdaMu(new double[] {100}, 100).withPenalties(1e-4, 0, 70)
+        .withEpochs(20);
+    BlockCoordinateDescent.Result r = new BlockCoordinateDescent(store, bs, 100, 1, null).train(gradient.model());
+    double[] pr = precisionRecall(r.selectedFeatures(), g.relevantFeatures());
+    System.out.printf("§7.2 gradient+bcd seed %d: gradient non-zero columns %d, after BCD %d, precision %.2f, recall %.2f, rmse %.3f%n",
+        seed, BlockCoordinateDescent.selectedFeatures(gradient.model()).length, r.selectedFeatures().length, pr[0], pr[1],
+        r.finalRecord().realMetric());
+    assertTrue(pr[0] >= 0.9 && pr[1] >= 0.9, "precision " + pr[0] + ", recall " + pr[1]);
+    BlockCoordinateDescentTest.assertMonotone(r);
+  }
+
+  private static double[] precisionRecall(int[] selected, boolean[] relevant) {
+    int truePositives = 0;
+    int positives = 0;
+    for (int j : selected) {
+      truePositives += relevant[j] ? 1 : 0;
+    }
+    for (boolean b : relevant) {
+      positives += b ? 1 : 0;
+    }
+    return new double[] {selected.length == 0 ? 0 : truePositives / (double) selected.length, truePositives / (double) positives};
   }
 
   /** §7.1 and the blog's variant: a sparse 2-layer tanh network; BCD beside the gradient-trained baseline. */

@@ -160,6 +160,7 @@ final class Jobs {
     p.set(p.regParam(), cfg.number("trainer.reg-param"));
     p.set(p.l1(), cfg.number("trainer.l1"));
     p.set(p.groupLasso(), cfg.number("trainer.group-lasso"));
+    p.set(p.bcdGroupLasso(), cfg.number("trainer.bcd-group-lasso"));
     p.set(p.batchSize(), cfg.integer("trainer.batch-size"));
     p.set(p.stepSize(), cfg.number("trainer.step-size"));
     p.set(p.stepDecay(), cfg.number("trainer.step-decay"));
