@@ -62,23 +62,11 @@ final class ImplicitTraining {
         : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize),
             depth, 0);
     long t0 = System.nanoTime();
-    String metricName = loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse";
-    String[] stages = solver.split("\\+");
-    int totalEpochs = 0;
-    for (String stage : stages) {
-      totalEpochs += epochs(params, solver, stage);
-    }
-    Consumer<EpochRecord> bar = ProgressBar.forTerminal(totalEpochs, metricName);
-    Consumer<EpochRecord> log = r -> {
-      LOG.info("{}", r.line(metricName));
-      bar.accept(r);
-      if (progress != null) {
-        progress.accept(r);
-      }
-    };
+    Consumer<EpochRecord> log = progressLog(params, solver, loss, progress);
     try {
       ImplicitModel model = initialModel(params, dataset.sparkSession());
       List<EpochRecord> history = new ArrayList<>();
+      String[] stages = solver.split("\\+");
       Stage last = null;
       for (int k = 0; k < stages.length; k++) {
         int epochs = epochs(params, solver, stages[k]);
@@ -96,6 +84,23 @@ final class ImplicitTraining {
         validation.close();
       }
     }
+  }
+
+  /** Each epoch's record to the log, the terminal progress bar over all stages' epochs, and the caller's listener. */
+  private static Consumer<EpochRecord> progressLog(ImplicitTrainingParams params, String solver, Loss loss, Consumer<EpochRecord> progress) {
+    String metricName = loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse";
+    int totalEpochs = 0;
+    for (String stage : solver.split("\\+")) {
+      totalEpochs += epochs(params, solver, stage);
+    }
+    Consumer<EpochRecord> bar = ProgressBar.forTerminal(totalEpochs, metricName);
+    return r -> {
+      LOG.info("{}", r.line(metricName));
+      bar.accept(r);
+      if (progress != null) {
+        progress.accept(r);
+      }
+    };
   }
 
   /** What one solver stage hands to the next. */
