@@ -87,7 +87,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   default DoubleParam bcdGroupLasso() {
     return registered("bcdGroupLasso", () -> new DoubleParam(this, "bcdGroupLasso",
         "column-group weight (eq. 19) of BCD, on its summed objective, when it differs from the gradient solver's groupLasso "
-            + "(gradient+bcd); negative: use groupLasso"));
+            + "(gradient+bcd); -1 (any value in [-1, 0)): use groupLasso", ParamValidators.<Object>gtEq(-1)));
   }
 
   default IntParam maxIter() {

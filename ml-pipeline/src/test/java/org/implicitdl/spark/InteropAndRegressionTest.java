@@ -151,6 +151,10 @@ class InteropAndRegressionTest {
     r.setBcdGroupLasso(70);
     assertEquals(70.0, ImplicitTraining.bcdSettings(r, org.implicitdl.train.Loss.SQUARED, 5).groupLasso());
     assertEquals(0.3, ImplicitTraining.gradientSettings(r, org.implicitdl.train.Loss.SQUARED, Activation.RELU).groupLasso());
+    for (double bad : new double[] {Double.NaN, -2}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.setBcdGroupLasso(bad));
+      assertTrue(e.getMessage().contains("bcdGroupLasso"), e.getMessage());
+    }
   }
 
   @Test
