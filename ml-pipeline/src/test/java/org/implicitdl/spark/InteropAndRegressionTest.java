@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.feature.VectorAssembler;
@@ -17,11 +20,13 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.implicitdl.TestData;
+import org.implicitdl.data.SyntheticData;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.Activation;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.model.ModelJson;
 import org.implicitdl.model.WellPosedness;
+import org.implicitdl.train.Loss;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,28 +117,28 @@ class InteropAndRegressionTest {
    */
   @Test
   void gradientThenBcdZeroesColumnsTheGradientSolverLeavesNonZero() {
-    org.implicitdl.data.SyntheticData.Generated g = org.implicitdl.data.SyntheticData.implicitRelu(8, 12, 1, 240, 6, 0.5, 0.01, 3);
+    SyntheticData.Generated g = SyntheticData.implicitRelu(8, 12, 1, 240, 6, 0.5, 0.01, 3);
     Dataset<Row> data = SparkTestSession.frame(g.data().inputs(), g.data().targets().data().clone());
-    java.util.function.Supplier<ImplicitRegressor> common = () -> new ImplicitRegressor().setHiddenDim(6).setMaxIter(60).setBatchSize(40)
+    Supplier<ImplicitRegressor> common = () -> new ImplicitRegressor().setHiddenDim(6).setMaxIter(60).setBatchSize(40)
         .setStepSize(0.01).setStepDecay(0.99).setGroupLasso(0.5);
     ImplicitRegressionModel gradient = common.get().setSolver("gradient").fit(data);
     ImplicitRegressionModel both = common.get().setSolver("gradient+bcd").setBcdEpochs(10).setBcdGroupLasso(40).setLambda(100).setMu(100)
         .fit(data);
     int[] selected = both.summary().selectedFeatures();
     System.out.printf("gradient+bcd on 12 features (6 relevant %s): gradient alone keeps %s, gradient+bcd %s%n",
-        java.util.Arrays.toString(java.util.stream.IntStream.range(0, 12).filter(j -> g.relevantFeatures()[j]).toArray()),
-        java.util.Arrays.toString(gradient.summary().selectedFeatures()), java.util.Arrays.toString(selected));
-    assertTrue(selected.length < gradient.summary().selectedFeatures().length, "BCD stage zeroed no column: " + java.util.Arrays.toString(selected));
+        Arrays.toString(IntStream.range(0, 12).filter(j -> g.relevantFeatures()[j]).toArray()),
+        Arrays.toString(gradient.summary().selectedFeatures()), Arrays.toString(selected));
+    assertTrue(selected.length < gradient.summary().selectedFeatures().length, "BCD stage zeroed no column: " + Arrays.toString(selected));
     for (int j = 0; j < 12; j++) {
       final int feature = j;
-      assertTrue(!g.relevantFeatures()[j] || java.util.Arrays.stream(selected).anyMatch(s -> s == feature), "relevant feature " + j + " dropped");
+      assertTrue(!g.relevantFeatures()[j] || Arrays.stream(selected).anyMatch(s -> s == feature), "relevant feature " + j + " dropped");
     }
     assertEquals("gradient+bcd", both.summary().solver());
     assertTrue(both.summary().history().size() > 61, "no BCD epochs after the 60 gradient epochs");
     ImplicitModel m = both.implicitModel();
     for (int j = 0; j < 12; j++) {
       final int feature = j;
-      boolean kept = java.util.Arrays.stream(selected).anyMatch(s -> s == feature);
+      boolean kept = Arrays.stream(selected).anyMatch(s -> s == feature);
       double norm = 0;
       for (int i = 0; i < 6; i++) {
         norm += Math.abs(m.b().get(i, j));
@@ -146,11 +151,11 @@ class InteropAndRegressionTest {
   @Test
   void bcdTakesItsOwnColumnWeightWhenSetElseGroupLasso() {
     ImplicitRegressor r = new ImplicitRegressor().setGroupLasso(0.3);
-    assertEquals(0.3, ImplicitTraining.bcdSettings(r, org.implicitdl.train.Loss.SQUARED, 5).groupLasso());
-    assertEquals(0.3, ImplicitTraining.gradientSettings(r, org.implicitdl.train.Loss.SQUARED, Activation.RELU).groupLasso());
+    assertEquals(0.3, ImplicitTraining.bcdSettings(r, Loss.SQUARED, 5).groupLasso());
+    assertEquals(0.3, ImplicitTraining.gradientSettings(r, Loss.SQUARED, Activation.RELU).groupLasso());
     r.setBcdGroupLasso(70);
-    assertEquals(70.0, ImplicitTraining.bcdSettings(r, org.implicitdl.train.Loss.SQUARED, 5).groupLasso());
-    assertEquals(0.3, ImplicitTraining.gradientSettings(r, org.implicitdl.train.Loss.SQUARED, Activation.RELU).groupLasso());
+    assertEquals(70.0, ImplicitTraining.bcdSettings(r, Loss.SQUARED, 5).groupLasso());
+    assertEquals(0.3, ImplicitTraining.gradientSettings(r, Loss.SQUARED, Activation.RELU).groupLasso());
     for (double bad : new double[] {Double.NaN, -2}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.setBcdGroupLasso(bad));
       assertTrue(e.getMessage().contains("bcdGroupLasso"), e.getMessage());

@@ -54,7 +54,7 @@ class PaperExperimentsTest {
   /**
    * §7.2 with {@code gradient+bcd}: the gradient solver with the column penalty learns the
    * nonlinear features (on seeds 7, 11, 13 its ten largest columns of B are the true support, but its
-   * stochastic proximal steps leave every column slightly non-zero), then 20 BCD epochs from that
+   * stochastic proximal steps leave nearly every column slightly non-zero), then 20 BCD epochs from that
    * model with λ = μ = 100 (states held near the real rule's) and the column penalty (19) solve
    * the convex (A, B)- and (C, D)-steps exactly, which zeroes the columns the fit does not need.
    * Measured: precision and recall 1.00 / 1.00 on data seeds 7, 11, 13, 17, 19, 23 and 29.
