@@ -62,11 +62,11 @@ final class ImplicitTraining {
         : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize),
             depth, 0);
     long t0 = System.nanoTime();
-    Consumer<EpochRecord> log = progressLog(params, solver, loss, progress);
+    String[] stages = solver.split("\\+");
+    Consumer<EpochRecord> log = progressLog(params, solver, stages, loss, progress);
     try {
       ImplicitModel model = initialModel(params, dataset.sparkSession());
       List<EpochRecord> history = new ArrayList<>();
-      String[] stages = solver.split("\\+");
       Stage last = null;
       for (int k = 0; k < stages.length; k++) {
         int epochs = epochs(params, solver, stages[k]);
@@ -87,10 +87,11 @@ final class ImplicitTraining {
   }
 
   /** Each epoch's record to the log, the terminal progress bar over all stages' epochs, and the caller's listener. */
-  private static Consumer<EpochRecord> progressLog(ImplicitTrainingParams params, String solver, Loss loss, Consumer<EpochRecord> progress) {
+  private static Consumer<EpochRecord> progressLog(ImplicitTrainingParams params, String solver, String[] stages, Loss loss,
+      Consumer<EpochRecord> progress) {
     String metricName = loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse";
     int totalEpochs = 0;
-    for (String stage : solver.split("\\+")) {
+    for (String stage : stages) {
       totalEpochs += epochs(params, solver, stage);
     }
     Consumer<EpochRecord> bar = ProgressBar.forTerminal(totalEpochs, metricName);
