@@ -23,6 +23,16 @@ final class DatasetChecks {
     }
   }
 
+  static void requireBooleanColumn(StructType schema, String col) {
+    if (!java.util.Arrays.asList(schema.fieldNames()).contains(col)) {
+      throw new IllegalArgumentException("column '" + col + "' does not exist; columns are " + java.util.Arrays.toString(schema.fieldNames()));
+    }
+    DataType t = schema.apply(col).dataType();
+    if (!t.equals(org.apache.spark.sql.types.DataTypes.BooleanType)) {
+      throw new IllegalArgumentException("column '" + col + "' must be of type boolean, got " + t.simpleString());
+    }
+  }
+
   static void requireNumericOrVectorColumn(StructType schema, String col) {
     if (!java.util.Arrays.asList(schema.fieldNames()).contains(col)) {
       throw new IllegalArgumentException("column '" + col + "' does not exist; columns are " + java.util.Arrays.toString(schema.fieldNames()));

@@ -22,12 +22,13 @@ import org.implicitdl.model.ImplicitModel;
  * probabilities softmax(ŷ). Transform solves the fixed point for blocks of rows with BLAS-3.
  */
 public final class ImplicitClassificationModel extends ProbabilisticClassificationModel<Vector, ImplicitClassificationModel>
-    implements ImplicitModelParams, ModelInfo, MLWritable {
+    implements ImplicitTrainingParams, ModelInfo, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final Map<String, Param<?>> registry = new HashMap<>();
   private final ImplicitModel model;
   private TrainingSummary summary;
+  private FeatureNames featureNames;
 
   public ImplicitClassificationModel(String uid, ImplicitModel model) {
     this(UidHolder.stash(uid), model, true);
@@ -41,7 +42,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
       throw new IllegalArgumentException("a classification model needs at least 2 outputs (classes), got " + model.outputDim());
     }
     this.model = model;
-    setModelDefaults();
+    setTrainingDefaults();
   }
 
   @Override
@@ -62,6 +63,19 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   ImplicitClassificationModel withSummary(TrainingSummary s) {
     this.summary = s;
     return this;
+  }
+
+  ImplicitClassificationModel withFeatureNames(FeatureNames names) {
+    if (names != null && names.size() != model.inputDim()) {
+      throw new IllegalArgumentException(names.size() + " feature names for a model with " + model.inputDim() + " inputs");
+    }
+    this.featureNames = names;
+    return this;
+  }
+
+  @Override
+  public FeatureNames featureNames() {
+    return featureNames != null ? featureNames : FeatureNames.generic(model.inputDim(), "not recorded: the model was converted or imported");
   }
 
   public boolean hasSummary() {
@@ -181,28 +195,38 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
         .setPredictionCol(getPredictionCol()).setMetricName("accuracy").evaluate(predicted);
     double logLoss = new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setLabelCol(label)
         .setPredictionCol(getPredictionCol()).setProbabilityCol(getProbabilityCol()).setMetricName("logLoss").evaluate(predicted);
-    return Map.of("accuracy", accuracy, "logLoss", logLoss, "loss", logLoss, "count", (double) dataset.count());
+    Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+    metrics.put("accuracy", accuracy);
+    metrics.put("logLoss", logLoss);
+    metrics.put("loss", logLoss);
+    metrics.put("count", (double) dataset.count());
+    return metrics;
   }
 
   @Override
   public ImplicitClassificationModel copy(ParamMap extra) {
-    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), model).withSummary(summary);
+    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), model).withSummary(summary).withFeatureNames(featureNames);
     return (ImplicitClassificationModel) copyValues(copy, extra).setParent(parent());
   }
 
   @Override
   public MLWriter write() {
-    return ModelStorage.writer(this, model);
+    return ModelStorage.writer(this);
   }
 
   public static MLReader<ImplicitClassificationModel> read() {
-    return ModelStorage.reader(ImplicitClassificationModel.class, ImplicitClassificationModel::new);
+    return ModelStorage.reader(ImplicitClassificationModel.class, (uid, stored) -> new ImplicitClassificationModel(uid, stored.model()).withFeatureNames(stored.featureNames()));
   }
 
   public static ImplicitClassificationModel load(String path) {
     return read().load(path);
   }
 
+
+  @Override
+  public String explainParam(Param<?> param) {
+    return ParamChecks.explain(this, param);
+  }
 
   @Override
   public String toString() {

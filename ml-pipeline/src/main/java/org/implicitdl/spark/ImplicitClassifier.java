@@ -57,6 +57,8 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
   public ImplicitClassifier setLambda(double v) { return (ImplicitClassifier) set(lambda(), v); }
   public ImplicitClassifier setLambdaPerState(double[] v) { return (ImplicitClassifier) set(lambdaPerState(), v); }
   public ImplicitClassifier setMu(double v) { return (ImplicitClassifier) set(mu(), v); }
+  public ImplicitClassifier setLambdaGrowth(double v) { return (ImplicitClassifier) set(lambdaGrowth(), v); }
+  public ImplicitClassifier setSyncsPerEpoch(int v) { return (ImplicitClassifier) set(syncsPerEpoch(), v); }
   public ImplicitClassifier setRegParam(double v) { return (ImplicitClassifier) set(regParam(), v); }
   public ImplicitClassifier setL1(double v) { return (ImplicitClassifier) set(l1(), v); }
   public ImplicitClassifier setGroupLasso(double v) { return (ImplicitClassifier) set(groupLasso(), v); }
@@ -75,6 +77,7 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
   public ImplicitClassifier setValidationFraction(double v) { return (ImplicitClassifier) set(validationFraction(), v); }
   public ImplicitClassifier setInitialModelPath(String v) { return (ImplicitClassifier) set(initialModelPath(), v); }
   public ImplicitClassifier setWeightCol(String v) { return (ImplicitClassifier) set(weightCol(), v); }
+  public ImplicitClassifier setHeldOutCol(String v) { return (ImplicitClassifier) set(heldOutCol(), v); }
   public ImplicitClassifier setStateCol(String v) { return (ImplicitClassifier) set(stateCol(), v); }
   public ImplicitClassifier setFixedPointInfoCol(String v) { return (ImplicitClassifier) set(fixedPointInfoCol(), v); }
   public ImplicitClassifier setFixedPointTol(double v) { return (ImplicitClassifier) set(fixedPointTol(), v); }
@@ -90,7 +93,8 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
     int inputs = DatasetChecks.vectorSize(dataset, featuresCol);
     ImplicitTraining.Fitted fitted = ImplicitTraining.fit(this, dataset, featuresCol, getLabelCol(), BlockPacking.Task.CLASSIFICATION,
         inputs, classes, null);
-    ImplicitClassificationModel model = new ImplicitClassificationModel(uid(), fitted.model()).withSummary(fitted.summary());
+    ImplicitClassificationModel model = new ImplicitClassificationModel(uid(), fitted.model()).withSummary(fitted.summary())
+        .withFeatureNames(FeatureNames.fromSchema(dataset.schema(), featuresCol, inputs));
     return (ImplicitClassificationModel) copyValues(model, ParamMap.empty()).setParent(this);
   }
 
@@ -98,6 +102,11 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
   public StructType transformSchema(StructType schema) {
     DatasetChecks.requireVectorColumn(schema, getFeaturesCol());
     return super.transformSchema(schema);
+  }
+
+  @Override
+  public String explainParam(Param<?> param) {
+    return ParamChecks.explain(this, param);
   }
 
   @Override

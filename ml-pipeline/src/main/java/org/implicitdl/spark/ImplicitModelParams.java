@@ -4,7 +4,6 @@ import java.util.Map;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.Params;
 
 /**
@@ -33,12 +32,12 @@ public interface ImplicitModelParams extends Params {
 
   default DoubleParam fixedPointTol() {
     return registered("fixedPointTol", () -> new DoubleParam(this, "fixedPointTol",
-        "certified error bound at which the fixed-point solve stops (> 0)", ParamValidators.<Object>gt(0)));
+        "certified error bound at which the fixed-point solve stops (> 0)", ParamChecks.above("fixedPointTol", 0)));
   }
 
   default IntParam maxFixedPointIter() {
     return registered("maxFixedPointIter", () -> new IntParam(this, "maxFixedPointIter",
-        "iteration cap of the fixed-point solve (>= 1)", ParamValidators.<Object>gtEq(1)));
+        "iteration cap of the fixed-point solve (>= 1)", ParamChecks.atLeast("maxFixedPointIter", 1)));
   }
 
   default String getStateCol() {

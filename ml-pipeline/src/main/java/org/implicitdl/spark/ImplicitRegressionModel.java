@@ -21,12 +21,13 @@ import org.implicitdl.model.ImplicitModel;
  * a double for one output, a vector for q outputs. Transform runs in BLAS-3 blocks.
  */
 public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel>
-    implements RegressionColumns, ModelInfo, MLWritable {
+    implements ImplicitTrainingParams, RegressionColumns, ModelInfo, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final Map<String, Param<?>> registry = new HashMap<>();
   private final ImplicitModel model;
   private TrainingSummary summary;
+  private FeatureNames featureNames;
 
   public ImplicitRegressionModel(String uid, ImplicitModel model) {
     this(UidHolder.stash(uid), model, true);
@@ -37,7 +38,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     this.uid = uid;
     UidHolder.clear();
     this.model = model;
-    setModelDefaults();
+    setTrainingDefaults();
     setColumnDefaults();
   }
 
@@ -61,6 +62,19 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     return this;
   }
 
+  ImplicitRegressionModel withFeatureNames(FeatureNames names) {
+    if (names != null && names.size() != model.inputDim()) {
+      throw new IllegalArgumentException(names.size() + " feature names for a model with " + model.inputDim() + " inputs");
+    }
+    this.featureNames = names;
+    return this;
+  }
+
+  @Override
+  public FeatureNames featureNames() {
+    return featureNames != null ? featureNames : FeatureNames.generic(model.inputDim(), "not recorded: the model was converted or imported");
+  }
+
   public boolean hasSummary() {
     return summary != null;
   }
@@ -77,6 +91,8 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
   public ImplicitRegressionModel setLabelCol(String v) { return (ImplicitRegressionModel) set(labelCol(), v); }
   public ImplicitRegressionModel setStateCol(String v) { return (ImplicitRegressionModel) set(stateCol(), v); }
   public ImplicitRegressionModel setFixedPointInfoCol(String v) { return (ImplicitRegressionModel) set(fixedPointInfoCol(), v); }
+  public ImplicitRegressionModel setFixedPointTol(double v) { return (ImplicitRegressionModel) set(fixedPointTol(), v); }
+  public ImplicitRegressionModel setMaxFixedPointIter(int v) { return (ImplicitRegressionModel) set(maxFixedPointIter(), v); }
 
   public int numOutputs() {
     return model.outputDim();
@@ -128,7 +144,10 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
       }
     }
     double count = rows.size();
-    return Map.of("rmse", Math.sqrt(sse / Math.max(1, count * model.outputDim())), "count", count);
+    Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+    metrics.put("rmse", Math.sqrt(sse / Math.max(1, count * model.outputDim())));
+    metrics.put("count", count);
+    return metrics;
   }
 
   private static double[] values(Object o) {
@@ -137,21 +156,26 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
 
   @Override
   public ImplicitRegressionModel copy(ParamMap extra) {
-    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), model).withSummary(summary);
+    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), model).withSummary(summary).withFeatureNames(featureNames);
     return (ImplicitRegressionModel) copyValues(copy, extra).setParent(parent());
   }
 
   @Override
   public MLWriter write() {
-    return ModelStorage.writer(this, model);
+    return ModelStorage.writer(this);
   }
 
   public static MLReader<ImplicitRegressionModel> read() {
-    return ModelStorage.reader(ImplicitRegressionModel.class, ImplicitRegressionModel::new);
+    return ModelStorage.reader(ImplicitRegressionModel.class, (uid, stored) -> new ImplicitRegressionModel(uid, stored.model()).withFeatureNames(stored.featureNames()));
   }
 
   public static ImplicitRegressionModel load(String path) {
     return read().load(path);
+  }
+
+  @Override
+  public String explainParam(Param<?> param) {
+    return ParamChecks.explain(this, param);
   }
 
   @Override

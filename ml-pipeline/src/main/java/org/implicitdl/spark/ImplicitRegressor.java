@@ -62,6 +62,8 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
   public ImplicitRegressor setLambda(double v) { return (ImplicitRegressor) set(lambda(), v); }
   public ImplicitRegressor setLambdaPerState(double[] v) { return (ImplicitRegressor) set(lambdaPerState(), v); }
   public ImplicitRegressor setMu(double v) { return (ImplicitRegressor) set(mu(), v); }
+  public ImplicitRegressor setLambdaGrowth(double v) { return (ImplicitRegressor) set(lambdaGrowth(), v); }
+  public ImplicitRegressor setSyncsPerEpoch(int v) { return (ImplicitRegressor) set(syncsPerEpoch(), v); }
   public ImplicitRegressor setRegParam(double v) { return (ImplicitRegressor) set(regParam(), v); }
   public ImplicitRegressor setL1(double v) { return (ImplicitRegressor) set(l1(), v); }
   public ImplicitRegressor setGroupLasso(double v) { return (ImplicitRegressor) set(groupLasso(), v); }
@@ -80,7 +82,11 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
   public ImplicitRegressor setValidationFraction(double v) { return (ImplicitRegressor) set(validationFraction(), v); }
   public ImplicitRegressor setInitialModelPath(String v) { return (ImplicitRegressor) set(initialModelPath(), v); }
   public ImplicitRegressor setWeightCol(String v) { return (ImplicitRegressor) set(weightCol(), v); }
+  public ImplicitRegressor setHeldOutCol(String v) { return (ImplicitRegressor) set(heldOutCol(), v); }
   public ImplicitRegressor setStateCol(String v) { return (ImplicitRegressor) set(stateCol(), v); }
+  public ImplicitRegressor setFixedPointInfoCol(String v) { return (ImplicitRegressor) set(fixedPointInfoCol(), v); }
+  public ImplicitRegressor setFixedPointTol(double v) { return (ImplicitRegressor) set(fixedPointTol(), v); }
+  public ImplicitRegressor setMaxFixedPointIter(int v) { return (ImplicitRegressor) set(maxFixedPointIter(), v); }
 
   @Override
   public ImplicitRegressionModel fit(Dataset<?> dataset) {
@@ -89,7 +95,8 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
     int outputs = outputs(dataset);
     ImplicitTraining.Fitted fitted = ImplicitTraining.fit(this, dataset, getFeaturesCol(), getLabelCol(), BlockPacking.Task.REGRESSION,
         inputs, outputs, null);
-    ImplicitRegressionModel model = new ImplicitRegressionModel(uid(), fitted.model()).withSummary(fitted.summary());
+    ImplicitRegressionModel model = new ImplicitRegressionModel(uid(), fitted.model()).withSummary(fitted.summary())
+        .withFeatureNames(FeatureNames.fromSchema(dataset.schema(), getFeaturesCol(), inputs));
     return (ImplicitRegressionModel) copyValues(model, ParamMap.empty()).setParent(this);
   }
 
@@ -109,6 +116,11 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
     DatasetChecks.requireVectorColumn(schema, getFeaturesCol());
     DatasetChecks.requireNumericOrVectorColumn(schema, getLabelCol());
     return schema.add(getPredictionCol(), schema.apply(getLabelCol()).dataType(), false);
+  }
+
+  @Override
+  public String explainParam(Param<?> param) {
+    return ParamChecks.explain(this, param);
   }
 
   @Override

@@ -6,7 +6,9 @@ import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.implicitdl.model.Activation;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
@@ -15,6 +17,7 @@ import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.GradientTrainer;
+import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.TrainingBlock;
 import org.slf4j.Logger;
@@ -35,32 +38,43 @@ final class ImplicitTraining {
 
   static Fitted fit(ImplicitTrainingParams params, Dataset<?> dataset, String featuresCol, String labelCol,
       BlockPacking.Task task, int inputs, int outputs, Consumer<EpochRecord> progress) {
-    String solver = (String) params.getOrDefault(params.solver());
+    String solver = params.getSolver();
     Loss loss = task == BlockPacking.Task.CLASSIFICATION ? Loss.CROSS_ENTROPY : Loss.SQUARED;
-    int n = (Integer) params.getOrDefault(params.hiddenDim());
-    int blockSize = (Integer) params.getOrDefault(params.blockSize());
-    Activation activation = Activation.parse((String) params.getOrDefault(params.activation()));
+    int n = params.getHiddenDim();
+    int blockSize = params.getBlockSize();
+    Activation activation = Activation.parse(params.getActivation());
     if (solver.contains("bcd") && activation != Activation.RELU) {
       throw new IllegalArgumentException("solver '" + solver + "' needs activation relu (BCD's convex blocks are for ReLU), got " + activation.id());
     }
-    double validationFraction = (Double) params.getOrDefault(params.validationFraction());
-    String weightCol = (String) params.getOrDefault(params.weightCol());
-    Dataset<Row> rows = weightCol.isEmpty() ? dataset.toDF().select(featuresCol, labelCol) : dataset.toDF().select(featuresCol, labelCol, weightCol);
+    String weightCol = params.getWeightCol();
+    Dataset<Row> rows = selectRows(dataset.toDF(), featuresCol, labelCol, weightCol);
+    Dataset<Row> heldOutRows = null;
+    String heldOutCol = params.getHeldOutCol();
+    if (!heldOutCol.isEmpty()) {
+      DatasetChecks.requireBooleanColumn(dataset.schema(), heldOutCol);
+      Column marked = functions.coalesce(dataset.col(heldOutCol), functions.lit(false));
+      heldOutRows = selectRows(dataset.toDF().where(marked), featuresCol, labelCol, weightCol);
+      rows = selectRows(dataset.toDF().where(functions.not(marked)), featuresCol, labelCol, weightCol);
+    }
     Dataset<Row> validationRows = null;
+    double validationFraction = params.getValidationFraction();
     if (validationFraction > 0) {
-      Dataset<Row>[] split = rows.randomSplit(new double[] {1 - validationFraction, validationFraction},
-          (Long) params.getOrDefault(params.seed()));
+      Dataset<Row>[] split = rows.randomSplit(new double[] {1 - validationFraction, validationFraction}, params.getSeed());
       rows = split[0];
       validationRows = split[1];
     }
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-    int depth = (Integer) params.getOrDefault(params.aggregationDepth());
-    int checkpoint = (Integer) params.getOrDefault(params.checkpointInterval());
+    int depth = params.getAggregationDepth();
+    int checkpoint = params.getCheckpointInterval();
     JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize);
     RddBlockStore store = new RddBlockStore(sc, blocks, depth, checkpoint);
     RddBlockStore validation = validationRows == null ? null
         : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize),
             depth, 0);
+    RddBlockStore heldOut = heldOutRows == null ? null
+        : new RddBlockStore(sc, BlockPacking.pack(heldOutRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize),
+            depth, 0);
+    HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, fixedPoint(params), outputs);
     long t0 = System.nanoTime();
     String[] stages = solver.split("\\+");
     Consumer<EpochRecord> log = progressLog(params, solver, stages, loss, progress);
@@ -71,8 +85,8 @@ final class ImplicitTraining {
       for (int k = 0; k < stages.length; k++) {
         int epochs = epochs(params, solver, stages[k]);
         boolean followed = k < stages.length - 1;
-        last = stages[k].equals("bcd") ? bcdStage(store, bcdSettings(params, loss, epochs), followed, model, inputs, outputs, log)
-            : gradientStage(store, validation, gradientSettings(params, loss, activation), model, inputs, outputs, log);
+        last = stages[k].equals("bcd") ? bcdStage(store, watch, bcdSettings(params, loss, epochs), followed, model, inputs, outputs, log)
+            : gradientStage(store, validation, watch, gradientSettings(params, loss, activation), model, inputs, outputs, log);
         model = last.model();
         history.addAll(last.history());
       }
@@ -80,10 +94,16 @@ final class ImplicitTraining {
           (System.nanoTime() - t0) / 1e9));
     } finally {
       store.close();
-      if (validation != null) {
-        validation.close();
+      for (RddBlockStore other : new RddBlockStore[] {validation, heldOut}) {
+        if (other != null) {
+          other.close();
+        }
       }
     }
+  }
+
+  private static Dataset<Row> selectRows(Dataset<Row> frame, String featuresCol, String labelCol, String weightCol) {
+    return weightCol.isEmpty() ? frame.select(featuresCol, labelCol) : frame.select(featuresCol, labelCol, weightCol);
   }
 
   /** Each epoch's record to the log, the terminal progress bar over all stages' epochs, and the caller's listener. */
@@ -109,8 +129,8 @@ final class ImplicitTraining {
 
   /** Epochs of one stage: BCD alone runs maxIter, BCD beside the gradient solver bcdEpochs, the gradient solver maxIter. */
   private static int epochs(ImplicitTrainingParams params, String solver, String stage) {
-    return stage.equals("bcd") && !solver.equals("bcd") ? (Integer) params.getOrDefault(params.bcdEpochs())
-        : (Integer) params.getOrDefault(params.maxIter());
+    return stage.equals("bcd") && !solver.equals("bcd") ? params.getBcdEpochs()
+        : params.getMaxIter();
   }
 
   /**
@@ -118,58 +138,58 @@ final class ImplicitTraining {
    * its hidden features with the readout reset ({@link BlockCoordinateDescent#trainAsWarmStart});
    * otherwise it ends with the readout refit.
    */
-  private static Stage bcdStage(RddBlockStore store, BcdSettings settings, boolean followed, ImplicitModel model, int inputs,
-      int outputs, Consumer<EpochRecord> log) {
-    BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, settings, inputs, outputs, log);
+  private static Stage bcdStage(RddBlockStore store, HeldOutScore watch, BcdSettings settings, boolean followed, ImplicitModel model,
+      int inputs, int outputs, Consumer<EpochRecord> log) {
+    BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, settings, inputs, outputs, log).watching(watch);
     BlockCoordinateDescent.Result r = followed ? bcd.trainAsWarmStart(model) : bcd.train(model);
     return new Stage(r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
   }
 
-  private static Stage gradientStage(RddBlockStore store, RddBlockStore validation, GradientSettings settings, ImplicitModel model,
-      int inputs, int outputs, Consumer<EpochRecord> log) {
-    GradientTrainer.Result r = new GradientTrainer(store, validation, settings, inputs, outputs, log).train(model);
+  private static Stage gradientStage(RddBlockStore store, RddBlockStore validation, HeldOutScore watch, GradientSettings settings,
+      ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+    GradientTrainer.Result r = new GradientTrainer(store, validation, settings, inputs, outputs, log).watching(watch).train(model);
     return new Stage(r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
   }
 
   private static ImplicitModel initialModel(ImplicitTrainingParams params, org.apache.spark.sql.SparkSession spark) {
-    String path = (String) params.getOrDefault(params.initialModelPath());
+    String path = params.getInitialModelPath();
     return path.isEmpty() ? null : ModelStorage.readImplicitModel(path, spark);
   }
 
   static BcdSettings bcdSettings(ImplicitTrainingParams params, Loss loss, int epochs) {
-    int n = (Integer) params.getOrDefault(params.hiddenDim());
-    double[] perState = (double[]) params.getOrDefault(params.lambdaPerState());
-    double[] lambda = perState.length > 0 ? perState : new double[] {(Double) params.getOrDefault(params.lambda())};
+    int n = params.getHiddenDim();
+    double[] perState = params.getLambdaPerState();
+    double[] lambda = perState.length > 0 ? perState : new double[] {params.getLambda()};
     BcdSettings.Structure structure = structure(params);
-    return new BcdSettings(n, loss, structure, (Double) params.getOrDefault(params.kappa()), lambda,
-        (Double) params.getOrDefault(params.mu()), (Double) params.getOrDefault(params.regParam()), (Double) params.getOrDefault(params.l1()),
-        bcdGroupLasso(params), epochs, (Double) params.getOrDefault(params.tol()),
-        (Long) params.getOrDefault(params.seed()), 20, 3, 100, 1.0, fixedPoint(params),
-        (Double) params.getOrDefault(params.lambdaGrowth()),
-        BcdSettings.Initialization.valueOf(((String) params.getOrDefault(params.initialization())).toUpperCase(java.util.Locale.ROOT)));
+    return new BcdSettings(n, loss, structure, params.getKappa(), lambda,
+        params.getMu(), params.getRegParam(), params.getL1(),
+        bcdGroupLasso(params), epochs, params.getTol(),
+        params.getSeed(), 20, 3, 100, 1.0, fixedPoint(params),
+        params.getLambdaGrowth(),
+        BcdSettings.Initialization.valueOf((params.getInitialization()).toUpperCase(java.util.Locale.ROOT)));
   }
 
   /** BCD's column-group weight: bcdGroupLasso when set (>= 0), else groupLasso. */
   private static double bcdGroupLasso(ImplicitTrainingParams params) {
-    double own = (Double) params.getOrDefault(params.bcdGroupLasso());
-    return own >= 0 ? own : (Double) params.getOrDefault(params.groupLasso());
+    double own = params.getBcdGroupLasso();
+    return own >= 0 ? own : params.getGroupLasso();
   }
 
   static GradientSettings gradientSettings(ImplicitTrainingParams params, Loss loss, Activation activation) {
-    return new GradientSettings((Integer) params.getOrDefault(params.hiddenDim()), activation, loss, structure(params),
-        (Double) params.getOrDefault(params.kappa()), (Integer) params.getOrDefault(params.maxIter()),
-        (Integer) params.getOrDefault(params.batchSize()), (Double) params.getOrDefault(params.stepSize()),
-        (Double) params.getOrDefault(params.stepDecay()), (Double) params.getOrDefault(params.l1()),
-        (Double) params.getOrDefault(params.groupLasso()), (Double) params.getOrDefault(params.regParam()),
-        (Long) params.getOrDefault(params.seed()), 1.0, 3, new SolverSettings(1e-4, 300),
-        (Integer) params.getOrDefault(params.syncsPerEpoch()));
+    return new GradientSettings(params.getHiddenDim(), activation, loss, structure(params),
+        params.getKappa(), params.getMaxIter(),
+        params.getBatchSize(), params.getStepSize(),
+        params.getStepDecay(), params.getL1(),
+        params.getGroupLasso(), params.getRegParam(),
+        params.getSeed(), 1.0, 3, new SolverSettings(1e-4, 300),
+        params.getSyncsPerEpoch());
   }
 
   private static BcdSettings.Structure structure(ImplicitTrainingParams params) {
-    return "triangular".equals(params.getOrDefault(params.wellPosedness())) ? BcdSettings.Structure.TRIANGULAR : BcdSettings.Structure.INF_NORM;
+    return "triangular".equals(params.getWellPosedness()) ? BcdSettings.Structure.TRIANGULAR : BcdSettings.Structure.INF_NORM;
   }
 
   static SolverSettings fixedPoint(ImplicitModelParams params) {
-    return new SolverSettings((Double) params.getOrDefault(params.fixedPointTol()), (Integer) params.getOrDefault(params.maxFixedPointIter()));
+    return new SolverSettings(params.getFixedPointTol(), params.getMaxFixedPointIter());
   }
 }

@@ -5,7 +5,6 @@ import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamValidators;
 
 /**
  * Training params of the implicit estimators: the model (hiddenDim, activation), the
@@ -19,89 +18,89 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   String[] INITIALIZATIONS = {"gaussian", "prototypes"};
 
   default IntParam hiddenDim() {
-    return registered("hiddenDim", () -> new IntParam(this, "hiddenDim", "number of hidden states n (>= 1)", ParamValidators.<Object>gtEq(1)));
+    return registered("hiddenDim", () -> new IntParam(this, "hiddenDim", "number of hidden states n (>= 1)", ParamChecks.atLeast("hiddenDim", 1)));
   }
 
   default Param<String> activation() {
     return registered("activation", () -> new Param<>(this, "activation", "activation phi: relu, leaky_relu, tanh, sigmoid",
-        ParamValidators.<String>inArray(ACTIVATIONS)));
+        ParamChecks.oneOf("activation", ACTIVATIONS)));
   }
 
   default Param<String> solver() {
     return registered("solver", () -> new Param<>(this, "solver",
         "training method: bcd (paper §4), gradient (implicit differentiation), bcd+gradient (BCD warm start), "
             + "gradient+bcd (BCD from the gradient model: exact zeros of the column penalty, feature selection)",
-        ParamValidators.<String>inArray(SOLVERS)));
+        ParamChecks.oneOf("solver", SOLVERS)));
   }
 
   default DoubleParam kappa() {
     return registered("kappa", () -> new DoubleParam(this, "kappa", "bound kappa in (0, 1) of the constraint ||A||_inf <= kappa",
-        ParamValidators.<Object>inRange(0, 1, false, false)));
+        ParamChecks.inRange("kappa", 0, 1, false, false)));
   }
 
   default Param<String> wellPosedness() {
     return registered("wellPosedness", () -> new Param<>(this, "wellPosedness",
         "how A is kept well-posed: inf_norm (||A||_inf <= kappa) or triangular (strictly upper triangular)",
-        ParamValidators.<String>inArray(CONDITIONS)));
+        ParamChecks.oneOf("wellPosedness", CONDITIONS)));
   }
 
   default DoubleParam lambda() {
     return registered("lambda", () -> new DoubleParam(this, "lambda", "weight lambda > 0 of the Fenchel divergence in (10)",
-        ParamValidators.<Object>gt(0)));
+        ParamChecks.above("lambda", 0)));
   }
 
   default DoubleArrayParam lambdaPerState() {
     return registered("lambdaPerState", () -> new DoubleArrayParam(this, "lambdaPerState",
-        "one lambda per state (eq. 11); empty: use lambda for all"));
+        "one lambda per state (eq. 11); empty: use lambda for all", ParamChecks.positiveEntries("lambdaPerState")));
   }
 
   default DoubleParam mu() {
-    return registered("mu", () -> new DoubleParam(this, "mu", "weight mu > 0 of the coupling (mu/2)||X - P||^2", ParamValidators.<Object>gt(0)));
+    return registered("mu", () -> new DoubleParam(this, "mu", "weight mu > 0 of the coupling (mu/2)||X - P||^2", ParamChecks.above("mu", 0)));
   }
 
   default DoubleParam lambdaGrowth() {
     return registered("lambdaGrowth", () -> new DoubleParam(this, "lambdaGrowth",
-        "BCD continuation: lambda and mu are multiplied by this after every epoch (>= 1; 1 keeps them fixed)", ParamValidators.<Object>gtEq(1)));
+        "BCD continuation: lambda and mu are multiplied by this after every epoch (>= 1; 1 keeps them fixed)", ParamChecks.atLeast("lambdaGrowth", 1)));
   }
 
   default Param<String> initialization() {
     return registered("initialization", () -> new Param<>(this, "initialization",
         "where BCD's hidden features start: gaussian (random B) or prototypes (each row of B points from the input mean to one of "
             + "hiddenDim k-means prototypes of the training inputs)",
-        ParamValidators.<String>inArray(INITIALIZATIONS)));
+        ParamChecks.oneOf("initialization", INITIALIZATIONS)));
   }
 
   default DoubleParam regParam() {
-    return registered("regParam", () -> new DoubleParam(this, "regParam", "ridge weight on A, B, C, D (>= 0)", ParamValidators.<Object>gtEq(0)));
+    return registered("regParam", () -> new DoubleParam(this, "regParam", "ridge weight on A, B, C, D (>= 0)", ParamChecks.atLeast("regParam", 0)));
   }
 
   default DoubleParam l1() {
-    return registered("l1", () -> new DoubleParam(this, "l1", "l1 weight on the entries of B, C, D (>= 0)", ParamValidators.<Object>gtEq(0)));
+    return registered("l1", () -> new DoubleParam(this, "l1", "l1 weight on the entries of B, C, D (>= 0)", ParamChecks.atLeast("l1", 0)));
   }
 
   default DoubleParam groupLasso() {
     return registered("groupLasso", () -> new DoubleParam(this, "groupLasso",
-        "column-group weight on B and D: feature selection, eq. 19 (>= 0)", ParamValidators.<Object>gtEq(0)));
+        "column-group weight on B and D: feature selection, eq. 19 (>= 0)", ParamChecks.atLeast("groupLasso", 0)));
   }
 
   default DoubleParam bcdGroupLasso() {
     return registered("bcdGroupLasso", () -> new DoubleParam(this, "bcdGroupLasso",
         "column-group weight (eq. 19) of BCD, on its summed objective, when it differs from the gradient solver's groupLasso "
-            + "(gradient+bcd); -1 (any value in [-1, 0)): use groupLasso", ParamValidators.<Object>gtEq(-1)));
+            + "(gradient+bcd); -1 (any value in [-1, 0)): use groupLasso", ParamChecks.atLeast("bcdGroupLasso", -1)));
   }
 
   default IntParam maxIter() {
-    return registered("maxIter", () -> new IntParam(this, "maxIter", "epochs of the gradient solver, or of bcd (>= 0)", ParamValidators.<Object>gtEq(0)));
+    return registered("maxIter", () -> new IntParam(this, "maxIter", "epochs of the gradient solver, or of bcd (>= 0)", ParamChecks.atLeast("maxIter", 0)));
   }
 
   default IntParam bcdEpochs() {
     return registered("bcdEpochs", () -> new IntParam(this, "bcdEpochs", "BCD epochs in bcd+gradient (before the gradient solver) and gradient+bcd (after it) (>= 0)",
-        ParamValidators.<Object>gtEq(0)));
+        ParamChecks.atLeast("bcdEpochs", 0)));
   }
 
   default DoubleParam tol() {
     return registered("tol", () -> new DoubleParam(this, "tol", "BCD stops when the relative objective change is below tol (>= 0)",
-        ParamValidators.<Object>gtEq(0)));
+        ParamChecks.atLeast("tol", 0)));
   }
 
   default LongParam seed() {
@@ -110,43 +109,43 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
 
   default IntParam aggregationDepth() {
     return registered("aggregationDepth", () -> new IntParam(this, "aggregationDepth", "depth of treeAggregate (>= 2)",
-        ParamValidators.<Object>gtEq(2)));
+        ParamChecks.atLeast("aggregationDepth", 2)));
   }
 
   default IntParam checkpointInterval() {
     return registered("checkpointInterval", () -> new IntParam(this, "checkpointInterval",
-        "checkpoint the state blocks every this many updates (0: never)", ParamValidators.<Object>gtEq(0)));
+        "checkpoint the training blocks every this many updates to the SparkContext's checkpoint directory, when it has one (0: never)", ParamChecks.atLeast("checkpointInterval", 0)));
   }
 
   default IntParam blockSize() {
     return registered("blockSize", () -> new IntParam(this, "blockSize", "rows packed per dense column block (>= 1)",
-        ParamValidators.<Object>gtEq(1)));
+        ParamChecks.atLeast("blockSize", 1)));
   }
 
   default IntParam batchSize() {
     return registered("batchSize", () -> new IntParam(this, "batchSize", "mini-batch rows of the gradient solver (>= 1)",
-        ParamValidators.<Object>gtEq(1)));
+        ParamChecks.atLeast("batchSize", 1)));
   }
 
   default DoubleParam stepSize() {
     return registered("stepSize", () -> new DoubleParam(this, "stepSize", "Adam learning rate of the gradient solver (> 0)",
-        ParamValidators.<Object>gt(0)));
+        ParamChecks.above("stepSize", 0)));
   }
 
   default DoubleParam stepDecay() {
     return registered("stepDecay", () -> new DoubleParam(this, "stepDecay", "per-epoch learning-rate factor in (0, 1]",
-        ParamValidators.<Object>inRange(0, 1, false, true)));
+        ParamChecks.inRange("stepDecay", 0, 1, false, true)));
   }
 
   default IntParam syncsPerEpoch() {
     return registered("syncsPerEpoch", () -> new IntParam(this, "syncsPerEpoch",
         "gradient solver: 0 = synchronous mini-batch steps (one tree-reduce each); k >= 1 = local Adam steps on each partition, "
-            + "parameters averaged k times per epoch", ParamValidators.<Object>gtEq(0)));
+            + "parameters averaged k times per epoch", ParamChecks.atLeast("syncsPerEpoch", 0)));
   }
 
   default DoubleParam validationFraction() {
     return registered("validationFraction", () -> new DoubleParam(this, "validationFraction",
-        "fraction of rows held out for early stopping of the gradient solver, in [0, 1)", ParamValidators.<Object>inRange(0, 1, true, false)));
+        "fraction of rows held out for early stopping of the gradient solver, in [0, 1)", ParamChecks.inRange("validationFraction", 0, 1, true, false)));
   }
 
   default Param<String> initialModelPath() {
@@ -154,10 +153,46 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
         "path of a saved implicit model to warm-start from (empty: random start)"));
   }
 
+  default Param<String> heldOutCol() {
+    return registered("heldOutCol", () -> new Param<>(this, "heldOutCol",
+        "boolean column: rows marked true are not trained on; the real rule is scored on them after every epoch (the held-out "
+            + "curve of the summary's history), and nothing is chosen by them (empty: no held-out rows)"));
+  }
+
   default Param<String> weightCol() {
     return registered("weightCol", () -> new Param<>(this, "weightCol",
         "sample-weight column: non-negative weights multiplying each row's terms of the objective (empty: all 1)"));
   }
+
+  default int getHiddenDim() { return (Integer) $(hiddenDim()); }
+  default String getActivation() { return (String) $(activation()); }
+  default String getSolver() { return (String) $(solver()); }
+  default double getKappa() { return (Double) $(kappa()); }
+  default String getWellPosedness() { return (String) $(wellPosedness()); }
+  default double getLambda() { return (Double) $(lambda()); }
+  default double[] getLambdaPerState() { return (double[]) $(lambdaPerState()); }
+  default double getMu() { return (Double) $(mu()); }
+  default double getLambdaGrowth() { return (Double) $(lambdaGrowth()); }
+  default String getInitialization() { return (String) $(initialization()); }
+  default double getRegParam() { return (Double) $(regParam()); }
+  default double getL1() { return (Double) $(l1()); }
+  default double getGroupLasso() { return (Double) $(groupLasso()); }
+  default double getBcdGroupLasso() { return (Double) $(bcdGroupLasso()); }
+  default int getMaxIter() { return (Integer) $(maxIter()); }
+  default int getBcdEpochs() { return (Integer) $(bcdEpochs()); }
+  default double getTol() { return (Double) $(tol()); }
+  default long getSeed() { return (Long) $(seed()); }
+  default int getAggregationDepth() { return (Integer) $(aggregationDepth()); }
+  default int getCheckpointInterval() { return (Integer) $(checkpointInterval()); }
+  default int getBlockSize() { return (Integer) $(blockSize()); }
+  default int getBatchSize() { return (Integer) $(batchSize()); }
+  default double getStepSize() { return (Double) $(stepSize()); }
+  default double getStepDecay() { return (Double) $(stepDecay()); }
+  default int getSyncsPerEpoch() { return (Integer) $(syncsPerEpoch()); }
+  default double getValidationFraction() { return (Double) $(validationFraction()); }
+  default String getInitialModelPath() { return (String) $(initialModelPath()); }
+  default String getWeightCol() { return (String) $(weightCol()); }
+  default String getHeldOutCol() { return (String) $(heldOutCol()); }
 
   /** Training defaults; call from each estimator constructor after the uid is set. */
   default void setTrainingDefaults() {
@@ -190,5 +225,6 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(syncsPerEpoch(), 0);
     setDefault(initialModelPath(), "");
     setDefault(weightCol(), "");
+    setDefault(heldOutCol(), "");
   }
 }

@@ -36,6 +36,10 @@ public final class MlpConversion {
     }
     ImplicitClassificationModel model = new ImplicitClassificationModel(Identifiable$.MODULE$.randomUID("implicitClassifier"),
         ModelAlgebra.fromFeedforward(dense));
+    // What the model is, in the training params' terms: a feedforward net is the triangular case (§2.2).
+    model.set(model.hiddenDim(), model.implicitModel().hiddenDim());
+    model.set(model.activation(), Activation.SIGMOID.id());
+    model.set(model.wellPosedness(), "triangular");
     return (ImplicitClassificationModel) model.setFeaturesCol(mlp.getFeaturesCol());
   }
 }

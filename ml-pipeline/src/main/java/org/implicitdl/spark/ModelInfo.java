@@ -1,9 +1,6 @@
 package org.implicitdl.spark;
 
 import java.util.Arrays;
-import org.apache.spark.ml.attribute.Attribute;
-import org.apache.spark.ml.attribute.AttributeGroup;
-import org.apache.spark.sql.types.StructType;
 import org.implicitdl.model.Certificate;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.train.BlockCoordinateDescent;
@@ -22,18 +19,13 @@ public interface ModelInfo {
     return BlockCoordinateDescent.selectedFeatures(implicitModel());
   }
 
-  /** Names of the selected features from the features column's ML attributes, or "f<i>". */
-  default String[] selectedFeatureNames(StructType schema, String featuresCol) {
-    AttributeGroup group = AttributeGroup.fromStructField(schema.apply(featuresCol));
-    return Arrays.stream(selectedFeatures()).mapToObj(j -> {
-      if (group.attributes().isDefined()) {
-        Attribute a = group.attributes().get()[j];
-        if (a.name().isDefined()) {
-          return a.name().get();
-        }
-      }
-      return "f" + j;
-    }).toArray(String[]::new);
+  /** The input features' names, remembered at fit (see {@link FeatureNames#fromSchema}), and where they came from. */
+  FeatureNames featureNames();
+
+  /** Names of the selected features (non-zero columns of B or D), from {@link #featureNames()}. */
+  default String[] selectedFeatureNames() {
+    String[] names = featureNames().names();
+    return Arrays.stream(selectedFeatures()).mapToObj(j -> names[j]).toArray(String[]::new);
   }
 
   /** Fraction of exactly-zero entries in A, B, C, D together. */

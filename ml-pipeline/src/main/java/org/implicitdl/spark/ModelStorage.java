@@ -15,48 +15,57 @@ import org.implicitdl.model.ImplicitModel;
 
 /**
  * Persistence of implicit models in Spark ML's layout: {@code path/metadata} (params JSON, by
- * DefaultParamsWriter) and {@code path/data} (one Parquet row: format version, activation,
- * bias flag, dimensions, and A, B, C, D column-major). Loading refuses an unknown format, wrong
- * shapes, non-finite entries and an ill-posed A, each with a message naming the problem.
+ * DefaultParamsWriter: every param, training params included) and {@code path/data} (one Parquet
+ * row: format version, activation, bias flag, dimensions, A, B, C, D column-major, and since
+ * version 2 the input features' names and their source). Loading reads versions 1 and 2 and
+ * refuses an unknown format, wrong shapes, non-finite entries and an ill-posed A, each with a
+ * message naming the problem.
  */
 public final class ModelStorage {
   /** Version of the data layout written by this code. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   private static final StructType SCHEMA = new StructType()
       .add("formatVersion", DataTypes.IntegerType).add("activation", DataTypes.StringType).add("inputBias", DataTypes.BooleanType)
       .add("n", DataTypes.IntegerType).add("inputCols", DataTypes.IntegerType).add("q", DataTypes.IntegerType)
       .add("A", DataTypes.createArrayType(DataTypes.DoubleType)).add("B", DataTypes.createArrayType(DataTypes.DoubleType))
-      .add("C", DataTypes.createArrayType(DataTypes.DoubleType)).add("D", DataTypes.createArrayType(DataTypes.DoubleType));
+      .add("C", DataTypes.createArrayType(DataTypes.DoubleType)).add("D", DataTypes.createArrayType(DataTypes.DoubleType))
+      .add("featureNames", DataTypes.createArrayType(DataTypes.StringType)).add("featureNamesSource", DataTypes.StringType);
 
   private ModelStorage() {}
 
-  /** Writes params metadata and the model's matrices. */
-  public static void write(Params instance, ImplicitModel model, String path, SparkSession spark) {
+  /** A model as stored: its matrices and its input features' names. */
+  record Stored(ImplicitModel model, FeatureNames featureNames) {}
+
+  /** Writes params metadata, the model's matrices and its feature names. */
+  public static void write(Params instance, ImplicitModel model, FeatureNames names, String path, SparkSession spark) {
     DefaultParamsWriter.saveMetadata(instance, path, spark);
     Row row = RowFactory.create(FORMAT_VERSION, model.activation().id(), model.inputBias(), model.hiddenDim(), model.b().cols(),
-        model.outputDim(), model.a().data(), model.b().data(), model.c().data(), model.d().data());
+        model.outputDim(), model.a().data(), model.b().data(), model.c().data(), model.d().data(), names.names(), names.source());
     spark.createDataFrame(List.of(row), SCHEMA).repartition(1).write().parquet(path + "/data");
   }
 
-  /** The MLWriter of a model: params metadata plus the model's matrices. */
-  static org.apache.spark.ml.util.MLWriter writer(Params instance, ImplicitModel model) {
+  /** The MLWriter of a model: params metadata plus the model's matrices and feature names. */
+  static <M extends Params & ModelInfo> org.apache.spark.ml.util.MLWriter writer(M instance) {
     return new org.apache.spark.ml.util.MLWriter() {
       @Override
       public void saveImpl(String path) {
-        write(instance, model, path, sparkSession());
+        write(instance, instance.implicitModel(), instance.featureNames(), path, sparkSession());
       }
     };
   }
 
-  /** The MLReader of a model class: checks the metadata's class, reads and checks the matrices, restores params. */
+  /**
+   * The MLReader of a model class: checks the metadata's class, reads and checks the matrices and
+   * names, restores every param the model was saved with.
+   */
   static <M extends Params> org.apache.spark.ml.util.MLReader<M> reader(Class<M> type,
-      java.util.function.BiFunction<String, ImplicitModel, M> make) {
+      java.util.function.BiFunction<String, Stored, M> make) {
     return new org.apache.spark.ml.util.MLReader<>() {
       @Override
       public M load(String path) {
         DefaultParamsReader.Metadata metadata = metadata(path, sparkSession(), type.getName());
-        M m = make.apply(metadata.uid(), readImplicitModel(path, sparkSession()));
+        M m = make.apply(metadata.uid(), read(path, sparkSession()));
         metadata.getAndSetParams(m, scala.Option.empty());
         return m;
       }
@@ -65,6 +74,11 @@ public final class ModelStorage {
 
   /** Reads the matrices under {@code path/data} and checks them. */
   public static ImplicitModel readImplicitModel(String path, SparkSession spark) {
+    return read(path, spark).model();
+  }
+
+  /** Reads and checks the matrices and feature names under {@code path/data}. */
+  static Stored read(String path, SparkSession spark) {
     List<Row> rows;
     try {
       rows = spark.read().parquet(path + "/data").collectAsList();
@@ -77,8 +91,8 @@ public final class ModelStorage {
     Row r = rows.get(0);
     try {
       int version = r.getInt(r.fieldIndex("formatVersion"));
-      if (version != FORMAT_VERSION) {
-        throw new IllegalArgumentException("model at " + path + " has format version " + version + ", this build reads " + FORMAT_VERSION);
+      if (version < 1 || version > FORMAT_VERSION) {
+        throw new IllegalArgumentException("model at " + path + " has format version " + version + ", this build reads 1 to " + FORMAT_VERSION);
       }
       int n = r.getInt(r.fieldIndex("n"));
       int cols = r.getInt(r.fieldIndex("inputCols"));
@@ -89,7 +103,8 @@ public final class ModelStorage {
       if (!model.certificate().isWellPosed()) {
         throw new IllegalArgumentException("model at " + path + " is ill-posed: " + model.certificate());
       }
-      return model;
+      return new Stored(model, version >= 2 ? featureNames(r, model.inputDim(), path)
+          : FeatureNames.generic(model.inputDim(), "not recorded: saved by format version 1"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().contains(path) ? e.getMessage() : "corrupt model at " + path + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
@@ -104,6 +119,15 @@ public final class ModelStorage {
     } catch (Exception e) {
       throw new IllegalArgumentException("cannot read model metadata at " + path + "/metadata: " + firstLine(e.getMessage()), e);
     }
+  }
+
+  private static FeatureNames featureNames(Row r, int inputs, String path) {
+    List<String> names = r.getList(r.fieldIndex("featureNames"));
+    if (names == null || names.size() != inputs) {
+      throw new IllegalArgumentException("corrupt model at " + path + ": " + (names == null ? 0 : names.size()) + " feature names for "
+          + inputs + " inputs");
+    }
+    return new FeatureNames(names.toArray(new String[0]), r.getString(r.fieldIndex("featureNamesSource")));
   }
 
   private static Matrix matrix(Row r, String name, int rows, int cols, String path) {

@@ -16,10 +16,14 @@ import org.implicitdl.train.TrainingBlock;
  * Training blocks in a cached RDD, partitioned across executors (design card §4). Each pass
  * broadcasts the payload, runs the block function inside the executors (mapPartitions), and
  * either tree-reduces the partial statistics to the driver (the broadcast is then destroyed) or
- * caches the new blocks, releasing the old ones; lineage is cut by checkpointing every
- * {@code checkpointInterval} updates. An update's broadcast stays referenced by the blocks'
- * lineage, so it is only unpersisted (executor copies dropped) when the next update replaces it;
- * Spark's context cleaner frees it once the lineage is gone.
+ * caches the new blocks, releasing the old ones. Nothing is local-checkpointed, so every block a
+ * lost executor held is recomputable: when the SparkContext has a checkpoint directory (a
+ * reliable file system), the packed blocks and every {@code checkpointInterval}-th update are
+ * checkpointed there, as MLlib's iterative estimators do; without one, the lineage reaches back
+ * to the source data (one map per update, BCD updates once or twice an epoch). An update's
+ * broadcast stays referenced by the blocks' lineage, so it is only unpersisted (executor copies
+ * dropped, the driver keeps it for recomputation) when the next update replaces it; Spark's
+ * context cleaner frees it once the lineage is gone.
  * No maths here: the functions come from the trainer.
  */
 public final class RddBlockStore implements BlockStore {
@@ -36,9 +40,9 @@ public final class RddBlockStore implements BlockStore {
     this.aggregationDepth = aggregationDepth;
     this.checkpointInterval = checkpointInterval;
     this.blocks = blocks.persist(StorageLevel.MEMORY_AND_DISK());
-    // Cut the lineage to the source right away: a source built by parallelize() would otherwise
-    // ship its data inside every task of every pass.
-    this.blocks.rdd().localCheckpoint();
+    if (reliableCheckpoints()) {
+      this.blocks.checkpoint();
+    }
     this.sc.setJobDescription("pack rows into column blocks");
     try {
       this.blockCount = this.blocks.count();
@@ -97,12 +101,8 @@ public final class RddBlockStore implements BlockStore {
     try {
       JavaRDD<TrainingBlock> next = blocks.map(b -> f.apply(bc.value(), b)).persist(StorageLevel.MEMORY_AND_DISK());
       updates++;
-      if (checkpointInterval > 0 && updates % checkpointInterval == 0) {
-        if (sc.getCheckpointDir().isPresent()) {
-          next.checkpoint();
-        } else {
-          next.rdd().localCheckpoint();
-        }
+      if (reliableCheckpoints() && updates % checkpointInterval == 0) {
+        next.checkpoint();
       }
       next.count();
       blocks.unpersist(false);
@@ -117,6 +117,11 @@ public final class RddBlockStore implements BlockStore {
     } finally {
       sc.setJobDescription(null);
     }
+  }
+
+  /** Checkpoints go to the context's checkpoint directory, if it has one and the interval is not 0. */
+  private boolean reliableCheckpoints() {
+    return checkpointInterval > 0 && sc.getCheckpointDir().isPresent();
   }
 
   @Override

@@ -19,4 +19,10 @@ public record TrainingSummary(String solver, List<EpochRecord> history, EpochRec
   public int totalEpochs() {
     return history.isEmpty() ? 0 : history.get(history.size() - 1).epoch();
   }
+
+  @Override
+  public String toString() {
+    return "TrainingSummary[solver=" + solver + ", epochs=" + totalEpochs() + ", final=" + finalRecord + ", selectedFeatures="
+        + java.util.Arrays.toString(selectedFeatures) + ", seconds=" + seconds + "]";
+  }
 }

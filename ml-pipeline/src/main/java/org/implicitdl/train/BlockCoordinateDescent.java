@@ -26,6 +26,7 @@ public final class BlockCoordinateDescent {
   private final int outputs;
   private final Consumer<EpochRecord> listener;
   private Consumer<ImplicitModel> modelListener = m -> { };
+  private HeldOutScore heldOut = HeldOutScore.none();
   private boolean refitReadout = true;
   private Sums constants;
 
@@ -46,6 +47,12 @@ public final class BlockCoordinateDescent {
     this.inputs = inputs;
     this.outputs = outputs;
     this.listener = listener == null ? r -> { } : listener;
+  }
+
+  /** Scores every epoch's model on held-out rows (the validation curve); it selects nothing. */
+  public BlockCoordinateDescent watching(HeldOutScore score) {
+    this.heldOut = score;
+    return this;
   }
 
   /** Also hands each epoch's model to {@code l} (benchmarks judge it on test data). */
@@ -88,7 +95,7 @@ public final class BlockCoordinateDescent {
     }
     store.update("initial states", payload(model), LocalSteps::initialStates);
     List<EpochRecord> history = new ArrayList<>();
-    history.add(report(0, model, new double[4]));
+    history.add(heldOut.attach(report(0, model, new double[4]), model));
     listener.accept(history.get(0));
     for (int epoch = 1; epoch <= settings.maxEpochs(); epoch++) {
       double[] seconds = new double[4];
@@ -107,7 +114,7 @@ public final class BlockCoordinateDescent {
       seconds[0] = (t1 - t0) / 1e9;
       seconds[1] = (t2 - t1) / 1e9;
       seconds[2] = (t3 - t2) / 1e9;
-      EpochRecord record = report(epoch, model, seconds);
+      EpochRecord record = heldOut.attach(report(epoch, model, seconds), model);
       history.add(record);
       listener.accept(record);
       modelListener.accept(model);
@@ -120,7 +127,7 @@ public final class BlockCoordinateDescent {
     EpochRecord finalRecord = history.get(history.size() - 1);
     if (refitReadout) {
       model = readoutRefit(model);
-      finalRecord = report(finalRecord.epoch(), model, new double[4]);
+      finalRecord = heldOut.attach(report(finalRecord.epoch(), model, new double[4]), model);
     }
     return new Result(model, history, finalRecord, selectedFeatures(model));
   }

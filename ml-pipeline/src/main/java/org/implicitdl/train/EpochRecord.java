@@ -17,9 +17,29 @@ import java.io.Serializable;
  * @param realResidual largest final Picard step over the data
  * @param notConverged columns whose fixed point missed the tolerance
  * @param seconds wall seconds of the epoch's steps: {cd, px, ab, report}
+ * @param heldOutLoss mean real-rule loss on held-out rows ({@link HeldOutScore}), NaN without them
+ * @param heldOutMetric accuracy or RMSE of the real rule on held-out rows, NaN without them
  */
 public record EpochRecord(int epoch, double objective, double loss, double divergence, double coupling, double penalty,
-    double realLoss, double realMetric, double realResidual, long notConverged, double[] seconds) implements Serializable {
+    double realLoss, double realMetric, double realResidual, long notConverged, double[] seconds, double heldOutLoss,
+    double heldOutMetric) implements Serializable {
+
+  /** A record without held-out figures. */
+  public EpochRecord(int epoch, double objective, double loss, double divergence, double coupling, double penalty, double realLoss,
+      double realMetric, double realResidual, long notConverged, double[] seconds) {
+    this(epoch, objective, loss, divergence, coupling, penalty, realLoss, realMetric, realResidual, notConverged, seconds, Double.NaN,
+        Double.NaN);
+  }
+
+  /** This record with the held-out mean loss and metric. */
+  public EpochRecord withHeldOut(double meanLoss, double metric) {
+    return new EpochRecord(epoch, objective, loss, divergence, coupling, penalty, realLoss, realMetric, realResidual, notConverged,
+        seconds, meanLoss, metric);
+  }
+
+  public boolean hasHeldOut() {
+    return !Double.isNaN(heldOutMetric);
+  }
 
   /** One human-readable line. */
   public String line(String metricName) {
@@ -27,8 +47,18 @@ public record EpochRecord(int epoch, double objective, double loss, double diver
     for (double s : seconds) {
       total += s;
     }
+    String heldOut = hasHeldOut() ? String.format(java.util.Locale.ROOT, "  held-out %s %.4f", metricName, heldOutMetric) : "";
     return String.format(java.util.Locale.ROOT,
-        "epoch %3d  objective %.6e  (loss %.4e, div %.4e, coupling %.4e, penalty %.4e)  real %s %.4f  real loss %.4e  %.1fs",
-        epoch, objective, loss, divergence, coupling, penalty, metricName, realMetric, realLoss, total);
+        "epoch %3d  objective %.6e  (loss %.4e, div %.4e, coupling %.4e, penalty %.4e)  real %s %.4f  real loss %.4e%s  %.1fs",
+        epoch, objective, loss, divergence, coupling, penalty, metricName, realMetric, realLoss, heldOut, total);
+  }
+
+  /** The record with its seconds as a list (a record's own toString prints an array as {@code [D@…}). */
+  @Override
+  public String toString() {
+    return "EpochRecord[epoch=" + epoch + ", objective=" + objective + ", loss=" + loss + ", divergence=" + divergence + ", coupling="
+        + coupling + ", penalty=" + penalty + ", realLoss=" + realLoss + ", realMetric=" + realMetric + ", realResidual=" + realResidual
+        + ", notConverged=" + notConverged + ", seconds=" + java.util.Arrays.toString(seconds) + ", heldOutLoss=" + heldOutLoss
+        + ", heldOutMetric=" + heldOutMetric + "]";
   }
 }

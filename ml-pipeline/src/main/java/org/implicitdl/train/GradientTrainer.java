@@ -27,6 +27,7 @@ public final class GradientTrainer {
   private final int outputs;
   private final Consumer<EpochRecord> listener;
   private Consumer<ImplicitModel> modelListener = m -> { };
+  private HeldOutScore heldOut = HeldOutScore.none();
 
   /** What a mini-batch step sends to the blocks. */
   public record StepPayload(ImplicitModel model, Certificate certificate, int step, int steps, GradientSettings settings)
@@ -43,6 +44,12 @@ public final class GradientTrainer {
     this.inputs = inputs;
     this.outputs = outputs;
     this.listener = listener == null ? r -> { } : listener;
+  }
+
+  /** Scores every epoch's model on held-out rows (the validation curve); it selects nothing. */
+  public GradientTrainer watching(HeldOutScore score) {
+    this.heldOut = score;
+    return this;
   }
 
   /** Also hands each epoch's model to {@code l} (benchmarks judge it on test data). */
@@ -73,7 +80,7 @@ public final class GradientTrainer {
     int steps = (int) Math.max(1, Math.round(rows / settings.batchSize()));
     AdamState adam = AdamState.zeros(settings.hiddenDim(), inputs, outputs);
     List<EpochRecord> history = new ArrayList<>();
-    history.add(record(0, model, counts, new double[4]));
+    history.add(heldOut.attach(record(0, model, counts, new double[4]), model));
     listener.accept(history.get(0));
     ImplicitModel best = model;
     double bestScore = validationScore(model);
@@ -104,7 +111,7 @@ public final class GradientTrainer {
       long t1 = System.nanoTime();
       Sums train = store.aggregate("epoch " + epoch + ": real-rule metrics", payload(model, 0, 1), GradientTrainer::evaluate);
       double[] seconds = {0, (t1 - t0) / 1e9, 0, (System.nanoTime() - t1) / 1e9};
-      EpochRecord record = record(epoch, model, train, seconds);
+      EpochRecord record = heldOut.attach(record(epoch, model, train, seconds), model);
       history.add(record);
       listener.accept(record);
       modelListener.accept(model);

@@ -3,99 +3,208 @@ package org.implicitdl.job;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.spark.ModelInfo;
+import org.implicitdl.spark.TrainingSummary;
 import org.implicitdl.train.EpochRecord;
 
 /**
- * The report written next to each model: objective and real-rule metric per epoch (SVG line
- * charts), column norms of B (feature relevance, eq. 19), and the sparsity pattern of A as an
- * image (like the paper's LeNet-5 picture).
+ * The report written next to each model, for a person: the validation result beside the linear
+ * baseline, the certificate in words, training and held-out curves per epoch, the confusion
+ * matrix (classification) or residuals (regression), feature relevance (column norms of B and D,
+ * eq. 19; an image when the inputs are a square image), and the sparsity pattern of A.
  */
 final class HtmlReport {
+  /** Features listed by name in the relevance chart when the input is not an image. */
+  static final int TOP_FEATURES = 30;
+
   private HtmlReport() {}
 
-  static String render(String title, ImplicitModel model, List<EpochRecord> history, String metricName, String metricsJson) throws IOException {
+  /** Everything the report shows. */
+  record Input(String title, ModelInfo model, TrainingSummary summary, String metricName, Evaluation evaluation, String metricsJson) {}
+
+  static String render(Input in) throws IOException {
+    ImplicitModel m = in.model().implicitModel();
     StringBuilder html = new StringBuilder();
-    html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(escape(title)).append("</title>")
-        .append("<style>body{font-family:sans-serif;margin:2em;max-width:900px}pre{background:#f4f4f4;padding:1em}</style></head><body>");
-    html.append("<h1>").append(escape(title)).append("</h1>");
-    html.append("<p>").append(escape(model.toString())).append("<br>").append(escape(model.certificate().toString())).append("</p>");
-    html.append("<h2>Metrics</h2><pre>").append(escape(metricsJson)).append("</pre>");
-    html.append("<h2>Objective per epoch</h2>").append(lineChart(history.stream().mapToDouble(EpochRecord::objective).toArray(), "objective"));
-    html.append("<h2>Real-rule training ").append(escape(metricName)).append(" per epoch</h2>")
-        .append(lineChart(history.stream().mapToDouble(EpochRecord::realMetric).toArray(), metricName));
-    html.append("<h2>Column norms of B (feature relevance)</h2>").append(barChart(columnNorms(model.b(), model.inputDim())));
-    html.append("<h2>Sparsity pattern of A</h2><img alt=\"sparsity pattern of A\" style=\"image-rendering:pixelated;width:400px\" src=\"data:image/png;base64,")
-        .append(sparsityPng(model.a())).append("\">");
-    html.append("</body></html>\n");
-    return html.toString();
+    html.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(escape(in.title())).append("</title><style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:920px;color:#222;padding:0 1em}")
+        .append("table{border-collapse:collapse}td,th{padding:3px 10px;text-align:right}th{text-align:left}")
+        .append(".facts td:first-child{text-align:left;color:#555}.cm td{min-width:2.4em;border:1px solid #eee}")
+        .append(".lead{font-size:1.15em}pre{background:#f4f4f4;padding:1em;overflow:auto}</style></head><body>");
+    html.append("<h1>").append(escape(in.title())).append("</h1>");
+    html.append("<p class=\"lead\">").append(lead(in)).append("</p>");
+    html.append("<h2>Summary</h2>").append(facts(in, m));
+    html.append("<h2>Well-posedness certificate</h2><p>").append(escape(in.model().certificate().inWords())).append("</p>");
+    html.append("<h2>").append(escape(capital(in.metricName()))).append(" per epoch</h2>").append(metricCurves(in));
+    html.append("<h2>Objective per epoch</h2>").append(SvgCharts.lines("objective per epoch", "epoch", "objective",
+        List.of(new SvgCharts.Series("objective", column(in.summary().history(), EpochRecord::objective), false)), Double.NaN, ""));
+    if (in.evaluation().confusion() != null) {
+      html.append("<h2>Confusion matrix (validation)</h2>").append(confusion(in.evaluation().confusion()));
+    } else {
+      html.append("<h2>Residuals (validation)</h2>").append(SvgCharts.scatter("residuals against predictions", "prediction",
+          "label − prediction", in.evaluation().residuals()));
+    }
+    html.append("<h2>Feature relevance</h2>").append(relevance(in.model()));
+    html.append("<h2>Sparsity pattern of A</h2><p>Black: non-zero A<sub>ij</sub> (state j feeds state i).</p>")
+        .append("<img alt=\"sparsity pattern of A\" style=\"image-rendering:pixelated;width:320px;border:1px solid #ccc\" src=\"data:image/png;base64,")
+        .append(png(sparsity(m.a()))).append("\">");
+    html.append("<details><summary>metrics.json</summary><pre>").append(escape(in.metricsJson())).append("</pre></details>");
+    return html.append("</body></html>\n").toString();
   }
 
-  static double[] columnNorms(Matrix b, int cols) {
-    double[] norms = new double[cols];
-    for (int j = 0; j < cols; j++) {
+  private static String lead(Input in) {
+    String metric = in.metricName();
+    Double value = in.evaluation().metrics().get(metric);
+    StringBuilder s = new StringBuilder("Validation ").append(metric).append(" <b>").append(number(value)).append("</b> on ")
+        .append(String.format(Locale.ROOT, "%,d", in.evaluation().metrics().get("count").longValue())).append(" rows");
+    double base = in.evaluation().baselineMetric(metric);
+    if (Double.isFinite(base)) {
+      s.append(" (linear baseline, ").append(in.evaluation().baseline().get("model")).append(": ").append(number(base)).append(")");
+    }
+    return s.append(". Trained by <code>").append(escape(in.summary().solver())).append("</code> in ")
+        .append(String.format(Locale.ROOT, "%.1f", in.summary().seconds())).append(" s, ").append(in.summary().totalEpochs()).append(" epochs.")
+        .toString();
+  }
+
+  private static String facts(Input in, ImplicitModel m) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"hidden states n", String.valueOf(m.hiddenDim())});
+    rows.add(new String[] {"inputs p", String.valueOf(m.inputDim())});
+    rows.add(new String[] {"outputs q", String.valueOf(m.outputDim())});
+    rows.add(new String[] {"activation", m.activation().id()});
+    Map<String, Double> metrics = in.evaluation().metrics();
+    metrics.forEach((k, v) -> {
+      if (!(k.equals("loss") && metrics.containsKey("logLoss"))) {
+        rows.add(new String[] {k.equals("count") ? "validation rows" : "validation " + k, k.equals("count") ? String.valueOf(v.longValue()) : number(v)});
+      }
+    });
+    in.evaluation().baseline().forEach((k, v) -> rows.add(new String[] {"linear baseline " + k, v instanceof Double d ? number(d) : escape(v.toString())}));
+    int selected = in.model().selectedFeatures().length;
+    rows.add(new String[] {"features used", selected + " of " + m.inputDim()});
+    rows.add(new String[] {"zero entries of A, B, C, D", String.format(Locale.ROOT, "%.1f%%", 100 * in.model().sparsity())});
+    StringBuilder t = new StringBuilder("<table class=\"facts\">");
+    for (String[] r : rows) {
+      t.append("<tr><td>").append(escape(r[0])).append("</td><td>").append(r[1]).append("</td></tr>");
+    }
+    return t.append("</table>").toString();
+  }
+
+  private static String metricCurves(Input in) {
+    List<EpochRecord> h = in.summary().history();
+    List<SvgCharts.Series> series = new ArrayList<>();
+    series.add(new SvgCharts.Series("training (real rule)", column(h, EpochRecord::realMetric), false));
+    if (h.stream().anyMatch(EpochRecord::hasHeldOut)) {
+      series.add(new SvgCharts.Series("validation (held out)", column(h, EpochRecord::heldOutMetric), false));
+    }
+    String baseline = "linear baseline (validation)";
+    return SvgCharts.lines(in.metricName() + " per epoch", "epoch", in.metricName(), series, in.evaluation().baselineMetric(in.metricName()),
+        baseline);
+  }
+
+  private static String confusion(long[][] counts) {
+    long max = 1;
+    for (long[] row : counts) {
+      for (long c : row) {
+        max = Math.max(max, c);
+      }
+    }
+    StringBuilder t = new StringBuilder("<p>Rows: true class; columns: predicted class.</p><table class=\"cm\"><tr><th></th>");
+    for (int j = 0; j < counts.length; j++) {
+      t.append("<th>").append(j).append("</th>");
+    }
+    t.append("</tr>");
+    for (int i = 0; i < counts.length; i++) {
+      t.append("<tr><th>").append(i).append("</th>");
+      for (int j = 0; j < counts.length; j++) {
+        double shade = Math.sqrt(counts[i][j] / (double) max);
+        int g = (int) Math.round(255 - 160 * shade);
+        t.append(String.format(Locale.ROOT, "<td style=\"background:rgb(%d,%d,255)\">%d</td>", g, g, counts[i][j]));
+      }
+      t.append("</tr>");
+    }
+    return t.append("</table>").toString();
+  }
+
+  /** ‖column j of [B; D]‖₂ per input: an image when p is a square (pixels), else the strongest features by name. */
+  private static String relevance(ModelInfo info) throws IOException {
+    ImplicitModel m = info.implicitModel();
+    int p = m.inputDim();
+    double[] norms = new double[p];
+    for (int j = 0; j < p; j++) {
       double s = 0;
-      for (int i = 0; i < b.rows(); i++) {
-        s += b.get(i, j) * b.get(i, j);
+      for (Matrix x : new Matrix[] {m.b(), m.d()}) {
+        for (int i = 0; i < x.rows(); i++) {
+          s += x.get(i, j) * x.get(i, j);
+        }
       }
       norms[j] = Math.sqrt(s);
     }
-    return norms;
+    String intro = "<p>Norm of each input's column of B and D (eq. 19): how strongly the input reaches the states and outputs. "
+        + info.selectedFeatures().length + " of " + p + " inputs are used. Names: " + escape(info.featureNames().source()) + ".</p>";
+    int side = (int) Math.round(Math.sqrt(p));
+    if (side * side == p && side >= 4) {
+      return intro + "<img alt=\"feature relevance as a " + side + "x" + side + " image\" style=\"image-rendering:pixelated;width:280px;"
+          + "border:1px solid #ccc\" src=\"data:image/png;base64," + png(heat(norms, side)) + "\"><p>Deeper blue: more relevant pixel.</p>";
+    }
+    String[] names = info.featureNames().names();
+    Integer[] order = IntStream.range(0, p).boxed().sorted(Comparator.comparingDouble(j -> -norms[j])).limit(TOP_FEATURES).toArray(Integer[]::new);
+    return intro + SvgCharts.bars("feature relevance", java.util.Arrays.stream(order).map(j -> names[j]).toArray(String[]::new),
+        java.util.Arrays.stream(order).mapToDouble(j -> norms[j]).toArray());
   }
 
-  private static String lineChart(double[] y, String label) {
-    int w = 600;
-    int h = 200;
-    if (y.length == 0) {
-      return "<p>no data</p>";
+  private static BufferedImage heat(double[] v, int side) {
+    double max = java.util.Arrays.stream(v).max().orElse(0);
+    BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+    for (int k = 0; k < v.length; k++) {
+      int g = max > 0 ? (int) Math.round(255 * (1 - v[k] / max)) : 255;
+      img.setRGB(k % side, k / side, (g << 16) | (g << 8) | 255);
     }
-    double min = java.util.Arrays.stream(y).min().getAsDouble();
-    double max = java.util.Arrays.stream(y).max().getAsDouble();
-    double span = max > min ? max - min : 1;
-    StringBuilder pts = new StringBuilder();
-    for (int i = 0; i < y.length; i++) {
-      double x = 40 + (w - 60) * (y.length == 1 ? 0.5 : i / (double) (y.length - 1));
-      double yy = h - 20 - (h - 40) * (y[i] - min) / span;
-      pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yy));
-    }
-    return String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\"><polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"%s\"/>"
-        + "<text x=\"5\" y=\"15\" font-size=\"11\">%.4g</text><text x=\"5\" y=\"%d\" font-size=\"11\">%.4g</text>"
-        + "<text x=\"%d\" y=\"%d\" font-size=\"11\">epoch</text></svg>", w, h, escape(label), pts, max, h - 20, min, w / 2, h - 2);
+    return img;
   }
 
-  private static String barChart(double[] v) {
-    int w = 600;
-    int h = 160;
-    double max = java.util.Arrays.stream(v).max().orElse(1);
-    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\">", w, h));
-    double bw = (w - 20) / (double) Math.max(1, v.length);
-    for (int j = 0; j < v.length; j++) {
-      double bh = max > 0 ? (h - 20) * v[j] / max : 0;
-      s.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"#ff7f0e\"/>",
-          10 + j * bw, h - 10 - bh, Math.max(0.5, bw * 0.9), bh));
-    }
-    return s.append("</svg>").toString();
-  }
-
-  private static String sparsityPng(Matrix a) throws IOException {
+  private static BufferedImage sparsity(Matrix a) {
     int n = Math.max(1, a.rows());
     BufferedImage img = new BufferedImage(n, n, BufferedImage.TYPE_INT_RGB);
-    for (int i = 0; i < a.rows(); i++) {
-      for (int j = 0; j < a.cols(); j++) {
-        img.setRGB(j, i, a.get(i, j) == 0.0 ? 0xFFFFFF : 0x000000);
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        img.setRGB(j, i, i < a.rows() && a.get(i, j) != 0.0 ? 0x000000 : 0xFFFFFF);
       }
     }
+    return img;
+  }
+
+  private static String png(BufferedImage img) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(img, "png", out);
     return Base64.getEncoder().encodeToString(out.toByteArray());
   }
 
+  private static double[] column(List<EpochRecord> history, java.util.function.ToDoubleFunction<EpochRecord> f) {
+    return history.stream().mapToDouble(f).toArray();
+  }
+
+  /** Four significant digits, as a person reads a metric. */
+  static String number(Double v) {
+    if (v == null || v.isNaN()) {
+      return "–";
+    }
+    return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v != 0) ? String.format(Locale.ROOT, "%.3e", v) : String.format(Locale.ROOT, "%.4g", v);
+  }
+
+  private static String capital(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+
   static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

@@ -92,13 +92,19 @@ final class Jobs {
       ModelRepository repo = new ModelRepository(cfg.string("model"), hadoop);
       Path published = repo.latest();
       String warmStart = cfg.flag("warm-start") && published != null ? new Path(published, "model").toString() : "";
-      Model<?> model = fit(cfg, task, data.labelCol(), warmStart, train, data.featureNames());
-      Map<String, Double> metrics = evaluate(model, validation, data.labelCol());
+      String weightCol = cfg.string("weight-col");
+      Model<?> model = fit(cfg, task, data.labelCol(), warmStart, withHeldOut(train, validation, data.labelCol(), weightCol),
+          data.featureNames());
+      Evaluation evaluation = Evaluation.of(model, train, validation, data.labelCol(), weightCol, cfg.flag("linear-baseline"));
+      Map<String, Double> metrics = evaluation.metrics();
       String metricName = task.equals("classification") ? "accuracy" : "rmse";
       Path version = repo.newVersion();
-      writeVersion(repo, version, model, metrics, cfg, metricName);
-      System.out.printf(java.util.Locale.ROOT, "real-rule %s %.4f on %s (%d rows); model written to %s%n", metricName, metrics.get(metricName),
-          validationName, metrics.get("count").longValue(), version);
+      writeVersion(repo, version, model, evaluation, cfg, metricName);
+      double base = evaluation.baselineMetric(metricName);
+      System.out.printf(java.util.Locale.ROOT, "real-rule %s %.4f on %s (%d rows)%s; model written to %s%n", metricName, metrics.get(metricName),
+          validationName, metrics.get("count").longValue(),
+          Double.isNaN(base) ? "" : String.format(java.util.Locale.ROOT, "; linear baseline (%s) %.4f", evaluation.baseline().get("model"), base),
+          version);
       if (published != null) {
         double old = JSON.readTree(repo.readText(new Path(published, "metrics.json"))).get(metricName).asDouble();
         double now = metrics.get(metricName);
@@ -116,6 +122,20 @@ final class Jobs {
     } finally {
       spark.stop();
     }
+  }
+
+  /** Column marking the validation rows that training scores every epoch but does not train on. */
+  static final String HELD_OUT = "__idl_held_out";
+
+  /** Training rows, then validation rows marked {@link #HELD_OUT}: the history gets a validation curve; nothing is chosen by it. */
+  private static Dataset<Row> withHeldOut(Dataset<Row> train, Dataset<Row> validation, String labelCol, String weightCol) {
+    List<Column> cols = new java.util.ArrayList<>(List.of(functions.col(DataSources.FEATURES), functions.col(labelCol)));
+    if (!weightCol.isEmpty()) {
+      cols.add(functions.col(weightCol));
+    }
+    Column[] keep = cols.toArray(new Column[0]);
+    return train.select(keep).withColumn(HELD_OUT, functions.lit(false))
+        .unionByName(validation.select(keep).withColumn(HELD_OUT, functions.lit(true)));
   }
 
   private static Model<?> fit(JobConfig cfg, String task, String labelCol, String warmStart, Dataset<Row> train, List<String> featureNames) {
@@ -172,23 +192,27 @@ final class Jobs {
     p.set(p.checkpointInterval(), cfg.integer("trainer.checkpoint-interval"));
     p.set(p.initialModelPath(), warmStart);
     p.set(p.weightCol(), cfg.string("weight-col"));
+    p.set(p.heldOutCol(), HELD_OUT);
   }
 
-  private static void writeVersion(ModelRepository repo, Path version, Model<?> model, Map<String, Double> metrics, JobConfig cfg,
+  private static void writeVersion(ModelRepository repo, Path version, Model<?> model, Evaluation evaluation, JobConfig cfg,
       String metricName) throws IOException {
     ((org.apache.spark.ml.util.MLWritable) model).write().save(new Path(version, "model").toString());
     ObjectNode m = JSON.createObjectNode();
-    metrics.forEach(m::put);
+    evaluation.metrics().forEach(m::put);
     TrainingSummary summary = summary(model);
     m.put("trainingSeconds", summary.seconds());
     m.put("epochs", summary.totalEpochs());
     m.put("solver", summary.solver());
-    repo.writeText(new Path(version, "metrics.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+    if (!evaluation.baseline().isEmpty()) {
+      m.set("baseline", JSON.valueToTree(evaluation.baseline()));
+    }
+    String metricsJson = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m);
+    repo.writeText(new Path(version, "metrics.json"), metricsJson);
     repo.writeText(new Path(version, "history.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(history(summary.history())));
     repo.writeText(new Path(version, "config.json"), cfg.render());
-    ImplicitModel im = ((ModelInfo) model).implicitModel();
-    repo.writeText(new Path(version, "report.html"), HtmlReport.render("ImplicitDL model " + version.getName(), im, summary.history(),
-        metricName, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m)));
+    repo.writeText(new Path(version, "report.html"), HtmlReport.render(new HtmlReport.Input("ImplicitDL model " + version.getName(),
+        (ModelInfo) model, summary, metricName, evaluation, metricsJson)));
     repo.markComplete(version);
   }
 
@@ -210,6 +234,10 @@ final class Jobs {
       o.put("realMetric", r.realMetric());
       o.put("realResidual", r.realResidual());
       o.put("notConverged", r.notConverged());
+      if (r.hasHeldOut()) {
+        o.put("heldOutLoss", r.heldOutLoss());
+        o.put("heldOutMetric", r.heldOutMetric());
+      }
       ArrayNode s = o.putArray("seconds");
       for (double v : r.seconds()) {
         s.add(v);

@@ -1,0 +1,49 @@
+package org.implicitdl.train;
+
+import java.io.Serializable;
+import org.implicitdl.model.Certificate;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.SolverSettings;
+
+/**
+ * The validation curve: after each epoch, the real rule (paper eq. 1, states by the certified
+ * fixed-point solve) is judged on held-out blocks and the record gets their mean loss and metric.
+ * It only watches: no trainer chooses a model by it, so held-out data used here can still serve
+ * as an unbiased test set.
+ */
+public final class HeldOutScore {
+  private final BlockStore heldOut;
+  private final Loss loss;
+  private final SolverSettings fixedPoint;
+  private final int outputs;
+
+  /** What the held-out pass sends to the blocks. */
+  public record Payload(ImplicitModel model, Certificate certificate, Loss loss, SolverSettings fixedPoint) implements Serializable {}
+
+  /** {@code heldOut} null: records pass through unchanged. */
+  public HeldOutScore(BlockStore heldOut, Loss loss, SolverSettings fixedPoint, int outputs) {
+    this.heldOut = heldOut;
+    this.loss = loss;
+    this.fixedPoint = fixedPoint;
+    this.outputs = outputs;
+  }
+
+  /** No held-out data: every record passes through. */
+  public static HeldOutScore none() {
+    return new HeldOutScore(null, Loss.SQUARED, null, 1);
+  }
+
+  public static Sums score(Payload p, TrainingBlock block) {
+    return RealRule.metrics(p.model(), p.certificate(), block.u(), block.y(), block.w(), p.loss(), p.fixedPoint());
+  }
+
+  /** The record with the held-out mean loss and metric of {@code model} (unchanged without held-out data). */
+  public EpochRecord attach(EpochRecord record, ImplicitModel model) {
+    if (heldOut == null) {
+      return record;
+    }
+    Sums s = heldOut.aggregate("epoch " + record.epoch() + ": held-out real-rule metrics",
+        new Payload(model, model.certificate(), loss, fixedPoint), HeldOutScore::score);
+    return record.withHeldOut(s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT), RealRule.metric(s, loss, outputs));
+  }
+}
