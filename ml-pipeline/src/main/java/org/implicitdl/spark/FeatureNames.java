@@ -46,6 +46,19 @@ public record FeatureNames(String[] names, String source) implements Serializabl
     return new FeatureNames(IntStream.range(0, size).mapToObj(j -> "f" + j).toArray(String[]::new), "generated (" + why + ")");
   }
 
+  /** {@code names} (may be null) after checking it names {@code inputs} features. */
+  static FeatureNames checked(FeatureNames names, int inputs) {
+    if (names != null && names.size() != inputs) {
+      throw new IllegalArgumentException(names.size() + " feature names for a model with " + inputs + " inputs");
+    }
+    return names;
+  }
+
+  /** {@code names}, or f0 … f(inputs−1) when a model has none (converted or imported). */
+  static FeatureNames orUnrecorded(FeatureNames names, int inputs) {
+    return names != null ? names : generic(inputs, "not recorded: the model was converted or imported");
+  }
+
   private static String[] namedAttributes(StructField field, int size) {
     AttributeGroup group = AttributeGroup.fromStructField(field);
     if (group.size() != size || group.attributes().isEmpty()) {

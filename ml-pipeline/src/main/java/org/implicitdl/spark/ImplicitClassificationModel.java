@@ -66,16 +66,13 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   }
 
   ImplicitClassificationModel withFeatureNames(FeatureNames names) {
-    if (names != null && names.size() != model.inputDim()) {
-      throw new IllegalArgumentException(names.size() + " feature names for a model with " + model.inputDim() + " inputs");
-    }
-    this.featureNames = names;
+    this.featureNames = FeatureNames.checked(names, model.inputDim());
     return this;
   }
 
   @Override
   public FeatureNames featureNames() {
-    return featureNames != null ? featureNames : FeatureNames.generic(model.inputDim(), "not recorded: the model was converted or imported");
+    return FeatureNames.orUnrecorded(featureNames, model.inputDim());
   }
 
   public boolean hasSummary() {

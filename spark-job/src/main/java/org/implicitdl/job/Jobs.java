@@ -356,10 +356,15 @@ final class Jobs {
       cert.put("infNorm", m.certificate().infNorm());
       cert.put("perronFrobeniusBound", m.certificate().perronFrobenius());
       o.put("sparsity", ((ModelInfo) model).sparsity());
-      int[] selected = ((ModelInfo) model).selectedFeatures();
+      ModelInfo info = (ModelInfo) model;
+      int[] selected = info.selectedFeatures();
       o.put("selectedFeatureCount", selected.length);
       ArrayNode sel = o.putArray("selectedFeatures");
       Arrays.stream(selected).forEach(sel::add);
+      ArrayNode selNames = o.putArray("selectedFeatureNames");
+      Arrays.stream(info.selectedFeatureNames()).forEach(selNames::add);
+      o.put("featureNamesSource", info.featureNames().source());
+      o.set("params", params(model));
       String modelPath = ModelRepository.resolveModel(dir, spark.sparkContext().hadoopConfiguration());
       Path history = new Path(new Path(modelPath).getParent(), "history.json");
       if (history.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(history)) {
@@ -370,6 +375,17 @@ final class Jobs {
     } finally {
       spark.stop();
     }
+  }
+
+  /** Every param the model has a value for (the ones it was trained with, too), as JSON values. */
+  static ObjectNode params(Model<?> model) {
+    ObjectNode o = JSON.createObjectNode();
+    for (org.apache.spark.ml.param.Param<?> p : model.params()) {
+      if (model.isDefined(p)) {
+        o.set(p.name(), JSON.valueToTree(model.getOrDefault(p)));
+      }
+    }
+    return o;
   }
 
   static int exportModel(String[] args) throws Exception {

@@ -75,10 +75,22 @@ class TrainJobTest {
     assertEquals(0, r.exit(), r.err());
     JsonNode metrics = Jobs.JSON.readTree(r.out().strip().lines().reduce((a, b) -> b).orElseThrow());
     assertTrue(metrics.get("rmse").asDouble() < 0.5, r.out());
+    JsonNode written = Jobs.JSON.readTree(Files.readString(version.resolve("metrics.json")));
+    assertEquals("LinearRegression", written.get("baseline").get("model").asText(), "the linear baseline beside the model");
+    assertTrue(written.get("baseline").get("rmse").asDouble() > 0);
+    JsonNode history = Jobs.JSON.readTree(Files.readString(version.resolve("history.json")));
+    history.forEach(e -> assertTrue(e.has("heldOutMetric"), "every epoch is scored on the validation rows"));
 
     r = CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("\"condition\" : \"INF_NORM\""), r.out());
+    JsonNode inspected = Jobs.JSON.readTree(r.out().substring(r.out().indexOf('{')));
+    assertEquals(6, inspected.get("params").get("hiddenDim").asInt(), "the saved model says how it was trained");
+    assertEquals(8, inspected.get("params").get("maxIter").asInt());
+    assertEquals(0.03, inspected.get("params").get("stepSize").asDouble());
+    assertTrue(inspected.get("featureNamesSource").asText().contains("'features'"), r.out());
+    String inspectOut = r.out();
+    inspected.get("selectedFeatureNames").forEach(n -> assertTrue(List.of("x1", "x2", "x3").contains(n.asText()), inspectOut));
 
     Path json = tmp.resolve("m.json");
     assertEquals(0, CommandLine.run("export-model", "--model", model.toString(), "--json", json.toString(), "--master", "local[2]").exit());
