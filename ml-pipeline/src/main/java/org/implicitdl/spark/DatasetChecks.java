@@ -43,6 +43,25 @@ final class DatasetChecks {
     }
   }
 
+  /** Every label is a class index 0 … classes−1 the model knows (no nulls, no fractions). */
+  static void requireClassLabels(Dataset<?> dataset, String col, int classes) {
+    org.apache.spark.sql.Column y = org.apache.spark.sql.functions.col(col);
+    Row r = dataset.toDF().agg(org.apache.spark.sql.functions.min(y), org.apache.spark.sql.functions.max(y),
+        org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.when(y.isNull(), 1)),
+        org.apache.spark.sql.functions.min(org.apache.spark.sql.functions.when(y.notEqual(org.apache.spark.sql.functions.floor(y)), y)))
+        .head();
+    if (r.getLong(2) > 0) {
+      throw new IllegalArgumentException("column '" + col + "' has " + r.getLong(2) + " empty label(s)");
+    }
+    if (!r.isNullAt(3)) {
+      throw new IllegalArgumentException("column '" + col + "' has the label " + r.get(3) + ", expected class indices 0 to " + (classes - 1));
+    }
+    if (!r.isNullAt(0) && (((Number) r.get(0)).doubleValue() < 0 || ((Number) r.get(1)).doubleValue() > classes - 1)) {
+      double bad = ((Number) r.get(0)).doubleValue() < 0 ? ((Number) r.get(0)).doubleValue() : ((Number) r.get(1)).doubleValue();
+      throw new IllegalArgumentException("column '" + col + "' has the class " + (long) bad + ", the model knows classes 0 to " + (classes - 1));
+    }
+  }
+
   /** The vector length: from ML attributes when present, else from the first row. */
   static int vectorSize(Dataset<?> dataset, String col) {
     requireVectorColumn(dataset.schema(), col);

@@ -185,9 +185,10 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
 
   /** Accuracy and log-loss of the real rule on labelled data. */
   public Map<String, Double> evaluate(Dataset<?> dataset) {
-    Dataset<Row> predicted = transform(dataset);
     String label = getLabelCol();
     DatasetChecks.requireNumericOrVectorColumn(dataset.schema(), label);
+    DatasetChecks.requireClassLabels(dataset, label, numClasses());
+    Dataset<Row> predicted = transform(dataset);
     double accuracy = new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setLabelCol(label)
         .setPredictionCol(getPredictionCol()).setMetricName("accuracy").evaluate(predicted);
     double logLoss = new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setLabelCol(label)

@@ -44,8 +44,9 @@ final class ImplicitTraining {
     int blockSize = params.getBlockSize();
     Activation activation = Activation.parse(params.getActivation());
     if (solver.contains("bcd") && activation != Activation.RELU) {
-      throw new IllegalArgumentException("solver '" + solver + "' needs activation relu (BCD's convex blocks are for ReLU), got " + activation.id());
+      throw new InvalidParamException("solver '" + solver + "' needs activation relu (BCD's convex blocks are for ReLU), got " + activation.id());
     }
+    requireAllocatable(solver, n, inputs, outputs);
     String weightCol = params.getWeightCol();
     Dataset<Row> rows = selectRows(dataset.toDF(), featuresCol, labelCol, weightCol);
     Dataset<Row> heldOutRows = null;
@@ -99,6 +100,26 @@ final class ImplicitTraining {
           other.close();
         }
       }
+    }
+  }
+
+  /**
+   * The driver holds [A B] (n × (n+p+1)) and, for BCD, Gram statistics of side n+p+1 (design §4):
+   * refuses a hidden dimension whose matrices cannot be indexed or do not fit half the driver's heap.
+   */
+  static void requireAllocatable(String solver, int n, int inputs, int outputs) {
+    long side = (long) n + inputs + 1;
+    long cells = solver.contains("bcd") ? side * side : (long) n * side + (long) outputs * side;
+    double gigabytes = cells * 8 / 1e9;
+    if (cells >= Integer.MAX_VALUE - 8) {
+      throw new InvalidParamException(String.format(java.util.Locale.ROOT, "parameter hiddenDim %d with %d inputs needs a matrix of %d "
+          + "entries (%.1f GB), more than one array holds; use a smaller hiddenDim", n, inputs, cells, gigabytes));
+    }
+    long heap = Runtime.getRuntime().maxMemory();
+    if (cells * 8 > heap / 2) {
+      throw new InvalidParamException(String.format(java.util.Locale.ROOT, "parameter hiddenDim %d with %d inputs needs %.1f GB of driver "
+          + "memory for its matrices, the driver has %.1f GB; use a smaller hiddenDim or more spark.driver.memory", n, inputs, gigabytes,
+          heap / 1e9));
     }
   }
 

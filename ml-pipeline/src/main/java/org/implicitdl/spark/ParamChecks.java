@@ -30,7 +30,7 @@ final class ParamChecks {
     @Override
     public Object apply(T value) {
       if (!ok.test(value)) {
-        throw new IllegalArgumentException("parameter " + name + " must be " + allowed + ", got " + render(value));
+        throw new InvalidParamException("parameter " + name + " must be " + allowed + ", got " + render(value));
       }
       return Boolean.TRUE;
     }

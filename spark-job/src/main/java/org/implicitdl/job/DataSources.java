@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -19,6 +20,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.SerializableConfiguration;
 import org.implicitdl.data.IdxReader;
 import org.implicitdl.linalg.Matrix;
 
@@ -43,19 +46,47 @@ final class DataSources {
   /** As above; {@code weightCol} (may be empty) is kept out of the features. */
   static Loaded load(SparkSession spark, String path, String format, String labelCol, String labelsPath, String featuresCol,
       String weightCol, boolean requireLabel) throws IOException {
+    return load(spark, path, format, labelCol, labelsPath, featuresCol, weightCol, requireLabel, List.of());
+  }
+
+  /**
+   * As above; with {@code expected} feature names (a model trained on named columns), the
+   * features are exactly those columns, found by name and in the model's order — other columns
+   * are carried along, a missing one is an error naming it.
+   */
+  static Loaded load(SparkSession spark, String path, String format, String labelCol, String labelsPath, String featuresCol,
+      String weightCol, boolean requireLabel, List<String> expected) throws IOException {
     requireExists(spark, path);
     return switch (format) {
       case "csv" -> columns(spark.read().option("header", "true").option("inferSchema", "true").csv(path), path, labelCol, featuresCol,
-          weightCol, requireLabel);
-      case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, weightCol, requireLabel);
-      case "libsvm" -> new Loaded(spark.read().format("libsvm").load(path), "label", List.of());
+          weightCol, requireLabel, expected);
+      case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, weightCol, requireLabel, expected);
+      case "libsvm" -> libsvm(spark, path);
       case "idx" -> idx(spark, path, labelsPath);
       default -> throw new Idl.UsageException("unknown format '" + format + "' (expected csv, parquet, libsvm or idx)");
     };
   }
 
-  private static Loaded columns(Dataset<Row> df, String path, String labelCol, String featuresCol, String weightCol, boolean requireLabel) {
+  /** LibSVM, parsed once here so that a malformed line is reported with the file's name. */
+  private static Loaded libsvm(SparkSession spark, String path) {
+    try {
+      Dataset<Row> df = spark.read().format("libsvm").load(path);
+      df.javaRDD().count();
+      return new Loaded(df, "label", List.of());
+    } catch (Exception e) {
+      throw new IllegalArgumentException(path + ": not a LibSVM file: " + Failures.of(e).message(), e);
+    }
+  }
+
+  private static Loaded columns(Dataset<Row> df, String path, String labelCol, String featuresCol, String weightCol, boolean requireLabel,
+      List<String> expected) {
     List<String> names = Arrays.asList(df.columns());
+    if (df.isEmpty()) {
+      throw new IllegalArgumentException(path + ": no data rows (columns " + names + ")");
+    }
+    if (!weightCol.isEmpty() && !names.contains(weightCol)) {
+      throw new IllegalArgumentException(path + ": weight column '" + weightCol + "' not found; columns are " + names);
+    }
     boolean hasLabel = names.contains(labelCol);
     if (requireLabel && !hasLabel) {
       throw new IllegalArgumentException(path + ": label column '" + labelCol + "' not found; columns are " + names);
@@ -68,8 +99,14 @@ final class DataSources {
       return new Loaded(out, labelCol, List.of(featuresCol));
     }
     List<String> features = new ArrayList<>();
+    for (String name : expected) {
+      if (!names.contains(name)) {
+        throw new IllegalArgumentException(path + ": column '" + name + "' is missing; the model was trained on the columns "
+            + String.join(", ", expected));
+      }
+    }
     for (StructField f : df.schema().fields()) {
-      if (f.name().equals(labelCol) || f.name().equals(weightCol)) {
+      if (f.name().equals(labelCol) || f.name().equals(weightCol) || (!expected.isEmpty() && !expected.contains(f.name()))) {
         continue;
       }
       if (!(f.dataType() instanceof NumericType)) {
@@ -81,37 +118,64 @@ final class DataSources {
     if (features.isEmpty()) {
       throw new IllegalArgumentException(path + ": no feature columns besides the label '" + labelCol + "'");
     }
+    if (!expected.isEmpty()) {
+      features = new ArrayList<>(expected);
+    }
     Dataset<Row> assembled = new VectorAssembler().setInputCols(features.toArray(new String[0])).setOutputCol(FEATURES)
         .setHandleInvalid("keep").transform(df);
     return new Loaded(assembled, labelCol, features);
   }
 
+  /**
+   * IDX images and labels. The driver checks both files end to end and reads the labels; each
+   * partition then reads its own range of images from the file on the executor, so the frame is
+   * recomputable from the files after an executor is lost and no task carries the images.
+   */
   private static Loaded idx(SparkSession spark, String imagesPath, String labelsPath) throws IOException {
     String labels = labelsPath.isEmpty() ? imagesPath.replace("images-idx3", "labels-idx1") : labelsPath;
     if (labels.equals(imagesPath)) {
       throw new Idl.UsageException("cannot derive the IDX labels file from " + imagesPath + "; pass --labels");
     }
     requireExists(spark, labels);
-    Matrix images;
+    IdxReader.ImageShape shape;
     int[] classes;
     try (InputStream in = open(spark, imagesPath)) {
-      images = IdxReader.readImages(in, imagesPath);
+      shape = IdxReader.checkImages(in, imagesPath);
     }
     try (InputStream in = open(spark, labels)) {
       classes = IdxReader.readLabels(in, labels);
     }
-    if (classes.length != images.cols()) {
-      throw new IllegalArgumentException(imagesPath + " has " + images.cols() + " images but " + labels + " has " + classes.length + " labels");
+    if (classes.length != shape.count()) {
+      throw new IllegalArgumentException(imagesPath + " has " + shape.count() + " images but " + labels + " has " + classes.length + " labels");
     }
-    List<Row> rows = new ArrayList<>(classes.length);
-    for (int j = 0; j < classes.length; j++) {
-      rows.add(RowFactory.create(Vectors.dense(images.columnCopy(j)), (double) classes[j]));
-    }
-    StructType schema = new StructType().add(FEATURES, SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = Math.max(2, sc.defaultParallelism());
-    // localCheckpoint: materialize once, so later jobs do not ship the parallelized rows in every task
-    return new Loaded(spark.createDataFrame(sc.parallelize(rows, slices), schema).localCheckpoint(), "label", List.of());
+    List<IdxSlice> parts = new ArrayList<>();
+    for (int k = 0; k < slices; k++) {
+      int from = (int) ((long) k * classes.length / slices);
+      int to = (int) ((long) (k + 1) * classes.length / slices);
+      parts.add(new IdxSlice(imagesPath, from, Arrays.copyOfRange(classes, from, to)));
+    }
+    SerializableConfiguration hadoop = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
+    JavaRDD<Row> rows = sc.parallelize(parts, slices).flatMap(part -> part.rows(hadoop.value()));
+    StructType schema = new StructType().add(FEATURES, SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
+    return new Loaded(spark.createDataFrame(rows, schema).persist(StorageLevel.MEMORY_AND_DISK()), "label", List.of());
+  }
+
+  /** One partition's images: its range of the file and its labels. */
+  record IdxSlice(String path, int from, int[] labels) implements java.io.Serializable {
+    java.util.Iterator<Row> rows(org.apache.hadoop.conf.Configuration conf) throws IOException {
+      Path p = new Path(path);
+      Matrix images;
+      try (InputStream in = p.getFileSystem(conf).open(p)) {
+        images = IdxReader.readImageRange(in, path, from, from + labels.length);
+      }
+      List<Row> out = new ArrayList<>(labels.length);
+      for (int j = 0; j < labels.length; j++) {
+        out.add(RowFactory.create(Vectors.dense(images.columnCopy(j)), (double) labels[j]));
+      }
+      return out.iterator();
+    }
   }
 
   static InputStream open(SparkSession spark, String path) throws IOException {

@@ -8,8 +8,9 @@ import org.implicitdl.linalg.Blas;
 
 /**
  * The command-line entry point of every ImplicitDL job ({@code idl <command> [options]}), the
- * same main class for spark-submit. Exit codes: 0 success, 1 bad data or failed guard,
- * 2 usage or configuration error.
+ * same main class for spark-submit. Exit codes ({@link Failures}): 0 success, 1 bad data or a
+ * failed run, 2 usage or configuration, 3 not published (the guard refused), 4 not published
+ * (another run published first). A failure prints one line on stderr; its details go to the log.
  */
 public final class Idl {
   /** A job: runs with its own arguments and returns an exit code. */
@@ -17,6 +18,7 @@ public final class Idl {
     int run(String[] args) throws Exception;
   }
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Idl.class);
   private static final Map<String, String> HELP = new LinkedHashMap<>();
   private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
@@ -54,28 +56,14 @@ public final class Idl {
     }
     try {
       return command.run(Arrays.copyOfRange(args, 1, args.length));
-    } catch (UsageException e) {
-      System.err.println("idl " + args[0] + ": " + e.getMessage());
-      return 2;
-    } catch (IllegalArgumentException | java.io.IOException e) {
-      System.err.println("idl " + args[0] + ": " + firstLine(e.getMessage()));
-      return 1;
-    } catch (Exception e) {
-      if (e.getClass().getName().equals("org.apache.spark.sql.AnalysisException")) {
-        System.err.println("idl " + args[0] + ": " + firstLine(e.getMessage()));
-        return 1;
-      }
-      System.err.println("idl " + args[0] + ": " + e);
-      return 1;
+    } catch (Exception | Error e) {
+      Failures.Outcome outcome = Failures.of(e);
+      LOG.error("idl {} failed", args[0], e);
+      String log = System.getProperty("idl.log.file", "");
+      boolean unexpected = outcome.exitCode() == Failures.DATA && !(e instanceof IllegalArgumentException || e instanceof java.io.IOException);
+      System.err.println("idl " + args[0] + ": " + outcome.message() + (unexpected && !log.isEmpty() ? " (details: " + log + ")" : ""));
+      return outcome.exitCode();
     }
-  }
-
-  static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   static void usage(PrintStream out) {

@@ -26,7 +26,8 @@ public final class JobConfig {
       Map.entry("--validation-labels", "validation-labels"), Map.entry("--master", "master"),
       Map.entry("--output", "output"), Map.entry("--json", "json"), Map.entry("--publish-tolerance", "publish-tolerance"),
       Map.entry("--warm-start", "warm-start"), Map.entry("--suite", "suite"), Map.entry("--results", "results"),
-      Map.entry("--seed", "trainer.seed"));
+      Map.entry("--seed", "trainer.seed"), Map.entry("--mode", "mode"),
+      Map.entry("--older-than", "older-than"));
 
   private final Config config;
 

@@ -40,15 +40,17 @@ final class Jobs {
   static void register() {
     Idl.register("train", "train a model: --input P --format csv|parquet|libsvm|idx --label-col C --model DIR [--config F] "
         + "[--task classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--set key=value]",
-        Jobs::train);
+        TrainCommand::run);
     Idl.register("predict", "predict: --model DIR --input P --format F --output P (CSV: input columns + predictions)", Jobs::predict);
     Idl.register("evaluate", "evaluate: --model DIR --input P --format F --label-col C (prints one JSON object)", Jobs::evaluate);
     Idl.register("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", Jobs::inspect);
+    Idl.register("gc", "remove unfinished versions (killed runs) under --model DIR not written for --older-than MINUTES (default 60)",
+        Jobs::gc);
     Idl.register("export-model", "write a model's matrices as JSON: --model DIR --json FILE", Jobs::exportModel);
     Idl.register("import-model", "make a model from JSON: --json FILE --model DIR [--task regression|classification]", Jobs::importModel);
   }
 
-  private static boolean help(String[] args, String usage) {
+  static boolean help(String[] args, String usage) {
     if (Arrays.asList(args).contains("--help")) {
       System.out.println(usage);
       System.out.println("options: " + String.join(" ", JobConfig.flagNames()) + " --config FILE --set key=value");
@@ -57,166 +59,7 @@ final class Jobs {
     return false;
   }
 
-  // ---------------------------------------------------------------- train
-
-  static int train(String[] args) throws Exception {
-    if (help(args, "idl train --input PATH --format F --label-col NAME --model DIR [--config FILE] [...]")) {
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(args, Set.of());
-    String task = cfg.oneOf("task", "classification", "regression");
-    String format = cfg.oneOf("format", "csv", "parquet", "libsvm", "idx");
-    String input = cfg.required("input", "--input");
-    SparkSession spark = Sessions.create(cfg, "train");
-    try {
-      Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-      DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"),
-          cfg.string("weight-col"), true);
-      Dataset<Row> train = data.frame();
-      Dataset<Row> validation;
-      String validationName;
-      if (!cfg.string("validation").isEmpty()) {
-        validation = DataSources.load(spark, cfg.string("validation"), format, cfg.string("label-col"), cfg.string("validation-labels"),
-            cfg.string("features-col"), cfg.string("weight-col"), true).frame();
-        validationName = cfg.string("validation");
-      } else {
-        double f = cfg.number("validation-fraction");
-        if (!(f > 0 && f < 1)) {
-          throw new Idl.UsageException("without --validation, validation-fraction must lie in (0, 1), got " + f);
-        }
-        Dataset<Row>[] split = train.randomSplit(new double[] {1 - f, f}, cfg.longValue("trainer.seed"));
-        train = split[0];
-        validation = split[1];
-        validationName = "held-out " + f + " of " + input;
-      }
-      ModelRepository repo = new ModelRepository(cfg.string("model"), hadoop);
-      Path published = repo.latest();
-      String warmStart = cfg.flag("warm-start") && published != null ? new Path(published, "model").toString() : "";
-      String weightCol = cfg.string("weight-col");
-      Model<?> model = fit(cfg, task, data.labelCol(), warmStart, withHeldOut(train, validation, data.labelCol(), weightCol),
-          data.featureNames());
-      Evaluation evaluation = Evaluation.of(model, train, validation, data.labelCol(), weightCol, cfg.flag("linear-baseline"));
-      Map<String, Double> metrics = evaluation.metrics();
-      String metricName = task.equals("classification") ? "accuracy" : "rmse";
-      Path version = repo.newVersion();
-      writeVersion(repo, version, model, evaluation, cfg, metricName);
-      double base = evaluation.baselineMetric(metricName);
-      System.out.printf(java.util.Locale.ROOT, "real-rule %s %.4f on %s (%d rows)%s; model written to %s%n", metricName, metrics.get(metricName),
-          validationName, metrics.get("count").longValue(),
-          Double.isNaN(base) ? "" : String.format(java.util.Locale.ROOT, "; linear baseline (%s) %.4f", evaluation.baseline().get("model"), base),
-          version);
-      if (published != null) {
-        double old = JSON.readTree(repo.readText(new Path(published, "metrics.json"))).get(metricName).asDouble();
-        double now = metrics.get(metricName);
-        double tolerance = cfg.number("publish-tolerance");
-        boolean worse = metricName.equals("accuracy") ? now < old - tolerance : now > old + tolerance;
-        if (worse) {
-          System.err.printf(java.util.Locale.ROOT, "idl train: refusing to publish %s: validation %s %.4f is worse than the published %.4f by more than %s%n",
-              version.getName(), metricName, now, old, tolerance);
-          return 1;
-        }
-      }
-      repo.publish(version);
-      System.out.println("published as LATEST: " + version);
-      return 0;
-    } finally {
-      spark.stop();
-    }
-  }
-
-  /** Column marking the validation rows that training scores every epoch but does not train on. */
-  static final String HELD_OUT = "__idl_held_out";
-
-  /** Training rows, then validation rows marked {@link #HELD_OUT}: the history gets a validation curve; nothing is chosen by it. */
-  private static Dataset<Row> withHeldOut(Dataset<Row> train, Dataset<Row> validation, String labelCol, String weightCol) {
-    List<Column> cols = new java.util.ArrayList<>(List.of(functions.col(DataSources.FEATURES), functions.col(labelCol)));
-    if (!weightCol.isEmpty()) {
-      cols.add(functions.col(weightCol));
-    }
-    Column[] keep = cols.toArray(new Column[0]);
-    return train.select(keep).withColumn(HELD_OUT, functions.lit(false))
-        .unionByName(validation.select(keep).withColumn(HELD_OUT, functions.lit(true)));
-  }
-
-  private static Model<?> fit(JobConfig cfg, String task, String labelCol, String warmStart, Dataset<Row> train, List<String> featureNames) {
-    try {
-      if (task.equals("classification")) {
-        ImplicitClassifier c = (ImplicitClassifier) new ImplicitClassifier().setLabelCol(labelCol).setFeaturesCol(DataSources.FEATURES);
-        configure(c, cfg, warmStart);
-        return c.fit(train);
-      }
-      ImplicitRegressor r = new ImplicitRegressor().setLabelCol(labelCol).setFeaturesCol(DataSources.FEATURES);
-      configure(r, cfg, warmStart);
-      return r.fit(train);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(withColumnName(e.getMessage(), featureNames), e);
-    }
-  }
-
-  /** "column 'features' ... at index k" → also names the k-th source column. */
-  static String withColumnName(String message, List<String> featureNames) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("column 'features' .* at index (\\d+)").matcher(message == null ? "" : message);
-    if (m.find() && !featureNames.isEmpty()) {
-      int k = Integer.parseInt(m.group(1));
-      if (k < featureNames.size()) {
-        return message + " (input column '" + featureNames.get(k) + "')";
-      }
-    }
-    return message;
-  }
-
-  static void configure(ImplicitTrainingParams p, JobConfig cfg, String warmStart) {
-    p.set(p.solver(), cfg.oneOf("trainer.solver", ImplicitTrainingParams.SOLVERS));
-    p.set(p.hiddenDim(), cfg.integer("trainer.hidden"));
-    p.set(p.maxIter(), cfg.integer("trainer.epochs"));
-    p.set(p.bcdEpochs(), cfg.integer("trainer.bcd-epochs"));
-    p.set(p.activation(), cfg.oneOf("trainer.activation", ImplicitTrainingParams.ACTIVATIONS));
-    p.set(p.wellPosedness(), cfg.oneOf("trainer.well-posedness", ImplicitTrainingParams.CONDITIONS));
-    p.set(p.kappa(), cfg.number("trainer.kappa"));
-    p.set(p.lambda(), cfg.number("trainer.lambda"));
-    p.set(p.mu(), cfg.number("trainer.mu"));
-    p.set(p.lambdaGrowth(), cfg.number("trainer.lambda-growth"));
-    p.set(p.initialization(), cfg.oneOf("trainer.initialization", ImplicitTrainingParams.INITIALIZATIONS));
-    p.set(p.regParam(), cfg.number("trainer.reg-param"));
-    p.set(p.l1(), cfg.number("trainer.l1"));
-    p.set(p.groupLasso(), cfg.number("trainer.group-lasso"));
-    p.set(p.bcdGroupLasso(), cfg.number("trainer.bcd-group-lasso"));
-    p.set(p.batchSize(), cfg.integer("trainer.batch-size"));
-    p.set(p.stepSize(), cfg.number("trainer.step-size"));
-    p.set(p.stepDecay(), cfg.number("trainer.step-decay"));
-    p.set(p.syncsPerEpoch(), cfg.integer("trainer.syncs-per-epoch"));
-    p.set(p.tol(), cfg.number("trainer.tol"));
-    p.set(p.seed(), cfg.longValue("trainer.seed"));
-    p.set(p.blockSize(), cfg.integer("trainer.block-size"));
-    p.set(p.aggregationDepth(), cfg.integer("trainer.aggregation-depth"));
-    p.set(p.checkpointInterval(), cfg.integer("trainer.checkpoint-interval"));
-    p.set(p.initialModelPath(), warmStart);
-    p.set(p.weightCol(), cfg.string("weight-col"));
-    p.set(p.heldOutCol(), HELD_OUT);
-  }
-
-  private static void writeVersion(ModelRepository repo, Path version, Model<?> model, Evaluation evaluation, JobConfig cfg,
-      String metricName) throws IOException {
-    ((org.apache.spark.ml.util.MLWritable) model).write().save(new Path(version, "model").toString());
-    ObjectNode m = JSON.createObjectNode();
-    evaluation.metrics().forEach(m::put);
-    TrainingSummary summary = summary(model);
-    m.put("trainingSeconds", summary.seconds());
-    m.put("epochs", summary.totalEpochs());
-    m.put("solver", summary.solver());
-    if (!evaluation.baseline().isEmpty()) {
-      m.set("baseline", JSON.valueToTree(evaluation.baseline()));
-    }
-    String metricsJson = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m);
-    repo.writeText(new Path(version, "metrics.json"), metricsJson);
-    repo.writeText(new Path(version, "history.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(history(summary.history())));
-    repo.writeText(new Path(version, "config.json"), cfg.render());
-    repo.writeText(new Path(version, "report.html"), HtmlReport.render(new HtmlReport.Input("ImplicitDL model " + version.getName(),
-        (ModelInfo) model, summary, metricName, evaluation, metricsJson)));
-    repo.markComplete(version);
-  }
-
-  private static TrainingSummary summary(Model<?> model) {
+  static TrainingSummary summary(Model<?> model) {
     return model instanceof ImplicitClassificationModel c ? c.summary() : ((ImplicitRegressionModel) model).summary();
   }
 
@@ -267,17 +110,32 @@ final class Jobs {
     throw new IllegalArgumentException("model at " + path + " is a " + meta.className() + ", not an ImplicitDL model");
   }
 
+  /** A job's input for a model: columns matched by the names the model was trained on, when it recorded them. */
+  private static DataSources.Loaded load(SparkSession spark, JobConfig cfg, Model<?> model, boolean requireLabel) throws IOException {
+    org.implicitdl.spark.FeatureNames names = ((ModelInfo) model).featureNames();
+    List<String> expected = names.source().startsWith("ML attributes") && cfg.string("features-col").isEmpty() ? List.of(names.names()) : List.of();
+    return DataSources.load(spark, cfg.required("input", "--input"), cfg.oneOf("format", "csv", "parquet", "libsvm", "idx"),
+        cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), cfg.string("weight-col"), requireLabel, expected);
+  }
+
   static int predict(String[] args) throws Exception {
     if (help(args, "idl predict --model DIR --input PATH --format F --output PATH")) {
       return 0;
     }
-    JobConfig cfg = JobConfig.parse(args, Set.of("output"));
+    JobConfig cfg = JobConfig.parse(args, Set.of("output", "mode"));
     String output = cfg.required("output", "--output");
+    String mode = cfg.string("mode").isEmpty() ? "error" : cfg.string("mode");
+    if (!List.of("error", "overwrite", "append").contains(mode)) {
+      throw new Idl.UsageException("bad value for --mode: " + mode + " (expected error, overwrite or append)");
+    }
     SparkSession spark = Sessions.create(cfg, "predict");
     try {
+      Path out = new Path(output);
+      if (mode.equals("error") && out.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(out)) {
+        throw new Idl.UsageException("output " + output + " exists; pass --mode overwrite to replace it or --mode append to add to it");
+      }
       Model<?> model = loadModel(spark, cfg.required("model", "--model"));
-      DataSources.Loaded data = DataSources.load(spark, cfg.required("input", "--input"), cfg.oneOf("format", "csv", "parquet", "libsvm", "idx"),
-          cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), cfg.string("weight-col"), false);
+      DataSources.Loaded data = load(spark, cfg, model, false);
       Dataset<Row> predicted = model.transform(data.frame().drop("prediction", "probability", "rawPrediction"));
       List<Column> cols = new java.util.ArrayList<>();
       for (StructField f : data.frame().schema().fields()) {
@@ -305,7 +163,8 @@ final class Jobs {
           }
         }
       }
-      predicted.select(cols.toArray(new Column[0])).coalesce(1).write().option("header", "true").mode("errorifexists").csv(output);
+      predicted.select(cols.toArray(new Column[0])).coalesce(1).write().option("header", "true")
+          .mode(mode.equals("error") ? "errorifexists" : mode).csv(output);
       System.out.println("predictions written to " + output);
       return 0;
     } finally {
@@ -321,8 +180,7 @@ final class Jobs {
     SparkSession spark = Sessions.create(cfg, "evaluate");
     try {
       Model<?> model = loadModel(spark, cfg.required("model", "--model"));
-      DataSources.Loaded data = DataSources.load(spark, cfg.required("input", "--input"), cfg.oneOf("format", "csv", "parquet", "libsvm", "idx"),
-          cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), cfg.string("weight-col"), true);
+      DataSources.Loaded data = load(spark, cfg, model, true);
       Map<String, Double> metrics = new LinkedHashMap<>(evaluate(model, data.frame(), data.labelCol()));
       System.out.println(JSON.writeValueAsString(metrics));
       return 0;
@@ -365,6 +223,15 @@ final class Jobs {
       Arrays.stream(info.selectedFeatureNames()).forEach(selNames::add);
       o.put("featureNamesSource", info.featureNames().source());
       o.set("params", params(model));
+      ModelRepository repo = new ModelRepository(dir, spark.sparkContext().hadoopConfiguration());
+      ModelRepository.Versions versions = repo.versions();
+      if (!versions.complete().isEmpty() || !versions.unfinished().isEmpty()) {
+        ObjectNode v = o.putObject("versions");
+        Path latest = repo.latest();
+        v.put("published", latest == null ? null : latest.getName());
+        v.set("complete", JSON.valueToTree(versions.complete()));
+        v.set("unfinished", JSON.valueToTree(versions.unfinished()));
+      }
       String modelPath = ModelRepository.resolveModel(dir, spark.sparkContext().hadoopConfiguration());
       Path history = new Path(new Path(modelPath).getParent(), "history.json");
       if (history.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(history)) {
@@ -386,6 +253,42 @@ final class Jobs {
       }
     }
     return o;
+  }
+
+  static int gc(String[] args) throws Exception {
+    if (help(args, "idl gc --model DIR [--older-than MINUTES]")) {
+      return 0;
+    }
+    JobConfig cfg = JobConfig.parse(args, Set.of("older-than"));
+    String dir = cfg.required("model", "--model");
+    String olderThan = cfg.string("older-than").isEmpty() ? "60" : cfg.string("older-than");
+    long minutes;
+    try {
+      minutes = Long.parseLong(olderThan);
+    } catch (NumberFormatException e) {
+      throw new Idl.UsageException("bad value for --older-than: " + olderThan + " (expected whole minutes >= 0)");
+    }
+    if (minutes < 0) {
+      throw new Idl.UsageException("bad value for --older-than: " + olderThan + " (expected whole minutes >= 0)");
+    }
+    ModelRepository repo = new ModelRepository(dir, new org.apache.hadoop.conf.Configuration());
+    long cutoff = System.currentTimeMillis() - minutes * 60_000;
+    List<String> removed = new java.util.ArrayList<>();
+    List<String> kept = new java.util.ArrayList<>();
+    for (String id : repo.versions().unfinished()) {
+      Path version = repo.version(id);
+      if (repo.lastModified(version) < cutoff) {
+        repo.delete(version);
+        removed.add(id);
+      } else {
+        kept.add(id);
+      }
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.set("removed", JSON.valueToTree(removed));
+    o.set("keptRecent", JSON.valueToTree(kept));
+    System.out.println(JSON.writeValueAsString(o));
+    return 0;
   }
 
   static int exportModel(String[] args) throws Exception {
@@ -420,7 +323,12 @@ final class Jobs {
       try (var in = DataSources.open(spark, json)) {
         text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       }
-      ImplicitModel m = ModelJson.read(text);
+      ImplicitModel m;
+      try {
+        m = ModelJson.read(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(json + ": " + e.getMessage(), e);
+      }
       String dir = cfg.required("model", "--model");
       Model<?> model = task.equals("classification")
           ? new ImplicitClassificationModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("implicitClassifier"), m)

@@ -5,19 +5,33 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import org.apache.hadoop.conf.Configuration;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
- * Versioned model directories, safe for scheduled retraining: each run writes
- * {@code root/versions/<id>/} (model, metrics, history, config, report) and a completion marker
- * last; the {@code root/LATEST} pointer names the published version and is replaced only after
- * the marker exists (write to a temporary file, then rename). A failed or killed run leaves
- * LATEST, and the model it names, untouched.
+ * Versioned model directories, safe for scheduled retraining and for runs at the same time: each
+ * run writes {@code root/versions/<id>/} (an id no other run can take: time and a random suffix)
+ * with model, metrics, history, config, report, and a completion marker last; a version without
+ * the marker is unfinished (running, or killed) and is never published. The {@code root/LATEST}
+ * pointer names the published version. Publishing is a compare-and-set under a lock file created
+ * exclusively ({@code LATEST.lock}): it succeeds only while LATEST still names the version the
+ * run started from, then replaces the pointer atomically (rename with overwrite). The lock is
+ * atomic on HDFS, local and other file systems whose create-if-absent is (not on plain S3).
  */
 final class ModelRepository {
   static final String COMPLETE = "_COMPLETE";
+  static final String LOCK = "LATEST.lock";
+  /** A lock older than this is taken to be left by a killed publisher (publishing holds it for milliseconds). */
+  static final long STALE_LOCK_MILLIS = 10 * 60 * 1000L;
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   private final Path root;
   private final FileSystem fs;
 
@@ -26,15 +40,55 @@ final class ModelRepository {
     this.fs = this.root.getFileSystem(conf);
   }
 
-  /** A new, unused version directory. */
+  /** A new version directory with an id no other run takes (time, then 6 random hex digits). */
   Path newVersion() throws IOException {
-    String id = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
-    Path dir = new Path(root, "versions/" + id);
-    if (fs.exists(dir)) {
-      throw new IOException("version directory already exists: " + dir);
+    for (int attempt = 0; attempt < 5; attempt++) {
+      String id = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")) + "-"
+          + String.format("%06x", RANDOM.nextInt(1 << 24));
+      Path dir = new Path(root, "versions/" + id);
+      if (!fs.exists(dir)) {
+        fs.mkdirs(dir);
+        return dir;
+      }
     }
-    fs.mkdirs(dir);
-    return dir;
+    throw new IOException("could not find an unused version id under " + new Path(root, "versions"));
+  }
+
+  /** Ids of the version directories, oldest first, split by whether they are complete. */
+  record Versions(List<String> complete, List<String> unfinished) {}
+
+  Versions versions() throws IOException {
+    List<String> complete = new java.util.ArrayList<>();
+    List<String> unfinished = new java.util.ArrayList<>();
+    Path dir = new Path(root, "versions");
+    if (fs.exists(dir)) {
+      FileStatus[] all = fs.listStatus(dir);
+      java.util.Arrays.sort(all, java.util.Comparator.comparing(f -> f.getPath().getName()));
+      for (FileStatus f : all) {
+        if (f.isDirectory()) {
+          (fs.exists(new Path(f.getPath(), COMPLETE)) ? complete : unfinished).add(f.getPath().getName());
+        }
+      }
+    }
+    return new Versions(complete, unfinished);
+  }
+
+  /** The newest time anything under {@code dir} was written, in epoch milliseconds. */
+  long lastModified(Path dir) throws IOException {
+    long newest = fs.getFileStatus(dir).getModificationTime();
+    var files = fs.listFiles(dir, true);
+    while (files.hasNext()) {
+      newest = Math.max(newest, files.next().getModificationTime());
+    }
+    return newest;
+  }
+
+  Path version(String id) {
+    return new Path(root, "versions/" + id);
+  }
+
+  void delete(Path dir) throws IOException {
+    fs.delete(dir, true);
   }
 
   void writeText(Path file, String text) throws IOException {
@@ -67,19 +121,80 @@ final class ModelRepository {
     return version;
   }
 
-  /** Points LATEST at a complete version (temporary file, then rename over the old pointer). */
-  void publish(Path version) throws IOException {
+  /**
+   * Points LATEST at a complete version if LATEST still names {@code expected} (null: no
+   * published version), under the lock. Otherwise the version stays unpublished, and this throws
+   * {@link Failures.NotPublished} with {@link Failures#LOST_RACE}.
+   */
+  void publish(Path version, Path expected) throws IOException {
     if (!fs.exists(new Path(version, COMPLETE))) {
       throw new IOException("refusing to publish " + version + ": no completion marker");
     }
-    Path tmp = new Path(root, "LATEST.tmp-" + version.getName());
-    writeText(tmp, version.getName() + "\n");
-    Path pointer = new Path(root, "LATEST");
-    if (!fs.rename(tmp, pointer)) {
-      fs.delete(pointer, false);
-      if (!fs.rename(tmp, pointer)) {
-        throw new IOException("could not move LATEST to " + version);
+    Path lock = new Path(root, LOCK);
+    acquire(lock, version.getName());
+    try {
+      Path now = latest();
+      String nowName = now == null ? null : now.getName();
+      String expectedName = expected == null ? null : expected.getName();
+      if (!java.util.Objects.equals(nowName, expectedName)) {
+        throw new Failures.NotPublished(Failures.LOST_RACE, "not published: LATEST moved from " + (expectedName == null ? "none" : expectedName)
+            + " to " + nowName + " while this run trained; its model stays in " + version);
       }
+      Path tmp = new Path(root, "LATEST.tmp-" + version.getName());
+      writeText(tmp, version.getName() + "\n");
+      FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, new Path(root, "LATEST"), Options.Rename.OVERWRITE);
+    } finally {
+      fs.delete(lock, false);
+    }
+  }
+
+  /** Creates the lock file exclusively, waiting up to a minute for another publisher; a stale lock is broken once. */
+  private void acquire(Path lock, String owner) throws IOException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    boolean brokeStale = false;
+    while (true) {
+      if (createExclusively(lock, owner + "\n")) {
+        return;
+      }
+      FileStatus held;
+      try {
+        held = fs.getFileStatus(lock);
+      } catch (java.io.FileNotFoundException gone) {
+        continue;
+      }
+      if (!brokeStale && System.currentTimeMillis() - held.getModificationTime() > STALE_LOCK_MILLIS) {
+        fs.delete(lock, false);
+        brokeStale = true;
+        continue;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IOException("could not publish: " + lock + " is held by another run (delete it if no run is publishing)");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for " + lock);
+      }
+    }
+  }
+
+  /** Create-if-absent: O_EXCL on the local file system (Hadoop's local create checks, then creates), create(overwrite=false) elsewhere. */
+  private boolean createExclusively(Path file, String text) throws IOException {
+    if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
+      try {
+        java.nio.file.Files.writeString(java.nio.file.Path.of(fs.makeQualified(file).toUri()), text, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
+        return true;
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        return false;
+      }
+    }
+    try (FSDataOutputStream out = fs.create(file, false)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+      return true;
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      return false;
     }
   }
 

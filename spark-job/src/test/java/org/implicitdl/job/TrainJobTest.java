@@ -100,9 +100,9 @@ class TrainJobTest {
         "--master", "local[2]");
     assertEquals(metrics.get("rmse").asDouble(), Jobs.JSON.readTree(r.out().strip().lines().reduce((a, b) -> b).orElseThrow()).get("rmse").asDouble(), 1e-12);
 
-    // a model trained for 0 epochs is far worse: the guard refuses it and LATEST stays
-    r = CommandLine.run(train(data, model, "--epochs", "0", "--publish-tolerance", "0.0"));
-    assertEquals(1, r.exit());
+    // a model trained one epoch with a tiny step is far worse: the guard refuses it (exit 3) and LATEST stays
+    r = CommandLine.run(train(data, model, "--epochs", "1", "--set", "trainer.step-size=1e-6", "--publish-tolerance", "0.0"));
+    assertEquals(3, r.exit());
     assertTrue(r.err().contains("refusing to publish") && r.err().contains("worse than the published"), r.err());
     assertEquals(first, Files.readString(model.resolve("LATEST")).trim());
   }
@@ -190,5 +190,17 @@ class TrainJobTest {
     assertEquals(published, Files.readString(model.resolve("LATEST")).trim());
     CommandLine r = CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]");
     assertEquals(0, r.exit(), r.err());
+    JsonNode versions = Jobs.JSON.readTree(r.out().substring(r.out().indexOf('{'))).get("versions");
+    assertEquals(published, versions.get("published").asText());
+    assertEquals(1, versions.get("unfinished").size(), "the killed run's version is listed as unfinished: " + versions);
+    String killed = versions.get("unfinished").get(0).asText();
+    r = CommandLine.run("gc", "--model", model.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(Files.exists(model.resolve("versions").resolve(killed)), "a recent unfinished version may still be running: kept");
+    r = CommandLine.run("gc", "--model", model.toString(), "--older-than", "0");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains(killed), r.out());
+    assertFalse(Files.exists(model.resolve("versions").resolve(killed)));
+    assertTrue(Files.exists(model.resolve("versions").resolve(published).resolve(ModelRepository.COMPLETE)), "complete versions stay");
   }
 }

@@ -1,0 +1,222 @@
+package org.implicitdl.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.implicitdl.spark.ImplicitClassifier;
+import org.implicitdl.spark.ImplicitRegressor;
+import org.implicitdl.spark.ImplicitTrainingParams;
+import org.implicitdl.spark.InvalidParamException;
+import org.implicitdl.spark.ModelInfo;
+import org.implicitdl.spark.TrainingSummary;
+
+/**
+ * {@code idl train}: a new unfinished version directory first (its config, and the Spark
+ * checkpoint directory unless the session has one, so blocks lost with an executor are
+ * recomputed from reliable storage), then data, fit, validation against the linear baseline,
+ * the version's files and its completion marker; then the publish guard and the compare-and-set
+ * publish of {@link ModelRepository}. The checkpoints are removed when the run ends.
+ */
+final class TrainCommand {
+  static final String USAGE = "idl train --input PATH --format F --label-col NAME --model DIR [--config FILE] [...]";
+
+  /** Column marking the validation rows that training scores every epoch but does not train on. */
+  static final String HELD_OUT = "__idl_held_out";
+
+  private TrainCommand() {}
+
+  static int run(String[] args) throws Exception {
+    if (Jobs.help(args, USAGE)) {
+      return 0;
+    }
+    JobConfig cfg = JobConfig.parse(args, Set.of());
+    String task = cfg.oneOf("task", "classification", "regression");
+    String format = cfg.oneOf("format", "csv", "parquet", "libsvm", "idx");
+    String input = cfg.required("input", "--input");
+    if (cfg.integer("trainer.epochs") < 1) {
+      throw new Idl.UsageException("--epochs must be at least 1, got " + cfg.integer("trainer.epochs") + " (0 would publish an untrained model)");
+    }
+    configure(new ImplicitClassifier(), cfg, "");
+    SparkSession spark = Sessions.create(cfg, "train");
+    try {
+      ModelRepository repo = new ModelRepository(cfg.string("model"), spark.sparkContext().hadoopConfiguration());
+      Path published = repo.latest();
+      Path version = repo.newVersion();
+      repo.writeText(new Path(version, "config.json"), cfg.render());
+      Path checkpoints = null;
+      if (spark.sparkContext().getCheckpointDir().isEmpty()) {
+        checkpoints = new Path(version, "checkpoints");
+        spark.sparkContext().setCheckpointDir(checkpoints.toString());
+      }
+      try {
+        return trainAndPublish(spark, cfg, task, format, input, repo, published, version);
+      } finally {
+        if (checkpoints != null) {
+          repo.delete(checkpoints);
+        }
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static int trainAndPublish(SparkSession spark, JobConfig cfg, String task, String format, String input, ModelRepository repo,
+      Path published, Path version) throws IOException {
+    String weightCol = cfg.string("weight-col");
+    DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"),
+        weightCol, true);
+    Dataset<Row> train = data.frame();
+    Dataset<Row> validation;
+    String validationName;
+    if (!cfg.string("validation").isEmpty()) {
+      validation = DataSources.load(spark, cfg.string("validation"), format, cfg.string("label-col"), cfg.string("validation-labels"),
+          cfg.string("features-col"), weightCol, true).frame();
+      validationName = cfg.string("validation");
+    } else {
+      double f = cfg.number("validation-fraction");
+      if (!(f > 0 && f < 1)) {
+        throw new Idl.UsageException("without --validation, validation-fraction must lie in (0, 1), got " + f);
+      }
+      Dataset<Row>[] split = train.randomSplit(new double[] {1 - f, f}, cfg.longValue("trainer.seed"));
+      train = split[0];
+      validation = split[1];
+      validationName = "held-out " + f + " of " + input;
+    }
+    String warmStart = cfg.flag("warm-start") && published != null ? new Path(published, "model").toString() : "";
+    Model<?> model = fit(cfg, task, data.labelCol(), warmStart, withHeldOut(train, validation, data.labelCol(), weightCol), data.featureNames());
+    Evaluation evaluation = Evaluation.of(model, train, validation, data.labelCol(), weightCol, cfg.flag("linear-baseline"));
+    Map<String, Double> metrics = evaluation.metrics();
+    String metricName = task.equals("classification") ? "accuracy" : "rmse";
+    writeVersion(repo, version, model, evaluation, metricName);
+    double base = evaluation.baselineMetric(metricName);
+    System.out.printf(Locale.ROOT, "real-rule %s %.4f on %s (%d rows)%s; model written to %s%n", metricName, metrics.get(metricName),
+        validationName, metrics.get("count").longValue(),
+        Double.isNaN(base) ? "" : String.format(Locale.ROOT, "; linear baseline (%s) %.4f", evaluation.baseline().get("model"), base), version);
+    if (published != null) {
+      double old = Jobs.JSON.readTree(repo.readText(new Path(published, "metrics.json"))).get(metricName).asDouble();
+      double now = metrics.get(metricName);
+      double tolerance = cfg.number("publish-tolerance");
+      boolean worse = metricName.equals("accuracy") ? now < old - tolerance : now > old + tolerance;
+      if (worse) {
+        throw new Failures.NotPublished(Failures.REFUSED, String.format(Locale.ROOT,
+            "refusing to publish %s: validation %s %.4f is worse than the published %.4f by more than %s", version.getName(), metricName, now,
+            old, tolerance));
+      }
+    }
+    repo.publish(version, published);
+    System.out.println("published as LATEST: " + version);
+    return 0;
+  }
+
+  /** Training rows, then validation rows marked {@link #HELD_OUT}: the history gets a validation curve; nothing is chosen by it. */
+  private static Dataset<Row> withHeldOut(Dataset<Row> train, Dataset<Row> validation, String labelCol, String weightCol) {
+    List<Column> cols = new ArrayList<>(List.of(functions.col(DataSources.FEATURES), functions.col(labelCol)));
+    if (!weightCol.isEmpty()) {
+      cols.add(functions.col(weightCol));
+    }
+    Column[] keep = cols.toArray(new Column[0]);
+    return train.select(keep).withColumn(HELD_OUT, functions.lit(false))
+        .unionByName(validation.select(keep).withColumn(HELD_OUT, functions.lit(true)));
+  }
+
+  private static Model<?> fit(JobConfig cfg, String task, String labelCol, String warmStart, Dataset<Row> train, List<String> featureNames) {
+    try {
+      if (task.equals("classification")) {
+        ImplicitClassifier c = (ImplicitClassifier) new ImplicitClassifier().setLabelCol(labelCol).setFeaturesCol(DataSources.FEATURES);
+        configure(c, cfg, warmStart);
+        return c.fit(train);
+      }
+      ImplicitRegressor r = new ImplicitRegressor().setLabelCol(labelCol).setFeaturesCol(DataSources.FEATURES);
+      configure(r, cfg, warmStart);
+      return r.fit(train);
+    } catch (InvalidParamException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(withColumnName(e.getMessage(), featureNames), e);
+    }
+  }
+
+  /** "column 'features' ... at index k" → also names the k-th source column. */
+  static String withColumnName(String message, List<String> featureNames) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("column 'features' .* at index (\\d+)").matcher(message == null ? "" : message);
+    if (m.find() && !featureNames.isEmpty()) {
+      int k = Integer.parseInt(m.group(1));
+      if (k < featureNames.size()) {
+        return message + " (input column '" + featureNames.get(k) + "')";
+      }
+    }
+    return message;
+  }
+
+  /** The trainer keys onto the estimator's params; a refused value is a usage error naming the key. */
+  static void configure(ImplicitTrainingParams p, JobConfig cfg, String warmStart) {
+    set(p, p.solver(), "trainer.solver", cfg.string("trainer.solver"));
+    set(p, p.hiddenDim(), "trainer.hidden", cfg.integer("trainer.hidden"));
+    set(p, p.maxIter(), "trainer.epochs", cfg.integer("trainer.epochs"));
+    set(p, p.bcdEpochs(), "trainer.bcd-epochs", cfg.integer("trainer.bcd-epochs"));
+    set(p, p.activation(), "trainer.activation", cfg.string("trainer.activation"));
+    set(p, p.wellPosedness(), "trainer.well-posedness", cfg.string("trainer.well-posedness"));
+    set(p, p.kappa(), "trainer.kappa", cfg.number("trainer.kappa"));
+    set(p, p.lambda(), "trainer.lambda", cfg.number("trainer.lambda"));
+    set(p, p.mu(), "trainer.mu", cfg.number("trainer.mu"));
+    set(p, p.lambdaGrowth(), "trainer.lambda-growth", cfg.number("trainer.lambda-growth"));
+    set(p, p.initialization(), "trainer.initialization", cfg.string("trainer.initialization"));
+    set(p, p.regParam(), "trainer.reg-param", cfg.number("trainer.reg-param"));
+    set(p, p.l1(), "trainer.l1", cfg.number("trainer.l1"));
+    set(p, p.groupLasso(), "trainer.group-lasso", cfg.number("trainer.group-lasso"));
+    set(p, p.bcdGroupLasso(), "trainer.bcd-group-lasso", cfg.number("trainer.bcd-group-lasso"));
+    set(p, p.batchSize(), "trainer.batch-size", cfg.integer("trainer.batch-size"));
+    set(p, p.stepSize(), "trainer.step-size", cfg.number("trainer.step-size"));
+    set(p, p.stepDecay(), "trainer.step-decay", cfg.number("trainer.step-decay"));
+    set(p, p.syncsPerEpoch(), "trainer.syncs-per-epoch", cfg.integer("trainer.syncs-per-epoch"));
+    set(p, p.tol(), "trainer.tol", cfg.number("trainer.tol"));
+    set(p, p.seed(), "trainer.seed", cfg.longValue("trainer.seed"));
+    set(p, p.blockSize(), "trainer.block-size", cfg.integer("trainer.block-size"));
+    set(p, p.aggregationDepth(), "trainer.aggregation-depth", cfg.integer("trainer.aggregation-depth"));
+    set(p, p.checkpointInterval(), "trainer.checkpoint-interval", cfg.integer("trainer.checkpoint-interval"));
+    p.set(p.initialModelPath(), warmStart);
+    p.set(p.weightCol(), cfg.string("weight-col"));
+    p.set(p.heldOutCol(), HELD_OUT);
+  }
+
+  private static <T> void set(ImplicitTrainingParams p, Param<T> param, String key, T value) {
+    try {
+      p.set(param, value);
+    } catch (InvalidParamException e) {
+      throw new Idl.UsageException("bad value for '" + key + "': " + e.getMessage());
+    }
+  }
+
+  private static void writeVersion(ModelRepository repo, Path version, Model<?> model, Evaluation evaluation, String metricName)
+      throws IOException {
+    ((org.apache.spark.ml.util.MLWritable) model).write().save(new Path(version, "model").toString());
+    ObjectNode m = Jobs.JSON.createObjectNode();
+    evaluation.metrics().forEach(m::put);
+    TrainingSummary summary = Jobs.summary(model);
+    m.put("trainingSeconds", summary.seconds());
+    m.put("epochs", summary.totalEpochs());
+    m.put("solver", summary.solver());
+    if (!evaluation.baseline().isEmpty()) {
+      m.set("baseline", Jobs.JSON.valueToTree(evaluation.baseline()));
+    }
+    String metricsJson = Jobs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m);
+    repo.writeText(new Path(version, "metrics.json"), metricsJson);
+    repo.writeText(new Path(version, "history.json"),
+        Jobs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Jobs.history(summary.history())));
+    repo.writeText(new Path(version, "report.html"), HtmlReport.render(new HtmlReport.Input("ImplicitDL model " + version.getName(),
+        (ModelInfo) model, summary, metricName, evaluation, metricsJson)));
+    repo.markComplete(version);
+  }
+}

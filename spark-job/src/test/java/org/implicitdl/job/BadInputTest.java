@@ -1,0 +1,228 @@
+package org.implicitdl.job;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Bad inputs through the command line: each ends with exactly one line on stderr,
+ * {@code idl <command>: <what is wrong>}, naming the file, column, row or param, and the exit code
+ * the README documents (1 data, 2 usage or configuration). The table of cases, with the line
+ * each printed, is written to target/bad-inputs.md.
+ */
+class BadInputTest {
+  private static Path dir;
+  private static Path reg;
+  private static Path cls;
+  private static Path regModel;
+  private static Path clsModel;
+  private static final List<String> TABLE = new ArrayList<>();
+
+  /** One bad input: a name, the command line, the exit code and a piece of the one stderr line. */
+  record Case(String name, int exit, String expected, String... args) {}
+
+  @BeforeAll
+  static void fixtures() throws Exception {
+    dir = Files.createTempDirectory("idl-bad-inputs");
+    reg = TrainJobTest.regressionCsv(dir, "reg.csv", 200, 1, false);
+    cls = classes(dir.resolve("cls.csv"), 200, 3);
+    regModel = dir.resolve("reg-model");
+    clsModel = dir.resolve("cls-model");
+    assertEquals(0, CommandLine.run(train(reg, "y", "regression", regModel)).exit());
+    assertEquals(0, CommandLine.run(train(cls, "label", "classification", clsModel)).exit());
+  }
+
+  @AfterAll
+  static void writeTable() throws IOException {
+    Path out = Path.of("target", "bad-inputs.md");
+    Files.createDirectories(out.getParent());
+    List<String> lines = new ArrayList<>(List.of("| # | bad input | exit | stderr |", "|---|---|---|---|"));
+    lines.addAll(TABLE);
+    Files.write(out, lines);
+  }
+
+  static String[] train(Path csv, String label, String task, Path model, String... extra) {
+    List<String> args = new ArrayList<>(List.of("train", "--input", csv.toString(), "--format", "csv", "--label-col", label, "--task", task,
+        "--model", model.toString(), "--hidden", "4", "--epochs", "2", "--master", "local[2]", "--set", "validation-fraction=0.25",
+        "--set", "trainer.batch-size=50", "--set", "linear-baseline=false"));
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
+  }
+
+  static Path classes(Path file, int rows, int k) throws IOException {
+    Random r = new Random(4);
+    List<String> lines = new ArrayList<>(List.of("x1,x2,x3,label"));
+    for (int i = 0; i < rows; i++) {
+      int c = i % k;
+      lines.add(String.format(Locale.ROOT, "%s,%s,%s,%d", c + 0.3 * r.nextGaussian(), r.nextGaussian(), -c + 0.3 * r.nextGaussian(), c));
+    }
+    return Files.write(file, lines);
+  }
+
+  private static Path write(String name, String... lines) throws IOException {
+    return Files.write(dir.resolve(name), List.of(lines));
+  }
+
+  private static Path idx(String name, int magic, int count, int bytes) throws IOException {
+    Path p = dir.resolve(name);
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(p))) {
+      out.writeInt(magic);
+      out.writeInt(count);
+      if (magic == 0x0803) {
+        out.writeInt(4);
+        out.writeInt(4);
+      }
+      out.write(new byte[bytes]);
+    }
+    return p;
+  }
+
+  private static String[] args(String... a) {
+    return a;
+  }
+
+  private static String[] withMaster(String... a) {
+    String[] out = Arrays.copyOf(a, a.length + 2);
+    out[a.length] = "--master";
+    out[a.length + 1] = "local[2]";
+    return out;
+  }
+
+  private static List<Case> cases() throws Exception {
+    Path m = dir.resolve("m");
+    Path nan = TrainJobTest.regressionCsv(dir, "nan.csv", 100, 2, true);
+    Path header = write("header.csv", "x1,x2,x3,y");
+    Path text = write("text.csv", "x1,name,y", "1.0,a,2.0", "2.0,b,3.0");
+    Path oneClass = write("one.csv", "x1,label", "1.0,0", "2.0,0", "3.0,0", "4.0,0");
+    Path negativeWeight = write("weights.csv", "x1,w,y", "1.0,1,2.0", "2.0,-1,3.0", "3.0,1,4.0", "4.0,1,5.0");
+    Path badConfig = write("bad.conf", "idl { trainer { hidden = } }");
+    Path notIdx = write("bad-images-idx3-ubyte", "this is not an idx file");
+    write("bad-labels-idx1-ubyte", "nor this");
+    Path truncated = idx("short-images-idx3-ubyte", 0x0803, 10, 50);
+    idx("short-labels-idx1-ubyte", 0x0801, 10, 10);
+    Path mismatched = idx("odd-images-idx3-ubyte", 0x0803, 10, 160);
+    idx("odd-labels-idx1-ubyte", 0x0801, 9, 9);
+    Path parquet = dir.resolve("reg.parquet");
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").getOrCreate();
+    spark.read().option("header", "true").option("inferSchema", "true").csv(reg.toString()).write().parquet(parquet.toString());
+    Path vectors = dir.resolve("vectors.parquet");
+    new org.apache.spark.ml.feature.VectorAssembler().setInputCols(new String[] {"x1", "x2"}).setOutputCol("features")
+        .transform(spark.read().parquet(parquet.toString())).write().parquet(vectors.toString());
+    Path brokenParquet = dir.resolve("broken.parquet");
+    Files.createDirectories(brokenParquet);
+    try (Stream<Path> parts = Files.list(parquet)) {
+      Path part = parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+      Path copy = Files.copy(part, brokenParquet.resolve(part.getFileName()));
+      try (RandomAccessFile f = new RandomAccessFile(copy.toFile(), "rw")) {
+        f.setLength(f.length() / 2);
+      }
+    }
+    Path libsvm = write("bad.libsvm", "1 1:0.5 2:0.25", "0 1:abc 2:0.5");
+    Path missingColumn = write("missing.csv", "x1,x3", "1.0,2.0", "2.0,3.0");
+    Path exists = Files.createDirectories(dir.resolve("exists"));
+    Path outOfRange = write("seven.csv", "x1,x2,x3,label", "1,0,0,0", "0,1,0,7");
+    Path fraction = write("fraction.csv", "x1,x2,x3,label", "1,0,0,0", "0,1,0,1.5");
+    Path notModel = Files.createDirectories(dir.resolve("not-a-model"));
+    Path corrupt = dir.resolve("corrupt");
+    copyTree(regModel.resolve("versions").resolve(Files.readString(regModel.resolve("LATEST")).trim()).resolve("model"), corrupt);
+    try (Stream<Path> parts = Files.list(corrupt.resolve("data"))) {
+      for (Path p : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+        Files.writeString(p, "garbage");
+      }
+    }
+    Path badJson = write("bad.json", "{ \"A\": [1, 2");
+    String r = reg.toString();
+    String mm = m.toString();
+    String rm = regModel.toString();
+    String cm = clsModel.toString();
+    return List.of(
+        new Case("train: input file does not exist", 1, "input not found: " + dir.resolve("nope.csv"), train(dir.resolve("nope.csv"), "y", "regression", m)),
+        new Case("train: no --input", 2, "missing --input", withMaster("train", "--model", mm)),
+        new Case("train: unknown option", 2, "unknown option '--hiden'", train(reg, "y", "regression", m, "--hiden", "3")),
+        new Case("train: unknown configuration key", 2, "unknown configuration key(s): trainer.hiden", train(reg, "y", "regression", m, "--set", "trainer.hiden=3")),
+        new Case("train: --set without =", 2, "--set needs key=value, got 'trainer.hidden'", train(reg, "y", "regression", m, "--set", "trainer.hidden")),
+        new Case("train: --hidden not a number", 2, "bad value for 'trainer.hidden': abc", train(reg, "y", "regression", m, "--hidden", "abc")),
+        new Case("train: --epochs 0", 2, "--epochs must be at least 1, got 0", train(reg, "y", "regression", m, "--epochs", "0")),
+        new Case("train: --hidden 0", 2, "bad value for 'trainer.hidden': parameter hiddenDim must be >= 1, got 0", train(reg, "y", "regression", m, "--hidden", "0")),
+        new Case("train: --hidden 100000", 2, "parameter hiddenDim 100000 with 3 inputs needs", train(reg, "y", "regression", m, "--hidden", "100000")),
+        new Case("train: kappa 1.5", 2, "bad value for 'trainer.kappa': parameter kappa must be in (0, 1), got 1.5", train(reg, "y", "regression", m, "--set", "trainer.kappa=1.5")),
+        new Case("train: negative step size", 2, "parameter stepSize must be > 0, got -0.1", train(reg, "y", "regression", m, "--set", "trainer.step-size=-0.1")),
+        new Case("train: unknown solver", 2, "parameter solver must be one of bcd, gradient, bcd+gradient, gradient+bcd, got 'newton'", train(reg, "y", "regression", m, "--solver", "newton")),
+        new Case("train: bcd with tanh", 2, "solver 'bcd' needs activation relu", train(reg, "y", "regression", m, "--solver", "bcd", "--set", "trainer.activation=tanh")),
+        new Case("train: unknown format", 2, "bad value for 'format': xls (expected one of csv, parquet, libsvm, idx)", withMaster("train", "--input", r, "--format", "xls", "--model", mm)),
+        new Case("train: unknown task", 2, "bad value for 'task': ranking", train(reg, "y", "ranking", m)),
+        new Case("train: validation fraction 1.5", 2, "validation-fraction must lie in (0, 1), got 1.5", train(reg, "y", "regression", m, "--set", "validation-fraction=1.5")),
+        new Case("train: config file not found", 2, "config file not found: " + dir.resolve("none.conf"), train(reg, "y", "regression", m, "--config", dir.resolve("none.conf").toString())),
+        new Case("train: config file with a syntax error", 2, "bad config file " + badConfig, train(reg, "y", "regression", m, "--config", badConfig.toString())),
+        new Case("train: label column missing", 1, "label column 'target' not found", train(reg, "target", "regression", m)),
+        new Case("train: non-numeric column", 1, "column 'name' is not numeric", train(text, "y", "regression", m)),
+        new Case("train: NaN in a feature", 1, "non-finite value NaN at index 1 (input column 'x2')", train(nan, "y", "regression", m)),
+        new Case("train: header-only CSV", 1, header + ": no data rows", train(header, "y", "regression", m)),
+        new Case("train: one class only", 1, "has 1 class(es); a classifier needs at least 2", train(oneClass, "label", "classification", m)),
+        new Case("train: negative sample weight", 1, "column 'w' has weight -1.0, expected a finite value >= 0", train(negativeWeight, "y", "regression", m, "--set", "weight-col=w")),
+        new Case("train: sample-weight column missing", 1, "reg.csv: weight column 'wt' not found; columns are [x1, x2, x3, y]", train(reg, "y", "regression", m, "--set", "weight-col=wt")),
+        new Case("train: not an IDX file", 1, "not an IDX image file", withMaster("train", "--input", notIdx.toString(), "--format", "idx", "--model", mm)),
+        new Case("train: truncated IDX file", 1, "truncated IDX file, expected 160 data bytes", withMaster("train", "--input", truncated.toString(), "--format", "idx", "--model", mm)),
+        new Case("train: IDX images and labels disagree", 1, "has 10 images but", withMaster("train", "--input", mismatched.toString(), "--format", "idx", "--model", mm)),
+        new Case("train: CSV read as Parquet", 1, "reg.csv: not a Parquet file (its footer cannot be read)", withMaster("train", "--input", r, "--format", "parquet", "--label-col", "y", "--model", mm, "--task", "regression")),
+        new Case("train: truncated Parquet file", 1, ".snappy.parquet: not a Parquet file (its footer cannot be read)", withMaster("train", "--input", brokenParquet.toString(), "--format", "parquet", "--label-col", "y", "--model", mm, "--task", "regression")),
+        new Case("train: bad LibSVM line", 1, "bad.libsvm: not a LibSVM file:", withMaster("train", "--input", libsvm.toString(), "--format", "libsvm", "--model", mm)),
+        new Case("predict: no --output", 2, "missing --output", withMaster("predict", "--model", rm, "--input", r)),
+        new Case("predict: no model there", 1, "no model at " + dir.resolve("none"), withMaster("predict", "--model", dir.resolve("none").toString(), "--input", r, "--output", dir.resolve("p1").toString())),
+        new Case("predict: a feature column missing", 1, "missing.csv: column 'x2' is missing; the model was trained on the columns x1, x2, x3", withMaster("predict", "--model", rm, "--input", missingColumn.toString(), "--output", dir.resolve("p2").toString())),
+        new Case("predict: output exists", 2, "output " + exists + " exists; pass --mode overwrite", withMaster("predict", "--model", rm, "--input", r, "--output", exists.toString())),
+        new Case("predict: unknown --mode", 2, "bad value for --mode: replace (expected error, overwrite or append)", withMaster("predict", "--model", rm, "--input", r, "--output", dir.resolve("p3").toString(), "--mode", "replace")),
+        new Case("predict: header-only CSV", 1, header + ": no data rows", withMaster("predict", "--model", rm, "--input", header.toString(), "--output", dir.resolve("p4").toString())),
+        new Case("predict: vectors of the wrong length", 1, "column 'features' has a vector of length 2, expected 3", withMaster("predict", "--model", rm, "--input", vectors.toString(), "--format", "parquet", "--features-col", "features", "--output", dir.resolve("p5").toString())),
+        new Case("evaluate: a class the model does not know", 1, "column 'label' has the class 7, the model knows classes 0 to 2", withMaster("evaluate", "--model", cm, "--input", outOfRange.toString())),
+        new Case("evaluate: a fractional class label", 1, "column 'label' has the label 1.5, expected class indices 0 to 2", withMaster("evaluate", "--model", cm, "--input", fraction.toString())),
+        new Case("evaluate: label column missing", 1, "label column 'target' not found", withMaster("evaluate", "--model", rm, "--input", r, "--label-col", "target")),
+        new Case("inspect: not a model directory", 1, "no model at " + notModel, withMaster("inspect", "--model", notModel.toString())),
+        new Case("inspect: corrupt model data", 1, "cannot read model data at " + corrupt, withMaster("inspect", "--model", corrupt.toString())),
+        new Case("import-model: malformed JSON", 1, "bad.json: model JSON is malformed", withMaster("import-model", "--json", badJson.toString(), "--model", dir.resolve("imp").toString())),
+        new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : all.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> eachBadInputIsOneLineWithItsExitCode() throws Exception {
+    List<Case> cases = cases();
+    assertTrue(cases.size() >= 40, "at least 40 bad inputs, got " + cases.size());
+    return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+      CommandLine run = CommandLine.run(c.args());
+      List<String> lines = run.err().strip().lines().toList();
+      String command = c.args()[0];
+      TABLE.add("| " + (TABLE.size() + 1) + " | " + c.name() + " | " + run.exit() + " | `" + (lines.isEmpty() ? "" : lines.get(0)).replace("|", "\\|") + "` |");
+      assertEquals(1, lines.size(), "exactly one stderr line: " + run.err());
+      assertTrue(lines.get(0).startsWith(command.equals("trian") ? "idl: " : "idl " + command + ": "), lines.get(0));
+      assertTrue(lines.get(0).contains(c.expected()), "expected '" + c.expected() + "' in: " + lines.get(0));
+      assertEquals(c.exit(), run.exit(), lines.get(0));
+    }));
+  }
+}
