@@ -33,12 +33,18 @@ public final class RddBlockStore implements BlockStore {
   private JavaRDD<TrainingBlock> blocks;
   private Broadcast<?> blocksBroadcast;
   private int updates;
+  private int passes;
   private final long blockCount;
+  /** Test hook (Spark conf {@value #FAIL_PASS}): the first attempt of partition 0's task in this pass fails once. */
+  private final int failPass;
+  /** Spark conf key of the fault-injection hook the cluster tests use; 0 or absent: off. */
+  public static final String FAIL_PASS = "spark.implicitdl.test.failPass";
 
   public RddBlockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, int aggregationDepth, int checkpointInterval) {
     this.sc = sc;
     this.aggregationDepth = aggregationDepth;
     this.checkpointInterval = checkpointInterval;
+    this.failPass = Integer.parseInt(sc.getConf().get(FAIL_PASS, "0"));
     this.blocks = blocks.persist(StorageLevel.MEMORY_AND_DISK());
     if (reliableCheckpoints()) {
       this.blocks.checkpoint();
@@ -77,8 +83,10 @@ public final class RddBlockStore implements BlockStore {
     }
     Broadcast<P> bc = sc.broadcast(payload);
     sc.setJobDescription(description);
+    boolean fail = ++passes == failPass;
     try {
       JavaRDD<S> partials = blocks.mapPartitions((Iterator<TrainingBlock> it) -> {
+        injectFailure(fail);
         List<S> out = new ArrayList<>(1);
         if (it.hasNext()) {
           out.add(f.apply(bc.value(), it));
@@ -98,8 +106,12 @@ public final class RddBlockStore implements BlockStore {
   public <P extends Serializable> void update(String description, P payload, BlockFunction<P, TrainingBlock> f) {
     Broadcast<P> bc = sc.broadcast(payload);
     sc.setJobDescription(description);
+    boolean fail = ++passes == failPass;
     try {
-      JavaRDD<TrainingBlock> next = blocks.map(b -> f.apply(bc.value(), b)).persist(StorageLevel.MEMORY_AND_DISK());
+      JavaRDD<TrainingBlock> next = blocks.map(b -> {
+        injectFailure(fail);
+        return f.apply(bc.value(), b);
+      }).persist(StorageLevel.MEMORY_AND_DISK());
       updates++;
       if (reliableCheckpoints() && updates % checkpointInterval == 0) {
         next.checkpoint();
@@ -116,6 +128,14 @@ public final class RddBlockStore implements BlockStore {
       throw rootCause(e);
     } finally {
       sc.setJobDescription(null);
+    }
+  }
+
+  /** Inside a task: the fault-injection hook's failure, on the first attempt of partition 0 only. */
+  private static void injectFailure(boolean fail) {
+    org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+    if (fail && task != null && task.partitionId() == 0 && task.attemptNumber() == 0) {
+      throw new IllegalStateException("failure injected by " + FAIL_PASS + " (a test hook)");
     }
   }
 

@@ -43,36 +43,14 @@ class StandaloneClusterIT {
 
   @Test
   void clusterTrainingEqualsLocalTraining() throws Exception {
-    Path shaded = Path.of("target", "implicitdl-spark-job.jar").toAbsolutePath();
-    assertTrue(Files.isRegularFile(shaded), "run after package: " + shaded + " is missing");
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path sparkHome = fakeSparkHome(classpath);
-    Files.writeString(tmp.resolve("log4j2-info.properties"), String.join("\n", "rootLogger.level = info",
-        "rootLogger.appenderRef.stderr.ref = console", "appender.console.type = Console", "appender.console.name = console",
-        "appender.console.target = SYSTEM_ERR", "appender.console.layout.type = PatternLayout",
-        "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n", ""));
-    int masterPort = freePort();
-    String master = "spark://127.0.0.1:" + masterPort;
-    start("master", sparkHome, classpath, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
-        String.valueOf(masterPort), "--webui-port", String.valueOf(freePort()));
-    awaitLog("master", "I have been elected leader", 90);
-    for (int w = 1; w <= 2; w++) {
-      start("worker" + w, sparkHome, classpath, "org.apache.spark.deploy.worker.Worker", master, "--host", "127.0.0.1", "--cores", "1",
-          "--memory", "1g", "--webui-port", String.valueOf(freePort()), "--work-dir", tmp.resolve("work" + w).toString());
-      awaitLog("worker" + w, "Successfully registered with master", 90);
-    }
+    String master = startCluster();
     Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 300, 8, false);
     Path validation = TrainJobTest.regressionCsv(tmp, "valid.csv", 100, 9, false);
     String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
         "--solver", "bcd", "--hidden", "5", "--epochs", "3", "--validation", validation.toString(),
         "--set", "trainer.block-size=37", "--set", "trainer.l1=0.001"};
     Path clusterModel = tmp.resolve("cluster-model");
-    List<String> submit = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master, "--deploy-mode", "client",
-        "--class", Idl.class.getName(), "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.cores.max=2",
-        "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false", shaded.toString()));
-    submit.addAll(List.of(job));
-    submit.addAll(List.of("--model", clusterModel.toString()));
-    Process driver = start("submit", sparkHome, classpath, submit.toArray(new String[0]));
+    Process driver = submit("submit", master, clusterModel, List.of(), job);
     assertTrue(driver.waitFor(300, TimeUnit.SECONDS), "spark-submit did not finish: " + log("submit"));
     assertEquals(0, driver.exitValue(), "spark-submit failed: " + log("submit"));
     assertTrue(log("submit").contains("published as LATEST"), log("submit"));
@@ -85,15 +63,107 @@ class StandaloneClusterIT {
     System.arraycopy(job, 0, local, 0, job.length);
     System.arraycopy(new String[] {"--model", localModel.toString(), "--master", "local[2]"}, 0, local, job.length, 4);
     assertEquals(0, CommandLine.run(local).exit());
+    assertSameModel(localModel, clusterModel);
+  }
 
+  /**
+   * Design card §8: an executor killed (kill -9) mid-training, or a task that fails once (the
+   * {@code spark.implicitdl.test.failPass} hook), costs a recomputation, not the run: for bcd and
+   * for gradient the model equals the undisturbed run's to 1e-9.
+   */
+  @Test
+  void trainingSurvivesAKilledExecutorAndAFailedTask() throws Exception {
+    String master = startCluster();
+    Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 4000, 11, false);
+    for (String solver : List.of("bcd", "gradient")) {
+      String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
+          "--solver", solver, "--hidden", "6", "--epochs", solver.equals("bcd") ? "8" : "5", "--set", "trainer.block-size=250",
+          "--set", "trainer.batch-size=100", "--set", "trainer.step-size=0.01", "--set", "validation-fraction=0.2",
+          "--set", "linear-baseline=false", "--set", "trainer.checkpoint-interval=3"};
+      Path undisturbed = tmp.resolve(solver + "-undisturbed");
+      Process clean = submit(solver + "-undisturbed", master, undisturbed, List.of(), job);
+      assertTrue(clean.waitFor(300, TimeUnit.SECONDS) && clean.exitValue() == 0, log(solver + "-undisturbed"));
+
+      Path failedTask = tmp.resolve(solver + "-failed-task");
+      Process injected = submit(solver + "-failed-task", master, failedTask, List.of("--conf", "spark.implicitdl.test.failPass=6"), job);
+      assertTrue(injected.waitFor(300, TimeUnit.SECONDS) && injected.exitValue() == 0, log(solver + "-failed-task"));
+      assertTrue(log(solver + "-failed-task").contains("failure injected by spark.implicitdl.test.failPass"), "the hook fired");
+      assertSameModel(undisturbed, failedTask);
+
+      Path killed = tmp.resolve(solver + "-killed-executor");
+      Process run = submit(solver + "-killed-executor", master, killed, List.of(), job);
+      awaitLog(solver + "-killed-executor", "epoch   2", 240);
+      ProcessHandle executor = executors().get(0);
+      executor.destroyForcibly();
+      assertTrue(run.waitFor(300, TimeUnit.SECONDS), "the run did not finish after the kill: " + log(solver + "-killed-executor"));
+      assertEquals(0, run.exitValue(), "the run failed after the kill: " + log(solver + "-killed-executor"));
+      assertTrue(log(solver + "-killed-executor").matches("(?s).*(Lost executor|Executor lost|Removed executor|ExecutorLost).*"),
+          "the driver saw the executor go: " + log(solver + "-killed-executor"));
+      assertSameModel(undisturbed, killed);
+      assertEquals(0, Files.list(killed.resolve("versions").resolve(Files.readString(killed.resolve("LATEST")).trim()))
+          .filter(p -> p.getFileName().toString().equals("checkpoints")).count(), "the run's checkpoints are removed at its end");
+    }
+  }
+
+  /** Executor JVMs (CoarseGrainedExecutorBackend) the workers launched, oldest first. */
+  private List<ProcessHandle> executors() {
+    List<ProcessHandle> found = new ArrayList<>();
+    for (Process worker : workers) {
+      worker.toHandle().descendants().filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+          .forEach(found::add);
+    }
+    assertFalse(found.isEmpty(), "no executor process found");
+    return found;
+  }
+
+  private final List<Process> workers = new ArrayList<>();
+  private Path sparkHome;
+  private String classpath;
+
+  /** A master and two 1-core workers on 127.0.0.1; returns the master URL. */
+  private String startCluster() throws Exception {
+    classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    sparkHome = fakeSparkHome(classpath);
+    Files.writeString(tmp.resolve("log4j2-info.properties"), String.join("\n", "rootLogger.level = info",
+        "rootLogger.appenderRef.stderr.ref = console", "appender.console.type = Console", "appender.console.name = console",
+        "appender.console.target = SYSTEM_ERR", "appender.console.layout.type = PatternLayout",
+        "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n", ""));
+    int masterPort = freePort();
+    String master = "spark://127.0.0.1:" + masterPort;
+    start("master", sparkHome, classpath, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
+        String.valueOf(masterPort), "--webui-port", String.valueOf(freePort()));
+    awaitLog("master", "I have been elected leader", 90);
+    for (int w = 1; w <= 2; w++) {
+      workers.add(start("worker" + w, sparkHome, classpath, "org.apache.spark.deploy.worker.Worker", master, "--host", "127.0.0.1",
+          "--cores", "1", "--memory", "1g", "--webui-port", String.valueOf(freePort()), "--work-dir", tmp.resolve("work" + w).toString()));
+      awaitLog("worker" + w, "Successfully registered with master", 90);
+    }
+    return master;
+  }
+
+  /** spark-submit of the shaded jar (client mode, both workers' cores) running {@code job} into {@code model}. */
+  private Process submit(String name, String master, Path model, List<String> conf, String... job) throws IOException {
+    Path shaded = Path.of("target", "implicitdl-spark-job.jar").toAbsolutePath();
+    assertTrue(Files.isRegularFile(shaded), "run after package: " + shaded + " is missing");
+    List<String> submit = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master, "--deploy-mode", "client",
+        "--class", Idl.class.getName(), "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.cores.max=2",
+        "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false"));
+    submit.addAll(conf);
+    submit.add(shaded.toString());
+    submit.addAll(List.of(job));
+    submit.addAll(List.of("--model", model.toString()));
+    return start(name, sparkHome, classpath, submit.toArray(new String[0]));
+  }
+
+  private static void assertSameModel(Path expectedRoot, Path gotRoot) throws IOException {
     SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
     try {
-      ImplicitModel onCluster = load(clusterModel);
-      ImplicitModel onLocal = load(localModel);
-      assertClose(onLocal.a(), onCluster.a(), "A");
-      assertClose(onLocal.b(), onCluster.b(), "B");
-      assertClose(onLocal.c(), onCluster.c(), "C");
-      assertClose(onLocal.d(), onCluster.d(), "D");
+      ImplicitModel expected = load(expectedRoot);
+      ImplicitModel got = load(gotRoot);
+      assertClose(expected.a(), got.a(), "A");
+      assertClose(expected.b(), got.b(), "B");
+      assertClose(expected.c(), got.c(), "C");
+      assertClose(expected.d(), got.d(), "D");
     } finally {
       spark.stop();
     }
