@@ -78,6 +78,8 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
   public ImplicitClassifier setInitialModelPath(String v) { return (ImplicitClassifier) set(initialModelPath(), v); }
   public ImplicitClassifier setWeightCol(String v) { return (ImplicitClassifier) set(weightCol(), v); }
   public ImplicitClassifier setHeldOutCol(String v) { return (ImplicitClassifier) set(heldOutCol(), v); }
+  public ImplicitClassifier setTrainerStateDir(String v) { return (ImplicitClassifier) set(trainerStateDir(), v); }
+  public ImplicitClassifier setTrainerStateInterval(int v) { return (ImplicitClassifier) set(trainerStateInterval(), v); }
   public ImplicitClassifier setStateCol(String v) { return (ImplicitClassifier) set(stateCol(), v); }
   public ImplicitClassifier setFixedPointInfoCol(String v) { return (ImplicitClassifier) set(fixedPointInfoCol(), v); }
   public ImplicitClassifier setFixedPointTol(double v) { return (ImplicitClassifier) set(fixedPointTol(), v); }

@@ -83,6 +83,8 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
   public ImplicitRegressor setInitialModelPath(String v) { return (ImplicitRegressor) set(initialModelPath(), v); }
   public ImplicitRegressor setWeightCol(String v) { return (ImplicitRegressor) set(weightCol(), v); }
   public ImplicitRegressor setHeldOutCol(String v) { return (ImplicitRegressor) set(heldOutCol(), v); }
+  public ImplicitRegressor setTrainerStateDir(String v) { return (ImplicitRegressor) set(trainerStateDir(), v); }
+  public ImplicitRegressor setTrainerStateInterval(int v) { return (ImplicitRegressor) set(trainerStateInterval(), v); }
   public ImplicitRegressor setStateCol(String v) { return (ImplicitRegressor) set(stateCol(), v); }
   public ImplicitRegressor setFixedPointInfoCol(String v) { return (ImplicitRegressor) set(fixedPointInfoCol(), v); }
   public ImplicitRegressor setFixedPointTol(double v) { return (ImplicitRegressor) set(fixedPointTol(), v); }

@@ -14,6 +14,7 @@ import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;
 import org.implicitdl.train.BlockCoordinateDescent;
+import org.implicitdl.train.EpochCheckpoint;
 import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.GradientTrainer;
@@ -82,17 +83,33 @@ final class ImplicitTraining {
     try {
       ImplicitModel model = initialModel(params, dataset.sparkSession());
       List<EpochRecord> history = new ArrayList<>();
+      TrainerStateStore state = TrainerStateStore.open(sc, params.getTrainerStateDir(), params.getTrainerStateInterval(),
+          fingerprint(params, task, inputs, outputs, store.blockCount()));
+      int firstStage = 0;
+      String resumedFrom = "";
+      if (state != null && state.found() != null) {
+        resumedFrom = stages[state.found().stage()] + " stage after epoch " + state.found().epoch();
+        firstStage = state.found().stage();
+        model = state.found().stageInput();
+        history.addAll(state.found().earlierHistory());
+        LOG.info("resuming from the trainer state in {}: solver stage {}", params.getTrainerStateDir(), stages[firstStage]);
+      }
       Stage last = null;
-      for (int k = 0; k < stages.length; k++) {
+      for (int k = firstStage; k < stages.length; k++) {
         int epochs = epochs(params, solver, stages[k]);
         boolean followed = k < stages.length - 1;
-        last = stages[k].equals("bcd") ? bcdStage(store, watch, bcdSettings(params, loss, epochs), followed, model, inputs, outputs, log)
-            : gradientStage(store, validation, watch, gradientSettings(params, loss, activation), model, inputs, outputs, log);
+        EpochCheckpoint resume = state == null ? EpochCheckpoint.none() : state.forStage(k, model, history, k == firstStage);
+        last = stages[k].equals("bcd")
+            ? bcdStage(store, watch, resume, bcdSettings(params, loss, epochs), followed, model, inputs, outputs, log)
+            : gradientStage(store, validation, watch, resume, gradientSettings(params, loss, activation), model, inputs, outputs, log);
         model = last.model();
         history.addAll(last.history());
       }
+      if (state != null) {
+        state.clear();
+      }
       return new Fitted(model, new TrainingSummary(solver, history, last.finalRecord(), last.selected(),
-          (System.nanoTime() - t0) / 1e9));
+          (System.nanoTime() - t0) / 1e9, resumedFrom));
     } finally {
       store.close();
       for (RddBlockStore other : new RddBlockStore[] {validation, heldOut}) {
@@ -120,6 +137,23 @@ final class ImplicitTraining {
       throw new InvalidParamException(String.format(java.util.Locale.ROOT, "parameter hiddenDim %d with %d inputs needs %.1f GB of driver "
           + "memory for its matrices, the driver has %.1f GB; use a smaller hiddenDim or more spark.driver.memory", n, inputs, gigabytes,
           heap / 1e9));
+    }
+  }
+
+  /**
+   * What a saved trainer state must match to be resumed: every training param but where the state
+   * lives and the warm start (superseded by the state), the shapes, the blocks.
+   */
+  private static String fingerprint(ImplicitTrainingParams params, BlockPacking.Task task, int inputs, int outputs, long blocks) {
+    StringBuilder s = new StringBuilder(task + " " + inputs + " " + outputs + " " + blocks);
+    java.util.Arrays.stream(params.params()).filter(p -> !p.name().startsWith("trainerState") && !p.name().equals("initialModelPath") && params.isDefined(p))
+        .sorted(java.util.Comparator.comparing(org.apache.spark.ml.param.Param::name))
+        .forEach(p -> s.append(' ').append(p.name()).append('=').append(ParamChecks.render(params.getOrDefault(p))));
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(hash);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -159,16 +193,17 @@ final class ImplicitTraining {
    * its hidden features with the readout reset ({@link BlockCoordinateDescent#trainAsWarmStart});
    * otherwise it ends with the readout refit.
    */
-  private static Stage bcdStage(RddBlockStore store, HeldOutScore watch, BcdSettings settings, boolean followed, ImplicitModel model,
-      int inputs, int outputs, Consumer<EpochRecord> log) {
-    BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, settings, inputs, outputs, log).watching(watch);
+  private static Stage bcdStage(RddBlockStore store, HeldOutScore watch, EpochCheckpoint checkpoint, BcdSettings settings, boolean followed,
+      ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+    BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, settings, inputs, outputs, log).watching(watch).checkpointing(checkpoint);
     BlockCoordinateDescent.Result r = followed ? bcd.trainAsWarmStart(model) : bcd.train(model);
     return new Stage(r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
   }
 
-  private static Stage gradientStage(RddBlockStore store, RddBlockStore validation, HeldOutScore watch, GradientSettings settings,
-      ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
-    GradientTrainer.Result r = new GradientTrainer(store, validation, settings, inputs, outputs, log).watching(watch).train(model);
+  private static Stage gradientStage(RddBlockStore store, RddBlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,
+      GradientSettings settings, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+    GradientTrainer.Result r = new GradientTrainer(store, validation, settings, inputs, outputs, log).watching(watch)
+        .checkpointing(checkpoint).train(model);
     return new Stage(r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
   }
 

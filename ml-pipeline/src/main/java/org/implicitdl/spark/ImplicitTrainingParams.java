@@ -159,6 +159,17 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
             + "curve of the summary's history), and nothing is chosen by them (empty: no held-out rows)"));
   }
 
+  default Param<String> trainerStateDir() {
+    return registered("trainerStateDir", () -> new Param<>(this, "trainerStateDir",
+        "directory (any Hadoop file system) where the trainer state is saved after epochs, so that a fit whose driver was killed "
+            + "resumes there when fitted again with the same settings and data; removed when the fit ends (empty: not kept)"));
+  }
+
+  default IntParam trainerStateInterval() {
+    return registered("trainerStateInterval", () -> new IntParam(this, "trainerStateInterval",
+        "save the trainer state every this many epochs (>= 1)", ParamChecks.atLeast("trainerStateInterval", 1)));
+  }
+
   default Param<String> weightCol() {
     return registered("weightCol", () -> new Param<>(this, "weightCol",
         "sample-weight column: non-negative weights multiplying each row's terms of the objective (empty: all 1)"));
@@ -193,6 +204,8 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   default String getInitialModelPath() { return (String) $(initialModelPath()); }
   default String getWeightCol() { return (String) $(weightCol()); }
   default String getHeldOutCol() { return (String) $(heldOutCol()); }
+  default String getTrainerStateDir() { return (String) $(trainerStateDir()); }
+  default int getTrainerStateInterval() { return (Integer) $(trainerStateInterval()); }
 
   /** Training defaults; call from each estimator constructor after the uid is set. */
   default void setTrainingDefaults() {
@@ -226,5 +239,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(initialModelPath(), "");
     setDefault(weightCol(), "");
     setDefault(heldOutCol(), "");
+    setDefault(trainerStateDir(), "");
+    setDefault(trainerStateInterval(), 1);
   }
 }

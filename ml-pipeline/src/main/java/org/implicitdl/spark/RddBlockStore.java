@@ -59,6 +59,11 @@ public final class RddBlockStore implements BlockStore {
     }
   }
 
+  /** How many blocks the data was packed into. */
+  public long blockCount() {
+    return blockCount;
+  }
+
   public JavaRDD<TrainingBlock> blocks() {
     return blocks;
   }
@@ -129,6 +134,16 @@ public final class RddBlockStore implements BlockStore {
     } finally {
       sc.setJobDescription(null);
     }
+  }
+
+  /** Replaces the blocks by {@code restored} (a resumed fit's saved blocks, with their states), cached and counted. */
+  void replaceBlocks(JavaRDD<TrainingBlock> restored) {
+    JavaRDD<TrainingBlock> next = restored.persist(StorageLevel.MEMORY_AND_DISK());
+    if (next.count() != blockCount) {
+      throw new IllegalArgumentException("the saved trainer state has " + next.count() + " blocks, the data has " + blockCount);
+    }
+    blocks.unpersist(false);
+    blocks = next;
   }
 
   /** Inside a task: the fault-injection hook's failure, on the first attempt of partition 0 only. */

@@ -6,10 +6,12 @@ import org.implicitdl.train.EpochRecord;
 
 /**
  * What training did: the solver, the per-epoch history (objective and its parts, real-rule
- * metric, seconds), the final real-rule record, and the selected features.
+ * metric, seconds), the final real-rule record, the selected features, and where a fit resumed
+ * from a saved trainer state ("" when it ran from the start; {@code seconds} then counts only
+ * the resumed part).
  */
 public record TrainingSummary(String solver, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures,
-    double seconds) implements Serializable {
+    double seconds, String resumedFrom) implements Serializable {
 
   /** The real rule's training metric at the end (accuracy or RMSE). */
   public double finalMetric() {
@@ -23,6 +25,7 @@ public record TrainingSummary(String solver, List<EpochRecord> history, EpochRec
   @Override
   public String toString() {
     return "TrainingSummary[solver=" + solver + ", epochs=" + totalEpochs() + ", final=" + finalRecord + ", selectedFeatures="
-        + java.util.Arrays.toString(selectedFeatures) + ", seconds=" + seconds + "]";
+        + java.util.Arrays.toString(selectedFeatures) + ", seconds=" + seconds + (resumedFrom.isEmpty() ? "" : ", resumed from the "
+        + resumedFrom) + "]";
   }
 }

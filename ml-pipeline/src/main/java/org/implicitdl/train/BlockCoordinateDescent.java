@@ -27,6 +27,10 @@ public final class BlockCoordinateDescent {
   private final Consumer<EpochRecord> listener;
   private Consumer<ImplicitModel> modelListener = m -> { };
   private HeldOutScore heldOut = HeldOutScore.none();
+  private EpochCheckpoint checkpoint = EpochCheckpoint.none();
+
+  /** What the next epoch needs besides the blocks' states: saved after each epoch with the store ({@link EpochCheckpoint}). */
+  record State(int epoch, ImplicitModel model, BcdSettings settings, List<EpochRecord> history) implements java.io.Serializable {}
   private boolean refitReadout = true;
   private Sums constants;
 
@@ -47,6 +51,12 @@ public final class BlockCoordinateDescent {
     this.inputs = inputs;
     this.outputs = outputs;
     this.listener = listener == null ? r -> { } : listener;
+  }
+
+  /** Saves the state (and the blocks' P- and X-states) after each epoch there, and resumes from a state found there. */
+  public BlockCoordinateDescent checkpointing(EpochCheckpoint at) {
+    this.checkpoint = at;
+    return this;
   }
 
   /** Scores every epoch's model on held-out rows (the validation curve); it selects nothing. */
@@ -90,14 +100,23 @@ public final class BlockCoordinateDescent {
     if (constants.scalar(0) == 0) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
     }
-    if (initial == null && settings.initialization() == BcdSettings.Initialization.PROTOTYPES) {
-      model = PrototypeInitialization.model(store, settings, model, constants.matrix(LocalSteps.CONST_UU));
-    }
-    store.update("initial states", payload(model), LocalSteps::initialStates);
     List<EpochRecord> history = new ArrayList<>();
-    history.add(heldOut.attach(report(0, model, new double[4]), model));
-    listener.accept(history.get(0));
-    for (int epoch = 1; epoch <= settings.maxEpochs(); epoch++) {
+    int first = 1;
+    State resumed = (State) checkpoint.restore(store);
+    if (resumed != null) {
+      model = resumed.model();
+      settings = resumed.settings();
+      history.addAll(resumed.history());
+      first = resumed.epoch() + 1;
+    } else {
+      if (initial == null && settings.initialization() == BcdSettings.Initialization.PROTOTYPES) {
+        model = PrototypeInitialization.model(store, settings, model, constants.matrix(LocalSteps.CONST_UU));
+      }
+      store.update("initial states", payload(model), LocalSteps::initialStates);
+      history.add(heldOut.attach(report(0, model, new double[4]), model));
+      listener.accept(history.get(0));
+    }
+    for (int epoch = first; epoch <= settings.maxEpochs(); epoch++) {
       double[] seconds = new double[4];
       long t0 = System.nanoTime();
       if (epoch > 1 && settings.lambdaGrowth() > 1.0) {
@@ -123,6 +142,7 @@ public final class BlockCoordinateDescent {
         break;
       }
       settings = settings.scaledWeights(settings.lambdaGrowth());
+      checkpoint.save(epoch, new State(epoch, model, settings, List.copyOf(history)), store);
     }
     EpochRecord finalRecord = history.get(history.size() - 1);
     if (refitReadout) {

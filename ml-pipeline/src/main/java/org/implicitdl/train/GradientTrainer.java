@@ -28,6 +28,11 @@ public final class GradientTrainer {
   private final Consumer<EpochRecord> listener;
   private Consumer<ImplicitModel> modelListener = m -> { };
   private HeldOutScore heldOut = HeldOutScore.none();
+  private EpochCheckpoint checkpoint = EpochCheckpoint.none();
+
+  /** What the next epoch needs, saved after each epoch ({@link EpochCheckpoint}). */
+  record State(int epoch, ImplicitModel model, AdamState adam, double rate, ImplicitModel best, double bestScore, int bestEpoch,
+      List<EpochRecord> history) implements Serializable {}
 
   /** What a mini-batch step sends to the blocks. */
   public record StepPayload(ImplicitModel model, Certificate certificate, int step, int steps, GradientSettings settings)
@@ -44,6 +49,12 @@ public final class GradientTrainer {
     this.inputs = inputs;
     this.outputs = outputs;
     this.listener = listener == null ? r -> { } : listener;
+  }
+
+  /** Saves the state after each epoch there, and resumes from a state found there. */
+  public GradientTrainer checkpointing(EpochCheckpoint at) {
+    this.checkpoint = at;
+    return this;
   }
 
   /** Scores every epoch's model on held-out rows (the validation curve); it selects nothing. */
@@ -80,13 +91,27 @@ public final class GradientTrainer {
     int steps = (int) Math.max(1, Math.round(rows / settings.batchSize()));
     AdamState adam = AdamState.zeros(settings.hiddenDim(), inputs, outputs);
     List<EpochRecord> history = new ArrayList<>();
-    history.add(heldOut.attach(record(0, model, counts, new double[4]), model));
-    listener.accept(history.get(0));
     ImplicitModel best = model;
-    double bestScore = validationScore(model);
     int bestEpoch = 0;
     double rate = settings.learningRate();
-    for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+    double bestScore;
+    int first = 1;
+    State resumed = (State) checkpoint.restore(store);
+    if (resumed != null) {
+      model = resumed.model();
+      adam = resumed.adam();
+      rate = resumed.rate();
+      best = resumed.best();
+      bestScore = resumed.bestScore();
+      bestEpoch = resumed.bestEpoch();
+      history.addAll(resumed.history());
+      first = resumed.epoch() + 1;
+    } else {
+      history.add(heldOut.attach(record(0, model, counts, new double[4]), model));
+      listener.accept(history.get(0));
+      bestScore = validationScore(model);
+    }
+    for (int epoch = first; epoch <= settings.epochs(); epoch++) {
       long t0 = System.nanoTime();
       List<Integer> order = new ArrayList<>();
       for (int s = 0; s < steps; s++) {
@@ -124,6 +149,7 @@ public final class GradientTrainer {
         break;
       }
       rate *= settings.lrDecay();
+      checkpoint.save(epoch, new State(epoch, model, adam, rate, best, bestScore, bestEpoch, List.copyOf(history)), null);
     }
     Sums last = store.aggregate("final real-rule metrics", payload(best, 0, 1), GradientTrainer::evaluate);
     return new Result(best, history, record(bestEpoch, best, last, new double[4]), bestEpoch);

@@ -25,7 +25,7 @@ public final class JobConfig {
       Map.entry("--epochs", "trainer.epochs"), Map.entry("--validation", "validation"),
       Map.entry("--validation-labels", "validation-labels"), Map.entry("--master", "master"),
       Map.entry("--output", "output"), Map.entry("--json", "json"), Map.entry("--publish-tolerance", "publish-tolerance"),
-      Map.entry("--warm-start", "warm-start"), Map.entry("--suite", "suite"), Map.entry("--results", "results"),
+      Map.entry("--warm-start", "warm-start"), Map.entry("--resume", "resume"), Map.entry("--suite", "suite"), Map.entry("--results", "results"),
       Map.entry("--seed", "trainer.seed"), Map.entry("--mode", "mode"),
       Map.entry("--older-than", "older-than"));
 
@@ -37,6 +37,11 @@ public final class JobConfig {
 
   /** Parses flags; {@code extraKeys} are command-specific keys (output, json, suite…) allowed besides reference.conf. */
   static JobConfig parse(String[] args, Set<String> extraKeys) {
+    return parse(args, extraKeys, ConfigFactory.empty());
+  }
+
+  /** As above over {@code base}: a saved run's configuration (its config.json), under the job file and the flags. */
+  static JobConfig parse(String[] args, Set<String> extraKeys, Config base) {
     Config overrides = ConfigFactory.empty();
     String file = null;
     for (int i = 0; i < args.length; i++) {
@@ -52,7 +57,8 @@ public final class JobConfig {
         overrides = overrides.withValue("idl." + kv.substring(0, eq).trim(), ConfigValueFactory.fromAnyRef(kv.substring(eq + 1).trim()));
       } else if (FLAGS.containsKey(flag)) {
         String key = FLAGS.get(flag);
-        String v = flag.equals("--warm-start") && (i + 1 >= args.length || args[i + 1].startsWith("--")) ? "true" : value(args, ++i, flag);
+        boolean bare = (flag.equals("--warm-start") || flag.equals("--resume")) && (i + 1 >= args.length || args[i + 1].startsWith("--"));
+        String v = bare ? "true" : value(args, ++i, flag);
         overrides = overrides.withValue("idl." + key, ConfigValueFactory.fromAnyRef(v));
       } else {
         throw new Idl.UsageException("unknown option '" + flag + "'");
@@ -71,7 +77,7 @@ public final class JobConfig {
         throw new Idl.UsageException("bad config file " + file + ": " + e.getMessage());
       }
     }
-    Config merged = overrides.withFallback(fromFile).resolve();
+    Config merged = overrides.withFallback(fromFile).withFallback(base.atKey("idl")).resolve();
     Config idl = merged.hasPath("idl") ? merged.getConfig("idl") : ConfigFactory.empty();
     checkKeys(idl, reference, extraKeys);
     Config full = idl.withFallback(reference);
@@ -163,6 +169,11 @@ public final class JobConfig {
       throw new Idl.UsageException("bad value for '" + key + "': " + v + " (expected one of " + String.join(", ", allowed) + ")");
     }
     return v;
+  }
+
+  /** The configuration as the base of another run's (resume). */
+  static Config saved(String renderedJson) {
+    return ConfigFactory.parseString(renderedJson);
   }
 
   /** The configuration rendered as JSON (saved next to each model). */

@@ -83,6 +83,18 @@ final class ModelRepository {
     return newest;
   }
 
+  /** The newest unfinished version that saved a trainer state (a run to resume), or null. */
+  Path resumable() throws IOException {
+    List<String> unfinished = versions().unfinished();
+    for (int k = unfinished.size() - 1; k >= 0; k--) {
+      Path v = version(unfinished.get(k));
+      if (fs.exists(new Path(v, "state/state"))) {
+        return v;
+      }
+    }
+    return null;
+  }
+
   Path version(String id) {
     return new Path(root, "versions/" + id);
   }

@@ -42,19 +42,33 @@ final class TrainCommand {
       return 0;
     }
     JobConfig cfg = JobConfig.parse(args, Set.of());
+    Path resumed = null;
+    if (cfg.flag("resume")) {
+      ModelRepository repo = new ModelRepository(cfg.required("model", "--model"), new org.apache.hadoop.conf.Configuration());
+      resumed = repo.resumable();
+      if (resumed == null) {
+        throw new IllegalArgumentException("nothing to resume under " + cfg.string("model") + ": no unfinished run saved a trainer state");
+      }
+      cfg = JobConfig.parse(args, Set.of(), JobConfig.saved(repo.readText(new Path(resumed, "config.json"))));
+    }
     String task = cfg.oneOf("task", "classification", "regression");
     String format = cfg.oneOf("format", "csv", "parquet", "libsvm", "idx");
     String input = cfg.required("input", "--input");
     if (cfg.integer("trainer.epochs") < 1) {
       throw new Idl.UsageException("--epochs must be at least 1, got " + cfg.integer("trainer.epochs") + " (0 would publish an untrained model)");
     }
-    configure(new ImplicitClassifier(), cfg, "");
+    configure(new ImplicitClassifier(), cfg, "", "");
     SparkSession spark = Sessions.create(cfg, "train");
     try {
       ModelRepository repo = new ModelRepository(cfg.string("model"), spark.sparkContext().hadoopConfiguration());
       Path published = repo.latest();
-      Path version = repo.newVersion();
-      repo.writeText(new Path(version, "config.json"), cfg.render());
+      Path version = resumed;
+      if (version == null) {
+        version = repo.newVersion();
+        repo.writeText(new Path(version, "config.json"), cfg.render());
+      } else {
+        System.out.println("resuming " + version);
+      }
       Path checkpoints = null;
       if (spark.sparkContext().getCheckpointDir().isEmpty()) {
         checkpoints = new Path(version, "checkpoints");
@@ -95,7 +109,8 @@ final class TrainCommand {
       validationName = "held-out " + f + " of " + input;
     }
     String warmStart = cfg.flag("warm-start") && published != null ? new Path(published, "model").toString() : "";
-    Model<?> model = fit(cfg, task, data.labelCol(), warmStart, withHeldOut(train, validation, data.labelCol(), weightCol), data.featureNames());
+    Model<?> model = fit(cfg, task, data.labelCol(), warmStart, new Path(version, "state").toString(),
+        withHeldOut(train, validation, data.labelCol(), weightCol), data.featureNames());
     Evaluation evaluation = Evaluation.of(model, train, validation, data.labelCol(), weightCol, cfg.flag("linear-baseline"));
     Map<String, Double> metrics = evaluation.metrics();
     String metricName = task.equals("classification") ? "accuracy" : "rmse";
@@ -131,15 +146,16 @@ final class TrainCommand {
         .unionByName(validation.select(keep).withColumn(HELD_OUT, functions.lit(true)));
   }
 
-  private static Model<?> fit(JobConfig cfg, String task, String labelCol, String warmStart, Dataset<Row> train, List<String> featureNames) {
+  private static Model<?> fit(JobConfig cfg, String task, String labelCol, String warmStart, String stateDir, Dataset<Row> train,
+      List<String> featureNames) {
     try {
       if (task.equals("classification")) {
         ImplicitClassifier c = (ImplicitClassifier) new ImplicitClassifier().setLabelCol(labelCol).setFeaturesCol(DataSources.FEATURES);
-        configure(c, cfg, warmStart);
+        configure(c, cfg, warmStart, stateDir);
         return c.fit(train);
       }
       ImplicitRegressor r = new ImplicitRegressor().setLabelCol(labelCol).setFeaturesCol(DataSources.FEATURES);
-      configure(r, cfg, warmStart);
+      configure(r, cfg, warmStart, stateDir);
       return r.fit(train);
     } catch (InvalidParamException e) {
       throw e;
@@ -161,7 +177,7 @@ final class TrainCommand {
   }
 
   /** The trainer keys onto the estimator's params; a refused value is a usage error naming the key. */
-  static void configure(ImplicitTrainingParams p, JobConfig cfg, String warmStart) {
+  static void configure(ImplicitTrainingParams p, JobConfig cfg, String warmStart, String stateDir) {
     set(p, p.solver(), "trainer.solver", cfg.string("trainer.solver"));
     set(p, p.hiddenDim(), "trainer.hidden", cfg.integer("trainer.hidden"));
     set(p, p.maxIter(), "trainer.epochs", cfg.integer("trainer.epochs"));
@@ -186,6 +202,8 @@ final class TrainCommand {
     set(p, p.blockSize(), "trainer.block-size", cfg.integer("trainer.block-size"));
     set(p, p.aggregationDepth(), "trainer.aggregation-depth", cfg.integer("trainer.aggregation-depth"));
     set(p, p.checkpointInterval(), "trainer.checkpoint-interval", cfg.integer("trainer.checkpoint-interval"));
+    set(p, p.trainerStateInterval(), "trainer.state-interval", cfg.integer("trainer.state-interval"));
+    p.set(p.trainerStateDir(), stateDir);
     p.set(p.initialModelPath(), warmStart);
     p.set(p.weightCol(), cfg.string("weight-col"));
     p.set(p.heldOutCol(), HELD_OUT);
@@ -208,6 +226,9 @@ final class TrainCommand {
     m.put("trainingSeconds", summary.seconds());
     m.put("epochs", summary.totalEpochs());
     m.put("solver", summary.solver());
+    if (!summary.resumedFrom().isEmpty()) {
+      m.put("resumedFrom", summary.resumedFrom());
+    }
     if (!evaluation.baseline().isEmpty()) {
       m.set("baseline", Jobs.JSON.valueToTree(evaluation.baseline()));
     }

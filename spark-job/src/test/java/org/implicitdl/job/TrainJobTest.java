@@ -203,4 +203,95 @@ class TrainJobTest {
     assertFalse(Files.exists(model.resolve("versions").resolve(killed)));
     assertTrue(Files.exists(model.resolve("versions").resolve(published).resolve(ModelRepository.COMPLETE)), "complete versions stay");
   }
+
+  /**
+   * Design card §8: a driver killed (kill -9 of the process) after epoch 3 leaves its trainer
+   * state; {@code idl train --resume} continues that run and ends with the model an uninterrupted
+   * run makes, to 1e-9, for the gradient solver (model, Adam moments, learning-rate schedule) and
+   * for BCD (model, λ/μ schedule, the blocks' P- and X-states).
+   */
+  @Test
+  void aKilledDriverResumesToTheUninterruptedModel() throws Exception {
+    Path data = regressionCsv(tmp, "train.csv", 1500, 12, false);
+    for (String solver : List.of("gradient", "bcd")) {
+      String[] settings = {"--solver", solver, "--epochs", solver.equals("bcd") ? "14" : "7", "--set", "trainer.batch-size=15",
+          "--set", "trainer.tol=0", "--set", "linear-baseline=false"};
+      Path uninterrupted = tmp.resolve(solver + "-uninterrupted");
+      CommandLine r = CommandLine.run(concat(train(data, uninterrupted), settings));
+      assertEquals(0, r.exit(), r.err());
+
+      Path resumed = tmp.resolve(solver + "-resumed");
+      Path log = tmp.resolve(solver + "-killed.log");
+      Process p = new ProcessBuilder(javaCommand(concat(train(data, resumed), settings))).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      while (System.nanoTime() < deadline && !Files.readString(log).contains("epoch   3")) {
+        Thread.sleep(100);
+      }
+      assertTrue(Files.readString(log).contains("epoch   3"), "the run never reached epoch 3: " + Files.readString(log));
+      p.destroyForcibly().waitFor();
+      assertFalse(Files.readString(log).contains("published as LATEST"), "killed before the end: " + Files.readString(log));
+      assertFalse(Files.exists(resumed.resolve("LATEST")));
+
+      r = CommandLine.run("train", "--resume", "--model", resumed.toString(), "--master", "local[2]");
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().contains("resuming "), r.out());
+      String version = Files.readString(resumed.resolve("LATEST")).trim();
+      assertFalse(Files.exists(resumed.resolve("versions").resolve(version).resolve("state")), "the state is removed when the run ends");
+      JsonNode history = Jobs.JSON.readTree(Files.readString(resumed.resolve("versions").resolve(version).resolve("history.json")));
+      JsonNode expectedHistory = Jobs.JSON.readTree(Files.readString(uninterrupted.resolve("versions")
+          .resolve(Files.readString(uninterrupted.resolve("LATEST")).trim()).resolve("history.json")));
+      assertEquals(expectedHistory.size(), history.size(), "the resumed run's history has every epoch once");
+      String resumedFrom = Jobs.JSON.readTree(Files.readString(resumed.resolve("versions").resolve(version).resolve("metrics.json")))
+          .path("resumedFrom").asText();
+      java.util.regex.Matcher epoch = java.util.regex.Pattern.compile(solver + " stage after epoch (\\d+)").matcher(resumedFrom);
+      assertTrue(epoch.matches(), "the run resumed from its saved state, not from the start: '" + resumedFrom + "'");
+      assertTrue(Integer.parseInt(epoch.group(1)) >= 2, "the kill came after epoch 3 was logged, its state at least epoch 2: " + resumedFrom);
+      assertModelsClose(uninterrupted, resumed, 1e-9);
+    }
+    CommandLine none = CommandLine.run("train", "--resume", "--model", tmp.resolve("gradient-resumed").toString(), "--master", "local[2]");
+    assertEquals(1, none.exit());
+    assertTrue(none.err().contains("nothing to resume under"), none.err());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static List<String> javaCommand(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"), Idl.class.getName()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  private static void assertModelsClose(Path expectedRoot, Path gotRoot, double tolerance) throws IOException {
+    org.implicitdl.model.ImplicitModel expected = load(expectedRoot);
+    org.implicitdl.model.ImplicitModel got = load(gotRoot);
+    org.implicitdl.linalg.Matrix[][] pairs = {{expected.a(), got.a()}, {expected.b(), got.b()}, {expected.c(), got.c()},
+        {expected.d(), got.d()}};
+    for (org.implicitdl.linalg.Matrix[] pair : pairs) {
+      double scale = Math.max(1e-300, pair[0].maxAbs());
+      for (int k = 0; k < pair[0].data().length; k++) {
+        assertEquals(pair[0].data()[k], pair[1].data()[k], tolerance * scale);
+      }
+    }
+  }
+
+  private static org.implicitdl.model.ImplicitModel load(Path root) throws IOException {
+    String version = Files.readString(root.resolve("LATEST")).trim();
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[1]")
+        .config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      return org.implicitdl.spark.ImplicitRegressionModel.load(root.resolve("versions").resolve(version).resolve("model").toString())
+          .implicitModel();
+    } finally {
+      spark.stop();
+    }
+  }
 }

@@ -1,0 +1,140 @@
+package org.implicitdl.spark;
+
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.util.List;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.EpochCheckpoint;
+import org.implicitdl.train.EpochRecord;
+
+/**
+ * The trainer state of a fit in a directory on any Hadoop file system (param
+ * {@code trainerStateDir}): after every {@code trainerStateInterval}-th epoch, one file
+ * {@code state} (Java serialization, replaced atomically by a rename) holding the solver stage,
+ * the model that stage started from, the earlier stages' history and the stage's own trainer
+ * state, and for BCD the blocks with their P- and X-states ({@code blocks-<epoch>/}). A fit whose
+ * settings and data match the saved fingerprint resumes from it; a successful fit removes it.
+ */
+final class TrainerStateStore {
+  /** What is saved: enough to re-enter the fit at the stage and epoch where it stopped. */
+  record Saved(String fingerprint, int stage, int epoch, ImplicitModel stageInput, List<EpochRecord> earlierHistory, Serializable trainerState,
+      String blocksDir) implements Serializable {}
+
+  private final JavaSparkContext sc;
+  private final Path dir;
+  private final FileSystem fs;
+  private final int interval;
+  private final String fingerprint;
+  private final Saved found;
+
+  private TrainerStateStore(JavaSparkContext sc, Path dir, int interval, String fingerprint) throws IOException {
+    this.sc = sc;
+    this.dir = dir;
+    this.fs = dir.getFileSystem(sc.hadoopConfiguration());
+    this.interval = interval;
+    this.fingerprint = fingerprint;
+    this.found = read();
+  }
+
+  /** The store under {@code dir}, or null when {@code dir} is empty (no trainer state kept). */
+  static TrainerStateStore open(JavaSparkContext sc, String dir, int interval, String fingerprint) {
+    if (dir.isEmpty()) {
+      return null;
+    }
+    try {
+      return new TrainerStateStore(sc, new Path(dir), interval, fingerprint);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the trainer state in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The state a killed fit left, or null. */
+  Saved found() {
+    return found;
+  }
+
+  private Saved read() throws IOException {
+    Path file = new Path(dir, "state");
+    if (!fs.exists(file)) {
+      return null;
+    }
+    Saved saved;
+    try (ObjectInputStream in = new ObjectInputStream(fs.open(file))) {
+      saved = (Saved) in.readObject();
+    } catch (ClassNotFoundException | ClassCastException | java.io.InvalidClassException e) {
+      throw new IOException("the trainer state " + file + " was written by another version of ImplicitDL", e);
+    }
+    if (!saved.fingerprint().equals(fingerprint)) {
+      throw new IllegalArgumentException("the trainer state in " + dir + " belongs to a fit with other settings or data; remove it or "
+          + "choose another trainerStateDir");
+    }
+    return saved;
+  }
+
+  /** The checkpoint one solver stage uses; {@code resumeHere} when the saved state belongs to this stage. */
+  EpochCheckpoint forStage(int stage, ImplicitModel stageInput, List<EpochRecord> earlierHistory, boolean resumeHere) {
+    return new EpochCheckpoint() {
+      @Override
+      public Serializable restore(BlockStore store) {
+        if (!resumeHere || found == null) {
+          return null;
+        }
+        if (found.blocksDir() != null) {
+          ((RddBlockStore) store).replaceBlocks(sc.objectFile(new Path(dir, found.blocksDir()).toString()));
+        }
+        return found.trainerState();
+      }
+
+      @Override
+      public void save(int epoch, Serializable state, BlockStore blocksWithState) {
+        if (epoch % interval != 0) {
+          return;
+        }
+        try {
+          String blocks = null;
+          if (blocksWithState != null) {
+            blocks = "blocks-" + stage + "-" + epoch;
+            fs.delete(new Path(dir, blocks), true);
+            ((RddBlockStore) blocksWithState).blocks().saveAsObjectFile(new Path(dir, blocks).toString());
+          }
+          write(new Saved(fingerprint, stage, epoch, stageInput, List.copyOf(earlierHistory), state, blocks));
+          for (FileStatus f : fs.listStatus(dir)) {
+            String name = f.getPath().getName();
+            if (name.startsWith("blocks-") && !name.equals(blocks)) {
+              fs.delete(f.getPath(), true);
+            }
+          }
+        } catch (IOException e) {
+          throw new IllegalStateException("cannot save the trainer state in " + dir + ": " + e.getMessage(), e);
+        }
+      }
+    };
+  }
+
+  private void write(Saved saved) throws IOException {
+    fs.mkdirs(dir);
+    Path tmp = new Path(dir, "state.tmp");
+    try (ObjectOutputStream out = new ObjectOutputStream(fs.create(tmp, true))) {
+      out.writeObject(saved);
+    }
+    FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, new Path(dir, "state"), Options.Rename.OVERWRITE);
+  }
+
+  /** Removes the state: the fit finished. */
+  void clear() {
+    try {
+      fs.delete(dir, true);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot remove the trainer state in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}
