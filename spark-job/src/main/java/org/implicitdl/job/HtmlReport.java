@@ -200,8 +200,9 @@ final class HtmlReport {
     return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v != 0) ? String.format(Locale.ROOT, "%.3e", v) : String.format(Locale.ROOT, "%.4g", v);
   }
 
+  /** A metric's name at the start of a heading: "Accuracy", "RMSE". */
   private static String capital(String s) {
-    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    return s.equals("rmse") ? "RMSE" : s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   static String escape(String s) {

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -208,6 +209,29 @@ class BadInputTest {
         }
       }
     }
+  }
+
+  /**
+   * A separate JVM with the jobs' own logging (conf/log4j2.properties, as bin/idl runs them): a
+   * data error raised inside an executor leaves exactly one line on the console; Spark's task
+   * failure and the stack trace are in the run's log file.
+   */
+  @Test
+  void theConsoleShowsOneLineAndTheLogFileTheDetails() throws Exception {
+    Path nan = TrainJobTest.regressionCsv(dir, "nan-process.csv", 100, 5, true);
+    Path logFile = dir.resolve("run.log");
+    List<String> cmd = TrainJobTest.javaCommand(List.of("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath(),
+        "-Didl.log.file=" + logFile), train(nan, "y", "regression", dir.resolve("process-model")));
+    Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
+        .start();
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the job did not end");
+    assertEquals(1, p.exitValue());
+    List<String> stderr = Files.readAllLines(dir.resolve("stderr.txt")).stream().filter(l -> !l.isBlank())
+        .filter(l -> !l.matches("\\d\\d:\\d\\d:\\d\\d INFO .*")).toList();
+    assertEquals(List.of("idl train: column 'features' has a non-finite value NaN at index 1 (input column 'x2')"), stderr,
+        "the console: ImplicitDL's INFO progress lines and one error line, nothing of Spark's");
+    String log = Files.readString(logFile);
+    assertTrue(log.contains("idl train failed") && log.contains("at org.implicitdl"), "the failure's trace is in the log file");
   }
 
   @TestFactory

@@ -174,13 +174,8 @@ class TrainJobTest {
     Path model = tmp.resolve("model");
     assertEquals(0, CommandLine.run(train(data, model, "--epochs", "2")).exit());
     String published = Files.readString(model.resolve("LATEST")).trim();
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.addAll(List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-        "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), Idl.class.getName()));
-    cmd.addAll(List.of(train(data, model, "--epochs", "500", "--set", "trainer.batch-size=20")));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+    Process p = new ProcessBuilder(javaCommand(List.of(), train(data, model, "--epochs", "500", "--set", "trainer.batch-size=20")))
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline && !Files.readString(tmp.resolve("killed.log")).contains("epoch   1")) {
       Thread.sleep(200);
@@ -222,7 +217,7 @@ class TrainJobTest {
 
       Path resumed = tmp.resolve(solver + "-resumed");
       Path log = tmp.resolve(solver + "-killed.log");
-      Process p = new ProcessBuilder(javaCommand(concat(train(data, resumed), settings))).redirectErrorStream(true)
+      Process p = new ProcessBuilder(javaCommand(List.of(), concat(train(data, resumed), settings))).redirectErrorStream(true)
           .redirectOutput(log.toFile()).start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
       while (System.nanoTime() < deadline && !Files.readString(log).contains("epoch   3")) {
@@ -260,8 +255,10 @@ class TrainJobTest {
     return out;
   }
 
-  private static List<String> javaCommand(String... args) {
+  /** {@code idl args} in a JVM of its own (the test classpath), with extra JVM flags: a process a test can kill. */
+  static List<String> javaCommand(List<String> jvmFlags, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmFlags);
     cmd.addAll(List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
         "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
