@@ -8,6 +8,7 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.implicitdl.linalg.Matrix;
+import org.implicitdl.train.Standardization;
 import org.implicitdl.train.TrainingBlock;
 
 /**
@@ -34,6 +35,13 @@ public final class BlockPacking {
   /** As above with a sample-weight column (empty: every row weighs 1). */
   public static JavaRDD<TrainingBlock> pack(Dataset<Row> data, String featuresCol, String labelCol, String weightCol, Task task,
       int inputs, int outputs, int hiddenDim, int blockSize) {
+    return pack(data, featuresCol, labelCol, weightCol, task, inputs, outputs, hiddenDim, blockSize,
+        Standardization.identity(inputs, outputs, task == Task.REGRESSION));
+  }
+
+  /** As above, inputs (and regression targets) in the standard units of {@code units}. */
+  public static JavaRDD<TrainingBlock> pack(Dataset<Row> data, String featuresCol, String labelCol, String weightCol, Task task,
+      int inputs, int outputs, int hiddenDim, int blockSize, Standardization units) {
     Dataset<Row> selected = weightCol.isEmpty() ? data.select(featuresCol, labelCol) : data.select(featuresCol, labelCol, weightCol);
     return selected.javaRDD().mapPartitions((Iterator<Row> rows) -> {
       List<TrainingBlock> out = new ArrayList<>();
@@ -41,7 +49,7 @@ public final class BlockPacking {
       while (rows.hasNext()) {
         pending.add(rows.next());
         if (pending.size() == blockSize || !rows.hasNext()) {
-          out.add(toBlock(pending, featuresCol, labelCol, weightCol, task, inputs, outputs, hiddenDim));
+          out.add(toBlock(pending, featuresCol, labelCol, weightCol, task, inputs, outputs, hiddenDim, units));
           pending.clear();
         }
       }
@@ -49,7 +57,8 @@ public final class BlockPacking {
     });
   }
 
-  static TrainingBlock toBlock(List<Row> rows, String featuresCol, String labelCol, String weightCol, Task task, int p, int q, int n) {
+  static TrainingBlock toBlock(List<Row> rows, String featuresCol, String labelCol, String weightCol, Task task, int p, int q, int n,
+      Standardization units) {
     int m = rows.size();
     double[] u = new double[(p + 1) * m];
     double[] y = new double[q * m];
@@ -58,8 +67,12 @@ public final class BlockPacking {
       Row row = rows.get(j);
       double[] features = features(row, 0, featuresCol, p);
       System.arraycopy(features, 0, u, j * (p + 1), p);
+      units.inputsInPlace(u, j * (p + 1));
       u[j * (p + 1) + p] = 1.0;
       targets(row.get(1), labelCol, task, q, y, j * q);
+      if (task == Task.REGRESSION) {
+        units.targetsInPlace(y, j * q);
+      }
       w[j] = weightCol.isEmpty() ? 1.0 : weight(row.get(2), weightCol);
     }
     return new TrainingBlock(new Matrix(p + 1, m, u), new Matrix(q, m, y), Matrix.zeros(n, m), Matrix.zeros(n, m), new Matrix(1, m, w));

@@ -78,6 +78,7 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
   public ImplicitClassifier setInitialModelPath(String v) { return (ImplicitClassifier) set(initialModelPath(), v); }
   public ImplicitClassifier setWeightCol(String v) { return (ImplicitClassifier) set(weightCol(), v); }
   public ImplicitClassifier setHeldOutCol(String v) { return (ImplicitClassifier) set(heldOutCol(), v); }
+  public ImplicitClassifier setStandardization(boolean v) { return (ImplicitClassifier) set(standardization(), v); }
   public ImplicitClassifier setTrainerStateDir(String v) { return (ImplicitClassifier) set(trainerStateDir(), v); }
   public ImplicitClassifier setTrainerStateInterval(int v) { return (ImplicitClassifier) set(trainerStateInterval(), v); }
   public ImplicitClassifier setStateCol(String v) { return (ImplicitClassifier) set(stateCol(), v); }

@@ -83,6 +83,7 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
   public ImplicitRegressor setInitialModelPath(String v) { return (ImplicitRegressor) set(initialModelPath(), v); }
   public ImplicitRegressor setWeightCol(String v) { return (ImplicitRegressor) set(weightCol(), v); }
   public ImplicitRegressor setHeldOutCol(String v) { return (ImplicitRegressor) set(heldOutCol(), v); }
+  public ImplicitRegressor setStandardization(boolean v) { return (ImplicitRegressor) set(standardization(), v); }
   public ImplicitRegressor setTrainerStateDir(String v) { return (ImplicitRegressor) set(trainerStateDir(), v); }
   public ImplicitRegressor setTrainerStateInterval(int v) { return (ImplicitRegressor) set(trainerStateInterval(), v); }
   public ImplicitRegressor setStateCol(String v) { return (ImplicitRegressor) set(stateCol(), v); }

@@ -19,6 +19,7 @@ import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.GradientTrainer;
 import org.implicitdl.train.HeldOutScore;
+import org.implicitdl.train.Standardization;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.TrainingBlock;
 import org.slf4j.Logger;
@@ -68,20 +69,25 @@ final class ImplicitTraining {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
     int depth = params.getAggregationDepth();
     int checkpoint = params.getCheckpointInterval();
-    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize);
+    Standardization units = params.getStandardization()
+        ? InputScaling.of(rows, featuresCol, labelCol, weightCol, task, inputs, outputs)
+        : Standardization.identity(inputs, outputs, task == BlockPacking.Task.REGRESSION);
+    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units);
     RddBlockStore store = new RddBlockStore(sc, blocks, depth, checkpoint);
     RddBlockStore validation = validationRows == null ? null
-        : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize),
-            depth, 0);
+        : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize,
+            units), depth, 0);
     RddBlockStore heldOut = heldOutRows == null ? null
-        : new RddBlockStore(sc, BlockPacking.pack(heldOutRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize),
-            depth, 0);
+        : new RddBlockStore(sc, BlockPacking.pack(heldOutRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize,
+            units), depth, 0);
     HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, fixedPoint(params), outputs);
     long t0 = System.nanoTime();
     String[] stages = solver.split("\\+");
-    Consumer<EpochRecord> log = progressLog(params, solver, stages, loss, progress);
+    Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, progress);
+    Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
     try {
-      ImplicitModel model = initialModel(params, dataset.sparkSession());
+      ImplicitModel warm = initialModel(params, dataset.sparkSession());
+      ImplicitModel model = warm == null ? null : units.toStandardized(warm);
       List<EpochRecord> history = new ArrayList<>();
       TrainerStateStore state = TrainerStateStore.open(sc, params.getTrainerStateDir(), params.getTrainerStateInterval(),
           fingerprint(params, task, inputs, outputs, store.blockCount()));
@@ -105,10 +111,11 @@ final class ImplicitTraining {
         model = last.model();
         history.addAll(last.history());
       }
+      List<EpochRecord> reported = history.stream().map(r -> inUserUnits(r, units, loss)).toList();
       if (state != null) {
         state.clear();
       }
-      return new Fitted(model, new TrainingSummary(solver, history, last.finalRecord(), last.selected(),
+      return new Fitted(units.toRaw(model), new TrainingSummary(solver, reported, inUserUnits(last.finalRecord(), units, loss), last.selected(),
           (System.nanoTime() - t0) / 1e9, resumedFrom));
     } finally {
       store.close();
@@ -118,6 +125,16 @@ final class ImplicitTraining {
         }
       }
     }
+  }
+
+  /** A record with its RMSEs in the label's units (the objective and losses stay those of the standardized problem). */
+  private static EpochRecord inUserUnits(EpochRecord r, Standardization units, Loss loss) {
+    if (loss != Loss.SQUARED) {
+      return r;
+    }
+    return new EpochRecord(r.epoch(), r.objective(), r.loss(), r.divergence(), r.coupling(), r.penalty(), r.realLoss(),
+        units.rmseInUserUnits(r.realMetric()), r.realResidual(), r.notConverged(), r.seconds(), r.heldOutLoss(),
+        units.rmseInUserUnits(r.heldOutMetric()));
   }
 
   /**

@@ -159,6 +159,13 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
             + "curve of the summary's history), and nothing is chosen by them (empty: no held-out rows)"));
   }
 
+  default org.apache.spark.ml.param.BooleanParam standardization() {
+    return registered("standardization", () -> new org.apache.spark.ml.param.BooleanParam(this, "standardization",
+        "train on inputs centred and scaled to unit variance (regression targets too), then fold the scaling into B, D and the "
+            + "bias: the model takes raw inputs and predicts in the label's units, and penalties and step sizes mean the same on "
+            + "data in any units"));
+  }
+
   default Param<String> trainerStateDir() {
     return registered("trainerStateDir", () -> new Param<>(this, "trainerStateDir",
         "directory (any Hadoop file system) where the trainer state is saved after epochs, so that a fit whose driver was killed "
@@ -204,6 +211,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   default String getInitialModelPath() { return (String) $(initialModelPath()); }
   default String getWeightCol() { return (String) $(weightCol()); }
   default String getHeldOutCol() { return (String) $(heldOutCol()); }
+  default boolean getStandardization() { return (Boolean) $(standardization()); }
   default String getTrainerStateDir() { return (String) $(trainerStateDir()); }
   default int getTrainerStateInterval() { return (Integer) $(trainerStateInterval()); }
 
@@ -239,6 +247,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(initialModelPath(), "");
     setDefault(weightCol(), "");
     setDefault(heldOutCol(), "");
+    setDefault(standardization(), true);
     setDefault(trainerStateDir(), "");
     setDefault(trainerStateInterval(), 1);
   }

@@ -203,6 +203,7 @@ final class TrainCommand {
     set(p, p.aggregationDepth(), "trainer.aggregation-depth", cfg.integer("trainer.aggregation-depth"));
     set(p, p.checkpointInterval(), "trainer.checkpoint-interval", cfg.integer("trainer.checkpoint-interval"));
     set(p, p.trainerStateInterval(), "trainer.state-interval", cfg.integer("trainer.state-interval"));
+    set(p, p.standardization(), "trainer.standardization", cfg.flag("trainer.standardization"));
     p.set(p.trainerStateDir(), stateDir);
     p.set(p.initialModelPath(), warmStart);
     p.set(p.weightCol(), cfg.string("weight-col"));

@@ -1,0 +1,124 @@
+package org.implicitdl.train;
+
+import java.io.Serializable;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+
+/**
+ * Training in standard units, predicting in the user's: inputs are centred and scaled to unit
+ * variance, u' = (u − m) ⊘ s, and regression targets centred per output and scaled by one common
+ * factor, y' = (y − ȳ)/σ, so that penalties, step sizes and initial scales mean the same on any
+ * data. Because the rule (1) is affine in u and the readout affine in ŷ, the scaling folds exactly
+ * into the model afterwards: B u' = (B ⊘ sᵀ) u − (B ⊘ sᵀ) m goes into B's columns and its bias
+ * column, likewise D, and ŷ = σ ŷ' + ȳ multiplies C and D and shifts D's bias. A is untouched,
+ * so the certificate is the standardized model's. A constant input (s = 0) is only centred.
+ *
+ * @param mean m, one per input
+ * @param scale s, one per input (1 where the input is constant)
+ * @param targetMean ȳ, one per output (empty for classification)
+ * @param targetScale σ (1 for classification)
+ */
+public record Standardization(double[] mean, double[] scale, double[] targetMean, double targetScale) implements Serializable {
+
+  /** Inputs and targets as they are. */
+  public static Standardization identity(int inputs, int outputs, boolean regression) {
+    double[] ones = new double[inputs];
+    java.util.Arrays.fill(ones, 1.0);
+    return new Standardization(new double[inputs], ones, new double[regression ? outputs : 0], 1.0);
+  }
+
+  /** From input means and standard deviations (0 → 1), and, for regression, target means and their common scale. */
+  public static Standardization of(double[] mean, double[] std, double[] targetMean, double targetScale) {
+    double[] scale = new double[std.length];
+    for (int k = 0; k < std.length; k++) {
+      scale[k] = std[k] > 1e-12 * Math.max(1.0, Math.abs(mean[k])) && Double.isFinite(std[k]) ? std[k] : 1.0;
+    }
+    return new Standardization(mean.clone(), scale, targetMean.clone(), targetScale > 0 && Double.isFinite(targetScale) ? targetScale : 1.0);
+  }
+
+  /** Standardizes a block's raw inputs in place: {@code u} holds columns of p values, bias row excluded, {@code stride} apart. */
+  public void inputsInPlace(double[] u, int offset) {
+    for (int k = 0; k < mean.length; k++) {
+      u[offset + k] = (u[offset + k] - mean[k]) / scale[k];
+    }
+  }
+
+  /** Standardizes one column of regression targets in place. */
+  public void targetsInPlace(double[] y, int offset) {
+    for (int i = 0; i < targetMean.length; i++) {
+      y[offset + i] = (y[offset + i] - targetMean[i]) / targetScale;
+    }
+  }
+
+  /** A metric or RMSE of standardized targets in the user's units. */
+  public double rmseInUserUnits(double standardized) {
+    return standardized * targetScale;
+  }
+
+  /** The model on raw inputs and targets that predicts exactly what {@code m} predicts on standardized ones. */
+  public ImplicitModel toRaw(ImplicitModel m) {
+    requireBias(m);
+    Matrix b = foldInputs(m.b(), 1);
+    Matrix d = foldInputs(m.d(), 1);
+    Matrix c = m.c().copy();
+    if (targetMean.length > 0) {
+      c = scaled(c, targetScale);
+      d = scaled(d, targetScale);
+      int bias = d.cols() - 1;
+      for (int i = 0; i < d.rows(); i++) {
+        d.set(i, bias, d.get(i, bias) + targetMean[i]);
+      }
+    }
+    return new ImplicitModel(m.a(), b, c, d, m.activation(), true);
+  }
+
+  /** The inverse of {@link #toRaw}: a model on raw units (a warm start) as the standardized problem sees it. */
+  public ImplicitModel toStandardized(ImplicitModel m) {
+    requireBias(m);
+    Matrix c = m.c().copy();
+    Matrix d = m.d().copy();
+    if (targetMean.length > 0) {
+      int bias = d.cols() - 1;
+      for (int i = 0; i < d.rows(); i++) {
+        d.set(i, bias, d.get(i, bias) - targetMean[i]);
+      }
+      c = scaled(c, 1 / targetScale);
+      d = scaled(d, 1 / targetScale);
+    }
+    return new ImplicitModel(m.a(), foldInputs(m.b(), -1), c, foldInputs(d, -1), m.activation(), true);
+  }
+
+  /**
+   * direction 1: W' = W ⊘ sᵀ on the input columns and bias' = bias − W' m; direction −1 the
+   * inverse, W = W' ⊙ sᵀ and bias = bias' + W' m.
+   */
+  private Matrix foldInputs(Matrix w, int direction) {
+    Matrix out = w.copy();
+    int bias = w.cols() - 1;
+    for (int i = 0; i < w.rows(); i++) {
+      double shift = 0;
+      for (int k = 0; k < mean.length; k++) {
+        double raw = direction > 0 ? w.get(i, k) / scale[k] : w.get(i, k);
+        out.set(i, k, direction > 0 ? raw : w.get(i, k) * scale[k]);
+        shift += raw * mean[k];
+      }
+      out.set(i, bias, w.get(i, bias) - direction * shift);
+    }
+    return out;
+  }
+
+  private static Matrix scaled(Matrix m, double factor) {
+    double[] d = m.data().clone();
+    for (int k = 0; k < d.length; k++) {
+      d[k] *= factor;
+    }
+    return new Matrix(m.rows(), m.cols(), d);
+  }
+
+  private void requireBias(ImplicitModel m) {
+    if (!m.inputBias() || m.inputDim() != mean.length) {
+      throw new IllegalArgumentException("standardization of " + mean.length + " inputs needs a model with those inputs and a bias column, got "
+          + m);
+    }
+  }
+}
