@@ -19,6 +19,7 @@ import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.GradientTrainer;
 import org.implicitdl.train.HeldOutScore;
+import org.implicitdl.train.Moments;
 import org.implicitdl.train.Standardization;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.TrainingBlock;
@@ -69,11 +70,9 @@ final class ImplicitTraining {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
     int depth = params.getAggregationDepth();
     int checkpoint = params.getCheckpointInterval();
-    Standardization units = params.getStandardization()
-        ? InputScaling.of(rows, featuresCol, labelCol, weightCol, task, inputs, outputs)
-        : Standardization.identity(inputs, outputs, task == BlockPacking.Task.REGRESSION);
-    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units);
+    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize);
     RddBlockStore store = new RddBlockStore(sc, blocks, depth, checkpoint);
+    Standardization units = standardize(params, store, task, inputs, outputs);
     RddBlockStore validation = validationRows == null ? null
         : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize,
             units), depth, 0);
@@ -124,6 +123,25 @@ final class ImplicitTraining {
           other.close();
         }
       }
+    }
+  }
+
+  /** What {@link Standardization} a fit trains in: the blocks' weighted moments (one aggregate), the blocks then mapped to those units. */
+  private static Standardization standardize(ImplicitTrainingParams params, RddBlockStore store, BlockPacking.Task task, int inputs,
+      int outputs) {
+    boolean regression = task == BlockPacking.Task.REGRESSION;
+    if (!params.getStandardization()) {
+      return Standardization.identity(inputs, outputs, regression);
+    }
+    Standardization units = store.aggregate("input moments", regression, (Boolean r, TrainingBlock b) -> Moments.of(b, r)).standardization();
+    store.update("inputs in standard units", new Standardizing(units, regression), Standardizing::apply);
+    return units;
+  }
+
+  /** The payload that maps blocks to standard units. */
+  private record Standardizing(Standardization units, boolean regression) implements java.io.Serializable {
+    static TrainingBlock apply(Standardizing s, TrainingBlock block) {
+      return s.units().standardized(block, s.regression());
     }
   }
 

@@ -50,6 +50,24 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
     }
   }
 
+  /** A block in these standard units: its inputs (not the bias row), and its targets when {@code regression}. */
+  public TrainingBlock standardized(TrainingBlock block, boolean regression) {
+    double[] u = block.u().data().clone();
+    int p = block.u().rows() - 1;
+    for (int j = 0; j < block.size(); j++) {
+      inputsInPlace(u, j * (p + 1));
+    }
+    org.implicitdl.linalg.Matrix y = block.y();
+    if (regression) {
+      double[] t = y.data().clone();
+      for (int j = 0; j < block.size(); j++) {
+        targetsInPlace(t, j * y.rows());
+      }
+      y = new org.implicitdl.linalg.Matrix(y.rows(), y.cols(), t);
+    }
+    return new TrainingBlock(new org.implicitdl.linalg.Matrix(p + 1, block.size(), u), y, block.x(), block.p(), block.w());
+  }
+
   /** A metric or RMSE of standardized targets in the user's units. */
   public double rmseInUserUnits(double standardized) {
     return standardized * targetScale;

@@ -50,12 +50,58 @@ class StandardizationSparkTest {
     return new ImplicitRegressor().setHiddenDim(5).setMaxIter(6).setBatchSize(40).setStepSize(0.02).setBlockSize(64);
   }
 
+  /** The training blocks of {@code raw}, packed as the estimator packs them (here 3 partitions of 64-row blocks). */
+  private static RddBlockStore store(Dataset<Row> raw) {
+    return new RddBlockStore(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()),
+        BlockPacking.pack(raw.repartition(3), "features", "label", "", BlockPacking.Task.REGRESSION, 3, 1, 5, 64), 2, 0);
+  }
+
+  private static Standardization units(Dataset<Row> raw) {
+    RddBlockStore store = store(raw);
+    try {
+      return store.aggregate("moments", true, (Boolean r, org.implicitdl.train.TrainingBlock b) -> org.implicitdl.train.Moments.of(b, r))
+          .standardization();
+    } finally {
+      store.close();
+    }
+  }
+
+  /** The moments aggregate over partitions equals the fold over the same rows in one block, to 1e-12. */
+  @Test
+  void theDistributedMomentsEqualTheLocalFold() {
+    Dataset<Row> raw = rows(400, 5, null);
+    double[] distributed;
+    RddBlockStore store = store(raw);
+    try {
+      distributed = store.aggregate("moments", true, (Boolean r, org.implicitdl.train.TrainingBlock b) -> org.implicitdl.train.Moments.of(b, r))
+          .values();
+    } finally {
+      store.close();
+    }
+    List<org.implicitdl.train.TrainingBlock> one = new ArrayList<>();
+    List<Row> all = raw.collectAsList();
+    double[] u = new double[3 * all.size()];
+    double[] y = new double[all.size()];
+    for (int j = 0; j < all.size(); j++) {
+      System.arraycopy(((Vector) all.get(j).get(0)).toArray(), 0, u, 3 * j, 3);
+      y[j] = all.get(j).getDouble(1);
+    }
+    one.add(org.implicitdl.train.LocalBlockStore.block(new org.implicitdl.linalg.Matrix(3, all.size(), u),
+        new org.implicitdl.linalg.Matrix(1, all.size(), y), 5));
+    double[] local = org.implicitdl.train.Moments.of(one.get(0), true).values();
+    assertEquals(local.length, distributed.length);
+    for (int k = 0; k < local.length; k++) {
+      assertEquals(local[k], distributed[k], 1e-12 * Math.max(1, Math.abs(local[k])), "entry " + k);
+    }
+    Standardization units = org.implicitdl.train.Moments.of(one.get(0), true).standardization();
+    assertEquals(1000, units.mean()[0], 60);
+    assertEquals(0.01, units.scale()[1], 0.002);
+  }
+
   @Test
   void theDefaultFitOnRawDataIsTheFitOnStandardizedDataInTheUsersUnits() {
     Dataset<Row> raw = rows(400, 1, null);
-    Standardization units = InputScaling.of(raw, "features", "label", "", BlockPacking.Task.REGRESSION, 3, 1);
-    assertEquals(1000, units.mean()[0], 60);
-    assertEquals(0.01, units.scale()[1], 0.002);
+    Standardization units = units(raw);
     ImplicitRegressionModel onRaw = regressor().fit(raw);
     ImplicitRegressionModel byHand = regressor().setStandardization(false).fit(rows(400, 1, units));
     List<Row> a = onRaw.transform(raw).select("prediction").collectAsList();
