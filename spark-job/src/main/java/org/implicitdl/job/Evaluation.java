@@ -14,7 +14,6 @@ import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.implicitdl.spark.ImplicitClassificationModel;
-import org.implicitdl.spark.ImplicitRegressionModel;
 
 /**
  * What a trained version is judged by on its validation data: the real rule's metrics, the
