@@ -5,10 +5,8 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.List;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.implicitdl.model.ImplicitModel;
@@ -21,7 +19,8 @@ import org.implicitdl.train.EpochRecord;
  * {@code trainerStateDir}): after every {@code trainerStateInterval}-th epoch, one file
  * {@code state} (Java serialization, replaced atomically by a rename) holding the solver stage,
  * the model that stage started from, the earlier stages' history and the stage's own trainer
- * state, and for BCD the blocks with their P- and X-states ({@code blocks-<epoch>/}). A fit whose
+ * state, and for BCD the blocks with their P- and X-states ({@code blocks-<stage>-<epoch>/}; the
+ * ones a resumed fit was restored from stay until it ends, they are its blocks' lineage). A fit whose
  * settings and data match the saved fingerprint resumes from it; a successful fit removes it.
  */
 final class TrainerStateStore {
@@ -39,7 +38,7 @@ final class TrainerStateStore {
   private TrainerStateStore(JavaSparkContext sc, Path dir, int interval, String fingerprint) throws IOException {
     this.sc = sc;
     this.dir = dir;
-    this.fs = dir.getFileSystem(sc.hadoopConfiguration());
+    this.fs = AtomicFiles.withoutChecksums(dir.getFileSystem(sc.hadoopConfiguration()));
     this.interval = interval;
     this.fingerprint = fingerprint;
     this.found = read();
@@ -109,7 +108,8 @@ final class TrainerStateStore {
           write(new Saved(fingerprint, stage, epoch, stageInput, List.copyOf(earlierHistory), state, blocks));
           for (FileStatus f : fs.listStatus(dir)) {
             String name = f.getPath().getName();
-            if (name.startsWith("blocks-") && !name.equals(blocks)) {
+            boolean restoredFrom = found != null && name.equals(found.blocksDir());
+            if (name.startsWith("blocks-") && !name.equals(blocks) && !restoredFrom) {
               fs.delete(f.getPath(), true);
             }
           }
@@ -126,7 +126,7 @@ final class TrainerStateStore {
     try (ObjectOutputStream out = new ObjectOutputStream(fs.create(tmp, true))) {
       out.writeObject(saved);
     }
-    FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, new Path(dir, "state"), Options.Rename.OVERWRITE);
+    AtomicFiles.replace(fs, tmp, new Path(dir, "state"));
   }
 
   /** Removes the state: the fit finished. */

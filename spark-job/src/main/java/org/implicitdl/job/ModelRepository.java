@@ -8,13 +8,11 @@ import org.apache.hadoop.conf.Configuration;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.implicitdl.spark.AtomicFiles;
 
 /**
  * Versioned model directories, safe for scheduled retraining and for runs at the same time: each
@@ -37,7 +35,7 @@ final class ModelRepository {
 
   ModelRepository(String root, Configuration conf) throws IOException {
     this.root = new Path(root);
-    this.fs = this.root.getFileSystem(conf);
+    this.fs = AtomicFiles.withoutChecksums(this.root.getFileSystem(conf));
   }
 
   /** A new version directory with an id no other run takes (time, then 6 random hex digits). */
@@ -154,7 +152,7 @@ final class ModelRepository {
       }
       Path tmp = new Path(root, "LATEST.tmp-" + version.getName());
       writeText(tmp, version.getName() + "\n");
-      FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, new Path(root, "LATEST"), Options.Rename.OVERWRITE);
+      AtomicFiles.replace(fs, tmp, new Path(root, "LATEST"));
     } finally {
       fs.delete(lock, false);
     }
@@ -193,7 +191,7 @@ final class ModelRepository {
 
   /** Create-if-absent: O_EXCL on the local file system (Hadoop's local create checks, then creates), create(overwrite=false) elsewhere. */
   private boolean createExclusively(Path file, String text) throws IOException {
-    if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
+    if (fs instanceof RawLocalFileSystem) {
       try {
         java.nio.file.Files.writeString(java.nio.file.Path.of(fs.makeQualified(file).toUri()), text, StandardOpenOption.CREATE_NEW,
             StandardOpenOption.WRITE);
