@@ -13,31 +13,30 @@ import org.apache.spark.sql.types.StructType;
 final class DatasetChecks {
   private DatasetChecks() {}
 
-  static void requireVectorColumn(StructType schema, String col) {
+  /** The column's type; a missing column is an error listing the columns there are. */
+  private static DataType existing(StructType schema, String col) {
     if (!java.util.Arrays.asList(schema.fieldNames()).contains(col)) {
       throw new IllegalArgumentException("column '" + col + "' does not exist; columns are " + java.util.Arrays.toString(schema.fieldNames()));
     }
-    DataType t = schema.apply(col).dataType();
+    return schema.apply(col).dataType();
+  }
+
+  static void requireVectorColumn(StructType schema, String col) {
+    DataType t = existing(schema, col);
     if (!t.equals(SQLDataTypes.VectorType())) {
       throw new IllegalArgumentException("column '" + col + "' must be of type vector, got " + t.simpleString());
     }
   }
 
   static void requireBooleanColumn(StructType schema, String col) {
-    if (!java.util.Arrays.asList(schema.fieldNames()).contains(col)) {
-      throw new IllegalArgumentException("column '" + col + "' does not exist; columns are " + java.util.Arrays.toString(schema.fieldNames()));
-    }
-    DataType t = schema.apply(col).dataType();
+    DataType t = existing(schema, col);
     if (!t.equals(org.apache.spark.sql.types.DataTypes.BooleanType)) {
       throw new IllegalArgumentException("column '" + col + "' must be of type boolean, got " + t.simpleString());
     }
   }
 
   static void requireNumericOrVectorColumn(StructType schema, String col) {
-    if (!java.util.Arrays.asList(schema.fieldNames()).contains(col)) {
-      throw new IllegalArgumentException("column '" + col + "' does not exist; columns are " + java.util.Arrays.toString(schema.fieldNames()));
-    }
-    DataType t = schema.apply(col).dataType();
+    DataType t = existing(schema, col);
     if (!(t instanceof NumericType) && !t.equals(SQLDataTypes.VectorType())) {
       throw new IllegalArgumentException("column '" + col + "' must be numeric or a vector, got " + t.simpleString());
     }

@@ -36,7 +36,7 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
     return new Standardization(mean.clone(), scale, targetMean.clone(), targetScale > 0 && Double.isFinite(targetScale) ? targetScale : 1.0);
   }
 
-  /** Standardizes a block's raw inputs in place: {@code u} holds columns of p values, bias row excluded, {@code stride} apart. */
+  /** Standardizes the p raw inputs of one column in place, starting at {@code offset} (the bias entry after them is left alone). */
   public void inputsInPlace(double[] u, int offset) {
     for (int k = 0; k < mean.length; k++) {
       u[offset + k] = (u[offset + k] - mean[k]) / scale[k];
