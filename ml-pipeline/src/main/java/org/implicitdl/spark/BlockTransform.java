@@ -26,14 +26,17 @@ final class BlockTransform {
 
   /** Turns one row's outputs into the values appended to it. */
   interface OutputColumns extends java.io.Serializable {
-    Object[] values(double[] yHat, double[] state, double iterations, double residual);
+    Object[] values(double[] yHat, double[] state, double iterations, double residual, BoundsColumns.RowBounds bounds);
   }
 
   private BlockTransform() {}
 
-  /** @param needsResidual whether the per-row residual is output (it costs one more dgemm per block) */
+  /**
+   * @param needsResidual whether the per-row residual is output (it costs one more dgemm per block)
+   * @param bounds the certified bounds asked for, or null
+   */
   static Dataset<Row> transform(Dataset<?> dataset, StructType outSchema, String featuresCol, ImplicitModel model,
-      SolverSettings settings, boolean needsResidual, OutputColumns columns) {
+      SolverSettings settings, boolean needsResidual, BoundsColumns bounds, OutputColumns columns) {
     Dataset<Row> df = dataset.toDF();
     int featuresIndex = df.schema().fieldIndex(featuresCol);
     int p = model.inputDim();
@@ -57,7 +60,7 @@ final class BlockTransform {
         if (batch.isEmpty()) {
           return false;
         }
-        predict(bc.value(), batch, featuresIndex, featuresCol, p, settings, needsResidual, columns, out);
+        predict(bc.value(), batch, featuresIndex, featuresCol, p, settings, needsResidual, bounds, columns, out);
         return true;
       }
 
@@ -72,7 +75,7 @@ final class BlockTransform {
   }
 
   private static void predict(ImplicitModel m, List<Row> batch, int featuresIndex, String featuresCol, int p, SolverSettings settings,
-      boolean needsResidual, OutputColumns columns, List<Row> out) {
+      boolean needsResidual, BoundsColumns bounds, OutputColumns columns, List<Row> out) {
     int size = batch.size();
     double[] u = new double[p * size];
     for (int j = 0; j < size; j++) {
@@ -87,9 +90,10 @@ final class BlockTransform {
     Matrix y = m.readout(fp.states(), uBlock);
     Matrix x = fp.states();
     double[] residuals = needsResidual ? rowResiduals(m, x, uBlock) : new double[size];
+    BoundsColumns.RowBounds[] rowBounds = bounds == null ? new BoundsColumns.RowBounds[size] : bounds.forBlock(uBlock, settings);
     for (int j = 0; j < size; j++) {
       Row row = batch.get(j);
-      Object[] extra = columns.values(y.columnCopy(j), x.columnCopy(j), fp.iterations(), residuals[j]);
+      Object[] extra = columns.values(y.columnCopy(j), x.columnCopy(j), fp.iterations(), residuals[j], rowBounds[j]);
       Object[] values = new Object[row.length() + extra.length];
       for (int k = 0; k < row.length(); k++) {
         values[k] = row.get(k);

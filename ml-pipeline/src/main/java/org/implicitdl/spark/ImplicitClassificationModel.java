@@ -92,6 +92,9 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   public ImplicitClassificationModel setFixedPointInfoCol(String v) { return (ImplicitClassificationModel) set(fixedPointInfoCol(), v); }
   public ImplicitClassificationModel setFixedPointTol(double v) { return (ImplicitClassificationModel) set(fixedPointTol(), v); }
   public ImplicitClassificationModel setMaxFixedPointIter(int v) { return (ImplicitClassificationModel) set(maxFixedPointIter(), v); }
+  public ImplicitClassificationModel setEpsilon(double v) { return (ImplicitClassificationModel) set(epsilon(), v); }
+  public ImplicitClassificationModel setFeatureScale(double[] v) { return (ImplicitClassificationModel) set(featureScale(), v); }
+  public ImplicitClassificationModel setCertifiedRadiusCol(String v) { return (ImplicitClassificationModel) set(certifiedRadiusCol(), v); }
 
   /** Resolves the two inherited Scala signatures of this method for javac. */
   @Override
@@ -154,7 +157,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     if (!getFixedPointInfoCol().isEmpty()) {
       out = out.add(getFixedPointInfoCol(), SQLDataTypes.VectorType(), false);
     }
-    return out;
+    return BoundsColumns.addTo(out, this, true);
   }
 
   @Override
@@ -166,20 +169,29 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     String predCol = getPredictionCol();
     String stateColumn = getStateCol();
     ImplicitClassificationModel self = this;
+    String infoColumn = getFixedPointInfoCol();
     return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this),
-        !getFixedPointInfoCol().isEmpty(), (yHat, x, iterations, residual) -> {
+        !getFixedPointInfoCol().isEmpty(), BoundsColumns.of(this, model, true), (yHat, x, iterations, residual, bounds) -> {
       Vector rawVector = Vectors.dense(yHat.clone());
       Vector probability = self.raw2probability(rawVector);
-      Object[] values = new Object[added.length];
-      for (int k = 0; k < added.length; k++) {
-        String name = added[k];
-        values[k] = name.equals(rawCol) ? rawVector
-            : name.equals(probCol) ? probability
-            : name.equals(predCol) ? (Object) self.probability2prediction(probability)
-            : name.equals(stateColumn) ? Vectors.dense(x)
-            : BlockTransform.diagnostics(iterations, residual);
+      java.util.List<Object> values = new java.util.ArrayList<>(added.length);
+      for (String name : added) {
+        if (name.equals(rawCol)) {
+          values.add(rawVector);
+        } else if (name.equals(probCol)) {
+          values.add(probability);
+        } else if (name.equals(predCol)) {
+          values.add(self.probability2prediction(probability));
+        } else if (name.equals(stateColumn)) {
+          values.add(Vectors.dense(x));
+        } else if (name.equals(infoColumn)) {
+          values.add(BlockTransform.diagnostics(iterations, residual));
+        }
       }
-      return values;
+      if (bounds != null) {
+        BoundsColumns.append(values, bounds, self, true);
+      }
+      return values.toArray();
     });
   }
 
@@ -198,7 +210,27 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     metrics.put("logLoss", logLoss);
     metrics.put("loss", logLoss);
     metrics.put("count", (double) dataset.count());
+    if (getEpsilon() > 0) {
+      metrics.put("certifiedAccuracy", RobustEvaluation.certifiedAccuracy(predicted, label, getPredictionCol(), getCertifiedCol()));
+      metrics.put("epsilon", getEpsilon());
+    }
     return metrics;
+  }
+
+  /**
+   * Empirical robustness over the box of params epsilon and featureScale (paper §5): accuracy and
+   * the accuracy left after a projected-gradient attack of {@code steps} steps on every row.
+   */
+  public Map<String, Double> attack(Dataset<?> dataset, int steps) {
+    String label = getLabelCol();
+    DatasetChecks.requireVectorColumn(dataset.schema(), getFeaturesCol());
+    DatasetChecks.requireNumericOrVectorColumn(dataset.schema(), label);
+    DatasetChecks.requireClassLabels(dataset, label, numClasses());
+    if (!(getEpsilon() > 0)) {
+      throw new InvalidParamException("parameter epsilon must be > 0 to attack, got " + getEpsilon());
+    }
+    return RobustEvaluation.attack(model, dataset, getFeaturesCol(), label, ParamChecks.inputBox(getFeatureScale(), getEpsilon(), numFeatures()),
+        steps, ImplicitTraining.fixedPoint(this));
   }
 
   @Override

@@ -73,6 +73,10 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
   public ImplicitClassifier setBlockSize(int v) { return (ImplicitClassifier) set(blockSize(), v); }
   public ImplicitClassifier setBatchSize(int v) { return (ImplicitClassifier) set(batchSize(), v); }
   public ImplicitClassifier setStepSize(double v) { return (ImplicitClassifier) set(stepSize(), v); }
+  public ImplicitClassifier setRobustEpsilon(double v) { return (ImplicitClassifier) set(robustEpsilon(), v); }
+  public ImplicitClassifier setRobustWeight(double v) { return (ImplicitClassifier) set(robustWeight(), v); }
+  public ImplicitClassifier setRobustRamp(double v) { return (ImplicitClassifier) set(robustRamp(), v); }
+  public ImplicitClassifier setFeatureScale(double[] v) { return (ImplicitClassifier) set(featureScale(), v); }
   public ImplicitClassifier setStepDecay(double v) { return (ImplicitClassifier) set(stepDecay(), v); }
   public ImplicitClassifier setValidationFraction(double v) { return (ImplicitClassifier) set(validationFraction(), v); }
   public ImplicitClassifier setInitialModelPath(String v) { return (ImplicitClassifier) set(initialModelPath(), v); }

@@ -90,6 +90,8 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
   public ImplicitRegressionModel setFixedPointInfoCol(String v) { return (ImplicitRegressionModel) set(fixedPointInfoCol(), v); }
   public ImplicitRegressionModel setFixedPointTol(double v) { return (ImplicitRegressionModel) set(fixedPointTol(), v); }
   public ImplicitRegressionModel setMaxFixedPointIter(int v) { return (ImplicitRegressionModel) set(maxFixedPointIter(), v); }
+  public ImplicitRegressionModel setEpsilon(double v) { return (ImplicitRegressionModel) set(epsilon(), v); }
+  public ImplicitRegressionModel setFeatureScale(double[] v) { return (ImplicitRegressionModel) set(featureScale(), v); }
 
   public int numOutputs() {
     return model.outputDim();
@@ -105,7 +107,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     if (!getFixedPointInfoCol().isEmpty()) {
       out = out.add(getFixedPointInfoCol(), SQLDataTypes.VectorType(), false);
     }
-    return out;
+    return BoundsColumns.addTo(out, this, false);
   }
 
   @Override
@@ -114,8 +116,9 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     boolean single = model.outputDim() == 1;
     boolean state = !getStateCol().isEmpty();
     boolean info = !getFixedPointInfoCol().isEmpty();
+    ImplicitRegressionModel self = this;
     return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this),
-        !getFixedPointInfoCol().isEmpty(), (yHat, x, iterations, residual) -> {
+        !getFixedPointInfoCol().isEmpty(), BoundsColumns.of(this, model, false), (yHat, x, iterations, residual, bounds) -> {
       java.util.List<Object> values = new java.util.ArrayList<>(3);
       values.add(single ? (Object) yHat[0] : Vectors.dense(yHat));
       if (state) {
@@ -123,6 +126,9 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
       }
       if (info) {
         values.add(BlockTransform.diagnostics(iterations, residual));
+      }
+      if (bounds != null) {
+        BoundsColumns.append(values, bounds, self, false);
       }
       return values.toArray();
     });

@@ -78,6 +78,10 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
   public ImplicitRegressor setBlockSize(int v) { return (ImplicitRegressor) set(blockSize(), v); }
   public ImplicitRegressor setBatchSize(int v) { return (ImplicitRegressor) set(batchSize(), v); }
   public ImplicitRegressor setStepSize(double v) { return (ImplicitRegressor) set(stepSize(), v); }
+  public ImplicitRegressor setRobustEpsilon(double v) { return (ImplicitRegressor) set(robustEpsilon(), v); }
+  public ImplicitRegressor setRobustWeight(double v) { return (ImplicitRegressor) set(robustWeight(), v); }
+  public ImplicitRegressor setRobustRamp(double v) { return (ImplicitRegressor) set(robustRamp(), v); }
+  public ImplicitRegressor setFeatureScale(double[] v) { return (ImplicitRegressor) set(featureScale(), v); }
   public ImplicitRegressor setStepDecay(double v) { return (ImplicitRegressor) set(stepDecay(), v); }
   public ImplicitRegressor setValidationFraction(double v) { return (ImplicitRegressor) set(validationFraction(), v); }
   public ImplicitRegressor setInitialModelPath(String v) { return (ImplicitRegressor) set(initialModelPath(), v); }

@@ -22,6 +22,8 @@ import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.Moments;
 import org.implicitdl.train.Standardization;
 import org.implicitdl.train.Loss;
+import org.implicitdl.train.RobustObjective;
+import org.implicitdl.robust.InputBox;
 import org.implicitdl.train.TrainingBlock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +52,10 @@ final class ImplicitTraining {
       throw new InvalidParamException("solver '" + solver + "' needs activation relu (BCD's convex blocks are for ReLU), got " + activation.id());
     }
     requireAllocatable(solver, n, inputs, outputs);
+    if (params.getRobustEpsilon() > 0 && solver.endsWith("bcd")) {
+      throw new InvalidParamException("parameter robustEpsilon " + params.getRobustEpsilon() + " trains the worst-case loss in the gradient "
+          + "solver, but solver '" + solver + "' ends with BCD; use solver gradient or bcd+gradient");
+    }
     String weightCol = params.getWeightCol();
     Dataset<Row> rows = selectRows(dataset.toDF(), featuresCol, labelCol, weightCol);
     Dataset<Row> heldOutRows = null;
@@ -106,7 +112,8 @@ final class ImplicitTraining {
         EpochCheckpoint resume = state == null ? EpochCheckpoint.none() : state.forStage(k, model, history, k == firstStage);
         last = stages[k].equals("bcd")
             ? bcdStage(store, watch, resume, bcdSettings(params, loss, epochs), followed, model, inputs, outputs, log)
-            : gradientStage(store, validation, watch, resume, gradientSettings(params, loss, activation), model, inputs, outputs, log);
+            : gradientStage(store, validation, watch, resume, gradientSettings(params, loss, activation), robustObjective(params, units, inputs),
+                model, inputs, outputs, log);
         model = last.model();
         history.addAll(last.history());
       }
@@ -236,10 +243,19 @@ final class ImplicitTraining {
   }
 
   private static Stage gradientStage(RddBlockStore store, RddBlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,
-      GradientSettings settings, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+      GradientSettings settings, RobustObjective robust, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     GradientTrainer.Result r = new GradientTrainer(store, validation, settings, inputs, outputs, log).watching(watch)
-        .checkpointing(checkpoint).train(model);
+        .checkpointing(checkpoint).robust(robust).train(model);
     return new Stage(r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
+  }
+
+  /** The robust objective (paper §5) in the units the trainer sees, or null for nominal training. */
+  static RobustObjective robustObjective(ImplicitTrainingParams params, Standardization units, int inputs) {
+    if (params.getRobustEpsilon() == 0) {
+      return null;
+    }
+    InputBox raw = ParamChecks.inputBox(params.getFeatureScale(), params.getRobustEpsilon(), inputs);
+    return new RobustObjective(units.inStandardUnits(raw), params.getRobustWeight(), params.getRobustRamp());
   }
 
   private static ImplicitModel initialModel(ImplicitTrainingParams params, org.apache.spark.sql.SparkSession spark) {

@@ -182,6 +182,28 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
         "sample-weight column: non-negative weights multiplying each row's terms of the objective (empty: all 1)"));
   }
 
+  default DoubleParam robustEpsilon() {
+    return registered("robustEpsilon", () -> new DoubleParam(this, "robustEpsilon",
+        "robust training (paper §5; gradient solver): the epsilon of the input box u ± epsilon·featureScale whose worst-case "
+            + "loss, from the certified interval bounds, is trained on (0: nominal training; in the features' units)",
+        ParamChecks.atLeast("robustEpsilon", 0)));
+  }
+
+  default DoubleParam robustWeight() {
+    return registered("robustWeight", () -> new DoubleParam(this, "robustWeight",
+        "robust training: final share w in [0, 1] of the worst-case loss in (1 - w)·loss + w·worst-case loss",
+        ParamChecks.inRange("robustWeight", 0, 1, true, true)));
+  }
+
+  default DoubleParam robustRamp() {
+    return registered("robustRamp", () -> new DoubleParam(this, "robustRamp",
+        "robust training: share of the epochs over which epsilon and the weight grow linearly from 0, in [0, 1]",
+        ParamChecks.inRange("robustRamp", 0, 1, true, true)));
+  }
+
+  default double getRobustEpsilon() { return (Double) $(robustEpsilon()); }
+  default double getRobustWeight() { return (Double) $(robustWeight()); }
+  default double getRobustRamp() { return (Double) $(robustRamp()); }
   default int getHiddenDim() { return (Integer) $(hiddenDim()); }
   default String getActivation() { return (String) $(activation()); }
   default String getSolver() { return (String) $(solver()); }
@@ -250,5 +272,8 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(standardization(), true);
     setDefault(trainerStateDir(), "");
     setDefault(trainerStateInterval(), 1);
+    setDefault(robustEpsilon(), 0.0);
+    setDefault(robustWeight(), 0.5);
+    setDefault(robustRamp(), 0.5);
   }
 }

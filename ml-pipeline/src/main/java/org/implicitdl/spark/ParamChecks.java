@@ -73,6 +73,18 @@ final class ParamChecks {
   }
 
   /** How a param value prints: arrays as lists, not {@code [D@…}. */
+  static scala.Function1<double[], Object> nonNegativeEntries(String name) {
+    return check(name, "a list of finite values >= 0 (empty: all 1)", v -> Arrays.stream(v).allMatch(x -> Double.isFinite(x) && x >= 0));
+  }
+
+  /** The input box of params epsilon (or robustEpsilon) and featureScale, with featureScale's length checked against the features. */
+  static org.implicitdl.robust.InputBox inputBox(double[] featureScale, double epsilon, int features) {
+    if (featureScale.length != 0 && featureScale.length != features) {
+      throw new InvalidParamException("parameter featureScale has " + featureScale.length + " entries, the features have " + features);
+    }
+    return org.implicitdl.robust.InputBox.of(featureScale, epsilon, features);
+  }
+
   static String render(Object value) {
     if (value instanceof double[] d) {
       return Arrays.toString(d);

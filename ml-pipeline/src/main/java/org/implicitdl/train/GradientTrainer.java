@@ -29,14 +29,23 @@ public final class GradientTrainer {
   private Consumer<ImplicitModel> modelListener = m -> { };
   private HeldOutScore heldOut = HeldOutScore.none();
   private EpochCheckpoint checkpoint = EpochCheckpoint.none();
+  private RobustObjective robust;
 
   /** What the next epoch needs, saved after each epoch ({@link EpochCheckpoint}). */
   record State(int epoch, ImplicitModel model, AdamState adam, double rate, ImplicitModel best, double bestScore, int bestEpoch,
       List<EpochRecord> history) implements Serializable {}
 
-  /** What a mini-batch step sends to the blocks. */
-  public record StepPayload(ImplicitModel model, Certificate certificate, int step, int steps, GradientSettings settings)
-      implements Serializable {}
+  /** What a mini-batch step sends to the blocks; {@code robust} null for the nominal loss. */
+  public record StepPayload(ImplicitModel model, Certificate certificate, int step, int steps, GradientSettings settings,
+      RobustObjective robust) implements Serializable {
+    public StepPayload(ImplicitModel model, Certificate certificate, int step, int steps, GradientSettings settings) {
+      this(model, certificate, step, steps, settings, null);
+    }
+
+    StepPayload withRobust(RobustObjective objective) {
+      return new StepPayload(model, certificate, step, steps, settings, objective);
+    }
+  }
 
   /** Outcome: the model (best on validation when a validation store is given) and the history. */
   public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int bestEpoch) {}
@@ -63,6 +72,15 @@ public final class GradientTrainer {
     return this;
   }
 
+  /**
+   * Trains on the robust objective (paper §5) instead of the nominal loss; early stopping then
+   * compares the robust objective at full ε on the validation store.
+   */
+  public GradientTrainer robust(RobustObjective objective) {
+    this.robust = objective != null && objective.active() ? objective : null;
+    return this;
+  }
+
   /** Also hands each epoch's model to {@code l} (benchmarks judge it on test data). */
   public GradientTrainer onEpochModel(Consumer<ImplicitModel> l) {
     this.modelListener = l;
@@ -74,12 +92,22 @@ public final class GradientTrainer {
     int m = block.size();
     int from = (int) ((long) payload.step() * m / payload.steps());
     int to = (int) ((long) (payload.step() + 1) * m / payload.steps());
-    return ImplicitGradient.compute(payload.model(), payload.certificate(), block.u().columnSlice(from, to),
-        block.y().columnSlice(from, to), block.w().columnSlice(from, to), payload.settings().loss(), payload.settings().fixedPoint());
+    Matrix u = block.u().columnSlice(from, to);
+    Matrix y = block.y().columnSlice(from, to);
+    Matrix w = block.w().columnSlice(from, to);
+    GradientSettings st = payload.settings();
+    if (payload.robust() != null) {
+      return RobustGradient.compute(payload.model(), payload.certificate(), u, y, w, st.loss(), st.fixedPoint(), payload.robust());
+    }
+    return ImplicitGradient.compute(payload.model(), payload.certificate(), u, y, w, st.loss(), st.fixedPoint());
   }
 
-  /** The real rule's metrics on a whole block. */
+  /** The real rule's metrics on a whole block (the robust objective's loss when the payload carries one). */
   public static Sums evaluate(StepPayload payload, TrainingBlock block) {
+    if (payload.robust() != null) {
+      return RobustGradient.metrics(payload.model(), payload.certificate(), block.u(), block.y(), block.w(), payload.settings().loss(),
+          payload.settings().fixedPoint(), payload.robust());
+    }
     return RealRule.metrics(payload.model(), payload.certificate(), block.u(), block.y(), block.w(), payload.settings().loss(),
         payload.settings().fixedPoint());
   }
@@ -120,13 +148,14 @@ public final class GradientTrainer {
       Collections.shuffle(order, new Random(settings.seed() * 31 + epoch));
       if (settings.syncsPerEpoch() == 0) {
         for (int k = 0; k < steps; k++) {
-          Sums grad = store.aggregate("epoch " + epoch + ": gradient step " + (k + 1) + "/" + steps, payload(model, order.get(k), steps),
-              GradientTrainer::miniBatch);
+          StepPayload step = payload(model, order.get(k), steps).withRobust(robustAt(epoch, k, steps));
+          Sums grad = store.aggregate("epoch " + epoch + ": gradient step " + (k + 1) + "/" + steps, step, GradientTrainer::miniBatch);
           model = adam.step(model, grad, rate, settings, inputs);
         }
       } else {
         for (int round = 0; round < settings.syncsPerEpoch(); round++) {
-          LocalRound job = new LocalRound(model, adam, settings, inputs, epoch, round, rate);
+          LocalRound job = new LocalRound(model, adam, settings, inputs, epoch, round, rate,
+              robustAt(epoch, round, settings.syncsPerEpoch()));
           Sums avg = store.aggregatePartitions("epoch " + epoch + ": local Adam steps, average " + (round + 1) + "/"
               + settings.syncsPerEpoch(), job, GradientTrainer::localRound);
           model = averagedModel(model, avg);
@@ -160,7 +189,7 @@ public final class GradientTrainer {
     if (validation == null) {
       return 0;
     }
-    Sums s = validation.aggregate("validation metrics", payload(model, 0, 1), GradientTrainer::evaluate);
+    Sums s = validation.aggregate("validation metrics", payload(model, 0, 1).withRobust(robust), GradientTrainer::evaluate);
     return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
   }
 
@@ -181,9 +210,18 @@ public final class GradientTrainer {
     return AdamState.abProx(settings, inputs);
   }
 
-  /** What one round of local steps sends to every partition. */
-  public record LocalRound(ImplicitModel model, AdamState adam, GradientSettings settings, int inputs, int epoch, int round, double rate)
-      implements Serializable {}
+  /** The robust objective at step {@code step} of {@code steps} in an epoch (null when training is nominal). */
+  private RobustObjective robustAt(int epoch, int step, int steps) {
+    return robust == null ? null : robust.at(RobustObjective.progress(epoch, step, steps, settings.epochs()));
+  }
+
+  /** What one round of local steps sends to every partition; {@code robust} null for the nominal loss. */
+  public record LocalRound(ImplicitModel model, AdamState adam, GradientSettings settings, int inputs, int epoch, int round, double rate,
+      RobustObjective robust) implements Serializable {
+    public LocalRound(ImplicitModel model, AdamState adam, GradientSettings settings, int inputs, int epoch, int round, double rate) {
+      this(model, adam, settings, inputs, epoch, round, rate, null);
+    }
+  }
 
   /**
    * Local Adam steps on this partition's share of the round: columns [⌊r·m/R⌋, ⌊(r+1)·m/R⌋) of
@@ -209,7 +247,10 @@ public final class GradientTrainer {
     }
     Collections.shuffle(batches, new Random(st.seed() * 31 + job.epoch() * 7919L + job.round()));
     for (Matrix[] batch : batches) {
-      Sums grad = ImplicitGradient.compute(m, certificate(m.a(), st), batch[0], batch[1], batch[2], st.loss(), st.fixedPoint());
+      Certificate cert = certificate(m.a(), st);
+      Sums grad = job.robust() == null
+          ? ImplicitGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint())
+          : RobustGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint(), job.robust());
       loss += grad.scalar(ImplicitGradient.LOSS);
       rows += grad.scalar(ImplicitGradient.COUNT);
       m = adam.step(m, grad, job.rate(), st, job.inputs());

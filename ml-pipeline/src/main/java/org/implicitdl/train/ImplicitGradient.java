@@ -2,10 +2,9 @@ package org.implicitdl.train;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
 import org.implicitdl.model.Certificate;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.solve.ActiveColumns;
+import org.implicitdl.solve.Adjoint;
 import org.implicitdl.solve.FixedPointResult;
 import org.implicitdl.solve.SolverSettings;
 
@@ -32,15 +31,10 @@ public final class ImplicitGradient {
     Matrix yHat = RealRule.readout(c, m.d(), x, uAug);
     Matrix g = LocalSteps.weighted(loss.gradient(y, yHat), weights);
     Matrix a = m.a();
-    Matrix jac = Blas.multiply(m.b(), uAug);
-    Blas.gemm(1.0, a, false, x, false, 1.0, jac);
-    Activation phi = m.activation();
+    Matrix jac = Adjoint.derivatives(a, x, Blas.multiply(m.b(), uAug), m.activation());
     double[] jd = jac.data();
-    for (int k = 0; k < jd.length; k++) {
-      jd[k] = phi.derivative(jd[k]);
-    }
-    AdjointResult adj = adjoint(a, c, g, jac, settings);
-    Matrix w = adj.v;
+    Adjoint.Result adj = Adjoint.solve(a, Blas.multiply(c, true, g, false), jac, settings);
+    Matrix w = adj.v();
     double[] wd = w.data();
     for (int k = 0; k < wd.length; k++) {
       wd[k] *= jd[k];
@@ -48,40 +42,7 @@ public final class ImplicitGradient {
     Matrix[] grads = {
         Blas.multiply(w, false, x, true), Blas.multiply(w, false, uAug, true),
         Blas.multiply(g, false, x, true), Blas.multiply(g, false, uAug, true)};
-    double unconverged = fp.converged() && adj.converged ? 0 : uAug.cols();
+    double unconverged = fp.converged() && adj.converged() ? 0 : uAug.cols();
     return new Sums(grads, new double[] {loss.total(y, yHat, weights), weights.sum(), unconverged});
-  }
-
-  private record AdjointResult(Matrix v, boolean converged) {}
-
-  /**
-   * Picard on V = CᵀG + Aᵀ(J∘V), column by column: each column stops when its own step is below
-   * the tolerance ({@link ActiveColumns}), so a row's gradient does not depend on how rows are
-   * blocked, and later sweeps multiply only the columns still moving.
-   */
-  private static AdjointResult adjoint(Matrix a, Matrix c, Matrix g, Matrix jac, SolverSettings settings) {
-    int n = a.rows();
-    Matrix base = Blas.multiply(c, true, g, false);
-    ActiveColumns columns = new ActiveColumns(base, base, jac);
-    ActiveColumns.StopTest test = ActiveColumns.plainStep(n);
-    double[] jv = new double[base.data().length];
-    for (int it = 0; it < settings.maxIterations(); it++) {
-      int cols = columns.active();
-      double[] v = columns.states();
-      double[] jd = columns.carried(1);
-      for (int k = 0; k < n * cols; k++) {
-        jv[k] = jd[k] * v[k];
-      }
-      double[] next = columns.next();
-      System.arraycopy(columns.carried(0), 0, next, 0, n * cols);
-      Blas.gemm(true, false, n, cols, n, 1.0, a.data(), 0, Math.max(1, n), jv, 0, Math.max(1, n), 1.0, next, 0, Math.max(1, n));
-      if (!columns.retireConverged(test, settings.tolerance())) {
-        return new AdjointResult(columns.result(), false);
-      }
-      if (columns.active() == 0) {
-        return new AdjointResult(columns.result(), true);
-      }
-    }
-    return new AdjointResult(columns.result(), false);
   }
 }

@@ -43,6 +43,15 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
     }
   }
 
+  /** The same input box in these standard units: feature f's scale σ_f becomes σ_f / scale_f. */
+  public org.implicitdl.robust.InputBox inStandardUnits(org.implicitdl.robust.InputBox raw) {
+    double[] sigma = raw.sigma();
+    for (int f = 0; f < sigma.length; f++) {
+      sigma[f] /= scale[f];
+    }
+    return new org.implicitdl.robust.InputBox(sigma, raw.epsilon());
+  }
+
   /** Standardizes one column of regression targets in place. */
   public void targetsInPlace(double[] y, int offset) {
     for (int i = 0; i < targetMean.length; i++) {

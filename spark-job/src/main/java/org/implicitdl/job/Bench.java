@@ -34,33 +34,34 @@ import org.implicitdl.train.RealRule;
 import org.implicitdl.train.Sums;
 
 /**
- * {@code idl bench --suite fashion|kernel|scaling|inference}: measurements side by side in one
+ * {@code idl bench --suite fashion|kernel|scaling|inference|robust}: measurements side by side in one
  * run, printed as a table and written as JSON and Markdown to the results folder.
  */
 final class Bench {
-  private static final String TRAIN = "data/fashion-mnist/train-images-idx3-ubyte.gz";
-  private static final String TEST = "data/fashion-mnist/t10k-images-idx3-ubyte.gz";
-  private static final int HIDDEN = 100;
+  static final String TRAIN = "data/fashion-mnist/train-images-idx3-ubyte.gz";
+  static final String TEST = "data/fashion-mnist/t10k-images-idx3-ubyte.gz";
+  static final int HIDDEN = 100;
 
   private Bench() {}
 
   static void register() {
-    Idl.register("bench", "benchmarks: --suite fashion|kernel|scaling|inference [--results DIR] [--epochs N] [--master M]", Bench::run);
+    Idl.register("bench", "benchmarks: --suite fashion|kernel|scaling|inference|robust [--results DIR] [--epochs N] [--master M]", Bench::run);
   }
 
   static int run(String[] args) throws Exception {
     if (java.util.Arrays.asList(args).contains("--help")) {
-      System.out.println("idl bench --suite fashion|kernel|scaling|inference [--results DIR] [--epochs N] [--master M]");
+      System.out.println("idl bench --suite fashion|kernel|scaling|inference|robust [--results DIR] [--epochs N] [--master M]");
       return 0;
     }
     JobConfig cfg = JobConfig.parse(args, Set.of("suite", "results"));
-    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference");
+    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference", "robust");
     String results = cfg.string("results").isEmpty() ? "runs/bench" : cfg.string("results");
     List<String> notes = new ArrayList<>();
     List<Map<String, Object>> rows = switch (suite) {
       case "fashion" -> fashion(cfg);
       case "kernel" -> kernel(cfg, notes);
       case "scaling" -> scaling(cfg, notes);
+      case "robust" -> RobustBench.run(cfg, notes);
       default -> inference(cfg);
     };
     report(suite, rows, notes, Path.of(results));

@@ -54,6 +54,9 @@ final class HtmlReport {
           "label − prediction", in.evaluation().residuals()));
     }
     html.append("<h2>Feature relevance</h2>").append(relevance(in.model()));
+    if (m.certificate().isWellPosed()) {
+      html.append("<h2>Sensitivity (worst case)</h2>").append(sensitivity(in.model()));
+    }
     html.append("<h2>Sparsity pattern of A</h2><p>Black: non-zero A<sub>ij</sub> (state j feeds state i).</p>")
         .append("<img alt=\"sparsity pattern of A\" style=\"image-rendering:pixelated;width:320px;border:1px solid #ccc\" src=\"data:image/png;base64,")
         .append(png(sparsity(m.a()))).append("\">");
@@ -150,15 +153,29 @@ final class HtmlReport {
     }
     String intro = "<p>Norm of each input's column of B and D (eq. 19): how strongly the input reaches the states and outputs. "
         + info.selectedFeatures().length + " of " + p + " inputs are used. Names: " + escape(info.featureNames().source()) + ".</p>";
+    return intro + perInput("feature relevance", norms, info.featureNames().names(), "more relevant");
+  }
+
+  /** Column sums of |C|(I − |A|)⁻¹|B| + |D| (paper §5): each input's worst-case influence on the outputs. */
+  private static String sensitivity(ModelInfo info) throws IOException {
+    double[] totals = new org.implicitdl.robust.IntervalAnalysis(info.implicitModel()).sensitivityTotals();
+    String intro = "<p>Sum over the outputs of the worst-case change of each raw output per unit change of each input, "
+        + "|C|(I − |A|)<sup>−1</sup>|B| + |D|: an input box u ± ε moves the outputs by at most ε times this (what "
+        + "<code>idl certify</code> tightens).</p>";
+    return intro + perInput("sensitivity", totals, info.featureNames().names(), "more sensitive");
+  }
+
+  /** One value per input: an image when p is a square (pixels), else the largest values by name. */
+  private static String perInput(String title, double[] values, String[] names, String darker) throws IOException {
+    int p = values.length;
     int side = (int) Math.round(Math.sqrt(p));
     if (side * side == p && side >= 4) {
-      return intro + "<img alt=\"feature relevance as a " + side + "x" + side + " image\" style=\"image-rendering:pixelated;width:280px;"
-          + "border:1px solid #ccc\" src=\"data:image/png;base64," + png(heat(norms, side)) + "\"><p>Deeper blue: more relevant pixel.</p>";
+      return "<img alt=\"" + title + " as a " + side + "x" + side + " image\" style=\"image-rendering:pixelated;width:280px;"
+          + "border:1px solid #ccc\" src=\"data:image/png;base64," + png(heat(values, side)) + "\"><p>Deeper blue: " + darker + " pixel.</p>";
     }
-    String[] names = info.featureNames().names();
-    Integer[] order = IntStream.range(0, p).boxed().sorted(Comparator.comparingDouble(j -> -norms[j])).limit(TOP_FEATURES).toArray(Integer[]::new);
-    return intro + SvgCharts.bars("feature relevance", java.util.Arrays.stream(order).map(j -> names[j]).toArray(String[]::new),
-        java.util.Arrays.stream(order).mapToDouble(j -> norms[j]).toArray());
+    Integer[] order = IntStream.range(0, p).boxed().sorted(Comparator.comparingDouble(j -> -values[j])).limit(TOP_FEATURES).toArray(Integer[]::new);
+    return SvgCharts.bars(title, java.util.Arrays.stream(order).map(j -> names[j]).toArray(String[]::new),
+        java.util.Arrays.stream(order).mapToDouble(j -> values[j]).toArray());
   }
 
   private static BufferedImage heat(double[] v, int side) {

@@ -40,6 +40,7 @@ final class Jobs {
         TrainCommand::run);
     Idl.register("predict", "predict: --model DIR --input P --format F --output P (CSV: input columns + predictions)", Jobs::predict);
     Idl.register("evaluate", "evaluate: --model DIR --input P --format F --label-col C (prints one JSON object)", Jobs::evaluate);
+    RobustnessCommands.register();
     Idl.register("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", Jobs::inspect);
     Idl.register("gc", "remove unfinished versions (killed runs) under --model DIR not written for --older-than MINUTES (default 60)",
         Jobs::gc);
@@ -108,7 +109,7 @@ final class Jobs {
   }
 
   /** A job's input for a model: columns matched by the names the model was trained on, when it recorded them. */
-  private static DataSources.Loaded load(SparkSession spark, JobConfig cfg, Model<?> model, boolean requireLabel) throws IOException {
+  static DataSources.Loaded load(SparkSession spark, JobConfig cfg, Model<?> model, boolean requireLabel) throws IOException {
     org.implicitdl.spark.FeatureNames names = ((ModelInfo) model).featureNames();
     List<String> expected = names.source().startsWith("ML attributes") && cfg.string("features-col").isEmpty() ? List.of(names.names()) : List.of();
     return DataSources.load(spark, cfg.required("input", "--input"), cfg.oneOf("format", "csv", "parquet", "libsvm", "idx"),
@@ -134,15 +135,7 @@ final class Jobs {
       Model<?> model = loadModel(spark, cfg.required("model", "--model"));
       DataSources.Loaded data = load(spark, cfg, model, false);
       Dataset<Row> predicted = model.transform(data.frame().drop("prediction", "probability", "rawPrediction"));
-      List<Column> cols = new java.util.ArrayList<>();
-      for (StructField f : data.frame().schema().fields()) {
-        if (f.name().equals(DataSources.FEATURES) && !data.featureNames().isEmpty() && !data.featureNames().contains(DataSources.FEATURES)) {
-          continue;
-        }
-        cols.add(f.dataType().equals(SQLDataTypes.VectorType())
-            ? functions.concat_ws(" ", org.apache.spark.ml.functions.vector_to_array(functions.col(f.name()), "float64").cast("array<string>")).as(f.name())
-            : functions.col(f.name()));
-      }
+      List<Column> cols = inputColumns(data);
       if (model instanceof ImplicitClassificationModel c) {
         cols.add(functions.col("prediction"));
         Column prob = org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64");
@@ -167,6 +160,20 @@ final class Jobs {
     } finally {
       spark.stop();
     }
+  }
+
+  /** The input columns as a CSV can hold them: vectors as space-separated numbers, the packed features vector left out when named columns exist. */
+  static List<Column> inputColumns(DataSources.Loaded data) {
+    List<Column> cols = new java.util.ArrayList<>();
+    for (StructField f : data.frame().schema().fields()) {
+      if (f.name().equals(DataSources.FEATURES) && !data.featureNames().isEmpty() && !data.featureNames().contains(DataSources.FEATURES)) {
+        continue;
+      }
+      cols.add(f.dataType().equals(SQLDataTypes.VectorType())
+          ? functions.concat_ws(" ", org.apache.spark.ml.functions.vector_to_array(functions.col(f.name()), "float64").cast("array<string>")).as(f.name())
+          : functions.col(f.name()));
+    }
+    return cols;
   }
 
   static int evaluate(String[] args) throws Exception {
@@ -211,6 +218,9 @@ final class Jobs {
       cert.put("infNorm", m.certificate().infNorm());
       cert.put("perronFrobeniusBound", m.certificate().perronFrobenius());
       o.put("sparsity", ((ModelInfo) model).sparsity());
+      if (m.certificate().isWellPosed()) {
+        o.set("sensitivity", sensitivity(m, ((ModelInfo) model).featureNames().names()));
+      }
       ModelInfo info = (ModelInfo) model;
       int[] selected = info.selectedFeatures();
       o.put("selectedFeatureCount", selected.length);
@@ -239,6 +249,26 @@ final class Jobs {
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * The sensitivity matrix |C|(I − |A|)⁻¹|B| + |D| (paper §5) summed over the outputs: the worst-case
+   * change of all outputs per unit change of each input, by feature name, largest first.
+   */
+  static ObjectNode sensitivity(ImplicitModel m, String[] names) {
+    double[] totals = new org.implicitdl.robust.IntervalAnalysis(m).sensitivityTotals();
+    Integer[] order = new Integer[totals.length];
+    for (int k = 0; k < order.length; k++) {
+      order[k] = k;
+    }
+    Arrays.sort(order, (x, y) -> Double.compare(totals[y], totals[x]));
+    ObjectNode o = JSON.createObjectNode();
+    o.put("meaning", "per input: sum over outputs of the worst-case |change of the raw output| per unit change of the input");
+    ObjectNode perInput = o.putObject("perInputTotals");
+    for (int k : order) {
+      perInput.put(names[k], totals[k]);
+    }
+    return o;
   }
 
   /** Every param the model has a value for (the ones it was trained with, too), as JSON values. */

@@ -1,0 +1,315 @@
+package org.implicitdl.train;
+
+import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.Activation;
+import org.implicitdl.model.Certificate;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.robust.Bounds;
+import org.implicitdl.robust.IntervalAnalysis;
+
+/**
+ * Gradient of the robust objective (1 − w)·ℓ(y, ŷ) + w·ℓ(y, ŷ_worst) ({@link RobustObjective}) by
+ * implicit differentiation through the interval fixed point (paper §5).
+ *
+ * <p>The interval map is itself an implicit rule on the stacked state s = (h, l) = (x_hi, x_lo):
+ * h = φ(z_h), l = φ(z_l) with z_h = A x_c + |A| x_r + B u + |B| r, z_l = A x_c − |A| x_r + B u − |B| r
+ * (x_c = (h + l)/2, x_r = (h − l)/2). Its adjoint is v = ∂ℓ/∂s + Mᵀ(J v) with J = φ'(z) and
+ * Mᵀ(J v) = ½(Aᵀw_c ± |A|ᵀw_r) for w = J v, w_c = w_h + w_l, w_r = w_h − w_l; then
+ * ∇A = w_c x_cᵀ + sgn(A)∘(w_r x_rᵀ) and ∇B = w_c uᵀ + sgn(B)∘(w_r rᵀ) (sgn(0) = 0: the
+ * symmetric subgradient of |·| at 0).
+ *
+ * <p>Worst outputs: for cross-entropy, the worst logits relative to the true class y,
+ * z̃_k = −(lower bound of ŷ_y − ŷ_k) through the rows C_y − C_k, D_y − D_k (z̃_y = 0); for the
+ * squared loss, each output at whichever end of its bound is farther from the target.
+ */
+public final class RobustGradient {
+  private RobustGradient() {}
+
+  /** Gradient sums in {@link ImplicitGradient}'s layout for augmented inputs U' (bias row last). */
+  public static Sums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
+      org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
+    Sums nominal = ImplicitGradient.compute(m, cert, uAug, y, weights, loss, settings);
+    if (!objective.active()) {
+      return nominal;
+    }
+    Sums worst = worstCase(m, cert, uAug, y, weights, loss, settings, objective);
+    double w = objective.weight();
+    Matrix[] grads = new Matrix[4];
+    for (int k = 0; k < 4; k++) {
+      grads[k] = nominal.matrix(k).scaled(1 - w);
+      Blas.axpy(w, worst.matrix(k).data(), grads[k].data());
+    }
+    return new Sums(grads, new double[] {(1 - w) * nominal.scalar(ImplicitGradient.LOSS) + w * worst.scalar(ImplicitGradient.LOSS),
+        nominal.scalar(ImplicitGradient.COUNT),
+        Math.max(nominal.scalar(ImplicitGradient.NOT_CONVERGED), worst.scalar(ImplicitGradient.NOT_CONVERGED))});
+  }
+
+  /** The robust objective's value sums only (validation): loss and count in {@link RealRule}'s layout. */
+  public static Sums metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
+      org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
+    Sums real = RealRule.metrics(m, cert, uAug, y, weights, loss, settings);
+    if (!objective.active()) {
+      return real;
+    }
+    double[] s = new double[RealRule.SCALARS];
+    for (int k = 0; k < s.length; k++) {
+      s[k] = real.scalar(k);
+    }
+    Worst worst = worstOutputs(m, cert, uAug, y, weights, loss, settings, objective);
+    double w = objective.weight();
+    s[RealRule.LOSS] = (1 - w) * s[RealRule.LOSS] + w * weightedTotal(worst.loss, weights);
+    return new Sums(new Matrix[0], s, new double[] {real.maximum(RealRule.MAX_RESIDUAL), real.maximum(RealRule.MAX_ITERATIONS)});
+  }
+
+  /** The bounds, the per-column worst-case loss, and its gradients in the state centre and radius and in C and D. */
+  private record Worst(Bounds bounds, Matrix xc, Matrix xr, Matrix u, Matrix r, double[] loss, Matrix gc, Matrix gr, Matrix dC, Matrix dD,
+      boolean converged) {}
+
+  private static double weightedTotal(double[] loss, Matrix weights) {
+    double t = 0;
+    for (int j = 0; j < loss.length; j++) {
+      t += weights.data()[j] * loss[j];
+    }
+    return t;
+  }
+
+  private static Sums worstCase(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
+      org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
+    Worst worst = worstOutputs(m, cert, uAug, y, weights, loss, settings, objective);
+    int n = m.hiddenDim();
+    int cols = uAug.cols();
+    Matrix a = m.a();
+    Matrix absA = abs(a);
+    Matrix xc = worst.xc;
+    Matrix xr = worst.xr;
+    Matrix b = m.b();
+    Matrix absB = abs(b);
+    Matrix zc = Blas.multiply(b, uAug);
+    Blas.gemm(1.0, a, false, xc, false, 1.0, zc);
+    Matrix zr = Blas.multiply(absB, worst.r);
+    Blas.gemm(1.0, absA, false, xr, false, 1.0, zr);
+    Activation phi = m.activation();
+    double[] jh = new double[n * cols];
+    double[] jl = new double[n * cols];
+    for (int k = 0; k < jh.length; k++) {
+      jh[k] = phi.derivative(zc.data()[k] + zr.data()[k]);
+      jl[k] = phi.derivative(zc.data()[k] - zr.data()[k]);
+    }
+    double[] gh = new double[n * cols];
+    double[] gl = new double[n * cols];
+    for (int k = 0; k < gh.length; k++) {
+      gh[k] = 0.5 * (worst.gc.data()[k] + worst.gr.data()[k]);
+      gl[k] = 0.5 * (worst.gc.data()[k] - worst.gr.data()[k]);
+    }
+    double[] vh = gh.clone();
+    double[] vl = gl.clone();
+    Matrix wc = Matrix.zeros(n, cols);
+    Matrix wr = Matrix.zeros(n, cols);
+    boolean converged = false;
+    for (int it = 0; it < settings.maxIterations() && !converged; it++) {
+      for (int k = 0; k < vh.length; k++) {
+        double h = jh[k] * vh[k];
+        double l = jl[k] * vl[k];
+        wc.data()[k] = h + l;
+        wr.data()[k] = h - l;
+      }
+      Matrix t1 = Blas.multiply(a, true, wc, false);
+      Matrix t2 = Blas.multiply(absA, true, wr, false);
+      double step = 0;
+      for (int k = 0; k < vh.length; k++) {
+        double nh = gh[k] + 0.5 * (t1.data()[k] + t2.data()[k]);
+        double nl = gl[k] + 0.5 * (t1.data()[k] - t2.data()[k]);
+        step = Math.max(step, Math.max(Math.abs(nh - vh[k]), Math.abs(nl - vl[k])));
+        vh[k] = nh;
+        vl[k] = nl;
+      }
+      converged = step <= settings.tolerance() * Math.max(1, maxAbs(vh, vl));
+    }
+    for (int k = 0; k < vh.length; k++) {
+      double h = jh[k] * vh[k];
+      double l = jl[k] * vl[k];
+      wc.data()[k] = h + l;
+      wr.data()[k] = h - l;
+    }
+    Matrix dA = Blas.multiply(wc, false, xc, true);
+    addSignMasked(dA, a, Blas.multiply(wr, false, xr, true));
+    Matrix dB = Blas.multiply(wc, false, uAug, true);
+    addSignMasked(dB, b, Blas.multiply(wr, false, worst.r, true));
+    double unconverged = converged && worst.converged ? 0 : cols;
+    return new Sums(new Matrix[] {dA, dB, worst.dC, worst.dD}, new double[] {weightedTotal(worst.loss, weights), weights.sum(), unconverged});
+  }
+
+  private static Worst worstOutputs(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
+      org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
+    int p = m.inputDim();
+    int cols = uAug.cols();
+    Matrix u = uAug.rowSlice(0, p);
+    Matrix r = objective.box().radii(cols);
+    Bounds bounds = new IntervalAnalysis(m, cert).interval(u, r, settings);
+    int n = m.hiddenDim();
+    Matrix xc = bounds.stateLower().copy();
+    Matrix xr = bounds.stateUpper().copy();
+    for (int k = 0; k < xc.data().length; k++) {
+      double lo = xc.data()[k];
+      double hi = xr.data()[k];
+      xc.data()[k] = 0.5 * (hi + lo);
+      xr.data()[k] = 0.5 * (hi - lo);
+    }
+    Matrix rAug = Matrix.vstack(r, Matrix.zeros(1, cols));
+    Matrix c = m.c();
+    Matrix d = m.d();
+    int q = c.rows();
+    Matrix gc = Matrix.zeros(n, cols);
+    Matrix gr = Matrix.zeros(n, cols);
+    Matrix dC = Matrix.zeros(q, n);
+    Matrix dD = Matrix.zeros(q, p + 1);
+    double[] lossPerColumn = new double[cols];
+    OutputGradient out = loss == Loss.CROSS_ENTROPY ? new WorstLogits(c, d) : new WorstSquared(c, d);
+    for (int j = 0; j < cols; j++) {
+      lossPerColumn[j] = out.column(j, weights.data()[j], y, xc, xr, uAug, rAug, gc, gr, dC, dD);
+    }
+    return new Worst(bounds, xc, xr, u, rAug, lossPerColumn, gc, gr, dC, dD, bounds.converged());
+  }
+
+  /**
+   * One column's worst-case loss (unweighted); adds the column's weight times ∂ℓ/∂x_c, ∂ℓ/∂x_r
+   * into column j of gc, gr and times its share of ∇C, ∇D into dC, dD.
+   */
+  private interface OutputGradient {
+    double column(int j, double weight, Matrix y, Matrix xc, Matrix xr, Matrix u, Matrix r, Matrix gc, Matrix gr, Matrix dC, Matrix dD);
+  }
+
+  /** Cross-entropy at the worst logits z̃_k = −(lower bound of ŷ_y − ŷ_k), z̃_y = 0. */
+  private record WorstLogits(Matrix c, Matrix d) implements OutputGradient {
+    @Override
+    public double column(int j, double weight, Matrix y, Matrix xc, Matrix xr, Matrix u, Matrix r, Matrix gc, Matrix gr, Matrix dC, Matrix dD) {
+      int q = c.rows();
+      int n = c.cols();
+      int pp = d.cols();
+      int label = 0;
+      double labelMass = 0;
+      for (int i = 0; i < q; i++) {
+        if (y.get(i, j) > labelMass) {
+          labelMass = y.get(i, j);
+          label = i;
+        }
+      }
+      double[] z = new double[q];
+      for (int k = 0; k < q; k++) {
+        if (k == label) {
+          continue;
+        }
+        double lower = 0;
+        for (int i = 0; i < n; i++) {
+          double e = c.get(label, i) - c.get(k, i);
+          lower += e * xc.get(i, j) - Math.abs(e) * xr.get(i, j);
+        }
+        for (int f = 0; f < pp; f++) {
+          double e = d.get(label, f) - d.get(k, f);
+          lower += e * u.get(f, j) - Math.abs(e) * r.get(f, j);
+        }
+        z[k] = -lower;
+      }
+      double max = Double.NEGATIVE_INFINITY;
+      for (double v : z) {
+        max = Math.max(max, v);
+      }
+      double sum = 0;
+      for (double v : z) {
+        sum += Math.exp(v - max);
+      }
+      double value = labelMass * (max + Math.log(sum));
+      for (int k = 0; k < q; k++) {
+        if (k == label) {
+          continue;
+        }
+        // ∂ℓ/∂lower_k = −softmax(z̃)_k
+        double beta = -weight * labelMass * Math.exp(z[k] - max) / sum;
+        if (beta == 0) {
+          continue;
+        }
+        for (int i = 0; i < n; i++) {
+          double e = c.get(label, i) - c.get(k, i);
+          gc.data()[i + j * n] += beta * e;
+          gr.data()[i + j * n] -= beta * Math.abs(e);
+          double de = beta * (xc.get(i, j) - Math.signum(e) * xr.get(i, j));
+          dC.data()[label + i * q] += de;
+          dC.data()[k + i * q] -= de;
+        }
+        for (int f = 0; f < pp; f++) {
+          double e = d.get(label, f) - d.get(k, f);
+          double de = beta * (u.get(f, j) - Math.signum(e) * r.get(f, j));
+          dD.data()[label + f * q] += de;
+          dD.data()[k + f * q] -= de;
+        }
+      }
+      return value;
+    }
+  }
+
+  /** ½(ŷ_i − y_i)² at whichever end of ŷ_i's bound is farther from y_i. */
+  private record WorstSquared(Matrix c, Matrix d) implements OutputGradient {
+    @Override
+    public double column(int j, double weight, Matrix y, Matrix xc, Matrix xr, Matrix u, Matrix r, Matrix gc, Matrix gr, Matrix dC, Matrix dD) {
+      int q = c.rows();
+      int n = c.cols();
+      int pp = d.cols();
+      double value = 0;
+      for (int k = 0; k < q; k++) {
+        double centre = 0;
+        double radius = 0;
+        for (int i = 0; i < n; i++) {
+          centre += c.get(k, i) * xc.get(i, j);
+          radius += Math.abs(c.get(k, i)) * xr.get(i, j);
+        }
+        for (int f = 0; f < pp; f++) {
+          centre += d.get(k, f) * u.get(f, j);
+          radius += Math.abs(d.get(k, f)) * r.get(f, j);
+        }
+        double target = y.get(k, j);
+        double side = centre >= target ? 1 : -1;
+        double worst = centre + side * radius;
+        double delta = worst - target;
+        value += 0.5 * delta * delta;
+        double dr = weight * side * delta;
+        delta *= weight;
+        for (int i = 0; i < n; i++) {
+          gc.data()[i + j * n] += delta * c.get(k, i);
+          gr.data()[i + j * n] += dr * Math.abs(c.get(k, i));
+          dC.data()[k + i * q] += delta * xc.get(i, j) + dr * Math.signum(c.get(k, i)) * xr.get(i, j);
+        }
+        for (int f = 0; f < pp; f++) {
+          dD.data()[k + f * q] += delta * u.get(f, j) + dr * Math.signum(d.get(k, f)) * r.get(f, j);
+        }
+      }
+      return value;
+    }
+  }
+
+  private static void addSignMasked(Matrix target, Matrix signOf, Matrix term) {
+    double[] t = target.data();
+    double[] s = signOf.data();
+    double[] v = term.data();
+    for (int k = 0; k < t.length; k++) {
+      t[k] += Math.signum(s[k]) * v[k];
+    }
+  }
+
+  private static Matrix abs(Matrix m) {
+    Matrix out = m.copy();
+    double[] od = out.data();
+    for (int k = 0; k < od.length; k++) {
+      od[k] = Math.abs(od[k]);
+    }
+    return out;
+  }
+
+  private static double maxAbs(double[] x, double[] y) {
+    double m = 0;
+    for (int k = 0; k < x.length; k++) {
+      m = Math.max(m, Math.max(Math.abs(x[k]), Math.abs(y[k])));
+    }
+    return m;
+  }
+}

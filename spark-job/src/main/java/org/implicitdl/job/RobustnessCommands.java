@@ -1,0 +1,163 @@
+package org.implicitdl.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.Model;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.implicitdl.spark.ImplicitClassificationModel;
+import org.implicitdl.spark.ImplicitRegressionModel;
+
+/**
+ * {@code idl certify} and {@code idl attack} (paper §5): certified output bounds and certified
+ * accuracy over the box u ± ε, and the accuracy left after a projected-gradient attack in it.
+ */
+final class RobustnessCommands {
+  private static final int DEFAULT_STEPS = 20;
+
+  private RobustnessCommands() {}
+
+  static void register() {
+    Idl.register("certify", "certified bounds over the input box u ± ε: --model DIR --input P --format F --epsilon E --output P "
+        + "[--label-col C] [--mode error|overwrite|append] (CSV: input columns, prediction, lower_k, upper_k, certified)", RobustnessCommands::certify);
+    Idl.register("attack", "projected-gradient attack in the box u ± ε: --model DIR --input P --format F --label-col C --epsilon E "
+        + "[--steps N] (prints one JSON object)", RobustnessCommands::attack);
+  }
+
+  static int certify(String[] args) throws Exception {
+    if (Jobs.help(args, "idl certify --model DIR --input PATH --format F --epsilon E --output PATH [--label-col C] [--mode error|overwrite|append]")) {
+      return 0;
+    }
+    JobConfig cfg = JobConfig.parse(args, Set.of("output", "epsilon", "mode"));
+    double epsilon = epsilon(cfg);
+    String output = cfg.required("output", "--output");
+    String mode = cfg.string("mode").isEmpty() ? "error" : cfg.string("mode");
+    if (!List.of("error", "overwrite", "append").contains(mode)) {
+      throw new Idl.UsageException("bad value for --mode: " + mode + " (expected error, overwrite or append)");
+    }
+    boolean labelled = argsName(args, "--label-col");
+    SparkSession spark = Sessions.create(cfg, "certify");
+    try {
+      Path out = new Path(output);
+      if (mode.equals("error") && out.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(out)) {
+        throw new Idl.UsageException("output " + output + " exists; pass --mode overwrite to replace it or --mode append to add to it");
+      }
+      Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
+      DataSources.Loaded data = Jobs.load(spark, cfg, model, labelled);
+      model.set(model.getParam("epsilon"), epsilon);
+      Dataset<Row> bounded = model.transform(data.frame().drop("prediction", "probability", "rawPrediction")).cache();
+      int outputs = model instanceof ImplicitClassificationModel c ? c.numClasses() : ((ImplicitRegressionModel) model).numOutputs();
+      List<Column> cols = Jobs.inputColumns(data);
+      Column lower = org.apache.spark.ml.functions.vector_to_array(functions.col("lowerBound"), "float64");
+      Column upper = org.apache.spark.ml.functions.vector_to_array(functions.col("upperBound"), "float64");
+      cols.add(functions.col("prediction"));
+      for (int k = 0; k < outputs; k++) {
+        cols.add(lower.getItem(k).as("lower_" + k));
+      }
+      for (int k = 0; k < outputs; k++) {
+        cols.add(upper.getItem(k).as("upper_" + k));
+      }
+      boolean classifier = model instanceof ImplicitClassificationModel;
+      if (classifier) {
+        cols.add(functions.col("certified"));
+      }
+      bounded.select(cols.toArray(new Column[0])).coalesce(1).write().option("header", "true")
+          .mode(mode.equals("error") ? "errorifexists" : mode).csv(output);
+      System.err.println("certified bounds written to " + output);
+      if (labelled) {
+        ObjectNode o = Jobs.JSON.createObjectNode();
+        String label = data.labelCol();
+        if (classifier) {
+          Row r = bounded.agg(functions.avg(functions.when(functions.col("prediction").equalTo(functions.col(label)), 1.0).otherwise(0.0)),
+              functions.avg(functions.when(functions.col("certified").and(functions.col("prediction").equalTo(functions.col(label))), 1.0)
+                  .otherwise(0.0))).head();
+          o.put("accuracy", r.getDouble(0));
+          o.put("certifiedAccuracy", r.getDouble(1));
+        } else {
+          ImplicitRegressionModel rm = (ImplicitRegressionModel) model;
+          o.put("rmse", rm.setLabelCol(label).evaluate(data.frame()).get("rmse"));
+          o.put("meanBoundWidth", meanWidth(bounded, outputs));
+        }
+        o.put("epsilon", epsilon);
+        o.put("count", bounded.count());
+        System.out.println(Jobs.JSON.writeValueAsString(o));
+      }
+      bounded.unpersist();
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  static int attack(String[] args) throws Exception {
+    if (Jobs.help(args, "idl attack --model DIR --input PATH --format F --label-col C --epsilon E [--steps N]")) {
+      return 0;
+    }
+    JobConfig cfg = JobConfig.parse(args, Set.of("epsilon", "steps"));
+    double epsilon = epsilon(cfg);
+    int steps = steps(cfg);
+    SparkSession spark = Sessions.create(cfg, "attack");
+    try {
+      Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
+      if (!(model instanceof ImplicitClassificationModel classifier)) {
+        throw new Idl.UsageException("idl attack needs a classification model; " + cfg.string("model") + " is a regression model");
+      }
+      DataSources.Loaded data = Jobs.load(spark, cfg, model, true);
+      classifier.setEpsilon(epsilon).setLabelCol(data.labelCol());
+      System.out.println(Jobs.JSON.writeValueAsString(classifier.attack(data.frame(), steps)));
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** --epsilon: required, a finite number > 0. */
+  static double epsilon(JobConfig cfg) {
+    String text = cfg.required("epsilon", "--epsilon");
+    double e;
+    try {
+      e = Double.parseDouble(text);
+    } catch (NumberFormatException ex) {
+      throw new Idl.UsageException("bad value for --epsilon: " + text + " (expected a finite number > 0)");
+    }
+    if (!(e > 0) || Double.isInfinite(e)) {
+      throw new Idl.UsageException("bad value for --epsilon: " + text + " (expected a finite number > 0)");
+    }
+    return e;
+  }
+
+  private static int steps(JobConfig cfg) {
+    String text = cfg.string("steps");
+    if (text.isEmpty()) {
+      return DEFAULT_STEPS;
+    }
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new Idl.UsageException("bad value for --steps: " + text + " (expected a whole number >= 1)");
+  }
+
+  private static boolean argsName(String[] args, String flag) {
+    return java.util.Arrays.asList(args).contains(flag);
+  }
+
+  private static double meanWidth(Dataset<Row> bounded, int outputs) {
+    Column width = functions.lit(0.0);
+    Column lower = org.apache.spark.ml.functions.vector_to_array(functions.col("lowerBound"), "float64");
+    Column upper = org.apache.spark.ml.functions.vector_to_array(functions.col("upperBound"), "float64");
+    for (int k = 0; k < outputs; k++) {
+      width = width.plus(upper.getItem(k).minus(lower.getItem(k)));
+    }
+    return bounded.agg(functions.avg(width.divide(outputs))).head().getDouble(0);
+  }
+}
