@@ -52,10 +52,6 @@ final class ImplicitTraining {
       throw new InvalidParamException("solver '" + solver + "' needs activation relu (BCD's convex blocks are for ReLU), got " + activation.id());
     }
     requireAllocatable(solver, n, inputs, outputs);
-    if (params.getRobustEpsilon() > 0 && solver.endsWith("bcd")) {
-      throw new InvalidParamException("parameter robustEpsilon " + params.getRobustEpsilon() + " trains the worst-case loss in the gradient "
-          + "solver, but solver '" + solver + "' ends with BCD; use solver gradient or bcd+gradient");
-    }
     String weightCol = params.getWeightCol();
     Dataset<Row> rows = selectRows(dataset.toDF(), featuresCol, labelCol, weightCol);
     Dataset<Row> heldOutRows = null;
@@ -111,7 +107,8 @@ final class ImplicitTraining {
         boolean followed = k < stages.length - 1;
         EpochCheckpoint resume = state == null ? EpochCheckpoint.none() : state.forStage(k, model, history, k == firstStage);
         last = stages[k].equals("bcd")
-            ? bcdStage(store, watch, resume, bcdSettings(params, loss, epochs), followed, model, inputs, outputs, log)
+            ? bcdStage(store, watch, resume, bcdSettings(params, loss, epochs), robustBox(params, units, inputs), followed, model, inputs,
+                outputs, log)
             : gradientStage(store, validation, watch, resume, gradientSettings(params, loss, activation), robustObjective(params, units, inputs),
                 model, inputs, outputs, log);
         model = last.model();
@@ -235,9 +232,10 @@ final class ImplicitTraining {
    * its hidden features with the readout reset ({@link BlockCoordinateDescent#trainAsWarmStart});
    * otherwise it ends with the readout refit.
    */
-  private static Stage bcdStage(RddBlockStore store, HeldOutScore watch, EpochCheckpoint checkpoint, BcdSettings settings, boolean followed,
-      ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
-    BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, settings, inputs, outputs, log).watching(watch).checkpointing(checkpoint);
+  private static Stage bcdStage(RddBlockStore store, HeldOutScore watch, EpochCheckpoint checkpoint, BcdSettings settings, InputBox robust,
+      boolean followed, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+    BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, settings, inputs, outputs, log).watching(watch).checkpointing(checkpoint)
+        .robust(robust);
     BlockCoordinateDescent.Result r = followed ? bcd.trainAsWarmStart(model) : bcd.train(model);
     return new Stage(r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
   }
@@ -251,11 +249,16 @@ final class ImplicitTraining {
 
   /** The robust objective (paper §5) in the units the trainer sees, or null for nominal training. */
   static RobustObjective robustObjective(ImplicitTrainingParams params, Standardization units, int inputs) {
+    InputBox box = robustBox(params, units, inputs);
+    return box == null ? null : new RobustObjective(box, params.getRobustWeight(), params.getRobustRamp());
+  }
+
+  /** The robust training box u ± robustEpsilon·featureScale in the units the trainer sees, or null for nominal training. */
+  static InputBox robustBox(ImplicitTrainingParams params, Standardization units, int inputs) {
     if (params.getRobustEpsilon() == 0) {
       return null;
     }
-    InputBox raw = ParamChecks.inputBox(params.getFeatureScale(), params.getRobustEpsilon(), inputs);
-    return new RobustObjective(units.inStandardUnits(raw), params.getRobustWeight(), params.getRobustRamp());
+    return units.inStandardUnits(ParamChecks.inputBox(params.getFeatureScale(), params.getRobustEpsilon(), inputs));
   }
 
   private static ImplicitModel initialModel(ImplicitTrainingParams params, org.apache.spark.sql.SparkSession spark) {

@@ -184,8 +184,9 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
 
   default DoubleParam robustEpsilon() {
     return registered("robustEpsilon", () -> new DoubleParam(this, "robustEpsilon",
-        "robust training (paper §5; gradient solver): the epsilon of the input box u ± epsilon·featureScale whose worst-case "
-            + "loss, from the certified interval bounds, is trained on (0: nominal training; in the features' units)",
+        "robust training (paper §5) over the input box u ± epsilon·featureScale: the gradient solver trains on the worst-case "
+            + "loss from the certified interval bounds, BCD's (A, B)-step fits the states to the worst-case drive (eq. 18) "
+            + "(0: nominal training; in the features' units)",
         ParamChecks.atLeast("robustEpsilon", 0)));
   }
 

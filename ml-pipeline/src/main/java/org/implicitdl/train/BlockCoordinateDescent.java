@@ -32,6 +32,7 @@ public final class BlockCoordinateDescent {
   /** What the next epoch needs besides the blocks' states: saved after each epoch with the store ({@link EpochCheckpoint}). */
   record State(int epoch, ImplicitModel model, BcdSettings settings, List<EpochRecord> history) implements java.io.Serializable {}
   private boolean refitReadout = true;
+  private double[] robustRadius;
   private Sums constants;
 
   /** Outcome: the trained model (after the readout refit), its history, and the selected features. */
@@ -68,6 +69,26 @@ public final class BlockCoordinateDescent {
   /** Also hands each epoch's model to {@code l} (benchmarks judge it on test data). */
   public BlockCoordinateDescent onEpochModel(Consumer<ImplicitModel> l) {
     this.modelListener = l;
+    return this;
+  }
+
+  /**
+   * Robust training (paper §5, eq. 18, ReLU): the (A, B)-step fits the states to the worst-case
+   * drive AX + BU' + |B|r1ᵀ over the input box u ± r instead of the nominal one.
+   */
+  public BlockCoordinateDescent robust(org.implicitdl.robust.InputBox box) {
+    if (box == null || box.epsilon() == 0) {
+      this.robustRadius = null;
+      return this;
+    }
+    double[] r = box.sigma();
+    for (int f = 0; f < r.length; f++) {
+      r[f] *= box.epsilon();
+    }
+    if (r.length != inputs) {
+      throw new IllegalArgumentException("the input box has " + r.length + " features, the data " + inputs);
+    }
+    this.robustRadius = r;
     return this;
   }
 
@@ -189,7 +210,7 @@ public final class BlockCoordinateDescent {
     double a2 = WellPosedness.twoNorm(model.a());
     double etaP = 1.0 / (1.01 * (settings.loss().curvature() * c2 * c2 + maxLambda + settings.mu()));
     double etaX = 1.0 / (1.01 * (maxLambda * a2 * a2 + settings.mu()));
-    return new BcdPayload(model, settings, etaP, etaX);
+    return new BcdPayload(model, settings, etaP, etaX, robustRadius);
   }
 
   /**
@@ -258,15 +279,100 @@ public final class BlockCoordinateDescent {
     Matrix w = Matrix.hstack(model.a(), model.b());
     Sums first = store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
     Matrix g = withRidge(assembleGram(first.matrix(0), first.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
-    ExactInB exactInB = featuresUnpenalized() ? ExactInB.of(g, n) : null;
+    ExactInB exactInB = featuresUnpenalized() && robustRadius == null ? ExactInB.of(g, n) : null;
     for (int round = 0; round < settings.abRounds(); round++) {
       Sums s = round == 0 ? first
           : store.aggregate("(A, B)-step majorizer moments", payload(model.withAB(w)), LocalSteps::abTargets);
       int o = round == 0 ? 2 : 0;
       Matrix h = Matrix.hstack(s.matrix(o), s.matrix(o + 1));
-      w = exactInB != null ? exactInB.solve(w, h, settings) : QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, settings.fistaIterations());
+      if (robustRadius != null) {
+        RobustRows rows = new RobustRows(g, first.matrix(1), constants.matrix(LocalSteps.CONST_UU), w, n, robustRadius);
+        w = QuadraticStep.solve(w, rows, rows.moments(h), settings.lambdaVector(), prox, settings.fistaIterations());
+      } else {
+        w = exactInB != null ? exactInB.solve(w, h, settings) : QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, settings.fistaIterations());
+      }
     }
     return model.withAB(w);
+  }
+
+  /**
+   * The robust (A, B) majorizer (eq. 18) with |B| linearized at the round's start, |B_i| = s_i∘B_i
+   * for s_i = sgn(B_i): row i sees the inputs shifted by v_i = s_i∘r, so its Gram matrix is
+   * G_i = G + μṽ_iᵀ + ṽ_iμᵀ + m ṽ_iṽ_iᵀ (ṽ_i = [0; v_i; 0], μ = Σ_j w_j[x_j; u'_j] = G's bias
+   * column, m = Σ_j w_j) and its moments h̃_i = h_i + (Σ_j w_j t_ij)ṽ_i (the bias entry of h_i).
+   * Rank-two corrections per row, so the operator costs one product with G plus O(n(n + p)).
+   */
+  private static final class RobustRows implements QuadraticStep.Operator {
+    private final Matrix g;
+    private final double[] mu;
+    private final double mass;
+    private final Matrix v;
+    private final double norm;
+
+    RobustRows(Matrix gWithRidge, Matrix xu, Matrix uu, Matrix w, int n, double[] radius) {
+      this.g = gWithRidge;
+      int k = gWithRidge.rows();
+      int bias = k - 1;
+      this.mu = new double[k];
+      for (int i = 0; i < n; i++) {
+        mu[i] = xu.get(i, xu.cols() - 1);
+      }
+      for (int i = n; i < k; i++) {
+        mu[i] = uu.get(i - n, uu.cols() - 1);
+      }
+      this.mass = uu.get(uu.rows() - 1, uu.cols() - 1);
+      this.v = Matrix.zeros(n, k);
+      double vNorm = 0;
+      for (int i = 0; i < n; i++) {
+        double row = 0;
+        for (int f = 0; f < radius.length; f++) {
+          double value = Math.signum(w.get(i, n + f)) * radius[f];
+          v.set(i, n + f, value);
+          row += value * value;
+        }
+        vNorm = Math.max(vNorm, Math.sqrt(row));
+      }
+      double muNorm = Math.sqrt(Blas.dot(mu, mu));
+      this.norm = WellPosedness.twoNorm(gWithRidge) + 2 * muNorm * vNorm + mass * vNorm * vNorm;
+      assert bias == n + radius.length;
+    }
+
+    @Override
+    public Matrix apply(Matrix w) {
+      Matrix out = Blas.parallelMultiply(w, g);
+      int rows = w.rows();
+      int k = g.rows();
+      for (int i = 0; i < rows; i++) {
+        double wv = 0;
+        double wmu = 0;
+        for (int c = 0; c < k; c++) {
+          wv += w.get(i, c) * v.get(i, c);
+          wmu += w.get(i, c) * mu[c];
+        }
+        for (int c = 0; c < k; c++) {
+          out.set(i, c, out.get(i, c) + wv * mu[c] + (wmu + mass * wv) * v.get(i, c));
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public double norm() {
+      return norm;
+    }
+
+    /** h̃_i = h_i + h_i[bias]·ṽ_i. */
+    Matrix moments(Matrix h) {
+      Matrix out = h.copy();
+      int bias = h.cols() - 1;
+      for (int i = 0; i < h.rows(); i++) {
+        double total = h.get(i, bias);
+        for (int c = 0; c < h.cols(); c++) {
+          out.set(i, c, out.get(i, c) + total * v.get(i, c));
+        }
+      }
+      return out;
+    }
   }
 
   /** No ℓ1 or group penalty: the feature blocks B and D enter their steps as plain quadratics. */

@@ -145,11 +145,17 @@ public final class LocalSteps {
     return new Sums(new Matrix[] {gram(xw, block.x()), gram(xw, block.u())}, new double[0]);
   }
 
-  /** The (A, B) majorizer's moments at the payload's (A, B): TXᵀ, TU'ᵀ, T = P + min(AX + BU', 0). */
+  /**
+   * The (A, B) majorizer's moments at the payload's (A, B): TXᵀ, TU'ᵀ, T = P + min(AX + BU', 0);
+   * with a robust radius, at the worst-case drive AX + BU' + |B|r1ᵀ instead (eq. 18).
+   */
   public static Sums abTargets(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
     Matrix t = Blas.multiply(m.b(), block.u());
     Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, t);
+    if (payload.robustRadius() != null) {
+      addWorstCaseDrive(t, m.b(), payload.robustRadius());
+    }
     double[] td = t.data();
     double[] pd = block.p().data();
     for (int k = 0; k < td.length; k++) {
@@ -157,6 +163,24 @@ public final class LocalSteps {
     }
     Matrix tw = weighted(t, block.w());
     return new Sums(new Matrix[] {gram(tw, block.x()), gram(tw, block.u())}, new double[0]);
+  }
+
+  /**
+   * Z + |B|r1ᵀ: the largest drive any input in the box u ± r can give (paper eq. 18), r over the p
+   * features (the bias column of B is not perturbed).
+   */
+  static void addWorstCaseDrive(Matrix z, Matrix b, double[] radius) {
+    int n = z.rows();
+    double[] shift = new double[n];
+    for (int f = 0; f < radius.length; f++) {
+      for (int i = 0; i < n; i++) {
+        shift[i] += Math.abs(b.get(i, f)) * radius[f];
+      }
+    }
+    double[] zd = z.data();
+    for (int k = 0; k < zd.length; k++) {
+      zd[k] += shift[k % n];
+    }
   }
 
   /** Layout of {@link #report} scalars: the lifted objective's parts; the real rule's come from {@link RealRule}. */

@@ -37,11 +37,35 @@ public final class QuadraticStep {
    * products with Q are known, so YQ is combined from them instead of recomputed.
    */
   public static Matrix solve(Matrix start, Matrix q, Matrix l, double[] rowWeights, Prox prox, int iterations) {
+    return solve(start, Operator.of(q), l, rowWeights, prox, iterations);
+  }
+
+  /**
+   * The linear map W ↦ WQ of the smooth part, row by row (a row may have its own Q_i, as in the
+   * robust (A, B)-step), with a bound on its norm for the step size.
+   */
+  public interface Operator {
+    Matrix apply(Matrix w);
+
+    /** An upper bound on max_i ‖Q_i‖₂. */
+    double norm();
+
+    static Operator of(Matrix q) {
+      double norm = WellPosedness.twoNorm(q);
+      return new Operator() {
+        @Override public Matrix apply(Matrix w) { return Blas.parallelMultiply(w, q); }
+        @Override public double norm() { return norm; }
+      };
+    }
+  }
+
+  /** As {@link #solve(Matrix, Matrix, Matrix, double[], Prox, int)} with row-wise Q_i given as an operator. */
+  public static Matrix solve(Matrix start, Operator q, Matrix l, double[] rowWeights, Prox prox, int iterations) {
     double maxWeight = 0;
     for (double w : rowWeights) {
       maxWeight = Math.max(maxWeight, w);
     }
-    double lipschitz = 1.05 * maxWeight * WellPosedness.twoNorm(q);
+    double lipschitz = 1.05 * maxWeight * q.norm();
     if (lipschitz == 0) {
       return start.copy();
     }
@@ -52,7 +76,7 @@ public final class QuadraticStep {
       stepOfRow[i] = eta * rowWeights[i];
     }
     Matrix x = start.copy();
-    Matrix xq = Blas.parallelMultiply(x, q);
+    Matrix xq = q.apply(x);
     double fx = objective(x, xq, l, rowWeights) + prox.value(x);
     Matrix y = x.copy();
     Matrix yq = xq.copy();
@@ -60,7 +84,7 @@ public final class QuadraticStep {
     for (int it = 0; it < iterations; it++) {
       Matrix z = gradientStep(y, yq, l, stepOfRow);
       prox.apply(z, eta);
-      Matrix zq = Blas.parallelMultiply(z, q);
+      Matrix zq = q.apply(z);
       double fz = objective(z, zq, l, rowWeights) + prox.value(z);
       double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
       Matrix previous = x;
