@@ -239,6 +239,15 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     return (ImplicitClassificationModel) copyValues(copy, extra).setParent(parent());
   }
 
+  /**
+   * The same rule with the states that provably affect no output removed (paper §6.2): every
+   * prediction unchanged, the params and feature names kept, no training summary.
+   */
+  public ImplicitClassificationModel pruned() {
+    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), exactlyPruned()).withFeatureNames(featureNames);
+    return (ImplicitClassificationModel) copyValues(copy, new ParamMap()).setParent(parent());
+  }
+
   @Override
   public MLWriter write() {
     return ModelStorage.writer(this);

@@ -43,7 +43,7 @@ public interface ImplicitModelParams extends Params {
   default DoubleParam epsilon() {
     return registered("epsilon", () -> new DoubleParam(this, "epsilon",
         "radius of the input box u ± epsilon·featureScale (paper §5, eq. 16) over which transform certifies its outputs "
-            + "(0: no bounds; >= 0, in the features' own units)", ParamChecks.atLeast("epsilon", 0)));
+            + "(0: no bounds; >= 0, in the features' own units)", ParamChecks.finiteAtLeast("epsilon", 0)));
   }
 
   default org.apache.spark.ml.param.DoubleArrayParam featureScale() {

@@ -163,6 +163,15 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     return (ImplicitRegressionModel) copyValues(copy, extra).setParent(parent());
   }
 
+  /**
+   * The same rule with the states that provably affect no output removed (paper §6.2): every
+   * prediction unchanged, the params and feature names kept, no training summary.
+   */
+  public ImplicitRegressionModel pruned() {
+    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), exactlyPruned()).withFeatureNames(featureNames);
+    return (ImplicitRegressionModel) copyValues(copy, new ParamMap()).setParent(parent());
+  }
+
   @Override
   public MLWriter write() {
     return ModelStorage.writer(this);

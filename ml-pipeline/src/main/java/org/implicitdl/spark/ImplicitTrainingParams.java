@@ -187,7 +187,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
         "robust training (paper §5) over the input box u ± epsilon·featureScale: the gradient solver trains on the worst-case "
             + "loss from the certified interval bounds, BCD's (A, B)-step fits the states to the worst-case drive (eq. 18) "
             + "(0: nominal training; in the features' units)",
-        ParamChecks.atLeast("robustEpsilon", 0)));
+        ParamChecks.finiteAtLeast("robustEpsilon", 0)));
   }
 
   default DoubleParam robustWeight() {

@@ -28,6 +28,20 @@ public interface ModelInfo {
     return Arrays.stream(selectedFeatures()).mapToObj(j -> names[j]).toArray(String[]::new);
   }
 
+  /**
+   * The matrices with every state that provably affects no output removed (paper §6.2,
+   * {@link org.implicitdl.model.StatePruning#exact}); predictions are unchanged.
+   *
+   * @throws IllegalArgumentException when the model is not certified well-posed (its predictions are then undefined)
+   */
+  default ImplicitModel exactlyPruned() {
+    ImplicitModel m = implicitModel();
+    if (!m.certificate().isWellPosed()) {
+      throw new IllegalArgumentException("cannot prune this model: it is not certified well-posed (" + m.certificate().inWords() + ")");
+    }
+    return org.implicitdl.model.StatePruning.exact(m);
+  }
+
   /** Fraction of exactly-zero entries in A, B, C, D together. */
   default double sparsity() {
     ImplicitModel m = implicitModel();

@@ -47,6 +47,11 @@ final class ParamChecks {
     return check(name, ">= " + number(lower), v -> ((Number) v).doubleValue() >= lower);
   }
 
+  /** lower <= value < ∞ (numbers; NaN and infinity fail). */
+  static scala.Function1<Object, Object> finiteAtLeast(String name, double lower) {
+    return check(name, "a finite number >= " + number(lower), v -> ((Number) v).doubleValue() >= lower && Double.isFinite(((Number) v).doubleValue()));
+  }
+
   /** value > lower (numbers; NaN fails). */
   static scala.Function1<Object, Object> above(String name, double lower) {
     return check(name, "> " + number(lower), v -> ((Number) v).doubleValue() > lower);

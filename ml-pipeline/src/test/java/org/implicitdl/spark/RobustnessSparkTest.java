@@ -138,7 +138,8 @@ class RobustnessSparkTest {
     InvalidParamException ill = assertThrows(InvalidParamException.class,
         () -> new ImplicitClassificationModel("ill", illPosed).setEpsilon(0.1).transform(test));
     assertTrue(ill.getMessage().contains("not certified well-posed"), ill.getMessage());
-    InvalidParamException bcd = assertThrows(InvalidParamException.class, () -> classifier().setSolver("bcd").setRobustEpsilon(0.1).fit(train));
-    assertTrue(bcd.getMessage().contains("robustEpsilon"), bcd.getMessage());
+    InvalidParamException scale = assertThrows(InvalidParamException.class,
+        () -> classifier().setRobustEpsilon(0.1).setFeatureScale(new double[] {1}).fit(train));
+    assertTrue(scale.getMessage().contains("featureScale has 1 entries, the features have 4"), scale.getMessage());
   }
 }

@@ -41,6 +41,7 @@ final class Jobs {
     Idl.register("predict", "predict: --model DIR --input P --format F --output P (CSV: input columns + predictions)", Jobs::predict);
     Idl.register("evaluate", "evaluate: --model DIR --input P --format F --label-col C (prints one JSON object)", Jobs::evaluate);
     RobustnessCommands.register();
+    PruneCommand.register();
     Idl.register("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", Jobs::inspect);
     Idl.register("gc", "remove unfinished versions (killed runs) under --model DIR not written for --older-than MINUTES (default 60)",
         Jobs::gc);
@@ -219,6 +220,7 @@ final class Jobs {
       cert.put("perronFrobeniusBound", m.certificate().perronFrobenius());
       o.put("sparsity", ((ModelInfo) model).sparsity());
       if (m.certificate().isWellPosed()) {
+        o.put("hiddenDimAfterExactPruning", ((ModelInfo) model).exactlyPruned().hiddenDim());
         o.set("sensitivity", sensitivity(m, ((ModelInfo) model).featureNames().names()));
       }
       ModelInfo info = (ModelInfo) model;

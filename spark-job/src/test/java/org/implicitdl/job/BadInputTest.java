@@ -203,14 +203,16 @@ class BadInputTest {
         new Case("inspect: not a model directory", 1, "no model at " + notModel, withMaster("inspect", "--model", notModel.toString())),
         new Case("inspect: corrupt model data", 1, "cannot read model data at " + corrupt, withMaster("inspect", "--model", corrupt.toString())),
         new Case("import-model: malformed JSON", 1, "bad.json: model JSON is malformed", withMaster("import-model", "--json", badJson.toString(), "--model", dir.resolve("imp").toString())),
-        new Case("train: robust training with bcd", 2, "parameter robustEpsilon 0.1 trains the worst-case loss in the gradient solver, but solver 'bcd'", train(cls, "label", "classification", m, "--solver", "bcd", "--set", "trainer.robust-epsilon=0.1")),
-        new Case("train: negative robust epsilon", 2, "parameter robustEpsilon must be >= 0, got -0.1", train(cls, "label", "classification", m, "--set", "trainer.robust-epsilon=-0.1")),
+        new Case("train: robust weight out of range", 2, "parameter robustWeight must be in [0, 1], got 1.5", train(cls, "label", "classification", m, "--set", "trainer.robust-epsilon=0.1", "--set", "trainer.robust-weight=1.5")),
+        new Case("train: negative robust epsilon", 2, "parameter robustEpsilon must be a finite number >= 0, got -0.1", train(cls, "label", "classification", m, "--set", "trainer.robust-epsilon=-0.1")),
         new Case("certify: no --epsilon", 2, "missing --epsilon", withMaster("certify", "--model", cm, "--input", c, "--output", dir.resolve("c1").toString())),
         new Case("certify: negative epsilon", 2, "bad value for --epsilon: -0.1 (expected a finite number > 0)", withMaster("certify", "--model", cm, "--input", c, "--epsilon", "-0.1", "--output", dir.resolve("c2").toString())),
         new Case("certify: epsilon NaN", 2, "bad value for --epsilon: NaN (expected a finite number > 0)", withMaster("certify", "--model", cm, "--input", c, "--epsilon", "NaN", "--output", dir.resolve("c3").toString())),
         new Case("certify: an ill-posed model", 2, "cannot certify this model: it is not certified well-posed", withMaster("certify", "--model", illPosed.toString(), "--input", c, "--epsilon", "0.1", "--output", dir.resolve("c4").toString())),
         new Case("attack: a regression model", 2, "idl attack needs a classification model", withMaster("attack", "--model", rm, "--input", r, "--label-col", "y", "--epsilon", "0.1")),
         new Case("attack: --steps 0", 2, "bad value for --steps: 0 (expected a whole number >= 1)", withMaster("attack", "--model", cm, "--input", c, "--epsilon", "0.1", "--steps", "0")),
+        new Case("prune: an ill-posed model", 1, "cannot prune this model: it is not certified well-posed", withMaster("prune", "--model", illPosed.toString(), "--output", dir.resolve("pr1").toString())),
+        new Case("prune: no --output", 2, "missing --output", withMaster("prune", "--model", cm)),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
   }
 
