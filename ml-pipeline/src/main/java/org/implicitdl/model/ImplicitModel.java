@@ -23,6 +23,7 @@ public final class ImplicitModel implements java.io.Serializable {
   private final Activation activation;
   private final boolean inputBias;
   private volatile Certificate certificate;
+  private transient volatile org.implicitdl.solve.StateComponents components;
 
   public ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias) {
     int n = a.rows();
@@ -106,9 +107,22 @@ public final class ImplicitModel implements java.io.Serializable {
     return y;
   }
 
-  /** Solves X = φ(AX + BU) for a block of inputs with the solver the certificate calls for. */
+  /**
+   * Solves X = φ(AX + BU) for a block of inputs with the solver A's structure calls for
+   * ({@link FixedPointSolver#forStructure}).
+   */
   public FixedPointResult solveStates(Matrix u, SolverSettings settings) {
-    return solveStates(u, FixedPointSolver.forCertificate(certificate(), settings), null);
+    return solveStates(u, FixedPointSolver.forStructure(certificate(), components(), settings), null);
+  }
+
+  /** The strongly connected components of A's sparsity graph (computed once). */
+  public org.implicitdl.solve.StateComponents components() {
+    org.implicitdl.solve.StateComponents c = components;
+    if (c == null) {
+      c = org.implicitdl.solve.StateComponents.of(a);
+      components = c;
+    }
+    return c;
   }
 
   /** Solves X = φ(AX + BU) with a given solver and optional warm start. */

@@ -27,6 +27,20 @@ public interface FixedPointSolver {
     return new PicardSolver(settings);
   }
 
+  /**
+   * The solver for a model's structure: back-substitution when triangular, component by component
+   * when A's sparsity graph has more than one strongly connected component, else Picard.
+   */
+  static FixedPointSolver forStructure(Certificate certificate, StateComponents components, SolverSettings settings) {
+    if (certificate.condition() == Certificate.Condition.TRIANGULAR) {
+      return new TriangularSolver();
+    }
+    if (certificate.isWellPosed() && components.worthIt()) {
+      return new ComponentSolver(settings, components);
+    }
+    return new PicardSolver(settings);
+  }
+
   /** Checks shapes common to every solver. */
   static int requireShapes(Matrix a, Matrix drive, Matrix start) {
     int n = a.rows();
