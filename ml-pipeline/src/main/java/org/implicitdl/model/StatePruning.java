@@ -6,9 +6,9 @@ import org.implicitdl.linalg.Matrix;
 
 /**
  * Exact pruning of hidden states (paper §6.2): a state whose column of [A; C] is zero is never
- * read; a state whose row of [A B] is zero is the constant φ(0), whose contributions A_{:,i}φ(0)
- * and C_{:,i}φ(0) fold into the bias columns of B and D (nothing to fold for ReLU and tanh, where
- * φ(0) = 0). Either way it can be removed without changing any prediction, and removing it may
+ * read; a state whose row of A and of B's feature columns is zero is the constant φ(b_i) (b_i its
+ * bias, 0 without one), whose contributions A_{:,i}φ(b_i) and C_{:,i}φ(b_i) fold into the bias
+ * columns of B and D (nothing to fold when φ(b_i) = 0). Either way it can be removed without changing any prediction, and removing it may
  * leave others unread or constant, so the passes repeat until none is found. The pruned A is a
  * principal submatrix of A, so ‖A‖∞ and λ_pf(|A|) can only shrink: a well-posed model stays so.
  */
@@ -34,18 +34,32 @@ public final class StatePruning {
   /** keep[i] is false for a state that is never read, or constant and foldable into a bias. */
   private static boolean[] removable(ImplicitModel m) {
     int n = m.hiddenDim();
-    double constant = m.activation().apply(0.0);
+    double[] constants = constants(m);
     boolean[] keep = new boolean[n];
+    Matrix a = m.a();
+    Matrix b = m.b();
+    Matrix c = m.c();
     for (int i = 0; i < n; i++) {
-      boolean read = columnNonZero(m.a(), i) || columnNonZero(m.c(), i);
-      boolean driven = rowNonZero(m.a(), i) || rowNonZero(m.b(), i);
-      boolean foldable = constant == 0.0 || m.inputBias();
+      boolean read = columnNonZero(a, i) || columnNonZero(c, i);
+      boolean driven = rowNonZero(a, i) || rowNonZero(b, i, m.inputDim());
+      boolean foldable = constants[i] == 0.0 || m.inputBias();
       keep[i] = read && (driven || !foldable);
     }
     if (n > 0 && countTrue(keep) == 0) {
       keep[0] = true; // a model keeps one state; it stays as it was (nothing of it is folded)
     }
     return keep;
+  }
+
+  /** The value φ(bias_i) state i takes when nothing but its bias drives it (φ(0) without an input bias). */
+  private static double[] constants(ImplicitModel m) {
+    int n = m.hiddenDim();
+    double[] out = new double[n];
+    Matrix b = m.b();
+    for (int i = 0; i < n; i++) {
+      out[i] = m.activation().apply(m.inputBias() ? b.get(i, b.cols() - 1) : 0.0);
+    }
+    return out;
   }
 
   private static int countTrue(boolean[] b) {
@@ -59,7 +73,7 @@ public final class StatePruning {
   /** The model restricted to the kept states, the constant ones folded into the bias columns. */
   private static ImplicitModel without(ImplicitModel m, boolean[] keep) {
     int n = m.hiddenDim();
-    double constant = m.activation().apply(0.0);
+    double[] constants = constants(m);
     List<Integer> kept = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       if (keep[i]) {
@@ -87,10 +101,11 @@ public final class StatePruning {
         c.set(o, s, m.c().get(o, kept.get(s)));
       }
     }
-    if (constant != 0.0) {
+    {
       int bias = cols - 1;
       for (int j = 0; j < n; j++) {
-        if (keep[j]) {
+        double constant = constants[j];
+        if (keep[j] || constant == 0.0) {
           continue;
         }
         for (int r = 0; r < k; r++) {
@@ -114,7 +129,12 @@ public final class StatePruning {
   }
 
   private static boolean rowNonZero(Matrix m, int i) {
-    for (int j = 0; j < m.cols(); j++) {
+    return rowNonZero(m, i, m.cols());
+  }
+
+  /** Whether row i has a non-zero among its first {@code cols} columns. */
+  private static boolean rowNonZero(Matrix m, int i, int cols) {
+    for (int j = 0; j < cols; j++) {
       if (m.get(i, j) != 0.0) {
         return true;
       }

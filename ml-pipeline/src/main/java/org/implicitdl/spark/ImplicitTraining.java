@@ -11,6 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.implicitdl.model.Activation;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.model.StatePruning;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;
 import org.implicitdl.train.BlockCoordinateDescent;
@@ -117,6 +118,10 @@ final class ImplicitTraining {
       List<EpochRecord> reported = history.stream().map(r -> inUserUnits(r, units, loss)).toList();
       if (state != null) {
         state.clear();
+      }
+      if (params.getStatePenalty() > 0) {
+        // the penalties zeroed whole rows and columns: drop those states, every prediction unchanged (paper §6.2)
+        model = StatePruning.exact(model);
       }
       return new Fitted(units.toRaw(model), new TrainingSummary(solver, reported, inUserUnits(last.finalRecord(), units, loss), last.selected(),
           (System.nanoTime() - t0) / 1e9, resumedFrom));
@@ -276,7 +281,7 @@ final class ImplicitTraining {
         bcdGroupLasso(params), epochs, params.getTol(),
         params.getSeed(), 20, 3, 100, 1.0, fixedPoint(params),
         params.getLambdaGrowth(),
-        BcdSettings.Initialization.valueOf((params.getInitialization()).toUpperCase(java.util.Locale.ROOT)));
+        BcdSettings.Initialization.valueOf((params.getInitialization()).toUpperCase(java.util.Locale.ROOT)), params.getStatePenalty());
   }
 
   /** BCD's column-group weight: bcdGroupLasso when set (>= 0), else groupLasso. */
@@ -292,7 +297,7 @@ final class ImplicitTraining {
         params.getStepDecay(), params.getL1(),
         params.getGroupLasso(), params.getRegParam(),
         params.getSeed(), 1.0, 3, new SolverSettings(1e-4, 300),
-        params.getSyncsPerEpoch());
+        params.getSyncsPerEpoch(), params.getStatePenalty());
   }
 
   private static BcdSettings.Structure structure(ImplicitTrainingParams params) {

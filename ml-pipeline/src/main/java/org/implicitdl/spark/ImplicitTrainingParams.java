@@ -202,6 +202,14 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
         ParamChecks.inRange("robustRamp", 0, 1, true, true)));
   }
 
+  default DoubleParam statePenalty() {
+    return registered("statePenalty", () -> new DoubleParam(this, "statePenalty",
+        "weight of the state group penalties (paper §6.2): rows of [A B] and columns of A and of C, in both solvers (on the "
+            + "mean loss for the gradient solver, e.g. 1e-3; on BCD's summed objective, e.g. 5); states they zero are removed by "
+            + "exact pruning after the fit (>= 0)", ParamChecks.finiteAtLeast("statePenalty", 0)));
+  }
+
+  default double getStatePenalty() { return (Double) $(statePenalty()); }
   default double getRobustEpsilon() { return (Double) $(robustEpsilon()); }
   default double getRobustWeight() { return (Double) $(robustWeight()); }
   default double getRobustRamp() { return (Double) $(robustRamp()); }
@@ -274,6 +282,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(trainerStateDir(), "");
     setDefault(trainerStateInterval(), 1);
     setDefault(robustEpsilon(), 0.0);
+    setDefault(statePenalty(), 0.0);
     setDefault(robustWeight(), 0.5);
     setDefault(robustRamp(), 0.5);
   }

@@ -45,13 +45,71 @@ public final class AdamState implements Serializable {
     Matrix cd = Matrix.hstack(m.c(), m.d());
     update(ab, Matrix.hstack(grad.matrix(0), grad.matrix(1)), count, 0, rate, st.weightDecay());
     update(cd, Matrix.hstack(grad.matrix(2), grad.matrix(3)), count, 1, rate, st.weightDecay());
-    abProx(st, inputs).apply(ab, rate);
+    new Prox(n, inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa()).apply(ab, rate);
     Prox.unconstrained(n, inputs, st.l1(), st.groupLasso()).apply(cd, rate);
+    if (st.statePenalty() > 0) {
+      shrinkStateGroups(ab, cd, n, inputs, rate * st.statePenalty());
+    }
     return m.withAB(ab).withCD(cd);
   }
 
+  /**
+   * The state group penalties' proximal step (see {@link Prox#withStateGroups}) in Adam's metric:
+   * each group's threshold is the penalty times its mean Adam step size rate/(√v̂ + ε), so a state
+   * the loss barely uses (small v̂) is shrunk hard and a busy one lightly; a plain threshold
+   * rate·w would lose against Adam's normalized steps on every state alike. Shrinking only scales
+   * rows and columns down, so ‖A‖∞ ≤ κ still holds.
+   */
+  private void shrinkStateGroups(Matrix ab, Matrix cd, int n, int inputs, double weightedRate) {
+    double c2 = 1 - Math.pow(BETA2, t);
+    int rows = n;
+    int featureEnd = n + inputs;
+    for (int i = 0; i < rows; i++) {
+      double step = 0;
+      double norm = 0;
+      for (int j = 0; j < featureEnd; j++) {
+        step += 1 / (Math.sqrt(second[0].get(i, j) / c2) + EPSILON);
+        norm += ab.get(i, j) * ab.get(i, j);
+      }
+      scale(ab, i, -1, featureEnd, shrinkFactor(Math.sqrt(norm), weightedRate * step / featureEnd));
+    }
+    for (Matrix[] block : new Matrix[][] {{ab, second[0]}, {cd, second[1]}}) {
+      Matrix w = block[0];
+      Matrix v = block[1];
+      for (int j = 0; j < n; j++) {
+        double step = 0;
+        double norm = 0;
+        for (int i = 0; i < w.rows(); i++) {
+          step += 1 / (Math.sqrt(v.get(i, j) / c2) + EPSILON);
+          norm += w.get(i, j) * w.get(i, j);
+        }
+        scale(w, -1, j, w.rows(), shrinkFactor(Math.sqrt(norm), weightedRate * step / w.rows()));
+      }
+    }
+  }
+
+  private static double shrinkFactor(double norm, double threshold) {
+    return norm <= threshold ? 0.0 : 1 - threshold / norm;
+  }
+
+  /** Scales row {@code row}'s first {@code count} entries (col = −1), or column {@code col}'s first {@code count} entries (row = −1). */
+  private static void scale(Matrix w, int row, int col, int count, double factor) {
+    for (int k = 0; k < count; k++) {
+      if (row >= 0) {
+        w.set(row, k, w.get(row, k) * factor);
+      } else {
+        w.set(k, col, w.get(k, col) * factor);
+      }
+    }
+  }
+
   static Prox abProx(GradientSettings st, int inputs) {
-    return new Prox(st.hiddenDim(), inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa());
+    return new Prox(st.hiddenDim(), inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa())
+        .withStateGroups(st.statePenalty(), st.statePenalty());
+  }
+
+  static Prox cdProx(GradientSettings st, int inputs) {
+    return Prox.unconstrained(st.hiddenDim(), inputs, st.l1(), st.groupLasso()).withStateGroups(0, st.statePenalty());
   }
 
   private void update(Matrix w, Matrix gradSum, double count, int k, double rate, double weightDecay) {

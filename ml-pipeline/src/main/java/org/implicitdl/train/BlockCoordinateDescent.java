@@ -254,7 +254,7 @@ public final class BlockCoordinateDescent {
     }
     double[] ones = new double[outputs];
     Arrays.fill(ones, 1.0);
-    Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso());
+    Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty());
     return QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
   }
 
@@ -275,7 +275,8 @@ public final class BlockCoordinateDescent {
    */
   ImplicitModel abStep(ImplicitModel model) {
     int n = settings.hiddenDim();
-    Prox prox = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), settings.structure(), settings.kappa());
+    Prox prox = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), settings.structure(), settings.kappa())
+        .withStateGroups(settings.statePenalty(), settings.statePenalty());
     Matrix w = Matrix.hstack(model.a(), model.b());
     Sums first = store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
     Matrix g = withRidge(assembleGram(first.matrix(0), first.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
@@ -377,7 +378,7 @@ public final class BlockCoordinateDescent {
 
   /** No ℓ1 or group penalty: the feature blocks B and D enter their steps as plain quadratics. */
   private boolean featuresUnpenalized() {
-    return settings.l1() == 0 && settings.groupLasso() == 0;
+    return settings.l1() == 0 && settings.groupLasso() == 0 && settings.statePenalty() == 0;
   }
 
   /**
@@ -459,8 +460,9 @@ public final class BlockCoordinateDescent {
     int n = settings.hiddenDim();
     Matrix ab = Matrix.hstack(model.a(), model.b());
     Matrix cd = Matrix.hstack(model.c(), model.d());
-    double p = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), null, Double.NaN).value(ab)
-        + Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso()).value(cd);
+    double p = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), null, Double.NaN)
+        .withStateGroups(settings.statePenalty(), settings.statePenalty()).value(ab)
+        + Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty()).value(cd);
     for (int i = 0; i < n; i++) {
       double row = 0;
       for (int j = 0; j < ab.cols(); j++) {

@@ -17,10 +17,12 @@ import org.implicitdl.solve.SolverSettings;
  * @param syncsPerEpoch 0: synchronous mini-batches (one tree-reduce per Adam step, the same
  *     steps on any partitioning); k ≥ 1: each partition takes local Adam steps on its own rows and
  *     the driver averages parameters and moments k times per epoch (one job per average)
+ * @param statePenalty weight of the state group penalties (paper §6.2, {@link Prox}): rows of
+ *     [A B] and columns of A and of C, which drive whole states to zero for pruning
  */
 public record GradientSettings(int hiddenDim, Activation activation, Loss loss, BcdSettings.Structure structure, double kappa,
     int epochs, int batchSize, double learningRate, double lrDecay, double l1, double groupLasso, double weightDecay,
-    long seed, double initScale, int patience, SolverSettings fixedPoint, int syncsPerEpoch) implements Serializable {
+    long seed, double initScale, int patience, SolverSettings fixedPoint, int syncsPerEpoch, double statePenalty) implements Serializable {
 
   public GradientSettings {
     require(hiddenDim >= 1, "hiddenDim must be >= 1, got " + hiddenDim);
@@ -35,46 +37,52 @@ public record GradientSettings(int hiddenDim, Activation activation, Loss loss, 
     require(initScale > 0, "initScale must be > 0, got " + initScale);
     require(patience >= 1, "patience must be >= 1, got " + patience);
     require(syncsPerEpoch >= 0, "syncsPerEpoch must be >= 0, got " + syncsPerEpoch);
+    require(statePenalty >= 0 && Double.isFinite(statePenalty), "statePenalty must be finite and >= 0, got " + statePenalty);
   }
 
   public static GradientSettings defaults(int hiddenDim, Loss loss) {
     return new GradientSettings(hiddenDim, Activation.RELU, loss, BcdSettings.Structure.INF_NORM, 0.95, 10, 512, 4e-3, 0.8,
-        0, 0, 0, 42L, 1.0, 3, new SolverSettings(1e-4, 300), 0);
+        0, 0, 0, 42L, 1.0, 3, new SolverSettings(1e-4, 300), 0, 0.0);
   }
 
   public GradientSettings withEpochs(int e) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, e, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
   }
 
   public GradientSettings withOptimizer(int newBatch, double newRate, double newDecay) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, newBatch, newRate, newDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
   }
 
   public GradientSettings withActivation(Activation a) {
     return new GradientSettings(hiddenDim, a, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
   }
 
   public GradientSettings withPenalties(double newL1, double newGroup, double newDecay) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, newL1,
-        newGroup, newDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
+        newGroup, newDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
   }
 
   public GradientSettings withStructure(BcdSettings.Structure s, double k) {
     return new GradientSettings(hiddenDim, activation, loss, s, k, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
   }
 
   public GradientSettings withFixedPoint(SolverSettings fp) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fp, syncsPerEpoch);
+        groupLasso, weightDecay, seed, initScale, patience, fp, syncsPerEpoch, statePenalty);
+  }
+
+  public GradientSettings withStatePenalty(double w) {
+    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, w);
   }
 
   public GradientSettings withSyncsPerEpoch(int k) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, k);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, k, statePenalty);
   }
 
   private static void require(boolean ok, String message) {

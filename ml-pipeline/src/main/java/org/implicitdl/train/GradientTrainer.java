@@ -202,8 +202,7 @@ public final class GradientTrainer {
 
   private double penalty(ImplicitModel m) {
     int n = settings.hiddenDim();
-    return abProx().value(Matrix.hstack(m.a(), m.b())) + Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso())
-        .value(Matrix.hstack(m.c(), m.d()));
+    return abProx().value(Matrix.hstack(m.a(), m.b())) + AdamState.cdProx(settings, inputs).value(Matrix.hstack(m.c(), m.d()));
   }
 
   private Prox abProx() {

@@ -12,11 +12,28 @@ import org.implicitdl.model.WellPosedness;
  * mask).
  */
 public record Prox(int stateCols, int featureCols, double l1State, double l1Features, double group,
-    BcdSettings.Structure constraint, double kappa) {
+    BcdSettings.Structure constraint, double kappa, double stateRows, double stateColumns) {
+
+  /** Without the state group penalties. */
+  public Prox(int stateCols, int featureCols, double l1State, double l1Features, double group, BcdSettings.Structure constraint,
+      double kappa) {
+    this(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, 0, 0);
+  }
 
   /** No constraint on the state block. */
   public static Prox unconstrained(int stateCols, int featureCols, double l1, double group) {
     return new Prox(stateCols, featureCols, l1, l1, group, null, Double.NaN);
+  }
+
+  /**
+   * The same with the state group penalties of paper §6.2: {@code rows}·Σ_i ‖row i of the state and
+   * feature blocks‖₂ (a zero row of [A B] makes state i a constant) and {@code columns}·Σ_i ‖column i
+   * of the state block‖₂ (zero columns of both A and C leave state i unread). The column term is
+   * the separable surrogate Σ‖A_{:,i}‖ + Σ‖C_{:,i}‖ ≥ Σ‖[A; C]_{:,i}‖, so each block step keeps
+   * its exact proximal map; states that both terms zero are removed by exact pruning.
+   */
+  public Prox withStateGroups(double rows, double columns) {
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, rows, columns);
   }
 
   /** In-place proximal map with step η. */
@@ -25,6 +42,12 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
     shrinkEntries(w, stateCols, stateCols + featureCols, l1Features * eta);
     if (group > 0) {
       shrinkColumns(w, stateCols, stateCols + featureCols, group * eta);
+    }
+    if (stateRows > 0) {
+      shrinkRows(w, stateCols + featureCols, stateRows * eta);
+    }
+    if (stateColumns > 0) {
+      shrinkColumns(w, 0, stateCols, stateColumns * eta);
     }
     if (constraint == BcdSettings.Structure.INF_NORM) {
       double[] row = new double[stateCols];
@@ -54,6 +77,12 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
         v += group * columnNorm(w, j);
       }
     }
+    for (int i = 0; stateRows > 0 && i < w.rows(); i++) {
+      v += stateRows * rowNorm(w, i, stateCols + featureCols);
+    }
+    for (int j = 0; stateColumns > 0 && j < stateCols; j++) {
+      v += stateColumns * columnNorm(w, j);
+    }
     return v;
   }
 
@@ -63,6 +92,25 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
       s += w.get(i, j) * w.get(i, j);
     }
     return Math.sqrt(s);
+  }
+
+  private static double rowNorm(Matrix w, int i, int cols) {
+    double s = 0;
+    for (int j = 0; j < cols; j++) {
+      s += w.get(i, j) * w.get(i, j);
+    }
+    return Math.sqrt(s);
+  }
+
+  /** Group soft-thresholding of each row over its first {@code cols} entries (the bias is left out). */
+  private static void shrinkRows(Matrix w, int cols, double t) {
+    for (int i = 0; i < w.rows(); i++) {
+      double norm = rowNorm(w, i, cols);
+      double factor = norm <= t ? 0.0 : 1 - t / norm;
+      for (int j = 0; j < cols; j++) {
+        w.set(i, j, w.get(i, j) * factor);
+      }
+    }
   }
 
   private static void shrinkEntries(Matrix w, int from, int to, double t) {

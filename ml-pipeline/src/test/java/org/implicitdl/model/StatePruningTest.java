@@ -46,9 +46,10 @@ class StatePruningTest {
       c.set(o, 7, 0);
     }
     a.set(3, 7, 0.3);
-    for (int j = 0; j < 6; j++) {
+    for (int j = 0; j < 5; j++) {
       b.set(9, j, 0);
     }
+    b.set(9, 5, 0.8); // its bias: the constant φ(0.8) is folded, not φ(0)
     return new ImplicitModel(a, b, c, gaussian(3, 6, r), phi, true);
   }
 
