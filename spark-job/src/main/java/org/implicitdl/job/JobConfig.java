@@ -27,7 +27,8 @@ public final class JobConfig {
       Map.entry("--output", "output"), Map.entry("--json", "json"), Map.entry("--publish-tolerance", "publish-tolerance"),
       Map.entry("--warm-start", "warm-start"), Map.entry("--resume", "resume"), Map.entry("--suite", "suite"), Map.entry("--results", "results"),
       Map.entry("--seed", "trainer.seed"), Map.entry("--mode", "mode"),
-      Map.entry("--older-than", "older-than"), Map.entry("--epsilon", "epsilon"), Map.entry("--steps", "steps"));
+      Map.entry("--older-than", "older-than"), Map.entry("--epsilon", "epsilon"), Map.entry("--steps", "steps"),
+      Map.entry("--max-states", "max-states"), Map.entry("--tolerance", "tolerance"));
 
   private final Config config;
 

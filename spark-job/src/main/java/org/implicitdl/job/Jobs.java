@@ -42,6 +42,7 @@ final class Jobs {
     Idl.register("evaluate", "evaluate: --model DIR --input P --format F --label-col C (prints one JSON object)", Jobs::evaluate);
     RobustnessCommands.register();
     PruneCommand.register();
+    CompressCommand.register();
     Idl.register("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", Jobs::inspect);
     Idl.register("gc", "remove unfinished versions (killed runs) under --model DIR not written for --older-than MINUTES (default 60)",
         Jobs::gc);

@@ -213,6 +213,9 @@ class BadInputTest {
         new Case("attack: --steps 0", 2, "bad value for --steps: 0 (expected a whole number >= 1)", withMaster("attack", "--model", cm, "--input", c, "--epsilon", "0.1", "--steps", "0")),
         new Case("prune: an ill-posed model", 1, "cannot prune this model: it is not certified well-posed", withMaster("prune", "--model", illPosed.toString(), "--output", dir.resolve("pr1").toString())),
         new Case("prune: no --output", 2, "missing --output", withMaster("prune", "--model", cm)),
+        new Case("compress: --max-states 0", 2, "bad value for --max-states: 0 (expected a whole number >= 1)", withMaster("compress", "--model", cm, "--input", c, "--max-states", "0", "--output", dir.resolve("k0").toString())),
+        new Case("compress: neither K nor a tolerance", 2, "give exactly one of --max-states K and --tolerance T", withMaster("compress", "--model", cm, "--input", c, "--output", dir.resolve("k1").toString())),
+        new Case("compress: more states than the model has", 2, "bad value for --max-states: 500 (the model has", withMaster("compress", "--model", cm, "--input", c, "--max-states", "500", "--output", dir.resolve("k2").toString())),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
   }
 

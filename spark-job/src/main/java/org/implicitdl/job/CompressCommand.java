@@ -1,0 +1,180 @@
+package org.implicitdl.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.spark.ImplicitClassificationModel;
+import org.implicitdl.spark.ImplicitClassifier;
+import org.implicitdl.spark.ImplicitRegressionModel;
+import org.implicitdl.spark.ImplicitRegressor;
+import org.implicitdl.spark.ModelInfo;
+import org.implicitdl.train.ApproximatePruning;
+import org.implicitdl.train.Loss;
+
+/**
+ * {@code idl compress} (paper §6.2): turns a trained model — an MLP converted from MLlib too —
+ * into a smaller implicit model: exact pruning, then the least important states cut to
+ * {@code --max-states K} or as far as a held-out loss {@code --tolerance} allows, then a short
+ * fine-tune of the smaller model by the gradient solver on the given data; prints the states,
+ * the held-out metric and inference rows/s before and after as one JSON object.
+ */
+final class CompressCommand {
+  private static final double HELD_OUT = 0.1;
+  private static final int MAX_HELD_OUT_ROWS = 5000;
+
+  private CompressCommand() {}
+
+  static void register() {
+    Idl.register("compress", "a smaller model: --model DIR --output DIR --input P --format F --label-col C (--max-states K | --tolerance T) "
+        + "[--epochs N] (prints JSON)", CompressCommand::run);
+  }
+
+  static int run(String[] args) throws Exception {
+    if (Jobs.help(args, "idl compress --model DIR --output DIR --input PATH --format F --label-col C (--max-states K | --tolerance T) [--epochs N]")) {
+      return 0;
+    }
+    boolean epochsGiven = java.util.Arrays.asList(args).contains("--epochs");
+    JobConfig cfg = JobConfig.parse(args, Set.of("output", "max-states", "tolerance"));
+    String output = cfg.required("output", "--output");
+    int maxStates = cfg.string("max-states").isEmpty() ? 0 : positiveInt(cfg.string("max-states"), "--max-states");
+    double tolerance = cfg.string("tolerance").isEmpty() ? -1 : nonNegative(cfg.string("tolerance"), "--tolerance");
+    if ((maxStates > 0) == (tolerance >= 0)) {
+      throw new Idl.UsageException("give exactly one of --max-states K and --tolerance T");
+    }
+    int epochs = epochsGiven ? cfg.integer("trainer.epochs") : 3;
+    SparkSession spark = Sessions.create(cfg, "compress");
+    try {
+      Path out = new Path(output);
+      if (out.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(out)) {
+        throw new Idl.UsageException("output " + output + " exists; choose another --output");
+      }
+      Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
+      boolean classifier = model instanceof ImplicitClassificationModel;
+      ImplicitModel before = ((ModelInfo) model).exactlyPruned();
+      int originalStates = ((ModelInfo) model).implicitModel().hiddenDim();
+      DataSources.Loaded data = Jobs.load(spark, cfg, model, true);
+      Dataset<Row>[] split = data.frame().randomSplit(new double[] {1 - HELD_OUT, HELD_OUT}, 7L);
+      Dataset<Row> train = split[0].cache();
+      Dataset<Row> held = split[1].limit(MAX_HELD_OUT_ROWS).cache();
+      String label = data.labelCol();
+      ToDoubleFunction<ImplicitModel> loss = heldOutLoss(held, label, before, classifier);
+      if (maxStates > 0 && maxStates > before.hiddenDim()) {
+        throw new Idl.UsageException("bad value for --max-states: " + maxStates + " (the model has " + before.hiddenDim() + " states)");
+      }
+      ImplicitModel cut = maxStates > 0 ? ApproximatePruning.toAtMost(before, maxStates) : ApproximatePruning.withinTolerance(before, tolerance, loss);
+      Path staging = new Path(out, "_cut");
+      Model<?> cutModel = classifier ? new ImplicitClassificationModel("cut", cut) : new ImplicitRegressionModel("cut", cut);
+      ((MLWritable) cutModel).write().save(staging.toString());
+      org.apache.spark.ml.Estimator<?> estimator = classifier ? new ImplicitClassifier() : new ImplicitRegressor();
+      model.copyValues(estimator, new ParamMap());
+      org.implicitdl.spark.ImplicitTrainingParams params = (org.implicitdl.spark.ImplicitTrainingParams) estimator;
+      params.set(params.hiddenDim(), cut.hiddenDim());
+      params.set(params.solver(), "gradient");
+      params.set(params.maxIter(), epochs);
+      params.set(params.initialModelPath(), staging.toString());
+      params.set(params.heldOutCol(), "");
+      params.set(params.trainerStateDir(), "");
+      params.set(params.validationFraction(), 0.0);
+      params.set(params.statePenalty(), 0.0);
+      estimator.set(estimator.getParam("labelCol"), label);
+      estimator.set(estimator.getParam("featuresCol"), DataSources.FEATURES);
+      Model<?> tuned = (Model<?>) estimator.fit(train);
+      Map<String, Double> metricsBefore = Jobs.evaluate(model, held, label);
+      Map<String, Double> metricsAfter = Jobs.evaluate(tuned, held, label);
+      ObjectNode o = Jobs.JSON.createObjectNode();
+      o.put("statesBefore", originalStates);
+      o.put("statesAfterExactPruning", before.hiddenDim());
+      o.put("statesAfter", cut.hiddenDim());
+      String metric = classifier ? "accuracy" : "rmse";
+      o.put(metric + "Before", metricsBefore.get(metric));
+      o.put(metric + "AfterCut", metricOf(cut, held, label, classifier));
+      o.put(metric + "After", metricsAfter.get(metric));
+      o.put("rowsPerSecondBefore", rowsPerSecond(model, held));
+      o.put("rowsPerSecondAfter", rowsPerSecond(tuned, held));
+      o.put("heldOutRows", held.count());
+      ((MLWritable) tuned).write().save(new Path(out, "model").toString());
+      out.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(staging, true);
+      System.out.println(Jobs.JSON.writeValueAsString(o));
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static double metricOf(ImplicitModel m, Dataset<Row> held, String label, boolean classifier) {
+    Model<?> wrapped = classifier ? new ImplicitClassificationModel("cut", m) : new ImplicitRegressionModel("cut", m);
+    return Jobs.evaluate(wrapped, held, label).get(classifier ? "accuracy" : "rmse");
+  }
+
+  /** The held-out rows collected for the tolerance search (at most {@link #MAX_HELD_OUT_ROWS}). */
+  private static ToDoubleFunction<ImplicitModel> heldOutLoss(Dataset<Row> held, String label, ImplicitModel model, boolean classifier) {
+    List<Row> rows = held.select(DataSources.FEATURES, label).collectAsList();
+    int p = model.inputDim();
+    int q = model.outputDim();
+    Matrix u = Matrix.zeros(p, rows.size());
+    Matrix y = Matrix.zeros(q, rows.size());
+    for (int j = 0; j < rows.size(); j++) {
+      double[] f = ((Vector) rows.get(j).get(0)).toArray();
+      for (int k = 0; k < p; k++) {
+        u.set(k, j, f[k]);
+      }
+      Object target = rows.get(j).get(1);
+      if (classifier) {
+        y.set((int) ((Number) target).doubleValue(), j, 1);
+      } else if (target instanceof Vector v) {
+        for (int k = 0; k < q; k++) {
+          y.set(k, j, v.apply(k));
+        }
+      } else {
+        y.set(0, j, ((Number) target).doubleValue());
+      }
+    }
+    return ApproximatePruning.heldOutLoss(u, y, classifier ? Loss.CROSS_ENTROPY : Loss.SQUARED);
+  }
+
+  private static double rowsPerSecond(Model<?> model, Dataset<Row> held) {
+    long rows = held.count();
+    model.transform(held).foreach(r -> { });
+    long t0 = System.nanoTime();
+    for (int k = 0; k < 3; k++) {
+      model.transform(held).foreach(r -> { });
+    }
+    return Math.round(3 * rows / ((System.nanoTime() - t0) / 1e9));
+  }
+
+  private static int positiveInt(String text, String flag) {
+    try {
+      int v = Integer.parseInt(text);
+      if (v >= 1) {
+        return v;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new Idl.UsageException("bad value for " + flag + ": " + text + " (expected a whole number >= 1)");
+  }
+
+  private static double nonNegative(String text, String flag) {
+    try {
+      double v = Double.parseDouble(text);
+      if (v >= 0 && Double.isFinite(v)) {
+        return v;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new Idl.UsageException("bad value for " + flag + ": " + text + " (expected a finite number >= 0)");
+  }
+}
