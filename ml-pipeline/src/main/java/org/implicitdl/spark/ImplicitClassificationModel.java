@@ -87,6 +87,9 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     return summary;
   }
 
+  public ImplicitClassificationModel setCertifiedCol(String v) { return (ImplicitClassificationModel) set(certifiedCol(), v); }
+  public ImplicitClassificationModel setLowerBoundCol(String v) { return (ImplicitClassificationModel) set(lowerBoundCol(), v); }
+  public ImplicitClassificationModel setUpperBoundCol(String v) { return (ImplicitClassificationModel) set(upperBoundCol(), v); }
   public ImplicitClassificationModel setLabelCol(String v) { return (ImplicitClassificationModel) set(labelCol(), v); }
   public ImplicitClassificationModel setStateCol(String v) { return (ImplicitClassificationModel) set(stateCol(), v); }
   public ImplicitClassificationModel setFixedPointInfoCol(String v) { return (ImplicitClassificationModel) set(fixedPointInfoCol(), v); }

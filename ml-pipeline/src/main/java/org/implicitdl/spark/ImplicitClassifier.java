@@ -49,6 +49,12 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
     return registry;
   }
 
+  public ImplicitClassifier setCertifiedCol(String v) { return (ImplicitClassifier) set(certifiedCol(), v); }
+  public ImplicitClassifier setCertifiedRadiusCol(String v) { return (ImplicitClassifier) set(certifiedRadiusCol(), v); }
+  public ImplicitClassifier setEpsilon(double v) { return (ImplicitClassifier) set(epsilon(), v); }
+  public ImplicitClassifier setLowerBoundCol(String v) { return (ImplicitClassifier) set(lowerBoundCol(), v); }
+  public ImplicitClassifier setUpperBoundCol(String v) { return (ImplicitClassifier) set(upperBoundCol(), v); }
+  public ImplicitClassifier setStatePenalty(double v) { return (ImplicitClassifier) set(statePenalty(), v); }
   public ImplicitClassifier setHiddenDim(int v) { return (ImplicitClassifier) set(hiddenDim(), v); }
   public ImplicitClassifier setActivation(String v) { return (ImplicitClassifier) set(activation(), v); }
   public ImplicitClassifier setSolver(String v) { return (ImplicitClassifier) set(solver(), v); }

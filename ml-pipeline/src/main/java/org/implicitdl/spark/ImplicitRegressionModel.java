@@ -83,6 +83,10 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     return summary;
   }
 
+  public ImplicitRegressionModel setCertifiedCol(String v) { return (ImplicitRegressionModel) set(certifiedCol(), v); }
+  public ImplicitRegressionModel setCertifiedRadiusCol(String v) { return (ImplicitRegressionModel) set(certifiedRadiusCol(), v); }
+  public ImplicitRegressionModel setLowerBoundCol(String v) { return (ImplicitRegressionModel) set(lowerBoundCol(), v); }
+  public ImplicitRegressionModel setUpperBoundCol(String v) { return (ImplicitRegressionModel) set(upperBoundCol(), v); }
   public ImplicitRegressionModel setFeaturesCol(String v) { return (ImplicitRegressionModel) set(featuresCol(), v); }
   public ImplicitRegressionModel setPredictionCol(String v) { return (ImplicitRegressionModel) set(predictionCol(), v); }
   public ImplicitRegressionModel setLabelCol(String v) { return (ImplicitRegressionModel) set(labelCol(), v); }

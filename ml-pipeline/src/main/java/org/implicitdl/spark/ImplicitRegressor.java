@@ -51,6 +51,12 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
     return registry;
   }
 
+  public ImplicitRegressor setCertifiedCol(String v) { return (ImplicitRegressor) set(certifiedCol(), v); }
+  public ImplicitRegressor setCertifiedRadiusCol(String v) { return (ImplicitRegressor) set(certifiedRadiusCol(), v); }
+  public ImplicitRegressor setEpsilon(double v) { return (ImplicitRegressor) set(epsilon(), v); }
+  public ImplicitRegressor setLowerBoundCol(String v) { return (ImplicitRegressor) set(lowerBoundCol(), v); }
+  public ImplicitRegressor setUpperBoundCol(String v) { return (ImplicitRegressor) set(upperBoundCol(), v); }
+  public ImplicitRegressor setStatePenalty(double v) { return (ImplicitRegressor) set(statePenalty(), v); }
   public ImplicitRegressor setFeaturesCol(String v) { return (ImplicitRegressor) set(featuresCol(), v); }
   public ImplicitRegressor setLabelCol(String v) { return (ImplicitRegressor) set(labelCol(), v); }
   public ImplicitRegressor setPredictionCol(String v) { return (ImplicitRegressor) set(predictionCol(), v); }
