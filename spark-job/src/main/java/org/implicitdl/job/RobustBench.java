@@ -30,13 +30,16 @@ final class RobustBench {
       Dataset<Row> test = DataSources.load(spark, Bench.TEST, "idx", "label", "", "", true).frame().cache();
       double trainEpsilon = cfg.number("trainer.robust-epsilon") > 0 ? cfg.number("trainer.robust-epsilon") : 0.05;
       List<Map<String, Object>> rows = new ArrayList<>();
-      ImplicitClassifier base = new ImplicitClassifier().setHiddenDim(Bench.HIDDEN).setMaxIter(cfg.integer("trainer.epochs"));
+      // the job's own mapping of the configuration (--epochs, --set trainer.*) onto the estimator's params
+      ImplicitClassifier base = new ImplicitClassifier();
+      TrainCommand.configure(base, cfg, "", "");
+      base.set(base.heldOutCol(), "");
+      base.setRobustEpsilon(0);
       long t0 = System.nanoTime();
       ImplicitClassificationModel nominal = base.fit(train);
       double nominalSeconds = (System.nanoTime() - t0) / 1e9;
       t0 = System.nanoTime();
-      ImplicitClassificationModel robust = base.copy(new org.apache.spark.ml.param.ParamMap()).setRobustEpsilon(trainEpsilon)
-          .setRobustWeight(cfg.number("trainer.robust-weight")).setRobustRamp(cfg.number("trainer.robust-ramp")).fit(train);
+      ImplicitClassificationModel robust = base.copy(new org.apache.spark.ml.param.ParamMap()).setRobustEpsilon(trainEpsilon).fit(train);
       double robustSeconds = (System.nanoTime() - t0) / 1e9;
       judge(rows, "gradient, nominal", nominal, nominalSeconds, test);
       judge(rows, String.format(Locale.ROOT, "gradient, robust-trained (eps %.3g, w %.2g)", trainEpsilon, cfg.number("trainer.robust-weight")),
@@ -51,7 +54,8 @@ final class RobustBench {
       judge(rows, "bcd, nominal", bcdNominal, bcdSeconds, test);
       judge(rows, String.format(Locale.ROOT, "bcd, robust (A, B)-step, eq. 18 (eps %.3g)", trainEpsilon), bcdRobust, bcdRobustSeconds, test);
       notes.add("bcd: the recipe of conf/fashion-mnist-bcd.conf (prototypes, kappa 0.5, ridge 10, lambda = mu = 0.05 x1.3 per epoch) "
-          + "with " + BCD_EPOCHS + " epochs; gradient: the estimator's defaults with --epochs.");
+          + "with " + BCD_EPOCHS + " epochs; gradient: the job configuration (" + base.getMaxIter() + " epochs, step decay "
+          + base.getStepDecay() + ", robust weight " + base.getRobustWeight() + ", ramp " + base.getRobustRamp() + ").");
       notes.add("ε is in pixel units (pixels / 255 in [0, 1]); the box is u ± ε on every pixel, not clipped to [0, 1].");
       notes.add("attacked accuracy: " + ATTACK_STEPS + "-step PGD on the cross-entropy, step 2.5ε/" + ATTACK_STEPS
           + ", a row counts as broken when any iterate is misclassified.");

@@ -146,13 +146,11 @@ class BadInputTest {
       }
     }
     Path badJson = write("bad.json", "{ \"A\": [1, 2");
-    Path illPosedJson = dir.resolve("ill-posed.json");
-    Files.writeString(illPosedJson, org.implicitdl.model.ModelJson.write(new org.implicitdl.model.ImplicitModel(
-        org.implicitdl.linalg.Matrix.identity(2).scaled(1.5), org.implicitdl.linalg.Matrix.zeros(2, 4), org.implicitdl.linalg.Matrix.zeros(3, 2),
-        org.implicitdl.linalg.Matrix.zeros(3, 4), org.implicitdl.model.Activation.RELU, true)));
+    // import-model refuses ill-posed matrices, so this one is written through the Spark API
     Path illPosed = dir.resolve("ill-posed-model");
-    assertEquals(0, CommandLine.run(withMaster("import-model", "--json", illPosedJson.toString(), "--model", illPosed.toString(), "--task",
-        "classification")).exit());
+    new org.implicitdl.spark.ImplicitClassificationModel("ill", new org.implicitdl.model.ImplicitModel(
+        org.implicitdl.linalg.Matrix.identity(2).scaled(1.5), org.implicitdl.linalg.Matrix.zeros(2, 4), org.implicitdl.linalg.Matrix.zeros(3, 2),
+        org.implicitdl.linalg.Matrix.zeros(3, 4), org.implicitdl.model.Activation.RELU, true)).write().save(illPosed.toString());
     String c = cls.toString();
     String r = reg.toString();
     String mm = m.toString();
@@ -208,10 +206,10 @@ class BadInputTest {
         new Case("certify: no --epsilon", 2, "missing --epsilon", withMaster("certify", "--model", cm, "--input", c, "--output", dir.resolve("c1").toString())),
         new Case("certify: negative epsilon", 2, "bad value for --epsilon: -0.1 (expected a finite number > 0)", withMaster("certify", "--model", cm, "--input", c, "--epsilon", "-0.1", "--output", dir.resolve("c2").toString())),
         new Case("certify: epsilon NaN", 2, "bad value for --epsilon: NaN (expected a finite number > 0)", withMaster("certify", "--model", cm, "--input", c, "--epsilon", "NaN", "--output", dir.resolve("c3").toString())),
-        new Case("certify: an ill-posed model", 2, "cannot certify this model: it is not certified well-posed", withMaster("certify", "--model", illPosed.toString(), "--input", c, "--epsilon", "0.1", "--output", dir.resolve("c4").toString())),
+        new Case("certify: an ill-posed model", 1, "ill-posed-model is ill-posed: Certificate[NONE", withMaster("certify", "--model", illPosed.toString(), "--input", c, "--epsilon", "0.1", "--output", dir.resolve("c4").toString())),
         new Case("attack: a regression model", 2, "idl attack needs a classification model", withMaster("attack", "--model", rm, "--input", r, "--label-col", "y", "--epsilon", "0.1")),
         new Case("attack: --steps 0", 2, "bad value for --steps: 0 (expected a whole number >= 1)", withMaster("attack", "--model", cm, "--input", c, "--epsilon", "0.1", "--steps", "0")),
-        new Case("prune: an ill-posed model", 1, "cannot prune this model: it is not certified well-posed", withMaster("prune", "--model", illPosed.toString(), "--output", dir.resolve("pr1").toString())),
+        new Case("prune: an ill-posed model", 1, "ill-posed-model is ill-posed: Certificate[NONE", withMaster("prune", "--model", illPosed.toString(), "--output", dir.resolve("pr1").toString())),
         new Case("prune: no --output", 2, "missing --output", withMaster("prune", "--model", cm)),
         new Case("compress: --max-states 0", 2, "bad value for --max-states: 0 (expected a whole number >= 1)", withMaster("compress", "--model", cm, "--input", c, "--max-states", "0", "--output", dir.resolve("k0").toString())),
         new Case("compress: neither K nor a tolerance", 2, "give exactly one of --max-states K and --tolerance T", withMaster("compress", "--model", cm, "--input", c, "--output", dir.resolve("k1").toString())),
