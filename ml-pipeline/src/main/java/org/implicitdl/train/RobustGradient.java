@@ -108,12 +108,7 @@ public final class RobustGradient {
     Matrix wr = Matrix.zeros(n, cols);
     boolean converged = false;
     for (int it = 0; it < settings.maxIterations() && !converged; it++) {
-      for (int k = 0; k < vh.length; k++) {
-        double h = jh[k] * vh[k];
-        double l = jl[k] * vl[k];
-        wc.data()[k] = h + l;
-        wr.data()[k] = h - l;
-      }
+      centreAndRadius(jh, vh, jl, vl, wc, wr);
       Matrix t1 = Blas.multiply(a, true, wc, false);
       Matrix t2 = Blas.multiply(absA, true, wr, false);
       double step = 0;
@@ -126,12 +121,7 @@ public final class RobustGradient {
       }
       converged = step <= settings.tolerance() * Math.max(1, maxAbs(vh, vl));
     }
-    for (int k = 0; k < vh.length; k++) {
-      double h = jh[k] * vh[k];
-      double l = jl[k] * vl[k];
-      wc.data()[k] = h + l;
-      wr.data()[k] = h - l;
-    }
+    centreAndRadius(jh, vh, jl, vl, wc, wr);
     Matrix dA = Blas.multiply(wc, false, xc, true);
     addSignMasked(dA, a, Blas.multiply(wr, false, xr, true));
     Matrix dB = Blas.multiply(wc, false, uAug, true);
@@ -284,6 +274,16 @@ public final class RobustGradient {
         }
       }
       return value;
+    }
+  }
+
+  /** w = J∘v on both halves, written as w_c = w_h + w_l and w_r = w_h − w_l. */
+  private static void centreAndRadius(double[] jh, double[] vh, double[] jl, double[] vl, Matrix wc, Matrix wr) {
+    for (int k = 0; k < vh.length; k++) {
+      double h = jh[k] * vh[k];
+      double l = jl[k] * vl[k];
+      wc.data()[k] = h + l;
+      wr.data()[k] = h - l;
     }
   }
 
