@@ -15,6 +15,8 @@ import org.implicitdl.model.StatePruning;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;
 import org.implicitdl.train.BlockCoordinateDescent;
+import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.EpochCheckpoint;
 import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.GradientSettings;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fit path shared by the classifier and the regressor: pack rows into blocks, build the
- * settings from params, run the chosen solver(s) on an {@link RddBlockStore}, return the model
+ * settings from params, run the chosen solver(s) on an {@link RddBlockStore} (or the driver's
+ * {@link LocalBlockStore} when the data is small), return the model
  * and its summary. It moves data and calls the maths; it holds no maths.
  */
 final class ImplicitTraining {
@@ -74,14 +77,15 @@ final class ImplicitTraining {
     int depth = params.getAggregationDepth();
     int checkpoint = params.getCheckpointInterval();
     JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize);
-    RddBlockStore store = new RddBlockStore(sc, blocks, depth, checkpoint);
+    boolean local = fitsTheDriver(params, rows, inputs, outputs, n);
+    BlockStore store = blockStore(sc, blocks, local, depth, checkpoint);
     Standardization units = standardize(params, store, task, inputs, outputs);
-    RddBlockStore validation = validationRows == null ? null
-        : new RddBlockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize,
-            units), depth, 0);
-    RddBlockStore heldOut = heldOutRows == null ? null
-        : new RddBlockStore(sc, BlockPacking.pack(heldOutRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize,
-            units), depth, 0);
+    BlockStore validation = validationRows == null ? null
+        : blockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units), local,
+            depth, 0);
+    BlockStore heldOut = heldOutRows == null ? null
+        : blockStore(sc, BlockPacking.pack(heldOutRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units), local,
+            depth, 0);
     HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, fixedPoint(params), outputs);
     long t0 = System.nanoTime();
     String[] stages = solver.split("\\+");
@@ -92,7 +96,7 @@ final class ImplicitTraining {
       ImplicitModel model = warm == null ? null : units.toStandardized(warm);
       List<EpochRecord> history = new ArrayList<>();
       TrainerStateStore state = TrainerStateStore.open(sc, params.getTrainerStateDir(), params.getTrainerStateInterval(),
-          fingerprint(params, task, inputs, outputs, store.blockCount()));
+          fingerprint(params, task, inputs, outputs, blockCount(store)));
       int firstStage = 0;
       String resumedFrom = "";
       if (state != null && state.found() != null) {
@@ -127,7 +131,7 @@ final class ImplicitTraining {
           (System.nanoTime() - t0) / 1e9, resumedFrom));
     } finally {
       store.close();
-      for (RddBlockStore other : new RddBlockStore[] {validation, heldOut}) {
+      for (BlockStore other : new BlockStore[] {validation, heldOut}) {
         if (other != null) {
           other.close();
         }
@@ -135,8 +139,33 @@ final class ImplicitTraining {
     }
   }
 
+  /**
+   * Whether the packed training data — U' (p + 1), Y (q), the weight, and BCD's X and P (2n) per
+   * row — fits the driver budget {@code localTrainingMb}: then training runs on the driver's own
+   * copy of the same blocks (a {@link LocalBlockStore}, same maths, same partitions), so an
+   * optimizer step costs microseconds instead of a Spark job.
+   */
+  private static boolean fitsTheDriver(ImplicitTrainingParams params, Dataset<Row> rows, int inputs, int outputs, int n) {
+    double budget = params.getLocalTrainingMb() * 1e6;
+    if (budget <= 0) {
+      return false;
+    }
+    double bytesPerRow = 8.0 * (inputs + 1 + outputs + 1 + 2.0 * n);
+    long limit = (long) Math.floor(budget / bytesPerRow);
+    // counts at most limit + 1 rows: a large input is not scanned to the end to learn it is large
+    return rows.limit((int) Math.min(Integer.MAX_VALUE - 1, limit + 1)).count() <= limit;
+  }
+
+  private static BlockStore blockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, boolean local, int depth, int checkpoint) {
+    return local ? LocalBlockStore.ofPartitions(blocks.glom().collect()) : new RddBlockStore(sc, blocks, depth, checkpoint);
+  }
+
+  private static long blockCount(BlockStore store) {
+    return store instanceof RddBlockStore r ? r.blockCount() : ((LocalBlockStore) store).blocks().size();
+  }
+
   /** What {@link Standardization} a fit trains in: the blocks' weighted moments (one aggregate), the blocks then mapped to those units. */
-  private static Standardization standardize(ImplicitTrainingParams params, RddBlockStore store, BlockPacking.Task task, int inputs,
+  private static Standardization standardize(ImplicitTrainingParams params, BlockStore store, BlockPacking.Task task, int inputs,
       int outputs) {
     boolean regression = task == BlockPacking.Task.REGRESSION;
     if (!params.getStandardization()) {
@@ -237,7 +266,7 @@ final class ImplicitTraining {
    * its hidden features with the readout reset ({@link BlockCoordinateDescent#trainAsWarmStart});
    * otherwise it ends with the readout refit.
    */
-  private static Stage bcdStage(RddBlockStore store, HeldOutScore watch, EpochCheckpoint checkpoint, BcdSettings settings, InputBox robust,
+  private static Stage bcdStage(BlockStore store, HeldOutScore watch, EpochCheckpoint checkpoint, BcdSettings settings, InputBox robust,
       boolean followed, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, settings, inputs, outputs, log).watching(watch).checkpointing(checkpoint)
         .robust(robust);
@@ -245,7 +274,7 @@ final class ImplicitTraining {
     return new Stage(r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
   }
 
-  private static Stage gradientStage(RddBlockStore store, RddBlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,
+  private static Stage gradientStage(BlockStore store, BlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,
       GradientSettings settings, RobustObjective robust, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     GradientTrainer.Result r = new GradientTrainer(store, validation, settings, inputs, outputs, log).watching(watch)
         .checkpointing(checkpoint).robust(robust).train(model);

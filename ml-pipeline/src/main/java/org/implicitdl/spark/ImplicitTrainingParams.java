@@ -209,6 +209,14 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
             + "exact pruning after the fit (>= 0)", ParamChecks.finiteAtLeast("statePenalty", 0)));
   }
 
+  default DoubleParam localTrainingMb() {
+    return registered("localTrainingMb", () -> new DoubleParam(this, "localTrainingMb",
+        "when the packed training data (about 8·(p + q + 2n + 2) bytes per row) fits in this many MB, the fit runs on the "
+            + "driver's copy of the blocks — the same maths without a Spark job per optimizer step (0: always on the executors)",
+        ParamChecks.finiteAtLeast("localTrainingMb", 0)));
+  }
+
+  default double getLocalTrainingMb() { return (Double) $(localTrainingMb()); }
   default double getStatePenalty() { return (Double) $(statePenalty()); }
   default double getRobustEpsilon() { return (Double) $(robustEpsilon()); }
   default double getRobustWeight() { return (Double) $(robustWeight()); }
@@ -283,6 +291,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(trainerStateInterval(), 1);
     setDefault(robustEpsilon(), 0.0);
     setDefault(statePenalty(), 0.0);
+    setDefault(localTrainingMb(), 64.0);
     setDefault(robustWeight(), 0.5);
     setDefault(robustRamp(), 0.5);
   }

@@ -88,7 +88,12 @@ final class TrainerStateStore {
           return null;
         }
         if (found.blocksDir() != null) {
-          ((RddBlockStore) store).replaceBlocks(sc.objectFile(new Path(dir, found.blocksDir()).toString()));
+          org.apache.spark.api.java.JavaRDD<org.implicitdl.train.TrainingBlock> saved = sc.objectFile(new Path(dir, found.blocksDir()).toString());
+          if (store instanceof org.implicitdl.train.LocalBlockStore local) {
+            local.replaceBlocks(saved.collect());
+          } else {
+            ((RddBlockStore) store).replaceBlocks(saved);
+          }
         }
         return found.trainerState();
       }
@@ -103,7 +108,13 @@ final class TrainerStateStore {
           if (blocksWithState != null) {
             blocks = "blocks-" + stage + "-" + epoch;
             fs.delete(new Path(dir, blocks), true);
-            ((RddBlockStore) blocksWithState).blocks().saveAsObjectFile(new Path(dir, blocks).toString());
+            String path = new Path(dir, blocks).toString();
+            if (blocksWithState instanceof org.implicitdl.train.LocalBlockStore local) {
+              // one partition, in order: restore collects them back in the same order
+              sc.parallelize(local.blocks(), 1).saveAsObjectFile(path);
+            } else {
+              ((RddBlockStore) blocksWithState).blocks().saveAsObjectFile(path);
+            }
           }
           write(new Saved(fingerprint, stage, epoch, stageInput, List.copyOf(earlierHistory), state, blocks));
           for (FileStatus f : fs.listStatus(dir)) {

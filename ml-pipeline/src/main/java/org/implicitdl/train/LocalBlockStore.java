@@ -8,9 +8,53 @@ import org.implicitdl.linalg.Matrix;
 /** Blocks held in this JVM, folded in order: the reference the distributed store must equal. */
 public final class LocalBlockStore implements BlockStore {
   private final List<TrainingBlock> blocks;
+  /** Where each partition starts in {@link #blocks} (one partition unless built from several). */
+  private final int[] partitionStarts;
 
   public LocalBlockStore(List<TrainingBlock> blocks) {
     this.blocks = new ArrayList<>(blocks);
+    this.partitionStarts = new int[] {0};
+  }
+
+  /**
+   * Blocks kept in their partitions, so that partition-wise work ({@link #aggregatePartitions},
+   * local optimizer rounds) sees the same groups as on the cluster the blocks came from.
+   */
+  public static LocalBlockStore ofPartitions(List<List<TrainingBlock>> partitions) {
+    List<TrainingBlock> all = new ArrayList<>();
+    List<Integer> starts = new ArrayList<>();
+    for (List<TrainingBlock> part : partitions) {
+      if (!part.isEmpty()) {
+        starts.add(all.size());
+        all.addAll(part);
+      }
+    }
+    return new LocalBlockStore(all, starts.isEmpty() ? new int[] {0} : starts.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  private LocalBlockStore(List<TrainingBlock> blocks, int[] partitionStarts) {
+    this.blocks = new ArrayList<>(blocks);
+    this.partitionStarts = partitionStarts;
+  }
+
+  /** The blocks grouped by partition. */
+  public List<List<TrainingBlock>> partitions() {
+    List<List<TrainingBlock>> out = new ArrayList<>();
+    for (int k = 0; k < partitionStarts.length; k++) {
+      int end = k + 1 < partitionStarts.length ? partitionStarts[k + 1] : blocks.size();
+      out.add(List.copyOf(blocks.subList(partitionStarts[k], end)));
+    }
+    return out;
+  }
+
+  /** Replaces the blocks by ones restored from a saved state (same count and order). */
+  public void replaceBlocks(List<TrainingBlock> restored) {
+    if (restored.size() != blocks.size()) {
+      throw new IllegalArgumentException("restored " + restored.size() + " blocks for a store of " + blocks.size());
+    }
+    for (int k = 0; k < restored.size(); k++) {
+      blocks.set(k, restored.get(k));
+    }
   }
 
   /**
@@ -64,7 +108,12 @@ public final class LocalBlockStore implements BlockStore {
     if (blocks.isEmpty()) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
     }
-    return f.apply(payload, blocks.iterator());
+    S acc = null;
+    for (List<TrainingBlock> part : partitions()) {
+      S one = f.apply(payload, part.iterator());
+      acc = acc == null ? one : acc.merge(one);
+    }
+    return acc;
   }
 
   @Override

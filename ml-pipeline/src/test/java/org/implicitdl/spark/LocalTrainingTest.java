@@ -1,0 +1,86 @@
+package org.implicitdl.spark;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Small data trains on the driver's copy of the blocks: the same model as on the executors (to
+ * 1e-9, for every solver and for partition-wise local rounds), and a fit stopped after an epoch
+ * resumes from its trainer state to the uninterrupted model on this path too.
+ */
+class LocalTrainingTest {
+
+  private static Dataset<Row> rows(int m, long seed) {
+    Random r = new Random(seed);
+    List<Row> out = new ArrayList<>();
+    for (int j = 0; j < m; j++) {
+      double[] u = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
+      double y = Math.max(0, u[0] + u[1]) - 0.5 * u[2] + 0.1 * r.nextGaussian();
+      out.add(RowFactory.create(Vectors.dense(u), y));
+    }
+    StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
+    return SparkTestSession.get().createDataFrame(out, schema).repartition(3);
+  }
+
+  private static ImplicitRegressor regressor(String solver) {
+    return new ImplicitRegressor().setHiddenDim(5).setMaxIter(solver.equals("bcd") ? 5 : 4).setBatchSize(40).setStepSize(0.02)
+        .setBlockSize(64).setSolver(solver);
+  }
+
+  private static void assertSameModel(ImplicitModel expected, ImplicitModel got, String what) {
+    Matrix[][] pairs = {{expected.a(), got.a()}, {expected.b(), got.b()}, {expected.c(), got.c()}, {expected.d(), got.d()}};
+    for (Matrix[] pair : pairs) {
+      for (int k = 0; k < pair[0].data().length; k++) {
+        assertEquals(pair[0].data()[k], pair[1].data()[k], 1e-9, what);
+      }
+    }
+  }
+
+  @Test
+  void theDriverPathEqualsTheExecutorPath() {
+    Dataset<Row> data = rows(400, 1).cache();
+    for (String solver : List.of("gradient", "bcd", "bcd+gradient")) {
+      ImplicitModel onExecutors = regressor(solver).setLocalTrainingMb(0).fit(data).implicitModel();
+      ImplicitModel onDriver = regressor(solver).fit(data).implicitModel();
+      assertSameModel(onExecutors, onDriver, solver);
+    }
+    ImplicitRegressor rounds = regressor("gradient");
+    rounds.set(rounds.syncsPerEpoch(), 2);
+    assertSameModel(rounds.copy(new org.apache.spark.ml.param.ParamMap()).setLocalTrainingMb(0).fit(data).implicitModel(),
+        rounds.fit(data).implicitModel(), "local Adam rounds per partition");
+  }
+
+  @Test
+  void aStoppedFitOnTheDriverResumesToTheUninterruptedModel() throws Exception {
+    Dataset<Row> data = rows(300, 2).cache();
+    for (String solver : List.of("gradient", "bcd")) {
+      ImplicitModel uninterrupted = regressor(solver).fit(data).implicitModel();
+      ImplicitRegressor stopped = regressor(solver);
+      stopped.set(stopped.trainerStateDir(), Files.createTempDirectory("idl-local-state").resolve("state").toString());
+      IllegalStateException killed = assertThrows(IllegalStateException.class, () -> ImplicitTraining.fit(stopped, data, "features", "label",
+          BlockPacking.Task.REGRESSION, 3, 1, r -> {
+            if (r.epoch() == 3) {
+              throw new IllegalStateException("stopped after epoch 3");
+            }
+          }));
+      assertEquals("stopped after epoch 3", killed.getMessage());
+      ImplicitTraining.Fitted resumed = ImplicitTraining.fit(stopped, data, "features", "label", BlockPacking.Task.REGRESSION, 3, 1, null);
+      assertFalse(resumed.summary().resumedFrom().isEmpty(), solver + ": the second fit did not resume");
+      assertSameModel(uninterrupted, resumed.model(), solver + " resumed");
+    }
+  }
+}
