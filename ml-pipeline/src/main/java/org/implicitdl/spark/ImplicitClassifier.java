@@ -49,6 +49,7 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
     return registry;
   }
 
+  public ImplicitClassifier setMinSteps(int v) { return (ImplicitClassifier) set(minSteps(), v); }
   public ImplicitClassifier setLocalTrainingMb(double v) { return (ImplicitClassifier) set(localTrainingMb(), v); }
   public ImplicitClassifier setCertifiedCol(String v) { return (ImplicitClassifier) set(certifiedCol(), v); }
   public ImplicitClassifier setCertifiedRadiusCol(String v) { return (ImplicitClassifier) set(certifiedRadiusCol(), v); }

@@ -51,6 +51,7 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
     return registry;
   }
 
+  public ImplicitRegressor setMinSteps(int v) { return (ImplicitRegressor) set(minSteps(), v); }
   public ImplicitRegressor setLocalTrainingMb(double v) { return (ImplicitRegressor) set(localTrainingMb(), v); }
   public ImplicitRegressor setCertifiedCol(String v) { return (ImplicitRegressor) set(certifiedCol(), v); }
   public ImplicitRegressor setCertifiedRadiusCol(String v) { return (ImplicitRegressor) set(certifiedRadiusCol(), v); }

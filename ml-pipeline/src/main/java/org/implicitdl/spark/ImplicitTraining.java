@@ -67,7 +67,7 @@ final class ImplicitTraining {
       rows = selectRows(dataset.toDF().where(functions.not(marked)), featuresCol, labelCol, weightCol);
     }
     Dataset<Row> validationRows = null;
-    double validationFraction = params.getValidationFraction();
+    double validationFraction = validationFraction(params, solver, rows);
     if (validationFraction > 0) {
       Dataset<Row>[] split = rows.randomSplit(new double[] {1 - validationFraction, validationFraction}, params.getSeed());
       rows = split[0];
@@ -137,6 +137,26 @@ final class ImplicitTraining {
         }
       }
     }
+  }
+
+  /** Data of at most this many rows gets an automatic early-stopping split (validationFraction −1). */
+  static final int AUTO_VALIDATION_ROWS = 20_000;
+  static final double AUTO_VALIDATION_FRACTION = 0.1;
+
+  /**
+   * The early-stopping split: as set, or, when automatic (−1), {@value #AUTO_VALIDATION_FRACTION} of
+   * small data for a solver with a gradient stage — where minSteps runs many epochs and the best
+   * epoch on held-out rows beats the last — and none on larger data or for BCD alone.
+   */
+  private static double validationFraction(ImplicitTrainingParams params, String solver, Dataset<Row> rows) {
+    double set = params.getValidationFraction();
+    if (set >= 0) {
+      return set;
+    }
+    if (!solver.contains("gradient")) {
+      return 0;
+    }
+    return rows.limit(AUTO_VALIDATION_ROWS + 1).count() <= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_FRACTION : 0;
   }
 
   /**
@@ -326,7 +346,7 @@ final class ImplicitTraining {
         params.getStepDecay(), params.getL1(),
         params.getGroupLasso(), params.getRegParam(),
         params.getSeed(), 1.0, 3, new SolverSettings(1e-4, 300),
-        params.getSyncsPerEpoch(), params.getStatePenalty());
+        params.getSyncsPerEpoch(), params.getStatePenalty(), params.getMinSteps());
   }
 
   private static BcdSettings.Structure structure(ImplicitTrainingParams params) {

@@ -145,7 +145,10 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
 
   default DoubleParam validationFraction() {
     return registered("validationFraction", () -> new DoubleParam(this, "validationFraction",
-        "fraction of rows held out for early stopping of the gradient solver, in [0, 1)", ParamChecks.inRange("validationFraction", 0, 1, true, false)));
+        "fraction of rows held out for early stopping of the gradient solver (the best epoch on them is kept), in [0, 1); "
+            + "-1: automatic, 0.1 on data of at most 20,000 rows (where the small-data budget of minSteps runs many epochs) and 0 "
+            + "on larger data", ParamChecks.check("validationFraction", "-1 (automatic) or in [0, 1)",
+                v -> (Double) v == -1.0 || ((Double) v >= 0 && (Double) v < 1))));
   }
 
   default Param<String> initialModelPath() {
@@ -216,6 +219,14 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
         ParamChecks.finiteAtLeast("localTrainingMb", 0)));
   }
 
+  default IntParam minSteps() {
+    return registered("minSteps", () -> new IntParam(this, "minSteps",
+        "gradient solver on small data: the fewest optimizer steps a fit takes — mini-batches of at most an eighth of the rows, "
+            + "more epochs until this many steps, the learning-rate decay and patience stretched to match (0: exactly maxIter epochs "
+            + "of batchSize)", ParamChecks.atLeast("minSteps", 0)));
+  }
+
+  default int getMinSteps() { return (Integer) $(minSteps()); }
   default double getLocalTrainingMb() { return (Double) $(localTrainingMb()); }
   default double getStatePenalty() { return (Double) $(statePenalty()); }
   default double getRobustEpsilon() { return (Double) $(robustEpsilon()); }
@@ -281,7 +292,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(batchSize(), 512);
     setDefault(stepSize(), 4e-3);
     setDefault(stepDecay(), 0.8);
-    setDefault(validationFraction(), 0.0);
+    setDefault(validationFraction(), -1.0);
     setDefault(syncsPerEpoch(), 0);
     setDefault(initialModelPath(), "");
     setDefault(weightCol(), "");
@@ -292,6 +303,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(robustEpsilon(), 0.0);
     setDefault(statePenalty(), 0.0);
     setDefault(localTrainingMb(), 64.0);
+    setDefault(minSteps(), 1000);
     setDefault(robustWeight(), 0.5);
     setDefault(robustRamp(), 0.5);
   }

@@ -17,12 +17,14 @@ import org.implicitdl.solve.SolverSettings;
  * @param syncsPerEpoch 0: synchronous mini-batches (one tree-reduce per Adam step, the same
  *     steps on any partitioning); k ≥ 1: each partition takes local Adam steps on its own rows and
  *     the driver averages parameters and moments k times per epoch (one job per average)
+ * @param minSteps the fewest optimizer steps a run takes ({@link TrainingBudget}): on small data the
+ *     epochs grow to reach it, the learning-rate schedule and patience stretched to match (0: as given)
  * @param statePenalty weight of the state group penalties (paper §6.2, {@link Prox}): rows of
  *     [A B] and columns of A and of C, which drive whole states to zero for pruning
  */
 public record GradientSettings(int hiddenDim, Activation activation, Loss loss, BcdSettings.Structure structure, double kappa,
     int epochs, int batchSize, double learningRate, double lrDecay, double l1, double groupLasso, double weightDecay,
-    long seed, double initScale, int patience, SolverSettings fixedPoint, int syncsPerEpoch, double statePenalty) implements Serializable {
+    long seed, double initScale, int patience, SolverSettings fixedPoint, int syncsPerEpoch, double statePenalty, int minSteps) implements Serializable {
 
   public GradientSettings {
     require(hiddenDim >= 1, "hiddenDim must be >= 1, got " + hiddenDim);
@@ -38,51 +40,57 @@ public record GradientSettings(int hiddenDim, Activation activation, Loss loss, 
     require(patience >= 1, "patience must be >= 1, got " + patience);
     require(syncsPerEpoch >= 0, "syncsPerEpoch must be >= 0, got " + syncsPerEpoch);
     require(statePenalty >= 0 && Double.isFinite(statePenalty), "statePenalty must be finite and >= 0, got " + statePenalty);
+    require(minSteps >= 0, "minSteps must be >= 0, got " + minSteps);
   }
 
   public static GradientSettings defaults(int hiddenDim, Loss loss) {
     return new GradientSettings(hiddenDim, Activation.RELU, loss, BcdSettings.Structure.INF_NORM, 0.95, 10, 512, 4e-3, 0.8,
-        0, 0, 0, 42L, 1.0, 3, new SolverSettings(1e-4, 300), 0, 0.0);
+        0, 0, 0, 42L, 1.0, 3, new SolverSettings(1e-4, 300), 0, 0.0, 0);
   }
 
   public GradientSettings withEpochs(int e) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, e, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
   }
 
   public GradientSettings withOptimizer(int newBatch, double newRate, double newDecay) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, newBatch, newRate, newDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
   }
 
   public GradientSettings withActivation(Activation a) {
     return new GradientSettings(hiddenDim, a, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
   }
 
   public GradientSettings withPenalties(double newL1, double newGroup, double newDecay) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, newL1,
-        newGroup, newDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
+        newGroup, newDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
   }
 
   public GradientSettings withStructure(BcdSettings.Structure s, double k) {
     return new GradientSettings(hiddenDim, activation, loss, s, k, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
   }
 
   public GradientSettings withFixedPoint(SolverSettings fp) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fp, syncsPerEpoch, statePenalty);
+        groupLasso, weightDecay, seed, initScale, patience, fp, syncsPerEpoch, statePenalty, minSteps);
   }
 
   public GradientSettings withStatePenalty(double w) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, w);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, w, minSteps);
+  }
+
+  public GradientSettings withMinSteps(int k) {
+    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, k);
   }
 
   public GradientSettings withSyncsPerEpoch(int k) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, k, statePenalty);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, k, statePenalty, minSteps);
   }
 
   private static void require(boolean ok, String message) {

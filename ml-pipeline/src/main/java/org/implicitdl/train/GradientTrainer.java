@@ -30,6 +30,7 @@ public final class GradientTrainer {
   private HeldOutScore heldOut = HeldOutScore.none();
   private EpochCheckpoint checkpoint = EpochCheckpoint.none();
   private RobustObjective robust;
+  private TrainingBudget budget;
 
   /** What the next epoch needs, saved after each epoch ({@link EpochCheckpoint}). */
   record State(int epoch, ImplicitModel model, AdamState adam, double rate, ImplicitModel best, double bestScore, int bestEpoch,
@@ -116,7 +117,9 @@ public final class GradientTrainer {
     ImplicitModel model = initial == null ? initialModel() : checked(initial);
     Sums counts = store.aggregate("row count", payload(model, 0, 1), GradientTrainer::evaluate);
     double rows = counts.scalar(RealRule.COUNT);
-    int steps = (int) Math.max(1, Math.round(rows / settings.batchSize()));
+    TrainingBudget budget = TrainingBudget.of(settings, rows);
+    this.budget = budget;
+    int steps = budget.stepsPerEpoch();
     AdamState adam = AdamState.zeros(settings.hiddenDim(), inputs, outputs);
     List<EpochRecord> history = new ArrayList<>();
     ImplicitModel best = model;
@@ -139,7 +142,7 @@ public final class GradientTrainer {
       listener.accept(history.get(0));
       bestScore = validationScore(model);
     }
-    for (int epoch = first; epoch <= settings.epochs(); epoch++) {
+    for (int epoch = first; epoch <= budget.epochs(); epoch++) {
       long t0 = System.nanoTime();
       List<Integer> order = new ArrayList<>();
       for (int s = 0; s < steps; s++) {
@@ -174,10 +177,10 @@ public final class GradientTrainer {
         best = model;
         bestScore = score;
         bestEpoch = epoch;
-      } else if (epoch - bestEpoch >= settings.patience()) {
+      } else if (epoch - bestEpoch >= budget.patience()) {
         break;
       }
-      rate *= settings.lrDecay();
+      rate *= budget.lrDecay();
       checkpoint.save(epoch, new State(epoch, model, adam, rate, best, bestScore, bestEpoch, List.copyOf(history)), null);
     }
     Sums last = store.aggregate("final real-rule metrics", payload(best, 0, 1), GradientTrainer::evaluate);
@@ -211,7 +214,7 @@ public final class GradientTrainer {
 
   /** The robust objective at step {@code step} of {@code steps} in an epoch (null when training is nominal). */
   private RobustObjective robustAt(int epoch, int step, int steps) {
-    return robust == null ? null : robust.at(RobustObjective.progress(epoch, step, steps, settings.epochs()));
+    return robust == null ? null : robust.at(RobustObjective.progress(epoch, step, steps, budget.epochs()));
   }
 
   /** What one round of local steps sends to every partition; {@code robust} null for the nominal loss. */

@@ -207,6 +207,7 @@ final class TrainCommand {
     set(p, p.robustEpsilon(), "trainer.robust-epsilon", cfg.number("trainer.robust-epsilon"));
     set(p, p.statePenalty(), "trainer.state-penalty", cfg.number("trainer.state-penalty"));
     set(p, p.localTrainingMb(), "trainer.local-training-mb", cfg.number("trainer.local-training-mb"));
+    set(p, p.minSteps(), "trainer.min-steps", cfg.integer("trainer.min-steps"));
     set(p, p.robustWeight(), "trainer.robust-weight", cfg.number("trainer.robust-weight"));
     set(p, p.robustRamp(), "trainer.robust-ramp", cfg.number("trainer.robust-ramp"));
     p.set(p.trainerStateDir(), stateDir);

@@ -48,7 +48,7 @@ class StandaloneClusterIT {
     Path validation = TrainJobTest.regressionCsv(tmp, "valid.csv", 100, 9, false);
     String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
         "--solver", "bcd", "--hidden", "5", "--epochs", "3", "--validation", validation.toString(),
-        "--set", "trainer.block-size=37", "--set", "trainer.l1=0.001", "--set", "trainer.local-training-mb=0"};
+        "--set", "trainer.block-size=37", "--set", "trainer.l1=0.001", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0"};
     Path clusterModel = tmp.resolve("cluster-model");
     Process driver = submit("submit", master, clusterModel, List.of(), job);
     assertTrue(driver.waitFor(300, TimeUnit.SECONDS), "spark-submit did not finish: " + log("submit"));
@@ -79,7 +79,7 @@ class StandaloneClusterIT {
       String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
           "--solver", solver, "--hidden", "6", "--epochs", solver.equals("bcd") ? "8" : "5", "--set", "trainer.block-size=250",
           "--set", "trainer.batch-size=100", "--set", "trainer.step-size=0.01", "--set", "validation-fraction=0.2",
-          "--set", "linear-baseline=false", "--set", "trainer.checkpoint-interval=3", "--set", "trainer.local-training-mb=0"};
+          "--set", "linear-baseline=false", "--set", "trainer.checkpoint-interval=3", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0"};
       Path undisturbed = tmp.resolve(solver + "-undisturbed");
       Process clean = submit(solver + "-undisturbed", master, undisturbed, List.of(), job);
       assertTrue(clean.waitFor(300, TimeUnit.SECONDS) && clean.exitValue() == 0, log(solver + "-undisturbed"));

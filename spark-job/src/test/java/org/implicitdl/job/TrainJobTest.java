@@ -175,7 +175,7 @@ class TrainJobTest {
     assertEquals(0, CommandLine.run(train(data, model, "--epochs", "2")).exit());
     String published = Files.readString(model.resolve("LATEST")).trim();
     Process p = new ProcessBuilder(javaCommand(List.of(), train(data, model, "--epochs", "500", "--set", "trainer.batch-size=20",
-        "--set", "trainer.local-training-mb=0")))
+        "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0")))
         .redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline && !Files.readString(tmp.resolve("killed.log")).contains("epoch   1")) {
@@ -211,7 +211,7 @@ class TrainJobTest {
     Path data = regressionCsv(tmp, "train.csv", 1500, 12, false);
     for (String solver : List.of("gradient", "bcd")) {
       String[] settings = {"--solver", solver, "--epochs", solver.equals("bcd") ? "14" : "7", "--set", "trainer.batch-size=15",
-          "--set", "trainer.tol=0", "--set", "linear-baseline=false", "--set", "trainer.local-training-mb=0"};
+          "--set", "trainer.tol=0", "--set", "linear-baseline=false", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0"};
       Path uninterrupted = tmp.resolve(solver + "-uninterrupted");
       CommandLine r = CommandLine.run(concat(train(data, uninterrupted), settings));
       assertEquals(0, r.exit(), r.err());

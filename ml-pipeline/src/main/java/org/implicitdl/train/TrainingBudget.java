@@ -1,0 +1,31 @@
+package org.implicitdl.train;
+
+/**
+ * How much optimization a gradient run gets on data of a given size, so that a default run does
+ * not collapse on small data: the mini-batch is at most an eighth of the rows (at least
+ * {@value #MIN_BATCH}), so an epoch has about 8 steps or more; the epochs grow until the run takes
+ * {@link GradientSettings#minSteps()} steps; the per-epoch learning-rate decay is stretched so the
+ * whole run decays as the configured epochs would, and patience likewise. On data where the
+ * configured epochs already give that many steps nothing changes.
+ *
+ * @param batchSize rows per mini-batch
+ * @param stepsPerEpoch optimizer steps per epoch
+ * @param epochs epochs to run
+ * @param lrDecay per-epoch learning-rate factor
+ * @param patience epochs without validation improvement before stopping
+ */
+public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, double lrDecay, int patience) {
+  static final int MIN_BATCH = 16;
+  static final int MIN_STEPS_PER_EPOCH = 8;
+
+  public static TrainingBudget of(GradientSettings s, double rows) {
+    int batch = (int) Math.min(s.batchSize(), Math.max(MIN_BATCH, Math.ceil(rows / MIN_STEPS_PER_EPOCH)));
+    int steps = (int) Math.max(1, Math.round(rows / batch));
+    if (s.epochs() == 0) {
+      return new TrainingBudget(batch, steps, 0, s.lrDecay(), s.patience());
+    }
+    int epochs = Math.max(s.epochs(), (int) Math.ceil(s.minSteps() / (double) steps));
+    double stretch = epochs / (double) s.epochs();
+    return new TrainingBudget(batch, steps, epochs, Math.pow(s.lrDecay(), 1 / stretch), (int) Math.ceil(s.patience() * stretch));
+  }
+}
