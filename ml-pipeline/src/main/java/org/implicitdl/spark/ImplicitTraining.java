@@ -26,6 +26,8 @@ import org.implicitdl.train.Moments;
 import org.implicitdl.train.Standardization;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.RobustObjective;
+import org.implicitdl.train.RealRule;
+import org.implicitdl.train.Sums;
 import org.implicitdl.robust.InputBox;
 import org.implicitdl.train.TrainingBlock;
 import org.slf4j.Logger;
@@ -107,6 +109,8 @@ final class ImplicitTraining {
         LOG.info("resuming from the trainer state in {}: solver stage {}", params.getTrainerStateDir(), stages[firstStage]);
       }
       Stage last = null;
+      Stage best = null;
+      double bestLoss = Double.POSITIVE_INFINITY;
       for (int k = firstStage; k < stages.length; k++) {
         int epochs = epochs(params, solver, stages[k]);
         boolean followed = k < stages.length - 1;
@@ -116,8 +120,22 @@ final class ImplicitTraining {
                 outputs, log)
             : gradientStage(store, validation, watch, resume, gradientSettings(params, loss, activation), robustObjective(params, units, inputs),
                 model, inputs, outputs, log);
-        model = last.model();
+        model = last.handOver();
         history.addAll(last.history());
+        if (validation != null && solver.equals("bcd+gradient")) {
+          // bcd+gradient returns the better of its stages on the validation rows: never worse than its BCD stage.
+          // gradient+bcd keeps its BCD stage, whose exact zeros are the feature selection it is run for.
+          double stageLoss = validationLoss(validation, last.model(), loss, fixedPoint(params));
+          if (stageLoss < bestLoss) {
+            bestLoss = stageLoss;
+            best = last;
+          }
+        }
+      }
+      Stage chosen = best != null ? best : last;
+      model = chosen.model();
+      if (chosen != last) {
+        LOG.info("the {} stage scored best on the validation rows and is kept", chosen.name());
       }
       List<EpochRecord> reported = history.stream().map(r -> inUserUnits(r, units, loss)).toList();
       if (state != null) {
@@ -127,7 +145,7 @@ final class ImplicitTraining {
         // the penalties zeroed whole rows and columns: drop those states, every prediction unchanged (paper §6.2)
         model = StatePruning.exact(model);
       }
-      return new Fitted(units.toRaw(model), new TrainingSummary(solver, reported, inUserUnits(last.finalRecord(), units, loss), last.selected(),
+      return new Fitted(units.toRaw(model), new TrainingSummary(solver, reported, inUserUnits(chosen.finalRecord(), units, loss), chosen.selected(),
           (System.nanoTime() - t0) / 1e9, resumedFrom));
     } finally {
       store.close();
@@ -272,8 +290,25 @@ final class ImplicitTraining {
     };
   }
 
-  /** What one solver stage hands to the next. */
-  private record Stage(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int[] selected) {}
+  /**
+   * One solver stage's outcome: its own model (a candidate for the result), what the next stage
+   * starts from, its history and final record.
+   */
+  private record Stage(String name, ImplicitModel model, ImplicitModel handOver, List<EpochRecord> history, EpochRecord finalRecord,
+      int[] selected) {}
+
+  /** Mean real-rule loss on the validation blocks (the stage selection of staged solvers). */
+  private static double validationLoss(BlockStore validation, ImplicitModel model, Loss loss, SolverSettings fixedPoint) {
+    Sums s = validation.aggregate("validation loss of the stage", new Scoring(model, loss, fixedPoint), Scoring::apply);
+    return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
+  }
+
+  /** What the stage selection sends to the validation blocks. */
+  private record Scoring(ImplicitModel model, Loss loss, SolverSettings fixedPoint) implements java.io.Serializable {
+    static Sums apply(Scoring s, TrainingBlock block) {
+      return RealRule.metrics(s.model(), s.model().certificate(), block.u(), block.y(), block.w(), s.loss(), s.fixedPoint());
+    }
+  }
 
   /** Epochs of one stage: BCD alone runs maxIter, BCD beside the gradient solver bcdEpochs, the gradient solver maxIter. */
   private static int epochs(ImplicitTrainingParams params, String solver, String stage) {
@@ -290,15 +325,16 @@ final class ImplicitTraining {
       boolean followed, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, settings, inputs, outputs, log).watching(watch).checkpointing(checkpoint)
         .robust(robust);
-    BlockCoordinateDescent.Result r = followed ? bcd.trainAsWarmStart(model) : bcd.train(model);
-    return new Stage(r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
+    BlockCoordinateDescent.Result r = bcd.train(model);
+    // followed by the gradient solver, BCD hands on its hidden features with the readout reset (see trainAsWarmStart)
+    return new Stage("bcd", r.model(), followed ? r.model().withZeroReadout() : r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
   }
 
   private static Stage gradientStage(BlockStore store, BlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,
       GradientSettings settings, RobustObjective robust, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     GradientTrainer.Result r = new GradientTrainer(store, validation, settings, inputs, outputs, log).watching(watch)
         .checkpointing(checkpoint).robust(robust).train(model);
-    return new Stage(r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
+    return new Stage("gradient", r.model(), r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
   }
 
   /** The robust objective (paper §5) in the units the trainer sees, or null for nominal training. */
