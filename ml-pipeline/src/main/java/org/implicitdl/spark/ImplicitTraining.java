@@ -26,8 +26,6 @@ import org.implicitdl.train.Moments;
 import org.implicitdl.train.Standardization;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.RobustObjective;
-import org.implicitdl.train.RealRule;
-import org.implicitdl.train.Sums;
 import org.implicitdl.robust.InputBox;
 import org.implicitdl.train.TrainingBlock;
 import org.slf4j.Logger;
@@ -69,7 +67,7 @@ final class ImplicitTraining {
       rows = selectRows(dataset.toDF().where(functions.not(marked)), featuresCol, labelCol, weightCol);
     }
     Dataset<Row> validationRows = null;
-    double validationFraction = validationFraction(params, solver, rows);
+    double validationFraction = TrainingStores.validationFraction(params, solver, rows);
     if (validationFraction > 0) {
       Dataset<Row>[] split = rows.randomSplit(new double[] {1 - validationFraction, validationFraction}, params.getSeed());
       rows = split[0];
@@ -79,14 +77,14 @@ final class ImplicitTraining {
     int depth = params.getAggregationDepth();
     int checkpoint = params.getCheckpointInterval();
     JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize);
-    boolean local = fitsTheDriver(params, rows, inputs, outputs, n);
-    BlockStore store = blockStore(sc, blocks, local, depth, checkpoint);
+    boolean local = TrainingStores.fitsTheDriver(params, rows, inputs, outputs, n);
+    BlockStore store = TrainingStores.blockStore(sc, blocks, local, depth, checkpoint);
     Standardization units = standardize(params, store, task, inputs, outputs);
     BlockStore validation = validationRows == null ? null
-        : blockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units), local,
+        : TrainingStores.blockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units), local,
             depth, 0);
     BlockStore heldOut = heldOutRows == null ? null
-        : blockStore(sc, BlockPacking.pack(heldOutRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units), local,
+        : TrainingStores.blockStore(sc, BlockPacking.pack(heldOutRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units), local,
             depth, 0);
     HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, fixedPoint(params), outputs);
     long t0 = System.nanoTime();
@@ -98,7 +96,7 @@ final class ImplicitTraining {
       ImplicitModel model = warm == null ? null : units.toStandardized(warm);
       List<EpochRecord> history = new ArrayList<>();
       TrainerStateStore state = TrainerStateStore.open(sc, params.getTrainerStateDir(), params.getTrainerStateInterval(),
-          fingerprint(params, task, inputs, outputs, blockCount(store)));
+          fingerprint(params, task, inputs, outputs, TrainingStores.blockCount(store)));
       int firstStage = 0;
       String resumedFrom = "";
       if (state != null && state.found() != null) {
@@ -125,7 +123,7 @@ final class ImplicitTraining {
         if (validation != null && solver.equals("bcd+gradient")) {
           // bcd+gradient returns the better of its stages on the validation rows: never worse than its BCD stage.
           // gradient+bcd keeps its BCD stage, whose exact zeros are the feature selection it is run for.
-          double stageLoss = validationLoss(validation, last.model(), loss, fixedPoint(params));
+          double stageLoss = TrainingStores.validationLoss(validation, last.model(), loss, fixedPoint(params));
           if (stageLoss < bestLoss) {
             bestLoss = stageLoss;
             best = last;
@@ -155,51 +153,6 @@ final class ImplicitTraining {
         }
       }
     }
-  }
-
-  /** Data of at most this many rows gets an automatic early-stopping split (validationFraction −1). */
-  static final int AUTO_VALIDATION_ROWS = 20_000;
-  static final double AUTO_VALIDATION_FRACTION = 0.1;
-
-  /**
-   * The early-stopping split: as set, or, when automatic (−1), {@value #AUTO_VALIDATION_FRACTION} of
-   * small data for a solver with a gradient stage — where minSteps runs many epochs and the best
-   * epoch on held-out rows beats the last — and none on larger data or for BCD alone.
-   */
-  private static double validationFraction(ImplicitTrainingParams params, String solver, Dataset<Row> rows) {
-    double set = params.getValidationFraction();
-    if (set >= 0) {
-      return set;
-    }
-    if (!solver.contains("gradient")) {
-      return 0;
-    }
-    return rows.limit(AUTO_VALIDATION_ROWS + 1).count() <= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_FRACTION : 0;
-  }
-
-  /**
-   * Whether the packed training data — U' (p + 1), Y (q), the weight, and BCD's X and P (2n) per
-   * row — fits the driver budget {@code localTrainingMb}: then training runs on the driver's own
-   * copy of the same blocks (a {@link LocalBlockStore}, same maths, same partitions), so an
-   * optimizer step costs microseconds instead of a Spark job.
-   */
-  private static boolean fitsTheDriver(ImplicitTrainingParams params, Dataset<Row> rows, int inputs, int outputs, int n) {
-    double budget = params.getLocalTrainingMb() * 1e6;
-    if (budget <= 0) {
-      return false;
-    }
-    double bytesPerRow = 8.0 * (inputs + 1 + outputs + 1 + 2.0 * n);
-    long limit = (long) Math.floor(budget / bytesPerRow);
-    // counts at most limit + 1 rows: a large input is not scanned to the end to learn it is large
-    return rows.limit((int) Math.min(Integer.MAX_VALUE - 1, limit + 1)).count() <= limit;
-  }
-
-  private static BlockStore blockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, boolean local, int depth, int checkpoint) {
-    return local ? LocalBlockStore.ofPartitions(blocks.glom().collect()) : new RddBlockStore(sc, blocks, depth, checkpoint);
-  }
-
-  private static long blockCount(BlockStore store) {
-    return store instanceof RddBlockStore r ? r.blockCount() : ((LocalBlockStore) store).blocks().size();
   }
 
   /** What {@link Standardization} a fit trains in: the blocks' weighted moments (one aggregate), the blocks then mapped to those units. */
@@ -296,19 +249,6 @@ final class ImplicitTraining {
    */
   private record Stage(String name, ImplicitModel model, ImplicitModel handOver, List<EpochRecord> history, EpochRecord finalRecord,
       int[] selected) {}
-
-  /** Mean real-rule loss on the validation blocks (the stage selection of staged solvers). */
-  private static double validationLoss(BlockStore validation, ImplicitModel model, Loss loss, SolverSettings fixedPoint) {
-    Sums s = validation.aggregate("validation loss of the stage", new Scoring(model, loss, fixedPoint), Scoring::apply);
-    return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
-  }
-
-  /** What the stage selection sends to the validation blocks. */
-  private record Scoring(ImplicitModel model, Loss loss, SolverSettings fixedPoint) implements java.io.Serializable {
-    static Sums apply(Scoring s, TrainingBlock block) {
-      return RealRule.metrics(s.model(), s.model().certificate(), block.u(), block.y(), block.w(), s.loss(), s.fixedPoint());
-    }
-  }
 
   /** Epochs of one stage: BCD alone runs maxIter, BCD beside the gradient solver bcdEpochs, the gradient solver maxIter. */
   private static int epochs(ImplicitTrainingParams params, String solver, String stage) {

@@ -1,0 +1,81 @@
+package org.implicitdl.spark;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.SolverSettings;
+import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.LocalBlockStore;
+import org.implicitdl.train.Loss;
+import org.implicitdl.train.RealRule;
+import org.implicitdl.train.Sums;
+import org.implicitdl.train.TrainingBlock;
+
+/**
+ * Where a fit's blocks live and which rows judge it: the driver's copy of small data or the
+ * executors' RDD, the automatic early-stopping split, and the validation loss that picks among a
+ * staged solver's stages.
+ */
+final class TrainingStores {
+  private TrainingStores() {}
+
+  /** Data of at most this many rows gets an automatic early-stopping split (validationFraction −1). */
+  static final int AUTO_VALIDATION_ROWS = 20_000;
+  static final double AUTO_VALIDATION_FRACTION = 0.1;
+
+  /**
+   * The early-stopping split: as set, or, when automatic (−1), {@value #AUTO_VALIDATION_FRACTION} of
+   * small data for a solver with a gradient stage — where minSteps runs many epochs and the best
+   * epoch on held-out rows beats the last — and none on larger data or for BCD alone.
+   */
+  static double validationFraction(ImplicitTrainingParams params, String solver, Dataset<Row> rows) {
+    double set = params.getValidationFraction();
+    if (set >= 0) {
+      return set;
+    }
+    if (!solver.contains("gradient")) {
+      return 0;
+    }
+    return rows.limit(AUTO_VALIDATION_ROWS + 1).count() <= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_FRACTION : 0;
+  }
+
+  /**
+   * Whether the packed training data — U' (p + 1), Y (q), the weight, and BCD's X and P (2n) per
+   * row — fits the driver budget {@code localTrainingMb}: then training runs on the driver's own
+   * copy of the same blocks (a {@link LocalBlockStore}, same maths, same partitions), so an
+   * optimizer step costs microseconds instead of a Spark job.
+   */
+  static boolean fitsTheDriver(ImplicitTrainingParams params, Dataset<Row> rows, int inputs, int outputs, int n) {
+    double budget = params.getLocalTrainingMb() * 1e6;
+    if (budget <= 0) {
+      return false;
+    }
+    double bytesPerRow = 8.0 * (inputs + 1 + outputs + 1 + 2.0 * n);
+    long limit = (long) Math.floor(budget / bytesPerRow);
+    // counts at most limit + 1 rows: a large input is not scanned to the end to learn it is large
+    return rows.limit((int) Math.min(Integer.MAX_VALUE - 1, limit + 1)).count() <= limit;
+  }
+
+  static BlockStore blockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, boolean local, int depth, int checkpoint) {
+    return local ? LocalBlockStore.ofPartitions(blocks.glom().collect()) : new RddBlockStore(sc, blocks, depth, checkpoint);
+  }
+
+  static long blockCount(BlockStore store) {
+    return store instanceof RddBlockStore r ? r.blockCount() : ((LocalBlockStore) store).blocks().size();
+  }
+
+  /** Mean real-rule loss on the validation blocks (the stage selection of staged solvers). */
+  static double validationLoss(BlockStore validation, ImplicitModel model, Loss loss, SolverSettings fixedPoint) {
+    Sums s = validation.aggregate("validation loss of the stage", new Scoring(model, loss, fixedPoint), Scoring::apply);
+    return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
+  }
+
+  /** What the stage selection sends to the validation blocks. */
+  private record Scoring(ImplicitModel model, Loss loss, SolverSettings fixedPoint) implements java.io.Serializable {
+    static Sums apply(Scoring s, TrainingBlock block) {
+      return RealRule.metrics(s.model(), s.model().certificate(), block.u(), block.y(), block.w(), s.loss(), s.fixedPoint());
+    }
+  }
+}
