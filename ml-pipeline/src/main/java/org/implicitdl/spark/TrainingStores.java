@@ -59,7 +59,15 @@ final class TrainingStores {
   }
 
   static BlockStore blockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, boolean local, int depth, int checkpoint) {
-    return local ? LocalBlockStore.ofPartitions(blocks.glom().collect()) : new RddBlockStore(sc, blocks, depth, checkpoint);
+    if (!local) {
+      return new RddBlockStore(sc, blocks, depth, checkpoint);
+    }
+    try {
+      return LocalBlockStore.ofPartitions(blocks.glom().collect());
+    } catch (Exception e) { // SparkException is a checked exception that Scala does not declare
+      // bad input found while packing on the executors: the IllegalArgumentException it was, as on the executor path
+      throw RddBlockStore.rootCause(e);
+    }
   }
 
   static long blockCount(BlockStore store) {

@@ -46,8 +46,10 @@ class StandardizationSparkTest {
     return SparkTestSession.get().createDataFrame(out, schema);
   }
 
+  /** Exactly 6 epochs on all rows (no small-data budget, no automatic split): the comparison is of the units, not the defaults. */
   private static ImplicitRegressor regressor() {
-    return new ImplicitRegressor().setHiddenDim(5).setMaxIter(6).setBatchSize(40).setStepSize(0.02).setBlockSize(64);
+    return new ImplicitRegressor().setHiddenDim(5).setMaxIter(6).setBatchSize(40).setStepSize(0.02).setBlockSize(64).setMinSteps(0)
+        .setValidationFraction(0);
   }
 
   /** The training blocks of {@code raw}, packed as the estimator packs them (here 3 partitions of 64-row blocks). */
