@@ -62,8 +62,8 @@ class ReportInBrowserTest {
     Path classification = train(imageCsv(tmp, 300, 1), "label", "classification", "clf");
     JsonNode c = check(classification, "classification");
     assertEquals(List.of("Summary", "Well-posedness certificate", "Accuracy per epoch", "Objective per epoch", "Confusion matrix (validation)",
-        "Feature relevance", "Sparsity pattern of A"), texts(c.get("headings")));
-    assertEquals(2, c.get("images").asInt(), "relevance image and sparsity pattern");
+        "Feature relevance", "Sensitivity (worst case)", "Sparsity pattern of A"), texts(c.get("headings")));
+    assertEquals(3, c.get("images").asInt(), "relevance and sensitivity images, sparsity pattern");
     assertEquals(2, c.get("charts").asInt(), "metric and objective curves");
     String html = Files.readString(classification);
     assertTrue(html.contains("validation (held out)"), "validation curve");
@@ -73,7 +73,7 @@ class ReportInBrowserTest {
     Path regression = train(TrainJobTest.regressionCsv(tmp, "reg.csv", 300, 2, false), "y", "regression", "reg");
     JsonNode r = check(regression, "regression");
     assertTrue(texts(r.get("headings")).contains("Residuals (validation)"));
-    assertEquals(4, r.get("charts").asInt(), "rmse and objective curves, residuals, named feature bars");
+    assertEquals(5, r.get("charts").asInt(), "rmse and objective curves, residuals, named feature bars, named sensitivity bars");
     assertTrue(Files.readString(regression).contains("x1"), "feature bars name the input columns");
   }
 
