@@ -215,6 +215,26 @@ public final class Matrix implements java.io.Serializable {
     return s;
   }
 
+  /** |M|, entry by entry (a new matrix). */
+  public Matrix absolute() {
+    double[] d = data.clone();
+    for (int k = 0; k < d.length; k++) {
+      d[k] = Math.abs(d[k]);
+    }
+    return new Matrix(rows, cols, d);
+  }
+
+  /** The row of the largest entry of column j (the first one on ties): a predicted class. */
+  public int argmaxInColumn(int j) {
+    int best = 0;
+    for (int i = 1; i < rows; i++) {
+      if (get(i, j) > get(best, j)) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
   /** A copy with every entry multiplied by {@code factor}. */
   public Matrix scaled(double factor) {
     Matrix out = copy();

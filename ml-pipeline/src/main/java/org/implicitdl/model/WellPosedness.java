@@ -102,7 +102,7 @@ public final class WellPosedness {
    * positivity test of {@link #scalingFor} (relative precision 1e-7); +∞ when it is ≥ 2‖A‖∞.
    */
   public static double perronFrobeniusBound(Matrix a) {
-    Matrix abs = absolute(a);
+    Matrix abs = a.absolute();
     double hi = Math.max(1e-300, 2 * infNorm(abs));
     if (infNorm(abs) == 0) {
       return 0.0;
@@ -180,7 +180,7 @@ public final class WellPosedness {
     double[] weights = null;
     double scaledContraction = Double.NaN;
     if (pf < 1.0) {
-      Matrix abs = absolute(a);
+      Matrix abs = a.absolute();
       weights = scalingFor(abs, pf + (1.0 - pf) / 4);
       scaledContraction = weights == null ? Double.NaN : collatzWielandtUpper(abs, weights);
     }
@@ -259,14 +259,6 @@ public final class WellPosedness {
       throw new IllegalArgumentException("kappa must lie in (0, 1) for the well-posedness condition ||A||_inf <= kappa, got " + kappa);
     }
     return kappa;
-  }
-
-  static Matrix absolute(Matrix a) {
-    double[] d = a.data().clone();
-    for (int k = 0; k < d.length; k++) {
-      d[k] = Math.abs(d[k]);
-    }
-    return new Matrix(a.rows(), a.cols(), d);
   }
 
   private static int requireSquare(Matrix a) {

@@ -58,12 +58,12 @@ public final class IntervalAnalysis implements java.io.Serializable {
     int p = model.inputDim();
     this.model = model;
     this.a = model.a();
-    this.absA = absolute(a);
-    this.absB = absolute(model.b().columnSlice(0, p));
+    this.absA = a.absolute();
+    this.absB = model.b().columnSlice(0, p).absolute();
     this.c = model.c();
-    this.absC = absolute(c);
+    this.absC = c.absolute();
     this.d = model.d();
-    this.absD = absolute(d.columnSlice(0, p));
+    this.absD = d.columnSlice(0, p).absolute();
     Matrix iMinusAbsA = absA.scaled(-1);
     for (int i = 0; i < a.rows(); i++) {
       iMinusAbsA.set(i, i, 1 + iMinusAbsA.get(i, i));
@@ -240,26 +240,11 @@ public final class IntervalAnalysis implements java.io.Serializable {
     return margins;
   }
 
+  /** The predicted class of each column. */
   static int[] argmax(Matrix y) {
-    int q = y.rows();
     int[] out = new int[y.cols()];
-    for (int j = 0; j < y.cols(); j++) {
-      int best = 0;
-      for (int i = 1; i < q; i++) {
-        if (y.get(i, j) > y.get(best, j)) {
-          best = i;
-        }
-      }
-      out[j] = best;
-    }
-    return out;
-  }
-
-  static Matrix absolute(Matrix m) {
-    Matrix out = m.copy();
-    double[] od = out.data();
-    for (int k = 0; k < od.length; k++) {
-      od[k] = Math.abs(od[k]);
+    for (int j = 0; j < out.length; j++) {
+      out[j] = y.argmaxInColumn(j);
     }
     return out;
   }

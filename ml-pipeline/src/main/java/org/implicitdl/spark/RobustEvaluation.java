@@ -88,12 +88,8 @@ final class RobustEvaluation {
   private static int[] predicted(ImplicitModel m, Matrix u, SolverSettings settings) {
     Matrix y = m.readout(m.solveStates(u, settings).states(), u);
     int[] out = new int[y.cols()];
-    for (int j = 0; j < y.cols(); j++) {
-      for (int i = 1; i < y.rows(); i++) {
-        if (y.get(i, j) > y.get(out[j], j)) {
-          out[j] = i;
-        }
-      }
+    for (int j = 0; j < out.length; j++) {
+      out[j] = y.argmaxInColumn(j);
     }
     return out;
   }

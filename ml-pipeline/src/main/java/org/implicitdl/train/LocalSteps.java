@@ -263,13 +263,7 @@ public final class LocalSteps {
   }
 
   public static int argmax(Matrix m, int col) {
-    int best = 0;
-    for (int i = 1; i < m.rows(); i++) {
-      if (m.get(i, col) > m.get(best, col)) {
-        best = i;
-      }
-    }
-    return best;
+    return m.argmaxInColumn(col);
   }
 
   /** Σ_j w_j ‖y_j − ŷ_j‖². */

@@ -80,11 +80,11 @@ public final class RobustGradient {
     int n = m.hiddenDim();
     int cols = uAug.cols();
     Matrix a = m.a();
-    Matrix absA = abs(a);
+    Matrix absA = a.absolute();
     Matrix xc = worst.xc;
     Matrix xr = worst.xr;
     Matrix b = m.b();
-    Matrix absB = abs(b);
+    Matrix absB = b.absolute();
     Matrix zc = Blas.multiply(b, uAug);
     Blas.gemm(1.0, a, false, xc, false, 1.0, zc);
     Matrix zr = Blas.multiply(absB, worst.r);
@@ -294,15 +294,6 @@ public final class RobustGradient {
     for (int k = 0; k < t.length; k++) {
       t[k] += Math.signum(s[k]) * v[k];
     }
-  }
-
-  private static Matrix abs(Matrix m) {
-    Matrix out = m.copy();
-    double[] od = out.data();
-    for (int k = 0; k < od.length; k++) {
-      od[k] = Math.abs(od[k]);
-    }
-    return out;
   }
 
   private static double maxAbs(double[] x, double[] y) {
