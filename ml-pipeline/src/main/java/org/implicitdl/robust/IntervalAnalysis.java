@@ -208,14 +208,12 @@ public final class IntervalAnalysis implements java.io.Serializable {
    */
   private double[] worstMargins(int[] predicted, Matrix u, Matrix radius, Matrix xc, Matrix xr) {
     int q = c.rows();
-    int n = a.rows();
     int p = model.inputDim();
     double[] margins = new double[u.cols()];
     if (q < 2) {
       java.util.Arrays.fill(margins, Double.NaN);
       return margins;
     }
-    double[] cd = c.data();
     double[] dd = d.data();
     for (int j = 0; j < u.cols(); j++) {
       int top = predicted[j];
@@ -224,20 +222,30 @@ public final class IntervalAnalysis implements java.io.Serializable {
         if (k == top) {
           continue;
         }
-        double m = model.inputBias() ? dd[top + p * q] - dd[k + p * q] : 0;
-        for (int i = 0; i < n; i++) {
-          double e = cd[top + i * q] - cd[k + i * q];
-          m += e * xc.data()[i + j * n] - Math.abs(e) * xr.data()[i + j * n];
-        }
-        for (int f = 0; f < p; f++) {
-          double e = dd[top + f * q] - dd[k + f * q];
-          m += e * u.data()[f + j * p] - Math.abs(e) * radius.data()[f + j * p];
-        }
-        worst = Math.min(worst, m);
+        double bias = model.inputBias() ? dd[top + p * q] - dd[k + p * q] : 0;
+        worst = Math.min(worst, bias + pairLowerBound(c, d, top, k, xc, xr, u, radius, j));
       }
       margins[j] = worst;
     }
     return margins;
+  }
+
+  /**
+   * The lower bound over the box of ŷ_top − ŷ_k in column j through the rows E = C_top − C_k and
+   * F = D_top − D_k: E x_c − |E| x_r + F u − |F| r, over D's first u.rows() columns (a bias column
+   * beyond them is the caller's).
+   */
+  public static double pairLowerBound(Matrix c, Matrix d, int top, int k, Matrix xc, Matrix xr, Matrix u, Matrix r, int j) {
+    double lower = 0;
+    for (int i = 0; i < c.cols(); i++) {
+      double e = c.get(top, i) - c.get(k, i);
+      lower += e * xc.get(i, j) - Math.abs(e) * xr.get(i, j);
+    }
+    for (int f = 0; f < u.rows(); f++) {
+      double e = d.get(top, f) - d.get(k, f);
+      lower += e * u.get(f, j) - Math.abs(e) * r.get(f, j);
+    }
+    return lower;
   }
 
   /** The predicted class of each column. */

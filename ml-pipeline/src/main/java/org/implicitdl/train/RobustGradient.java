@@ -190,16 +190,8 @@ public final class RobustGradient {
         if (k == label) {
           continue;
         }
-        double lower = 0;
-        for (int i = 0; i < n; i++) {
-          double e = c.get(label, i) - c.get(k, i);
-          lower += e * xc.get(i, j) - Math.abs(e) * xr.get(i, j);
-        }
-        for (int f = 0; f < pp; f++) {
-          double e = d.get(label, f) - d.get(k, f);
-          lower += e * u.get(f, j) - Math.abs(e) * r.get(f, j);
-        }
-        z[k] = -lower;
+        // u and r carry the bias row (r = 0 there), so the bias difference is inside the bound
+        z[k] = -IntervalAnalysis.pairLowerBound(c, d, label, k, xc, xr, u, r, j);
       }
       double max = Double.NEGATIVE_INFINITY;
       for (double v : z) {
