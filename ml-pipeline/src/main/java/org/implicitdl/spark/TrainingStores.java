@@ -7,6 +7,7 @@ import org.apache.spark.sql.Row;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.RealRule;
@@ -76,14 +77,8 @@ final class TrainingStores {
 
   /** Mean real-rule loss on the validation blocks (the stage selection of staged solvers). */
   static double validationLoss(BlockStore validation, ImplicitModel model, Loss loss, SolverSettings fixedPoint) {
-    Sums s = validation.aggregate("validation loss of the stage", new Scoring(model, loss, fixedPoint), Scoring::apply);
+    Sums s = validation.aggregate("validation loss of the stage", new HeldOutScore.Payload(model, model.certificate(), loss, fixedPoint),
+        HeldOutScore::score);
     return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
-  }
-
-  /** What the stage selection sends to the validation blocks. */
-  private record Scoring(ImplicitModel model, Loss loss, SolverSettings fixedPoint) implements java.io.Serializable {
-    static Sums apply(Scoring s, TrainingBlock block) {
-      return RealRule.metrics(s.model(), s.model().certificate(), block.u(), block.y(), block.w(), s.loss(), s.fixedPoint());
-    }
   }
 }
