@@ -48,8 +48,8 @@ final class CompressCommand {
     boolean epochsGiven = java.util.Arrays.asList(args).contains("--epochs");
     JobConfig cfg = JobConfig.parse(args, Set.of("output", "max-states", "tolerance"));
     String output = cfg.required("output", "--output");
-    int maxStates = cfg.string("max-states").isEmpty() ? 0 : positiveInt(cfg.string("max-states"), "--max-states");
-    double tolerance = cfg.string("tolerance").isEmpty() ? -1 : nonNegative(cfg.string("tolerance"), "--tolerance");
+    int maxStates = cfg.wholeNumber("max-states", "--max-states", 1, 0);
+    double tolerance = cfg.finiteNumber("tolerance", "--tolerance", 0, false, -1);
     if ((maxStates > 0) == (tolerance >= 0)) {
       throw new Idl.UsageException("give exactly one of --max-states K and --tolerance T");
     }
@@ -152,29 +152,5 @@ final class CompressCommand {
       model.transform(held).foreach(r -> { });
     }
     return Math.round(3 * rows / ((System.nanoTime() - t0) / 1e9));
-  }
-
-  private static int positiveInt(String text, String flag) {
-    try {
-      int v = Integer.parseInt(text);
-      if (v >= 1) {
-        return v;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new Idl.UsageException("bad value for " + flag + ": " + text + " (expected a whole number >= 1)");
-  }
-
-  private static double nonNegative(String text, String flag) {
-    try {
-      double v = Double.parseDouble(text);
-      if (v >= 0 && Double.isFinite(v)) {
-        return v;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new Idl.UsageException("bad value for " + flag + ": " + text + " (expected a finite number >= 0)");
   }
 }

@@ -172,6 +172,76 @@ public final class JobConfig {
     return v;
   }
 
+  /**
+   * The write mode of {@code --mode} (default error), one of {@code allowed}; a usage error names the flag
+   * and lists them ("error, overwrite or append").
+   */
+  String outputMode(String... allowed) {
+    String mode = config.getString("mode").isEmpty() ? "error" : config.getString("mode");
+    if (!List.of(allowed).contains(mode)) {
+      throw new Idl.UsageException("bad value for --mode: " + mode + " (expected " + listed(allowed) + ")");
+    }
+    return mode;
+  }
+
+  /** What a user can pass instead of error when the output exists: "--mode overwrite to replace it or --mode append to add to it". */
+  static String modeHint(String... allowed) {
+    List<String> hints = new ArrayList<>();
+    for (String mode : allowed) {
+      if (mode.equals("overwrite")) {
+        hints.add("--mode overwrite to replace it");
+      } else if (mode.equals("append")) {
+        hints.add("--mode append to add to it");
+      }
+    }
+    return String.join(" or ", hints);
+  }
+
+  private static String listed(String... values) {
+    return values.length == 1 ? values[0]
+        : String.join(", ", java.util.Arrays.copyOf(values, values.length - 1)) + " or " + values[values.length - 1];
+  }
+
+  /** A whole-number flag ≥ {@code min}; {@code fallback} when not given; a usage error naming the flag otherwise. */
+  int wholeNumber(String key, String flag, int min, int fallback) {
+    String text = config.getString(key);
+    if (text.isEmpty()) {
+      return fallback;
+    }
+    try {
+      int v = Integer.parseInt(text);
+      if (v >= min) {
+        return v;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new Idl.UsageException("bad value for " + flag + ": " + text + " (expected a whole number >= " + min + ")");
+  }
+
+  /**
+   * A finite number flag above {@code lower} (or at least it when not {@code strict}); {@code fallback} when not
+   * given; a usage error naming the flag otherwise.
+   */
+  double finiteNumber(String key, String flag, double lower, boolean strict, double fallback) {
+    String text = config.getString(key);
+    if (text.isEmpty()) {
+      return fallback;
+    }
+    double v;
+    try {
+      v = Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      v = Double.NaN;
+    }
+    boolean ok = Double.isFinite(v) && (strict ? v > lower : v >= lower);
+    if (!ok) {
+      String bound = (strict ? "> " : ">= ") + (lower == Math.rint(lower) ? String.valueOf((long) lower) : String.valueOf(lower));
+      throw new Idl.UsageException("bad value for " + flag + ": " + text + " (expected a finite number " + bound + ")");
+    }
+    return v;
+  }
+
   /** The configuration as the base of another run's (resume). */
   static Config saved(String renderedJson) {
     return ConfigFactory.parseString(renderedJson);

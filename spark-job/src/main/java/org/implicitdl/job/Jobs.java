@@ -124,16 +124,10 @@ final class Jobs {
     }
     JobConfig cfg = JobConfig.parse(args, Set.of("output", "mode"));
     String output = cfg.required("output", "--output");
-    String mode = cfg.string("mode").isEmpty() ? "error" : cfg.string("mode");
-    if (!List.of("error", "overwrite", "append").contains(mode)) {
-      throw new Idl.UsageException("bad value for --mode: " + mode + " (expected error, overwrite or append)");
-    }
+    String mode = cfg.outputMode(CSV_MODES);
     SparkSession spark = Sessions.create(cfg, "predict");
     try {
-      Path out = new Path(output);
-      if (mode.equals("error") && out.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(out)) {
-        throw new Idl.UsageException("output " + output + " exists; pass --mode overwrite to replace it or --mode append to add to it");
-      }
+      requireNewOutput(spark, output, mode, CSV_MODES);
       Model<?> model = loadModel(spark, cfg.required("model", "--model"));
       DataSources.Loaded data = load(spark, cfg, model, false);
       Dataset<Row> predicted = model.transform(data.frame().drop("prediction", "probability", "rawPrediction"));
@@ -161,6 +155,17 @@ final class Jobs {
       return 0;
     } finally {
       spark.stop();
+    }
+  }
+
+  /** The write modes of a CSV output. */
+  static final String[] CSV_MODES = {"error", "overwrite", "append"};
+
+  /** With mode error, an existing output is a usage error that says which other modes there are. */
+  static void requireNewOutput(SparkSession spark, String output, String mode, String... modes) throws IOException {
+    Path out = new Path(output);
+    if (mode.equals("error") && out.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(out)) {
+      throw new Idl.UsageException("output " + output + " exists; pass " + JobConfig.modeHint(modes));
     }
   }
 

@@ -1,9 +1,7 @@
 package org.implicitdl.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
 import java.util.Set;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.SparkSession;
@@ -17,6 +15,8 @@ import org.implicitdl.spark.ModelInfo;
  * and after as one JSON object.
  */
 final class PruneCommand {
+  private static final String[] MODES = {"error", "overwrite"};
+
   private PruneCommand() {}
 
   static void register() {
@@ -30,16 +30,10 @@ final class PruneCommand {
     }
     JobConfig cfg = JobConfig.parse(args, Set.of("output", "mode"));
     String output = cfg.required("output", "--output");
-    String mode = cfg.string("mode").isEmpty() ? "error" : cfg.string("mode");
-    if (!List.of("error", "overwrite").contains(mode)) {
-      throw new Idl.UsageException("bad value for --mode: " + mode + " (expected error or overwrite)");
-    }
+    String mode = cfg.outputMode(MODES);
     SparkSession spark = Sessions.create(cfg, "prune");
     try {
-      Path out = new Path(output);
-      if (mode.equals("error") && out.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(out)) {
-        throw new Idl.UsageException("output " + output + " exists; pass --mode overwrite to replace it");
-      }
+      Jobs.requireNewOutput(spark, output, mode, MODES);
       Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
       int before = ((ModelInfo) model).implicitModel().hiddenDim();
       Model<?> pruned = model instanceof ImplicitClassificationModel c ? c.pruned() : ((ImplicitRegressionModel) model).pruned();

@@ -3,7 +3,6 @@ package org.implicitdl.job;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Set;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -36,17 +35,11 @@ final class RobustnessCommands {
     JobConfig cfg = JobConfig.parse(args, Set.of("output", "epsilon", "mode"));
     double epsilon = epsilon(cfg);
     String output = cfg.required("output", "--output");
-    String mode = cfg.string("mode").isEmpty() ? "error" : cfg.string("mode");
-    if (!List.of("error", "overwrite", "append").contains(mode)) {
-      throw new Idl.UsageException("bad value for --mode: " + mode + " (expected error, overwrite or append)");
-    }
+    String mode = cfg.outputMode(Jobs.CSV_MODES);
     boolean labelled = argsName(args, "--label-col");
     SparkSession spark = Sessions.create(cfg, "certify");
     try {
-      Path out = new Path(output);
-      if (mode.equals("error") && out.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(out)) {
-        throw new Idl.UsageException("output " + output + " exists; pass --mode overwrite to replace it or --mode append to add to it");
-      }
+      Jobs.requireNewOutput(spark, output, mode, Jobs.CSV_MODES);
       Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
       DataSources.Loaded data = Jobs.load(spark, cfg, model, labelled);
       model.set(model.getParam("epsilon"), epsilon);
@@ -100,7 +93,7 @@ final class RobustnessCommands {
     }
     JobConfig cfg = JobConfig.parse(args, Set.of("epsilon", "steps"));
     double epsilon = epsilon(cfg);
-    int steps = steps(cfg);
+    int steps = cfg.wholeNumber("steps", "--steps", 1, DEFAULT_STEPS);
     SparkSession spark = Sessions.create(cfg, "attack");
     try {
       Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
@@ -118,33 +111,8 @@ final class RobustnessCommands {
 
   /** --epsilon: required, a finite number > 0. */
   static double epsilon(JobConfig cfg) {
-    String text = cfg.required("epsilon", "--epsilon");
-    double e;
-    try {
-      e = Double.parseDouble(text);
-    } catch (NumberFormatException ex) {
-      throw new Idl.UsageException("bad value for --epsilon: " + text + " (expected a finite number > 0)");
-    }
-    if (!(e > 0) || Double.isInfinite(e)) {
-      throw new Idl.UsageException("bad value for --epsilon: " + text + " (expected a finite number > 0)");
-    }
-    return e;
-  }
-
-  private static int steps(JobConfig cfg) {
-    String text = cfg.string("steps");
-    if (text.isEmpty()) {
-      return DEFAULT_STEPS;
-    }
-    try {
-      int n = Integer.parseInt(text);
-      if (n >= 1) {
-        return n;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new Idl.UsageException("bad value for --steps: " + text + " (expected a whole number >= 1)");
+    cfg.required("epsilon", "--epsilon");
+    return cfg.finiteNumber("epsilon", "--epsilon", 0, true, Double.NaN);
   }
 
   private static boolean argsName(String[] args, String flag) {
