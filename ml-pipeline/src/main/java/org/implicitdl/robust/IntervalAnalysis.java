@@ -109,13 +109,21 @@ public final class IntervalAnalysis implements java.io.Serializable {
 
   /** The closed-form bounds for inputs U (p×m) and radii R (p×m). */
   public Bounds closedForm(Matrix u, Matrix radius, SolverSettings settings) {
-    Nominal nominal = nominal(u, radius, settings);
+    Nominal nominal = nominal(u, radius, settings, null);
     return bounds(u, radius, nominal, nominal.center, nominal.radius, 0, 0, true);
   }
 
   /** The interval fixed point's bounds for inputs U (p×m) and radii R (p×m), from the closed-form box. */
   public Bounds interval(Matrix u, Matrix radius, SolverSettings settings) {
-    Nominal nominal = nominal(u, radius, settings);
+    return interval(u, radius, settings, null);
+  }
+
+  /**
+   * The same from nominal states already solved for U with this model's certificate (null: solved
+   * here), so a caller that needs them too solves the fixed point once.
+   */
+  public Bounds interval(Matrix u, Matrix radius, SolverSettings settings, FixedPointResult nominalStates) {
+    Nominal nominal = nominal(u, radius, settings, nominalStates);
     int n = a.rows();
     double[] xc = nominal.center.data().clone();
     double[] xr = nominal.radius.data().clone();
@@ -157,7 +165,7 @@ public final class IntervalAnalysis implements java.io.Serializable {
   /** The nominal states x̂ and the closed-form state radius (I − |A|)⁻¹|B|r widened by x̂'s certified error. */
   private record Nominal(Matrix center, Matrix radius, Matrix output) {}
 
-  private Nominal nominal(Matrix u, Matrix radius, SolverSettings settings) {
+  private Nominal nominal(Matrix u, Matrix radius, SolverSettings settings, FixedPointResult solved) {
     int p = model.inputDim();
     u.requireShape("input block U", p, u.cols());
     radius.requireShape("input radii R", p, u.cols());
@@ -166,7 +174,8 @@ public final class IntervalAnalysis implements java.io.Serializable {
         throw new IllegalArgumentException("input radii must be finite and >= 0, got " + r);
       }
     }
-    FixedPointResult fp = FixedPointSolver.forCertificate(certificate, settings).solve(a, model.drive(u), model.activation(), certificate, null);
+    FixedPointResult fp = solved != null ? solved
+        : FixedPointSolver.forCertificate(certificate, settings).solve(a, model.drive(u), model.activation(), certificate, null);
     if (!fp.converged()) {
       throw new ArithmeticException("fixed point did not converge: residual " + fp.residual() + " after " + fp.iterations()
           + " iterations");

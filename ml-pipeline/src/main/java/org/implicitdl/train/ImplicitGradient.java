@@ -25,7 +25,12 @@ public final class ImplicitGradient {
 
   /** Gradient sums of Σ_j w_j ℓ_j for augmented inputs U' (bias row last), targets Y, weights w (1×m). */
   public static Sums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings) {
-    FixedPointResult fp = RealRule.states(m, cert, uAug, settings);
+    return compute(m, cert, uAug, y, weights, loss, settings, RealRule.states(m, cert, uAug, settings));
+  }
+
+  /** The same at states {@code fp} already solved for these inputs (robust training solves them once for two uses). */
+  public static Sums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings,
+      FixedPointResult fp) {
     Matrix x = fp.states();
     Matrix c = m.c();
     Matrix yHat = RealRule.readout(c, m.d(), x, uAug);

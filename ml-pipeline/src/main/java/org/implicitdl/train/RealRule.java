@@ -41,7 +41,11 @@ public final class RealRule {
 
   /** Weighted metric sums of the real rule on one block (w is 1×m; the count is Σw). */
   public static Sums metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix w, Loss loss, SolverSettings settings) {
-    FixedPointResult real = states(m, cert, uAug, settings);
+    return metrics(m, uAug, y, w, loss, states(m, cert, uAug, settings));
+  }
+
+  /** The same at states {@code real} already solved for these inputs. */
+  public static Sums metrics(ImplicitModel m, Matrix uAug, Matrix y, Matrix w, Loss loss, FixedPointResult real) {
     Matrix out = readout(m.c(), m.d(), real.states(), uAug);
     double[] s = new double[SCALARS];
     s[LOSS] = loss.total(y, out, w);

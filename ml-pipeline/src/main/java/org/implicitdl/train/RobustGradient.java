@@ -7,6 +7,7 @@ import org.implicitdl.model.Certificate;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.robust.Bounds;
 import org.implicitdl.robust.IntervalAnalysis;
+import org.implicitdl.solve.FixedPointResult;
 
 /**
  * Gradient of the robust objective (1 − w)·ℓ(y, ŷ) + w·ℓ(y, ŷ_worst) ({@link RobustObjective}) by
@@ -29,11 +30,12 @@ public final class RobustGradient {
   /** Gradient sums in {@link ImplicitGradient}'s layout for augmented inputs U' (bias row last). */
   public static Sums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
       org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
-    Sums nominal = ImplicitGradient.compute(m, cert, uAug, y, weights, loss, settings);
+    FixedPointResult fp = RealRule.states(m, cert, uAug, settings);
+    Sums nominal = ImplicitGradient.compute(m, cert, uAug, y, weights, loss, settings, fp);
     if (!objective.active()) {
       return nominal;
     }
-    Sums worst = worstCase(m, cert, uAug, y, weights, loss, settings, objective);
+    Sums worst = worstCase(m, cert, uAug, y, weights, loss, settings, objective, fp);
     double w = objective.weight();
     Matrix[] grads = new Matrix[4];
     for (int k = 0; k < 4; k++) {
@@ -48,7 +50,8 @@ public final class RobustGradient {
   /** The robust objective's value sums only (validation): loss and count in {@link RealRule}'s layout. */
   public static Sums metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
       org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
-    Sums real = RealRule.metrics(m, cert, uAug, y, weights, loss, settings);
+    FixedPointResult fp = RealRule.states(m, cert, uAug, settings);
+    Sums real = RealRule.metrics(m, uAug, y, weights, loss, fp);
     if (!objective.active()) {
       return real;
     }
@@ -56,7 +59,7 @@ public final class RobustGradient {
     for (int k = 0; k < s.length; k++) {
       s[k] = real.scalar(k);
     }
-    Worst worst = worstOutputs(m, cert, uAug, y, weights, loss, settings, objective);
+    Worst worst = worstOutputs(m, cert, uAug, y, weights, loss, settings, objective, fp);
     double w = objective.weight();
     s[RealRule.LOSS] = (1 - w) * s[RealRule.LOSS] + w * weightedTotal(worst.loss, weights);
     return new Sums(new Matrix[0], s, new double[] {real.maximum(RealRule.MAX_RESIDUAL), real.maximum(RealRule.MAX_ITERATIONS)});
@@ -75,8 +78,8 @@ public final class RobustGradient {
   }
 
   private static Sums worstCase(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
-      org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
-    Worst worst = worstOutputs(m, cert, uAug, y, weights, loss, settings, objective);
+      org.implicitdl.solve.SolverSettings settings, RobustObjective objective, FixedPointResult fp) {
+    Worst worst = worstOutputs(m, cert, uAug, y, weights, loss, settings, objective, fp);
     int n = m.hiddenDim();
     int cols = uAug.cols();
     Matrix a = m.a();
@@ -130,13 +133,14 @@ public final class RobustGradient {
     return new Sums(new Matrix[] {dA, dB, worst.dC, worst.dD}, new double[] {weightedTotal(worst.loss, weights), weights.sum(), unconverged});
   }
 
+  /** The worst outputs over the box, from the nominal states {@code fp} the caller solved for uAug. */
   private static Worst worstOutputs(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
-      org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
+      org.implicitdl.solve.SolverSettings settings, RobustObjective objective, FixedPointResult fp) {
     int p = m.inputDim();
     int cols = uAug.cols();
     Matrix u = uAug.rowSlice(0, p);
     Matrix r = objective.box().radii(cols);
-    Bounds bounds = new IntervalAnalysis(m, cert).interval(u, r, settings);
+    Bounds bounds = new IntervalAnalysis(m, cert).interval(u, r, settings, fp);
     int n = m.hiddenDim();
     Matrix xc = bounds.stateLower().copy();
     Matrix xr = bounds.stateUpper().copy();
