@@ -37,8 +37,9 @@ class LocalTrainingTest {
   }
 
   private static ImplicitRegressor regressor(String solver) {
+    // minSteps 0: the executor path would otherwise run a Spark job for each of 1000 steps; the budget is the same code on both paths
     return new ImplicitRegressor().setHiddenDim(5).setMaxIter(solver.equals("bcd") ? 5 : 4).setBatchSize(40).setStepSize(0.02)
-        .setBlockSize(64).setSolver(solver);
+        .setBlockSize(64).setSolver(solver).setMinSteps(0);
   }
 
   private static void assertSameModel(ImplicitModel expected, ImplicitModel got, String what) {
@@ -58,6 +59,9 @@ class LocalTrainingTest {
       ImplicitModel onDriver = regressor(solver).fit(data).implicitModel();
       assertSameModel(onExecutors, onDriver, solver);
     }
+    ImplicitRegressor robust = regressor("gradient").setRobustEpsilon(0.1);
+    assertSameModel(robust.copy(new org.apache.spark.ml.param.ParamMap()).setLocalTrainingMb(0).fit(data).implicitModel(),
+        robust.fit(data).implicitModel(), "robust gradient training");
     ImplicitRegressor rounds = regressor("gradient");
     rounds.set(rounds.syncsPerEpoch(), 2);
     assertSameModel(rounds.copy(new org.apache.spark.ml.param.ParamMap()).setLocalTrainingMb(0).fit(data).implicitModel(),

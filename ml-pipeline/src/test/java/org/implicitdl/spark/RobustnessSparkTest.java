@@ -99,6 +99,27 @@ class RobustnessSparkTest {
     assertEquals(EPSILON, metrics.get("epsilon"));
   }
 
+  /** The attack aggregate over partitions equals the same attack folded locally over the collected rows. */
+  @Test
+  void theDistributedAttackEqualsTheLocalFold() {
+    ImplicitClassificationModel m = robust.copy(new org.apache.spark.ml.param.ParamMap()).setEpsilon(EPSILON);
+    Map<String, Double> distributed = m.attack(test, 5);
+    List<Row> rows = test.select("features", "label").collectAsList();
+    Matrix u = Matrix.zeros(4, rows.size());
+    int[] labels = new int[rows.size()];
+    for (int j = 0; j < rows.size(); j++) {
+      double[] f = ((Vector) rows.get(j).get(0)).toArray();
+      for (int k = 0; k < 4; k++) {
+        u.set(k, j, f[k]);
+      }
+      labels[j] = (int) rows.get(j).getDouble(1);
+    }
+    org.implicitdl.robust.PgdAttack.Result local = org.implicitdl.robust.PgdAttack.attack(m.implicitModel(), u, labels,
+        org.implicitdl.robust.InputBox.uniform(4, EPSILON).radii(rows.size()), 5, ImplicitTraining.fixedPoint(m));
+    assertEquals(1 - local.brokenCount() / (double) rows.size(), distributed.get("attackedAccuracy"), 1e-12);
+    assertEquals((double) rows.size(), distributed.get("count"));
+  }
+
   @Test
   void robustTrainingCertifiesMoreRowsThanNominalTraining() {
     double nominalCertified = nominal.copy(new org.apache.spark.ml.param.ParamMap()).setEpsilon(EPSILON).setLabelCol("label")
