@@ -23,6 +23,11 @@ public final class Blas {
 
   private Blas() {}
 
+  /** The (pure-Java) LAPACK for factorizations the wrappers here do not cover (e.g. the SVD of {@link LowRank}). */
+  static LAPACK lapack() {
+    return LAPACK_IMPL;
+  }
+
   /** Floating-point operations counted so far (2mnk per gemm, 2mn per gemv). */
   public static long flops() {
     return FLOPS.sum();

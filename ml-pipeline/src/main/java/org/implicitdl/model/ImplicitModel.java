@@ -24,6 +24,7 @@ public final class ImplicitModel implements java.io.Serializable {
   private final boolean inputBias;
   private volatile Certificate certificate;
   private transient volatile org.implicitdl.solve.StateComponents components;
+  private transient volatile java.util.Optional<org.implicitdl.linalg.LowRank> lowRank;
 
   public ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias) {
     int n = a.rows();
@@ -112,7 +113,27 @@ public final class ImplicitModel implements java.io.Serializable {
    * ({@link FixedPointSolver#forStructure}).
    */
   public FixedPointResult solveStates(Matrix u, SolverSettings settings) {
-    return solveStates(u, FixedPointSolver.forStructure(certificate(), components(), settings), null);
+    return solveStates(u, FixedPointSolver.forStructure(certificate(), components(), lowRankFactors(), settings), null);
+  }
+
+  /**
+   * A = L Rᵀ when A has low rank (paper §6.3; {@link org.implicitdl.linalg.LowRank#discover}: rank r
+   * with 4r &lt; n, exact to 1e-12 relative), else null; found once, so every model — trained with a
+   * rank limit, compressed, converted or loaded — gets O(nr) sweeps without a stored form.
+   */
+  public org.implicitdl.linalg.LowRank lowRankFactors() {
+    java.util.Optional<org.implicitdl.linalg.LowRank> f = lowRank;
+    if (f == null) {
+      f = java.util.Optional.ofNullable(org.implicitdl.linalg.LowRank.discover(a));
+      lowRank = f;
+    }
+    return f.orElse(null);
+  }
+
+  /** rank(A) as found by {@link #lowRankFactors} (n when A is not low-rank in that sense). */
+  public int sweepRank() {
+    org.implicitdl.linalg.LowRank f = lowRankFactors();
+    return f == null ? hiddenDim() : f.rank();
   }
 
   /** The strongly connected components of A's sparsity graph (computed once). */

@@ -32,11 +32,23 @@ public interface FixedPointSolver {
    * when A's sparsity graph has more than one strongly connected component, else Picard.
    */
   static FixedPointSolver forStructure(Certificate certificate, StateComponents components, SolverSettings settings) {
+    return forStructure(certificate, components, null, settings);
+  }
+
+  /**
+   * The same, with A's low-rank factors (or null): Picard sweeps as L(RᵀX) when the factors make
+   * a sweep cheaper (2k &lt; n) and A has no component structure to exploit first.
+   */
+  static FixedPointSolver forStructure(Certificate certificate, StateComponents components, org.implicitdl.linalg.LowRank factors,
+      SolverSettings settings) {
     if (certificate.condition() == Certificate.Condition.TRIANGULAR) {
       return new TriangularSolver();
     }
     if (certificate.isWellPosed() && components.worthIt()) {
       return new ComponentSolver(settings, components);
+    }
+    if (factors != null && 2 * factors.rank() < factors.dim()) {
+      return new PicardSolver(settings, factors);
     }
     return new PicardSolver(settings);
   }

@@ -57,6 +57,7 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
   public ImplicitClassifier setLowerBoundCol(String v) { return (ImplicitClassifier) set(lowerBoundCol(), v); }
   public ImplicitClassifier setUpperBoundCol(String v) { return (ImplicitClassifier) set(upperBoundCol(), v); }
   public ImplicitClassifier setStatePenalty(double v) { return (ImplicitClassifier) set(statePenalty(), v); }
+  public ImplicitClassifier setRank(int v) { return (ImplicitClassifier) set(rank(), v); }
   public ImplicitClassifier setHiddenDim(int v) { return (ImplicitClassifier) set(hiddenDim(), v); }
   public ImplicitClassifier setActivation(String v) { return (ImplicitClassifier) set(activation(), v); }
   public ImplicitClassifier setSolver(String v) { return (ImplicitClassifier) set(solver(), v); }

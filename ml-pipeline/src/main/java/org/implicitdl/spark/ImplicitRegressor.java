@@ -59,6 +59,7 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
   public ImplicitRegressor setLowerBoundCol(String v) { return (ImplicitRegressor) set(lowerBoundCol(), v); }
   public ImplicitRegressor setUpperBoundCol(String v) { return (ImplicitRegressor) set(upperBoundCol(), v); }
   public ImplicitRegressor setStatePenalty(double v) { return (ImplicitRegressor) set(statePenalty(), v); }
+  public ImplicitRegressor setRank(int v) { return (ImplicitRegressor) set(rank(), v); }
   public ImplicitRegressor setFeaturesCol(String v) { return (ImplicitRegressor) set(featuresCol(), v); }
   public ImplicitRegressor setLabelCol(String v) { return (ImplicitRegressor) set(labelCol(), v); }
   public ImplicitRegressor setPredictionCol(String v) { return (ImplicitRegressor) set(predictionCol(), v); }

@@ -20,6 +20,7 @@ import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.EpochCheckpoint;
 import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.GradientSettings;
+import org.implicitdl.train.StateShape;
 import org.implicitdl.train.GradientTrainer;
 import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.Moments;
@@ -306,7 +307,7 @@ final class ImplicitTraining {
         bcdGroupLasso(params), epochs, params.getTol(),
         params.getSeed(), 20, 3, 100, 1.0, fixedPoint(params),
         params.getLambdaGrowth(),
-        BcdSettings.Initialization.valueOf((params.getInitialization()).toUpperCase(java.util.Locale.ROOT)), params.getStatePenalty());
+        BcdSettings.Initialization.valueOf((params.getInitialization()).toUpperCase(java.util.Locale.ROOT)), stateShape(params));
   }
 
   /** BCD's column-group weight: bcdGroupLasso when set (>= 0), else groupLasso. */
@@ -322,7 +323,19 @@ final class ImplicitTraining {
         params.getStepDecay(), params.getL1(),
         params.getGroupLasso(), params.getRegParam(),
         params.getSeed(), 1.0, 3, new SolverSettings(1e-4, 300),
-        params.getSyncsPerEpoch(), params.getStatePenalty(), params.getMinSteps());
+        params.getSyncsPerEpoch(), stateShape(params), params.getMinSteps());
+  }
+
+  /** The §6.2–6.3 knobs; a rank limit needs the ∞-norm condition (a triangular A of low rank is not what the mask keeps). */
+  private static StateShape stateShape(ImplicitTrainingParams params) {
+    if (params.getRank() > 0 && structure(params) == BcdSettings.Structure.TRIANGULAR) {
+      throw new InvalidParamException("parameter rank = " + params.getRank() + " needs wellPosedness infnorm, got triangular");
+    }
+    if (params.getRank() >= params.getHiddenDim()) {
+      throw new InvalidParamException("parameter rank must be below hiddenDim = " + params.getHiddenDim() + " (0: no limit), got "
+          + params.getRank());
+    }
+    return new StateShape(params.getStatePenalty(), params.getRank());
   }
 
   private static BcdSettings.Structure structure(ImplicitTrainingParams params) {

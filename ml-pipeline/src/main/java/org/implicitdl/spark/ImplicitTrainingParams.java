@@ -212,6 +212,13 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
             + "exact pruning after the fit (>= 0)", ParamChecks.finiteAtLeast("statePenalty", 0)));
   }
 
+  default IntParam rank() {
+    return registered("rank", () -> new IntParam(this, "rank",
+        "largest rank k of A = L R^T (paper §6.3): a fixed-point sweep then costs O(nk) instead of O(n^2); both solvers keep it "
+            + "(the gradient solver projects each step onto rank <= k, BCD alternates over L and R); 0: no limit, else 1 <= k < hiddenDim",
+        ParamChecks.atLeast("rank", 0)));
+  }
+
   default DoubleParam localTrainingMb() {
     return registered("localTrainingMb", () -> new DoubleParam(this, "localTrainingMb",
         "when the packed training data (about 8·(p + q + 2n + 2) bytes per row) fits in this many MB, the fit runs on the "
@@ -229,6 +236,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   default int getMinSteps() { return (Integer) $(minSteps()); }
   default double getLocalTrainingMb() { return (Double) $(localTrainingMb()); }
   default double getStatePenalty() { return (Double) $(statePenalty()); }
+  default int getRank() { return (Integer) $(rank()); }
   default double getRobustEpsilon() { return (Double) $(robustEpsilon()); }
   default double getRobustWeight() { return (Double) $(robustWeight()); }
   default double getRobustRamp() { return (Double) $(robustRamp()); }
@@ -302,6 +310,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(trainerStateInterval(), 1);
     setDefault(robustEpsilon(), 0.0);
     setDefault(statePenalty(), 0.0);
+    setDefault(rank(), 0);
     setDefault(localTrainingMb(), 64.0);
     setDefault(minSteps(), 1000);
     setDefault(robustWeight(), 0.5);

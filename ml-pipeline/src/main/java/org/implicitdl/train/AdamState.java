@@ -50,6 +50,10 @@ public final class AdamState implements Serializable {
     if (st.statePenalty() > 0) {
       shrinkStateGroups(ab, cd, n, inputs, rate * st.statePenalty());
     }
+    if (st.shape().lowRank()) {
+      // after the shrinkage: scaling rows and columns of A would not keep its rank
+      new Prox(n, inputs, 0.0, 0.0, 0.0, st.structure(), st.kappa()).withRank(st.shape().rank()).apply(ab, rate);
+    }
     return m.withAB(ab).withCD(cd);
   }
 
@@ -105,7 +109,7 @@ public final class AdamState implements Serializable {
 
   static Prox abProx(GradientSettings st, int inputs) {
     return new Prox(st.hiddenDim(), inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa())
-        .withStateGroups(st.statePenalty(), st.statePenalty());
+        .withStateGroups(st.statePenalty(), st.statePenalty()).withRank(st.shape().rank());
   }
 
   static Prox cdProx(GradientSettings st, int inputs) {

@@ -29,13 +29,14 @@ import org.implicitdl.solve.SolverSettings;
  *     from X = P = the real rule's fixed point (continuation; 1 = fixed weights, the setting under
  *     which the objective never increases)
  * @param initialization where the hidden features start: Gaussian B, or k-means prototypes of the inputs
- * @param statePenalty weight of the state group penalties (paper §6.2, {@link Prox}): rows of
- *     [A B] in the (A, B)-step, columns of A there and of C in the (C, D)-step
+ * @param shape the state group penalty (rows of [A B] in the (A, B)-step, columns of A there and
+ *     of C in the (C, D)-step) and rank limit of paper §6.2–6.3 ({@link StateShape}); with a rank
+ *     limit the (A, B)-step alternates over the factors of A = L Rᵀ
  */
 public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double kappa, double[] lambda, double mu,
     double ridge, double l1, double groupLasso, int maxEpochs, double tol, long seed, int innerIterations,
     int abRounds, int fistaIterations, double initScale, SolverSettings fixedPoint, double lambdaGrowth,
-    Initialization initialization, double statePenalty) implements Serializable {
+    Initialization initialization, StateShape shape) implements Serializable {
 
   /** How the trainer keeps A well-posed. */
   public enum Structure { INF_NORM, TRIANGULAR }
@@ -67,14 +68,15 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
     require(initScale > 0 && Double.isFinite(initScale), "initScale must be finite and > 0, got " + initScale);
     require(lambdaGrowth >= 1 && Double.isFinite(lambdaGrowth), "lambdaGrowth must be finite and >= 1, got " + lambdaGrowth);
     require(initialization != null, "initialization must be given");
-    require(statePenalty >= 0 && Double.isFinite(statePenalty), "statePenalty must be finite and >= 0, got " + statePenalty);
+    require(shape != null, "shape must be given");
+    shape.requireFits(hiddenDim);
     lambda = lambda.clone();
   }
 
   /** Defaults for a given hidden size and loss. */
   public static BcdSettings defaults(int hiddenDim, Loss loss) {
     return new BcdSettings(hiddenDim, loss, Structure.INF_NORM, 0.95, new double[] {1.0}, 1.0, 1e-4, 0.0, 0.0,
-        20, 1e-6, 42L, 20, 3, 100, 1.0, new SolverSettings(1e-9, 1000), 1.0, Initialization.GAUSSIAN, 0.0);
+        20, 1e-6, 42L, 20, 3, 100, 1.0, new SolverSettings(1e-9, 1000), 1.0, Initialization.GAUSSIAN, StateShape.DENSE);
   }
 
   /** λ_i for state i. */
@@ -98,47 +100,57 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
 
   public BcdSettings withEpochs(int epochs) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, epochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, statePenalty);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
   }
 
   public BcdSettings withPenalties(double newRidge, double newL1, double newGroup) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, newRidge, newL1, newGroup, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, statePenalty);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
   }
 
   public BcdSettings withLambdaMu(double[] newLambda, double newMu) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, newLambda, newMu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, statePenalty);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
   }
 
   public BcdSettings withStructure(Structure newStructure, double newKappa) {
     return new BcdSettings(hiddenDim, loss, newStructure, newKappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, statePenalty);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
   }
 
   public BcdSettings withSeed(long newSeed) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, newSeed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, statePenalty);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
   }
 
   public BcdSettings withFixedPoint(SolverSettings newFixedPoint) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint, lambdaGrowth, initialization, statePenalty);
+        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint, lambdaGrowth, initialization, shape);
   }
 
   public BcdSettings withLambdaGrowth(double growth) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, growth, initialization, statePenalty);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, growth, initialization, shape);
   }
 
   public BcdSettings withStatePenalty(double w) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, w);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape.withPenalty(w));
+  }
+
+  public BcdSettings withShape(StateShape s) {
+    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, s);
+  }
+
+  /** The weight of the state group penalties ({@link StateShape#penalty}). */
+  public double statePenalty() {
+    return shape.penalty();
   }
 
   public BcdSettings withInitialization(Initialization newInitialization) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, newInitialization, statePenalty);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, newInitialization, shape);
   }
 
   /** λ and μ scaled by {@code factor} (one continuation step). */

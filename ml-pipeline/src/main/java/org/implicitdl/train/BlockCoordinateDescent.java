@@ -34,6 +34,8 @@ public final class BlockCoordinateDescent {
   private boolean refitReadout = true;
   private double[] robustRadius;
   private Sums constants;
+  /** A's factors from the last low-rank (A, B)-step: the next one starts from them while they still multiply to A. */
+  private org.implicitdl.linalg.LowRank factors;
 
   /** Outcome: the trained model (after the readout refit), its history, and the selected features. */
   public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures) { }
@@ -280,13 +282,21 @@ public final class BlockCoordinateDescent {
     Matrix w = Matrix.hstack(model.a(), model.b());
     Sums first = store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
     Matrix g = withRidge(assembleGram(first.matrix(0), first.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
-    ExactInB exactInB = featuresUnpenalized() && robustRadius == null ? ExactInB.of(g, n) : null;
+    if (settings.shape().lowRank() && robustRadius != null) {
+      throw new IllegalArgumentException("robust BCD training with a rank limit is not supported: use the gradient solver or rank 0");
+    }
+    ExactInB exactInB = featuresUnpenalized() && robustRadius == null && !settings.shape().lowRank() ? ExactInB.of(g, n) : null;
     for (int round = 0; round < settings.abRounds(); round++) {
       Sums s = round == 0 ? first
           : store.aggregate("(A, B)-step majorizer moments", payload(model.withAB(w)), LocalSteps::abTargets);
       int o = round == 0 ? 2 : 0;
       Matrix h = Matrix.hstack(s.matrix(o), s.matrix(o + 1));
-      if (robustRadius != null) {
+      if (settings.shape().lowRank()) {
+        LowRankStep.Result step = LowRankStep.solve(w, factors, g, h, settings.lambdaVector(), prox, settings.shape().rank(), settings.seed(),
+            settings.fistaIterations());
+        w = step.w();
+        factors = step.factors();
+      } else if (robustRadius != null) {
         RobustRows rows = new RobustRows(g, first.matrix(1), constants.matrix(LocalSteps.CONST_UU), w, n, robustRadius);
         w = QuadraticStep.solve(w, rows, rows.moments(h), settings.lambdaVector(), prox, settings.fistaIterations());
       } else {

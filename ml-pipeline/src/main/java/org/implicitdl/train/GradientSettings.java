@@ -19,12 +19,11 @@ import org.implicitdl.solve.SolverSettings;
  *     the driver averages parameters and moments k times per epoch (one job per average)
  * @param minSteps the fewest optimizer steps a run takes ({@link TrainingBudget}): on small data the
  *     epochs grow to reach it, the learning-rate schedule and patience stretched to match (0: as given)
- * @param statePenalty weight of the state group penalties (paper §6.2, {@link Prox}): rows of
- *     [A B] and columns of A and of C, which drive whole states to zero for pruning
+ * @param shape the state group penalty and rank limit of paper §6.2–6.3 ({@link StateShape})
  */
 public record GradientSettings(int hiddenDim, Activation activation, Loss loss, BcdSettings.Structure structure, double kappa,
     int epochs, int batchSize, double learningRate, double lrDecay, double l1, double groupLasso, double weightDecay,
-    long seed, double initScale, int patience, SolverSettings fixedPoint, int syncsPerEpoch, double statePenalty, int minSteps) implements Serializable {
+    long seed, double initScale, int patience, SolverSettings fixedPoint, int syncsPerEpoch, StateShape shape, int minSteps) implements Serializable {
 
   public GradientSettings {
     require(hiddenDim >= 1, "hiddenDim must be >= 1, got " + hiddenDim);
@@ -39,58 +38,69 @@ public record GradientSettings(int hiddenDim, Activation activation, Loss loss, 
     require(initScale > 0, "initScale must be > 0, got " + initScale);
     require(patience >= 1, "patience must be >= 1, got " + patience);
     require(syncsPerEpoch >= 0, "syncsPerEpoch must be >= 0, got " + syncsPerEpoch);
-    require(statePenalty >= 0 && Double.isFinite(statePenalty), "statePenalty must be finite and >= 0, got " + statePenalty);
+    require(shape != null, "shape must be given");
+    shape.requireFits(hiddenDim);
     require(minSteps >= 0, "minSteps must be >= 0, got " + minSteps);
   }
 
   public static GradientSettings defaults(int hiddenDim, Loss loss) {
     return new GradientSettings(hiddenDim, Activation.RELU, loss, BcdSettings.Structure.INF_NORM, 0.95, 10, 512, 4e-3, 0.8,
-        0, 0, 0, 42L, 1.0, 3, new SolverSettings(1e-4, 300), 0, 0.0, 0);
+        0, 0, 0, 42L, 1.0, 3, new SolverSettings(1e-4, 300), 0, StateShape.DENSE, 0);
   }
 
   public GradientSettings withEpochs(int e) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, e, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps);
   }
 
   public GradientSettings withOptimizer(int newBatch, double newRate, double newDecay) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, newBatch, newRate, newDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps);
   }
 
   public GradientSettings withActivation(Activation a) {
     return new GradientSettings(hiddenDim, a, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps);
   }
 
   public GradientSettings withPenalties(double newL1, double newGroup, double newDecay) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, newL1,
-        newGroup, newDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
+        newGroup, newDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps);
   }
 
   public GradientSettings withStructure(BcdSettings.Structure s, double k) {
     return new GradientSettings(hiddenDim, activation, loss, s, k, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, minSteps);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps);
   }
 
   public GradientSettings withFixedPoint(SolverSettings fp) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fp, syncsPerEpoch, statePenalty, minSteps);
+        groupLasso, weightDecay, seed, initScale, patience, fp, syncsPerEpoch, shape, minSteps);
   }
 
   public GradientSettings withStatePenalty(double w) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, w, minSteps);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape.withPenalty(w), minSteps);
+  }
+
+  public GradientSettings withShape(StateShape s) {
+    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, s, minSteps);
+  }
+
+  /** The weight of the state group penalties ({@link StateShape#penalty}). */
+  public double statePenalty() {
+    return shape.penalty();
   }
 
   public GradientSettings withMinSteps(int k) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, statePenalty, k);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, k);
   }
 
   public GradientSettings withSyncsPerEpoch(int k) {
     return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, k, statePenalty, minSteps);
+        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, k, shape, minSteps);
   }
 
   private static void require(boolean ok, String message) {

@@ -1,5 +1,7 @@
 package org.implicitdl.train;
 
+import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.LowRank;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.WellPosedness;
 
@@ -12,12 +14,23 @@ import org.implicitdl.model.WellPosedness;
  * mask).
  */
 public record Prox(int stateCols, int featureCols, double l1State, double l1Features, double group,
-    BcdSettings.Structure constraint, double kappa, double stateRows, double stateColumns) {
+    BcdSettings.Structure constraint, double kappa, double stateRows, double stateColumns, int rank) {
 
   /** Without the state group penalties. */
   public Prox(int stateCols, int featureCols, double l1State, double l1Features, double group, BcdSettings.Structure constraint,
       double kappa) {
-    this(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, 0, 0);
+    this(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, 0, 0, 0);
+  }
+
+  /**
+   * The same with rank(A) ≤ k on a square state block (paper §6.3; 0: no limit): the block is
+   * replaced by its best rank-k approximation ({@link LowRank#truncated}, the Euclidean projection
+   * onto {rank ≤ k}) and then, under the ∞-norm condition, scaled by κ/‖A‖∞ when above κ — a
+   * scaling keeps the rank, where the row-wise ℓ1 projection would not. The result is feasible
+   * for both constraints (not the projection onto their intersection, which has no closed form).
+   */
+  public Prox withRank(int k) {
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, stateRows, stateColumns, k);
   }
 
   /** No constraint on the state block. */
@@ -33,7 +46,7 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
    * its exact proximal map; states that both terms zero are removed by exact pruning.
    */
   public Prox withStateGroups(double rows, double columns) {
-    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, rows, columns);
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, rows, columns, rank);
   }
 
   /** In-place proximal map with step η. */
@@ -49,7 +62,9 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
     if (stateColumns > 0) {
       shrinkColumns(w, 0, stateCols, stateColumns * eta);
     }
-    if (constraint == BcdSettings.Structure.INF_NORM) {
+    if (rank > 0 && rank < stateCols) {
+      projectRank(w);
+    } else if (constraint == BcdSettings.Structure.INF_NORM) {
       double[] row = new double[stateCols];
       for (int i = 0; i < w.rows(); i++) {
         for (int j = 0; j < stateCols; j++) {
@@ -67,6 +82,21 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
         }
       }
     }
+  }
+
+  private void projectRank(Matrix w) {
+    Matrix a = w.columnSlice(0, stateCols);
+    a.requireShape("state block of a rank-limited step", stateCols, stateCols);
+    Matrix low = LowRank.truncated(a, rank).product();
+    if (constraint == BcdSettings.Structure.INF_NORM) {
+      double norm = WellPosedness.infNorm(low);
+      if (norm > kappa) {
+        Blas.scal(kappa / norm, low.data());
+      }
+    } else if (constraint != null) {
+      throw new IllegalArgumentException("a rank limit needs the infinity-norm condition, got " + constraint);
+    }
+    System.arraycopy(low.data(), 0, w.data(), 0, low.data().length);
   }
 
   /** The penalty value (the constraint is assumed to hold). */

@@ -1,0 +1,46 @@
+package org.implicitdl.train;
+
+import java.io.Serializable;
+
+/**
+ * The architecture knobs of paper §6.2–6.3, shared by both solvers: the weight of the state group
+ * penalties ({@link Prox#withStateGroups}: rows of [A B], columns of A and of C, which drive whole
+ * states to zero for exact pruning) and a limit on rank(A) (A = L Rᵀ with k columns, so a
+ * fixed-point sweep costs O(nk); 0 = no limit).
+ *
+ * @param penalty weight of the state group penalties (≥ 0)
+ * @param rank the largest rank A may have, or 0 for none
+ */
+public record StateShape(double penalty, int rank) implements Serializable {
+  /** No penalty, no rank limit: a dense A. */
+  public static final StateShape DENSE = new StateShape(0.0, 0);
+
+  public StateShape {
+    if (!(penalty >= 0 && Double.isFinite(penalty))) {
+      throw new IllegalArgumentException("statePenalty must be finite and >= 0, got " + penalty);
+    }
+    if (rank < 0) {
+      throw new IllegalArgumentException("rank must be >= 0 (0: no limit), got " + rank);
+    }
+  }
+
+  /** Checks the rank against the number of states n: a limit of n or more is no limit and is refused as a likely mistake. */
+  public StateShape requireFits(int hiddenDim) {
+    if (rank >= hiddenDim) {
+      throw new IllegalArgumentException("rank must be below hiddenDim = " + hiddenDim + " (0: full rank), got " + rank);
+    }
+    return this;
+  }
+
+  public boolean lowRank() {
+    return rank > 0;
+  }
+
+  public StateShape withPenalty(double w) {
+    return new StateShape(w, rank);
+  }
+
+  public StateShape withRank(int k) {
+    return new StateShape(penalty, k);
+  }
+}
