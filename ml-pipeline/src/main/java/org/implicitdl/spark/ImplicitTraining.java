@@ -329,7 +329,7 @@ final class ImplicitTraining {
   /** The §6.2–6.3 knobs; a rank limit needs the ∞-norm condition (a triangular A of low rank is not what the mask keeps). */
   private static StateShape stateShape(ImplicitTrainingParams params) {
     if (params.getRank() > 0 && structure(params) == BcdSettings.Structure.TRIANGULAR) {
-      throw new InvalidParamException("parameter rank = " + params.getRank() + " needs wellPosedness infnorm, got triangular");
+      throw new InvalidParamException("parameter rank = " + params.getRank() + " needs wellPosedness inf_norm, got triangular");
     }
     if (params.getRank() >= params.getHiddenDim()) {
       throw new InvalidParamException("parameter rank must be below hiddenDim = " + params.getHiddenDim() + " (0: no limit), got "

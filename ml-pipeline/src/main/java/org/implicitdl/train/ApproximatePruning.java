@@ -74,6 +74,24 @@ public final class ApproximatePruning {
   }
 
   /**
+   * The same model with A replaced by its best rank-k approximation (paper §6.3), scaled down to
+   * ‖A‖∞ ≤ κ when the approximation is above it, so the result is certified by the ∞-norm
+   * condition and a fine-tune with the same rank limit can start from it.
+   *
+   * @throws IllegalArgumentException unless 1 ≤ k &lt; n, or κ is outside (0, 1)
+   */
+  public static ImplicitModel toRank(ImplicitModel m, int rank, double kappa) {
+    int n = m.hiddenDim();
+    if (rank < 1 || rank >= n) {
+      throw new IllegalArgumentException("rank must lie in [1, " + (n - 1) + "] for a model with " + n + " states, got " + rank);
+    }
+    org.implicitdl.model.WellPosedness.requireKappa(kappa);
+    Matrix a = m.a();
+    new Prox(n, 0, 0.0, 0.0, 0.0, BcdSettings.Structure.INF_NORM, kappa).withRank(rank).apply(a, 0.0);
+    return m.with(a, m.b(), m.c(), m.d());
+  }
+
+  /**
    * As many states cut as keep {@code loss} (the held-out loss of a model, lower is better) within
    * {@code tolerance} of the full model's.
    */

@@ -26,9 +26,11 @@ import org.implicitdl.train.Loss;
 /**
  * {@code idl compress} (paper §6.2): turns a trained model — an MLP converted from MLlib too —
  * into a smaller implicit model: exact pruning, then the least important states cut to
- * {@code --max-states K} or as far as a held-out loss {@code --tolerance} allows, then a short
- * fine-tune of the smaller model by the gradient solver on the given data; prints the states,
- * the held-out metric and inference rows/s before and after as one JSON object.
+ * {@code --max-states K} or as far as a held-out loss {@code --tolerance} allows, with
+ * {@code --rank k} A replaced by its best rank-k approximation (§6.3, O(nk) sweeps), then a
+ * short fine-tune of the smaller model by the gradient solver on the given data (keeping the
+ * rank); prints the states, the held-out metric and inference rows/s before and after as one
+ * JSON object.
  */
 final class CompressCommand {
   private static final double HELD_OUT = 0.1;
@@ -38,11 +40,11 @@ final class CompressCommand {
 
   static void register() {
     Idl.register("compress", "a smaller model: --model DIR --output DIR --input P --format F --label-col C (--max-states K | --tolerance T) "
-        + "[--epochs N] (prints JSON)", CompressCommand::run);
+        + "[--rank k] [--epochs N] (prints JSON)", CompressCommand::run);
   }
 
   static int run(String[] args) throws Exception {
-    if (Jobs.help(args, "idl compress --model DIR --output DIR --input PATH --format F --label-col C (--max-states K | --tolerance T) [--epochs N]")) {
+    if (Jobs.help(args, "idl compress --model DIR --output DIR --input PATH --format F --label-col C (--max-states K | --tolerance T) [--rank k] [--epochs N]")) {
       return 0;
     }
     boolean epochsGiven = java.util.Arrays.asList(args).contains("--epochs");
@@ -54,6 +56,7 @@ final class CompressCommand {
       throw new Idl.UsageException("give exactly one of --max-states K and --tolerance T");
     }
     int epochs = epochsGiven ? cfg.integer("trainer.epochs") : 3;
+    int rank = cfg.wholeNumber("trainer.rank", "--rank", 0, 0);
     SparkSession spark = Sessions.create(cfg, "compress");
     try {
       Path out = new Path(output);
@@ -62,55 +65,86 @@ final class CompressCommand {
       }
       Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
       boolean classifier = model instanceof ImplicitClassificationModel;
-      ImplicitModel before = ((ModelInfo) model).exactlyPruned();
-      int originalStates = ((ModelInfo) model).implicitModel().hiddenDim();
       DataSources.Loaded data = Jobs.load(spark, cfg, model, true);
       Dataset<Row>[] split = data.frame().randomSplit(new double[] {1 - HELD_OUT, HELD_OUT}, 7L);
       Dataset<Row> train = split[0].cache();
       Dataset<Row> held = split[1].limit(MAX_HELD_OUT_ROWS).cache();
       String label = data.labelCol();
-      ToDoubleFunction<ImplicitModel> loss = heldOutLoss(held, label, before, classifier);
-      if (maxStates > 0 && maxStates > before.hiddenDim()) {
-        throw new Idl.UsageException("bad value for --max-states: " + maxStates + " (the model has " + before.hiddenDim() + " states)");
-      }
-      ImplicitModel cut = maxStates > 0 ? ApproximatePruning.toAtMost(before, maxStates) : ApproximatePruning.withinTolerance(before, tolerance, loss);
-      Path staging = new Path(out, "_cut");
-      Model<?> cutModel = classifier ? new ImplicitClassificationModel("cut", cut) : new ImplicitRegressionModel("cut", cut);
-      ((MLWritable) cutModel).write().save(staging.toString());
-      org.apache.spark.ml.Estimator<?> estimator = classifier ? new ImplicitClassifier() : new ImplicitRegressor();
-      model.copyValues(estimator, new ParamMap());
-      org.implicitdl.spark.ImplicitTrainingParams params = (org.implicitdl.spark.ImplicitTrainingParams) estimator;
-      params.set(params.hiddenDim(), cut.hiddenDim());
-      params.set(params.solver(), "gradient");
-      params.set(params.maxIter(), epochs);
-      params.set(params.initialModelPath(), staging.toString());
-      params.set(params.heldOutCol(), "");
-      params.set(params.trainerStateDir(), "");
-      params.set(params.validationFraction(), 0.0);
-      params.set(params.statePenalty(), 0.0);
-      estimator.set(estimator.getParam("labelCol"), label);
-      estimator.set(estimator.getParam("featuresCol"), DataSources.FEATURES);
-      Model<?> tuned = (Model<?>) estimator.fit(train);
-      Map<String, Double> metricsBefore = Jobs.evaluate(model, held, label);
-      Map<String, Double> metricsAfter = Jobs.evaluate(tuned, held, label);
+      Outcome result = compress(model, train, held, label, new Target(maxStates, tolerance, rank, epochs), new Path(out, "_cut"));
       ObjectNode o = Jobs.JSON.createObjectNode();
-      o.put("statesBefore", originalStates);
-      o.put("statesAfterExactPruning", before.hiddenDim());
-      o.put("statesAfter", cut.hiddenDim());
+      o.put("statesBefore", result.statesBefore());
+      o.put("statesAfterExactPruning", result.statesAfterExactPruning());
+      o.put("statesAfter", result.cut().hiddenDim());
+      o.put("rankAfter", org.implicitdl.linalg.LowRank.exact(((ModelInfo) result.tuned()).implicitModel().a()).rank());
       String metric = classifier ? "accuracy" : "rmse";
-      o.put(metric + "Before", metricsBefore.get(metric));
-      o.put(metric + "AfterCut", metricOf(cut, held, label, classifier));
-      o.put(metric + "After", metricsAfter.get(metric));
+      o.put(metric + "Before", Jobs.evaluate(model, held, label).get(metric));
+      o.put(metric + "AfterCut", metricOf(result.cut(), held, label, classifier));
+      o.put(metric + "After", Jobs.evaluate(result.tuned(), held, label).get(metric));
       o.put("rowsPerSecondBefore", rowsPerSecond(model, held));
-      o.put("rowsPerSecondAfter", rowsPerSecond(tuned, held));
+      o.put("rowsPerSecondAfter", rowsPerSecond(result.tuned(), held));
       o.put("heldOutRows", held.count());
-      ((MLWritable) tuned).write().save(new Path(out, "model").toString());
-      out.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(staging, true);
+      ((MLWritable) result.tuned()).write().save(new Path(out, "model").toString());
       System.out.println(Jobs.JSON.writeValueAsString(o));
       return 0;
     } finally {
       spark.stop();
     }
+  }
+
+  /** How far to compress: K states (or a held-out loss tolerance), a rank limit (0: none), fine-tune epochs. */
+  record Target(int maxStates, double tolerance, int rank, int epochs) {}
+
+  /** The fine-tuned smaller model, the cut it started from, and the states before and after exact pruning. */
+  record Outcome(Model<?> tuned, ImplicitModel cut, int statesBefore, int statesAfterExactPruning) {}
+
+  /**
+   * Exact pruning, the cut to the target, the rank limit, then the fine-tune on {@code train}
+   * (the cut model is staged at {@code staging} as the fine-tune's initial model, then deleted).
+   */
+  static Outcome compress(Model<?> model, Dataset<Row> train, Dataset<Row> held, String label, Target target, Path staging)
+      throws java.io.IOException {
+    boolean classifier = model instanceof ImplicitClassificationModel;
+    ImplicitModel before = ((ModelInfo) model).exactlyPruned();
+    int originalStates = ((ModelInfo) model).implicitModel().hiddenDim();
+    if (target.maxStates() > before.hiddenDim()) {
+      throw new Idl.UsageException("bad value for --max-states: " + target.maxStates() + " (the model has " + before.hiddenDim() + " states)");
+    }
+    ImplicitModel cut = target.maxStates() > 0 ? ApproximatePruning.toAtMost(before, target.maxStates())
+        : ApproximatePruning.withinTolerance(before, target.tolerance(), heldOutLoss(held, label, before, classifier));
+    org.implicitdl.spark.ImplicitTrainingParams modelParams = (org.implicitdl.spark.ImplicitTrainingParams) model;
+    int rank = target.rank();
+    if (rank > 0) {
+      if (rank >= cut.hiddenDim()) {
+        throw new Idl.UsageException("bad value for --rank: " + rank + " (must be below the " + cut.hiddenDim() + " states kept)");
+      }
+      cut = ApproximatePruning.toRank(cut, rank, modelParams.getKappa());
+    }
+    Model<?> cutModel = classifier ? new ImplicitClassificationModel("cut", cut) : new ImplicitRegressionModel("cut", cut);
+    ((MLWritable) cutModel).write().overwrite().save(staging.toString());
+    org.apache.spark.ml.Estimator<?> estimator = classifier ? new ImplicitClassifier() : new ImplicitRegressor();
+    model.copyValues(estimator, new ParamMap());
+    org.implicitdl.spark.ImplicitTrainingParams params = (org.implicitdl.spark.ImplicitTrainingParams) estimator;
+    params.set(params.hiddenDim(), cut.hiddenDim());
+    params.set(params.solver(), "gradient");
+    params.set(params.maxIter(), target.epochs());
+    params.set(params.initialModelPath(), staging.toString());
+    params.set(params.heldOutCol(), "");
+    params.set(params.trainerStateDir(), "");
+    params.set(params.validationFraction(), 0.0);
+    params.set(params.statePenalty(), 0.0);
+    params.set(params.rank(), rank);
+    if (rank > 0) {
+      params.set(params.wellPosedness(), "inf_norm");
+    }
+    estimator.set(estimator.getParam("labelCol"), label);
+    estimator.set(estimator.getParam("featuresCol"), DataSources.FEATURES);
+    Model<?> tuned;
+    try {
+      tuned = (Model<?>) estimator.fit(train);
+    } finally {
+      staging.getFileSystem(train.sparkSession().sparkContext().hadoopConfiguration()).delete(staging, true);
+    }
+    return new Outcome(tuned, cut, originalStates, before.hiddenDim());
   }
 
   private static double metricOf(ImplicitModel m, Dataset<Row> held, String label, boolean classifier) {
@@ -144,7 +178,7 @@ final class CompressCommand {
     return ApproximatePruning.heldOutLoss(u, y, classifier ? Loss.CROSS_ENTROPY : Loss.SQUARED);
   }
 
-  private static double rowsPerSecond(Model<?> model, Dataset<Row> held) {
+  static double rowsPerSecond(Model<?> model, Dataset<Row> held) {
     long rows = held.count();
     model.transform(held).foreach(r -> { });
     long t0 = System.nanoTime();

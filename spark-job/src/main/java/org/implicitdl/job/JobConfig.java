@@ -28,7 +28,8 @@ public final class JobConfig {
       Map.entry("--warm-start", "warm-start"), Map.entry("--resume", "resume"), Map.entry("--suite", "suite"), Map.entry("--results", "results"),
       Map.entry("--seed", "trainer.seed"), Map.entry("--mode", "mode"),
       Map.entry("--older-than", "older-than"), Map.entry("--epsilon", "epsilon"), Map.entry("--steps", "steps"),
-      Map.entry("--max-states", "max-states"), Map.entry("--tolerance", "tolerance"));
+      Map.entry("--max-states", "max-states"), Map.entry("--tolerance", "tolerance"),
+      Map.entry("--rank", "trainer.rank"));
 
   private final Config config;
 

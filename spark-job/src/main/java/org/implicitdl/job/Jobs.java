@@ -225,6 +225,8 @@ final class Jobs {
       cert.put("infNorm", m.certificate().infNorm());
       cert.put("perronFrobeniusBound", m.certificate().perronFrobenius());
       o.put("sparsity", ((ModelInfo) model).sparsity());
+      // the rank of A that fixed-point sweeps exploit (paper §6.3): n when A is not low-rank
+      o.put("sweepRank", m.sweepRank());
       if (m.certificate().isWellPosed()) {
         o.put("hiddenDimAfterExactPruning", ((ModelInfo) model).exactlyPruned().hiddenDim());
         o.set("sensitivity", sensitivity(m, ((ModelInfo) model).featureNames().names()));

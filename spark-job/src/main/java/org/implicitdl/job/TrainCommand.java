@@ -206,6 +206,7 @@ final class TrainCommand {
     set(p, p.standardization(), "trainer.standardization", cfg.flag("trainer.standardization"));
     set(p, p.robustEpsilon(), "trainer.robust-epsilon", cfg.number("trainer.robust-epsilon"));
     set(p, p.statePenalty(), "trainer.state-penalty", cfg.number("trainer.state-penalty"));
+    set(p, p.rank(), "trainer.rank", cfg.integer("trainer.rank"));
     set(p, p.localTrainingMb(), "trainer.local-training-mb", cfg.number("trainer.local-training-mb"));
     set(p, p.minSteps(), "trainer.min-steps", cfg.integer("trainer.min-steps"));
     set(p, p.robustWeight(), "trainer.robust-weight", cfg.number("trainer.robust-weight"));

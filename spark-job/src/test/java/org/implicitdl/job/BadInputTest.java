@@ -214,6 +214,9 @@ class BadInputTest {
         new Case("compress: --max-states 0", 2, "bad value for --max-states: 0 (expected a whole number >= 1)", withMaster("compress", "--model", cm, "--input", c, "--max-states", "0", "--output", dir.resolve("k0").toString())),
         new Case("compress: neither K nor a tolerance", 2, "give exactly one of --max-states K and --tolerance T", withMaster("compress", "--model", cm, "--input", c, "--output", dir.resolve("k1").toString())),
         new Case("compress: more states than the model has", 2, "bad value for --max-states: 500 (the model has", withMaster("compress", "--model", cm, "--input", c, "--max-states", "500", "--output", dir.resolve("k2").toString())),
+        new Case("compress: --rank not below the states kept", 2, "bad value for --rank: 2 (must be below the 2 states kept)", withMaster("compress", "--model", cm, "--input", c, "--max-states", "2", "--rank", "2", "--output", dir.resolve("k3").toString())),
+        new Case("compress: negative --rank", 2, "bad value for --rank: -1 (expected a whole number >= 0)", withMaster("compress", "--model", cm, "--input", c, "--max-states", "2", "--rank", "-1", "--output", dir.resolve("k4").toString())),
+        new Case("train: rank not below the states", 2, "parameter rank must be below hiddenDim", train(cls, "label", "classification", m, "--rank", "4")),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
   }
 

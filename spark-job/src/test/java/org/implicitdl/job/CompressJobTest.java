@@ -36,6 +36,14 @@ class CompressJobTest {
     JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", out.resolve("model").toString(), "--master", "local[2]").out());
     assertEquals(6, info.get("hiddenDim").asInt());
 
+    CommandLine lowRank = CommandLine.run("compress", "--model", model.toString(), "--input", data.toString(), "--label-col", "label",
+        "--max-states", "8", "--rank", "2", "--epochs", "5", "--output", dir.resolve("low-rank").toString(), "--master", "local[2]");
+    assertEquals(0, lowRank.exit(), lowRank.err());
+    JsonNode r = Jobs.JSON.readTree(lowRank.out().strip());
+    System.out.println("compress to rank 2: " + r);
+    assertTrue(r.get("rankAfter").asInt() <= 2, r.toString());
+    assertTrue(r.get("accuracyAfter").asDouble() >= r.get("accuracyBefore").asDouble() - 0.05, r.toString());
+
     SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
     Dataset<Row> frame = new VectorAssembler().setInputCols(new String[] {"x1", "x2", "x3"}).setOutputCol("features")
         .transform(spark.read().option("header", "true").option("inferSchema", "true").csv(data.toString()))
