@@ -56,6 +56,7 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
   public ImplicitClassifier setEpsilon(double v) { return (ImplicitClassifier) set(epsilon(), v); }
   public ImplicitClassifier setLowerBoundCol(String v) { return (ImplicitClassifier) set(lowerBoundCol(), v); }
   public ImplicitClassifier setUpperBoundCol(String v) { return (ImplicitClassifier) set(upperBoundCol(), v); }
+  public ImplicitClassifier setDeterministic(boolean v) { return (ImplicitClassifier) set(deterministic(), v); }
   public ImplicitClassifier setStatePenalty(double v) { return (ImplicitClassifier) set(statePenalty(), v); }
   public ImplicitClassifier setRank(int v) { return (ImplicitClassifier) set(rank(), v); }
   public ImplicitClassifier setHiddenDim(int v) { return (ImplicitClassifier) set(hiddenDim(), v); }

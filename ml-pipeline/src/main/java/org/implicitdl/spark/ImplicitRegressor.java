@@ -58,6 +58,7 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
   public ImplicitRegressor setEpsilon(double v) { return (ImplicitRegressor) set(epsilon(), v); }
   public ImplicitRegressor setLowerBoundCol(String v) { return (ImplicitRegressor) set(lowerBoundCol(), v); }
   public ImplicitRegressor setUpperBoundCol(String v) { return (ImplicitRegressor) set(upperBoundCol(), v); }
+  public ImplicitRegressor setDeterministic(boolean v) { return (ImplicitRegressor) set(deterministic(), v); }
   public ImplicitRegressor setStatePenalty(double v) { return (ImplicitRegressor) set(statePenalty(), v); }
   public ImplicitRegressor setRank(int v) { return (ImplicitRegressor) set(rank(), v); }
   public ImplicitRegressor setFeaturesCol(String v) { return (ImplicitRegressor) set(featuresCol(), v); }

@@ -69,10 +69,17 @@ final class ImplicitTraining {
     }
     Dataset<Row> validationRows = null;
     double validationFraction = TrainingStores.validationFraction(params, solver, rows);
+    boolean deterministic = params.getDeterministic();
     if (validationFraction > 0) {
-      Dataset<Row>[] split = rows.randomSplit(new double[] {1 - validationFraction, validationFraction}, params.getSeed());
+      Dataset<Row>[] split = deterministic ? CanonicalRows.split(rows, validationFraction, params.getSeed())
+          : rows.randomSplit(new double[] {1 - validationFraction, validationFraction}, params.getSeed());
       rows = split[0];
       validationRows = split[1];
+    }
+    if (deterministic) {
+      rows = CanonicalRows.of(rows, blockSize);
+      validationRows = validationRows == null ? null : CanonicalRows.of(validationRows, blockSize);
+      heldOutRows = heldOutRows == null ? null : CanonicalRows.of(heldOutRows, blockSize);
     }
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
     int depth = params.getAggregationDepth();

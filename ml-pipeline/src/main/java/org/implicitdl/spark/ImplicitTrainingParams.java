@@ -162,6 +162,13 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
             + "curve of the summary's history), and nothing is chosen by them (empty: no held-out rows)"));
   }
 
+  default org.apache.spark.ml.param.BooleanParam deterministic() {
+    return registered("deterministic", () -> new org.apache.spark.ml.param.BooleanParam(this, "deterministic",
+        "order and partition the training rows by their content before packing, and split validation rows by a seeded hash, so "
+            + "the same data, settings and seed give the same model whatever the input's partitioning and the number of executors "
+            + "(one extra shuffle of the rows per fit)"));
+  }
+
   default org.apache.spark.ml.param.BooleanParam standardization() {
     return registered("standardization", () -> new org.apache.spark.ml.param.BooleanParam(this, "standardization",
         "train on inputs centred and scaled to unit variance (regression targets too), then fold the scaling into B, D and the "
@@ -270,6 +277,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   default String getWeightCol() { return (String) $(weightCol()); }
   default String getHeldOutCol() { return (String) $(heldOutCol()); }
   default boolean getStandardization() { return (Boolean) $(standardization()); }
+  default boolean getDeterministic() { return (Boolean) $(deterministic()); }
   default String getTrainerStateDir() { return (String) $(trainerStateDir()); }
   default int getTrainerStateInterval() { return (Integer) $(trainerStateInterval()); }
 
@@ -306,6 +314,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(weightCol(), "");
     setDefault(heldOutCol(), "");
     setDefault(standardization(), true);
+    setDefault(deterministic(), true);
     setDefault(trainerStateDir(), "");
     setDefault(trainerStateInterval(), 1);
     setDefault(robustEpsilon(), 0.0);

@@ -15,7 +15,8 @@ import org.implicitdl.train.TrainingBlock;
 /**
  * Training blocks in a cached RDD, partitioned across executors (design card §4). Each pass
  * broadcasts the payload, runs the block function inside the executors (mapPartitions), and
- * either tree-reduces the partial statistics to the driver (the broadcast is then destroyed) or
+ * either tree-reduces the partial statistics to the driver in partition order ({@link OrderedReduce}:
+ * the same partitioning gives bit-identical sums; the broadcast is then destroyed) or
  * caches the new blocks, releasing the old ones. Nothing is local-checkpointed, so every block a
  * lost executor held is recomputable: when the SparkContext has a checkpoint directory (a
  * reliable file system), the packed blocks and every {@code checkpointInterval}-th update are
@@ -98,7 +99,7 @@ public final class RddBlockStore implements BlockStore {
         }
         return out.iterator();
       });
-      return partials.treeReduce((a, b) -> a.merge(b), aggregationDepth);
+      return OrderedReduce.reduce(partials, aggregationDepth);
     } catch (Exception e) {
       throw rootCause(e);
     } finally {

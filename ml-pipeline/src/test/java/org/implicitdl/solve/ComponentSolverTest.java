@@ -125,4 +125,27 @@ class ComponentSolverTest {
     }
     return new Matrix(rows, cols, d);
   }
+
+  @org.junit.jupiter.api.Test
+  void theModelIsCertifiedExactlyWhenEveryDiagonalBlockIs() {
+    Random r = new Random(17);
+    int certifiedBoth = 0;
+    int refusedBoth = 0;
+    for (int t = 0; t < 40; t++) {
+      List<Integer> perm = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        perm.add(i);
+      }
+      Collections.shuffle(perm, r);
+      // scaled so the whole A has ||A||_inf well above 1: only the structure can certify it
+      Matrix a = planted(r, perm).scaled(1.2 + 2.5 * r.nextDouble());
+      StateComponents components = StateComponents.of(a);
+      boolean everyBlock = components.diagonalCertificates(a, Activation.TANH).stream().allMatch(Certificate::isWellPosed);
+      boolean model = WellPosedness.certify(a, Activation.TANH).isWellPosed();
+      assertEquals(everyBlock, model, "blocks " + everyBlock + " vs model " + model + " at ||A||_inf " + WellPosedness.infNorm(a));
+      certifiedBoth += model ? 1 : 0;
+      refusedBoth += model ? 0 : 1;
+    }
+    assertTrue(certifiedBoth > 0 && refusedBoth > 0, "the cases did not cover both outcomes: " + certifiedBoth + " / " + refusedBoth);
+  }
 }

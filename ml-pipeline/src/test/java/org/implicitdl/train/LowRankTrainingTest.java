@@ -69,6 +69,29 @@ class LowRankTrainingTest {
     assertThrows(IllegalArgumentException.class, () -> StateShape.DENSE.withRank(-1));
   }
 
+  @Test
+  void aTrainedModelCutToRankKIsCertifiedAndKeepsItsBias() {
+    java.util.Random random = new java.util.Random(23);
+    int n = 40;
+    Matrix a = Matrix.zeros(n, n);
+    for (int k = 0; k < a.data().length; k++) {
+      a.data()[k] = random.nextGaussian();
+    }
+    a = a.scaled(3.0 / WellPosedness.infNorm(a));
+    ImplicitModel illPosedDense = new ImplicitModel(a, Matrix.zeros(n, 3), Matrix.zeros(2, n), Matrix.zeros(2, 3),
+        org.implicitdl.model.Activation.RELU, true);
+    for (int k : new int[] {1, 5, 39}) {
+      ImplicitModel low = ApproximatePruning.toRank(illPosedDense, k, 0.9);
+      checkLowRank("toRank " + k, low, k, 0.9);
+      assertEquals(illPosedDense.b(), low.b());
+      assertEquals(illPosedDense.c(), low.c());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ApproximatePruning.toRank(illPosedDense, 40, 0.9));
+    assertTrue(e.getMessage().contains("rank must lie in [1, 39] for a model with 40 states, got 40"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ApproximatePruning.toRank(illPosedDense, 0, 0.9));
+    assertThrows(IllegalArgumentException.class, () -> ApproximatePruning.toRank(illPosedDense, 3, 1.5));
+  }
+
   /** The accuracy helper of {@link StatePenaltyTest}. */
   static final class StatePenaltyTestAccess {
     static double accuracy(ImplicitModel m, Matrix u, Matrix y) {

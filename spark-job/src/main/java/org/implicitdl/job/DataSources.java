@@ -32,11 +32,29 @@ import org.implicitdl.linalg.Matrix;
  */
 final class DataSources {
   static final String FEATURES = "features";
+  /** The input formats the jobs read. */
+  static final String[] FORMATS = {"csv", "parquet", "libsvm", "idx", "delta"};
 
   private DataSources() {}
 
-  /** A loaded data set: the frame and the names of its feature columns (for messages and reports). */
-  record Loaded(Dataset<Row> frame, String labelCol, List<String> featureNames) {}
+  /**
+   * A loaded data set: the frame, the names of its feature columns (for messages and reports),
+   * and for a Delta table the version read (-1 for files).
+   */
+  record Loaded(Dataset<Row> frame, String labelCol, List<String> featureNames, long tableVersion) {
+    Loaded(Dataset<Row> frame, String labelCol, List<String> featureNames) {
+      this(frame, labelCol, featureNames, -1);
+    }
+  }
+
+  /** Which version of a Delta table to read: a version, a timestamp, or (both empty) the newest. */
+  record TableAt(String version, String timestamp) {
+    static final TableAt NEWEST = new TableAt("", "");
+
+    static TableAt of(JobConfig cfg) {
+      return new TableAt(cfg.string("table-version"), cfg.string("table-timestamp"));
+    }
+  }
 
   static Loaded load(SparkSession spark, String path, String format, String labelCol, String labelsPath, String featuresCol,
       boolean requireLabel) throws IOException {
@@ -56,6 +74,20 @@ final class DataSources {
    */
   static Loaded load(SparkSession spark, String path, String format, String labelCol, String labelsPath, String featuresCol,
       String weightCol, boolean requireLabel, List<String> expected) throws IOException {
+    return load(spark, path, format, labelCol, labelsPath, featuresCol, weightCol, requireLabel, expected, TableAt.NEWEST);
+  }
+
+  /** As above; a Delta table is read at {@code at} (time travel). */
+  static Loaded load(SparkSession spark, String path, String format, String labelCol, String labelsPath, String featuresCol,
+      String weightCol, boolean requireLabel, List<String> expected, TableAt at) throws IOException {
+    if (format.equals("delta")) {
+      DeltaTables.Snapshot table = DeltaTables.read(spark, path, at.version(), at.timestamp());
+      Loaded loaded = columns(table.frame(), path + "@v" + table.version(), labelCol, featuresCol, weightCol, requireLabel, expected);
+      return new Loaded(loaded.frame(), loaded.labelCol(), loaded.featureNames(), table.version());
+    }
+    if (!at.version().isEmpty() || !at.timestamp().isEmpty()) {
+      throw new Idl.UsageException("--version and --timestamp read a Delta table (--format delta), not " + format);
+    }
     requireExists(spark, path);
     return switch (format) {
       case "csv" -> columns(spark.read().option("header", "true").option("inferSchema", "true").csv(path), path, labelCol, featuresCol,
@@ -63,7 +95,7 @@ final class DataSources {
       case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, weightCol, requireLabel, expected);
       case "libsvm" -> libsvm(spark, path);
       case "idx" -> idx(spark, path, labelsPath);
-      default -> throw new Idl.UsageException("unknown format '" + format + "' (expected csv, parquet, libsvm or idx)");
+      default -> throw new Idl.UsageException("unknown format '" + format + "' (expected csv, parquet, libsvm, idx or delta)");
     };
   }
 

@@ -11,13 +11,15 @@ import org.implicitdl.spark.InvalidParamException;
  * failure ("Job aborted due to stage failure … Driver stacktrace"), Spark's own error classes by
  * their first line. Exit codes: {@link #DATA} bad data, a missing input or a failed run;
  * {@link #USAGE} bad usage or configuration; {@link #REFUSED} not published, the guard refused
- * the model; {@link #LOST_RACE} not published, another run published first.
+ * the model; {@link #LOST_RACE} not published, another run published first; {@link #NOTHING_NEW}
+ * not trained, the source has nothing the published model was not trained on (idl retrain).
  */
 final class Failures {
   static final int DATA = 1;
   static final int USAGE = 2;
   static final int REFUSED = 3;
   static final int LOST_RACE = 4;
+  static final int NOTHING_NEW = 5;
 
   private static final java.util.regex.Pattern UNREADABLE_PARQUET =
       java.util.regex.Pattern.compile("CANNOT_READ_FILE_FOOTER\\] Encountered error while reading file (?:file:)?(\\S+?)\\. Could not read footer");

@@ -38,11 +38,12 @@ final class Jobs {
     Idl.register("train", "train a model: --input P --format csv|parquet|libsvm|idx --label-col C --model DIR [--config F] "
         + "[--task classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--set key=value]",
         TrainCommand::run);
-    Idl.register("predict", "predict: --model DIR --input P --format F --output P (CSV: input columns + predictions)", Jobs::predict);
+    Idl.register("predict", "predict: --model DIR --input P --format F --output P [--output-format csv|delta] [--mode error|overwrite|append] (input columns + predictions)", Jobs::predict);
     Idl.register("evaluate", "evaluate: --model DIR --input P --format F --label-col C (prints one JSON object)", Jobs::evaluate);
     RobustnessCommands.register();
     PruneCommand.register();
     CompressCommand.register();
+    RetrainCommand.register();
     Idl.register("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", Jobs::inspect);
     Idl.register("gc", "remove unfinished versions (killed runs) under --model DIR not written for --older-than MINUTES (default 60)",
         Jobs::gc);
@@ -114,24 +115,26 @@ final class Jobs {
   static DataSources.Loaded load(SparkSession spark, JobConfig cfg, Model<?> model, boolean requireLabel) throws IOException {
     org.implicitdl.spark.FeatureNames names = ((ModelInfo) model).featureNames();
     List<String> expected = names.source().startsWith("ML attributes") && cfg.string("features-col").isEmpty() ? List.of(names.names()) : List.of();
-    return DataSources.load(spark, cfg.required("input", "--input"), cfg.oneOf("format", "csv", "parquet", "libsvm", "idx"),
-        cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), cfg.string("weight-col"), requireLabel, expected);
+    return DataSources.load(spark, cfg.required("input", "--input"), cfg.oneOf("format", DataSources.FORMATS),
+        cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), cfg.string("weight-col"), requireLabel, expected,
+        DataSources.TableAt.of(cfg));
   }
 
   static int predict(String[] args) throws Exception {
-    if (help(args, "idl predict --model DIR --input PATH --format F --output PATH")) {
+    if (help(args, "idl predict --model DIR --input PATH --format F --output PATH [--output-format csv|delta] [--mode error|overwrite|append]")) {
       return 0;
     }
     JobConfig cfg = JobConfig.parse(args, Set.of("output", "mode"));
     String output = cfg.required("output", "--output");
     String mode = cfg.outputMode(CSV_MODES);
+    boolean delta = cfg.oneOf("output-format", "csv", "delta").equals("delta");
     SparkSession spark = Sessions.create(cfg, "predict");
     try {
       requireNewOutput(spark, output, mode, CSV_MODES);
       Model<?> model = loadModel(spark, cfg.required("model", "--model"));
       DataSources.Loaded data = load(spark, cfg, model, false);
       Dataset<Row> predicted = model.transform(data.frame().drop("prediction", "probability", "rawPrediction"));
-      List<Column> cols = inputColumns(data);
+      List<Column> cols = inputColumns(data, !delta);
       if (model instanceof ImplicitClassificationModel c) {
         cols.add(functions.col("prediction"));
         Column prob = org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64");
@@ -149,8 +152,12 @@ final class Jobs {
           }
         }
       }
-      predicted.select(cols.toArray(new Column[0])).coalesce(1).write().option("header", "true")
-          .mode(mode.equals("error") ? "errorifexists" : mode).csv(output);
+      Dataset<Row> out = predicted.select(cols.toArray(new Column[0]));
+      if (delta) {
+        DeltaTables.write(out, output, mode);
+      } else {
+        out.coalesce(1).write().option("header", "true").mode(mode.equals("error") ? "errorifexists" : mode).csv(output);
+      }
       System.out.println("predictions written to " + output);
       return 0;
     } finally {
@@ -171,12 +178,19 @@ final class Jobs {
 
   /** The input columns as a CSV can hold them: vectors as space-separated numbers, the packed features vector left out when named columns exist. */
   static List<Column> inputColumns(DataSources.Loaded data) {
+    return inputColumns(data, true);
+  }
+
+  /** The same; without {@code csv} (a Delta table) vectors become arrays of doubles. */
+  static List<Column> inputColumns(DataSources.Loaded data, boolean csv) {
     List<Column> cols = new java.util.ArrayList<>();
     for (StructField f : data.frame().schema().fields()) {
       if (f.name().equals(DataSources.FEATURES) && !data.featureNames().isEmpty() && !data.featureNames().contains(DataSources.FEATURES)) {
         continue;
       }
-      cols.add(f.dataType().equals(SQLDataTypes.VectorType())
+      Column array = org.apache.spark.ml.functions.vector_to_array(functions.col(f.name()), "float64");
+      cols.add(f.dataType().equals(SQLDataTypes.VectorType()) && !csv ? array.as(f.name())
+          : f.dataType().equals(SQLDataTypes.VectorType())
           ? functions.concat_ws(" ", org.apache.spark.ml.functions.vector_to_array(functions.col(f.name()), "float64").cast("array<string>")).as(f.name())
           : functions.col(f.name()));
     }
@@ -225,8 +239,14 @@ final class Jobs {
       cert.put("infNorm", m.certificate().infNorm());
       cert.put("perronFrobeniusBound", m.certificate().perronFrobenius());
       o.put("sparsity", ((ModelInfo) model).sparsity());
-      // the rank of A that fixed-point sweeps exploit (paper §6.3): n when A is not low-rank
-      o.put("sweepRank", m.sweepRank());
+      // the structure fixed-point solves exploit (paper §6.2–6.3): components of A's graph, each
+      // diagonal block's own certificate, and the rank of A the sweeps use (n when A is not low-rank)
+      ObjectNode structure = o.putObject("structure");
+      structure.put("components", m.components().count());
+      structure.put("largestComponent", m.components().largest());
+      structure.put("diagonalBlocksCertified", m.components().diagonalCertificates(m.a(), m.activation()).stream()
+          .filter(org.implicitdl.model.Certificate::isWellPosed).count());
+      structure.put("sweepRank", m.sweepRank());
       if (m.certificate().isWellPosed()) {
         o.put("hiddenDimAfterExactPruning", ((ModelInfo) model).exactlyPruned().hiddenDim());
         o.set("sensitivity", sensitivity(m, ((ModelInfo) model).featureNames().names()));
@@ -250,6 +270,10 @@ final class Jobs {
         v.set("unfinished", JSON.valueToTree(versions.unfinished()));
       }
       String modelPath = ModelRepository.resolveModel(dir, spark.sparkContext().hadoopConfiguration());
+      Path provenance = new Path(new Path(modelPath).getParent(), Provenance.FILE);
+      if (provenance.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(provenance)) {
+        o.set("provenance", JSON.readTree(new ModelRepository(dir, spark.sparkContext().hadoopConfiguration()).readText(provenance)));
+      }
       Path history = new Path(new Path(modelPath).getParent(), "history.json");
       if (history.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(history)) {
         o.set("history", JSON.readTree(new ModelRepository(dir, spark.sparkContext().hadoopConfiguration()).readText(history)));

@@ -107,6 +107,10 @@ final class ModelRepository {
     }
   }
 
+  boolean exists(Path file) throws IOException {
+    return fs.exists(file);
+  }
+
   String readText(Path file) throws IOException {
     try (var in = fs.open(file)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);

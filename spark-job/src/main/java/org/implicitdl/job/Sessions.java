@@ -31,6 +31,9 @@ final class Sessions {
         }
       }
     }
+    // Delta Lake's SQL extension and catalog (time travel, catalog tables); a cluster's own settings win
+    conf.setIfMissing("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    conf.setIfMissing("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     if (!conf.contains("spark.master")) {
       conf.setMaster(cfg.string("master"));
     }

@@ -43,6 +43,7 @@ final class TrainCommand {
     }
     JobConfig cfg = JobConfig.parse(args, Set.of());
     Path resumed = null;
+    SameAs sameAs = null;
     if (cfg.flag("resume")) {
       ModelRepository repo = new ModelRepository(cfg.required("model", "--model"), new org.apache.hadoop.conf.Configuration());
       resumed = repo.resumable();
@@ -50,9 +51,21 @@ final class TrainCommand {
         throw new IllegalArgumentException("nothing to resume under " + cfg.string("model") + ": no unfinished run saved a trainer state");
       }
       cfg = JobConfig.parse(args, Set.of(), JobConfig.saved(repo.readText(new Path(resumed, "config.json"))));
+    } else if (!cfg.string("same-as").isEmpty()) {
+      sameAs = SameAs.read(cfg.string("same-as"));
+      cfg = sameAs.config(args);
     }
+    return train(cfg, resumed, sameAs, null);
+  }
+
+  /**
+   * Trains and publishes with a resolved configuration: a fresh run, a resumed one
+   * ({@code resumed}), a re-run of a published version ({@code sameAs}), or a retrain that must
+   * find the same input columns as the provenance it continues ({@code continues}).
+   */
+  static int train(JobConfig cfg, Path resumed, SameAs sameAs, Provenance continues) throws Exception {
     String task = cfg.oneOf("task", "classification", "regression");
-    String format = cfg.oneOf("format", "csv", "parquet", "libsvm", "idx");
+    String format = cfg.oneOf("format", DataSources.FORMATS);
     String input = cfg.required("input", "--input");
     if (cfg.integer("trainer.epochs") < 1) {
       throw new Idl.UsageException("--epochs must be at least 1, got " + cfg.integer("trainer.epochs") + " (0 would publish an untrained model)");
@@ -62,6 +75,20 @@ final class TrainCommand {
     try {
       ModelRepository repo = new ModelRepository(cfg.string("model"), spark.sparkContext().hadoopConfiguration());
       Path published = repo.latest();
+      // the data first: a bad source, a changed table or changed files leave no version behind
+      DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"),
+          cfg.string("features-col"), cfg.string("weight-col"), true, List.of(), DataSources.TableAt.of(cfg));
+      Provenance provenance = Provenance.of(spark, cfg, input, format, data);
+      if (continues != null) {
+        String change = continues.schemaChange(provenance.schema());
+        if (!change.isEmpty()) {
+          throw new IllegalArgumentException(input + ": schema changed between " + (continues.tableVersion() >= 0 ? "version "
+              + continues.tableVersion() + " and version " + provenance.tableVersion() : "the published model's data and now") + ": " + change);
+        }
+      }
+      if (sameAs != null) {
+        sameAs.requireSameData(provenance);
+      }
       Path version = resumed;
       if (version == null) {
         version = repo.newVersion();
@@ -75,7 +102,7 @@ final class TrainCommand {
         spark.sparkContext().setCheckpointDir(checkpoints.toString());
       }
       try {
-        return trainAndPublish(spark, cfg, task, format, input, repo, published, version);
+        return trainAndPublish(spark, cfg, task, data, provenance, repo, published, version, sameAs);
       } finally {
         if (checkpoints != null) {
           repo.delete(checkpoints);
@@ -86,11 +113,11 @@ final class TrainCommand {
     }
   }
 
-  private static int trainAndPublish(SparkSession spark, JobConfig cfg, String task, String format, String input, ModelRepository repo,
-      Path published, Path version) throws IOException {
+  private static int trainAndPublish(SparkSession spark, JobConfig cfg, String task, DataSources.Loaded data, Provenance provenance,
+      ModelRepository repo, Path published, Path version, SameAs sameAs) throws IOException {
     String weightCol = cfg.string("weight-col");
-    DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"),
-        weightCol, true);
+    String format = provenance.format();
+    String input = provenance.path();
     Dataset<Row> train = data.frame();
     Dataset<Row> validation;
     String validationName;
@@ -103,7 +130,8 @@ final class TrainCommand {
       if (!(f > 0 && f < 1)) {
         throw new Idl.UsageException("without --validation, validation-fraction must lie in (0, 1), got " + f);
       }
-      Dataset<Row>[] split = train.randomSplit(new double[] {1 - f, f}, cfg.longValue("trainer.seed"));
+      // a seeded hash of each row, not randomSplit: the same rows are held out whatever the partitioning
+      Dataset<Row>[] split = org.implicitdl.spark.CanonicalRows.split(train, f, cfg.longValue("trainer.seed"));
       train = split[0];
       validation = split[1];
       validationName = "held-out " + f + " of " + input;
@@ -114,7 +142,10 @@ final class TrainCommand {
     Evaluation evaluation = Evaluation.of(model, train, validation, data.labelCol(), weightCol, cfg.flag("linear-baseline"));
     Map<String, Double> metrics = evaluation.metrics();
     String metricName = task.equals("classification") ? "accuracy" : "rmse";
-    writeVersion(repo, version, model, evaluation, metricName);
+    writeVersion(repo, version, model, evaluation, metricName, provenance);
+    if (sameAs != null) {
+      System.out.println(sameAs.comparedWith(((ModelInfo) model).implicitModel()));
+    }
     double base = evaluation.baselineMetric(metricName);
     System.out.printf(Locale.ROOT, "real-rule %s %.4f on %s (%d rows)%s; model written to %s%n", metricName, metrics.get(metricName),
         validationName, metrics.get("count").longValue(),
@@ -204,6 +235,7 @@ final class TrainCommand {
     set(p, p.checkpointInterval(), "trainer.checkpoint-interval", cfg.integer("trainer.checkpoint-interval"));
     set(p, p.trainerStateInterval(), "trainer.state-interval", cfg.integer("trainer.state-interval"));
     set(p, p.standardization(), "trainer.standardization", cfg.flag("trainer.standardization"));
+    set(p, p.deterministic(), "trainer.deterministic", cfg.flag("trainer.deterministic"));
     set(p, p.robustEpsilon(), "trainer.robust-epsilon", cfg.number("trainer.robust-epsilon"));
     set(p, p.statePenalty(), "trainer.state-penalty", cfg.number("trainer.state-penalty"));
     set(p, p.rank(), "trainer.rank", cfg.integer("trainer.rank"));
@@ -225,8 +257,8 @@ final class TrainCommand {
     }
   }
 
-  private static void writeVersion(ModelRepository repo, Path version, Model<?> model, Evaluation evaluation, String metricName)
-      throws IOException {
+  private static void writeVersion(ModelRepository repo, Path version, Model<?> model, Evaluation evaluation, String metricName,
+      Provenance provenance) throws IOException {
     ((org.apache.spark.ml.util.MLWritable) model).write().save(new Path(version, "model").toString());
     ObjectNode m = Jobs.JSON.createObjectNode();
     evaluation.metrics().forEach(m::put);
@@ -246,6 +278,7 @@ final class TrainCommand {
         Jobs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Jobs.history(summary.history())));
     repo.writeText(new Path(version, "report.html"), HtmlReport.render(new HtmlReport.Input("ImplicitDL model " + version.getName(),
         (ModelInfo) model, summary, metricName, evaluation, metricsJson)));
+    repo.writeText(new Path(version, Provenance.FILE), Jobs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(provenance.toJson()));
     repo.markComplete(version);
   }
 }

@@ -35,6 +35,10 @@ class CompressJobTest {
     assertTrue(o.get("rowsPerSecondAfter").asDouble() > 0);
     JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", out.resolve("model").toString(), "--master", "local[2]").out());
     assertEquals(6, info.get("hiddenDim").asInt());
+    JsonNode structure = info.get("structure");
+    assertTrue(structure.get("components").asInt() >= 1, info.toString());
+    assertEquals(structure.get("components").asInt(), structure.get("diagonalBlocksCertified").asInt(), "a certified model has certified blocks");
+    assertEquals(6, structure.get("sweepRank").asInt(), "6 states are too few for low-rank sweeps");
 
     CommandLine lowRank = CommandLine.run("compress", "--model", model.toString(), "--input", data.toString(), "--label-col", "label",
         "--max-states", "8", "--rank", "2", "--epochs", "5", "--output", dir.resolve("low-rank").toString(), "--master", "local[2]");

@@ -1,0 +1,151 @@
+package org.implicitdl.spark;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Training rows in an order and a partitioning that depend only on their content, so that the
+ * same data, settings and seed give the same blocks — and with {@link OrderedReduce} the same
+ * model — whatever the input's files, its partitioning and the number of executors. Each row
+ * gets a 64-bit hash of its features, label and weight; the hash picks its partition among
+ * P = ⌈rows / (4·blockSize)⌉ (at most {@value #MAX_PARTITIONS}), and each partition is sorted by
+ * (hash, content). Costs one shuffle of the training rows per fit. Also the seeded split of
+ * rows into training and validation by the same hash, which Dataset.randomSplit is not: its
+ * draw depends on the partitioning.
+ */
+public final class CanonicalRows {
+  /** Blocks per partition aimed at. */
+  private static final int BLOCKS_PER_PARTITION = 4;
+  /** Upper bound on partitions, so a huge data set does not make a task per block. */
+  static final int MAX_PARTITIONS = 1024;
+
+  private CanonicalRows() {}
+
+  /** The rows (features, label[, weight] columns, in that order) re-ordered and re-partitioned by content. */
+  public static Dataset<Row> of(Dataset<Row> rows, int blockSize) {
+    long count = rows.count();
+    int partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, (count + (long) BLOCKS_PER_PARTITION * blockSize - 1)
+        / ((long) BLOCKS_PER_PARTITION * blockSize)));
+    JavaRDD<Row> ordered = rows.javaRDD()
+        .mapToPair(r -> new scala.Tuple2<>(hash(r, 0L), r))
+        .partitionBy(new ByHash(partitions))
+        .mapPartitions((Iterator<scala.Tuple2<Long, Row>> it) -> {
+          List<scala.Tuple2<Long, Row>> all = new ArrayList<>();
+          it.forEachRemaining(all::add);
+          all.sort(Comparator.<scala.Tuple2<Long, Row>>comparingLong(scala.Tuple2::_1).thenComparing((x, y) -> compare(x._2(), y._2())));
+          List<Row> out = new ArrayList<>(all.size());
+          all.forEach(t -> out.add(t._2()));
+          return out.iterator();
+        }, true);
+    return rows.sparkSession().createDataFrame(ordered, rows.schema());
+  }
+
+  /**
+   * Rows split into {training, validation} with about {@code fraction} in validation: a row goes to
+   * validation when its seeded hash, as a number in [0, 1), is below the fraction — the same rows
+   * whatever the partitioning. Identical rows go to the same side.
+   */
+  public static Dataset<Row>[] split(Dataset<Row> rows, double fraction, long seed) {
+    long salt = seed * 0x9E3779B97F4A7C15L + 1;
+    double cut = fraction;
+    org.apache.spark.sql.api.java.UDF1<Row, Boolean> inValidation = r -> unit(hash(r, salt)) < cut;
+    org.apache.spark.sql.expressions.UserDefinedFunction udf = org.apache.spark.sql.functions.udf(inValidation,
+        org.apache.spark.sql.types.DataTypes.BooleanType);
+    org.apache.spark.sql.Column all = org.apache.spark.sql.functions.struct(Arrays.stream(rows.columns())
+        .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    org.apache.spark.sql.Column marked = udf.apply(all);
+    @SuppressWarnings("unchecked")
+    Dataset<Row>[] out = new Dataset[] {rows.where(org.apache.spark.sql.functions.not(marked)), rows.where(marked)};
+    return out;
+  }
+
+  /** A 64-bit hash of a row's values (vectors element by element, numbers by their bits), mixed with {@code salt}. */
+  static long hash(Row r, long salt) {
+    long h = mix(salt ^ r.length());
+    for (int i = 0; i < r.length(); i++) {
+      Object v = r.get(i);
+      if (v instanceof Vector vec) {
+        double[] d = vec.toArray();
+        h = mix(h ^ d.length);
+        for (double x : d) {
+          h = mix(h ^ Double.doubleToLongBits(x == 0.0 ? 0.0 : x));
+        }
+      } else if (v instanceof Number num) {
+        double x = num.doubleValue();
+        h = mix(h ^ Double.doubleToLongBits(x == 0.0 ? 0.0 : x));
+      } else {
+        h = mix(h ^ (v == null ? 0x5bd1e995L : v.hashCode()));
+      }
+    }
+    return h;
+  }
+
+  /** SplitMix64's finalizer: every input bit affects every output bit. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  private static double unit(long h) {
+    return (h >>> 11) * 0x1.0p-53;
+  }
+
+  /** A total order on rows of equal hash (their values), so the order never depends on arrival. */
+  private static int compare(Row a, Row b) {
+    for (int i = 0; i < a.length(); i++) {
+      Object x = a.get(i);
+      Object y = b.get(i);
+      int c;
+      if (x instanceof Vector vx && y instanceof Vector vy) {
+        c = Arrays.compare(vx.toArray(), vy.toArray());
+      } else if (x instanceof Number nx && y instanceof Number ny) {
+        c = Double.compare(nx.doubleValue(), ny.doubleValue());
+      } else {
+        c = String.valueOf(x).compareTo(String.valueOf(y));
+      }
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
+  /** Partition = ⌊unit(hash)·P⌋. */
+  private static final class ByHash extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int partitions;
+
+    ByHash(int partitions) {
+      this.partitions = partitions;
+    }
+
+    @Override
+    public int numPartitions() {
+      return partitions;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return (int) Math.min(partitions - 1, (long) (unit((Long) key) * partitions));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ByHash b && b.partitions == partitions;
+    }
+
+    @Override
+    public int hashCode() {
+      return partitions;
+    }
+  }
+}
