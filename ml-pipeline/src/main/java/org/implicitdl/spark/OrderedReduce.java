@@ -21,7 +21,7 @@ final class OrderedReduce {
   /** Merges one partial per partition (empty partitions contribute nothing) in partition order; depth as treeReduce's. */
   static <S extends Mergeable<S>> S reduce(JavaRDD<S> partials, int depth) {
     int parts = partials.getNumPartitions();
-    int fanIn = depth <= 1 ? parts : Math.max(2, (int) Math.ceil(Math.pow(parts, 1.0 / depth)));
+    int fanIn = fanIn(parts, depth);
     List<Tuple2<Integer, S>> results;
     if (parts <= fanIn) {
       results = partials.mapPartitionsWithIndex((Integer index, Iterator<S> it) -> single(index, it), true).collect();
@@ -44,6 +44,11 @@ final class OrderedReduce {
       throw new IllegalStateException("nothing to reduce: every partition is empty");
     }
     return merged;
+  }
+
+  /** Partitions per group of the first level: all of them at depth 1, about parts^(1/depth) deeper. */
+  static int fanIn(int parts, int depth) {
+    return depth <= 1 ? parts : Math.max(2, (int) Math.ceil(Math.pow(parts, 1.0 / depth)));
   }
 
   private static <S> Iterator<Tuple2<Integer, S>> single(int index, Iterator<S> it) {
