@@ -170,7 +170,7 @@ class BadInputTest {
         new Case("train: negative step size", 2, "parameter stepSize must be > 0, got -0.1", train(reg, "y", "regression", m, "--set", "trainer.step-size=-0.1")),
         new Case("train: unknown solver", 2, "parameter solver must be one of bcd, gradient, bcd+gradient, gradient+bcd, got 'newton'", train(reg, "y", "regression", m, "--solver", "newton")),
         new Case("train: bcd with tanh", 2, "solver 'bcd' needs activation relu", train(reg, "y", "regression", m, "--solver", "bcd", "--set", "trainer.activation=tanh")),
-        new Case("train: unknown format", 2, "bad value for 'format': xls (expected one of csv, parquet, libsvm, idx)", withMaster("train", "--input", r, "--format", "xls", "--model", mm)),
+        new Case("train: unknown format", 2, "bad value for 'format': xls (expected one of csv, parquet, libsvm, idx, delta)", withMaster("train", "--input", r, "--format", "xls", "--model", mm)),
         new Case("train: unknown task", 2, "bad value for 'task': ranking", train(reg, "y", "ranking", m)),
         new Case("train: validation fraction 1.5", 2, "validation-fraction must lie in (0, 1), got 1.5", train(reg, "y", "regression", m, "--set", "validation-fraction=1.5")),
         new Case("train: config file not found", 2, "config file not found: " + dir.resolve("none.conf"), train(reg, "y", "regression", m, "--config", dir.resolve("none.conf").toString())),

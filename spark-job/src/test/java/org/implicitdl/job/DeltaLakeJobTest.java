@@ -97,6 +97,19 @@ class DeltaLakeJobTest {
     assertEquals(450, after.get("provenance").get("rows").asLong());
     assertNotEquals(p0.get("fingerprint").asText(), after.get("provenance").get("fingerprint").asText());
     assertNotEquals(firstVersion, after.get("versions").get("published").asText());
+    // time travel by timestamp: the commit time of version 0 reads its 300 rows, not the newest 450
+    String versionZeroTime;
+    SparkSession history = spark();
+    try {
+      versionZeroTime = io.delta.tables.DeltaTable.forPath(history, table.toString()).history().where("version = 0").select("timestamp")
+          .head().getTimestamp(0).toString();
+    } finally {
+      history.stop();
+    }
+    CommandLine atZero = CommandLine.run("evaluate", "--model", model.toString(), "--input", table.toString(), "--format", "delta",
+        "--label-col", "label", "--timestamp", versionZeroTime, "--master", "local[2]");
+    assertEquals(0, atZero.exit(), atZero.err());
+    assertEquals(300, Jobs.JSON.readTree(atZero.out().strip()).get("count").asLong(), atZero.out());
     CommandLine again = CommandLine.run("retrain", "--model", model.toString(), "--master", "local[2]");
     assertEquals(Failures.NOTHING_NEW, again.exit(), again.err());
     assertEquals(2, inspect(model).get("versions").get("complete").size(), "nothing new published nothing");
@@ -182,7 +195,7 @@ class DeltaLakeJobTest {
     for (int r = 0; r < 2; r++) {
       Path model = dir.resolve("model-" + r);
       CommandLine c = CommandLine.run(BadInputTest.train(Path.of(runs[r][0]), "label", "classification", model, "--master", runs[r][1],
-          "--epochs", "4", "--set", "trainer.min-steps=200", "--set", "trainer.local-training-mb=0", "--set", "trainer.block-size=32"));
+          "--epochs", "3", "--set", "trainer.min-steps=60", "--set", "trainer.local-training-mb=0", "--set", "trainer.block-size=32"));
       assertEquals(0, c.exit(), c.err());
       Path json = dir.resolve("model-" + r + ".json");
       assertEquals(0, CommandLine.run("export-model", "--model", model.toString(), "--json", json.toString(), "--master", "local[2]").exit());
