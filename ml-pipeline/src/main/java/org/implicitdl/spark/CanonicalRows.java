@@ -16,24 +16,24 @@ import org.apache.spark.sql.Row;
  * same data, settings and seed give the same blocks — and with {@link OrderedReduce} the same
  * model — whatever the input's files, its partitioning and the number of executors. Each row
  * gets a 64-bit hash of its features, label and weight; the hash picks its partition among
- * P = ⌈rows / (4·blockSize)⌉ (at most {@value #MAX_PARTITIONS}), and each partition is sorted by
- * (hash, content). Costs one shuffle of the training rows per fit. Also the seeded split of
- * rows into training and validation by the same hash, which Dataset.randomSplit is not: its
- * draw depends on the partitioning.
+ * {@link #partitions} of them, and each partition is sorted by (hash, content). Costs one shuffle
+ * of the training rows per fit. Also the seeded split of rows into training and validation by a
+ * hash of their values, which Dataset.randomSplit is not: its draw depends on the partitioning.
  */
 public final class CanonicalRows {
-  /** Blocks per partition aimed at. */
-  private static final int BLOCKS_PER_PARTITION = 4;
-  /** Upper bound on partitions, so a huge data set does not make a task per block. */
-  static final int MAX_PARTITIONS = 1024;
+  /**
+   * Blocks per partition aimed at: few partitions keep the per-step task overhead of the gradient
+   * solver low (one task per partition per optimizer step).
+   */
+  private static final int BLOCKS_PER_PARTITION = 16;
+  /** Upper bound on partitions (a power of two). */
+  static final int MAX_PARTITIONS = 4096;
 
   private CanonicalRows() {}
 
   /** The rows (features, label[, weight] columns, in that order) re-ordered and re-partitioned by content. */
   public static Dataset<Row> of(Dataset<Row> rows, int blockSize) {
-    long count = rows.count();
-    int partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, (count + (long) BLOCKS_PER_PARTITION * blockSize - 1)
-        / ((long) BLOCKS_PER_PARTITION * blockSize)));
+    int partitions = partitions(rows.count(), blockSize);
     JavaRDD<Row> ordered = rows.javaRDD()
         .mapToPair(r -> new scala.Tuple2<>(hash(r, 0L), r))
         .partitionBy(new ByHash(partitions))
@@ -49,19 +49,34 @@ public final class CanonicalRows {
   }
 
   /**
+   * P = ⌈rows / (16·blockSize)⌉ rounded up to a power of two (which spreads evenly over 2, 4, 8…
+   * cores), at most {@value #MAX_PARTITIONS}: a function of the data alone.
+   */
+  static int partitions(long rows, int blockSize) {
+    long wanted = Math.max(1, (rows + (long) BLOCKS_PER_PARTITION * blockSize - 1) / ((long) BLOCKS_PER_PARTITION * blockSize));
+    int p = 1;
+    while (p < wanted && p < MAX_PARTITIONS) {
+      p *= 2;
+    }
+    return p;
+  }
+
+  /**
    * Rows split into {training, validation} with about {@code fraction} in validation: a row goes to
    * validation when its seeded hash, as a number in [0, 1), is below the fraction — the same rows
    * whatever the partitioning. Identical rows go to the same side.
    */
   public static Dataset<Row>[] split(Dataset<Row> rows, double fraction, long seed) {
-    long salt = seed * 0x9E3779B97F4A7C15L + 1;
-    double cut = fraction;
-    org.apache.spark.sql.api.java.UDF1<Row, Boolean> inValidation = r -> unit(hash(r, salt)) < cut;
-    org.apache.spark.sql.expressions.UserDefinedFunction udf = org.apache.spark.sql.functions.udf(inValidation,
-        org.apache.spark.sql.types.DataTypes.BooleanType);
-    org.apache.spark.sql.Column all = org.apache.spark.sql.functions.struct(Arrays.stream(rows.columns())
-        .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
-    org.apache.spark.sql.Column marked = udf.apply(all);
+    // Spark's xxHash64 of every column (vectors through their struct form), seeded: codegen, no UDF
+    org.apache.spark.sql.Column[] all = new org.apache.spark.sql.Column[rows.columns().length + 1];
+    all[0] = org.apache.spark.sql.functions.lit(seed);
+    for (int i = 0; i < rows.columns().length; i++) {
+      all[i + 1] = rows.col(rows.columns()[i]);
+    }
+    long buckets = 1L << 30;
+    org.apache.spark.sql.Column unit = org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(all),
+        org.apache.spark.sql.functions.lit(buckets)).cast("double").divide((double) buckets);
+    org.apache.spark.sql.Column marked = unit.lt(fraction);
     @SuppressWarnings("unchecked")
     Dataset<Row>[] out = new Dataset[] {rows.where(org.apache.spark.sql.functions.not(marked)), rows.where(marked)};
     return out;

@@ -23,7 +23,7 @@ final class OrderedReduce {
     int parts = partials.getNumPartitions();
     int fanIn = fanIn(parts, depth);
     List<Tuple2<Integer, S>> results;
-    if (parts <= fanIn) {
+    if (fanIn >= parts) {
       results = partials.mapPartitionsWithIndex((Integer index, Iterator<S> it) -> single(index, it), true).collect();
     } else {
       int groups = (parts + fanIn - 1) / fanIn;
@@ -46,9 +46,13 @@ final class OrderedReduce {
     return merged;
   }
 
-  /** Partitions per group of the first level: all of them at depth 1, about parts^(1/depth) deeper. */
+  /**
+   * Partitions per group of the first level, about parts^(1/depth); all of them (one flat level)
+   * at depth 1 or where a level would not save work — treeAggregate's rule.
+   */
   static int fanIn(int parts, int depth) {
-    return depth <= 1 ? parts : Math.max(2, (int) Math.ceil(Math.pow(parts, 1.0 / depth)));
+    int fanIn = depth <= 1 ? parts : Math.max(2, (int) Math.ceil(Math.pow(parts, 1.0 / depth)));
+    return parts <= fanIn + (parts + fanIn - 1) / fanIn ? parts : fanIn;
   }
 
   private static <S> Iterator<Tuple2<Integer, S>> single(int index, Iterator<S> it) {

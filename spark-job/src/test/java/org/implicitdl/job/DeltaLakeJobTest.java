@@ -195,7 +195,7 @@ class DeltaLakeJobTest {
     for (int r = 0; r < 2; r++) {
       Path model = dir.resolve("model-" + r);
       CommandLine c = CommandLine.run(BadInputTest.train(Path.of(runs[r][0]), "label", "classification", model, "--master", runs[r][1],
-          "--epochs", "3", "--set", "trainer.min-steps=60", "--set", "trainer.local-training-mb=0", "--set", "trainer.block-size=32"));
+          "--epochs", "3", "--set", "trainer.min-steps=60", "--set", "trainer.local-training-mb=0", "--set", "trainer.block-size=8"));
       assertEquals(0, c.exit(), c.err());
       Path json = dir.resolve("model-" + r + ".json");
       assertEquals(0, CommandLine.run("export-model", "--model", model.toString(), "--json", json.toString(), "--master", "local[2]").exit());
