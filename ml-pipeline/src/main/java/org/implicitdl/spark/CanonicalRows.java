@@ -67,11 +67,14 @@ public final class CanonicalRows {
    * whatever the partitioning. Identical rows go to the same side.
    */
   public static Dataset<Row>[] split(Dataset<Row> rows, double fraction, long seed) {
-    // Spark's xxHash64 of every column (vectors through their struct form), seeded: codegen, no UDF
-    org.apache.spark.sql.Column[] all = new org.apache.spark.sql.Column[rows.columns().length + 1];
+    // Spark's xxHash64 of every column (vectors as arrays of doubles), seeded: codegen, no UDF
+    org.apache.spark.sql.types.StructField[] fields = rows.schema().fields();
+    org.apache.spark.sql.Column[] all = new org.apache.spark.sql.Column[fields.length + 1];
     all[0] = org.apache.spark.sql.functions.lit(seed);
-    for (int i = 0; i < rows.columns().length; i++) {
-      all[i + 1] = rows.col(rows.columns()[i]);
+    for (int i = 0; i < fields.length; i++) {
+      org.apache.spark.sql.Column c = rows.col(fields[i].name());
+      all[i + 1] = fields[i].dataType().equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
+          ? org.apache.spark.ml.functions.vector_to_array(c, "float64") : c;
     }
     long buckets = 1L << 30;
     org.apache.spark.sql.Column unit = org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(all),

@@ -73,8 +73,11 @@ final class ImplicitTraining {
     if (validationFraction > 0) {
       Dataset<Row>[] split = deterministic ? CanonicalRows.split(rows, validationFraction, params.getSeed())
           : rows.randomSplit(new double[] {1 - validationFraction, validationFraction}, params.getSeed());
-      rows = split[0];
-      validationRows = split[1];
+      // tiny data can leave the hashed split empty: then no validation rows rather than an empty store
+      if (!split[1].isEmpty() && !split[0].isEmpty()) {
+        rows = split[0];
+        validationRows = split[1];
+      }
     }
     if (deterministic) {
       rows = CanonicalRows.of(rows, blockSize);

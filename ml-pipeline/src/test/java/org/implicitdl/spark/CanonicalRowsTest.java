@@ -79,6 +79,9 @@ class CanonicalRowsTest {
       Dataset<Row> shuffled = data.repartition(parts).sortWithinPartitions(org.apache.spark.sql.functions.rand(parts));
       Dataset<Row>[] split = CanonicalRows.split(shuffled.select("features", "label"), 0.2, 7L);
       validation.add(split[1].javaRDD().map(row -> CanonicalRows.hash(row, 0L)).reduce(Long::sum));
+      long held = split[1].count();
+      // about 20% of 500 whatever the labels: the features enter the hash (labels alone would give 0, about 250 or 500)
+      assertTrue(held > 60 && held < 140, held + " validation rows of 500");
       Dataset<Row> ordered = CanonicalRows.of(split[0], 16);
       List<double[]> blocks = new ArrayList<>();
       for (TrainingBlock b : BlockPacking.pack(ordered, "features", "label", BlockPacking.Task.CLASSIFICATION, 3, 2, 4, 16).collect()) {

@@ -34,8 +34,8 @@ class LowRankTrainingTest {
     ImplicitModel low = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 24, 128), null,
         settings.withShape(StateShape.DENSE.withRank(3)), 4, 3, null).train(null).model();
     checkLowRank("gradient", low, 3, settings.kappa());
-    double a0 = StatePenaltyTestAccess.accuracy(dense, test[0], test[1]);
-    double a1 = StatePenaltyTestAccess.accuracy(low, test[0], test[1]);
+    double a0 = StatePenaltyTest.accuracy(dense, test[0], test[1]);
+    double a1 = StatePenaltyTest.accuracy(low, test[0], test[1]);
     System.out.printf("gradient: dense accuracy %.4f, rank 3 %.4f%n", a0, a1);
     assertTrue(a1 >= a0 - 0.03, "rank 3: " + a1 + " vs dense " + a0);
   }
@@ -55,8 +55,8 @@ class LowRankTrainingTest {
       assertTrue(history.get(e).objective() <= history.get(e - 1).objective() * (1 + 1e-9) + 1e-9,
           "objective rose at epoch " + e + ": " + history.get(e - 1).objective() + " -> " + history.get(e).objective());
     }
-    double a0 = StatePenaltyTestAccess.accuracy(dense, test[0], test[1]);
-    double a1 = StatePenaltyTestAccess.accuracy(low.model(), test[0], test[1]);
+    double a0 = StatePenaltyTest.accuracy(dense, test[0], test[1]);
+    double a1 = StatePenaltyTest.accuracy(low.model(), test[0], test[1]);
     System.out.printf("bcd: dense accuracy %.4f, rank 2 %.4f%n", a0, a1);
     assertTrue(a1 >= a0 - 0.03, "rank 2: " + a1 + " vs dense " + a0);
   }
@@ -90,17 +90,5 @@ class LowRankTrainingTest {
     assertTrue(e.getMessage().contains("rank must lie in [1, 39] for a model with 40 states, got 40"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> ApproximatePruning.toRank(illPosedDense, 0, 0.9));
     assertThrows(IllegalArgumentException.class, () -> ApproximatePruning.toRank(illPosedDense, 3, 1.5));
-  }
-
-  /** The accuracy helper of {@link StatePenaltyTest}. */
-  static final class StatePenaltyTestAccess {
-    static double accuracy(ImplicitModel m, Matrix u, Matrix y) {
-      Matrix out = m.predict(u);
-      int ok = 0;
-      for (int j = 0; j < u.cols(); j++) {
-        ok += y.get(out.argmaxInColumn(j), j) == 1 ? 1 : 0;
-      }
-      return ok / (double) u.cols();
-    }
   }
 }

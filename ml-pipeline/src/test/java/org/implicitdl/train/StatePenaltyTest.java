@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class StatePenaltyTest {
 
-  private static double accuracy(ImplicitModel m, Matrix u, Matrix y) {
+  static double accuracy(ImplicitModel m, Matrix u, Matrix y) {
     Matrix out = m.predict(u);
     int ok = 0;
     for (int j = 0; j < u.cols(); j++) {
