@@ -2,8 +2,6 @@ package org.implicitdl.spark;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
@@ -16,8 +14,8 @@ import org.apache.spark.sql.Row;
  * same data, settings and seed give the same blocks — and with {@link OrderedReduce} the same
  * model — whatever the input's files, its partitioning and the number of executors. Each row
  * gets a 64-bit hash of its features, label and weight; the hash picks its partition among
- * {@link #partitions} of them, and each partition is sorted by (hash, content). Costs one shuffle
- * of the training rows per fit. Also the seeded split of rows into training and validation by a
+ * {@link #partitions} of them, and each partition is sorted by (hash, content) with Spark's
+ * external sort. Costs one shuffle of the training rows per fit. Also the seeded split of rows into training and validation by a
  * hash of their values, which Dataset.randomSplit is not: its draw depends on the partitioning.
  */
 public final class CanonicalRows {
@@ -26,6 +24,8 @@ public final class CanonicalRows {
    * solver low (one task per partition per optimizer step).
    */
   private static final int BLOCKS_PER_PARTITION = 16;
+  /** The hash column while the rows are sorted. */
+  private static final String HASH = "__idl_row_hash";
   /** Upper bound on partitions (a power of two). */
   static final int MAX_PARTITIONS = 4096;
 
@@ -34,18 +34,29 @@ public final class CanonicalRows {
   /** The rows (features, label[, weight] columns, in that order) re-ordered and re-partitioned by content. */
   public static Dataset<Row> of(Dataset<Row> rows, int blockSize) {
     int partitions = partitions(rows.count(), blockSize);
-    JavaRDD<Row> ordered = rows.javaRDD()
+    String[] names = rows.columns();
+    JavaRDD<Row> byHash = rows.javaRDD()
         .mapToPair(r -> new scala.Tuple2<>(hash(r, 0L), r))
         .partitionBy(new ByHash(partitions))
-        .mapPartitions((Iterator<scala.Tuple2<Long, Row>> it) -> {
-          List<scala.Tuple2<Long, Row>> all = new ArrayList<>();
-          it.forEachRemaining(all::add);
-          all.sort(Comparator.<scala.Tuple2<Long, Row>>comparingLong(scala.Tuple2::_1).thenComparing((x, y) -> compare(x._2(), y._2())));
-          List<Row> out = new ArrayList<>(all.size());
-          all.forEach(t -> out.add(t._2()));
-          return out.iterator();
-        }, true);
-    return rows.sparkSession().createDataFrame(ordered, rows.schema());
+        .map(t -> {
+          Object[] values = new Object[t._2().length() + 1];
+          for (int i = 0; i < t._2().length(); i++) {
+            values[i] = t._2().get(i);
+          }
+          values[values.length - 1] = t._1();
+          return org.apache.spark.sql.RowFactory.create(values);
+        });
+    Dataset<Row> hashed = rows.sparkSession().createDataFrame(byHash, rows.schema().add(HASH, org.apache.spark.sql.types.DataTypes.LongType));
+    // Spark's external sort within each partition (it spills; no partition is held in memory): by
+    // the hash, then by the values themselves (vectors as arrays), so even equal hashes have one order
+    List<org.apache.spark.sql.Column> order = new ArrayList<>(List.of(hashed.col(HASH)));
+    for (org.apache.spark.sql.types.StructField f : rows.schema().fields()) {
+      org.apache.spark.sql.Column c = hashed.col(f.name());
+      order.add(f.dataType().equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
+          ? org.apache.spark.ml.functions.vector_to_array(c, "float64") : c);
+    }
+    return hashed.sortWithinPartitions(order.toArray(new org.apache.spark.sql.Column[0])).select(
+        Arrays.stream(names).map(hashed::col).toArray(org.apache.spark.sql.Column[]::new));
   }
 
   /**
@@ -115,26 +126,6 @@ public final class CanonicalRows {
 
   private static double unit(long h) {
     return (h >>> 11) * 0x1.0p-53;
-  }
-
-  /** A total order on rows of equal hash (their values), so the order never depends on arrival. */
-  private static int compare(Row a, Row b) {
-    for (int i = 0; i < a.length(); i++) {
-      Object x = a.get(i);
-      Object y = b.get(i);
-      int c;
-      if (x instanceof Vector vx && y instanceof Vector vy) {
-        c = Arrays.compare(vx.toArray(), vy.toArray());
-      } else if (x instanceof Number nx && y instanceof Number ny) {
-        c = Double.compare(nx.doubleValue(), ny.doubleValue());
-      } else {
-        c = String.valueOf(x).compareTo(String.valueOf(y));
-      }
-      if (c != 0) {
-        return c;
-      }
-    }
-    return 0;
   }
 
   /** Partition = ⌊unit(hash)·P⌋. */

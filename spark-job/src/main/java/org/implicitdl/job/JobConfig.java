@@ -136,6 +136,11 @@ public final class JobConfig {
     return args[i];
   }
 
+  /** The keys directly under {@code section} (e.g. the trainer's knobs), sorted. */
+  List<String> keysUnder(String section) {
+    return new ArrayList<>(new TreeSet<>(config.getConfig(section).root().keySet()));
+  }
+
   String string(String key) {
     return config.getString(key);
   }

@@ -207,42 +207,45 @@ final class TrainCommand {
     return message;
   }
 
+  /**
+   * Trainer keys whose Param has another name; every other key {@code trainer.a-b} sets the Param
+   * {@code aB} — so a knob is declared once, as a Param with its default and a line in
+   * reference.conf (whose default a test checks against the Param's).
+   */
+  static final Map<String, String> RENAMED = Map.of("hidden", "hiddenDim", "epochs", "maxIter", "state-interval", "trainerStateInterval");
+
+  /** The Param a trainer key sets. */
+  static String paramName(String key) {
+    String renamed = RENAMED.get(key);
+    if (renamed != null) {
+      return renamed;
+    }
+    StringBuilder b = new StringBuilder();
+    boolean upper = false;
+    for (char c : key.toCharArray()) {
+      if (c == '-') {
+        upper = true;
+      } else {
+        b.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return b.toString();
+  }
+
   /** The trainer keys onto the estimator's params; a refused value is a usage error naming the key. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
   static void configure(ImplicitTrainingParams p, JobConfig cfg, String warmStart, String stateDir) {
-    set(p, p.solver(), "trainer.solver", cfg.string("trainer.solver"));
-    set(p, p.hiddenDim(), "trainer.hidden", cfg.integer("trainer.hidden"));
-    set(p, p.maxIter(), "trainer.epochs", cfg.integer("trainer.epochs"));
-    set(p, p.bcdEpochs(), "trainer.bcd-epochs", cfg.integer("trainer.bcd-epochs"));
-    set(p, p.activation(), "trainer.activation", cfg.string("trainer.activation"));
-    set(p, p.wellPosedness(), "trainer.well-posedness", cfg.string("trainer.well-posedness"));
-    set(p, p.kappa(), "trainer.kappa", cfg.number("trainer.kappa"));
-    set(p, p.lambda(), "trainer.lambda", cfg.number("trainer.lambda"));
-    set(p, p.mu(), "trainer.mu", cfg.number("trainer.mu"));
-    set(p, p.lambdaGrowth(), "trainer.lambda-growth", cfg.number("trainer.lambda-growth"));
-    set(p, p.initialization(), "trainer.initialization", cfg.string("trainer.initialization"));
-    set(p, p.regParam(), "trainer.reg-param", cfg.number("trainer.reg-param"));
-    set(p, p.l1(), "trainer.l1", cfg.number("trainer.l1"));
-    set(p, p.groupLasso(), "trainer.group-lasso", cfg.number("trainer.group-lasso"));
-    set(p, p.bcdGroupLasso(), "trainer.bcd-group-lasso", cfg.number("trainer.bcd-group-lasso"));
-    set(p, p.batchSize(), "trainer.batch-size", cfg.integer("trainer.batch-size"));
-    set(p, p.stepSize(), "trainer.step-size", cfg.number("trainer.step-size"));
-    set(p, p.stepDecay(), "trainer.step-decay", cfg.number("trainer.step-decay"));
-    set(p, p.syncsPerEpoch(), "trainer.syncs-per-epoch", cfg.integer("trainer.syncs-per-epoch"));
-    set(p, p.tol(), "trainer.tol", cfg.number("trainer.tol"));
-    set(p, p.seed(), "trainer.seed", cfg.longValue("trainer.seed"));
-    set(p, p.blockSize(), "trainer.block-size", cfg.integer("trainer.block-size"));
-    set(p, p.aggregationDepth(), "trainer.aggregation-depth", cfg.integer("trainer.aggregation-depth"));
-    set(p, p.checkpointInterval(), "trainer.checkpoint-interval", cfg.integer("trainer.checkpoint-interval"));
-    set(p, p.trainerStateInterval(), "trainer.state-interval", cfg.integer("trainer.state-interval"));
-    set(p, p.standardization(), "trainer.standardization", cfg.flag("trainer.standardization"));
-    set(p, p.deterministic(), "trainer.deterministic", cfg.flag("trainer.deterministic"));
-    set(p, p.robustEpsilon(), "trainer.robust-epsilon", cfg.number("trainer.robust-epsilon"));
-    set(p, p.statePenalty(), "trainer.state-penalty", cfg.number("trainer.state-penalty"));
-    set(p, p.rank(), "trainer.rank", cfg.integer("trainer.rank"));
-    set(p, p.localTrainingMb(), "trainer.local-training-mb", cfg.number("trainer.local-training-mb"));
-    set(p, p.minSteps(), "trainer.min-steps", cfg.integer("trainer.min-steps"));
-    set(p, p.robustWeight(), "trainer.robust-weight", cfg.number("trainer.robust-weight"));
-    set(p, p.robustRamp(), "trainer.robust-ramp", cfg.number("trainer.robust-ramp"));
+    for (String key : cfg.keysUnder("trainer")) {
+      String name = "trainer." + key;
+      Param param = p.getParam(paramName(key));
+      Object value = param instanceof org.apache.spark.ml.param.IntParam ? cfg.integer(name)
+          : param instanceof org.apache.spark.ml.param.LongParam ? cfg.longValue(name)
+          : param instanceof org.apache.spark.ml.param.DoubleParam ? cfg.number(name)
+          : param instanceof org.apache.spark.ml.param.BooleanParam ? cfg.flag(name)
+          : cfg.string(name);
+      set(p, param, name, value);
+    }
     p.set(p.trainerStateDir(), stateDir);
     p.set(p.initialModelPath(), warmStart);
     p.set(p.weightCol(), cfg.string("weight-col"));

@@ -77,13 +77,14 @@ class DeltaLakeJobTest {
 
     CommandLine first = CommandLine.run(train(table, model));
     assertEquals(0, first.exit(), first.err());
-    JsonNode p0 = inspect(model).get("provenance");
+    JsonNode firstInspect = inspect(model);
+    JsonNode p0 = firstInspect.get("provenance");
     assertEquals("delta", p0.get("format").asText());
     assertEquals(table.toString(), p0.get("path").asText());
     assertEquals(0, p0.get("version").asLong());
     assertEquals(300, p0.get("rows").asLong());
     assertFalse(p0.get("fingerprint").asText().isEmpty());
-    String firstVersion = inspect(model).get("versions").get("published").asText();
+    String firstVersion = firstInspect.get("versions").get("published").asText();
 
     CommandLine nothing = CommandLine.run("retrain", "--model", model.toString(), "--master", "local[2]");
     assertEquals(Failures.NOTHING_NEW, nothing.exit(), nothing.err());
@@ -174,6 +175,18 @@ class DeltaLakeJobTest {
     } finally {
       spark.stop();
     }
+
+    // a table by its name in the session's catalog (the job runs in this session, so it sees the catalog)
+    SparkSession withCatalog = spark();
+    withCatalog.sql("CREATE TABLE scored USING delta LOCATION '" + table + "'");
+    CommandLine byName = CommandLine.run("evaluate", "--model", model.toString(), "--input", "scored", "--format", "delta", "--label-col",
+        "label", "--master", "local[2]");
+    assertEquals(0, byName.exit(), byName.err());
+    assertEquals(200, Jobs.JSON.readTree(byName.out().strip()).get("count").asLong(), byName.out());
+    CommandLine unknown = CommandLine.run("evaluate", "--model", model.toString(), "--input", "no_such_table", "--format", "delta",
+        "--label-col", "label", "--master", "local[2]");
+    assertEquals(Failures.DATA, unknown.exit());
+    assertTrue(unknown.err().contains("input not found: no_such_table (neither a path nor a table in the catalog)"), unknown.err());
   }
 
   @Test
@@ -208,6 +221,36 @@ class DeltaLakeJobTest {
     }
     System.out.println("one file on 1 core vs three shuffled files on 3 cores: largest difference " + largest);
     assertTrue(largest <= 1e-12, "largest difference " + largest);
+  }
+
+  @Test
+  void plainFilesRetrainWhenTheyChangeAndSameAsRefusesChangedFiles() throws Exception {
+    Path dir = Files.createTempDirectory("idl-files-retrain");
+    Path csv = BadInputTest.classes(dir.resolve("data.csv"), 300, 3);
+    Path model = dir.resolve("model");
+    assertEquals(0, CommandLine.run(BadInputTest.train(csv, "label", "classification", model, "--set", "trainer.min-steps=0")).exit());
+    JsonNode trained = inspect(model);
+    JsonNode provenance = trained.get("provenance");
+    assertEquals("csv", provenance.get("format").asText());
+    assertEquals(1, provenance.get("files").size());
+    assertEquals(Files.size(csv), provenance.get("files").get(0).get("size").asLong());
+    String first = trained.get("versions").get("published").asText();
+
+    CommandLine unchanged = CommandLine.run("retrain", "--model", model.toString(), "--master", "local[2]");
+    assertEquals(Failures.NOTHING_NEW, unchanged.exit(), unchanged.err());
+
+    List<String> more = new ArrayList<>(Files.readAllLines(csv));
+    more.addAll(Files.readAllLines(BadInputTest.classes(dir.resolve("more.csv"), 60, 3)).subList(1, 61));
+    Files.write(csv, more);
+    CommandLine changed = CommandLine.run("retrain", "--model", model.toString(), "--master", "local[2]");
+    assertEquals(0, changed.exit(), changed.err());
+    assertEquals(360, inspect(model).get("provenance").get("rows").asLong());
+
+    CommandLine same = CommandLine.run("train", "--same-as", model.resolve("versions").resolve(first).toString(), "--model",
+        dir.resolve("again").toString(), "--master", "local[2]");
+    assertEquals(Failures.DATA, same.exit());
+    assertTrue(same.err().contains("changed since " + first + " was trained: 360 rows now, 300 then"), same.err());
+    assertFalse(Files.exists(dir.resolve("again").resolve("LATEST")), "nothing published");
   }
 
   private static List<String> withHeader(String header, List<String> lines) {

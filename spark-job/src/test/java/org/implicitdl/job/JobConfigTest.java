@@ -55,4 +55,29 @@ class JobConfigTest {
     assertEquals("idx", cfg.string("format"));
     assertEquals(100, cfg.integer("trainer.hidden"));
   }
+
+  /**
+   * One source of truth for the trainer's knobs: every trainer key of reference.conf sets the
+   * estimator Param of its name (TrainCommand.paramName), and its default there is the Param's
+   * default, so the job and the Spark ML API cannot drift apart.
+   */
+  @Test
+  void everyTrainerKeyIsAnEstimatorParamWithTheSameDefault() {
+    JobConfig cfg = JobConfig.parse(new String[0], java.util.Set.of());
+    org.implicitdl.spark.ImplicitClassifier estimator = new org.implicitdl.spark.ImplicitClassifier();
+    java.util.List<String> keys = cfg.keysUnder("trainer");
+    assertTrue(keys.size() > 30, keys.toString());
+    for (String key : keys) {
+      org.apache.spark.ml.param.Param<?> param = estimator.getParam(TrainCommand.paramName(key));
+      Object byDefault = estimator.getDefault(param).get();
+      String name = "trainer." + key;
+      Object inConf = byDefault instanceof Integer ? cfg.integer(name) : byDefault instanceof Long ? cfg.longValue(name)
+          : byDefault instanceof Double ? cfg.number(name) : byDefault instanceof Boolean ? cfg.flag(name) : cfg.string(name);
+      assertEquals(byDefault, inConf, name + " in reference.conf vs the Param " + param.name());
+    }
+    org.implicitdl.spark.ImplicitClassifier configured = new org.implicitdl.spark.ImplicitClassifier();
+    TrainCommand.configure(configured, JobConfig.parse(new String[] {"--hidden", "7", "--set", "trainer.rank=3"}, java.util.Set.of()), "", "");
+    assertEquals(7, configured.getHiddenDim());
+    assertEquals(3, configured.getRank());
+  }
 }

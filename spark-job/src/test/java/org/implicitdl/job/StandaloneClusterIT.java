@@ -74,10 +74,11 @@ class StandaloneClusterIT {
   @Test
   void trainingSurvivesAKilledExecutorAndAFailedTask() throws Exception {
     String master = startCluster();
+    // 3,200 training rows in blocks of 100: two content-ordered partitions (16 blocks each), one per executor
     Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 4000, 11, false);
     for (String solver : List.of("bcd", "gradient")) {
       String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
-          "--solver", solver, "--hidden", "6", "--epochs", solver.equals("bcd") ? "8" : "5", "--set", "trainer.block-size=250",
+          "--solver", solver, "--hidden", "6", "--epochs", solver.equals("bcd") ? "8" : "5", "--set", "trainer.block-size=100",
           "--set", "trainer.batch-size=100", "--set", "trainer.step-size=0.01", "--set", "validation-fraction=0.2",
           "--set", "linear-baseline=false", "--set", "trainer.checkpoint-interval=3", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0"};
       Path undisturbed = tmp.resolve(solver + "-undisturbed");
