@@ -70,6 +70,7 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
     require(initialization != null, "initialization must be given");
     require(shape != null, "shape must be given");
     shape.requireFits(hiddenDim);
+    require(!(shape.lowRank() && structure == Structure.TRIANGULAR), "a rank limit needs the infinity-norm condition, not a triangular A");
     lambda = lambda.clone();
   }
 

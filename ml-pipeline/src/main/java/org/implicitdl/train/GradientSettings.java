@@ -40,6 +40,7 @@ public record GradientSettings(int hiddenDim, Activation activation, Loss loss, 
     require(syncsPerEpoch >= 0, "syncsPerEpoch must be >= 0, got " + syncsPerEpoch);
     require(shape != null, "shape must be given");
     shape.requireFits(hiddenDim);
+    require(!(shape.lowRank() && structure == BcdSettings.Structure.TRIANGULAR), "a rank limit needs the infinity-norm condition, not a triangular A");
     require(minSteps >= 0, "minSteps must be >= 0, got " + minSteps);
   }
 

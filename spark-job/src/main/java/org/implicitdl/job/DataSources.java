@@ -32,6 +32,8 @@ import org.implicitdl.linalg.Matrix;
  */
 final class DataSources {
   static final String FEATURES = "features";
+  /** Columns a model's transform adds: a training or evaluation input cannot have them among its features. */
+  private static final java.util.Set<String> MODEL_OUTPUTS = java.util.Set.of("prediction", "probability", "rawPrediction");
   /** The input formats the jobs read. */
   static final String[] FORMATS = {"csv", "parquet", "libsvm", "idx", "delta"};
 
@@ -140,6 +142,10 @@ final class DataSources {
     for (StructField f : df.schema().fields()) {
       if (f.name().equals(labelCol) || f.name().equals(weightCol) || (!expected.isEmpty() && !expected.contains(f.name()))) {
         continue;
+      }
+      if (requireLabel && MODEL_OUTPUTS.contains(f.name())) {
+        throw new IllegalArgumentException(path + ": column '" + f.name() + "' has the name of a model output column; drop or rename it "
+            + "(predictions of an earlier model are not features)");
       }
       if (!(f.dataType() instanceof NumericType)) {
         throw new IllegalArgumentException(path + ": column '" + f.name() + "' is not numeric (" + f.dataType().simpleString()

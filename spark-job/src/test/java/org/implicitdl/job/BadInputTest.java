@@ -108,6 +108,7 @@ class BadInputTest {
     Path nan = TrainJobTest.regressionCsv(dir, "nan.csv", 100, 2, true);
     Path header = write("header.csv", "x1,x2,x3,y");
     Path text = write("text.csv", "x1,name,y", "1.0,a,2.0", "2.0,b,3.0");
+    Path scored = write("scored.csv", "x1,prediction,y", "1.0,0.5,2.0", "2.0,0.7,3.0", "3.0,0.1,1.0", "4.0,0.2,0.5");
     Path oneClass = write("one.csv", "x1,label", "1.0,0", "2.0,0", "3.0,0", "4.0,0");
     Path negativeWeight = write("weights.csv", "x1,w,y", "1.0,1,2.0", "2.0,-1,3.0", "3.0,1,4.0", "4.0,1,5.0");
     Path badConfig = write("bad.conf", "idl { trainer { hidden = } }");
@@ -217,6 +218,7 @@ class BadInputTest {
         new Case("compress: --rank not below the states kept", 2, "bad value for --rank: 2 (must be below the 2 states kept)", withMaster("compress", "--model", cm, "--input", c, "--max-states", "2", "--rank", "2", "--output", dir.resolve("k3").toString())),
         new Case("compress: negative --rank", 2, "bad value for --rank: -1 (expected a whole number >= 0)", withMaster("compress", "--model", cm, "--input", c, "--max-states", "2", "--rank", "-1", "--output", dir.resolve("k4").toString())),
         new Case("train: rank not below the states", 2, "parameter rank must be below hiddenDim", train(cls, "label", "classification", m, "--rank", "4")),
+        new Case("train: a column named like a model output", 1, "scored.csv: column 'prediction' has the name of a model output column", train(scored, "y", "regression", m)),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
   }
 

@@ -78,7 +78,7 @@ class StandaloneClusterIT {
     Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 4000, 11, false);
     for (String solver : List.of("bcd", "gradient")) {
       String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
-          "--solver", solver, "--hidden", "6", "--epochs", solver.equals("bcd") ? "8" : "5", "--set", "trainer.block-size=100",
+          "--solver", solver, "--hidden", "6", "--epochs", solver.equals("bcd") ? "5" : "4", "--set", "trainer.block-size=100",
           "--set", "trainer.batch-size=100", "--set", "trainer.step-size=0.01", "--set", "validation-fraction=0.2",
           "--set", "linear-baseline=false", "--set", "trainer.checkpoint-interval=3", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0"};
       Path undisturbed = tmp.resolve(solver + "-undisturbed");
