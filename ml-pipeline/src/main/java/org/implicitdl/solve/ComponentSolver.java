@@ -46,14 +46,8 @@ public final class ComponentSolver implements FixedPointSolver {
       }
       // the component's own states are still zero in x, so this adds only the solved ones
       Blas.gemm(1.0, rows, false, x, false, 1.0, w);
-      Matrix own = Matrix.zeros(k, k);
-      boolean selfLoops = false;
-      for (int r = 0; r < k; r++) {
-        for (int c = 0; c < k; c++) {
-          own.set(r, c, a.get(comp[r], comp[c]));
-          selfLoops |= own.get(r, c) != 0.0;
-        }
-      }
+      Matrix own = StateComponents.diagonalBlock(a, comp);
+      boolean selfLoops = own.maxAbs() != 0.0;
       Matrix solved;
       if (!selfLoops) {
         solved = w;

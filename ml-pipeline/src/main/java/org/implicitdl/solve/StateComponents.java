@@ -109,15 +109,20 @@ public final class StateComponents {
   public List<org.implicitdl.model.Certificate> diagonalCertificates(Matrix a, org.implicitdl.model.Activation activation) {
     List<org.implicitdl.model.Certificate> out = new java.util.ArrayList<>();
     for (int[] comp : components) {
-      Matrix own = Matrix.zeros(comp.length, comp.length);
-      for (int r = 0; r < comp.length; r++) {
-        for (int c = 0; c < comp.length; c++) {
-          own.set(r, c, a.get(comp[r], comp[c]));
-        }
-      }
-      out.add(org.implicitdl.model.WellPosedness.certify(own, activation));
+      out.add(org.implicitdl.model.WellPosedness.certify(diagonalBlock(a, comp), activation));
     }
     return out;
+  }
+
+  /** A_CC: the entries of A among the states of one component, in its order. */
+  static Matrix diagonalBlock(Matrix a, int[] comp) {
+    Matrix own = Matrix.zeros(comp.length, comp.length);
+    for (int r = 0; r < comp.length; r++) {
+      for (int c = 0; c < comp.length; c++) {
+        own.set(r, c, a.get(comp[r], comp[c]));
+      }
+    }
+    return own;
   }
 
   /** Whether solving by components beats one Picard iteration on all states: more than one component. */

@@ -51,9 +51,7 @@ public final class CanonicalRows {
     // the hash, then by the values themselves (vectors as arrays), so even equal hashes have one order
     List<org.apache.spark.sql.Column> order = new ArrayList<>(List.of(hashed.col(HASH)));
     for (org.apache.spark.sql.types.StructField f : rows.schema().fields()) {
-      org.apache.spark.sql.Column c = hashed.col(f.name());
-      order.add(f.dataType().equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
-          ? org.apache.spark.ml.functions.vector_to_array(c, "float64") : c);
+      order.add(comparable(hashed, f));
     }
     return hashed.sortWithinPartitions(order.toArray(new org.apache.spark.sql.Column[0])).select(
         Arrays.stream(names).map(hashed::col).toArray(org.apache.spark.sql.Column[]::new));
@@ -83,9 +81,7 @@ public final class CanonicalRows {
     org.apache.spark.sql.Column[] all = new org.apache.spark.sql.Column[fields.length + 1];
     all[0] = org.apache.spark.sql.functions.lit(seed);
     for (int i = 0; i < fields.length; i++) {
-      org.apache.spark.sql.Column c = rows.col(fields[i].name());
-      all[i + 1] = fields[i].dataType().equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
-          ? org.apache.spark.ml.functions.vector_to_array(c, "float64") : c;
+      all[i + 1] = comparable(rows, fields[i]);
     }
     long buckets = 1L << 30;
     org.apache.spark.sql.Column unit = org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(all),
@@ -94,6 +90,12 @@ public final class CanonicalRows {
     @SuppressWarnings("unchecked")
     Dataset<Row>[] out = new Dataset[] {rows.where(org.apache.spark.sql.functions.not(marked)), rows.where(marked)};
     return out;
+  }
+
+  /** A column as Spark SQL can sort and hash it: a vector as its array of doubles, anything else as it is. */
+  private static org.apache.spark.sql.Column comparable(Dataset<Row> rows, org.apache.spark.sql.types.StructField f) {
+    org.apache.spark.sql.Column c = rows.col(f.name());
+    return f.dataType().equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType()) ? org.apache.spark.ml.functions.vector_to_array(c, "float64") : c;
   }
 
   /** A 64-bit hash of a row's values (vectors element by element, numbers by their bits), mixed with {@code salt}. */

@@ -336,16 +336,13 @@ final class ImplicitTraining {
         params.getSyncsPerEpoch(), stateShape(params), params.getMinSteps());
   }
 
-  /** The §6.2–6.3 knobs; a rank limit needs the ∞-norm condition (a triangular A of low rank is not what the mask keeps). */
+  /** The §6.2–6.3 knobs, checked against the problem ({@link StateShape#requireFor}) as a Param error. */
   private static StateShape stateShape(ImplicitTrainingParams params) {
-    if (params.getRank() > 0 && structure(params) == BcdSettings.Structure.TRIANGULAR) {
-      throw new InvalidParamException("parameter rank = " + params.getRank() + " needs wellPosedness inf_norm, got triangular");
+    try {
+      return new StateShape(params.getStatePenalty(), params.getRank()).requireFor(params.getHiddenDim(), structure(params));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidParamException("parameter " + e.getMessage());
     }
-    if (params.getRank() >= params.getHiddenDim()) {
-      throw new InvalidParamException("parameter rank must be below hiddenDim = " + params.getHiddenDim() + " (0: no limit), got "
-          + params.getRank());
-    }
-    return new StateShape(params.getStatePenalty(), params.getRank());
   }
 
   private static BcdSettings.Structure structure(ImplicitTrainingParams params) {

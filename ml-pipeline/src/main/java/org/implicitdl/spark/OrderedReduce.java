@@ -37,7 +37,7 @@ final class OrderedReduce {
         List<Tuple2<Integer, S>> members = new ArrayList<>();
         g._2().forEach(members::add);
         return new Tuple2<>(g._1(), inOrder(members));
-      }).map(t -> new Tuple2<>(t._1(), t._2())).collect();
+      }).collect();
     }
     S merged = inOrder(new ArrayList<>(results));
     if (merged == null) {

@@ -69,8 +69,7 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
     require(lambdaGrowth >= 1 && Double.isFinite(lambdaGrowth), "lambdaGrowth must be finite and >= 1, got " + lambdaGrowth);
     require(initialization != null, "initialization must be given");
     require(shape != null, "shape must be given");
-    shape.requireFits(hiddenDim);
-    require(!(shape.lowRank() && structure == Structure.TRIANGULAR), "a rank limit needs the infinity-norm condition, not a triangular A");
+    shape.requireFor(hiddenDim, structure);
     lambda = lambda.clone();
   }
 

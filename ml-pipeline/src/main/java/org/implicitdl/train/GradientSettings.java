@@ -39,8 +39,7 @@ public record GradientSettings(int hiddenDim, Activation activation, Loss loss, 
     require(patience >= 1, "patience must be >= 1, got " + patience);
     require(syncsPerEpoch >= 0, "syncsPerEpoch must be >= 0, got " + syncsPerEpoch);
     require(shape != null, "shape must be given");
-    shape.requireFits(hiddenDim);
-    require(!(shape.lowRank() && structure == BcdSettings.Structure.TRIANGULAR), "a rank limit needs the infinity-norm condition, not a triangular A");
+    shape.requireFor(hiddenDim, structure);
     require(minSteps >= 0, "minSteps must be >= 0, got " + minSteps);
   }
 

@@ -54,9 +54,7 @@ final class LowRankStep {
       l = fresh.left();
       r = fresh.right();
       normalizeColumns(l, r);
-      Matrix start = Matrix.hstack(l, Matrix.zeros(n, width - n));
-      new Prox(rank, width - n - 1, 0.0, 0.0, 0.0, prox.constraint(), prox.kappa()).apply(start, 0.0);
-      l = start.columnSlice(0, rank);
+      new Prox(rank, 0, 0.0, 0.0, 0.0, prox.constraint(), prox.kappa()).apply(l, 0.0);
     }
 
     // L-step: [L B] against the statistics seen through T = blockdiag(Rᵀ, I)

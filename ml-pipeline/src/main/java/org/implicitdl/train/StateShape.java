@@ -24,10 +24,17 @@ public record StateShape(double penalty, int rank) implements Serializable {
     }
   }
 
-  /** Checks the rank against the number of states n: a limit of n or more is no limit and is refused as a likely mistake. */
-  public StateShape requireFits(int hiddenDim) {
+  /**
+   * Checks the rank against the problem: below the number of states n (a limit of n or more is
+   * no limit and is refused as a likely mistake), and only with the ∞-norm condition (the
+   * triangular mask does not keep a low rank).
+   */
+  public StateShape requireFor(int hiddenDim, BcdSettings.Structure structure) {
     if (rank >= hiddenDim) {
-      throw new IllegalArgumentException("rank must be below hiddenDim = " + hiddenDim + " (0: full rank), got " + rank);
+      throw new IllegalArgumentException("rank must be below hiddenDim = " + hiddenDim + " (0: no limit), got " + rank);
+    }
+    if (rank > 0 && structure == BcdSettings.Structure.TRIANGULAR) {
+      throw new IllegalArgumentException("rank = " + rank + " needs wellPosedness inf_norm, got triangular");
     }
     return this;
   }

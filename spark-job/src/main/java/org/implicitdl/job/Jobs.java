@@ -272,11 +272,11 @@ final class Jobs {
       String modelPath = ModelRepository.resolveModel(dir, spark.sparkContext().hadoopConfiguration());
       Path provenance = new Path(new Path(modelPath).getParent(), Provenance.FILE);
       if (provenance.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(provenance)) {
-        o.set("provenance", JSON.readTree(new ModelRepository(dir, spark.sparkContext().hadoopConfiguration()).readText(provenance)));
+        o.set("provenance", JSON.readTree(repo.readText(provenance)));
       }
       Path history = new Path(new Path(modelPath).getParent(), "history.json");
       if (history.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(history)) {
-        o.set("history", JSON.readTree(new ModelRepository(dir, spark.sparkContext().hadoopConfiguration()).readText(history)));
+        o.set("history", JSON.readTree(repo.readText(history)));
       }
       System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
       return 0;

@@ -104,7 +104,7 @@ record Provenance(String format, String path, long tableVersion, List<FileEntry>
     out.addAll(found);
   }
 
-  /** The build's version (Maven project version and, when built from git, the commit). */
+  /** The build's version: the Maven project version the jar was built as. */
   static String buildVersion() {
     try (java.io.InputStream in = Provenance.class.getResourceAsStream("/implicitdl-build.properties")) {
       if (in == null) {
