@@ -73,6 +73,7 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
   public ImplicitClassifier setL1(double v) { return (ImplicitClassifier) set(l1(), v); }
   public ImplicitClassifier setGroupLasso(double v) { return (ImplicitClassifier) set(groupLasso(), v); }
   public ImplicitClassifier setBcdGroupLasso(double v) { return (ImplicitClassifier) set(bcdGroupLasso(), v); }
+  public ImplicitClassifier setSelectFeatures(String v) { return (ImplicitClassifier) set(selectFeatures(), v); }
   public ImplicitClassifier setInitialization(String v) { return (ImplicitClassifier) set(initialization(), v); }
   public ImplicitClassifier setMaxIter(int v) { return (ImplicitClassifier) set(maxIter(), v); }
   public ImplicitClassifier setBcdEpochs(int v) { return (ImplicitClassifier) set(bcdEpochs(), v); }

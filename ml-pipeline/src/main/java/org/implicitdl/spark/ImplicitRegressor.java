@@ -78,6 +78,7 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
   public ImplicitRegressor setL1(double v) { return (ImplicitRegressor) set(l1(), v); }
   public ImplicitRegressor setGroupLasso(double v) { return (ImplicitRegressor) set(groupLasso(), v); }
   public ImplicitRegressor setBcdGroupLasso(double v) { return (ImplicitRegressor) set(bcdGroupLasso(), v); }
+  public ImplicitRegressor setSelectFeatures(String v) { return (ImplicitRegressor) set(selectFeatures(), v); }
   public ImplicitRegressor setInitialization(String v) { return (ImplicitRegressor) set(initialization(), v); }
   public ImplicitRegressor setMaxIter(int v) { return (ImplicitRegressor) set(maxIter(), v); }
   public ImplicitRegressor setBcdEpochs(int v) { return (ImplicitRegressor) set(bcdEpochs(), v); }

@@ -19,6 +19,8 @@ import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.EpochCheckpoint;
 import org.implicitdl.train.EpochRecord;
+import org.implicitdl.train.FeatureSelectionPath;
+import org.implicitdl.train.Temperature;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.StateShape;
 import org.implicitdl.train.GradientTrainer;
@@ -57,6 +59,7 @@ final class ImplicitTraining {
       throw new InvalidParamException("solver '" + solver + "' needs activation relu (BCD's convex blocks are for ReLU), got " + activation.id());
     }
     requireAllocatable(solver, n, inputs, outputs);
+    SelectFeatures selecting = SelectFeatures.of(params, inputs);
     String weightCol = params.getWeightCol();
     Dataset<Row> rows = selectRows(dataset.toDF(), featuresCol, labelCol, weightCol);
     Dataset<Row> heldOutRows = null;
@@ -68,7 +71,8 @@ final class ImplicitTraining {
       rows = selectRows(dataset.toDF().where(functions.not(marked)), featuresCol, labelCol, weightCol);
     }
     Dataset<Row> validationRows = null;
-    double validationFraction = TrainingStores.validationFraction(params, solver, rows);
+    double validationFraction = TrainingStores.validationFraction(params, solver, task == BlockPacking.Task.CLASSIFICATION, selecting.on(),
+        rows);
     boolean deterministic = params.getDeterministic();
     if (validationFraction > 0) {
       Dataset<Row>[] split = deterministic ? CanonicalRows.split(rows, validationFraction, params.getSeed())
@@ -129,6 +133,10 @@ final class ImplicitTraining {
                 outputs, log)
             : gradientStage(store, validation, watch, resume, gradientSettings(params, loss, activation), robustObjective(params, units, inputs),
                 model, inputs, outputs, log);
+        if (stages[k].equals("bcd") && loss == Loss.CROSS_ENTROPY && validation != null) {
+          // BCD's own readout calibrated as a candidate; what it hands on (its features) is unchanged
+          last = calibrated(last, store, validation, fixedPoint(params));
+        }
         model = last.handOver();
         history.addAll(last.history());
         if (validation != null && solver.equals("bcd+gradient")) {
@@ -142,10 +150,16 @@ final class ImplicitTraining {
         }
       }
       Stage chosen = best != null ? best : last;
-      model = chosen.model();
       if (chosen != last) {
         LOG.info("the {} stage scored best on the validation rows and is kept", chosen.name());
       }
+      List<TrainingSummary.SelectionPoint> path = List.of();
+      if (selecting.on()) {
+        Selection s = select(store, validation, gradientSettings(params, loss, activation), chosen, selecting, inputs, outputs, log);
+        chosen = s.stage();
+        path = s.path();
+      }
+      model = chosen.model();
       List<EpochRecord> reported = history.stream().map(r -> inUserUnits(r, units, loss)).toList();
       if (state != null) {
         state.clear();
@@ -155,7 +169,7 @@ final class ImplicitTraining {
         model = StatePruning.exact(model);
       }
       return new Fitted(units.toRaw(model), new TrainingSummary(solver, reported, inUserUnits(chosen.finalRecord(), units, loss), chosen.selected(),
-          (System.nanoTime() - t0) / 1e9, resumedFrom));
+          (System.nanoTime() - t0) / 1e9, resumedFrom, path));
     } finally {
       store.close();
       for (BlockStore other : new BlockStore[] {validation, heldOut}) {
@@ -164,6 +178,49 @@ final class ImplicitTraining {
         }
       }
     }
+  }
+
+  /** A selection's outcome: the chosen support's model as a stage, and the path for the summary. */
+  private record Selection(Stage stage, List<TrainingSummary.SelectionPoint> path) {}
+
+  /**
+   * {@code selectFeatures}: the input-group penalty path from the trained model ({@link FeatureSelectionPath}),
+   * the chosen support's refit returned as the final stage.
+   */
+  private static Selection select(BlockStore store, BlockStore validation, GradientSettings settings, Stage dense, SelectFeatures selecting,
+      int inputs, int outputs, Consumer<EpochRecord> log) {
+    if (validation == null) {
+      throw new InvalidParamException("parameter selectFeatures " + (selecting.maxInputs() > 0 ? selecting.maxInputs() : "auto")
+          + " needs validation rows to choose on: set validationFraction above 0 (the data left none)");
+    }
+    FeatureSelectionPath.Result r = new FeatureSelectionPath(store, validation, settings, inputs, outputs, log).run(dense.model(),
+        selecting.maxInputs());
+    List<TrainingSummary.SelectionPoint> path = new ArrayList<>();
+    for (int k = 0; k < r.path().size(); k++) {
+      FeatureSelectionPath.Point p = r.path().get(k);
+      path.add(new TrainingSummary.SelectionPoint(p.weight(), p.inputs(), p.validationLoss(), p.standardError(), k == r.chosen()));
+    }
+    LOG.info("feature selection: weight {} of the path up to {} keeps {} of {} inputs", r.path().get(r.chosen()).weight(), r.lambdaMax(),
+        r.selected().length, inputs);
+    EpochRecord last = remeasured(store, r.model(), settings.loss(), settings.fixedPoint(), dense.finalRecord(), outputs);
+    return new Selection(new Stage("selection", r.model(), r.model(), dense.history(), last, r.selected()), path);
+  }
+
+  /** A BCD stage's own readout calibrated on the validation rows ({@link Temperature}); accuracy unchanged. */
+  private static Stage calibrated(Stage stage, BlockStore store, BlockStore validation, SolverSettings fixedPoint) {
+    ImplicitModel m = Temperature.calibrate(stage.model(), validation, fixedPoint);
+    EpochRecord last = remeasured(store, m, Loss.CROSS_ENTROPY, fixedPoint, stage.finalRecord(), m.outputDim());
+    return new Stage(stage.name(), m, stage.handOver() == stage.model() ? m : stage.handOver(), stage.history(), last, stage.selected());
+  }
+
+  /** {@code like}'s record with the real-rule loss and metric of {@code model} on the training rows (one pass): the model returned, measured. */
+  private static EpochRecord remeasured(BlockStore store, ImplicitModel model, Loss loss, SolverSettings fixedPoint, EpochRecord like,
+      int outputs) {
+    org.implicitdl.train.Sums s = store.aggregate("final real-rule metrics", new HeldOutScore.Payload(model, model.certificate(), loss,
+        fixedPoint), HeldOutScore::score);
+    double realLoss = s.scalar(org.implicitdl.train.RealRule.LOSS);
+    return new EpochRecord(like.epoch(), realLoss, realLoss, 0, 0, 0, realLoss, org.implicitdl.train.RealRule.metric(s, loss, outputs),
+        s.maximum(org.implicitdl.train.RealRule.MAX_RESIDUAL), (long) s.scalar(org.implicitdl.train.RealRule.NOT_CONVERGED), like.seconds());
   }
 
   /** What {@link Standardization} a fit trains in: the blocks' weighted moments (one aggregate), the blocks then mapped to those units. */
@@ -333,7 +390,7 @@ final class ImplicitTraining {
         params.getStepDecay(), params.getL1(),
         params.getGroupLasso(), params.getRegParam(),
         params.getSeed(), 1.0, 3, new SolverSettings(1e-4, 300),
-        params.getSyncsPerEpoch(), stateShape(params), params.getMinSteps());
+        params.getSyncsPerEpoch(), stateShape(params), params.getMinSteps(), org.implicitdl.train.InputPenalty.NONE);
   }
 
   /** The §6.2–6.3 knobs, checked against the problem ({@link StateShape#requireFor}) as a Param error. */

@@ -143,11 +143,19 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
             + "parameters averaged k times per epoch", ParamChecks.atLeast("syncsPerEpoch", 0)));
   }
 
+  default Param<String> selectFeatures() {
+    return registered("selectFeatures", () -> new Param<>(this, "selectFeatures",
+        "input selection by the gradient solver's input-group penalty (paper §6.1): none; auto (a path of weights up to the one that "
+            + "zeroes every input, each support refit, chosen on the validation rows by the one-standard-error rule); or K >= 1 (the "
+            + "best validation loss among supports of at most K inputs)",
+        ParamChecks.check("selectFeatures", "none, auto or a whole number >= 1", (String v) -> SelectFeatures.parse(v) != null)));
+  }
+
   default DoubleParam validationFraction() {
     return registered("validationFraction", () -> new DoubleParam(this, "validationFraction",
-        "fraction of rows held out for early stopping of the gradient solver (the best epoch on them is kept), in [0, 1); "
-            + "-1: automatic, 0.1 on data of at most 20,000 rows (where the small-data budget of minSteps runs many epochs) and 0 "
-            + "on larger data", ParamChecks.check("validationFraction", "-1 (automatic) or in [0, 1)",
+        "fraction of rows held out to choose on (the gradient solver's best epoch, a final BCD readout's temperature, "
+            + "feature selection's path), in [0, 1); -1: automatic, 0.1 on data of at most 20,000 rows and for feature selection, "
+            + "else 0 (and 0 for BCD regression, which chooses nothing)", ParamChecks.check("validationFraction", "-1 (automatic) or in [0, 1)",
                 v -> (Double) v == -1.0 || ((Double) v >= 0 && (Double) v < 1))));
   }
 
@@ -272,6 +280,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   default double getStepSize() { return (Double) $(stepSize()); }
   default double getStepDecay() { return (Double) $(stepDecay()); }
   default int getSyncsPerEpoch() { return (Integer) $(syncsPerEpoch()); }
+  default String getSelectFeatures() { return (String) $(selectFeatures()); }
   default double getValidationFraction() { return (Double) $(validationFraction()); }
   default String getInitialModelPath() { return (String) $(initialModelPath()); }
   default String getWeightCol() { return (String) $(weightCol()); }
@@ -309,6 +318,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(stepSize(), 4e-3);
     setDefault(stepDecay(), 0.8);
     setDefault(validationFraction(), -1.0);
+    setDefault(selectFeatures(), "none");
     setDefault(syncsPerEpoch(), 0);
     setDefault(initialModelPath(), "");
     setDefault(weightCol(), "");

@@ -148,9 +148,17 @@ public final class RddBlockStore implements BlockStore {
   }
 
   /** Inside a task: the fault-injection hook's failure, on the first attempt of partition 0 only. */
+  /** Failures the {@link #FAIL_PASS} hook threw in this JVM (a local master's tasks run here): lets a test see that it fired. */
+  public static int injectedFailures() {
+    return INJECTED.get();
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger INJECTED = new java.util.concurrent.atomic.AtomicInteger();
+
   private static void injectFailure(boolean fail) {
     org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
     if (fail && task != null && task.partitionId() == 0 && task.attemptNumber() == 0) {
+      INJECTED.incrementAndGet();
       throw new IllegalStateException("failure injected by " + FAIL_PASS + " (a test hook)");
     }
   }

@@ -25,18 +25,26 @@ final class TrainingStores {
   /** Data of at most this many rows gets an automatic early-stopping split (validationFraction −1). */
   static final int AUTO_VALIDATION_ROWS = 20_000;
   static final double AUTO_VALIDATION_FRACTION = 0.1;
+  /** Feature selection scores whole supports against each other: it holds out more, the scores' standard error being its limit. */
+  static final double SELECTION_VALIDATION_FRACTION = 0.2;
 
   /**
-   * The early-stopping split: as set, or, when automatic (−1), {@value #AUTO_VALIDATION_FRACTION} of
-   * small data for a solver with a gradient stage — where minSteps runs many epochs and the best
-   * epoch on held-out rows beats the last — and none on larger data or for BCD alone.
+   * The validation split: as set, or, when automatic (−1), {@value #SELECTION_VALIDATION_FRACTION} of the
+   * rows for feature selection's path (at any size), and {@value #AUTO_VALIDATION_FRACTION} where else something is chosen on them: on small data
+   * the gradient stage's best epoch (minSteps runs many epochs there, and the best beats the last)
+   * and a classifier's final BCD readout's temperature — and none otherwise (larger data, BCD
+   * regression).
    */
-  static double validationFraction(ImplicitTrainingParams params, String solver, Dataset<Row> rows) {
+  static double validationFraction(ImplicitTrainingParams params, String solver, boolean classification, boolean selecting,
+      Dataset<Row> rows) {
     double set = params.getValidationFraction();
     if (set >= 0) {
       return set;
     }
-    if (!solver.contains("gradient")) {
+    if (selecting) {
+      return SELECTION_VALIDATION_FRACTION;
+    }
+    if (!solver.contains("gradient") && !classification) {
       return 0;
     }
     return rows.limit(AUTO_VALIDATION_ROWS + 1).count() <= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_FRACTION : 0;

@@ -50,6 +50,11 @@ public final class AdamState implements Serializable {
     if (st.statePenalty() > 0) {
       shrinkStateGroups(ab, cd, n, inputs, rate * st.statePenalty());
     }
+    if (st.inputPenalty().active()) {
+      // shrinking B's columns only scales rows of [A B] down in ℓ1 norm: ‖A‖∞ ≤ κ still holds
+      InputGroups.shrink(ab, metric(0, rate), cd, metric(1, rate), n, inputs, st.inputPenalty().weight());
+      InputGroups.drop(ab, cd, n, st.inputPenalty().dropped());
+    }
     if (st.shape().lowRank()) {
       // after the shrinkage: scaling rows and columns of A would not keep its rank
       new Prox(n, inputs, 0.0, 0.0, 0.0, st.structure(), st.kappa()).withRank(st.shape().rank()).apply(ab, rate);
@@ -90,6 +95,18 @@ public final class AdamState implements Serializable {
         scale(w, -1, j, w.rows(), shrinkFactor(Math.sqrt(norm), weightedRate * step / w.rows()));
       }
     }
+  }
+
+  /** Adam's metric diagonal (√v̂ + ε)/rate for W₁ (k = 0) or W₂ (k = 1): the step is w⁺ = w − H⁻¹m̂. */
+  private Matrix metric(int k, double rate) {
+    double c2 = 1 - Math.pow(BETA2, t);
+    double[] v = second[k].data();
+    Matrix h = Matrix.zeros(second[k].rows(), second[k].cols());
+    double[] hd = h.data();
+    for (int i = 0; i < v.length; i++) {
+      hd[i] = (Math.sqrt(v[i] / c2) + EPSILON) / rate;
+    }
+    return h;
   }
 
   private static double shrinkFactor(double norm, double threshold) {

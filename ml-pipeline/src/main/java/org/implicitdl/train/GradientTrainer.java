@@ -205,7 +205,9 @@ public final class GradientTrainer {
 
   private double penalty(ImplicitModel m) {
     int n = settings.hiddenDim();
-    return abProx().value(Matrix.hstack(m.a(), m.b())) + AdamState.cdProx(settings, inputs).value(Matrix.hstack(m.c(), m.d()));
+    Matrix ab = Matrix.hstack(m.a(), m.b());
+    Matrix cd = Matrix.hstack(m.c(), m.d());
+    return abProx().value(ab) + AdamState.cdProx(settings, inputs).value(cd) + InputGroups.value(ab, cd, n, inputs, settings.inputPenalty().weight());
   }
 
   private Prox abProx() {

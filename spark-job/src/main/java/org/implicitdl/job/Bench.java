@@ -34,7 +34,7 @@ import org.implicitdl.train.RealRule;
 import org.implicitdl.train.Sums;
 
 /**
- * {@code idl bench --suite fashion|kernel|scaling|inference|robust|compress}: measurements side by side in one
+ * {@code idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection}: measurements side by side in one
  * run, printed as a table and written as JSON and Markdown to the results folder, and as the suite's
  * results document docs/results/SUITE.md when run from the project root.
  */
@@ -46,16 +46,16 @@ final class Bench {
   private Bench() {}
 
   static void register() {
-    Idl.register("bench", "benchmarks: --suite fashion|kernel|scaling|inference|robust|compress [--results DIR] [--epochs N] [--master M]", Bench::run);
+    Idl.register("bench", "benchmarks: --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection [--results DIR] [--epochs N] [--master M]", Bench::run);
   }
 
   static int run(String[] args) throws Exception {
     if (java.util.Arrays.asList(args).contains("--help")) {
-      System.out.println("idl bench --suite fashion|kernel|scaling|inference|robust|compress [--results DIR] [--epochs N] [--master M]");
+      System.out.println("idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection [--results DIR] [--epochs N] [--master M]");
       return 0;
     }
     JobConfig cfg = JobConfig.parse(args, Set.of("suite", "results"));
-    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference", "robust", "compress");
+    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference", "robust", "compress", "defaults", "selection");
     String results = cfg.string("results").isEmpty() ? "runs/bench" : cfg.string("results");
     List<String> notes = new ArrayList<>();
     List<Map<String, Object>> rows = switch (suite) {
@@ -64,6 +64,8 @@ final class Bench {
       case "scaling" -> scaling(cfg, notes);
       case "robust" -> RobustBench.run(cfg, notes);
       case "compress" -> CompressBench.run(cfg, notes);
+      case "defaults" -> DefaultsBench.run(cfg, notes);
+      case "selection" -> SelectionBench.run(cfg, notes);
       default -> inference(cfg);
     };
     report(suite, rows, notes, Path.of(results));

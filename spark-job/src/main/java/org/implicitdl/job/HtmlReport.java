@@ -54,6 +54,9 @@ final class HtmlReport {
           "label − prediction", in.evaluation().residuals()));
     }
     html.append("<h2>Feature relevance</h2>").append(relevance(in.model()));
+    if (!in.summary().selectionPath().isEmpty()) {
+      html.append("<h2>Feature selection path</h2>").append(selectionPath(in.summary().selectionPath()));
+    }
     if (m.certificate().isWellPosed()) {
       html.append("<h2>Sensitivity (worst case)</h2>").append(sensitivity(in.model()));
     }
@@ -133,6 +136,20 @@ final class HtmlReport {
         t.append(String.format(Locale.ROOT, "<td style=\"background:rgb(%d,%d,255)\">%d</td>", g, g, counts[i][j]));
       }
       t.append("</tr>");
+    }
+    return t.append("</table>").toString();
+  }
+
+  /** The input-group penalty path: weight, inputs used, validation loss ± standard error of each support's refit; the chosen row bold. */
+  private static String selectionPath(List<org.implicitdl.spark.TrainingSummary.SelectionPoint> path) {
+    StringBuilder t = new StringBuilder("<p>Each weight of the input-group penalty (paper §6.1) gives a support; each support is refit "
+        + "without the penalty and scored on the validation rows (mean loss in the trainer's standardized units). The chosen one is "
+        + "in bold.</p><table><tr><th>weight</th><th>inputs</th><th>validation loss</th><th>± s.e.</th></tr>");
+    for (org.implicitdl.spark.TrainingSummary.SelectionPoint p : path) {
+      String open = p.chosen() ? "<b>" : "";
+      String close = p.chosen() ? "</b>" : "";
+      t.append(String.format(Locale.ROOT, "<tr><td>%s%.4g%s</td><td>%s%d%s</td><td>%s%.4g%s</td><td>%.2g</td></tr>", open, p.weight(), close,
+          open, p.inputs(), close, open, p.validationLoss(), close, p.standardError()));
     }
     return t.append("</table>").toString();
   }

@@ -29,7 +29,7 @@ public final class JobConfig {
       Map.entry("--seed", "trainer.seed"), Map.entry("--mode", "mode"),
       Map.entry("--older-than", "older-than"), Map.entry("--epsilon", "epsilon"), Map.entry("--steps", "steps"),
       Map.entry("--max-states", "max-states"), Map.entry("--tolerance", "tolerance"),
-      Map.entry("--rank", "trainer.rank"), Map.entry("--version", "table-version"), Map.entry("--timestamp", "table-timestamp"),
+      Map.entry("--rank", "trainer.rank"), Map.entry("--select-features", "trainer.select-features"), Map.entry("--version", "table-version"), Map.entry("--timestamp", "table-timestamp"),
       Map.entry("--output-format", "output-format"), Map.entry("--same-as", "same-as"));
 
   private final Config config;

@@ -36,7 +36,7 @@ final class Jobs {
 
   static void register() {
     Idl.register("train", "train a model: --input P --format csv|parquet|libsvm|idx --label-col C --model DIR [--config F] "
-        + "[--task classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--set key=value]",
+        + "[--task classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--select-features auto|K] [--set key=value]",
         TrainCommand::run);
     Idl.register("predict", "predict: --model DIR --input P --format F --output P [--output-format csv|delta] [--mode error|overwrite|append] (input columns + predictions)", Jobs::predict);
     Idl.register("evaluate", "evaluate: --model DIR --input P --format F --label-col C (prints one JSON object)", Jobs::evaluate);

@@ -37,6 +37,11 @@ final class Sessions {
     if (!conf.contains("spark.master")) {
       conf.setMaster(cfg.string("master"));
     }
+    if (conf.get("spark.master").startsWith("local")) {
+      // one machine: a few shuffle partitions, not Spark's 200 (a cluster's settings are its own); Delta's log replay likewise
+      conf.setIfMissing("spark.sql.shuffle.partitions", "8");
+      conf.setIfMissing("spark.databricks.delta.snapshotPartitions", "8");
+    }
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     LOG.info("BLAS in use: {} (native: {}); Spark master {}", Blas.implementation(), Blas.isNative(), spark.sparkContext().master());
     return spark;

@@ -275,6 +275,11 @@ final class TrainCommand {
     if (!evaluation.baseline().isEmpty()) {
       m.set("baseline", Jobs.JSON.valueToTree(evaluation.baseline()));
     }
+    if (!summary.selectionPath().isEmpty()) {
+      // weight → inputs in use, validation loss (standardized units) ± standard error; the chosen point marked
+      m.set("selectionPath", Jobs.JSON.valueToTree(summary.selectionPath()));
+      m.put("selectedFeatures", summary.selectedFeatures().length);
+    }
     String metricsJson = Jobs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m);
     repo.writeText(new Path(version, "metrics.json"), metricsJson);
     repo.writeText(new Path(version, "history.json"),

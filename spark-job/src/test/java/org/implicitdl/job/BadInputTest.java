@@ -218,6 +218,11 @@ class BadInputTest {
         new Case("compress: --rank not below the states kept", 2, "bad value for --rank: 2 (must be below the 2 states kept)", withMaster("compress", "--model", cm, "--input", c, "--max-states", "2", "--rank", "2", "--output", dir.resolve("k3").toString())),
         new Case("compress: negative --rank", 2, "bad value for --rank: -1 (expected a whole number >= 0)", withMaster("compress", "--model", cm, "--input", c, "--max-states", "2", "--rank", "-1", "--output", dir.resolve("k4").toString())),
         new Case("train: rank not below the states", 2, "parameter rank must be below hiddenDim", train(cls, "label", "classification", m, "--rank", "4")),
+        new Case("train: --select-features 0", 2, "bad value for 'trainer.select-features': parameter selectFeatures must be none, auto or a whole number >= 1, got 0", train(cls, "label", "classification", m, "--select-features", "0")),
+        new Case("train: negative --select-features", 2, "bad value for 'trainer.select-features': parameter selectFeatures must be none, auto or a whole number >= 1, got -3", train(cls, "label", "classification", m, "--select-features", "-3")),
+        new Case("train: unknown --select-features word", 2, "bad value for 'trainer.select-features': parameter selectFeatures must be none, auto or a whole number >= 1, got all", train(cls, "label", "classification", m, "--select-features", "all")),
+        new Case("train: --select-features above the inputs", 2, "parameter selectFeatures 9 is more than the 3 input features", train(cls, "label", "classification", m, "--select-features", "9")),
+        new Case("train: --select-features with bcd", 2, "parameter selectFeatures auto needs solver gradient", train(cls, "label", "classification", m, "--select-features", "auto", "--solver", "bcd")),
         new Case("train: a column named like a model output", 1, "scored.csv: column 'prediction' has the name of a model output column", train(scored, "y", "regression", m)),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
   }

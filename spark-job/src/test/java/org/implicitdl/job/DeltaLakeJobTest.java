@@ -25,7 +25,8 @@ class DeltaLakeJobTest {
       .add("x3", DataTypes.DoubleType).add("label", DataTypes.IntegerType);
 
   private static SparkSession spark() {
-    return SparkSession.builder().master("local[2]").config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+    return SparkSession.builder().master("local[2]").config("spark.sql.shuffle.partitions", "4")
+        .config("spark.databricks.delta.snapshotPartitions", "4").config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog").getOrCreate();
   }
 

@@ -1,0 +1,285 @@
+package org.implicitdl.train;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.SolverSettings;
+
+/**
+ * Chooses the input-group weight λ of Σ_j ‖[B_{:,j}; D_{:,j}]‖₂ (the column penalty (19), paper §6.1)
+ * from the data: a path of weights, each fit warm-started from the previous one, scored on the
+ * validation rows.
+ *
+ * <p>The path's top is glmnet's λ_max for the implicit model: with every input column zero the
+ * states are one constant x₀, the prediction one constant; with that constant at its optimum
+ * (the output bias refit) the other parameters are stationary, and the zero-column model is
+ * stationary for the penalized problem exactly when λ ≥ max_j ‖∇_{[B;D]_{:,j}} L‖₂ (mean loss),
+ * which one gradient pass gives. The weights are {@value #POINTS} geometric steps from
+ * {@value #RATIO}·λ_max up to λ_max. The path runs upward from the dense model (as LassoNet does)
+ * rather than downward from zero columns: with B's input columns zero, every state's gradient
+ * ∇B = J(I − AᵀJ)⁻¹Cᵀ R Uᵀ lies in the range of Cᵀ, so features re-entering from zero all point
+ * the same way and a neural model would restart from a symmetric, nearly linear point.
+ *
+ * <p>The supports are nested: an input a point drops stays at zero for the larger weights after
+ * it, so the path removes inputs one stretch at a time instead of trading them. The choice: with
+ * no limit, the one-standard-error rule (the fewest inputs whose validation loss is within one
+ * standard error of the path's smallest); with a limit K, the smallest validation loss among the
+ * points using at most K inputs.
+ */
+public final class FeatureSelectionPath {
+  static final int POINTS = 16;
+  static final double RATIO = 0.01;
+  /** Each point's budget is the dense fit's over this. */
+  static final int POINT_SHARE = 4;
+
+  /** One point: its weight, inputs in use, validation mean loss and that mean's standard error. */
+  public record Point(double weight, int inputs, double validationLoss, double standardError) implements Serializable {}
+
+  /** Outcome: the chosen model, the whole path (the dense start first, weight 0), the chosen point's index. */
+  public record Result(ImplicitModel model, List<Point> path, int chosen, double lambdaMax) {
+    public int[] selected() {
+      return InputGroups.used(model.b(), model.d(), model.inputDim());
+    }
+  }
+
+  private final BlockStore store;
+  private final BlockStore validation;
+  private final GradientSettings settings;
+  private final int inputs;
+  private final int outputs;
+  private final Consumer<EpochRecord> listener;
+
+  /**
+   * @param settings the gradient solver's settings of the dense fit: each point and each refit
+   *     gets a quarter of its budget ({@link TrainingBudget}: epochs and minSteps), warm-started;
+   *     early stopping is off within a penalized fit (the penalized objective, not the validation
+   *     loss, decides) and on within a refit
+   */
+  public FeatureSelectionPath(BlockStore store, BlockStore validation, GradientSettings settings, int inputs, int outputs,
+      Consumer<EpochRecord> listener) {
+    if (validation == null) {
+      throw new IllegalArgumentException("feature selection needs validation rows to score its path");
+    }
+    this.store = store;
+    this.validation = validation;
+    this.settings = settings.withEpochs(Math.max(1, settings.epochs() / POINT_SHARE)).withMinSteps(settings.minSteps() / POINT_SHARE);
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.listener = listener;
+  }
+
+  /** Runs the path from {@code dense}; {@code maxInputs} 0: the one-standard-error rule, K ≥ 1: at most K inputs. */
+  public Result run(ImplicitModel dense, int maxInputs) {
+    double lambdaMax = lambdaMax(withoutInputs(dense));
+    List<Point> path = new ArrayList<>();
+    List<ImplicitModel> models = new ArrayList<>();
+    path.add(score(0, dense));
+    models.add(dense);
+    ImplicitModel current = dense;
+    for (int k = 0; k < POINTS && path.get(path.size() - 1).inputs() > 0; k++) {
+      double weight = lambdaMax * Math.pow(RATIO, (POINTS - 1 - k) / (double) (POINTS - 1));
+      // nested supports: an input the path has dropped stays dropped at larger weights
+      GradientSettings atWeight = settings.withInputPenalty(new InputPenalty(weight, InputPenalty.keeping(
+          InputGroups.used(current.b(), current.d(), inputs), inputs).dropped()));
+      current = polish(new GradientTrainer(store, null, atWeight, inputs, outputs, listener).train(current).model(), atWeight);
+      // relaxed: each support refit without the penalty, so the score is the support's, not the shrinkage's
+      int[] support = InputGroups.used(current.b(), current.d(), inputs);
+      ImplicitModel refit = new GradientTrainer(store, validation, settings.withInputPenalty(InputPenalty.keeping(support, inputs)), inputs,
+          outputs, listener).train(restricted(dense, support)).model();
+      path.add(score(weight, refit));
+      models.add(refit);
+    }
+    int chosen = choose(path, maxInputs);
+    return new Result(models.get(chosen), path, chosen, lambdaMax);
+  }
+
+  /**
+   * Full-batch proximal gradient steps with backtracking (Beck–Teboulle) that settle which
+   * columns are exactly zero: a mini-batch's gradient on an unused input is noise, and Adam's
+   * normalized steps move every parameter by about the rate whatever its gradient; here a column
+   * is zero exactly when the whole data's gradient on it is no larger than the weight.
+   */
+  private ImplicitModel polish(ImplicitModel model, GradientSettings atWeight) {
+    int n = atWeight.hiddenDim();
+    double step = 1.0;
+    double loss = meanLoss(model, atWeight);
+    for (int k = 0; k < POLISH_STEPS; k++) {
+      Sums grad = store.aggregate("feature selection: full-batch step " + (k + 1), payload(model), GradientTrainer::miniBatch);
+      double count = grad.scalar(ImplicitGradient.COUNT);
+      Matrix gab = Matrix.hstack(grad.matrix(0), grad.matrix(1)).scaled(1 / count);
+      Matrix gcd = Matrix.hstack(grad.matrix(2), grad.matrix(3)).scaled(1 / count);
+      Matrix ab = Matrix.hstack(model.a(), model.b());
+      Matrix cd = Matrix.hstack(model.c(), model.d());
+      for (int trial = 0; trial < 30; trial++) {
+        Matrix nab = ab.copy();
+        Matrix ncd = cd.copy();
+        org.implicitdl.linalg.Blas.axpy(-step, gab.data(), nab.data());
+        org.implicitdl.linalg.Blas.axpy(-step, gcd.data(), ncd.data());
+        new Prox(n, inputs, 0.0, 0.0, 0.0, atWeight.structure(), atWeight.kappa()).apply(nab, step);
+        InputGroups.shrink(nab, uniform(nab, 1 / step), ncd, uniform(ncd, 1 / step), n, inputs, atWeight.inputPenalty().weight());
+        InputGroups.drop(nab, ncd, n, atWeight.inputPenalty().dropped());
+        ImplicitModel next = model.withAB(nab).withCD(ncd);
+        double nextLoss = meanLoss(next, atWeight);
+        double bound = loss + dot(gab, nab, ab) + dot(gcd, ncd, cd) + (distance(nab, ab) + distance(ncd, cd)) / (2 * step);
+        if (nextLoss <= bound + 1e-12 * Math.abs(loss)) {
+          model = next;
+          loss = nextLoss;
+          step *= 1.5;
+          break;
+        }
+        step /= 2;
+      }
+    }
+    return model;
+  }
+
+  private double meanLoss(ImplicitModel model, GradientSettings atWeight) {
+    Sums s = store.aggregate("feature selection: training loss", payload(model), GradientTrainer::evaluate);
+    return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
+  }
+
+  private static Matrix uniform(Matrix like, double value) {
+    Matrix h = Matrix.zeros(like.rows(), like.cols());
+    java.util.Arrays.fill(h.data(), value);
+    return h;
+  }
+
+  /** ⟨G, W⁺ − W⟩. */
+  private static double dot(Matrix g, Matrix next, Matrix now) {
+    double s = 0;
+    for (int i = 0; i < g.data().length; i++) {
+      s += g.data()[i] * (next.data()[i] - now.data()[i]);
+    }
+    return s;
+  }
+
+  /** ‖W⁺ − W‖². */
+  private static double distance(Matrix next, Matrix now) {
+    double s = 0;
+    for (int i = 0; i < next.data().length; i++) {
+      double d = next.data()[i] - now.data()[i];
+      s += d * d;
+    }
+    return s;
+  }
+
+  static final int POLISH_STEPS = 50;
+
+  /** {@code model} with the input columns outside {@code support} zero: where a support's refit starts (unshrunk weights). */
+  private ImplicitModel restricted(ImplicitModel model, int[] support) {
+    Matrix ab = Matrix.hstack(model.a(), model.b());
+    Matrix cd = Matrix.hstack(model.c(), model.d());
+    InputGroups.drop(ab, cd, model.hiddenDim(), InputPenalty.keeping(support, inputs).dropped());
+    return model.withAB(ab).withCD(cd);
+  }
+
+  /** The point the rule picks (see the class comment). */
+  static int choose(List<Point> path, int maxInputs) {
+    int best = -1;
+    for (int k = 0; k < path.size(); k++) {
+      Point p = path.get(k);
+      if ((maxInputs == 0 || p.inputs() <= maxInputs) && (best < 0 || p.validationLoss() < path.get(best).validationLoss())) {
+        best = k;
+      }
+    }
+    if (maxInputs > 0) {
+      // no point that sparse (the path stopped at λ_max with inputs left): the sparsest one
+      return best >= 0 ? best : java.util.stream.IntStream.range(0, path.size()).boxed()
+          .min(java.util.Comparator.comparingInt((Integer k) -> path.get(k).inputs())).orElseThrow();
+    }
+    double bar = path.get(best).validationLoss() + path.get(best).standardError();
+    int chosen = best;
+    for (int k = 0; k < path.size(); k++) {
+      Point p = path.get(k);
+      Point c = path.get(chosen);
+      if (p.validationLoss() <= bar && (p.inputs() < c.inputs() || p.inputs() == c.inputs() && p.validationLoss() < c.validationLoss())) {
+        chosen = k;
+      }
+    }
+    return chosen;
+  }
+
+  /** glmnet's λ_max at a model whose input columns are zero and whose output bias is optimal (one gradient pass). */
+  public double lambdaMax(ImplicitModel zeroInputs) {
+    Sums g = store.aggregate("feature selection: gradient at zero input columns", payload(zeroInputs), GradientTrainer::miniBatch);
+    double[] gain = InputGroups.stateGains(Matrix.hstack(zeroInputs.a(), zeroInputs.b()), Matrix.hstack(zeroInputs.c(), zeroInputs.d()),
+        zeroInputs.hiddenDim());
+    return InputGroups.largestGradientNorm(g.matrix(1), g.matrix(3), gain, inputs, g.scalar(ImplicitGradient.COUNT));
+  }
+
+  /**
+   * {@code model} with every input column of B and D zero and the output bias set so the constant
+   * prediction C x₀ + d is the best constant: the weighted mean target (squared loss) or the log
+   * class frequencies (cross-entropy).
+   */
+  public ImplicitModel withoutInputs(ImplicitModel model) {
+    Matrix b = model.b().copy();
+    Matrix d = model.d().copy();
+    for (int j = 0; j < inputs; j++) {
+      for (int i = 0; i < b.rows(); i++) {
+        b.set(i, j, 0.0);
+      }
+      for (int i = 0; i < d.rows(); i++) {
+        d.set(i, j, 0.0);
+      }
+    }
+    ImplicitModel zero = model.with(model.a(), b, model.c(), d);
+    Matrix x0 = zero.solveStates(Matrix.zeros(inputs, 1), settings.fixedPoint()).states();
+    Sums targets = store.aggregate("feature selection: mean target", settings.loss(), FeatureSelectionPath::targetSums);
+    double count = targets.scalar(0);
+    for (int o = 0; o < outputs; o++) {
+      double mean = targets.matrix(0).get(o, 0) / count;
+      double best = settings.loss() == Loss.CROSS_ENTROPY ? Math.log(Math.max(mean, 1e-12)) : mean;
+      double cx = 0;
+      for (int i = 0; i < x0.rows(); i++) {
+        cx += zero.c().get(o, i) * x0.get(i, 0);
+      }
+      d.set(o, inputs, best - cx);
+    }
+    return zero.with(model.a(), b, model.c(), d);
+  }
+
+  /** Σ_k w_k y_k and Σ_k w_k over a block. */
+  static Sums targetSums(Loss loss, TrainingBlock block) {
+    Matrix weighted = org.implicitdl.linalg.Blas.multiply(block.y(), false, block.w(), true);
+    return new Sums(new Matrix[] {weighted}, new double[] {block.w().sum()});
+  }
+
+  private Point score(double weight, ImplicitModel model) {
+    Sums s = validation.aggregate("feature selection: validation loss at weight " + weight, new Scoring(model, settings.loss(),
+        settings.fixedPoint()), FeatureSelectionPath::rowLosses);
+    double count = s.scalar(2);
+    double mean = s.scalar(0) / count;
+    double variance = Math.max(0, s.scalar(1) / count - mean * mean);
+    return new Point(weight, InputGroups.used(model.b(), model.d(), inputs).length, mean, Math.sqrt(variance / count));
+  }
+
+  /** What the validation pass sends to the blocks. */
+  record Scoring(ImplicitModel model, Loss loss, SolverSettings fixedPoint) implements Serializable {}
+
+  /** Σ w ℓ, Σ w ℓ², Σ w of the real rule's per-row losses on a block (the mean and its standard error). */
+  static Sums rowLosses(Scoring s, TrainingBlock block) {
+    Matrix u = block.u();
+    Matrix out = RealRule.readout(s.model().c(), s.model().d(),
+        RealRule.states(s.model(), s.model().certificate(), u, s.fixedPoint()).states(), u);
+    int q = out.rows();
+    double sum = 0;
+    double squares = 0;
+    double count = 0;
+    for (int k = 0; k < u.cols(); k++) {
+      double w = block.w().get(0, k);
+      double l = s.loss().value(block.y().data(), out.data(), q, k);
+      sum += w * l;
+      squares += w * l * l;
+      count += w;
+    }
+    return new Sums(new Matrix[0], new double[] {sum, squares, count});
+  }
+
+  private GradientTrainer.StepPayload payload(ImplicitModel model) {
+    return new GradientTrainer.StepPayload(model, GradientTrainer.certificate(model.a(), settings), 0, 1, settings);
+  }
+}

@@ -1,0 +1,67 @@
+package org.implicitdl.train;
+
+import java.io.Serializable;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.SolverSettings;
+
+/**
+ * Calibrates a classifier's probabilities by one shrinkage of its readout: ŷ = (Cx + Du)/T with
+ * the T that minimizes the cross-entropy on validation rows (temperature scaling). BCD's final
+ * readout is a nearly unregularized logistic regression on the states, confident far beyond its
+ * accuracy; dividing [C D] by T > 1 is the ridge-like shrinkage that fixes its log loss, chosen
+ * on held-out rows, and it leaves every argmax — the accuracy — unchanged. The states, and so
+ * the certificate, are untouched.
+ */
+public final class Temperature {
+  /** Candidate temperatures of a pass: geometric, from T/√(spread) to T·√(spread). */
+  static final int CANDIDATES = 41;
+
+  private Temperature() {}
+
+  /** What a pass sends to the blocks: the model and the temperatures to try. */
+  record Trial(ImplicitModel model, double[] temperatures, SolverSettings fixedPoint) implements Serializable {}
+
+  /** The model with [C D] divided by the validation rows' best temperature (two passes: coarse, then fine). */
+  public static ImplicitModel calibrate(ImplicitModel model, BlockStore validation, SolverSettings fixedPoint) {
+    double t = best(model, validation, fixedPoint, grid(1.0, 400.0));
+    t = best(model, validation, fixedPoint, grid(t, 1.6));
+    return scaled(model, 1 / t);
+  }
+
+  /** ŷ scaled by {@code factor}: C and D (bias column included) times factor. */
+  static ImplicitModel scaled(ImplicitModel m, double factor) {
+    return m.with(m.a(), m.b(), m.c().scaled(factor), m.d().scaled(factor));
+  }
+
+  private static double best(ImplicitModel model, BlockStore validation, SolverSettings fixedPoint, double[] temperatures) {
+    Sums s = validation.aggregate("temperature of the readout: validation log loss", new Trial(model, temperatures, fixedPoint),
+        Temperature::losses);
+    int best = 0;
+    for (int k = 1; k < temperatures.length; k++) {
+      if (s.scalar(k) < s.scalar(best)) {
+        best = k;
+      }
+    }
+    return temperatures[best];
+  }
+
+  private static double[] grid(double center, double spread) {
+    double[] t = new double[CANDIDATES];
+    for (int k = 0; k < CANDIDATES; k++) {
+      t[k] = center * Math.pow(spread, (k - (CANDIDATES - 1) / 2.0) / (CANDIDATES - 1));
+    }
+    return t;
+  }
+
+  /** Σ w·cross-entropy of the block at each temperature (logits solved once). */
+  static Sums losses(Trial trial, TrainingBlock block) {
+    ImplicitModel m = trial.model();
+    Matrix logits = RealRule.readout(m.c(), m.d(), RealRule.states(m, m.certificate(), block.u(), trial.fixedPoint()).states(), block.u());
+    double[] out = new double[trial.temperatures().length];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = Loss.CROSS_ENTROPY.total(block.y(), logits.scaled(1 / trial.temperatures()[k]), block.w());
+    }
+    return new Sums(new Matrix[0], out);
+  }
+}

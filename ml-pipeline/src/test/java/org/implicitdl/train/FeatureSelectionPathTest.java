@@ -1,0 +1,158 @@
+package org.implicitdl.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.implicitdl.data.SyntheticData;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+import org.junit.jupiter.api.Test;
+
+/** The input-group penalty's proximal map, glmnet's λ_max for the implicit model, the path's choice, and the path on §7.2 data. */
+class FeatureSelectionPathTest {
+
+  /** The prox in a diagonal metric: zero exactly when ‖H w⁺‖ ≤ λ, else the optimality condition H(w − w⁺) + λ w/‖w‖ = 0 holds. */
+  @Test
+  void proxInAMetricMeetsItsOptimalityCondition() {
+    Random r = new Random(5);
+    int zeros = 0;
+    for (int trial = 0; trial < 200; trial++) {
+      int k = 1 + r.nextInt(8);
+      double[] start = new double[k];
+      double[] h = new double[k];
+      double hw = 0;
+      for (int i = 0; i < k; i++) {
+        start[i] = r.nextGaussian();
+        h[i] = Math.exp(3 * r.nextGaussian());
+        hw += h[i] * start[i] * h[i] * start[i];
+      }
+      double lambda = Math.sqrt(hw) * Math.exp(r.nextGaussian());
+      double[] w = start.clone();
+      InputGroups.prox(w, h, lambda);
+      double norm = 0;
+      for (double v : w) {
+        norm += v * v;
+      }
+      norm = Math.sqrt(norm);
+      if (Math.sqrt(hw) <= lambda) {
+        assertEquals(0, norm, 0.0, "zero when ‖H w⁺‖ ≤ λ");
+        zeros++;
+        continue;
+      }
+      assertTrue(norm > 0, "non-zero when ‖H w⁺‖ > λ");
+      for (int i = 0; i < k; i++) {
+        double residual = h[i] * (w[i] - start[i]) + lambda * w[i] / norm;
+        assertEquals(0, residual, 1e-9 * (1 + h[i] * Math.abs(start[i]) + lambda), "optimality, entry " + i);
+      }
+    }
+    assertTrue(zeros > 20 && zeros < 180, "both outcomes were tried: " + zeros + " zeros");
+  }
+
+  /**
+   * glmnet's λ_max: from the model with zero input columns and the best constant prediction, a
+   * full-batch proximal step at λ_max (to 1e-4: the state solves' tolerance) keeps every input
+   * column zero — the penalized problem's optimality condition there — and at 0.98·λ_max it uses an
+   * input. (Later Adam steps are another matter: Adam scales the 1e-11 gradients the solves' tolerance
+   * leaves on the other parameters up to full-size steps once they pass its ε, so it wanders off
+   * any stationary point; the path's polish uses plain proximal gradient steps for that reason.)
+   */
+  @Test
+  void lambdaMaxZeroesEveryColumnAndASlightlySmallerWeightDoesNot() {
+    for (Loss loss : Loss.values()) {
+      SyntheticData.Generated g = SyntheticData.implicitRelu(8, 12, 1, 200, 4, 0.5, 0.05, 21);
+      Matrix y = loss == Loss.SQUARED ? g.data().targets() : classes(g.data().targets());
+      int q = y.rows();
+      LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), y, 6, 64);
+      GradientSettings settings = GradientSettings.defaults(6, loss);
+      ImplicitModel dense = new GradientTrainer(store, null, settings.withEpochs(3), 12, q, null).train(null).model();
+      FeatureSelectionPath path = new FeatureSelectionPath(store, store, settings, 12, q, null);
+      ImplicitModel zero = path.withoutInputs(dense);
+      double lambdaMax = path.lambdaMax(zero);
+      assertTrue(lambdaMax > 0, "a positive λ_max");
+      assertEquals(0, usedAfterFullBatchSteps(store, zero, settings, lambdaMax * 1.0001, q, 1), loss + ": λ_max keeps every column zero");
+      assertTrue(usedAfterFullBatchSteps(store, zero, settings, lambdaMax * 0.98, q, 1) > 0, loss + ": 0.98·λ_max uses an input");
+    }
+  }
+
+  private static int usedAfterFullBatchSteps(LocalBlockStore store, ImplicitModel start, GradientSettings settings, double weight, int q,
+      int steps) {
+    GradientSettings at = settings.withInputPenalty(InputPenalty.of(weight));
+    AdamState adam = AdamState.zeros(settings.hiddenDim(), 12, q);
+    ImplicitModel m = start;
+    for (int k = 0; k < steps; k++) {
+      Sums grad = store.aggregate("full batch", new GradientTrainer.StepPayload(m, GradientTrainer.certificate(m.a(), at), 0, 1, at),
+          GradientTrainer::miniBatch);
+      m = adam.step(m, grad, 1e-3, at, 12);
+    }
+    return InputGroups.used(m.b(), m.d(), 12).length;
+  }
+
+  /** Two classes by the sign of the target: one-hot rows. */
+  private static Matrix classes(Matrix y) {
+    Matrix out = Matrix.zeros(2, y.cols());
+    for (int k = 0; k < y.cols(); k++) {
+      out.set(y.get(0, k) > 0 ? 1 : 0, k, 1.0);
+    }
+    return out;
+  }
+
+  /** The one-standard-error rule takes the fewest inputs within one standard error of the best; a limit K the best among ≤ K inputs. */
+  @Test
+  void theRuleTakesTheSparsestPointWithinOneStandardErrorOrTheBestWithinTheLimit() {
+    List<FeatureSelectionPath.Point> path = List.of(
+        new FeatureSelectionPath.Point(0, 50, 0.30, 0.03),
+        new FeatureSelectionPath.Point(0.1, 20, 0.10, 0.02),
+        new FeatureSelectionPath.Point(0.2, 9, 0.115, 0.02),
+        new FeatureSelectionPath.Point(0.3, 9, 0.112, 0.02),
+        new FeatureSelectionPath.Point(0.4, 5, 0.125, 0.02),
+        new FeatureSelectionPath.Point(0.8, 2, 0.40, 0.05));
+    assertEquals(3, FeatureSelectionPath.choose(path, 0), "9 inputs are within 0.10 + 0.02 (the better of the two), 5 are not");
+    assertEquals(4, FeatureSelectionPath.choose(path, 5));
+    assertEquals(3, FeatureSelectionPath.choose(path, 10));
+    assertEquals(5, FeatureSelectionPath.choose(path, 1), "no point that sparse: the sparsest");
+  }
+
+  @Test
+  void unusedRuleCasesKeepTheirOldExpectations() {
+    List<FeatureSelectionPath.Point> path = List.of(
+        new FeatureSelectionPath.Point(0, 50, 0.30, 0.03),
+        new FeatureSelectionPath.Point(0.1, 20, 0.10, 0.02),
+        new FeatureSelectionPath.Point(0.2, 9, 0.115, 0.02),
+        new FeatureSelectionPath.Point(0.4, 5, 0.125, 0.02),
+        new FeatureSelectionPath.Point(0.8, 2, 0.40, 0.05));
+    assertEquals(2, FeatureSelectionPath.choose(path, 0), "0.115 is within 0.10 + 0.02, 0.125 is not");
+    assertEquals(3, FeatureSelectionPath.choose(path, 5));
+    assertEquals(2, FeatureSelectionPath.choose(path, 10));
+    assertEquals(4, FeatureSelectionPath.choose(path, 1), "no point that sparse: the sparsest");
+  }
+
+  /**
+   * §7.2-style data (an implicit ReLU model with column-sparse B and D; test seed 3, sizes other
+   * than the paper's): the path with the one-standard-error rule keeps exactly the relevant inputs.
+   */
+  @Test
+  void thePathFindsTheRelevantInputs() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(10, 200, 1, 800, 8, 0.5, 0.01, 3);
+    Matrix u = g.data().inputs();
+    Matrix y = g.data().targets();
+    double rms = Math.sqrt(y.data().length == 0 ? 1 : java.util.Arrays.stream(y.data()).map(v -> v * v).average().orElse(1));
+    y = y.scaled(1 / rms);
+    int m = u.cols();
+    int held = m / 5;
+    LocalBlockStore train = LocalBlockStore.of(u.columnSlice(0, m - held), y.columnSlice(0, m - held), 10, 2048);
+    LocalBlockStore validation = LocalBlockStore.of(u.columnSlice(m - held, m), y.columnSlice(m - held, m), 10, 2048);
+    GradientSettings settings = GradientSettings.defaults(10, Loss.SQUARED).withMinSteps(1000).withPenalties(0, 0, 1e-4);
+    ImplicitModel dense = new GradientTrainer(train, validation, settings, 200, 1, null).train(null).model();
+    FeatureSelectionPath.Result r = new FeatureSelectionPath(train, validation, settings, 200, 1, null).run(dense, 0);
+    int[] selected = r.selected();
+    int truePositives = 0;
+    for (int j : selected) {
+      truePositives += g.relevantFeatures()[j] ? 1 : 0;
+    }
+    assertEquals(8, truePositives, "every relevant input kept: " + java.util.Arrays.toString(selected));
+    assertEquals(8, selected.length, "no other input kept: " + java.util.Arrays.toString(selected));
+    assertEquals(r.path().get(r.chosen()).inputs(), selected.length, "the chosen point's support is the model's");
+  }
+}
