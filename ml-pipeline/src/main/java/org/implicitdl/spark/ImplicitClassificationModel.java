@@ -173,7 +173,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     String stateColumn = getStateCol();
     ImplicitClassificationModel self = this;
     String infoColumn = getFixedPointInfoCol();
-    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this),
+    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, TrainingSettings.fixedPoint(this),
         !getFixedPointInfoCol().isEmpty(), BoundsColumns.of(this, model, true), (yHat, x, iterations, residual, bounds) -> {
       Vector rawVector = Vectors.dense(yHat.clone());
       Vector probability = self.raw2probability(rawVector);
@@ -233,7 +233,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
       throw new InvalidParamException("parameter epsilon must be > 0 to attack, got " + getEpsilon());
     }
     return RobustEvaluation.attack(model, dataset, getFeaturesCol(), label, ParamChecks.inputBox(getFeatureScale(), getEpsilon(), numFeatures()),
-        steps, ImplicitTraining.fixedPoint(this));
+        steps, TrainingSettings.fixedPoint(this));
   }
 
   @Override

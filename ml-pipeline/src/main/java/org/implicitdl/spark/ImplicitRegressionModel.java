@@ -121,7 +121,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     boolean state = !getStateCol().isEmpty();
     boolean info = !getFixedPointInfoCol().isEmpty();
     ImplicitRegressionModel self = this;
-    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, ImplicitTraining.fixedPoint(this),
+    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, TrainingSettings.fixedPoint(this),
         !getFixedPointInfoCol().isEmpty(), BoundsColumns.of(this, model, false), (yHat, x, iterations, residual, bounds) -> {
       java.util.List<Object> values = new java.util.ArrayList<>(3);
       values.add(single ? (Object) yHat[0] : Vectors.dense(yHat));

@@ -12,17 +12,13 @@ import org.apache.spark.sql.functions;
 import org.implicitdl.model.Activation;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.model.StatePruning;
-import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;
 import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.EpochCheckpoint;
 import org.implicitdl.train.EpochRecord;
-import org.implicitdl.train.FeatureSelectionPath;
-import org.implicitdl.train.Temperature;
 import org.implicitdl.train.GradientSettings;
-import org.implicitdl.train.StateShape;
 import org.implicitdl.train.GradientTrainer;
 import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.Moments;
@@ -101,7 +97,7 @@ final class ImplicitTraining {
     BlockStore heldOut = heldOutRows == null ? null
         : TrainingStores.blockStore(sc, BlockPacking.pack(heldOutRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units), local,
             depth, 0);
-    HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, fixedPoint(params), outputs);
+    HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, TrainingSettings.fixedPoint(params), outputs);
     long t0 = System.nanoTime();
     String[] stages = solver.split("\\+");
     Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, progress);
@@ -129,20 +125,20 @@ final class ImplicitTraining {
         boolean followed = k < stages.length - 1;
         EpochCheckpoint resume = state == null ? EpochCheckpoint.none() : state.forStage(k, model, history, k == firstStage);
         last = stages[k].equals("bcd")
-            ? bcdStage(store, watch, resume, bcdSettings(params, loss, epochs), robustBox(params, units, inputs), followed, model, inputs,
+            ? bcdStage(store, watch, resume, TrainingSettings.bcdSettings(params, loss, epochs), TrainingSettings.robustBox(params, units, inputs), followed, model, inputs,
                 outputs, log)
-            : gradientStage(store, validation, watch, resume, gradientSettings(params, loss, activation), robustObjective(params, units, inputs),
+            : gradientStage(store, validation, watch, resume, TrainingSettings.gradientSettings(params, loss, activation), TrainingSettings.robustObjective(params, units, inputs),
                 model, inputs, outputs, log);
         if (stages[k].equals("bcd") && loss == Loss.CROSS_ENTROPY && validation != null) {
           // BCD's own readout calibrated as a candidate; what it hands on (its features) is unchanged
-          last = calibrated(last, store, validation, fixedPoint(params));
+          last = StageChoices.calibrated(last, store, validation, TrainingSettings.fixedPoint(params));
         }
         model = last.handOver();
         history.addAll(last.history());
         if (validation != null && solver.equals("bcd+gradient")) {
           // bcd+gradient returns the better of its stages on the validation rows: never worse than its BCD stage.
           // gradient+bcd keeps its BCD stage, whose exact zeros are the feature selection it is run for.
-          double stageLoss = TrainingStores.validationLoss(validation, last.model(), loss, fixedPoint(params));
+          double stageLoss = TrainingStores.validationLoss(validation, last.model(), loss, TrainingSettings.fixedPoint(params));
           if (stageLoss < bestLoss) {
             bestLoss = stageLoss;
             best = last;
@@ -155,7 +151,7 @@ final class ImplicitTraining {
       }
       List<TrainingSummary.SelectionPoint> path = List.of();
       if (selecting.on()) {
-        Selection s = select(store, validation, gradientSettings(params, loss, activation), chosen, selecting, inputs, outputs, log);
+        StageChoices.Selection s = StageChoices.select(store, validation, TrainingSettings.gradientSettings(params, loss, activation), chosen, selecting, inputs, outputs, log);
         chosen = s.stage();
         path = s.path();
       }
@@ -178,49 +174,6 @@ final class ImplicitTraining {
         }
       }
     }
-  }
-
-  /** A selection's outcome: the chosen support's model as a stage, and the path for the summary. */
-  private record Selection(Stage stage, List<TrainingSummary.SelectionPoint> path) {}
-
-  /**
-   * {@code selectFeatures}: the input-group penalty path from the trained model ({@link FeatureSelectionPath}),
-   * the chosen support's refit returned as the final stage.
-   */
-  private static Selection select(BlockStore store, BlockStore validation, GradientSettings settings, Stage dense, SelectFeatures selecting,
-      int inputs, int outputs, Consumer<EpochRecord> log) {
-    if (validation == null) {
-      throw new InvalidParamException("parameter selectFeatures " + (selecting.maxInputs() > 0 ? selecting.maxInputs() : "auto")
-          + " needs validation rows to choose on: set validationFraction above 0 (the data left none)");
-    }
-    FeatureSelectionPath.Result r = new FeatureSelectionPath(store, validation, settings, inputs, outputs, log).run(dense.model(),
-        selecting.maxInputs());
-    List<TrainingSummary.SelectionPoint> path = new ArrayList<>();
-    for (int k = 0; k < r.path().size(); k++) {
-      FeatureSelectionPath.Point p = r.path().get(k);
-      path.add(new TrainingSummary.SelectionPoint(p.weight(), p.inputs(), p.validationLoss(), p.standardError(), k == r.chosen()));
-    }
-    LOG.info("feature selection: weight {} of the path up to {} keeps {} of {} inputs", r.path().get(r.chosen()).weight(), r.lambdaMax(),
-        r.selected().length, inputs);
-    EpochRecord last = remeasured(store, r.model(), settings.loss(), settings.fixedPoint(), dense.finalRecord(), outputs);
-    return new Selection(new Stage("selection", r.model(), r.model(), dense.history(), last, r.selected()), path);
-  }
-
-  /** A BCD stage's own readout calibrated on the validation rows ({@link Temperature}); accuracy unchanged. */
-  private static Stage calibrated(Stage stage, BlockStore store, BlockStore validation, SolverSettings fixedPoint) {
-    ImplicitModel m = Temperature.calibrate(stage.model(), validation, fixedPoint);
-    EpochRecord last = remeasured(store, m, Loss.CROSS_ENTROPY, fixedPoint, stage.finalRecord(), m.outputDim());
-    return new Stage(stage.name(), m, stage.handOver() == stage.model() ? m : stage.handOver(), stage.history(), last, stage.selected());
-  }
-
-  /** {@code like}'s record with the real-rule loss and metric of {@code model} on the training rows (one pass): the model returned, measured. */
-  private static EpochRecord remeasured(BlockStore store, ImplicitModel model, Loss loss, SolverSettings fixedPoint, EpochRecord like,
-      int outputs) {
-    org.implicitdl.train.Sums s = store.aggregate("final real-rule metrics", new HeldOutScore.Payload(model, model.certificate(), loss,
-        fixedPoint), HeldOutScore::score);
-    double realLoss = s.scalar(org.implicitdl.train.RealRule.LOSS);
-    return new EpochRecord(like.epoch(), realLoss, realLoss, 0, 0, 0, realLoss, org.implicitdl.train.RealRule.metric(s, loss, outputs),
-        s.maximum(org.implicitdl.train.RealRule.MAX_RESIDUAL), (long) s.scalar(org.implicitdl.train.RealRule.NOT_CONVERGED), like.seconds());
   }
 
   /** What {@link Standardization} a fit trains in: the blocks' weighted moments (one aggregate), the blocks then mapped to those units. */
@@ -315,7 +268,7 @@ final class ImplicitTraining {
    * One solver stage's outcome: its own model (a candidate for the result), what the next stage
    * starts from, its history and final record.
    */
-  private record Stage(String name, ImplicitModel model, ImplicitModel handOver, List<EpochRecord> history, EpochRecord finalRecord,
+  record Stage(String name, ImplicitModel model, ImplicitModel handOver, List<EpochRecord> history, EpochRecord finalRecord,
       int[] selected) {}
 
   /** Epochs of one stage: BCD alone runs maxIter, BCD beside the gradient solver bcdEpochs, the gradient solver maxIter. */
@@ -345,68 +298,9 @@ final class ImplicitTraining {
     return new Stage("gradient", r.model(), r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
   }
 
-  /** The robust objective (paper §5) in the units the trainer sees, or null for nominal training. */
-  static RobustObjective robustObjective(ImplicitTrainingParams params, Standardization units, int inputs) {
-    InputBox box = robustBox(params, units, inputs);
-    return box == null ? null : new RobustObjective(box, params.getRobustWeight(), params.getRobustRamp());
-  }
-
-  /** The robust training box u ± robustEpsilon·featureScale in the units the trainer sees, or null for nominal training. */
-  static InputBox robustBox(ImplicitTrainingParams params, Standardization units, int inputs) {
-    if (params.getRobustEpsilon() == 0) {
-      return null;
-    }
-    return units.inStandardUnits(ParamChecks.inputBox(params.getFeatureScale(), params.getRobustEpsilon(), inputs));
-  }
-
   private static ImplicitModel initialModel(ImplicitTrainingParams params, org.apache.spark.sql.SparkSession spark) {
     String path = params.getInitialModelPath();
     return path.isEmpty() ? null : ModelStorage.readImplicitModel(path, spark);
   }
 
-  static BcdSettings bcdSettings(ImplicitTrainingParams params, Loss loss, int epochs) {
-    int n = params.getHiddenDim();
-    double[] perState = params.getLambdaPerState();
-    double[] lambda = perState.length > 0 ? perState : new double[] {params.getLambda()};
-    BcdSettings.Structure structure = structure(params);
-    return new BcdSettings(n, loss, structure, params.getKappa(), lambda,
-        params.getMu(), params.getRegParam(), params.getL1(),
-        bcdGroupLasso(params), epochs, params.getTol(),
-        params.getSeed(), 20, 3, 100, 1.0, fixedPoint(params),
-        params.getLambdaGrowth(),
-        BcdSettings.Initialization.valueOf((params.getInitialization()).toUpperCase(java.util.Locale.ROOT)), stateShape(params));
-  }
-
-  /** BCD's column-group weight: bcdGroupLasso when set (>= 0), else groupLasso. */
-  private static double bcdGroupLasso(ImplicitTrainingParams params) {
-    double own = params.getBcdGroupLasso();
-    return own >= 0 ? own : params.getGroupLasso();
-  }
-
-  static GradientSettings gradientSettings(ImplicitTrainingParams params, Loss loss, Activation activation) {
-    return new GradientSettings(params.getHiddenDim(), activation, loss, structure(params),
-        params.getKappa(), params.getMaxIter(),
-        params.getBatchSize(), params.getStepSize(),
-        params.getStepDecay(), params.getL1(),
-        params.getGroupLasso(), params.getRegParam(),
-        params.getSeed(), 1.0, 3, new SolverSettings(1e-4, 300),
-        params.getSyncsPerEpoch(), stateShape(params), params.getMinSteps(), org.implicitdl.train.InputPenalty.NONE);
-  }
-
-  /** The §6.2–6.3 knobs, checked against the problem ({@link StateShape#requireFor}) as a Param error. */
-  private static StateShape stateShape(ImplicitTrainingParams params) {
-    try {
-      return new StateShape(params.getStatePenalty(), params.getRank()).requireFor(params.getHiddenDim(), structure(params));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidParamException("parameter " + e.getMessage());
-    }
-  }
-
-  private static BcdSettings.Structure structure(ImplicitTrainingParams params) {
-    return "triangular".equals(params.getWellPosedness()) ? BcdSettings.Structure.TRIANGULAR : BcdSettings.Structure.INF_NORM;
-  }
-
-  static SolverSettings fixedPoint(ImplicitModelParams params) {
-    return new SolverSettings(params.getFixedPointTol(), params.getMaxFixedPointIter());
-  }
 }

@@ -22,7 +22,7 @@ import org.implicitdl.model.WellPosedness;
 public final class GradientTrainer {
   private final BlockStore store;
   private final BlockStore validation;
-  private final GradientSettings settings;
+  private GradientSettings settings;
   private final int inputs;
   private final int outputs;
   private final Consumer<EpochRecord> listener;
@@ -119,6 +119,8 @@ public final class GradientTrainer {
     double rows = counts.scalar(RealRule.COUNT);
     TrainingBudget budget = TrainingBudget.of(settings, rows);
     this.budget = budget;
+    // the budget's weight decay (a prior on small data) is the one every step and payload sees; max() keeps a reuse unchanged
+    settings = settings.withPenalties(settings.l1(), settings.groupLasso(), budget.weightDecay());
     int steps = budget.stepsPerEpoch();
     AdamState adam = AdamState.zeros(settings.hiddenDim(), inputs, outputs);
     List<EpochRecord> history = new ArrayList<>();

@@ -147,11 +147,11 @@ class InteropAndRegressionTest {
   @Test
   void bcdTakesItsOwnColumnWeightWhenSetElseGroupLasso() {
     ImplicitRegressor r = new ImplicitRegressor().setGroupLasso(0.3);
-    assertEquals(0.3, ImplicitTraining.bcdSettings(r, Loss.SQUARED, 5).groupLasso());
-    assertEquals(0.3, ImplicitTraining.gradientSettings(r, Loss.SQUARED, Activation.RELU).groupLasso());
+    assertEquals(0.3, TrainingSettings.bcdSettings(r, Loss.SQUARED, 5).groupLasso());
+    assertEquals(0.3, TrainingSettings.gradientSettings(r, Loss.SQUARED, Activation.RELU).groupLasso());
     r.setBcdGroupLasso(70);
-    assertEquals(70.0, ImplicitTraining.bcdSettings(r, Loss.SQUARED, 5).groupLasso());
-    assertEquals(0.3, ImplicitTraining.gradientSettings(r, Loss.SQUARED, Activation.RELU).groupLasso());
+    assertEquals(70.0, TrainingSettings.bcdSettings(r, Loss.SQUARED, 5).groupLasso());
+    assertEquals(0.3, TrainingSettings.gradientSettings(r, Loss.SQUARED, Activation.RELU).groupLasso());
     for (double bad : new double[] {Double.NaN, -2}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.setBcdGroupLasso(bad));
       assertTrue(e.getMessage().contains("bcdGroupLasso"), e.getMessage());

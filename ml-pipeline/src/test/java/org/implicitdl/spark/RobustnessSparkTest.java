@@ -115,7 +115,7 @@ class RobustnessSparkTest {
       labels[j] = (int) rows.get(j).getDouble(1);
     }
     org.implicitdl.robust.PgdAttack.Result local = org.implicitdl.robust.PgdAttack.attack(m.implicitModel(), u, labels,
-        org.implicitdl.robust.InputBox.uniform(4, EPSILON).radii(rows.size()), 5, ImplicitTraining.fixedPoint(m));
+        org.implicitdl.robust.InputBox.uniform(4, EPSILON).radii(rows.size()), 5, TrainingSettings.fixedPoint(m));
     assertEquals(1 - local.brokenCount() / (double) rows.size(), distributed.get("attackedAccuracy"), 1e-12);
     assertEquals((double) rows.size(), distributed.get("count"));
   }

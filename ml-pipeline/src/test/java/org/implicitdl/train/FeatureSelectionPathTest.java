@@ -114,20 +114,6 @@ class FeatureSelectionPathTest {
     assertEquals(5, FeatureSelectionPath.choose(path, 1), "no point that sparse: the sparsest");
   }
 
-  @Test
-  void unusedRuleCasesKeepTheirOldExpectations() {
-    List<FeatureSelectionPath.Point> path = List.of(
-        new FeatureSelectionPath.Point(0, 50, 0.30, 0.03),
-        new FeatureSelectionPath.Point(0.1, 20, 0.10, 0.02),
-        new FeatureSelectionPath.Point(0.2, 9, 0.115, 0.02),
-        new FeatureSelectionPath.Point(0.4, 5, 0.125, 0.02),
-        new FeatureSelectionPath.Point(0.8, 2, 0.40, 0.05));
-    assertEquals(2, FeatureSelectionPath.choose(path, 0), "0.115 is within 0.10 + 0.02, 0.125 is not");
-    assertEquals(3, FeatureSelectionPath.choose(path, 5));
-    assertEquals(2, FeatureSelectionPath.choose(path, 10));
-    assertEquals(4, FeatureSelectionPath.choose(path, 1), "no point that sparse: the sparsest");
-  }
-
   /**
    * §7.2-style data (an implicit ReLU model with column-sparse B and D; test seed 3, sizes other
    * than the paper's): the path with the one-standard-error rule keeps exactly the relevant inputs.

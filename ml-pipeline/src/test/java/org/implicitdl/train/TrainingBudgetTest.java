@@ -31,4 +31,14 @@ class TrainingBudgetTest {
     TrainingBudget tiny = TrainingBudget.of(CONFIGURED, 40);
     assertEquals(16, tiny.batchSize(), "never below 16 rows");
   }
+
+  /** The weight decay is at least the prior's 10/rows with the budget on, and as configured with it off. */
+  @Test
+  void weightDecayIsAPriorThatFadesWithTheRows() {
+    assertEquals(10.0 / 1300, TrainingBudget.of(CONFIGURED, 1300).weightDecay(), 1e-15);
+    assertEquals(10.0 / 54_000, TrainingBudget.of(CONFIGURED, 54_000).weightDecay(), 1e-15);
+    GradientSettings strong = CONFIGURED.withPenalties(0, 0, 0.05);
+    assertEquals(0.05, TrainingBudget.of(strong, 1300).weightDecay(), 0.0, "a larger configured decay is kept");
+    assertEquals(CONFIGURED.weightDecay(), TrainingBudget.of(CONFIGURED.withMinSteps(0), 1300).weightDecay(), 0.0, "budget off: as given");
+  }
 }

@@ -44,7 +44,9 @@ final class DefaultsBench {
       new Variant("hidden 50", p -> p.set(p.hiddenDim(), 50)),
       new Variant("step 0.01", p -> p.set(p.stepSize(), 0.01)),
       new Variant("4x the steps", p -> p.set(p.minSteps(), 4 * p.getMinSteps()).set(p.maxIter(), 4 * p.getMaxIter())),
-      new Variant("bcd+gradient", p -> p.set(p.solver(), "bcd+gradient")));
+      new Variant("bcd+gradient", p -> p.set(p.solver(), "bcd+gradient")),
+      new Variant("weight decay 1e-3", p -> p.set(p.regParam(), 1e-3)),
+      new Variant("weight decay 1e-2", p -> p.set(p.regParam(), 1e-2)));
 
   private record Variant(String name, Consumer<ImplicitTrainingParams> change) {}
 
@@ -174,8 +176,10 @@ final class DefaultsBench {
   private static final StructType SCHEMA = new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType);
 
   /** Gaussian classes whose means differ on {@code informative} inputs (through a random rotation and a square), inputs in scales 1e-3..1e3. */
-  private static DataSet classes(SparkSession spark, String name, int p, int m, int k, int informative, double[] priors, long seed) {
+  private static DataSet classes(SparkSession spark, String name, int p, int m, int k, int informative, double[] weights, long seed) {
     Random r = new Random(seed);
+    double total = java.util.Arrays.stream(weights).sum();
+    double[] priors = java.util.Arrays.stream(weights).map(w -> w / total).toArray();
     double[] scale = new double[p];
     for (int j = 0; j < p; j++) {
       scale[j] = Math.pow(10, -3 + 6 * r.nextDouble());

@@ -42,7 +42,7 @@ final class SelectionBench {
         }
       }
       notes.add("Data: SyntheticData.implicitRelu(n, p, 1, m + 2000, relevant, kappa 0.5, noise 0.01, seed); the first m rows train, "
-          + "the other 2000 test. Training: the job's configuration, hidden " + STATES + ", selectFeatures auto (10% of the training rows "
+          + "the other 2000 test. Training: the job's configuration, hidden " + STATES + ", selectFeatures auto (its automatic 20% of the training rows "
           + "score the path) against selectFeatures none.");
       return rows;
     } finally {

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Design card §8: a task that fails once mid-training (the {@code spark.implicitdl.test.failPass}
  * hook: the sixth aggregate's first task attempt throws) is retried by Spark and costs a
- * recomputation, not the run: for bcd and for gradient the model equals the undisturbed run's to
- * 1e-9. Spark's local[2, 2] master retries a task as a cluster does; a killed executor is {@code StandaloneClusterIT}'s.
+ * recomputation, not the run: the model equals the undisturbed run's to 1e-9. Spark's local[2, 2] master retries a task as a cluster does; a killed executor is {@code StandaloneClusterIT}'s.
  */
 class TaskRetryTest {
   @TempDir
@@ -19,8 +18,9 @@ class TaskRetryTest {
 
   @Test
   void aTaskThatFailsOnceCostsARetryNotTheRun() throws Exception {
-    Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 1200, 11, false);
-    for (String solver : new String[] {"bcd", "gradient"}) {
+    Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 800, 11, false);
+    // bcd: its passes both fold statistics (aggregate) and replace blocks (update), the two ways a pass can fail
+    for (String solver : new String[] {"bcd"}) {
       Path undisturbed = tmp.resolve(solver + "-undisturbed");
       CommandLine clean = CommandLine.run(job(data, solver, undisturbed));
       assertEquals(0, clean.exit(), clean.err());

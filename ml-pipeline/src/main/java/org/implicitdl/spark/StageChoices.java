@@ -1,0 +1,71 @@
+package org.implicitdl.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.SolverSettings;
+import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.EpochRecord;
+import org.implicitdl.train.FeatureSelectionPath;
+import org.implicitdl.train.GradientSettings;
+import org.implicitdl.train.HeldOutScore;
+import org.implicitdl.train.Loss;
+import org.implicitdl.train.Temperature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a fit does with a stage's model after training it, on the validation rows: a BCD
+ * readout's temperature ({@link Temperature}) and the feature-selection path
+ * ({@link FeatureSelectionPath}); each returned model measured again on the training rows.
+ */
+final class StageChoices {
+  private static final Logger LOG = LoggerFactory.getLogger(StageChoices.class);
+
+  private StageChoices() {}
+
+  /** A selection's outcome: the chosen support's model as a stage, and the path for the summary. */
+  record Selection(ImplicitTraining.Stage stage, List<TrainingSummary.SelectionPoint> path) {}
+
+  /**
+   * {@code selectFeatures}: the input-group penalty path from the trained model ({@link FeatureSelectionPath}),
+   * the chosen support's refit returned as the final stage.
+   */
+  static Selection select(BlockStore store, BlockStore validation, GradientSettings settings, ImplicitTraining.Stage dense, SelectFeatures selecting,
+      int inputs, int outputs, Consumer<EpochRecord> log) {
+    if (validation == null) {
+      throw new InvalidParamException("parameter selectFeatures " + (selecting.maxInputs() > 0 ? selecting.maxInputs() : "auto")
+          + " needs validation rows to choose on: set validationFraction above 0 (the data left none)");
+    }
+    FeatureSelectionPath.Result r = new FeatureSelectionPath(store, validation, settings, inputs, outputs, log).run(dense.model(),
+        selecting.maxInputs());
+    List<TrainingSummary.SelectionPoint> path = new ArrayList<>();
+    for (int k = 0; k < r.path().size(); k++) {
+      FeatureSelectionPath.Point p = r.path().get(k);
+      path.add(new TrainingSummary.SelectionPoint(p.weight(), p.inputs(), p.validationLoss(), p.standardError(), k == r.chosen()));
+    }
+    LOG.info("feature selection: weight {} of the path up to {} keeps {} of {} inputs", r.path().get(r.chosen()).weight(), r.lambdaMax(),
+        r.selected().length, inputs);
+    EpochRecord last = remeasured(store, r.model(), settings.loss(), settings.fixedPoint(), dense.finalRecord(), outputs);
+    return new Selection(new ImplicitTraining.Stage("selection", r.model(), r.model(), dense.history(), last, r.selected()), path);
+  }
+
+  /** A BCD stage's own readout calibrated on the validation rows ({@link Temperature}); accuracy unchanged. */
+  static ImplicitTraining.Stage calibrated(ImplicitTraining.Stage stage, BlockStore store, BlockStore validation, SolverSettings fixedPoint) {
+    ImplicitModel m = Temperature.calibrate(stage.model(), validation, fixedPoint);
+    EpochRecord last = remeasured(store, m, Loss.CROSS_ENTROPY, fixedPoint, stage.finalRecord(), m.outputDim());
+    return new ImplicitTraining.Stage(stage.name(), m, stage.handOver() == stage.model() ? m : stage.handOver(), stage.history(), last, stage.selected());
+  }
+
+  /** {@code like}'s record with the real-rule loss and metric of {@code model} on the training rows (one pass): the model returned, measured. */
+  private static EpochRecord remeasured(BlockStore store, ImplicitModel model, Loss loss, SolverSettings fixedPoint, EpochRecord like,
+      int outputs) {
+    org.implicitdl.train.Sums s = store.aggregate("final real-rule metrics", new HeldOutScore.Payload(model, model.certificate(), loss,
+        fixedPoint), HeldOutScore::score);
+    double realLoss = s.scalar(org.implicitdl.train.RealRule.LOSS);
+    return new EpochRecord(like.epoch(), realLoss, realLoss, 0, 0, 0, realLoss, org.implicitdl.train.RealRule.metric(s, loss, outputs),
+        s.maximum(org.implicitdl.train.RealRule.MAX_RESIDUAL), (long) s.scalar(org.implicitdl.train.RealRule.NOT_CONVERGED), like.seconds());
+  }
+
+}
