@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -20,15 +19,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
-import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.model.ModelJson;
 import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ImplicitRegressionModel;
 import org.implicitdl.spark.ModelInfo;
 import org.implicitdl.spark.TrainingSummary;
 import org.implicitdl.train.EpochRecord;
 
-/** The jobs behind {@code idl train | predict | evaluate | inspect | export-model | import-model}. */
+/** The job commands' registry, {@code idl predict | evaluate}, and what every command shares (help, JSON, model loading, history). */
 final class Jobs {
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,11 +41,11 @@ final class Jobs {
     PruneCommand.register();
     CompressCommand.register();
     RetrainCommand.register();
-    Idl.register("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", Jobs::inspect);
+    Idl.register("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", InspectCommand::inspect);
     Idl.register("gc", "remove unfinished versions (killed runs) under --model DIR not written for --older-than MINUTES (default 60)",
-        Jobs::gc);
-    Idl.register("export-model", "write a model's matrices as JSON: --model DIR --json FILE", Jobs::exportModel);
-    Idl.register("import-model", "make a model from JSON: --json FILE --model DIR [--task regression|classification]", Jobs::importModel);
+        ModelFileCommands::gc);
+    Idl.register("export-model", "write a model's matrices as JSON: --model DIR --json FILE", ModelFileCommands::exportModel);
+    Idl.register("import-model", "make a model from JSON: --json FILE --model DIR [--task regression|classification]", ModelFileCommands::importModel);
   }
 
   static boolean help(String[] args, String usage) {
@@ -216,201 +213,4 @@ final class Jobs {
 
   // ---------------------------------------------------------------- inspect / export / import
 
-  static int inspect(String[] args) throws Exception {
-    if (help(args, "idl inspect --model DIR")) {
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(args, Set.of());
-    SparkSession spark = Sessions.create(cfg, "inspect");
-    try {
-      String dir = cfg.required("model", "--model");
-      Model<?> model = loadModel(spark, dir);
-      ImplicitModel m = ((ModelInfo) model).implicitModel();
-      ObjectNode o = JSON.createObjectNode();
-      o.put("type", model.getClass().getSimpleName());
-      o.put("hiddenDim", m.hiddenDim());
-      o.put("inputDim", m.inputDim());
-      o.put("outputDim", m.outputDim());
-      o.put("activation", m.activation().id());
-      o.put("inputBias", m.inputBias());
-      ObjectNode cert = o.putObject("wellPosedness");
-      cert.put("condition", m.certificate().condition().name());
-      cert.put("contraction", m.certificate().contraction());
-      cert.put("infNorm", m.certificate().infNorm());
-      cert.put("perronFrobeniusBound", m.certificate().perronFrobenius());
-      o.put("sparsity", ((ModelInfo) model).sparsity());
-      // the structure fixed-point solves exploit (paper §6.2–6.3): components of A's graph, each
-      // diagonal block's own certificate, and the rank of A the sweeps use (n when A is not low-rank)
-      ObjectNode structure = o.putObject("structure");
-      structure.put("components", m.components().count());
-      structure.put("largestComponent", m.components().largest());
-      structure.put("diagonalBlocksCertified", m.components().diagonalCertificates(m.a(), m.activation()).stream()
-          .filter(org.implicitdl.model.Certificate::isWellPosed).count());
-      structure.put("sweepRank", m.sweepRank());
-      if (m.certificate().isWellPosed()) {
-        o.put("hiddenDimAfterExactPruning", ((ModelInfo) model).exactlyPruned().hiddenDim());
-        o.set("sensitivity", sensitivity(m, ((ModelInfo) model).featureNames().names()));
-      }
-      ModelInfo info = (ModelInfo) model;
-      int[] selected = info.selectedFeatures();
-      o.put("selectedFeatureCount", selected.length);
-      ArrayNode sel = o.putArray("selectedFeatures");
-      Arrays.stream(selected).forEach(sel::add);
-      ArrayNode selNames = o.putArray("selectedFeatureNames");
-      Arrays.stream(info.selectedFeatureNames()).forEach(selNames::add);
-      o.put("featureNamesSource", info.featureNames().source());
-      o.set("params", params(model));
-      ModelRepository repo = new ModelRepository(dir, spark.sparkContext().hadoopConfiguration());
-      ModelRepository.Versions versions = repo.versions();
-      if (!versions.complete().isEmpty() || !versions.unfinished().isEmpty()) {
-        ObjectNode v = o.putObject("versions");
-        Path latest = repo.latest();
-        v.put("published", latest == null ? null : latest.getName());
-        v.set("complete", JSON.valueToTree(versions.complete()));
-        v.set("unfinished", JSON.valueToTree(versions.unfinished()));
-      }
-      String modelPath = ModelRepository.resolveModel(dir, spark.sparkContext().hadoopConfiguration());
-      Path provenance = new Path(new Path(modelPath).getParent(), Provenance.FILE);
-      if (provenance.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(provenance)) {
-        o.set("provenance", JSON.readTree(repo.readText(provenance)));
-      }
-      Path history = new Path(new Path(modelPath).getParent(), "history.json");
-      if (history.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(history)) {
-        o.set("history", JSON.readTree(repo.readText(history)));
-      }
-      System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
-      return 0;
-    } finally {
-      spark.stop();
-    }
-  }
-
-  /**
-   * The sensitivity matrix |C|(I − |A|)⁻¹|B| + |D| (paper §5) summed over the outputs: the worst-case
-   * change of all outputs per unit change of each input, by feature name, largest first.
-   */
-  static ObjectNode sensitivity(ImplicitModel m, String[] names) {
-    double[] totals = new org.implicitdl.robust.IntervalAnalysis(m).sensitivityTotals();
-    Integer[] order = new Integer[totals.length];
-    for (int k = 0; k < order.length; k++) {
-      order[k] = k;
-    }
-    Arrays.sort(order, (x, y) -> Double.compare(totals[y], totals[x]));
-    ObjectNode o = JSON.createObjectNode();
-    o.put("meaning", "per input: sum over outputs of the worst-case |change of the raw output| per unit change of the input");
-    ObjectNode perInput = o.putObject("perInputTotals");
-    for (int k : order) {
-      perInput.put(names[k], totals[k]);
-    }
-    return o;
-  }
-
-  /** Every param the model has a value for (the ones it was trained with, too), as JSON values. */
-  static ObjectNode params(Model<?> model) {
-    ObjectNode o = JSON.createObjectNode();
-    for (org.apache.spark.ml.param.Param<?> p : model.params()) {
-      if (model.isDefined(p)) {
-        o.set(p.name(), JSON.valueToTree(model.getOrDefault(p)));
-      }
-    }
-    return o;
-  }
-
-  static int gc(String[] args) throws Exception {
-    if (help(args, "idl gc --model DIR [--older-than MINUTES]")) {
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(args, Set.of("older-than"));
-    String dir = cfg.required("model", "--model");
-    String olderThan = cfg.string("older-than").isEmpty() ? "60" : cfg.string("older-than");
-    long minutes;
-    try {
-      minutes = Long.parseLong(olderThan);
-    } catch (NumberFormatException e) {
-      throw new Idl.UsageException("bad value for --older-than: " + olderThan + " (expected whole minutes >= 0)");
-    }
-    if (minutes < 0) {
-      throw new Idl.UsageException("bad value for --older-than: " + olderThan + " (expected whole minutes >= 0)");
-    }
-    ModelRepository repo = new ModelRepository(dir, new org.apache.hadoop.conf.Configuration());
-    long cutoff = System.currentTimeMillis() - minutes * 60_000;
-    List<String> removed = new java.util.ArrayList<>();
-    List<String> kept = new java.util.ArrayList<>();
-    for (String id : repo.versions().unfinished()) {
-      Path version = repo.version(id);
-      if (repo.lastModified(version) < cutoff) {
-        repo.delete(version);
-        removed.add(id);
-      } else {
-        kept.add(id);
-      }
-    }
-    ObjectNode o = JSON.createObjectNode();
-    o.set("removed", JSON.valueToTree(removed));
-    o.set("keptRecent", JSON.valueToTree(kept));
-    System.out.println(JSON.writeValueAsString(o));
-    return 0;
-  }
-
-  static int exportModel(String[] args) throws Exception {
-    if (help(args, "idl export-model --model DIR --json FILE")) {
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(args, Set.of("json"));
-    SparkSession spark = Sessions.create(cfg, "export-model");
-    try {
-      Model<?> model = loadModel(spark, cfg.required("model", "--model"));
-      String json = cfg.required("json", "--json");
-      new ModelRepository(".", spark.sparkContext().hadoopConfiguration()).writeText(new Path(json),
-          ModelJson.write(((ModelInfo) model).implicitModel()));
-      System.out.println("model matrices written to " + json);
-      return 0;
-    } finally {
-      spark.stop();
-    }
-  }
-
-  static int importModel(String[] args) throws Exception {
-    if (help(args, "idl import-model --json FILE --model DIR [--task regression|classification]")) {
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(concat(args, "--set", "task=" + taskOrRegression(args)), Set.of("json"));
-    String json = cfg.required("json", "--json");
-    String task = cfg.oneOf("task", "classification", "regression");
-    SparkSession spark = Sessions.create(cfg, "import-model");
-    try {
-      DataSources.requireExists(spark, json);
-      String text;
-      try (var in = DataSources.open(spark, json)) {
-        text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      }
-      ImplicitModel m;
-      try {
-        m = ModelJson.read(text);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(json + ": " + e.getMessage(), e);
-      }
-      String dir = cfg.required("model", "--model");
-      Model<?> model = task.equals("classification")
-          ? new ImplicitClassificationModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("implicitClassifier"), m)
-          : new ImplicitRegressionModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("implicitRegressor"), m);
-      ((org.apache.spark.ml.util.MLWritable) model).write().save(dir);
-      System.out.println(task + " model written to " + dir);
-      return 0;
-    } finally {
-      spark.stop();
-    }
-  }
-
-  /** import-model defaults to regression (raw ŷ) unless --task is given. */
-  private static String taskOrRegression(String[] args) {
-    int i = Arrays.asList(args).indexOf("--task");
-    return i >= 0 && i + 1 < args.length ? args[i + 1] : "regression";
-  }
-
-  private static String[] concat(String[] args, String... more) {
-    String[] out = Arrays.copyOf(args, args.length + more.length);
-    System.arraycopy(more, 0, out, args.length, more.length);
-    return out;
-  }
 }
