@@ -150,6 +150,9 @@ final class ImplicitTraining {
         LOG.info("the {} stage scored best on the validation rows and is kept", chosen.name());
       }
       List<TrainingSummary.SelectionPoint> path = List.of();
+      if (validation != null && !selecting.on() && params.getRobustEpsilon() == 0) {
+        chosen = StageChoices.notWorseThanLinear(chosen, store, validation, loss, TrainingSettings.fixedPoint(params), inputs, outputs);
+      }
       if (selecting.on()) {
         StageChoices.Selection s = StageChoices.select(store, validation, TrainingSettings.gradientSettings(params, loss, activation), chosen, selecting, inputs, outputs, log);
         chosen = s.stage();

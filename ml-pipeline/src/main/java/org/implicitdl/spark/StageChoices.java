@@ -3,7 +3,10 @@ package org.implicitdl.spark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.EpochRecord;
@@ -57,6 +60,42 @@ final class StageChoices {
     EpochRecord last = remeasured(store, m, Loss.CROSS_ENTROPY, fixedPoint, stage.finalRecord(), m.outputDim());
     return new ImplicitTraining.Stage(stage.name(), m, stage.handOver() == stage.model() ? m : stage.handOver(), stage.history(), last, stage.selected());
   }
+
+  /**
+   * The stage, or the linear model ŷ = Du (B = C = 0: an implicit model whose states are unused)
+   * fitted by the convex readout step, whichever has the smaller validation loss: a fit with
+   * validation rows is never worse there than a linear model of its inputs (on small, wide or
+   * nearly linear data the hidden states can only overfit). Skipped when the step's statistics,
+   * side n + p + 1, would exceed {@value #LINEAR_CELLS} doubles.
+   */
+  static ImplicitTraining.Stage notWorseThanLinear(ImplicitTraining.Stage stage, BlockStore store, BlockStore validation, Loss loss,
+      SolverSettings fixedPoint, int inputs, int outputs) {
+    ImplicitModel m = stage.model();
+    int n = m.hiddenDim();
+    long side = (long) n + inputs + 1;
+    if (side * side > LINEAR_CELLS) {
+      return stage;
+    }
+    ImplicitModel zero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, inputs + 1), Matrix.zeros(outputs, n),
+        Matrix.zeros(outputs, inputs + 1), m.activation(), true);
+    BcdSettings d = BcdSettings.defaults(n, loss);
+    BcdSettings settings = new BcdSettings(n, loss, d.structure(), d.kappa(), d.lambda(), d.mu(), d.ridge(), 0, 0, 1, d.tol(), d.seed(),
+        d.innerIterations(), LINEAR_ROUNDS, d.fistaIterations(), d.initScale(), fixedPoint, 1.0, d.initialization(), d.shape());
+    ImplicitModel linear = new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadout(zero);
+    double linearLoss = TrainingStores.validationLoss(validation, linear, loss, fixedPoint);
+    double stageLoss = TrainingStores.validationLoss(validation, m, loss, fixedPoint);
+    if (linearLoss >= stageLoss) {
+      return stage;
+    }
+    LOG.info("a linear model of the inputs scores better on the validation rows ({} vs {}) and is kept", linearLoss, stageLoss);
+    EpochRecord last = remeasured(store, linear, loss, fixedPoint, stage.finalRecord(), outputs);
+    return new ImplicitTraining.Stage("linear", linear, linear, stage.history(), last,
+        org.implicitdl.train.InputGroups.used(linear.b(), linear.d(), inputs));
+  }
+
+  static final long LINEAR_CELLS = 16_000_000L;
+  /** Majorize–minimize rounds of the linear fit's cross-entropy (the squared loss is one solve). */
+  static final int LINEAR_ROUNDS = 25;
 
   /** {@code like}'s record with the real-rule loss and metric of {@code model} on the training rows (one pass): the model returned, measured. */
   private static EpochRecord remeasured(BlockStore store, ImplicitModel model, Loss loss, SolverSettings fixedPoint, EpochRecord like,

@@ -311,6 +311,19 @@ public final class BlockCoordinateDescent {
     return settings.l1() == 0 && settings.groupLasso() == 0 && settings.statePenalty() == 0;
   }
 
+  /**
+   * {@code model} with its readout (C, D) at the optimum of the convex (C, D)-step on its real
+   * states (one pass for U'U'ᵀ, one for the states, the step's own passes): e.g. the best linear
+   * readout of the inputs when B = 0.
+   */
+  public ImplicitModel fitReadout(ImplicitModel model) {
+    constants = store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
+    if (constants.scalar(0) == 0) {
+      throw new IllegalArgumentException("training data is empty: 0 rows");
+    }
+    return readoutRefit(model);
+  }
+
   /** The final convex step: (C, D) refitted on the real rule's fixed-point states. */
   ImplicitModel readoutRefit(ImplicitModel model) {
     store.update("readout refit: true fixed-point states", payload(model), LocalSteps::withTrueStates);

@@ -59,8 +59,13 @@ final class DefaultsBench {
     SparkSession spark = Sessions.create(cfg, "bench defaults");
     try {
       List<Map<String, Object>> rows = new ArrayList<>();
-      for (DataSet d : dataSets(spark)) {
-        rows.add(measure(d, cfg));
+      List<DataSet> sets = dataSets(spark);
+      // --only 0,2: a subset of the data sets, by position (for a quick look; the results document wants them all)
+      String only = cfg.string("only");
+      for (int k = 0; k < sets.size(); k++) {
+        if (only.isEmpty() || java.util.Arrays.asList(only.split(",")).contains(String.valueOf(k))) {
+          rows.add(measure(sets.get(k), cfg));
+        }
       }
       notes.add("default: `idl train`'s configuration (reference.conf) with nothing set; tuned: the best on the test rows of "
           + VARIANTS.stream().map(Variant::name).toList() + "; linear: MLlib LogisticRegression / LinearRegression (defaults); MLP: "
