@@ -119,10 +119,7 @@ public final class BlockCoordinateDescent {
    */
   public Result train(ImplicitModel initial) {
     ImplicitModel model = initial == null ? initialModel() : checkedWarmStart(initial);
-    constants = store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
-    if (constants.scalar(0) == 0) {
-      throw new IllegalArgumentException("training data is empty: 0 rows");
-    }
+    gatherConstants(model);
     List<EpochRecord> history = new ArrayList<>();
     int first = 1;
     State resumed = (State) checkpoint.restore(store);
@@ -317,11 +314,16 @@ public final class BlockCoordinateDescent {
    * readout of the inputs when B = 0.
    */
   public ImplicitModel fitReadout(ImplicitModel model) {
+    gatherConstants(model);
+    return readoutRefit(model);
+  }
+
+  /** The statistics no step changes, U'U'ᵀ and YU'ᵀ (one pass); refuses empty data. */
+  private void gatherConstants(ImplicitModel model) {
     constants = store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
     if (constants.scalar(0) == 0) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
     }
-    return readoutRefit(model);
   }
 
   /** The final convex step: (C, D) refitted on the real rule's fixed-point states. */

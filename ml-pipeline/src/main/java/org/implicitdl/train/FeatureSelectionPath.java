@@ -105,7 +105,7 @@ public final class FeatureSelectionPath {
   private ImplicitModel polish(ImplicitModel model, GradientSettings atWeight) {
     int n = atWeight.hiddenDim();
     double step = 1.0;
-    double loss = meanLoss(model, atWeight);
+    double loss = meanLoss(model);
     for (int k = 0; k < POLISH_STEPS; k++) {
       Sums grad = store.aggregate("feature selection: full-batch step " + (k + 1), payload(model), GradientTrainer::miniBatch);
       double count = grad.scalar(ImplicitGradient.COUNT);
@@ -122,7 +122,7 @@ public final class FeatureSelectionPath {
         InputGroups.shrink(nab, uniform(nab, 1 / step), ncd, uniform(ncd, 1 / step), n, inputs, atWeight.inputPenalty().weight());
         InputGroups.drop(nab, ncd, n, atWeight.inputPenalty().dropped());
         ImplicitModel next = model.withAB(nab).withCD(ncd);
-        double nextLoss = meanLoss(next, atWeight);
+        double nextLoss = meanLoss(next);
         double bound = loss + dot(gab, nab, ab) + dot(gcd, ncd, cd) + (distance(nab, ab) + distance(ncd, cd)) / (2 * step);
         if (nextLoss <= bound + 1e-12 * Math.abs(loss)) {
           model = next;
@@ -136,7 +136,7 @@ public final class FeatureSelectionPath {
     return model;
   }
 
-  private double meanLoss(ImplicitModel model, GradientSettings atWeight) {
+  private double meanLoss(ImplicitModel model) {
     Sums s = store.aggregate("feature selection: training loss", payload(model), GradientTrainer::evaluate);
     return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
   }
