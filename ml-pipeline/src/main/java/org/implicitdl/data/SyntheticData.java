@@ -86,6 +86,34 @@ public final class SyntheticData {
     return new Generated(new LabeledBlock(u, y, null), truth, used);
   }
 
+  /**
+   * §7.1 as the paper ran it: ŷ = W_L φ(… W₂ φ(W₁u)) with φ = tanh, no biases, widths
+   * {@code widths} = (p, h₁, …, q) (the paper's 20, 12, 6, 5); every weight is non-zero with
+   * probability {@code density} and then uniform on [−1, 1]; inputs standard Gaussian, no noise.
+   */
+  public static Generated sparseUniformTanhNetwork(int[] widths, double density, int m, long seed) {
+    Random r = new Random(seed);
+    List<DenseLayer> layers = new ArrayList<>();
+    for (int l = 0; l + 1 < widths.length; l++) {
+      Matrix w = Matrix.zeros(widths[l + 1], widths[l]);
+      for (int k = 0; k < w.data().length; k++) {
+        w.data()[k] = r.nextDouble() < density ? 2 * r.nextDouble() - 1 : 0.0;
+      }
+      boolean last = l + 2 == widths.length;
+      layers.add(new DenseLayer(w, new double[widths[l + 1]], last ? null : Activation.TANH));
+    }
+    ImplicitModel truth = ModelAlgebra.fromFeedforward(layers);
+    Matrix u = gaussian(widths[0], m, 1.0, r);
+    boolean[] used = new boolean[widths[0]];
+    Matrix w1 = layers.get(0).weights();
+    for (int j = 0; j < used.length; j++) {
+      for (int i = 0; i < w1.rows(); i++) {
+        used[j] |= w1.get(i, j) != 0.0;
+      }
+    }
+    return new Generated(new LabeledBlock(u, truth.predict(u), null), truth, used);
+  }
+
   static Matrix gaussian(int rows, int cols, double scale, Random r) {
     double[] d = new double[rows * cols];
     for (int k = 0; k < d.length; k++) {

@@ -113,6 +113,15 @@ public final class Matrix implements java.io.Serializable {
   }
 
   /** Columns [from, to) as a new matrix (one contiguous copy). */
+  /** The columns {@code cols} (in that order) as a new matrix. */
+  public Matrix columns(int[] cols) {
+    Matrix out = zeros(rows, cols.length);
+    for (int k = 0; k < cols.length; k++) {
+      System.arraycopy(data, cols[k] * rows, out.data, k * rows, rows);
+    }
+    return out;
+  }
+
   public Matrix columnSlice(int from, int to) {
     return new Matrix(rows, to - from, Arrays.copyOfRange(data, from * rows, to * rows));
   }

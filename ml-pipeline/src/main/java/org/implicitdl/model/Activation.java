@@ -28,6 +28,7 @@ public enum Activation {
       return 0.5 * p * p + 0.5 * r * r - p * z;
     }
     @Override public boolean isPiecewiseLinear() { return true; }
+    @Override public double proxRemainder(double v, double t) { return Math.max(0.0, v); }
   },
   /** Leaky ReLU with slope {@value #LEAKY_SLOPE} on the negative side. */
   LEAKY_RELU {
@@ -39,6 +40,10 @@ public enum Activation {
       return Math.max(0.0, f + fConj - p * z);
     }
     @Override public boolean isPiecewiseLinear() { return true; }
+    /** G(p) = ½(1/s − 1)p² on p < 0, 0 on p ≥ 0: a scaled shrink of the negative side. */
+    @Override public double proxRemainder(double v, double t) {
+      return v >= 0 ? v : v / (1 + Math.max(t, 0.0) * (1 / LEAKY_SLOPE - 1));
+    }
   },
   TANH {
     @Override public double apply(double z) { return Math.tanh(z); }
@@ -49,6 +54,11 @@ public enum Activation {
       double fConj = logCosh(z);
       return Math.max(0.0, f + fConj - p * z);
     }
+    @Override public double proxRemainder(double v, double t) {
+      return solveProx(v, t, -1, 1);
+    }
+    @Override double inverse(double p) { return 0.5 * Math.log((1 + p) / (1 - p)); }
+    @Override double inverseDerivative(double p) { return 1 / (1 - p * p); }
   },
   SIGMOID {
     @Override public double apply(double z) {
@@ -61,6 +71,11 @@ public enum Activation {
       double fConj = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
       return Math.max(0.0, f + fConj - p * z);
     }
+    @Override public double proxRemainder(double v, double t) {
+      return solveProx(v, t, 0, 1);
+    }
+    @Override double inverse(double p) { return Math.log(p / (1 - p)); }
+    @Override double inverseDerivative(double p) { return 1 / (p * (1 - p)); }
   };
 
   /** Negative-side slope of {@link #LEAKY_RELU}. */
@@ -74,6 +89,56 @@ public enum Activation {
 
   /** The Fenchel divergence f_φ(p, z) ≥ 0, zero iff p = φ(z); +∞ outside φ's range. */
   public abstract double divergence(double p, double z);
+
+  /**
+   * argmin_p ½(p − v)² + t·G(p) for t ≥ 0, where G(p) = F(p) − ½p² is the part of the divergence's
+   * p-term f_φ(p, z) = F(p) + F*(z) − pz that is not quadratic (convex, because φ = (F*)' is
+   * 1-Lipschitz, so F'' ≥ 1). BCD's P-step (paper §4) takes a gradient step on everything quadratic
+   * in P and then this map; for ReLU, G is the indicator of p ≥ 0 and the map is the projection.
+   */
+  public abstract double proxRemainder(double v, double t);
+
+  /** φ⁻¹(p) on φ's open range (smooth activations only). */
+  double inverse(double p) {
+    throw new UnsupportedOperationException(name());
+  }
+
+  /** (φ⁻¹)'(p) ≥ 1 on φ's open range (smooth activations only). */
+  double inverseDerivative(double p) {
+    throw new UnsupportedOperationException(name());
+  }
+
+  /**
+   * The root of (1 − t)p + t·φ⁻¹(p) = v in (lo, hi), φ's range: the optimality condition of
+   * {@link #proxRemainder}. Its left side increases with slope ≥ 1, so Newton steps kept inside a
+   * shrinking bracket (bisection when a step leaves it) converge from any start.
+   */
+  double solveProx(double v, double t, double lo, double hi) {
+    if (Double.isNaN(v)) {
+      return v;
+    }
+    if (!(t > 0)) {
+      return Math.min(Math.max(v, lo), hi);
+    }
+    double p = Math.min(Math.max(apply(v), Math.nextUp(lo)), Math.nextDown(hi));
+    for (int it = 0; it < 100; it++) {
+      double h = (1 - t) * p + t * inverse(p) - v;
+      if (h > 0) {
+        hi = p;
+      } else {
+        lo = p;
+      }
+      double next = p - h / ((1 - t) + t * inverseDerivative(p));
+      if (!(next > lo && next < hi)) {
+        next = 0.5 * (lo + hi);
+      }
+      if (Math.abs(next - p) <= 1e-15 * (1 + Math.abs(p))) {
+        return next;
+      }
+      p = next;
+    }
+    return p;
+  }
 
   /** True for ReLU-like activations, where a scalar x = φ(a·x + b) with a < 1 solves in closed form. */
   public boolean isPiecewiseLinear() {

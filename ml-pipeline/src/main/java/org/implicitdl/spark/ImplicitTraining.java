@@ -51,8 +51,9 @@ final class ImplicitTraining {
     int n = params.getHiddenDim();
     int blockSize = params.getBlockSize();
     Activation activation = Activation.parse(params.getActivation());
-    if (solver.contains("bcd") && activation != Activation.RELU) {
-      throw new InvalidParamException("solver '" + solver + "' needs activation relu (BCD's convex blocks are for ReLU), got " + activation.id());
+    if (solver.contains("bcd") && activation != Activation.RELU && params.getRobustEpsilon() > 0) {
+      throw new InvalidParamException("robust training with solver '" + solver + "' needs activation relu (eq. 18's bound is for ReLU), got "
+          + activation.id());
     }
     requireAllocatable(solver, n, inputs, outputs);
     SelectFeatures selecting = SelectFeatures.of(params, inputs);

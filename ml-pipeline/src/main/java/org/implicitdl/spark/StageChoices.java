@@ -80,7 +80,7 @@ final class StageChoices {
         Matrix.zeros(outputs, inputs + 1), m.activation(), true);
     BcdSettings d = BcdSettings.defaults(n, loss);
     BcdSettings settings = new BcdSettings(n, loss, d.structure(), d.kappa(), d.lambda(), d.mu(), d.ridge(), 0, 0, 1, d.tol(), d.seed(),
-        d.innerIterations(), LINEAR_ROUNDS, d.fistaIterations(), d.initScale(), fixedPoint, 1.0, d.initialization(), d.shape());
+        d.innerIterations(), LINEAR_ROUNDS, d.fistaIterations(), d.initScale(), fixedPoint, 1.0, d.initialization(), d.shape(), m.activation());
     ImplicitModel linear = new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadout(zero);
     double linearLoss = TrainingStores.validationLoss(validation, linear, loss, fixedPoint);
     double stageLoss = TrainingStores.validationLoss(validation, m, loss, fixedPoint);

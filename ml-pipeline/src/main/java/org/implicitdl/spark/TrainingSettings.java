@@ -39,7 +39,8 @@ final class TrainingSettings {
         bcdGroupLasso(params), epochs, params.getTol(),
         params.getSeed(), 20, 3, 100, 1.0, fixedPoint(params),
         params.getLambdaGrowth(),
-        BcdSettings.Initialization.valueOf((params.getInitialization()).toUpperCase(java.util.Locale.ROOT)), stateShape(params));
+        BcdSettings.Initialization.valueOf((params.getInitialization()).toUpperCase(java.util.Locale.ROOT)), stateShape(params),
+        Activation.parse(params.getActivation()));
   }
 
   /** BCD's column-group weight: bcdGroupLasso when set (>= 0), else groupLasso. */

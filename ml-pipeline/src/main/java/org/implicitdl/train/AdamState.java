@@ -45,8 +45,8 @@ public final class AdamState implements Serializable {
     Matrix cd = Matrix.hstack(m.c(), m.d());
     update(ab, Matrix.hstack(grad.matrix(0), grad.matrix(1)), count, 0, rate, st.weightDecay());
     update(cd, Matrix.hstack(grad.matrix(2), grad.matrix(3)), count, 1, rate, st.weightDecay());
-    new Prox(n, inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa()).apply(ab, rate);
-    Prox.unconstrained(n, inputs, st.l1(), st.groupLasso()).apply(cd, rate);
+    new Prox(n, inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa()).withMask(st.shape().hiddenPattern(inputs)).apply(ab, rate);
+    Prox.unconstrained(n, inputs, st.l1(), st.groupLasso()).withMask(st.shape().readoutPattern(inputs, cd.rows())).apply(cd, rate);
     if (st.statePenalty() > 0) {
       shrinkStateGroups(ab, cd, n, inputs, rate * st.statePenalty());
     }
@@ -126,7 +126,7 @@ public final class AdamState implements Serializable {
 
   static Prox abProx(GradientSettings st, int inputs) {
     return new Prox(st.hiddenDim(), inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa())
-        .withStateGroups(st.statePenalty(), st.statePenalty()).withRank(st.shape().rank());
+        .withStateGroups(st.statePenalty(), st.statePenalty()).withRank(st.shape().rank()).withMask(st.shape().hiddenPattern(inputs));
   }
 
   static Prox cdProx(GradientSettings st, int inputs) {

@@ -2,6 +2,7 @@ package org.implicitdl.train;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import org.implicitdl.model.Activation;
 import org.implicitdl.model.WellPosedness;
 import org.implicitdl.solve.SolverSettings;
 
@@ -29,6 +30,9 @@ import org.implicitdl.solve.SolverSettings;
  *     from X = P = the real rule's fixed point (continuation; 1 = fixed weights, the setting under
  *     which the objective never increases)
  * @param initialization where the hidden features start: Gaussian B, or k-means prototypes of the inputs
+ * @param activation φ of the states: ReLU (the paper's divergence ½p² + ½relu(z)² − pz) or any monotone
+ *     1-Lipschitz φ of {@link Activation}, whose Fenchel divergence f_φ(p, z) = F(p) + F*(z) − pz (eq. 8–9)
+ *     the steps then use
  * @param shape the state group penalty (rows of [A B] in the (A, B)-step, columns of A there and
  *     of C in the (C, D)-step) and rank limit of paper §6.2–6.3 ({@link StateShape}); with a rank
  *     limit the (A, B)-step alternates over the factors of A = L Rᵀ
@@ -36,7 +40,7 @@ import org.implicitdl.solve.SolverSettings;
 public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double kappa, double[] lambda, double mu,
     double ridge, double l1, double groupLasso, int maxEpochs, double tol, long seed, int innerIterations,
     int abRounds, int fistaIterations, double initScale, SolverSettings fixedPoint, double lambdaGrowth,
-    Initialization initialization, StateShape shape) implements Serializable {
+    Initialization initialization, StateShape shape, Activation activation) implements Serializable {
 
   /** How the trainer keeps A well-posed. */
   public enum Structure { INF_NORM, TRIANGULAR }
@@ -69,6 +73,7 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
     require(lambdaGrowth >= 1 && Double.isFinite(lambdaGrowth), "lambdaGrowth must be finite and >= 1, got " + lambdaGrowth);
     require(initialization != null, "initialization must be given");
     require(shape != null, "shape must be given");
+    require(activation != null, "activation must be given");
     shape.requireFor(hiddenDim, structure);
     lambda = lambda.clone();
   }
@@ -76,7 +81,7 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
   /** Defaults for a given hidden size and loss. */
   public static BcdSettings defaults(int hiddenDim, Loss loss) {
     return new BcdSettings(hiddenDim, loss, Structure.INF_NORM, 0.95, new double[] {1.0}, 1.0, 1e-4, 0.0, 0.0,
-        20, 1e-6, 42L, 20, 3, 100, 1.0, new SolverSettings(1e-9, 1000), 1.0, Initialization.GAUSSIAN, StateShape.DENSE);
+        20, 1e-6, 42L, 20, 3, 100, 1.0, new SolverSettings(1e-9, 1000), 1.0, Initialization.GAUSSIAN, StateShape.DENSE, Activation.RELU);
   }
 
   /** λ_i for state i. */
@@ -100,47 +105,53 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
 
   public BcdSettings withEpochs(int epochs) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, epochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
   }
 
   public BcdSettings withPenalties(double newRidge, double newL1, double newGroup) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, newRidge, newL1, newGroup, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
   }
 
   public BcdSettings withLambdaMu(double[] newLambda, double newMu) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, newLambda, newMu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
   }
 
   public BcdSettings withStructure(Structure newStructure, double newKappa) {
     return new BcdSettings(hiddenDim, loss, newStructure, newKappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
   }
 
   public BcdSettings withSeed(long newSeed) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, newSeed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
   }
 
   public BcdSettings withFixedPoint(SolverSettings newFixedPoint) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint, lambdaGrowth, initialization, shape);
+        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint, lambdaGrowth, initialization, shape, activation);
   }
 
   public BcdSettings withLambdaGrowth(double growth) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, growth, initialization, shape);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, growth, initialization, shape, activation);
   }
 
   public BcdSettings withStatePenalty(double w) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape.withPenalty(w));
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape.withPenalty(w), activation);
   }
 
   public BcdSettings withShape(StateShape s) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, s);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, s, activation);
+  }
+
+  /** The same settings for states with activation φ ({@code a}): the divergence f_φ of (10) and its steps follow φ. */
+  public BcdSettings withActivation(Activation a) {
+    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, a);
   }
 
   /** The weight of the state group penalties ({@link StateShape#penalty}). */
@@ -150,7 +161,7 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
 
   public BcdSettings withInitialization(Initialization newInitialization) {
     return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, newInitialization, shape);
+        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, newInitialization, shape, activation);
   }
 
   /** λ and μ scaled by {@code factor} (one continuation step). */

@@ -83,6 +83,9 @@ public final class BlockCoordinateDescent {
       this.robustRadius = null;
       return this;
     }
+    if (settings.activation() != Activation.RELU) {
+      throw new IllegalArgumentException("robust BCD training (eq. 18) needs activation relu, got " + settings.activation().id());
+    }
     double[] r = box.sigma();
     for (int f = 0; f < r.length; f++) {
       r[f] *= box.epsilon();
@@ -172,8 +175,11 @@ public final class BlockCoordinateDescent {
     return new Result(model, history, finalRecord, selectedFeatures(model));
   }
 
-  /** A = 0, B Gaussian (scale initScale/√p, seeded), C = D = 0; the (C, D)-step sets the readout. */
-  ImplicitModel initialModel() {
+  /**
+   * A = 0, B Gaussian (scale initScale/√p, seeded), C = D = 0, φ from the settings; the (C, D)-step sets the readout.
+   * Under a layer pattern, B feeds the first layer only and A's blocks are Gaussian ({@link LayerMask#gaussianBlocks}).
+   */
+  public ImplicitModel initialModel() {
     int n = settings.hiddenDim();
     Random r = new Random(settings.seed());
     Matrix b = Matrix.zeros(n, inputs + 1);
@@ -183,7 +189,18 @@ public final class BlockCoordinateDescent {
         b.set(i, j, scale * r.nextGaussian());
       }
     }
-    return new ImplicitModel(Matrix.zeros(n, n), b, Matrix.zeros(outputs, n), Matrix.zeros(outputs, inputs + 1), Activation.RELU, true);
+    Matrix a = Matrix.zeros(n, n);
+    LayerMask layers = settings.shape().layers();
+    if (layers != null) {
+      // layers past the first are read only through A: a zero A would leave them (and the readout) without any signal
+      Matrix pattern = settings.shape().hiddenPattern(inputs);
+      LayerMask.restrict(b, pattern.columnSlice(n, n + inputs + 1));
+      a = layers.gaussianBlocks(settings.initScale(), r);
+      if (settings.structure() == BcdSettings.Structure.INF_NORM) {
+        a = WellPosedness.projectInfNorm(a, settings.kappa());
+      }
+    }
+    return new ImplicitModel(a, b, Matrix.zeros(outputs, n), Matrix.zeros(outputs, inputs + 1), settings.activation(), true);
   }
 
   private ImplicitModel checkedWarmStart(ImplicitModel m) {
@@ -191,14 +208,18 @@ public final class BlockCoordinateDescent {
       throw new IllegalArgumentException("initial model " + m + " does not match the training problem (n=" + settings.hiddenDim()
           + ", p=" + inputs + ", q=" + outputs + ", with input bias)");
     }
-    if (m.activation() != Activation.RELU) {
-      throw new IllegalArgumentException("block-coordinate descent trains ReLU models; initial model has " + m.activation());
+    if (m.activation() != settings.activation()) {
+      throw new IllegalArgumentException("initial model has activation " + m.activation().id() + ", the training problem "
+          + settings.activation().id());
     }
     Matrix a = m.a();
     if (settings.structure() == BcdSettings.Structure.INF_NORM && WellPosedness.infNorm(a) > settings.kappa()) {
       a = WellPosedness.projectInfNorm(a, settings.kappa());
     }
-    return m.with(a, m.b(), m.c(), m.d());
+    int n = settings.hiddenDim();
+    Matrix ab = LayerMask.restrict(Matrix.hstack(a, m.b()), settings.shape().hiddenPattern(inputs));
+    Matrix cd = LayerMask.restrict(Matrix.hstack(m.c(), m.d()), settings.shape().readoutPattern(inputs, outputs));
+    return m.with(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()));
   }
 
   private BcdPayload payload(ImplicitModel model) {
@@ -246,20 +267,41 @@ public final class BlockCoordinateDescent {
    * Cholesky factor when there is one ({@link #exactFactor}), else MFISTA from the current W.
    */
   private Matrix readoutSolve(Matrix w, Matrix q, Blas.Cholesky exact, Matrix l) {
+    int[] kept = keptReadoutColumns();
     if (exact != null) {
-      Matrix rhs = l.transpose();
+      Matrix rhs = kept == null ? l.transpose() : l.columns(kept).transpose();
       exact.solve(rhs);
-      return rhs.transpose();
+      if (kept == null) {
+        return rhs.transpose();
+      }
+      Matrix out = Matrix.zeros(w.rows(), w.cols());
+      for (int k = 0; k < kept.length; k++) {
+        for (int i = 0; i < out.rows(); i++) {
+          out.set(i, kept[k], rhs.get(k, i));
+        }
+      }
+      return out;
     }
     double[] ones = new double[outputs];
     Arrays.fill(ones, 1.0);
-    Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty());
+    Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty())
+        .withMask(settings.shape().readoutPattern(inputs, outputs));
     return QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
   }
 
-  /** Q's Cholesky factor when the step is an exact quadratic ({@code exact}: no ℓ1/group terms) and Q is numerically positive definite. */
-  private static Blas.Cholesky exactFactor(Matrix q, boolean exact) {
-    return exact ? Blas.Cholesky.of(q) : null;
+  /**
+   * Q's Cholesky factor when the step is an exact quadratic ({@code exact}: no ℓ1/group terms) and Q is numerically
+   * positive definite; under a layer pattern, the factor of Q on the columns of [C D] the pattern keeps.
+   */
+  private Blas.Cholesky exactFactor(Matrix q, boolean exact) {
+    int[] kept = keptReadoutColumns();
+    return !exact ? null : Blas.Cholesky.of(kept == null ? q : q.columns(kept).transpose().columns(kept));
+  }
+
+  /** The columns of [C D] the layer pattern keeps (the same for every output), or null for all. */
+  private int[] keptReadoutColumns() {
+    Matrix pattern = settings.shape().readoutPattern(inputs, outputs);
+    return pattern == null ? null : java.util.stream.IntStream.range(0, pattern.cols()).filter(j -> pattern.get(0, j) != 0).toArray();
   }
 
   private Matrix crossEntropyGradient(ImplicitModel current) {
@@ -275,14 +317,15 @@ public final class BlockCoordinateDescent {
   ImplicitModel abStep(ImplicitModel model) {
     int n = settings.hiddenDim();
     Prox prox = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), settings.structure(), settings.kappa())
-        .withStateGroups(settings.statePenalty(), settings.statePenalty());
+        .withStateGroups(settings.statePenalty(), settings.statePenalty()).withMask(settings.shape().hiddenPattern(inputs));
     Matrix w = Matrix.hstack(model.a(), model.b());
     Sums first = store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
     Matrix g = withRidge(assembleGram(first.matrix(0), first.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
     if (settings.shape().lowRank() && robustRadius != null) {
       throw new IllegalArgumentException("robust BCD training with a rank limit is not supported: use the gradient solver or rank 0");
     }
-    ExactInB exactInB = featuresUnpenalized() && robustRadius == null && !settings.shape().lowRank() ? ExactInB.of(g, n) : null;
+    boolean plain = featuresUnpenalized() && robustRadius == null && !settings.shape().lowRank() && settings.shape().layers() == null;
+    ExactInB exactInB = plain ? ExactInB.of(g, n) : null;
     for (int round = 0; round < settings.abRounds(); round++) {
       Sums s = round == 0 ? first
           : store.aggregate("(A, B)-step majorizer moments", payload(model.withAB(w)), LocalSteps::abTargets);

@@ -308,6 +308,10 @@ public final class GradientTrainer {
     for (int k = 0; k < c.data().length; k++) {
       c.data()[k] = r.nextGaussian() / Math.sqrt(n);
     }
+    if (settings.shape().layers() != null) {
+      LayerMask.restrict(b, settings.shape().hiddenPattern(inputs).columnSlice(n, n + inputs + 1));
+      LayerMask.restrict(c, settings.shape().readoutPattern(inputs, outputs).columnSlice(0, n));
+    }
     return new ImplicitModel(Matrix.zeros(n, n), b, c, Matrix.zeros(outputs, inputs + 1), settings.activation(), true);
   }
 
@@ -318,7 +322,8 @@ public final class GradientTrainer {
     }
     Matrix ab = Matrix.hstack(m.a(), m.b());
     abProx().apply(ab, 0.0);
-    return new ImplicitModel(ab.columnSlice(0, settings.hiddenDim()), ab.columnSlice(settings.hiddenDim(), ab.cols()), m.c(), m.d(),
-        settings.activation(), true);
+    Matrix cd = LayerMask.restrict(Matrix.hstack(m.c(), m.d()), settings.shape().readoutPattern(inputs, outputs));
+    return new ImplicitModel(ab.columnSlice(0, settings.hiddenDim()), ab.columnSlice(settings.hiddenDim(), ab.cols()),
+        cd.columnSlice(0, settings.hiddenDim()), cd.columnSlice(settings.hiddenDim(), cd.cols()), settings.activation(), true);
   }
 }

@@ -63,7 +63,11 @@ public final class LocalSteps {
     return block.withStates(x, p);
   }
 
-  /** min_{P ≥ 0} L(Y, CP + DU') + Σ_i ((λ_i + μ)/2)‖p_i − p0_i‖², p0 = (λ∘(AX + BU') + μX)/(λ + μ). */
+  /**
+   * min_P L(Y, CP + DU') + Σ_i ((λ_i + μ)/2)‖p_i − p0_i‖² + λ_i G(p_i), p0 = (λ∘(AX + BU') + μX)/(λ + μ),
+   * where G = F − ½p² is the non-quadratic part of the divergence ({@link Activation#proxRemainder}: for
+   * ReLU the constraint P ≥ 0): proximal gradient steps with the fixed global step.
+   */
   static Matrix pStep(BcdPayload payload, TrainingBlock block, Matrix a, Matrix bu, Matrix c, Matrix du) {
     BcdSettings st = payload.settings();
     int n = a.rows();
@@ -86,6 +90,11 @@ public final class LocalSteps {
     double[] pd = p.data();
     double eta = payload.etaP();
     Loss loss = st.loss();
+    Activation phi = st.activation();
+    double[] threshold = new double[n];
+    for (int i = 0; i < n; i++) {
+      threshold[i] = eta * lambda[i];
+    }
     Matrix grad = Matrix.zeros(n, p.cols());
     double[] gd = grad.data();
     for (int it = 0; it < st.innerIterations(); it++) {
@@ -95,18 +104,19 @@ public final class LocalSteps {
       for (int k = 0; k < pd.length; k += n) {
         for (int i = 0; i < n; i++) {
           double g = gd[k + i] + gamma[i] * (pd[k + i] - p0[k + i]);
-          pd[k + i] = Math.max(0.0, pd[k + i] - eta * g);
+          pd[k + i] = phi.proxRemainder(pd[k + i] - eta * g, threshold[i]);
         }
       }
     }
     return p;
   }
 
-  /** min_X Σ_i λ_i f(p_i, (AX + BU')_i) + (μ/2)‖X − P‖², gradient Aᵀ(λ∘(relu(Z) − P)) + μ(X − P). */
+  /** min_X Σ_i λ_i f_φ(p_i, (AX + BU')_i) + (μ/2)‖X − P‖², gradient Aᵀ(λ∘(φ(Z) − P)) + μ(X − P). */
   static Matrix xStep(BcdSettings st, Matrix start, Matrix p, Matrix a, Matrix bu, double eta) {
     int n = a.rows();
     double mu = st.mu();
     double[] lambda = st.lambdaVector();
+    Activation phi = st.activation();
     Matrix x = start.copy();
     double[] xd = x.data();
     double[] pd = p.data();
@@ -120,7 +130,7 @@ public final class LocalSteps {
       for (int k = 0; k < rd.length; k += n) {
         for (int i = 0; i < n; i++) {
           double zi = rd[k + i];
-          rd[k + i] = lambda[i] * (Math.max(zi, 0.0) - pd[k + i]);
+          rd[k + i] = lambda[i] * (phi.apply(zi) - pd[k + i]);
         }
       }
       Blas.gemm(1.0, a, true, r, false, 0.0, grad);
@@ -132,7 +142,8 @@ public final class LocalSteps {
   }
 
   /**
-   * (A, B)-step statistics with S = [X; U'] and T = P + min(Z0, 0), Z0 = AX + BU': XXᵀ, XU'ᵀ
+   * (A, B)-step statistics with S = [X; U'] and T = P + Z0 − φ(Z0), Z0 = AX + BU' (for ReLU
+   * P + min(Z0, 0)): XXᵀ, XU'ᵀ
    * ({@link #abGram}) then TXᵀ, TU'ᵀ ({@link #abTargets}).
    */
   public static Sums abStatistics(BcdPayload payload, TrainingBlock block) {
@@ -146,7 +157,8 @@ public final class LocalSteps {
   }
 
   /**
-   * The (A, B) majorizer's moments at the payload's (A, B): TXᵀ, TU'ᵀ, T = P + min(AX + BU', 0);
+   * The (A, B) majorizer's moments at the payload's (A, B): TXᵀ, TU'ᵀ, T = P + Z0 − φ(Z0), Z0 = AX + BU'
+   * (f_φ(p, z) ≤ f_φ(p, z0) + (φ(z0) − p)(z − z0) + ½(z − z0)², as φ' ≤ 1);
    * with a robust radius, at the worst-case drive AX + BU' + |B|r1ᵀ instead (eq. 18).
    */
   public static Sums abTargets(BcdPayload payload, TrainingBlock block) {
@@ -158,8 +170,9 @@ public final class LocalSteps {
     }
     double[] td = t.data();
     double[] pd = block.p().data();
+    Activation phi = payload.settings().activation();
     for (int k = 0; k < td.length; k++) {
-      td[k] = pd[k] + Math.min(td[k], 0.0);
+      td[k] = pd[k] + td[k] - phi.apply(td[k]);
     }
     Matrix tw = weighted(t, block.w());
     return new Sums(new Matrix[] {gram(tw, block.x()), gram(tw, block.u())}, new double[0]);
@@ -203,7 +216,7 @@ public final class LocalSteps {
     double[] wd = block.w().data();
     for (int k = 0; k < zd.length; k++) {
       double weight = wd[k / n];
-      divergence += weight * st.lambdaOf(k % n) * Activation.RELU.divergence(pd[k], zd[k]);
+      divergence += weight * st.lambdaOf(k % n) * st.activation().divergence(pd[k], zd[k]);
       double diff = xd[k] - pd[k];
       coupling += weight * 0.5 * st.mu() * diff * diff;
     }

@@ -11,15 +11,15 @@ import org.implicitdl.model.WellPosedness;
  * its bias column), and the last column the bias. Applies, per proximal step with step η:
  * ℓ1 shrinkage, column-group shrinkage on the feature block (eq. 19), and the constraint on a
  * square state block (row-wise ℓ1-ball projection for ‖A‖∞ ≤ κ, or a strictly upper-triangular
- * mask).
+ * mask), and a fixed sparsity pattern ({@link #withMask}: the feedforward layout of {@link LayerMask}).
  */
 public record Prox(int stateCols, int featureCols, double l1State, double l1Features, double group,
-    BcdSettings.Structure constraint, double kappa, double stateRows, double stateColumns, int rank) {
+    BcdSettings.Structure constraint, double kappa, double stateRows, double stateColumns, int rank, Matrix mask) {
 
   /** Without the state group penalties. */
   public Prox(int stateCols, int featureCols, double l1State, double l1Features, double group, BcdSettings.Structure constraint,
       double kappa) {
-    this(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, 0, 0, 0);
+    this(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, 0, 0, 0, null);
   }
 
   /**
@@ -30,7 +30,7 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
    * for both constraints (not the projection onto their intersection, which has no closed form).
    */
   public Prox withRank(int k) {
-    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, stateRows, stateColumns, k);
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, stateRows, stateColumns, k, mask);
   }
 
   /** No constraint on the state block. */
@@ -46,11 +46,21 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
    * its exact proximal map; states that both terms zero are removed by exact pruning.
    */
   public Prox withStateGroups(double rows, double columns) {
-    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, rows, columns, rank);
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, rows, columns, rank, mask);
+  }
+
+  /**
+   * The same restricted to a fixed pattern: entries where {@code pattern} is 0 are held at zero
+   * (null: none). Zeroing first is the projection onto the pattern's subspace, and every later map
+   * here keeps zeros zero, so the result is the exact proximal map of the sum.
+   */
+  public Prox withMask(Matrix pattern) {
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, stateRows, stateColumns, rank, pattern);
   }
 
   /** In-place proximal map with step η. */
   public void apply(Matrix w, double eta) {
+    LayerMask.restrict(w, mask);
     shrinkEntries(w, 0, stateCols, l1State * eta);
     shrinkEntries(w, stateCols, stateCols + featureCols, l1Features * eta);
     if (group > 0) {

@@ -10,10 +10,15 @@ import java.io.Serializable;
  *
  * @param penalty weight of the state group penalties (≥ 0)
  * @param rank the largest rank A may have, or 0 for none
+ * @param layers the feedforward pattern of §2.2 the model keeps ({@link LayerMask}), or null for none
  */
-public record StateShape(double penalty, int rank) implements Serializable {
+public record StateShape(double penalty, int rank, LayerMask layers) implements Serializable {
   /** No penalty, no rank limit: a dense A. */
-  public static final StateShape DENSE = new StateShape(0.0, 0);
+  public static final StateShape DENSE = new StateShape(0.0, 0, null);
+
+  public StateShape(double penalty, int rank) {
+    this(penalty, rank, null);
+  }
 
   public StateShape {
     if (!(penalty >= 0 && Double.isFinite(penalty))) {
@@ -33,10 +38,32 @@ public record StateShape(double penalty, int rank) implements Serializable {
     if (rank >= hiddenDim) {
       throw new IllegalArgumentException("rank must be below hiddenDim = " + hiddenDim + " (0: no limit), got " + rank);
     }
+    if (layers != null && layers.states() != hiddenDim) {
+      throw new IllegalArgumentException("layers " + java.util.Arrays.toString(layers.widths()) + " hold " + layers.states()
+          + " states; expected hiddenDim = " + hiddenDim);
+    }
+    if (layers != null && rank > 0) {
+      throw new IllegalArgumentException("rank = " + rank + " cannot be combined with a layer pattern");
+    }
     if (rank > 0 && structure == BcdSettings.Structure.TRIANGULAR) {
       throw new IllegalArgumentException("rank = " + rank + " needs wellPosedness inf_norm, got triangular");
     }
     return this;
+  }
+
+  /** The same keeping the feedforward pattern of {@code mask} (null: none). */
+  public StateShape withLayers(LayerMask mask) {
+    return new StateShape(penalty, rank, mask);
+  }
+
+  /** The 0/1 pattern of [A B], or null without layers. */
+  public org.implicitdl.linalg.Matrix hiddenPattern(int inputs) {
+    return layers == null ? null : layers.hiddenPattern(inputs);
+  }
+
+  /** The 0/1 pattern of [C D], or null without layers. */
+  public org.implicitdl.linalg.Matrix readoutPattern(int inputs, int outputs) {
+    return layers == null ? null : layers.readoutPattern(inputs, outputs);
   }
 
   public boolean lowRank() {
@@ -44,10 +71,10 @@ public record StateShape(double penalty, int rank) implements Serializable {
   }
 
   public StateShape withPenalty(double w) {
-    return new StateShape(w, rank);
+    return new StateShape(w, rank, layers);
   }
 
   public StateShape withRank(int k) {
-    return new StateShape(penalty, k);
+    return new StateShape(penalty, k, layers);
   }
 }

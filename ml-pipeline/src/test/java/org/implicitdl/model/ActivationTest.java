@@ -29,6 +29,31 @@ class ActivationTest {
     }
   }
 
+  /**
+   * proxRemainder(v, t) minimizes ½(p − v)² + t·(F(p) − ½p²) — the P-step's proximal map — where
+   * F(p) − ½p² is read off the divergence at z = 0 (f_φ(p, 0) = F(p) + F*(0)): no point of a fine grid
+   * over φ's range does better, for steps t below, at and above 1.
+   */
+  @ParameterizedTest
+  @EnumSource(Activation.class)
+  void proxRemainderMinimizesItsObjective(Activation phi) {
+    for (double t : new double[] {0.01, 0.5, 1.0, 3.0}) {
+      for (double v = -3; v <= 3; v += 0.3) {
+        double best = phi.proxRemainder(v, t);
+        double at = proxObjective(phi, best, v, t);
+        assertTrue(Double.isFinite(at), phi + ": the map left φ's range at v=" + v + ", t=" + t + ": " + best);
+        for (double q = -3; q <= 3; q += 1e-3) {
+          double other = proxObjective(phi, q, v, t);
+          assertTrue(at <= other + 1e-10, phi + " at v=" + v + ", t=" + t + ": p=" + best + " scores " + at + ", p=" + q + " scores " + other);
+        }
+      }
+    }
+  }
+
+  private static double proxObjective(Activation phi, double p, double v, double t) {
+    return 0.5 * (p - v) * (p - v) + t * (phi.divergence(p, 0) - 0.5 * p * p);
+  }
+
   @ParameterizedTest
   @EnumSource(Activation.class)
   void isNonExpansive(Activation phi) {

@@ -20,6 +20,66 @@ class BlockCoordinateDescentTest {
     assertMonotone(train(g.data(), st, 30, 2));
   }
 
+  /**
+   * BCD with tanh states (the divergence f_tanh and its P-step map) under the §2.2 layer pattern of
+   * a 6-4-3-2 network: the objective never increases, no entry outside the pattern is ever non-zero,
+   * and the real rule fits better than at the start.
+   */
+  @Test
+  void tanhStatesUnderALayerPatternDescendAndKeepThePattern() {
+    SyntheticData.Generated g = SyntheticData.sparseUniformTanhNetwork(new int[] {6, 4, 3, 2}, 0.6, 300, 21);
+    LayerMask layers = new LayerMask(new int[] {4, 3});
+    BcdSettings st = BcdSettings.defaults(7, Loss.SQUARED).withActivation(org.implicitdl.model.Activation.TANH)
+        .withStructure(BcdSettings.Structure.TRIANGULAR, 0.95).withShape(StateShape.DENSE.withLayers(layers))
+        .withLambdaMu(new double[] {0.1}, 0.1).withEpochs(8);
+    BlockCoordinateDescent.Result r = train(g.data(), st, 6, 2);
+    assertMonotone(r);
+    ImplicitModel m = r.model();
+    assertEquals(org.implicitdl.model.Activation.TANH, m.activation());
+    assertOutside(Matrix.hstack(m.a(), m.b()), layers.hiddenPattern(6));
+    assertOutside(Matrix.hstack(m.c(), m.d()), layers.readoutPattern(6, 2));
+    assertTrue(r.finalRecord().realMetric() < 0.9 * r.history().get(0).realMetric(),
+        "real-rule RMSE " + r.history().get(0).realMetric() + " -> " + r.finalRecord().realMetric());
+  }
+
+  /** A network converted by fromFeedforward lies in its LayerMask's patterns, and they allow nothing it could not hold. */
+  @Test
+  void layerPatternsAreTheFeedforwardLayout() {
+    java.util.Random rnd = new java.util.Random(3);
+    int[] widths = {5, 4, 3, 2};
+    List<org.implicitdl.model.DenseLayer> net = new java.util.ArrayList<>();
+    for (int l = 0; l + 1 < widths.length; l++) {
+      Matrix w = Matrix.zeros(widths[l + 1], widths[l]);
+      for (int k = 0; k < w.data().length; k++) {
+        w.data()[k] = 1 + rnd.nextDouble();
+      }
+      double[] bias = new double[widths[l + 1]];
+      java.util.Arrays.fill(bias, 0.5);
+      net.add(new org.implicitdl.model.DenseLayer(w, bias, l + 2 == widths.length ? null : org.implicitdl.model.Activation.TANH));
+    }
+    ImplicitModel m = org.implicitdl.model.ModelAlgebra.fromFeedforward(net);
+    LayerMask layers = new LayerMask(new int[] {4, 3});
+    Matrix ab = Matrix.hstack(m.a(), m.b());
+    Matrix cd = Matrix.hstack(m.c(), m.d());
+    Matrix hidden = layers.hiddenPattern(5);
+    Matrix readout = layers.readoutPattern(5, 2);
+    for (int k = 0; k < ab.data().length; k++) {
+      assertEquals(hidden.data()[k] != 0, ab.data()[k] != 0, "[A B] entry " + k);
+    }
+    for (int k = 0; k < cd.data().length; k++) {
+      assertEquals(readout.data()[k] != 0, cd.data()[k] != 0, "[C D] entry " + k);
+    }
+    assertThrows(IllegalArgumentException.class, () -> StateShape.DENSE.withLayers(layers).requireFor(8, BcdSettings.Structure.TRIANGULAR));
+  }
+
+  private static void assertOutside(Matrix w, Matrix pattern) {
+    for (int k = 0; k < w.data().length; k++) {
+      if (pattern.data()[k] == 0) {
+        assertEquals(0.0, w.data()[k], "entry " + k + " lies outside the layer pattern");
+      }
+    }
+  }
+
   @Test
   void objectiveNeverIncreasesForCrossEntropyWithPerStateLambda() {
     SyntheticData.Generated g = SyntheticData.implicitRelu(15, 20, 3, 300, 20, 0.5, 0.0, 12);

@@ -34,7 +34,7 @@ import org.implicitdl.train.RealRule;
 import org.implicitdl.train.Sums;
 
 /**
- * {@code idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection}: measurements side by side in one
+ * {@code idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71}: measurements side by side in one
  * run, printed as a table and written as JSON and Markdown to the results folder, and as the suite's
  * results document docs/results/SUITE.md when run from the project root.
  */
@@ -46,16 +46,16 @@ final class Bench {
   private Bench() {}
 
   static void register() {
-    Idl.register("bench", "benchmarks: --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection [--results DIR] [--only i,j (defaults: data sets by position)] [--epochs N] [--master M]", Bench::run);
+    Idl.register("bench", "benchmarks: --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71 [--results DIR] [--only i,j (defaults: data sets by position)] [--trials N (paper71)] [--epochs N] [--master M]", Bench::run);
   }
 
   static int run(String[] args) throws Exception {
     if (java.util.Arrays.asList(args).contains("--help")) {
-      System.out.println("idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection [--results DIR] [--epochs N] [--master M]");
+      System.out.println("idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71 [--results DIR] [--only i,j] [--trials N] [--epochs N] [--master M]");
       return 0;
     }
-    JobConfig cfg = JobConfig.parse(args, Set.of("suite", "results", "only"));
-    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference", "robust", "compress", "defaults", "selection");
+    JobConfig cfg = JobConfig.parse(args, Set.of("suite", "results", "only", "trials"));
+    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference", "robust", "compress", "defaults", "selection", "paper71");
     String results = cfg.string("results").isEmpty() ? "runs/bench" : cfg.string("results");
     List<String> notes = new ArrayList<>();
     List<Map<String, Object>> rows = switch (suite) {
@@ -66,10 +66,12 @@ final class Bench {
       case "compress" -> CompressBench.run(cfg, notes);
       case "defaults" -> DefaultsBench.run(cfg, notes);
       case "selection" -> SelectionBench.run(cfg, notes);
+      case "paper71" -> PaperSection71.run(cfg, notes, Path.of(results));
       default -> inference(cfg);
     };
-    // a partial run (--only) leaves the results document alone
-    report(suite, rows, notes, Path.of(results), cfg.string("only").isEmpty());
+    // a partial run (--only, or paper71 with other than its 50 trials) leaves the results document alone
+    boolean whole = cfg.string("only").isEmpty() && cfg.string("trials").isEmpty();
+    report(suite, rows, notes, Path.of(results), whole);
     return 0;
   }
 

@@ -25,7 +25,7 @@ public final class JobConfig {
       Map.entry("--epochs", "trainer.epochs"), Map.entry("--validation", "validation"),
       Map.entry("--validation-labels", "validation-labels"), Map.entry("--master", "master"),
       Map.entry("--output", "output"), Map.entry("--json", "json"), Map.entry("--publish-tolerance", "publish-tolerance"),
-      Map.entry("--warm-start", "warm-start"), Map.entry("--resume", "resume"), Map.entry("--suite", "suite"), Map.entry("--results", "results"), Map.entry("--only", "only"),
+      Map.entry("--warm-start", "warm-start"), Map.entry("--resume", "resume"), Map.entry("--suite", "suite"), Map.entry("--results", "results"), Map.entry("--only", "only"), Map.entry("--trials", "trials"), Map.entry("--kind", "kind"), Map.entry("--rows", "rows"),
       Map.entry("--seed", "trainer.seed"), Map.entry("--mode", "mode"),
       Map.entry("--older-than", "older-than"), Map.entry("--epsilon", "epsilon"), Map.entry("--steps", "steps"),
       Map.entry("--max-states", "max-states"), Map.entry("--tolerance", "tolerance"),

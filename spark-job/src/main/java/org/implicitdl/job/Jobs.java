@@ -41,6 +41,7 @@ final class Jobs {
     PruneCommand.register();
     CompressCommand.register();
     RetrainCommand.register();
+    GenerateCommand.register();
     Idl.register("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", InspectCommand::inspect);
     Idl.register("gc", "remove unfinished versions (killed runs) under --model DIR not written for --older-than MINUTES (default 60)",
         ModelFileCommands::gc);
