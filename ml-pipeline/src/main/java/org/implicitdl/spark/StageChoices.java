@@ -78,9 +78,12 @@ final class StageChoices {
     }
     ImplicitModel zero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, inputs + 1), Matrix.zeros(outputs, n),
         Matrix.zeros(outputs, inputs + 1), m.activation(), true);
-    BcdSettings d = BcdSettings.defaults(n, loss);
-    BcdSettings settings = new BcdSettings(n, loss, d.structure(), d.kappa(), d.lambda(), d.mu(), d.ridge(), 0, 0, 1, d.tol(), d.seed(),
-        d.innerIterations(), LINEAR_ROUNDS, d.fistaIterations(), d.initScale(), fixedPoint, 1.0, d.initialization(), d.shape(), m.activation());
+    BcdSettings settings = BcdSettings.defaults(n, loss).with(d -> {
+      d.maxEpochs = 1;
+      d.abRounds = LINEAR_ROUNDS;
+      d.fixedPoint = fixedPoint;
+      d.activation = m.activation();
+    });
     ImplicitModel linear = new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadout(zero);
     double linearLoss = TrainingStores.validationLoss(validation, linear, loss, fixedPoint);
     double stageLoss = TrainingStores.validationLoss(validation, m, loss, fixedPoint);

@@ -104,54 +104,44 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
   }
 
   public BcdSettings withEpochs(int epochs) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, epochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
+    return with(d -> d.maxEpochs = epochs);
   }
 
   public BcdSettings withPenalties(double newRidge, double newL1, double newGroup) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, newRidge, newL1, newGroup, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
+    return with(d -> { d.ridge = newRidge; d.l1 = newL1; d.groupLasso = newGroup; });
   }
 
   public BcdSettings withLambdaMu(double[] newLambda, double newMu) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, newLambda, newMu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
+    return with(d -> { d.lambda = newLambda; d.mu = newMu; });
   }
 
   public BcdSettings withStructure(Structure newStructure, double newKappa) {
-    return new BcdSettings(hiddenDim, loss, newStructure, newKappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
+    return with(d -> { d.structure = newStructure; d.kappa = newKappa; });
   }
 
   public BcdSettings withSeed(long newSeed) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, newSeed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
+    return with(d -> d.seed = newSeed);
   }
 
   public BcdSettings withFixedPoint(SolverSettings newFixedPoint) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, newFixedPoint, lambdaGrowth, initialization, shape, activation);
+    return with(d -> d.fixedPoint = newFixedPoint);
   }
 
   public BcdSettings withLambdaGrowth(double growth) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, growth, initialization, shape, activation);
+    return with(d -> d.lambdaGrowth = growth);
   }
 
   public BcdSettings withStatePenalty(double w) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape.withPenalty(w), activation);
+    return with(d -> d.shape = shape.withPenalty(w));
   }
 
   public BcdSettings withShape(StateShape s) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, s, activation);
+    return with(d -> d.shape = s);
   }
 
   /** The same settings for states with activation φ ({@code a}): the divergence f_φ of (10) and its steps follow φ. */
   public BcdSettings withActivation(Activation a) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, a);
+    return with(d -> d.activation = a);
   }
 
   /** The weight of the state group penalties ({@link StateShape#penalty}). */
@@ -160,8 +150,7 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
   }
 
   public BcdSettings withInitialization(Initialization newInitialization) {
-    return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
-        innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, newInitialization, shape, activation);
+    return with(d -> d.initialization = newInitialization);
   }
 
   /** λ and μ scaled by {@code factor} (one continuation step). */
@@ -171,6 +160,70 @@ public record BcdSettings(int hiddenDim, Loss loss, Structure structure, double 
       scaled[i] *= factor;
     }
     return withLambdaMu(scaled, mu * factor);
+  }
+
+  /**
+   * A mutable copy of every component: {@link #with} changes some and builds the record again, so
+   * its checks run on the result and no wither repeats the constructor.
+   */
+  public static final class Draft {
+    public int hiddenDim;
+    public Loss loss;
+    public Structure structure;
+    public double kappa;
+    public double[] lambda;
+    public double mu;
+    public double ridge;
+    public double l1;
+    public double groupLasso;
+    public int maxEpochs;
+    public double tol;
+    public long seed;
+    public int innerIterations;
+    public int abRounds;
+    public int fistaIterations;
+    public double initScale;
+    public SolverSettings fixedPoint;
+    public double lambdaGrowth;
+    public Initialization initialization;
+    public StateShape shape;
+    public Activation activation;
+
+    private Draft(BcdSettings s) {
+      hiddenDim = s.hiddenDim;
+      loss = s.loss;
+      structure = s.structure;
+      kappa = s.kappa;
+      lambda = s.lambda;
+      mu = s.mu;
+      ridge = s.ridge;
+      l1 = s.l1;
+      groupLasso = s.groupLasso;
+      maxEpochs = s.maxEpochs;
+      tol = s.tol;
+      seed = s.seed;
+      innerIterations = s.innerIterations;
+      abRounds = s.abRounds;
+      fistaIterations = s.fistaIterations;
+      initScale = s.initScale;
+      fixedPoint = s.fixedPoint;
+      lambdaGrowth = s.lambdaGrowth;
+      initialization = s.initialization;
+      shape = s.shape;
+      activation = s.activation;
+    }
+
+    BcdSettings build() {
+      return new BcdSettings(hiddenDim, loss, structure, kappa, lambda, mu, ridge, l1, groupLasso, maxEpochs, tol, seed,
+          innerIterations, abRounds, fistaIterations, initScale, fixedPoint, lambdaGrowth, initialization, shape, activation);
+    }
+  }
+
+  /** These settings with {@code change} applied to a copy of their components (checked like any construction). */
+  public BcdSettings with(java.util.function.Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return d.build();
   }
 
   private static void require(boolean ok, String message) {

@@ -21,6 +21,8 @@ import org.implicitdl.model.WellPosedness;
  */
 public final class BlockCoordinateDescent {
   private final BlockStore store;
+  /** The settings as given; {@link #settings} is the run's copy, whose λ and μ continuation grows. */
+  private final BcdSettings configured;
   private BcdSettings settings;
   private final int inputs;
   private final int outputs;
@@ -50,6 +52,7 @@ public final class BlockCoordinateDescent {
       throw new IllegalArgumentException("need at least one feature and one output, got p=" + inputs + ", q=" + outputs);
     }
     this.store = store;
+    this.configured = settings;
     this.settings = settings;
     this.inputs = inputs;
     this.outputs = outputs;
@@ -121,6 +124,9 @@ public final class BlockCoordinateDescent {
    * k-means prototype directions ({@link BcdSettings#initialization()}).
    */
   public Result train(ImplicitModel initial) {
+    // every run starts from the configured weights and no earlier factors: the trainer can be reused
+    settings = configured;
+    factors = null;
     ImplicitModel model = initial == null ? initialModel() : checkedWarmStart(initial);
     gatherConstants(model);
     List<EpochRecord> history = new ArrayList<>();

@@ -53,43 +53,35 @@ public record GradientSettings(int hiddenDim, Activation activation, Loss loss, 
   }
 
   public GradientSettings withEpochs(int e) {
-    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, e, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps, inputPenalty);
+    return with(d -> d.epochs = e);
   }
 
   public GradientSettings withOptimizer(int newBatch, double newRate, double newDecay) {
-    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, newBatch, newRate, newDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps, inputPenalty);
+    return with(d -> { d.batchSize = newBatch; d.learningRate = newRate; d.lrDecay = newDecay; });
   }
 
   public GradientSettings withActivation(Activation a) {
-    return new GradientSettings(hiddenDim, a, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps, inputPenalty);
+    return with(d -> d.activation = a);
   }
 
   public GradientSettings withPenalties(double newL1, double newGroup, double newDecay) {
-    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, newL1,
-        newGroup, newDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps, inputPenalty);
+    return with(d -> { d.l1 = newL1; d.groupLasso = newGroup; d.weightDecay = newDecay; });
   }
 
   public GradientSettings withStructure(BcdSettings.Structure s, double k) {
-    return new GradientSettings(hiddenDim, activation, loss, s, k, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps, inputPenalty);
+    return with(d -> { d.structure = s; d.kappa = k; });
   }
 
   public GradientSettings withFixedPoint(SolverSettings fp) {
-    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fp, syncsPerEpoch, shape, minSteps, inputPenalty);
+    return with(d -> d.fixedPoint = fp);
   }
 
   public GradientSettings withStatePenalty(double w) {
-    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape.withPenalty(w), minSteps, inputPenalty);
+    return with(d -> d.shape = shape.withPenalty(w));
   }
 
   public GradientSettings withShape(StateShape s) {
-    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, s, minSteps, inputPenalty);
+    return with(d -> d.shape = s);
   }
 
   /** The weight of the state group penalties ({@link StateShape#penalty}). */
@@ -98,18 +90,77 @@ public record GradientSettings(int hiddenDim, Activation activation, Loss loss, 
   }
 
   public GradientSettings withMinSteps(int k) {
-    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, k, inputPenalty);
+    return with(d -> d.minSteps = k);
   }
 
   public GradientSettings withSyncsPerEpoch(int k) {
-    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, k, shape, minSteps, inputPenalty);
+    return with(d -> d.syncsPerEpoch = k);
   }
 
   public GradientSettings withInputPenalty(InputPenalty w) {
-    return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
-        groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps, w);
+    return with(d -> d.inputPenalty = w);
+  }
+
+  /**
+   * A mutable copy of every component: {@link #with} changes some and builds the record again, so
+   * its checks run on the result and no wither repeats the constructor.
+   */
+  public static final class Draft {
+    public int hiddenDim;
+    public Activation activation;
+    public Loss loss;
+    public BcdSettings.Structure structure;
+    public double kappa;
+    public int epochs;
+    public int batchSize;
+    public double learningRate;
+    public double lrDecay;
+    public double l1;
+    public double groupLasso;
+    public double weightDecay;
+    public long seed;
+    public double initScale;
+    public int patience;
+    public SolverSettings fixedPoint;
+    public int syncsPerEpoch;
+    public StateShape shape;
+    public int minSteps;
+    public InputPenalty inputPenalty;
+
+    private Draft(GradientSettings s) {
+      hiddenDim = s.hiddenDim;
+      activation = s.activation;
+      loss = s.loss;
+      structure = s.structure;
+      kappa = s.kappa;
+      epochs = s.epochs;
+      batchSize = s.batchSize;
+      learningRate = s.learningRate;
+      lrDecay = s.lrDecay;
+      l1 = s.l1;
+      groupLasso = s.groupLasso;
+      weightDecay = s.weightDecay;
+      seed = s.seed;
+      initScale = s.initScale;
+      patience = s.patience;
+      fixedPoint = s.fixedPoint;
+      syncsPerEpoch = s.syncsPerEpoch;
+      shape = s.shape;
+      minSteps = s.minSteps;
+      inputPenalty = s.inputPenalty;
+    }
+
+    GradientSettings build() {
+      return new GradientSettings(hiddenDim, activation, loss, structure, kappa, epochs, batchSize, learningRate, lrDecay, l1,
+          groupLasso, weightDecay, seed, initScale, patience, fixedPoint, syncsPerEpoch, shape, minSteps, inputPenalty);
+    }
+  }
+
+  /** These settings with {@code change} applied to a copy of their components (checked like any construction). */
+  public GradientSettings with(java.util.function.Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return d.build();
   }
 
   private static void require(boolean ok, String message) {

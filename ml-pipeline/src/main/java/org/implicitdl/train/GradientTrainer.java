@@ -22,6 +22,8 @@ import org.implicitdl.model.WellPosedness;
 public final class GradientTrainer {
   private final BlockStore store;
   private final BlockStore validation;
+  /** The settings as given; {@link #settings} is the run's copy, with the budget's weight decay. */
+  private final GradientSettings configured;
   private GradientSettings settings;
   private final int inputs;
   private final int outputs;
@@ -55,6 +57,7 @@ public final class GradientTrainer {
       Consumer<EpochRecord> listener) {
     this.store = store;
     this.validation = validation;
+    this.configured = settings;
     this.settings = settings;
     this.inputs = inputs;
     this.outputs = outputs;
@@ -114,12 +117,13 @@ public final class GradientTrainer {
   }
 
   public Result train(ImplicitModel initial) {
+    settings = configured;
     ImplicitModel model = initial == null ? initialModel() : checked(initial);
     Sums counts = store.aggregate("row count", payload(model, 0, 1), GradientTrainer::evaluate);
     double rows = counts.scalar(RealRule.COUNT);
     TrainingBudget budget = TrainingBudget.of(settings, rows);
     this.budget = budget;
-    // the budget's weight decay (a prior on small data) is the one every step and payload sees; max() keeps a reuse unchanged
+    // the budget's weight decay (a prior on small data) is the one every step and payload sees
     settings = settings.withPenalties(settings.l1(), settings.groupLasso(), budget.weightDecay());
     int steps = budget.stepsPerEpoch();
     AdamState adam = AdamState.zeros(settings.hiddenDim(), inputs, outputs);

@@ -156,6 +156,20 @@ class SparkMlCitizenTest {
         && (name.startsWith("get") ? m.getParameterCount() == 0 : m.getParameterCount() == 1)).findFirst().orElse(null);
   }
 
+  /** An estimator is reusable: fitting it twice on the same rows gives the same model, for both solvers (BCD with continuation). */
+  @Test
+  void anEstimatorFitsTwiceToTheSameModel() {
+    Dataset<Row> data = SparkTestSession.frame(gaussian(3, 60, 4), labels(60));
+    for (ImplicitRegressor r : List.of(new ImplicitRegressor().setSolver("bcd").setLambdaGrowth(1.3),
+        new ImplicitRegressor().setSolver("gradient"))) {
+      r.setHiddenDim(4).setMaxIter(3).setBlockSize(20);
+      org.implicitdl.model.ImplicitModel first = r.fit(data).implicitModel();
+      org.implicitdl.model.ImplicitModel second = r.fit(data).implicitModel();
+      assertArrayEquals(first.b().data(), second.b().data(), r.getSolver());
+      assertArrayEquals(first.d().data(), second.d().data(), r.getSolver());
+    }
+  }
+
   @Test
   void paramsAndRecordsPrintReadably() {
     ImplicitClassifier clf = new ImplicitClassifier().setLambdaPerState(new double[] {1.5, 2}).setThresholds(new double[] {0.5, 0.5});

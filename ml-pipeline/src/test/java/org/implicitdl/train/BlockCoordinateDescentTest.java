@@ -42,6 +42,20 @@ class BlockCoordinateDescentTest {
         "real-rule RMSE " + r.history().get(0).realMetric() + " -> " + r.finalRecord().realMetric());
   }
 
+  /** A trainer can be reused: with λ and μ growing each epoch (continuation), a second train() gives the first one's model exactly. */
+  @Test
+  void aTrainerRunsTwiceToTheSameModel() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(10, 8, 1, 200, 8, 0.5, 0.01, 5);
+    BcdSettings st = BcdSettings.defaults(6, Loss.SQUARED).withEpochs(4).withLambdaMu(new double[] {0.5}, 0.5).withLambdaGrowth(1.5);
+    BlockCoordinateDescent trainer = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 6, 50), st, 8, 1, null);
+    ImplicitModel first = trainer.train(null).model();
+    ImplicitModel second = trainer.train(null).model();
+    assertArrayEquals(first.a().data(), second.a().data());
+    assertArrayEquals(first.b().data(), second.b().data());
+    assertArrayEquals(first.c().data(), second.c().data());
+    assertArrayEquals(first.d().data(), second.d().data());
+  }
+
   /** A network converted by fromFeedforward lies in its LayerMask's patterns, and they allow nothing it could not hold. */
   @Test
   void layerPatternsAreTheFeedforwardLayout() {

@@ -73,9 +73,11 @@ final class PaperSection71 {
       BcdSettings s = BcdSettings.defaults(n, Loss.SQUARED).withActivation(Activation.TANH).withStructure(BcdSettings.Structure.TRIANGULAR, 0.95)
           .withShape(shape).withLambdaMu(lambda, mu).withEpochs(sweeps).withFixedPoint(EXACT);
       // each block solved (nearly) to its minimum: 5× the inner, 10× the majorize-minimize and 3× the FISTA iterations
-      return !exactBlocks ? s : new BcdSettings(n, s.loss(), s.structure(), s.kappa(), s.lambda(), s.mu(), s.ridge(), s.l1(), s.groupLasso(),
-          s.maxEpochs(), s.tol(), s.seed(), 5 * s.innerIterations(), 10 * s.abRounds(), 3 * s.fistaIterations(), s.initScale(), s.fixedPoint(),
-          s.lambdaGrowth(), s.initialization(), s.shape(), s.activation());
+      return !exactBlocks ? s : s.with(d -> {
+        d.innerIterations *= 5;
+        d.abRounds *= 10;
+        d.fistaIterations *= 3;
+      });
     }
   }
 
