@@ -46,13 +46,13 @@ final class ImplicitTraining {
 
   static Fitted fit(ImplicitTrainingParams params, Dataset<?> dataset, String featuresCol, String labelCol,
       BlockPacking.Task task, int inputs, int outputs, Consumer<EpochRecord> progress) {
-    String solver = params.getSolver();
+    SolverPipeline solver = SolverPipeline.parse(params.getSolver());
     Loss loss = task == BlockPacking.Task.CLASSIFICATION ? Loss.CROSS_ENTROPY : Loss.SQUARED;
     int n = params.getHiddenDim();
     int blockSize = params.getBlockSize();
     Activation activation = Activation.parse(params.getActivation());
-    if (solver.contains("bcd") && activation != Activation.RELU && params.getRobustEpsilon() > 0) {
-      throw new InvalidParamException("robust training with solver '" + solver + "' needs activation relu (eq. 18's bound is for ReLU), got "
+    if (solver.uses(SolverPipeline.Stage.BCD) && activation != Activation.RELU && params.getRobustEpsilon() > 0) {
+      throw new InvalidParamException("robust training with solver '" + solver.id() + "' needs activation relu (eq. 18's bound is for ReLU), got "
           + activation.id());
     }
     requireAllocatable(solver, n, inputs, outputs);
@@ -100,7 +100,7 @@ final class ImplicitTraining {
             depth, 0);
     HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, TrainingSettings.fixedPoint(params), outputs);
     long t0 = System.nanoTime();
-    String[] stages = solver.split("\\+");
+    List<SolverPipeline.Stage> stages = solver.stages();
     Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, progress);
     Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
     try {
@@ -112,31 +112,32 @@ final class ImplicitTraining {
       int firstStage = 0;
       String resumedFrom = "";
       if (state != null && state.found() != null) {
-        resumedFrom = stages[state.found().stage()] + " stage after epoch " + state.found().epoch();
+        resumedFrom = stages.get(state.found().stage()).id() + " stage after epoch " + state.found().epoch();
         firstStage = state.found().stage();
         model = state.found().stageInput();
         history.addAll(state.found().earlierHistory());
-        LOG.info("resuming from the trainer state in {}: solver stage {}", params.getTrainerStateDir(), stages[firstStage]);
+        LOG.info("resuming from the trainer state in {}: solver stage {}", params.getTrainerStateDir(), stages.get(firstStage).id());
       }
       Stage last = null;
       Stage best = null;
       double bestLoss = Double.POSITIVE_INFINITY;
-      for (int k = firstStage; k < stages.length; k++) {
-        int epochs = epochs(params, solver, stages[k]);
-        boolean followed = k < stages.length - 1;
+      for (int k = firstStage; k < stages.size(); k++) {
+        SolverPipeline.Stage stage = stages.get(k);
+        int epochs = epochs(params, solver, stage);
+        boolean followed = k < stages.size() - 1;
         EpochCheckpoint resume = state == null ? EpochCheckpoint.none() : state.forStage(k, model, history, k == firstStage);
-        last = stages[k].equals("bcd")
+        last = stage == SolverPipeline.Stage.BCD
             ? bcdStage(store, watch, resume, TrainingSettings.bcdSettings(params, loss, epochs), TrainingSettings.robustBox(params, units, inputs), followed, model, inputs,
                 outputs, log)
             : gradientStage(store, validation, watch, resume, TrainingSettings.gradientSettings(params, loss, activation), TrainingSettings.robustObjective(params, units, inputs),
                 model, inputs, outputs, log);
-        if (stages[k].equals("bcd") && loss == Loss.CROSS_ENTROPY && validation != null) {
+        if (stage == SolverPipeline.Stage.BCD && loss == Loss.CROSS_ENTROPY && validation != null) {
           // BCD's own readout calibrated as a candidate; what it hands on (its features) is unchanged
           last = StageChoices.calibrated(last, store, validation, TrainingSettings.fixedPoint(params));
         }
         model = last.handOver();
         history.addAll(last.history());
-        if (validation != null && solver.equals("bcd+gradient")) {
+        if (validation != null && solver == SolverPipeline.BCD_THEN_GRADIENT) {
           // bcd+gradient returns the better of its stages on the validation rows: never worse than its BCD stage.
           // gradient+bcd keeps its BCD stage, whose exact zeros are the feature selection it is run for.
           double stageLoss = TrainingStores.validationLoss(validation, last.model(), loss, TrainingSettings.fixedPoint(params));
@@ -168,7 +169,7 @@ final class ImplicitTraining {
         // the penalties zeroed whole rows and columns: drop those states, every prediction unchanged (paper §6.2)
         model = StatePruning.exact(model);
       }
-      return new Fitted(units.toRaw(model), new TrainingSummary(solver, reported, inUserUnits(chosen.finalRecord(), units, loss), chosen.selected(),
+      return new Fitted(units.toRaw(model), new TrainingSummary(solver.id(), reported, inUserUnits(chosen.finalRecord(), units, loss), chosen.selected(),
           (System.nanoTime() - t0) / 1e9, resumedFrom, path));
     } finally {
       store.close();
@@ -213,9 +214,9 @@ final class ImplicitTraining {
    * The driver holds [A B] (n × (n+p+1)) and, for BCD, Gram statistics of side n+p+1 (design §4):
    * refuses a hidden dimension whose matrices cannot be indexed or do not fit half the driver's heap.
    */
-  static void requireAllocatable(String solver, int n, int inputs, int outputs) {
+  static void requireAllocatable(SolverPipeline solver, int n, int inputs, int outputs) {
     long side = (long) n + inputs + 1;
-    long cells = solver.contains("bcd") ? side * side : (long) n * side + (long) outputs * side;
+    long cells = solver.uses(SolverPipeline.Stage.BCD) ? side * side : (long) n * side + (long) outputs * side;
     double gigabytes = cells * 8 / 1e9;
     if (cells >= Integer.MAX_VALUE - 8) {
       throw new InvalidParamException(String.format(java.util.Locale.ROOT, "parameter hiddenDim %d with %d inputs needs a matrix of %d "
@@ -251,11 +252,12 @@ final class ImplicitTraining {
   }
 
   /** Each epoch's record to the log, the terminal progress bar over all stages' epochs, and the caller's listener. */
-  private static Consumer<EpochRecord> progressLog(ImplicitTrainingParams params, String solver, String[] stages, Loss loss,
+  private static Consumer<EpochRecord> progressLog(ImplicitTrainingParams params, SolverPipeline solver, List<SolverPipeline.Stage> stages,
+      Loss loss,
       Consumer<EpochRecord> progress) {
     String metricName = loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse";
     int totalEpochs = 0;
-    for (String stage : stages) {
+    for (SolverPipeline.Stage stage : stages) {
       totalEpochs += epochs(params, solver, stage);
     }
     Consumer<EpochRecord> bar = ProgressBar.forTerminal(totalEpochs, metricName);
@@ -276,8 +278,8 @@ final class ImplicitTraining {
       int[] selected) {}
 
   /** Epochs of one stage: BCD alone runs maxIter, BCD beside the gradient solver bcdEpochs, the gradient solver maxIter. */
-  private static int epochs(ImplicitTrainingParams params, String solver, String stage) {
-    return stage.equals("bcd") && !solver.equals("bcd") ? params.getBcdEpochs()
+  private static int epochs(ImplicitTrainingParams params, SolverPipeline solver, SolverPipeline.Stage stage) {
+    return stage == SolverPipeline.Stage.BCD && solver != SolverPipeline.BCD ? params.getBcdEpochs()
         : params.getMaxIter();
   }
 
@@ -292,14 +294,14 @@ final class ImplicitTraining {
         .robust(robust);
     BlockCoordinateDescent.Result r = bcd.train(model);
     // followed by the gradient solver, BCD hands on its hidden features with the readout reset (see trainAsWarmStart)
-    return new Stage("bcd", r.model(), followed ? r.model().withZeroReadout() : r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
+    return new Stage(SolverPipeline.Stage.BCD.id(), r.model(), followed ? r.model().withZeroReadout() : r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
   }
 
   private static Stage gradientStage(BlockStore store, BlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,
       GradientSettings settings, RobustObjective robust, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     GradientTrainer.Result r = new GradientTrainer(store, validation, settings, inputs, outputs, log).watching(watch)
         .checkpointing(checkpoint).robust(robust).train(model);
-    return new Stage("gradient", r.model(), r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
+    return new Stage(SolverPipeline.Stage.GRADIENT.id(), r.model(), r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
   }
 
   private static ImplicitModel initialModel(ImplicitTrainingParams params, org.apache.spark.sql.SparkSession spark) {

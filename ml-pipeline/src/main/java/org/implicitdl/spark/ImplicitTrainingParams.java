@@ -12,7 +12,7 @@ import org.apache.spark.ml.param.Param;
  * block-coordinate descent, and the implicit-gradient optimizer (design §3).
  */
 public interface ImplicitTrainingParams extends ImplicitModelParams {
-  String[] SOLVERS = {"bcd", "gradient", "bcd+gradient", "gradient+bcd"};
+  String[] SOLVERS = SolverPipeline.ids();
   String[] ACTIVATIONS = {"relu", "leaky_relu", "tanh", "sigmoid"};
   String[] CONDITIONS = {"inf_norm", "triangular"};
   String[] INITIALIZATIONS = {"gaussian", "prototypes"};
@@ -295,7 +295,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setModelDefaults();
     setDefault(hiddenDim(), 100);
     setDefault(activation(), "relu");
-    setDefault(solver(), "gradient");
+    setDefault(solver(), SolverPipeline.GRADIENT.id());
     setDefault(kappa(), 0.95);
     setDefault(wellPosedness(), "inf_norm");
     setDefault(lambda(), 1.0);

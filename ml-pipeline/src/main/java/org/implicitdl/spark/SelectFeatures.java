@@ -31,7 +31,7 @@ record SelectFeatures(boolean on, int maxInputs) {
     if (s.maxInputs() > inputs) {
       throw new InvalidParamException("parameter selectFeatures " + s.maxInputs() + " is more than the " + inputs + " input features");
     }
-    if (s.on() && !params.getSolver().equals("gradient")) {
+    if (s.on() && SolverPipeline.parse(params.getSolver()) != SolverPipeline.GRADIENT) {
       throw new InvalidParamException("parameter selectFeatures " + params.getSelectFeatures() + " needs solver gradient (its input-group "
           + "penalty path), got solver " + params.getSolver());
     }

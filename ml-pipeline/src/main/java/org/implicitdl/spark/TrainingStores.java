@@ -35,7 +35,7 @@ final class TrainingStores {
    * and a classifier's final BCD readout's temperature — and none otherwise (larger data, BCD
    * regression).
    */
-  static double validationFraction(ImplicitTrainingParams params, String solver, boolean classification, boolean selecting,
+  static double validationFraction(ImplicitTrainingParams params, SolverPipeline solver, boolean classification, boolean selecting,
       Dataset<Row> rows) {
     double set = params.getValidationFraction();
     if (set >= 0) {
@@ -44,7 +44,7 @@ final class TrainingStores {
     if (selecting) {
       return SELECTION_VALIDATION_FRACTION;
     }
-    if (!solver.contains("gradient") && !classification) {
+    if (!solver.uses(SolverPipeline.Stage.GRADIENT) && !classification) {
       return 0;
     }
     return rows.limit(AUTO_VALIDATION_ROWS + 1).count() <= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_FRACTION : 0;
