@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.model.DenseLayer;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.model.ModelAlgebra;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 
 /**
  * Deterministic generators for the paper's synthetic experiments (§7.1, §7.2): the same seed

@@ -1,5 +1,6 @@
 package org.implicitdl.model;
 
+import org.implicitdl.solve.Activation;
 import org.implicitdl.linalg.Matrix;
 
 /**

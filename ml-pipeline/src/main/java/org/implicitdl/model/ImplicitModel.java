@@ -1,5 +1,8 @@
 package org.implicitdl.model;
 
+import org.implicitdl.solve.Activation;
+import org.implicitdl.solve.Certificate;
+import org.implicitdl.solve.WellPosedness;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.FixedPointResult;

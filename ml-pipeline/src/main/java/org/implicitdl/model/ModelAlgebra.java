@@ -1,5 +1,6 @@
 package org.implicitdl.model;
 
+import org.implicitdl.solve.Activation;
 import java.util.List;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;

@@ -1,5 +1,6 @@
 package org.implicitdl.model;
 
+import org.implicitdl.solve.Activation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -2,8 +2,8 @@ package org.implicitdl.robust;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
+import org.implicitdl.solve.Activation;
+import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.FixedPointResult;
 import org.implicitdl.solve.FixedPointSolver;
@@ -15,7 +15,7 @@ import org.implicitdl.solve.SolverSettings;
  * [u_j − r_j, u_j + r_j], r_j ≥ 0 per feature.
  *
  * <p>Closed form: φ is monotone and 1-Lipschitz, so |Δx| ≤ |A||Δx| + |B|r, and with
- * ρ(|A|) &lt; 1 (which every certificate of {@link org.implicitdl.model.WellPosedness} implies)
+ * ρ(|A|) &lt; 1 (which every certificate of {@link org.implicitdl.solve.WellPosedness} implies)
  * |Δx| ≤ (I − |A|)⁻¹|B| r and |Δŷ| ≤ (|C|(I − |A|)⁻¹|B| + |D|) r; that matrix is the model's
  * {@link #sensitivity() sensitivity}.
  *

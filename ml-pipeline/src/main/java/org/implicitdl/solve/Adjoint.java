@@ -49,7 +49,7 @@ public final class Adjoint {
   }
 
   /** J = φ'(AX + Z) at states X for drive Z, as a block. */
-  public static Matrix derivatives(Matrix a, Matrix x, Matrix drive, org.implicitdl.model.Activation phi) {
+  public static Matrix derivatives(Matrix a, Matrix x, Matrix drive, org.implicitdl.solve.Activation phi) {
     Matrix jac = drive.copy();
     Blas.gemm(1.0, a, false, x, false, 1.0, jac);
     double[] jd = jac.data();

@@ -2,8 +2,6 @@ package org.implicitdl.solve;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
 
 /**
  * Anderson-accelerated fixed-point iteration (type II, memory {@code depth}) on the whole block

@@ -2,9 +2,6 @@ package org.implicitdl.solve;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
-import org.implicitdl.model.WellPosedness;
 
 /**
  * Solves x = φ(Ax + z) component by component ({@link StateComponents}, paper §6.2): in solve

@@ -1,8 +1,6 @@
 package org.implicitdl.solve;
 
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
 
 /**
  * Solves the implicit rule's state equation X = φ(AX + Z) for a block of columns at once

@@ -3,8 +3,6 @@ package org.implicitdl.solve;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.LowRank;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
 
 /**
  * Picard iteration X ← φ(AX + Z) on a whole block (one dgemm per sweep). With a certificate of

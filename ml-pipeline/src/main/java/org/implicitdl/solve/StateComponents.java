@@ -106,10 +106,10 @@ public final class StateComponents {
    * block is — and λ_pf(|A|) is the largest of the blocks' λ_pf(|A_CC|), which is why the
    * Perron–Frobenius certificate of the whole A holds exactly when every block's does.
    */
-  public List<org.implicitdl.model.Certificate> diagonalCertificates(Matrix a, org.implicitdl.model.Activation activation) {
-    List<org.implicitdl.model.Certificate> out = new java.util.ArrayList<>();
+  public List<org.implicitdl.solve.Certificate> diagonalCertificates(Matrix a, org.implicitdl.solve.Activation activation) {
+    List<org.implicitdl.solve.Certificate> out = new java.util.ArrayList<>();
     for (int[] comp : components) {
-      out.add(org.implicitdl.model.WellPosedness.certify(diagonalBlock(a, comp), activation));
+      out.add(org.implicitdl.solve.WellPosedness.certify(diagonalBlock(a, comp), activation));
     }
     return out;
   }

@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
-import org.implicitdl.model.WellPosedness;
 
 /**
  * Exact back-substitution for upper-triangular A (feedforward nets, paper §2.2): rows split into

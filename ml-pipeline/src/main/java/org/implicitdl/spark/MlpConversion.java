@@ -5,7 +5,7 @@ import java.util.List;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.util.Identifiable$;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.model.DenseLayer;
 import org.implicitdl.model.ModelAlgebra;
 

@@ -1,7 +1,7 @@
 package org.implicitdl.spark;
 
 import java.util.Arrays;
-import org.implicitdl.model.Certificate;
+import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.train.BlockCoordinateDescent;
 

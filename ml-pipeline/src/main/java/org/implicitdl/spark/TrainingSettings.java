@@ -1,6 +1,6 @@
 package org.implicitdl.spark;
 
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.robust.InputBox;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;

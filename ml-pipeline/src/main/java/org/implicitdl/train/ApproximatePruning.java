@@ -85,7 +85,7 @@ public final class ApproximatePruning {
     if (rank < 1 || rank >= n) {
       throw new IllegalArgumentException("rank must lie in [1, " + (n - 1) + "] for a model with " + n + " states, got " + rank);
     }
-    org.implicitdl.model.WellPosedness.requireKappa(kappa);
+    org.implicitdl.solve.WellPosedness.requireKappa(kappa);
     Matrix a = m.a();
     new Prox(n, 0, 0.0, 0.0, 0.0, BcdSettings.Structure.INF_NORM, kappa).withRank(rank).apply(a, 0.0);
     return m.with(a, m.b(), m.c(), m.d());

@@ -2,8 +2,8 @@ package org.implicitdl.train;
 
 import java.io.Serializable;
 import java.util.Arrays;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.Activation;
+import org.implicitdl.solve.WellPosedness;
 import org.implicitdl.solve.SolverSettings;
 
 /**

@@ -7,9 +7,9 @@ import java.util.Random;
 import java.util.function.Consumer;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 
 /**
  * Block-coordinate descent on the lifted, relaxed problem (10) of the paper (§4):

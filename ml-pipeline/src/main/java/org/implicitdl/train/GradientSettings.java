@@ -1,8 +1,8 @@
 package org.implicitdl.train;
 
 import java.io.Serializable;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.Activation;
+import org.implicitdl.solve.WellPosedness;
 import org.implicitdl.solve.SolverSettings;
 
 /**

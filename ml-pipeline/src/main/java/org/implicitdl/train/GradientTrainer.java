@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Certificate;
+import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 
 /**
  * Trains an implicit model by implicit differentiation (design §3) with Adam on synchronous

@@ -1,7 +1,7 @@
 package org.implicitdl.train;
 
 import java.io.Serializable;
-import org.implicitdl.model.Certificate;
+import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 

@@ -2,7 +2,7 @@ package org.implicitdl.train;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
 
 /**

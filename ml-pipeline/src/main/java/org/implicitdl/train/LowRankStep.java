@@ -3,7 +3,7 @@ package org.implicitdl.train;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.LowRank;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 
 /**
  * BCD's (A, B)-step with rank(A) ≤ k (paper §6.3), alternating over the factors of A = L Rᵀ as

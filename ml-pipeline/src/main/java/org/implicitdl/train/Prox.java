@@ -3,7 +3,7 @@ package org.implicitdl.train;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.LowRank;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 
 /**
  * The non-smooth part of a driver-side step on W = [M₁ M₂] (rows × (k₁ + k₂ + 1)), where the

@@ -2,7 +2,7 @@ package org.implicitdl.train;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 
 /**
  * The driver-side convex steps of BCD, written as one problem on W (rows × k):

@@ -2,7 +2,7 @@ package org.implicitdl.train;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Certificate;
+import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.FixedPointResult;
 import org.implicitdl.solve.FixedPointSolver;

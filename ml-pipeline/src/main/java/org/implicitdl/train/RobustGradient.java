@@ -2,8 +2,8 @@ package org.implicitdl.train;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
+import org.implicitdl.solve.Activation;
+import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.robust.Bounds;
 import org.implicitdl.robust.IntervalAnalysis;

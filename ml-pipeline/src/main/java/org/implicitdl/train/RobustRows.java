@@ -2,7 +2,7 @@ package org.implicitdl.train;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 
 /**
  * The robust (A, B) majorizer (eq. 18) with |B| linearized at the round's start, |B_i| = s_i∘B_i

@@ -2,7 +2,7 @@ package org.implicitdl.data;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 import org.junit.jupiter.api.Test;
 
 class SyntheticDataTest {

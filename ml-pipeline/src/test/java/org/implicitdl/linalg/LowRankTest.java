@@ -3,10 +3,10 @@ package org.implicitdl.linalg;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Random;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
+import org.implicitdl.solve.Activation;
+import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 import org.implicitdl.solve.FixedPointResult;
 import org.implicitdl.solve.PicardSolver;
 import org.implicitdl.solve.SolverSettings;

@@ -1,5 +1,6 @@
 package org.implicitdl.model;
 
+import org.implicitdl.solve.Activation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package org.implicitdl.model;
 
+import org.implicitdl.solve.Activation;
 import static org.junit.jupiter.api.Assertions.*;
 
 import org.implicitdl.TestData;

@@ -1,5 +1,8 @@
 package org.implicitdl.model;
 
+import org.implicitdl.solve.Activation;
+import org.implicitdl.solve.Certificate;
+import org.implicitdl.solve.WellPosedness;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;

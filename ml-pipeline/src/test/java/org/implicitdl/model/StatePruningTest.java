@@ -1,5 +1,7 @@
 package org.implicitdl.model;
 
+import org.implicitdl.solve.Activation;
+import org.implicitdl.solve.WellPosedness;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Random;

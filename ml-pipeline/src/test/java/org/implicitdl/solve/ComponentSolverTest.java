@@ -7,10 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.model.WellPosedness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

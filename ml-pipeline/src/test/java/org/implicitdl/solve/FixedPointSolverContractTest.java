@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 import java.util.Random;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
-import org.implicitdl.model.Certificate;
-import org.implicitdl.model.WellPosedness;
 import org.junit.jupiter.api.Test;
 
 /**

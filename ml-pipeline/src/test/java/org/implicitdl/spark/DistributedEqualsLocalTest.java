@@ -76,7 +76,7 @@ class DistributedEqualsLocalTest {
    */
   @Test
   void tanhLayeredTrainingEqualsTheLocalRun() {
-    BcdSettings st = settings().withActivation(org.implicitdl.model.Activation.TANH).withStructure(BcdSettings.Structure.TRIANGULAR, 0.95)
+    BcdSettings st = settings().withActivation(org.implicitdl.solve.Activation.TANH).withStructure(BcdSettings.Structure.TRIANGULAR, 0.95)
         .withShape(org.implicitdl.train.StateShape.DENSE.withLayers(new org.implicitdl.train.LayerMask(new int[] {4, 2})))
         .withPenalties(1e-3, 0, 0);
     BlockCoordinateDescent.Result expected = new BlockCoordinateDescent(local(), st, P, 1, null).train(null);

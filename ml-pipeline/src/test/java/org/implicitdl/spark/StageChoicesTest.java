@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Random;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.EpochRecord;

@@ -6,9 +6,9 @@ import java.util.List;
 import org.implicitdl.data.LabeledBlock;
 import org.implicitdl.data.SyntheticData;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Certificate;
+import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 import org.junit.jupiter.api.Test;
 
 class BlockCoordinateDescentTest {
@@ -29,13 +29,13 @@ class BlockCoordinateDescentTest {
   void tanhStatesUnderALayerPatternDescendAndKeepThePattern() {
     SyntheticData.Generated g = SyntheticData.sparseUniformTanhNetwork(new int[] {6, 4, 3, 2}, 0.6, 300, 21);
     LayerMask layers = new LayerMask(new int[] {4, 3});
-    BcdSettings st = BcdSettings.defaults(7, Loss.SQUARED).withActivation(org.implicitdl.model.Activation.TANH)
+    BcdSettings st = BcdSettings.defaults(7, Loss.SQUARED).withActivation(org.implicitdl.solve.Activation.TANH)
         .withStructure(BcdSettings.Structure.TRIANGULAR, 0.95).withShape(StateShape.DENSE.withLayers(layers))
         .withLambdaMu(new double[] {0.1}, 0.1).withEpochs(8);
     BlockCoordinateDescent.Result r = train(g.data(), st, 6, 2);
     assertMonotone(r);
     ImplicitModel m = r.model();
-    assertEquals(org.implicitdl.model.Activation.TANH, m.activation());
+    assertEquals(org.implicitdl.solve.Activation.TANH, m.activation());
     assertOutside(Matrix.hstack(m.a(), m.b()), layers.hiddenPattern(6));
     assertOutside(Matrix.hstack(m.c(), m.d()), layers.readoutPattern(6, 2));
     assertTrue(r.finalRecord().realMetric() < 0.9 * r.history().get(0).realMetric(),
@@ -69,7 +69,7 @@ class BlockCoordinateDescentTest {
       }
       double[] bias = new double[widths[l + 1]];
       java.util.Arrays.fill(bias, 0.5);
-      net.add(new org.implicitdl.model.DenseLayer(w, bias, l + 2 == widths.length ? null : org.implicitdl.model.Activation.TANH));
+      net.add(new org.implicitdl.model.DenseLayer(w, bias, l + 2 == widths.length ? null : org.implicitdl.solve.Activation.TANH));
     }
     ImplicitModel m = org.implicitdl.model.ModelAlgebra.fromFeedforward(net);
     LayerMask layers = new LayerMask(new int[] {4, 3});

@@ -7,7 +7,7 @@ import java.util.List;
 import org.implicitdl.data.LabeledBlock;
 import org.implicitdl.data.SyntheticData;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -6,7 +6,7 @@ import java.util.List;
 import org.implicitdl.linalg.LowRank;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 import org.implicitdl.solve.SolverSettings;
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +79,7 @@ class LowRankTrainingTest {
     }
     a = a.scaled(3.0 / WellPosedness.infNorm(a));
     ImplicitModel illPosedDense = new ImplicitModel(a, Matrix.zeros(n, 3), Matrix.zeros(2, n), Matrix.zeros(2, 3),
-        org.implicitdl.model.Activation.RELU, true);
+        org.implicitdl.solve.Activation.RELU, true);
     for (int k : new int[] {1, 5, 39}) {
       ImplicitModel low = ApproximatePruning.toRank(illPosedDense, k, 0.9);
       checkLowRank("toRank " + k, low, k, 0.9);

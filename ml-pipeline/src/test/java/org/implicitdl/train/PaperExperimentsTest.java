@@ -42,7 +42,7 @@ class PaperExperimentsTest {
     BcdSettings d = BcdSettings.defaults(10, Loss.SQUARED);
     BcdSettings st = new BcdSettings(10, Loss.SQUARED, BcdSettings.Structure.INF_NORM, 0.95, new double[] {1.0}, 1.0, 1e-4, 0.0, 40.0,
         150, 0.0, 42L, 20, 3, 100, 1.0, d.fixedPoint(), 1.0, BcdSettings.Initialization.GAUSSIAN, StateShape.DENSE,
-        org.implicitdl.model.Activation.RELU);
+        org.implicitdl.solve.Activation.RELU);
     BlockCoordinateDescent.Result r = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 400),
         st, 100, 1, null).train(null);
     double[] pr = precisionRecall(r.selectedFeatures(), g.relevantFeatures());
@@ -101,7 +101,7 @@ class PaperExperimentsTest {
       BlockCoordinateDescent.Result bcd = new BlockCoordinateDescent(LocalBlockStore.of(data.inputs(), data.targets(), 20, 400),
           BcdSettings.defaults(20, Loss.SQUARED).withEpochs(30).withLambdaMu(new double[] {10}, 10), shape[0], shape[2], null).train(null);
       GradientSettings gs = GradientSettings.defaults(20, Loss.SQUARED).withEpochs(60).withOptimizer(40, 0.01, 0.97)
-          .withActivation(org.implicitdl.model.Activation.TANH).withFixedPoint(new SolverSettings(1e-8, 500));
+          .withActivation(org.implicitdl.solve.Activation.TANH).withFixedPoint(new SolverSettings(1e-8, 500));
       GradientTrainer.Result grad = new GradientTrainer(LocalBlockStore.of(data.inputs(), data.targets(), 20, 400), null, gs, shape[0],
           shape[2], null).train(null);
       System.out.printf("§7.1 p=%d hidden=%d q=%d m=400: target rms %.3f, BCD (relu, n=20) rmse %.3f, gradient (tanh, n=20) rmse %.3f%n",

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Random;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 import org.junit.jupiter.api.Test;
 
 /** Unit checks of the small pieces the solvers are built from: {@link Prox}, {@link Loss}, {@link Sums}, {@link QuadraticStep}. */

@@ -2,7 +2,7 @@ package org.implicitdl.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.junit.jupiter.api.Test;
 
 /** The settings records change through one copy ({@code with}): a wither changes only its components, and every change is checked. */

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Random;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.model.WellPosedness;
+import org.implicitdl.solve.WellPosedness;
 import org.implicitdl.solve.SolverSettings;
 import org.junit.jupiter.api.Test;
 

@@ -10,7 +10,7 @@ import java.util.Set;
 import org.implicitdl.data.SyntheticData;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ConvolutionLayers;
 import org.implicitdl.model.DenseLayer;
 import org.implicitdl.model.ImplicitModel;

@@ -43,7 +43,7 @@ final class InspectCommand {
       structure.put("components", m.components().count());
       structure.put("largestComponent", m.components().largest());
       structure.put("diagonalBlocksCertified", m.components().diagonalCertificates(m.a(), m.activation()).stream()
-          .filter(org.implicitdl.model.Certificate::isWellPosed).count());
+          .filter(org.implicitdl.solve.Certificate::isWellPosed).count());
       structure.put("sweepRank", m.sweepRank());
       if (m.certificate().isWellPosed()) {
         o.put("hiddenDimAfterExactPruning", ((ModelInfo) model).exactlyPruned().hiddenDim());

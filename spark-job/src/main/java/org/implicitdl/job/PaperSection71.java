@@ -12,7 +12,7 @@ import java.util.Random;
 import org.implicitdl.data.SyntheticData;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.Activation;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;

@@ -151,7 +151,7 @@ class BadInputTest {
     Path illPosed = dir.resolve("ill-posed-model");
     new org.implicitdl.spark.ImplicitClassificationModel("ill", new org.implicitdl.model.ImplicitModel(
         org.implicitdl.linalg.Matrix.identity(2).scaled(1.5), org.implicitdl.linalg.Matrix.zeros(2, 4), org.implicitdl.linalg.Matrix.zeros(3, 2),
-        org.implicitdl.linalg.Matrix.zeros(3, 4), org.implicitdl.model.Activation.RELU, true)).write().save(illPosed.toString());
+        org.implicitdl.linalg.Matrix.zeros(3, 4), org.implicitdl.solve.Activation.RELU, true)).write().save(illPosed.toString());
     String c = cls.toString();
     String r = reg.toString();
     String mm = m.toString();

@@ -1,4 +1,4 @@
-package org.implicitdl.model;
+package org.implicitdl.solve;
 
 import static org.junit.jupiter.api.Assertions.*;
 
