@@ -131,6 +131,11 @@ public final class CanonicalRows {
   }
 
   /** Partition = ⌊unit(hash)·P⌋. */
+  static int partitionOf(long hash, int partitions) {
+    return (int) Math.min(partitions - 1, (long) (unit(hash) * partitions));
+  }
+
+  /** The partitioner of {@link #of}. */
   private static final class ByHash extends Partitioner {
     private static final long serialVersionUID = 1L;
     private final int partitions;
@@ -146,7 +151,7 @@ public final class CanonicalRows {
 
     @Override
     public int getPartition(Object key) {
-      return (int) Math.min(partitions - 1, (long) (unit((Long) key) * partitions));
+      return partitionOf((Long) key, partitions);
     }
 
     @Override

@@ -3,12 +3,8 @@ package org.implicitdl.spark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.model.StatePruning;
@@ -49,7 +45,6 @@ final class ImplicitTraining {
     SolverPipeline solver = SolverPipeline.parse(params.getSolver());
     Loss loss = task == BlockPacking.Task.CLASSIFICATION ? Loss.CROSS_ENTROPY : Loss.SQUARED;
     int n = params.getHiddenDim();
-    int blockSize = params.getBlockSize();
     Activation activation = Activation.parse(params.getActivation());
     if (solver.uses(SolverPipeline.Stage.BCD) && activation != Activation.RELU && params.getRobustEpsilon() > 0) {
       throw new InvalidParamException("robust training with solver '" + solver.id() + "' needs activation relu (eq. 18's bound is for ReLU), got "
@@ -57,47 +52,13 @@ final class ImplicitTraining {
     }
     requireAllocatable(solver, n, inputs, outputs);
     SelectFeatures selecting = SelectFeatures.of(params, inputs);
-    String weightCol = params.getWeightCol();
-    Dataset<Row> rows = selectRows(dataset.toDF(), featuresCol, labelCol, weightCol);
-    Dataset<Row> heldOutRows = null;
-    String heldOutCol = params.getHeldOutCol();
-    if (!heldOutCol.isEmpty()) {
-      DatasetChecks.requireBooleanColumn(dataset.schema(), heldOutCol);
-      Column marked = functions.coalesce(dataset.col(heldOutCol), functions.lit(false));
-      heldOutRows = selectRows(dataset.toDF().where(marked), featuresCol, labelCol, weightCol);
-      rows = selectRows(dataset.toDF().where(functions.not(marked)), featuresCol, labelCol, weightCol);
-    }
-    Dataset<Row> validationRows = null;
-    double validationFraction = TrainingStores.validationFraction(params, solver, task == BlockPacking.Task.CLASSIFICATION, selecting.on(),
-        rows);
-    boolean deterministic = params.getDeterministic();
-    if (validationFraction > 0) {
-      Dataset<Row>[] split = deterministic ? CanonicalRows.split(rows, validationFraction, params.getSeed())
-          : rows.randomSplit(new double[] {1 - validationFraction, validationFraction}, params.getSeed());
-      // tiny data can leave the hashed split empty: then no validation rows rather than an empty store
-      if (!split[1].isEmpty() && !split[0].isEmpty()) {
-        rows = split[0];
-        validationRows = split[1];
-      }
-    }
-    if (deterministic) {
-      rows = CanonicalRows.of(rows, blockSize);
-      validationRows = validationRows == null ? null : CanonicalRows.of(validationRows, blockSize);
-      heldOutRows = heldOutRows == null ? null : CanonicalRows.of(heldOutRows, blockSize);
-    }
+    FitRows rows = FitRows.of(params, dataset, new FitRows.Names(featuresCol, labelCol, params.getWeightCol(), task, inputs, outputs, n),
+        solver, selecting.on());
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-    int depth = params.getAggregationDepth();
-    int checkpoint = params.getCheckpointInterval();
-    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(rows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize);
-    boolean local = TrainingStores.fitsTheDriver(params, rows, inputs, outputs, n);
-    BlockStore store = TrainingStores.blockStore(sc, blocks, local, depth, checkpoint);
+    BlockStore store = rows.trainingStore(sc);
     Standardization units = standardize(params, store, task, inputs, outputs);
-    BlockStore validation = validationRows == null ? null
-        : TrainingStores.blockStore(sc, BlockPacking.pack(validationRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units), local,
-            depth, 0);
-    BlockStore heldOut = heldOutRows == null ? null
-        : TrainingStores.blockStore(sc, BlockPacking.pack(heldOutRows, featuresCol, labelCol, weightCol, task, inputs, outputs, n, blockSize, units), local,
-            depth, 0);
+    BlockStore validation = rows.validationStore(sc, units);
+    BlockStore heldOut = rows.heldOutStore(sc, units);
     HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, TrainingSettings.fixedPoint(params), outputs);
     long t0 = System.nanoTime();
     List<SolverPipeline.Stage> stages = solver.stages();
@@ -245,10 +206,6 @@ final class ImplicitTraining {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static Dataset<Row> selectRows(Dataset<Row> frame, String featuresCol, String labelCol, String weightCol) {
-    return weightCol.isEmpty() ? frame.select(featuresCol, labelCol) : frame.select(featuresCol, labelCol, weightCol);
   }
 
   /** Each epoch's record to the log, the terminal progress bar over all stages' epochs, and the caller's listener. */

@@ -36,7 +36,7 @@ final class TrainingStores {
    * regression).
    */
   static double validationFraction(ImplicitTrainingParams params, SolverPipeline solver, boolean classification, boolean selecting,
-      Dataset<Row> rows) {
+      java.util.function.LongUnaryOperator countUpTo) {
     double set = params.getValidationFraction();
     if (set >= 0) {
       return set;
@@ -47,7 +47,7 @@ final class TrainingStores {
     if (!solver.uses(SolverPipeline.Stage.GRADIENT) && !classification) {
       return 0;
     }
-    return rows.limit(AUTO_VALIDATION_ROWS + 1).count() <= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_FRACTION : 0;
+    return countUpTo.applyAsLong(AUTO_VALIDATION_ROWS + 1) <= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_FRACTION : 0;
   }
 
   /**
@@ -57,14 +57,19 @@ final class TrainingStores {
    * optimizer step costs microseconds instead of a Spark job.
    */
   static boolean fitsTheDriver(ImplicitTrainingParams params, Dataset<Row> rows, int inputs, int outputs, int n) {
-    double budget = params.getLocalTrainingMb() * 1e6;
-    if (budget <= 0) {
-      return false;
-    }
-    double bytesPerRow = 8.0 * (inputs + 1 + outputs + 1 + 2.0 * n);
-    long limit = (long) Math.floor(budget / bytesPerRow);
+    long limit = rowLimit(params, inputs, outputs, n);
     // counts at most limit + 1 rows: a large input is not scanned to the end to learn it is large
-    return rows.limit((int) Math.min(Integer.MAX_VALUE - 1, limit + 1)).count() <= limit;
+    return limit > 0 && rows.limit((int) Math.min(Integer.MAX_VALUE - 1, limit + 1)).count() <= limit;
+  }
+
+  /** The most rows whose packed blocks fit the driver budget (0 when the budget is off). */
+  static long driverRowLimit(ImplicitTrainingParams params, FitRows.Names names) {
+    return rowLimit(params, names.inputs(), names.outputs(), names.hiddenDim());
+  }
+
+  private static long rowLimit(ImplicitTrainingParams params, int inputs, int outputs, int n) {
+    double bytesPerRow = 8.0 * (inputs + 1 + outputs + 1 + 2.0 * n);
+    return (long) Math.floor(Math.max(0, params.getLocalTrainingMb()) * 1e6 / bytesPerRow);
   }
 
   static BlockStore blockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, boolean local, int depth, int checkpoint) {

@@ -52,7 +52,7 @@ public final class AdamState implements Serializable {
     }
     if (st.inputPenalty().active()) {
       // shrinking B's columns only scales rows of [A B] down in ℓ1 norm: ‖A‖∞ ≤ κ still holds
-      InputGroups.shrink(ab, metric(0, rate), cd, metric(1, rate), n, inputs, st.inputPenalty().weight());
+      InputGroups.shrink(ab, metric(0, rate), cd, metric(1, rate), n, inputs, st.inputPenalty());
       InputGroups.drop(ab, cd, n, st.inputPenalty().dropped());
     }
     if (st.shape().lowRank()) {

@@ -24,10 +24,12 @@ import org.implicitdl.solve.SolverSettings;
  * the same way and a neural model would restart from a symmetric, nearly linear point.
  *
  * <p>The supports are nested: an input a point drops stays at zero for the larger weights after
- * it, so the path removes inputs one stretch at a time instead of trading them. The choice: with
- * no limit, the one-standard-error rule (the fewest inputs whose validation loss is within one
- * standard error of the path's smallest); with a limit K, the smallest validation loss among the
- * points using at most K inputs.
+ * it, so the path removes inputs one stretch at a time instead of trading them. The penalty is the
+ * adaptive group lasso's ({@link #adaptiveScales}): each input's weight is scaled by the inverse of
+ * its column's size in the dense fit. The choice: with no limit, the one-standard-error rule (the
+ * fewest inputs whose validation loss is within one standard error of the path's smallest, the
+ * error being that of the paired row-by-row difference from the best point); with a limit K, the
+ * smallest validation loss among the points using at most K inputs.
  */
 public final class FeatureSelectionPath {
   static final int POINTS = 16;
@@ -35,7 +37,10 @@ public final class FeatureSelectionPath {
   /** Each point's budget is the dense fit's over this. */
   static final int POINT_SHARE = 4;
 
-  /** One point: its weight, inputs in use, validation mean loss and that mean's standard error. */
+  /**
+   * One point: its weight, inputs in use, validation mean loss and a standard error: of that mean
+   * while the path runs, of the mean's difference from the best point's once the rule has them all.
+   */
   public record Point(double weight, int inputs, double validationLoss, double standardError) implements Serializable {}
 
   /** Outcome: the chosen model, the whole path (the dense start first, weight 0), the chosen point's index. */
@@ -48,6 +53,8 @@ public final class FeatureSelectionPath {
   private final BlockStore store;
   private final BlockStore validation;
   private final GradientSettings settings;
+  /** The dense fit's settings: each support's refit gets its whole budget. */
+  private final GradientSettings refitSettings;
   private final int inputs;
   private final int outputs;
   private final Consumer<EpochRecord> listener;
@@ -66,6 +73,7 @@ public final class FeatureSelectionPath {
     this.store = store;
     this.validation = validation;
     this.settings = settings.withEpochs(Math.max(1, settings.epochs() / POINT_SHARE)).withMinSteps(settings.minSteps() / POINT_SHARE);
+    this.refitSettings = settings;
     this.inputs = inputs;
     this.outputs = outputs;
     this.listener = listener;
@@ -73,7 +81,8 @@ public final class FeatureSelectionPath {
 
   /** Runs the path from {@code dense}; {@code maxInputs} 0: the one-standard-error rule, K ≥ 1: at most K inputs. */
   public Result run(ImplicitModel dense, int maxInputs) {
-    double lambdaMax = lambdaMax(withoutInputs(dense));
+    InputPenalty scales = adaptiveScales(dense);
+    double lambdaMax = lambdaMax(withoutInputs(dense), scales);
     List<Point> path = new ArrayList<>();
     List<ImplicitModel> models = new ArrayList<>();
     path.add(score(0, dense));
@@ -82,15 +91,25 @@ public final class FeatureSelectionPath {
     for (int k = 0; k < POINTS && path.get(path.size() - 1).inputs() > 0; k++) {
       double weight = lambdaMax * Math.pow(RATIO, (POINTS - 1 - k) / (double) (POINTS - 1));
       // nested supports: an input the path has dropped stays dropped at larger weights
-      GradientSettings atWeight = settings.withInputPenalty(new InputPenalty(weight, InputPenalty.keeping(
+      GradientSettings atWeight = settings.withInputPenalty(scales.at(weight, InputPenalty.keeping(
           InputGroups.used(current.b(), current.d(), inputs), inputs).dropped()));
       current = polish(new GradientTrainer(store, null, atWeight, inputs, outputs, listener).train(current).model(), atWeight);
       // relaxed: each support refit without the penalty, so the score is the support's, not the shrinkage's
       int[] support = InputGroups.used(current.b(), current.d(), inputs);
-      ImplicitModel refit = new GradientTrainer(store, validation, settings.withInputPenalty(InputPenalty.keeping(support, inputs)), inputs,
+      int same = path.get(path.size() - 1).inputs() == support.length ? path.size() - 1 : -1;
+      if (same >= 0) {
+        // supports are nested: the same count is the same support, already refit and scored
+        path.add(new Point(weight, support.length, path.get(same).validationLoss(), path.get(same).standardError()));
+        models.add(models.get(same));
+        continue;
+      }
+      ImplicitModel refit = new GradientTrainer(store, validation, refitSettings.withInputPenalty(InputPenalty.keeping(support, inputs)), inputs,
           outputs, listener).train(restricted(dense, support)).model();
       path.add(score(weight, refit));
       models.add(refit);
+    }
+    if (maxInputs == 0) {
+      path = withPairedErrors(path, models);
     }
     int chosen = choose(path, maxInputs);
     return new Result(models.get(chosen), path, chosen, lambdaMax);
@@ -119,7 +138,7 @@ public final class FeatureSelectionPath {
         org.implicitdl.linalg.Blas.axpy(-step, gab.data(), nab.data());
         org.implicitdl.linalg.Blas.axpy(-step, gcd.data(), ncd.data());
         new Prox(n, inputs, 0.0, 0.0, 0.0, atWeight.structure(), atWeight.kappa()).apply(nab, step);
-        InputGroups.shrink(nab, uniform(nab, 1 / step), ncd, uniform(ncd, 1 / step), n, inputs, atWeight.inputPenalty().weight());
+        InputGroups.shrink(nab, uniform(nab, 1 / step), ncd, uniform(ncd, 1 / step), n, inputs, atWeight.inputPenalty());
         InputGroups.drop(nab, ncd, n, atWeight.inputPenalty().dropped());
         ImplicitModel next = model.withAB(nab).withCD(ncd);
         double nextLoss = meanLoss(next);
@@ -190,12 +209,13 @@ public final class FeatureSelectionPath {
       return best >= 0 ? best : java.util.stream.IntStream.range(0, path.size()).boxed()
           .min(java.util.Comparator.comparingInt((Integer k) -> path.get(k).inputs())).orElseThrow();
     }
-    double bar = path.get(best).validationLoss() + path.get(best).standardError();
+    double least = path.get(best).validationLoss();
     int chosen = best;
     for (int k = 0; k < path.size(); k++) {
       Point p = path.get(k);
       Point c = path.get(chosen);
-      if (p.validationLoss() <= bar && (p.inputs() < c.inputs() || p.inputs() == c.inputs() && p.validationLoss() < c.validationLoss())) {
+      if (p.validationLoss() <= least + p.standardError()
+          && (p.inputs() < c.inputs() || p.inputs() == c.inputs() && p.validationLoss() < c.validationLoss())) {
         chosen = k;
       }
     }
@@ -204,10 +224,51 @@ public final class FeatureSelectionPath {
 
   /** glmnet's λ_max at a model whose input columns are zero and whose output bias is optimal (one gradient pass). */
   public double lambdaMax(ImplicitModel zeroInputs) {
+    return lambdaMax(zeroInputs, InputPenalty.of(1));
+  }
+
+  /**
+   * The adaptive group lasso's scales (Zou 2006; Wang and Leng 2008 for groups): s_j = ḡ / g_j
+   * with g_j = ‖[Γ B_{:,j}; D_{:,j}]‖₂ in the dense model and ḡ their mean, so an input the dense
+   * fit hardly uses is penalized more and a strongly used one less. The plain group lasso
+   * over-selects: to keep the relevant inputs' columns it must shrink them, and a smaller weight
+   * then also admits irrelevant ones; scaling by the dense fit separates the two. Floored at
+   * 1e-3·ḡ (a zero column is not infinitely penalized, only very strongly).
+   */
+  InputPenalty adaptiveScales(ImplicitModel dense) {
+    Matrix ab = Matrix.hstack(dense.a(), dense.b());
+    Matrix cd = Matrix.hstack(dense.c(), dense.d());
+    int n = dense.hiddenDim();
+    double[] gain = InputGroups.stateGains(ab, cd, n);
+    double[] norms = new double[inputs];
+    double mean = 0;
+    for (int j = 0; j < inputs; j++) {
+      double s = 0;
+      for (int i = 0; i < n; i++) {
+        s += Math.pow(gain[i] * ab.get(i, n + j), 2);
+      }
+      for (int i = 0; i < cd.rows(); i++) {
+        s += Math.pow(cd.get(i, n + j), 2);
+      }
+      norms[j] = Math.sqrt(s);
+      mean += norms[j] / inputs;
+    }
+    if (!(mean > 0)) {
+      return InputPenalty.of(1);
+    }
+    double[] scale = new double[inputs];
+    for (int j = 0; j < inputs; j++) {
+      scale[j] = mean / Math.max(norms[j], 1e-3 * mean);
+    }
+    return new InputPenalty(1, new boolean[0], scale);
+  }
+
+  /** λ_max for the input penalty with {@code scales}' per-input multipliers (its weight 1). */
+  double lambdaMax(ImplicitModel zeroInputs, InputPenalty scales) {
     Sums g = store.aggregate("feature selection: gradient at zero input columns", payload(zeroInputs), GradientTrainer::miniBatch);
     double[] gain = InputGroups.stateGains(Matrix.hstack(zeroInputs.a(), zeroInputs.b()), Matrix.hstack(zeroInputs.c(), zeroInputs.d()),
         zeroInputs.hiddenDim());
-    return InputGroups.largestGradientNorm(g.matrix(1), g.matrix(3), gain, inputs, g.scalar(ImplicitGradient.COUNT));
+    return InputGroups.largestGradientNorm(g.matrix(1), g.matrix(3), gain, inputs, g.scalar(ImplicitGradient.COUNT), scales);
   }
 
   /**
@@ -255,6 +316,59 @@ public final class FeatureSelectionPath {
     double mean = s.scalar(0) / count;
     double variance = Math.max(0, s.scalar(1) / count - mean * mean);
     return new Point(weight, InputGroups.used(model.b(), model.d(), inputs).length, mean, Math.sqrt(variance / count));
+  }
+
+  /**
+   * The points with each one's standard error replaced by that of its loss difference from the
+   * best point, row by row on the same validation rows (one pass): the models' losses move
+   * together from row to row, so the paired difference is what the rows can tell apart; the
+   * spread of a single mean would call most supports equal on a few hundred rows.
+   */
+  private List<Point> withPairedErrors(List<Point> path, List<ImplicitModel> models) {
+    int best = 0;
+    for (int k = 1; k < path.size(); k++) {
+      best = path.get(k).validationLoss() < path.get(best).validationLoss() ? k : best;
+    }
+    Sums s = validation.aggregate("feature selection: paired loss differences", new Paired(models, best, settings.loss(),
+        settings.fixedPoint()), FeatureSelectionPath::pairedDifferences);
+    double count = s.scalar(2 * models.size());
+    List<Point> out = new ArrayList<>();
+    for (int k = 0; k < path.size(); k++) {
+      double mean = s.scalar(2 * k) / count;
+      double variance = Math.max(0, s.scalar(2 * k + 1) / count - mean * mean);
+      Point p = path.get(k);
+      out.add(new Point(p.weight(), p.inputs(), p.validationLoss(), Math.sqrt(variance / count)));
+    }
+    return out;
+  }
+
+  /** What the paired pass sends to the blocks: every point's model and which one is best. */
+  record Paired(List<ImplicitModel> models, int best, Loss loss, SolverSettings fixedPoint) implements Serializable {}
+
+  /** Σ w d_k and Σ w d_k² for d_k = ℓ_k − ℓ_best per row, for every model k, then Σ w. */
+  static Sums pairedDifferences(Paired p, TrainingBlock block) {
+    Matrix u = block.u();
+    int q = block.y().rows();
+    double[][] losses = new double[p.models().size()][];
+    for (int k = 0; k < losses.length; k++) {
+      ImplicitModel m = p.models().get(k);
+      Matrix out = RealRule.readout(m.c(), m.d(), RealRule.states(m, m.certificate(), u, p.fixedPoint()).states(), u);
+      losses[k] = new double[u.cols()];
+      for (int c = 0; c < u.cols(); c++) {
+        losses[k][c] = p.loss().value(block.y().data(), out.data(), q, c);
+      }
+    }
+    double[] sums = new double[2 * losses.length + 1];
+    for (int c = 0; c < u.cols(); c++) {
+      double w = block.w().get(0, c);
+      for (int k = 0; k < losses.length; k++) {
+        double d = losses[k][c] - losses[p.best()][c];
+        sums[2 * k] += w * d;
+        sums[2 * k + 1] += w * d * d;
+      }
+      sums[2 * losses.length] += w;
+    }
+    return new Sums(new Matrix[0], sums);
   }
 
   /** What the validation pass sends to the blocks. */

@@ -178,7 +178,8 @@ public final class GradientTrainer {
       history.add(record);
       listener.accept(record);
       modelListener.accept(model);
-      double score = validationScore(model);
+      // the curve already scored the validation rows with this model (the nominal loss): not twice
+      double score = robust == null && heldOut.watches(validation) ? record.heldOutLoss() : validationScore(model);
       if (score < bestScore || validation == null) {
         best = model;
         bestScore = score;
@@ -213,7 +214,7 @@ public final class GradientTrainer {
     int n = settings.hiddenDim();
     Matrix ab = Matrix.hstack(m.a(), m.b());
     Matrix cd = Matrix.hstack(m.c(), m.d());
-    return abProx().value(ab) + AdamState.cdProx(settings, inputs).value(cd) + InputGroups.value(ab, cd, n, inputs, settings.inputPenalty().weight());
+    return abProx().value(ab) + AdamState.cdProx(settings, inputs).value(cd) + InputGroups.value(ab, cd, n, inputs, settings.inputPenalty());
   }
 
   private Prox abProx() {

@@ -33,6 +33,11 @@ public final class HeldOutScore {
     return new HeldOutScore(null, Loss.SQUARED, null, 1);
   }
 
+  /** Whether the curve is drawn on {@code store} (then a record's held-out loss is that store's mean loss). */
+  public boolean watches(BlockStore store) {
+    return store != null && heldOut == store;
+  }
+
   public static Sums score(Payload p, TrainingBlock block) {
     return RealRule.metrics(p.model(), p.certificate(), block.u(), block.y(), block.w(), p.loss(), p.fixedPoint());
   }

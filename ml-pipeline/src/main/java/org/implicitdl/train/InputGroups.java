@@ -22,8 +22,8 @@ public final class InputGroups {
    * {@code ab}) and D_{:,j} (column n + j of {@code cd}), with the metric diagonals {@code hab},
    * {@code hcd} of the same shapes.
    */
-  static void shrink(Matrix ab, Matrix hab, Matrix cd, Matrix hcd, int n, int inputs, double weight) {
-    if (weight == 0) {
+  static void shrink(Matrix ab, Matrix hab, Matrix cd, Matrix hcd, int n, int inputs, InputPenalty penalty) {
+    if (penalty.weight() == 0) {
       return;
     }
     int rowsB = ab.rows();
@@ -41,7 +41,7 @@ public final class InputGroups {
         w[rowsB + i] = cd.get(i, j);
         h[rowsB + i] = hcd.get(i, j);
       }
-      prox(w, h, weight);
+      prox(w, h, penalty.weightOf(j - n));
       for (int i = 0; i < rowsB; i++) {
         ab.set(i, j, w[i] / gain[i]);
       }
@@ -151,9 +151,9 @@ public final class InputGroups {
     return Math.sqrt(s);
   }
 
-  /** λ Σ_j ‖[B_{:,j}; D_{:,j}]‖₂ over the p input columns (n + j in [A B] and [C D]). */
-  static double value(Matrix ab, Matrix cd, int n, int inputs, double weight) {
-    if (weight == 0) {
+  /** Σ_j λ s_j ‖[Γ B_{:,j}; D_{:,j}]‖₂ over the p input columns (n + j in [A B] and [C D]). */
+  static double value(Matrix ab, Matrix cd, int n, int inputs, InputPenalty penalty) {
+    if (penalty.weight() == 0) {
       return 0;
     }
     double[] gain = stateGains(ab, cd, n);
@@ -163,9 +163,9 @@ public final class InputGroups {
       for (int i = 0; i < ab.rows(); i++) {
         s += Math.pow(gain[i] * ab.get(i, j), 2);
       }
-      total += Math.sqrt(s);
+      total += penalty.weightOf(j - n) * Math.sqrt(s);
     }
-    return weight * total;
+    return total;
   }
 
   /** Inputs j whose group [B_{:,j}; D_{:,j}] is not exactly zero. */
@@ -178,14 +178,14 @@ public final class InputGroups {
    * zero and whose other parameters are stationary, the smallest weight at which that model is
    * stationary for the penalized problem (glmnet's λ_max, here for the implicit model).
    */
-  static double largestGradientNorm(Matrix gradB, Matrix gradD, double[] gain, int inputs, double count) {
+  static double largestGradientNorm(Matrix gradB, Matrix gradD, double[] gain, int inputs, double count, InputPenalty scales) {
     double largest = 0;
     for (int j = 0; j < inputs; j++) {
       double s = columnSquares(gradD, j);
       for (int i = 0; i < gradB.rows(); i++) {
         s += Math.pow(gradB.get(i, j) / gain[i], 2);
       }
-      largest = Math.max(largest, Math.sqrt(s));
+      largest = Math.max(largest, Math.sqrt(s) / scales.weightOf(j));
     }
     return largest / count;
   }

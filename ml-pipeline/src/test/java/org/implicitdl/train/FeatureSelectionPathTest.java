@@ -69,16 +69,68 @@ class FeatureSelectionPathTest {
       ImplicitModel dense = new GradientTrainer(store, null, settings.withEpochs(3), 12, q, null).train(null).model();
       FeatureSelectionPath path = new FeatureSelectionPath(store, store, settings, 12, q, null);
       ImplicitModel zero = path.withoutInputs(dense);
-      double lambdaMax = path.lambdaMax(zero);
-      assertTrue(lambdaMax > 0, "a positive λ_max");
-      assertEquals(0, usedAfterFullBatchSteps(store, zero, settings, lambdaMax * 1.0001, q, 1), loss + ": λ_max keeps every column zero");
-      assertTrue(usedAfterFullBatchSteps(store, zero, settings, lambdaMax * 0.98, q, 1) > 0, loss + ": 0.98·λ_max uses an input");
+      // plain, and with the adaptive scales of the dense fit (each input's weight λ·s_j)
+      for (InputPenalty scales : List.of(InputPenalty.of(1), path.adaptiveScales(dense))) {
+        double lambdaMax = path.lambdaMax(zero, scales);
+        assertTrue(lambdaMax > 0, "a positive λ_max");
+        assertEquals(0, usedAfterFullBatchSteps(store, zero, settings, scales.at(lambdaMax * 1.0001, new boolean[0]), q, 1),
+            loss + ": λ_max keeps every column zero");
+        assertTrue(usedAfterFullBatchSteps(store, zero, settings, scales.at(lambdaMax * 0.98, new boolean[0]), q, 1) > 0,
+            loss + ": 0.98·λ_max uses an input");
+      }
     }
   }
 
-  private static int usedAfterFullBatchSteps(LocalBlockStore store, ImplicitModel start, GradientSettings settings, double weight, int q,
+  /** The adaptive scales: the inverse of each input's column size in the dense fit over their mean; a zero column gets the floor's scale. */
+  @Test
+  void adaptiveScalesPenalizeTheInputsTheDenseFitUsesLeast() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(6, 5, 1, 100, 3, 0.5, 0.05, 4);
+    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 6, 64);
+    GradientSettings settings = GradientSettings.defaults(6, Loss.SQUARED);
+    Matrix b = new Matrix(6, 6, new double[36]);
+    Matrix d = new Matrix(1, 6, new double[6]);
+    double[] sizes = {1, 2, 4, 0, 1}; // input j's group: D's entry sizes[j], B zero (C zero too: every state gain is the floor's 1)
+    for (int j = 0; j < 5; j++) {
+      d.set(0, j, sizes[j]);
+    }
+    ImplicitModel dense = new ImplicitModel(Matrix.zeros(6, 6), b, Matrix.zeros(1, 6), d, org.implicitdl.solve.Activation.RELU, false);
+    double[] scale = new FeatureSelectionPath(store, store, settings, 5, 1, null).adaptiveScales(dense).scale();
+    double mean = 8 / 5.0;
+    for (int j = 0; j < 5; j++) {
+      assertEquals(mean / Math.max(sizes[j], 1e-3 * mean), scale[j], 1e-12, "input " + j);
+    }
+  }
+
+  /** The paired pass's sums are the row-by-row loss differences from the best model, summed as a direct loop does. */
+  @Test
+  void pairedDifferencesAreTheRowByRowLossDifferences() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(5, 4, 1, 50, 4, 0.5, 0.05, 6);
+    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 5, 16);
+    GradientSettings settings = GradientSettings.defaults(5, Loss.SQUARED);
+    ImplicitModel first = new GradientTrainer(store, null, settings.withEpochs(1).withMinSteps(0), 4, 1, null).train(null).model();
+    ImplicitModel second = new GradientTrainer(store, null, settings.withEpochs(3).withMinSteps(0), 4, 1, null).train(null).model();
+    List<ImplicitModel> models = List.of(first, second);
+    Sums s = store.aggregate("paired", new FeatureSelectionPath.Paired(models, 1, Loss.SQUARED, settings.fixedPoint()),
+        FeatureSelectionPath::pairedDifferences);
+    double sum = 0;
+    double squares = 0;
+    Matrix y = g.data().targets();
+    for (int c = 0; c < 50; c++) {
+      Matrix row = g.data().inputs().columnSlice(c, c + 1);
+      double d = Loss.SQUARED.value(y.columnSlice(c, c + 1).data(), first.readout(first.solveStates(row, settings.fixedPoint()).states(), row).data(), 1, 0)
+          - Loss.SQUARED.value(y.columnSlice(c, c + 1).data(), second.readout(second.solveStates(row, settings.fixedPoint()).states(), row).data(), 1, 0);
+      sum += d;
+      squares += d * d;
+    }
+    assertEquals(sum, s.scalar(0), 1e-9 * (1 + Math.abs(sum)));
+    assertEquals(squares, s.scalar(1), 1e-9 * (1 + squares));
+    assertEquals(0, s.scalar(2), 0.0, "the best model's difference from itself");
+    assertEquals(50, s.scalar(4), 0.0, "the weights");
+  }
+
+  private static int usedAfterFullBatchSteps(LocalBlockStore store, ImplicitModel start, GradientSettings settings, InputPenalty penalty, int q,
       int steps) {
-    GradientSettings at = settings.withInputPenalty(InputPenalty.of(weight));
+    GradientSettings at = settings.withInputPenalty(penalty);
     AdamState adam = AdamState.zeros(settings.hiddenDim(), 12, q);
     ImplicitModel m = start;
     for (int k = 0; k < steps; k++) {
