@@ -114,7 +114,8 @@ public final class SyntheticData {
     return new Generated(new LabeledBlock(u, truth.predict(u), null), truth, used);
   }
 
-  static Matrix gaussian(int rows, int cols, double scale, Random r) {
+  /** A rows×cols matrix of independent N(0, scale²) entries drawn from {@code r} in column-major order. */
+  public static Matrix gaussian(int rows, int cols, double scale, Random r) {
     double[] d = new double[rows * cols];
     for (int k = 0; k < d.length; k++) {
       d[k] = scale * r.nextGaussian();

@@ -11,7 +11,7 @@ import org.apache.spark.ml.param.Param;
  * well-posedness constraint (paper §3), the relaxed problem (10) (lambda, mu, penalties) for
  * block-coordinate descent, and the implicit-gradient optimizer (design §3).
  */
-public interface ImplicitTrainingParams extends ImplicitModelParams {
+public interface ImplicitTrainingParams extends TrainingRunParams {
   String[] SOLVERS = SolverPipeline.ids();
   String[] ACTIVATIONS = {"relu", "leaky_relu", "tanh", "sigmoid"};
   String[] CONDITIONS = {"inf_norm", "triangular"};
@@ -107,21 +107,6 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     return registered("seed", () -> new LongParam(this, "seed", "random seed of the initialisation"));
   }
 
-  default IntParam aggregationDepth() {
-    return registered("aggregationDepth", () -> new IntParam(this, "aggregationDepth", "depth of treeAggregate (>= 2)",
-        ParamChecks.atLeast("aggregationDepth", 2)));
-  }
-
-  default IntParam checkpointInterval() {
-    return registered("checkpointInterval", () -> new IntParam(this, "checkpointInterval",
-        "checkpoint the training blocks every this many updates to the SparkContext's checkpoint directory, when it has one (0: never)", ParamChecks.atLeast("checkpointInterval", 0)));
-  }
-
-  default IntParam blockSize() {
-    return registered("blockSize", () -> new IntParam(this, "blockSize", "rows packed per dense column block (>= 1)",
-        ParamChecks.atLeast("blockSize", 1)));
-  }
-
   default IntParam batchSize() {
     return registered("batchSize", () -> new IntParam(this, "batchSize", "mini-batch rows of the gradient solver (>= 1)",
         ParamChecks.atLeast("batchSize", 1)));
@@ -146,7 +131,7 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   default Param<String> selectFeatures() {
     return registered("selectFeatures", () -> new Param<>(this, "selectFeatures",
         "input selection by the gradient solver's input-group penalty (paper §6.1): none; auto (a path of weights up to the one that "
-            + "zeroes every input, each support refit, chosen on the validation rows by the one-standard-error rule); or K >= 1 (the "
+            + "zeroes every input, each input's weight scaled by the inverse of its use in the dense fit (adaptive group lasso), each support refit, chosen on the validation rows by the one-standard-error rule); or K >= 1 (the "
             + "best validation loss among supports of at most K inputs)",
         ParamChecks.check("selectFeatures", "none, auto or a whole number >= 1", (String v) -> SelectFeatures.parse(v) != null)));
   }
@@ -159,45 +144,11 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
                 v -> (Double) v == -1.0 || ((Double) v >= 0 && (Double) v < 1))));
   }
 
-  default Param<String> initialModelPath() {
-    return registered("initialModelPath", () -> new Param<>(this, "initialModelPath",
-        "path of a saved implicit model to warm-start from (empty: random start)"));
-  }
-
-  default Param<String> heldOutCol() {
-    return registered("heldOutCol", () -> new Param<>(this, "heldOutCol",
-        "boolean column: rows marked true are not trained on; the real rule is scored on them after every epoch (the held-out "
-            + "curve of the summary's history), and nothing is chosen by them (empty: no held-out rows)"));
-  }
-
-  default org.apache.spark.ml.param.BooleanParam deterministic() {
-    return registered("deterministic", () -> new org.apache.spark.ml.param.BooleanParam(this, "deterministic",
-        "order and partition the training rows by their content before packing, and split validation rows by a seeded hash, so "
-            + "the same data, settings and seed give the same model whatever the input's partitioning and the number of executors "
-            + "(one extra shuffle of the rows per fit)"));
-  }
-
   default org.apache.spark.ml.param.BooleanParam standardization() {
     return registered("standardization", () -> new org.apache.spark.ml.param.BooleanParam(this, "standardization",
         "train on inputs centred and scaled to unit variance (regression targets too), then fold the scaling into B, D and the "
             + "bias: the model takes raw inputs and predicts in the label's units, and penalties and step sizes mean the same on "
             + "data in any units"));
-  }
-
-  default Param<String> trainerStateDir() {
-    return registered("trainerStateDir", () -> new Param<>(this, "trainerStateDir",
-        "directory (any Hadoop file system) where the trainer state is saved after epochs, so that a fit whose driver was killed "
-            + "resumes there when fitted again with the same settings and data; removed when the fit ends (empty: not kept)"));
-  }
-
-  default IntParam trainerStateInterval() {
-    return registered("trainerStateInterval", () -> new IntParam(this, "trainerStateInterval",
-        "save the trainer state every this many epochs (>= 1)", ParamChecks.atLeast("trainerStateInterval", 1)));
-  }
-
-  default Param<String> weightCol() {
-    return registered("weightCol", () -> new Param<>(this, "weightCol",
-        "sample-weight column: non-negative weights multiplying each row's terms of the objective (empty: all 1)"));
   }
 
   default DoubleParam robustEpsilon() {
@@ -234,13 +185,6 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
         ParamChecks.atLeast("rank", 0)));
   }
 
-  default DoubleParam localTrainingMb() {
-    return registered("localTrainingMb", () -> new DoubleParam(this, "localTrainingMb",
-        "when the packed training data (about 8·(p + q + 2n + 2) bytes per row) fits in this many MB, the fit runs on the "
-            + "driver's copy of the blocks — the same maths without a Spark job per optimizer step (0: always on the executors)",
-        ParamChecks.finiteAtLeast("localTrainingMb", 0)));
-  }
-
   default IntParam minSteps() {
     return registered("minSteps", () -> new IntParam(this, "minSteps",
         "gradient solver on small data: the fewest optimizer steps a fit takes — mini-batches of at most an eighth of the rows, "
@@ -249,7 +193,6 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   }
 
   default int getMinSteps() { return (Integer) $(minSteps()); }
-  default double getLocalTrainingMb() { return (Double) $(localTrainingMb()); }
   default double getStatePenalty() { return (Double) $(statePenalty()); }
   default int getRank() { return (Integer) $(rank()); }
   default double getRobustEpsilon() { return (Double) $(robustEpsilon()); }
@@ -273,26 +216,17 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
   default int getBcdEpochs() { return (Integer) $(bcdEpochs()); }
   default double getTol() { return (Double) $(tol()); }
   default long getSeed() { return (Long) $(seed()); }
-  default int getAggregationDepth() { return (Integer) $(aggregationDepth()); }
-  default int getCheckpointInterval() { return (Integer) $(checkpointInterval()); }
-  default int getBlockSize() { return (Integer) $(blockSize()); }
   default int getBatchSize() { return (Integer) $(batchSize()); }
   default double getStepSize() { return (Double) $(stepSize()); }
   default double getStepDecay() { return (Double) $(stepDecay()); }
   default int getSyncsPerEpoch() { return (Integer) $(syncsPerEpoch()); }
   default String getSelectFeatures() { return (String) $(selectFeatures()); }
   default double getValidationFraction() { return (Double) $(validationFraction()); }
-  default String getInitialModelPath() { return (String) $(initialModelPath()); }
-  default String getWeightCol() { return (String) $(weightCol()); }
-  default String getHeldOutCol() { return (String) $(heldOutCol()); }
   default boolean getStandardization() { return (Boolean) $(standardization()); }
-  default boolean getDeterministic() { return (Boolean) $(deterministic()); }
-  default String getTrainerStateDir() { return (String) $(trainerStateDir()); }
-  default int getTrainerStateInterval() { return (Integer) $(trainerStateInterval()); }
 
   /** Training defaults; call from each estimator constructor after the uid is set. */
   default void setTrainingDefaults() {
-    setModelDefaults();
+    setRunDefaults();
     setDefault(hiddenDim(), 100);
     setDefault(activation(), "relu");
     setDefault(solver(), SolverPipeline.GRADIENT.id());
@@ -311,26 +245,16 @@ public interface ImplicitTrainingParams extends ImplicitModelParams {
     setDefault(bcdEpochs(), 3);
     setDefault(tol(), 1e-6);
     setDefault(seed(), 42L);
-    setDefault(aggregationDepth(), 2);
-    setDefault(checkpointInterval(), 10);
-    setDefault(blockSize(), 2048);
     setDefault(batchSize(), 512);
     setDefault(stepSize(), 4e-3);
     setDefault(stepDecay(), 0.8);
     setDefault(validationFraction(), -1.0);
     setDefault(selectFeatures(), "none");
     setDefault(syncsPerEpoch(), 0);
-    setDefault(initialModelPath(), "");
-    setDefault(weightCol(), "");
-    setDefault(heldOutCol(), "");
     setDefault(standardization(), true);
-    setDefault(deterministic(), true);
-    setDefault(trainerStateDir(), "");
-    setDefault(trainerStateInterval(), 1);
     setDefault(robustEpsilon(), 0.0);
     setDefault(statePenalty(), 0.0);
     setDefault(rank(), 0);
-    setDefault(localTrainingMb(), 64.0);
     setDefault(minSteps(), 1000);
     setDefault(robustWeight(), 0.5);
     setDefault(robustRamp(), 0.5);

@@ -1,15 +1,12 @@
 package org.implicitdl.train;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Consumer;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.solve.WellPosedness;
 
 /**
  * Block-coordinate descent on the lifted, relaxed problem (10) of the paper (§4):
@@ -89,14 +86,10 @@ public final class BlockCoordinateDescent {
     if (settings.activation() != Activation.RELU) {
       throw new IllegalArgumentException("robust BCD training (eq. 18) needs activation relu, got " + settings.activation().id());
     }
-    double[] r = box.sigma();
-    for (int f = 0; f < r.length; f++) {
-      r[f] *= box.epsilon();
+    if (box.dimension() != inputs) {
+      throw new IllegalArgumentException("the input box has " + box.dimension() + " features, the data " + inputs);
     }
-    if (r.length != inputs) {
-      throw new IllegalArgumentException("the input box has " + r.length + " features, the data " + inputs);
-    }
-    this.robustRadius = r;
+    this.robustRadius = box.radii(1).data();
     return this;
   }
 
@@ -107,12 +100,10 @@ public final class BlockCoordinateDescent {
   }
 
   /**
-   * BCD as the first stage of bcd+gradient: trains without the readout refit and returns, as the
-   * result's model, where gradient training continues: BCD's hidden features (A, B) with the
-   * readout at zero. BCD's readout is a nearly unregularized logistic regression on the raw
-   * features (‖D‖_F ≈ 65 on Fashion-MNIST), which Adam's small steps shrink only slowly:
-   * measured after 1 BCD epoch + 3 gradient epochs, 0.842 test accuracy from the whole BCD model
-   * and 0.860 from its features with the readout reset.
+   * BCD as the first stage of bcd+gradient: trains without the readout refit and returns BCD's
+   * hidden features (A, B) with the readout at zero, where gradient training continues. BCD's
+   * readout is a nearly unregularized logistic regression on the raw features, large weights that
+   * Adam's small steps would shrink only slowly.
    */
   public Result trainAsWarmStart(ImplicitModel initial) {
     Result r = withoutReadoutRefit().train(initial);
@@ -127,7 +118,7 @@ public final class BlockCoordinateDescent {
     // every run starts from the configured weights and no earlier factors: the trainer can be reused
     settings = configured;
     factors = null;
-    ImplicitModel model = initial == null ? initialModel() : checkedWarmStart(initial);
+    ImplicitModel model = initial == null ? initialModel() : BcdStart.checked(initial, settings, inputs, outputs);
     gatherConstants(model);
     List<EpochRecord> history = new ArrayList<>();
     int first = 1;
@@ -181,133 +172,43 @@ public final class BlockCoordinateDescent {
     return new Result(model, history, finalRecord, selectedFeatures(model));
   }
 
-  /**
-   * A = 0, B Gaussian (scale initScale/√p, seeded), C = D = 0, φ from the settings; the (C, D)-step sets the readout.
-   * Under a layer pattern, B feeds the first layer only and A's blocks are Gaussian ({@link LayerMask#gaussianBlocks}).
-   */
+  /** The seeded start ({@link BcdStart#initial}) of these settings and shapes. */
   public ImplicitModel initialModel() {
-    int n = settings.hiddenDim();
-    Random r = new Random(settings.seed());
-    Matrix b = Matrix.zeros(n, inputs + 1);
-    double scale = settings.initScale() / Math.sqrt(inputs);
-    for (int j = 0; j < inputs; j++) {
-      for (int i = 0; i < n; i++) {
-        b.set(i, j, scale * r.nextGaussian());
-      }
-    }
-    Matrix a = Matrix.zeros(n, n);
-    LayerMask layers = settings.shape().layers();
-    if (layers != null) {
-      // layers past the first are read only through A: a zero A would leave them (and the readout) without any signal
-      Matrix pattern = settings.shape().hiddenPattern(inputs);
-      LayerMask.restrict(b, pattern.columnSlice(n, n + inputs + 1));
-      a = layers.gaussianBlocks(settings.initScale(), r);
-      if (settings.structure() == BcdSettings.Structure.INF_NORM) {
-        a = WellPosedness.projectInfNorm(a, settings.kappa());
-      }
-    }
-    return new ImplicitModel(a, b, Matrix.zeros(outputs, n), Matrix.zeros(outputs, inputs + 1), settings.activation(), true);
-  }
-
-  private ImplicitModel checkedWarmStart(ImplicitModel m) {
-    if (m.hiddenDim() != settings.hiddenDim() || m.inputDim() != inputs || m.outputDim() != outputs || !m.inputBias()) {
-      throw new IllegalArgumentException("initial model " + m + " does not match the training problem (n=" + settings.hiddenDim()
-          + ", p=" + inputs + ", q=" + outputs + ", with input bias)");
-    }
-    if (m.activation() != settings.activation()) {
-      throw new IllegalArgumentException("initial model has activation " + m.activation().id() + ", the training problem "
-          + settings.activation().id());
-    }
-    Matrix a = m.a();
-    if (settings.structure() == BcdSettings.Structure.INF_NORM && WellPosedness.infNorm(a) > settings.kappa()) {
-      a = WellPosedness.projectInfNorm(a, settings.kappa());
-    }
-    int n = settings.hiddenDim();
-    Matrix ab = LayerMask.restrict(Matrix.hstack(a, m.b()), settings.shape().hiddenPattern(inputs));
-    Matrix cd = LayerMask.restrict(Matrix.hstack(m.c(), m.d()), settings.shape().readoutPattern(inputs, outputs));
-    return m.with(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()));
+    return BcdStart.initial(settings, inputs, outputs);
   }
 
   private BcdPayload payload(ImplicitModel model) {
-    model.certificate();
-    double[] lambda = settings.lambdaVector();
-    double maxLambda = Arrays.stream(lambda).max().orElse(1);
-    double c2 = WellPosedness.twoNorm(model.c());
-    double a2 = WellPosedness.twoNorm(model.a());
-    double etaP = 1.0 / (1.01 * (settings.loss().curvature() * c2 * c2 + maxLambda + settings.mu()));
-    double etaX = 1.0 / (1.01 * (maxLambda * a2 * a2 + settings.mu()));
-    return new BcdPayload(model, settings, etaP, etaX, robustRadius);
+    return BcdPayload.of(model, settings, robustRadius);
   }
 
   /**
    * (C, D)-step: squared loss in one solve, cross-entropy by majorize–minimize rounds (Böhning's
-   * bound ½G); each quadratic solved by {@link #readoutSolve}.
+   * bound ½G); each quadratic solved by {@link ReadoutQuadratic#solve}.
    */
   ImplicitModel cdStep(ImplicitModel model) {
     boolean squared = settings.loss() == Loss.SQUARED;
     Sums s = squared ? store.aggregate("(C, D)-step statistics", payload(model), LocalSteps::cdStatistics)
         : store.aggregate("(C, D)-step statistics and gradient", payload(model), LocalSteps::cdStatisticsAndGradient);
-    Matrix g = assembleGram(s.matrix(0), s.matrix(1), constants.matrix(LocalSteps.CONST_UU));
+    Matrix g = ReadoutQuadratic.assembleGram(s.matrix(0), s.matrix(1), constants.matrix(LocalSteps.CONST_UU));
     Matrix w = Matrix.hstack(model.c(), model.d());
+    ReadoutQuadratic readout = new ReadoutQuadratic(settings, inputs, outputs);
     if (squared) {
       Matrix h = Matrix.hstack(s.matrix(2), constants.matrix(LocalSteps.CONST_YU));
-      Matrix q = withRidge(g, settings.ridge());
-      w = readoutSolve(w, q, exactFactor(q, featuresUnpenalized() && settings.ridge() > 0), h);
+      Matrix q = ReadoutQuadratic.withRidge(g, settings.ridge());
+      w = readout.solve(w, q, readout.exactFactor(q, featuresUnpenalized() && settings.ridge() > 0), h);
     } else {
       Matrix halfG = g.scaled(0.5);
-      Matrix q = withRidge(halfG, settings.ridge());
-      Blas.Cholesky exact = exactFactor(q, featuresUnpenalized());
+      Matrix q = ReadoutQuadratic.withRidge(halfG, settings.ridge());
+      Blas.Cholesky exact = readout.exactFactor(q, featuresUnpenalized());
       for (int round = 0; round < settings.abRounds(); round++) {
         // round 0's gradient came with the statistics, at the model's own (C, D)
         Matrix gradient = round == 0 ? Matrix.hstack(s.matrix(3), s.matrix(4)) : crossEntropyGradient(model.withCD(w));
         Matrix l = Blas.multiply(w, halfG);
         Blas.axpy(-1.0, gradient.data(), l.data());
-        w = readoutSolve(w, q, exact, l);
+        w = readout.solve(w, q, exact, l);
       }
     }
     return model.withCD(w);
-  }
-
-  /**
-   * min over W = [C D] of ½ tr(W Q Wᵀ) − tr(L Wᵀ) + the (C, D) penalties: W = L Q⁻¹ with Q's
-   * Cholesky factor when there is one ({@link #exactFactor}), else MFISTA from the current W.
-   */
-  private Matrix readoutSolve(Matrix w, Matrix q, Blas.Cholesky exact, Matrix l) {
-    int[] kept = keptReadoutColumns();
-    if (exact != null) {
-      Matrix rhs = kept == null ? l.transpose() : l.columns(kept).transpose();
-      exact.solve(rhs);
-      if (kept == null) {
-        return rhs.transpose();
-      }
-      Matrix out = Matrix.zeros(w.rows(), w.cols());
-      for (int k = 0; k < kept.length; k++) {
-        for (int i = 0; i < out.rows(); i++) {
-          out.set(i, kept[k], rhs.get(k, i));
-        }
-      }
-      return out;
-    }
-    double[] ones = new double[outputs];
-    Arrays.fill(ones, 1.0);
-    Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty())
-        .withMask(settings.shape().readoutPattern(inputs, outputs));
-    return QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
-  }
-
-  /**
-   * Q's Cholesky factor when the step is an exact quadratic ({@code exact}: no ℓ1/group terms) and Q is numerically
-   * positive definite; under a layer pattern, the factor of Q on the columns of [C D] the pattern keeps.
-   */
-  private Blas.Cholesky exactFactor(Matrix q, boolean exact) {
-    int[] kept = keptReadoutColumns();
-    return !exact ? null : Blas.Cholesky.of(kept == null ? q : q.columns(kept).transpose().columns(kept));
-  }
-
-  /** The columns of [C D] the layer pattern keeps (the same for every output), or null for all. */
-  private int[] keptReadoutColumns() {
-    Matrix pattern = settings.shape().readoutPattern(inputs, outputs);
-    return pattern == null ? null : java.util.stream.IntStream.range(0, pattern.cols()).filter(j -> pattern.get(0, j) != 0).toArray();
   }
 
   private Matrix crossEntropyGradient(ImplicitModel current) {
@@ -326,7 +227,8 @@ public final class BlockCoordinateDescent {
         .withStateGroups(settings.statePenalty(), settings.statePenalty()).withMask(settings.shape().hiddenPattern(inputs));
     Matrix w = Matrix.hstack(model.a(), model.b());
     Sums first = store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
-    Matrix g = withRidge(assembleGram(first.matrix(0), first.matrix(1), constants.matrix(LocalSteps.CONST_UU)), settings.ridge());
+    Matrix g = ReadoutQuadratic.withRidge(ReadoutQuadratic.assembleGram(first.matrix(0), first.matrix(1), constants.matrix(LocalSteps.CONST_UU)),
+        settings.ridge());
     if (settings.shape().lowRank() && robustRadius != null) {
       throw new IllegalArgumentException("robust BCD training with a rank limit is not supported: use the gradient solver or rank 0");
     }
@@ -386,7 +288,7 @@ public final class BlockCoordinateDescent {
     BcdPayload payload = payload(model);
     Sums sums = store.aggregate("epoch " + epoch + ": objective (10) and real-rule metrics", payload, LocalSteps::report);
     seconds[3] = (System.nanoTime() - t0) / 1e9;
-    double penalty = penalty(model);
+    double penalty = BcdStart.penalty(model, settings, inputs);
     int o = RealRule.SCALARS;
     double loss = sums.scalar(o + LocalSteps.R_LOSS);
     double divergence = sums.scalar(o + LocalSteps.R_DIVERGENCE);
@@ -396,49 +298,8 @@ public final class BlockCoordinateDescent {
         sums.maximum(RealRule.MAX_RESIDUAL), (long) sums.scalar(RealRule.NOT_CONVERGED), seconds.clone());
   }
 
-  /** 𝒫(A, B, C, D) exactly as the steps minimize it (ridge on A, B weighted by λ_i). */
-  double penalty(ImplicitModel model) {
-    int n = settings.hiddenDim();
-    Matrix ab = Matrix.hstack(model.a(), model.b());
-    Matrix cd = Matrix.hstack(model.c(), model.d());
-    double p = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), null, Double.NaN)
-        .withStateGroups(settings.statePenalty(), settings.statePenalty()).value(ab)
-        + Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty()).value(cd);
-    for (int i = 0; i < n; i++) {
-      double row = 0;
-      for (int j = 0; j < ab.cols(); j++) {
-        row += ab.get(i, j) * ab.get(i, j);
-      }
-      p += settings.lambdaOf(i) * 0.5 * settings.ridge() * row;
-    }
-    return p + 0.5 * settings.ridge() * Blas.dot(cd.data(), cd.data());
-  }
-
   /** Raw features j whose column of B or of D is non-zero. */
   public static int[] selectedFeatures(ImplicitModel model) {
-    Matrix b = model.b();
-    Matrix d = model.d();
-    return java.util.stream.IntStream.range(0, model.inputDim())
-        .filter(j -> Prox.columnNorm(b, j) > 0 || Prox.columnNorm(d, j) > 0).toArray();
-  }
-
-  /** [[SSᵀ, SU'ᵀ], [U'Sᵀ, U'U'ᵀ]] from its blocks. */
-  static Matrix assembleGram(Matrix ss, Matrix su, Matrix uu) {
-    int n = ss.rows();
-    int k = n + uu.rows();
-    Matrix g = Matrix.zeros(k, k);
-    g.setBlock(0, 0, ss);
-    g.setBlock(0, n, su);
-    g.setBlock(n, 0, su.transpose());
-    g.setBlock(n, n, uu);
-    return g;
-  }
-
-  private static Matrix withRidge(Matrix g, double ridge) {
-    Matrix q = g.copy();
-    for (int i = 0; i < q.rows(); i++) {
-      q.set(i, i, q.get(i, i) + ridge);
-    }
-    return q;
+    return InputGroups.used(model.b(), model.d(), model.inputDim());
   }
 }

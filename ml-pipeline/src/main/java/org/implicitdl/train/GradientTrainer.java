@@ -155,24 +155,29 @@ public final class GradientTrainer {
         order.add(s);
       }
       Collections.shuffle(order, new Random(settings.seed() * 31 + epoch));
+      Sums seen = null;
       if (settings.syncsPerEpoch() == 0) {
         for (int k = 0; k < steps; k++) {
           StepPayload step = payload(model, order.get(k), steps).withRobust(robustAt(epoch, k, steps));
           Sums grad = store.aggregate("epoch " + epoch + ": gradient step " + (k + 1) + "/" + steps, step, GradientTrainer::miniBatch);
+          seen = robust != null ? null : seen == null ? ImplicitGradient.metrics(grad) : seen.merge(ImplicitGradient.metrics(grad));
           model = adam.step(model, grad, rate, settings, inputs);
         }
       } else {
         for (int round = 0; round < settings.syncsPerEpoch(); round++) {
-          LocalRound job = new LocalRound(model, adam, settings, inputs, epoch, round, rate,
+          LocalRounds.Round job = new LocalRounds.Round(model, adam, settings, inputs, epoch, round, rate,
               robustAt(epoch, round, settings.syncsPerEpoch()));
           Sums avg = store.aggregatePartitions("epoch " + epoch + ": local Adam steps, average " + (round + 1) + "/"
-              + settings.syncsPerEpoch(), job, GradientTrainer::localRound);
-          model = averagedModel(model, avg);
-          adam = averagedAdam(avg);
+              + settings.syncsPerEpoch(), job, LocalRounds::run);
+          model = LocalRounds.averagedModel(model, avg);
+          adam = LocalRounds.averagedAdam(avg);
         }
       }
       long t1 = System.nanoTime();
-      Sums train = store.aggregate("epoch " + epoch + ": real-rule metrics", payload(model, 0, 1), GradientTrainer::evaluate);
+      // the epoch's training metrics are its batches' (each row once, at the model its step started from, as Keras reports
+      // them): free with the steps' forward solves; a pass of their own only where the steps do not give them
+      Sums train = seen != null ? seen
+          : store.aggregate("epoch " + epoch + ": real-rule metrics", payload(model, 0, 1), GradientTrainer::evaluate);
       double[] seconds = {0, (t1 - t0) / 1e9, 0, (System.nanoTime() - t1) / 1e9};
       EpochRecord record = heldOut.attach(record(epoch, model, train, seconds), model);
       history.add(record);
@@ -224,63 +229,6 @@ public final class GradientTrainer {
   /** The robust objective at step {@code step} of {@code steps} in an epoch (null when training is nominal). */
   private RobustObjective robustAt(int epoch, int step, int steps) {
     return robust == null ? null : robust.at(RobustObjective.progress(epoch, step, steps, budget.epochs()));
-  }
-
-  /** What one round of local steps sends to every partition; {@code robust} null for the nominal loss. */
-  public record LocalRound(ImplicitModel model, AdamState adam, GradientSettings settings, int inputs, int epoch, int round, double rate,
-      RobustObjective robust) implements Serializable {
-    public LocalRound(ImplicitModel model, AdamState adam, GradientSettings settings, int inputs, int epoch, int round, double rate) {
-      this(model, adam, settings, inputs, epoch, round, rate, null);
-    }
-  }
-
-  /**
-   * Local Adam steps on this partition's share of the round: columns [⌊r·m/R⌋, ⌊(r+1)·m/R⌋) of
-   * each block, in mini-batches of batchSize, starting from the broadcast model and moments.
-   * Returns the final parameters and moments as sums (the driver divides by the partition count).
-   */
-  public static Sums localRound(LocalRound job, java.util.Iterator<TrainingBlock> blocks) {
-    GradientSettings st = job.settings();
-    ImplicitModel m = job.model();
-    AdamState adam = job.adam().copy();
-    double loss = 0;
-    double rows = 0;
-    int rounds = st.syncsPerEpoch();
-    List<Matrix[]> batches = new ArrayList<>();
-    while (blocks.hasNext()) {
-      TrainingBlock b = blocks.next();
-      int from = (int) ((long) job.round() * b.size() / rounds);
-      int to = (int) ((long) (job.round() + 1) * b.size() / rounds);
-      for (int c = from; c < to; c += st.batchSize()) {
-        int end = Math.min(to, c + st.batchSize());
-        batches.add(new Matrix[] {b.u().columnSlice(c, end), b.y().columnSlice(c, end), b.w().columnSlice(c, end)});
-      }
-    }
-    Collections.shuffle(batches, new Random(st.seed() * 31 + job.epoch() * 7919L + job.round()));
-    for (Matrix[] batch : batches) {
-      Certificate cert = certificate(m.a(), st);
-      Sums grad = job.robust() == null
-          ? ImplicitGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint())
-          : RobustGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint(), job.robust());
-      loss += grad.scalar(ImplicitGradient.LOSS);
-      rows += grad.scalar(ImplicitGradient.COUNT);
-      m = adam.step(m, grad, job.rate(), st, job.inputs());
-    }
-    return new Sums(new Matrix[] {Matrix.hstack(m.a(), m.b()), Matrix.hstack(m.c(), m.d()), adam.first[0], adam.first[1],
-        adam.second[0], adam.second[1]}, new double[] {1, loss, rows, adam.t});
-  }
-
-  /** The partitions' parameters averaged, on the round's starting model. */
-  private static ImplicitModel averagedModel(ImplicitModel start, Sums s) {
-    double parts = s.scalar(0);
-    // the ℓ1-ball constraint set is convex, so the average of feasible iterates stays feasible
-    return start.withAB(s.matrix(0).scaled(1 / parts)).withCD(s.matrix(1).scaled(1 / parts));
-  }
-
-  private static AdamState averagedAdam(Sums s) {
-    double parts = s.scalar(0);
-    return new AdamState(new Matrix[] {s.matrix(2).scaled(1 / parts), s.matrix(3).scaled(1 / parts)},
-        new Matrix[] {s.matrix(4).scaled(1 / parts), s.matrix(5).scaled(1 / parts)}, (int) Math.round(s.scalar(3) / parts));
   }
 
   private StepPayload payload(ImplicitModel model, int step, int steps) {

@@ -16,10 +16,16 @@ import org.implicitdl.solve.SolverSettings;
  * columns with BLAS-3.
  */
 public final class ImplicitGradient {
-  /** Layout of the returned sums: matrices ∇A, ∇B, ∇C, ∇D; scalars loss, count, unconverged columns. */
+  /**
+   * Layout of the returned sums: matrices ∇A, ∇B, ∇C, ∇D; scalars loss, count, unconverged columns,
+   * correct predictions and squared error (the batch's real-rule metrics, free with the forward
+   * solve); maxima the fixed point's residual and sweeps.
+   */
   public static final int LOSS = 0;
   public static final int COUNT = 1;
   public static final int NOT_CONVERGED = 2;
+  public static final int CORRECT = 3;
+  public static final int SSE = 4;
 
   private ImplicitGradient() {}
 
@@ -48,6 +54,21 @@ public final class ImplicitGradient {
         Blas.multiply(w, false, x, true), Blas.multiply(w, false, uAug, true),
         Blas.multiply(g, false, x, true), Blas.multiply(g, false, uAug, true)};
     double unconverged = fp.converged() && adj.converged() ? 0 : uAug.cols();
-    return new Sums(grads, new double[] {loss.total(y, yHat, weights), weights.sum(), unconverged});
+    return new Sums(grads, new double[] {loss.total(y, yHat, weights), weights.sum(), unconverged, LocalSteps.correct(y, yHat, weights),
+        LocalSteps.squaredError(y, yHat, weights)}, new double[] {fp.residual(), fp.iterations()});
+  }
+
+  /**
+   * The real-rule metric sums ({@link RealRule#metrics}' layout) of gradient sums: the loss and
+   * metrics of the batches' rows at the models their steps started from.
+   */
+  public static Sums metrics(Sums gradient) {
+    double[] s = new double[RealRule.SCALARS];
+    s[RealRule.LOSS] = gradient.scalar(LOSS);
+    s[RealRule.CORRECT] = gradient.scalar(CORRECT);
+    s[RealRule.SSE] = gradient.scalar(SSE);
+    s[RealRule.NOT_CONVERGED] = gradient.scalar(NOT_CONVERGED);
+    s[RealRule.COUNT] = gradient.scalar(COUNT);
+    return new Sums(new Matrix[0], s, new double[] {gradient.maximum(RealRule.MAX_RESIDUAL), gradient.maximum(RealRule.MAX_ITERATIONS)});
   }
 }

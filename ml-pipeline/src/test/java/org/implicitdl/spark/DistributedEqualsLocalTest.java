@@ -182,13 +182,13 @@ class DistributedEqualsLocalTest {
     org.implicitdl.train.GradientSettings gs = org.implicitdl.train.GradientSettings.defaults(N, Loss.SQUARED).withSyncsPerEpoch(2)
         .withOptimizer(20, 0.01, 1.0);
     ImplicitModel start = new BlockCoordinateDescent(local(), settings().withEpochs(1), P, 1, null).train(null).model();
-    org.implicitdl.train.GradientTrainer.LocalRound job = new org.implicitdl.train.GradientTrainer.LocalRound(start,
+    org.implicitdl.train.LocalRounds.Round job = new org.implicitdl.train.LocalRounds.Round(start,
         org.implicitdl.train.AdamState.zeros(N, P, 1), gs, P, 1, 1, 0.01);
     Sums a = LocalBlockStore.of(DATA.data().inputs(), DATA.data().targets(), N, 16)
-        .aggregatePartitions("local", job, org.implicitdl.train.GradientTrainer::localRound);
+        .aggregatePartitions("local", job, org.implicitdl.train.LocalRounds::run);
     Dataset<Row> df = SparkTestSession.frame(DATA.data().inputs(), labels()).coalesce(1);
     RddBlockStore one = store(BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, 16));
-    Sums b = one.aggregatePartitions("distributed", job, org.implicitdl.train.GradientTrainer::localRound);
+    Sums b = one.aggregatePartitions("distributed", job, org.implicitdl.train.LocalRounds::run);
     assertMatricesEqual(a, b, "local-steps statistics");
     assertEquals(a.scalar(2), b.scalar(2), "rows seen");
     one.close();

@@ -110,8 +110,8 @@ class FeatureSelectionPathTest {
     ImplicitModel first = new GradientTrainer(store, null, settings.withEpochs(1).withMinSteps(0), 4, 1, null).train(null).model();
     ImplicitModel second = new GradientTrainer(store, null, settings.withEpochs(3).withMinSteps(0), 4, 1, null).train(null).model();
     List<ImplicitModel> models = List.of(first, second);
-    Sums s = store.aggregate("paired", new FeatureSelectionPath.Paired(models, 1, Loss.SQUARED, settings.fixedPoint()),
-        FeatureSelectionPath::pairedDifferences);
+    Sums s = store.aggregate("paired", new PathScores.Paired(models, 1, Loss.SQUARED, settings.fixedPoint()),
+        PathScores::pairedDifferences);
     double sum = 0;
     double squares = 0;
     Matrix y = g.data().targets();
@@ -160,10 +160,10 @@ class FeatureSelectionPathTest {
         new FeatureSelectionPath.Point(0.3, 9, 0.112, 0.02),
         new FeatureSelectionPath.Point(0.4, 5, 0.125, 0.02),
         new FeatureSelectionPath.Point(0.8, 2, 0.40, 0.05));
-    assertEquals(3, FeatureSelectionPath.choose(path, 0), "9 inputs are within 0.10 + 0.02 (the better of the two), 5 are not");
-    assertEquals(4, FeatureSelectionPath.choose(path, 5));
-    assertEquals(3, FeatureSelectionPath.choose(path, 10));
-    assertEquals(5, FeatureSelectionPath.choose(path, 1), "no point that sparse: the sparsest");
+    assertEquals(3, PathScores.choose(path, 0), "9 inputs are within 0.10 + 0.02 (the better of the two), 5 are not");
+    assertEquals(4, PathScores.choose(path, 5));
+    assertEquals(3, PathScores.choose(path, 10));
+    assertEquals(5, PathScores.choose(path, 1), "no point that sparse: the sparsest");
   }
 
   /**

@@ -60,8 +60,8 @@ final class Bench {
     List<String> notes = new ArrayList<>();
     List<Map<String, Object>> rows = switch (suite) {
       case "fashion" -> fashion(cfg);
-      case "kernel" -> kernel(cfg, notes);
-      case "scaling" -> scaling(cfg, notes);
+      case "kernel" -> KernelBench.kernel(cfg, notes);
+      case "scaling" -> KernelBench.scaling(cfg, notes);
       case "robust" -> RobustBench.run(cfg, notes);
       case "compress" -> CompressBench.run(cfg, notes);
       case "defaults" -> DefaultsBench.run(cfg, notes);
@@ -108,7 +108,7 @@ final class Bench {
     }
   }
 
-  private static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df) {
+  static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df) {
     return new RddBlockStore(sc, BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, HIDDEN, 2048), 2, 10);
   }
 
@@ -179,221 +179,6 @@ final class Bench {
     r.put("wall_over_mlp", round(wall / mlpSeconds));
     r.put("to_mlp_acc_over_mlp_wall", Double.isNaN(toTarget) ? "-" : round(toTarget / mlpSeconds));
     return r;
-  }
-
-  // ------------------------------------------------------------------ kernel
-
-  private static List<Map<String, Object>> kernel(JobConfig cfg, List<String> notes) throws Exception {
-    SparkSession spark = Sessions.create(cfg, "bench kernel");
-    try {
-      List<Map<String, Object>> rows = new ArrayList<>();
-      int threads = spark.sparkContext().defaultParallelism();
-      double gemm = dgemmGflops(threads, 785);
-      rows.add(kernelRow("dgemm 100x785 * 785x2048, " + threads + " concurrent threads (" + Blas.implementation() + "), best of 5", gemm, gemm));
-      // the state products A·X (k = n = 100) of the P/X-steps and Picard sweeps, for reference
-      rows.add(kernelRow("dgemm 100x100 * 100x2048, " + threads + " concurrent threads, best of 5", dgemmGflops(threads, HIDDEN), gemm));
-      Dataset<Row> train = DataSources.load(spark, TRAIN, "idx", "label", "", "", true).frame();
-      RddBlockStore store = store(JavaSparkContext.fromSparkContext(spark.sparkContext()), train);
-      double[] rates = timedEpochs(store).stream().mapToDouble(TimedEpoch::gflops).toArray();
-      double best = java.util.Arrays.stream(rates).max().orElse(Double.NaN);
-      rows.add(kernelRow("BCD epoch (C,D + P,X + A,B steps + report pass), 60k rows, n=100, best of " + rates.length, best, gemm));
-      notes.add("BCD epoch / dgemm: " + round(best / gemm) + " best, " + round(median(rates) / gemm) + " median (target >= 0.5); GFLOP/s of each epoch: "
-          + java.util.Arrays.toString(java.util.Arrays.stream(rates).map(Bench::round).toArray()));
-      long f0 = Blas.flops();
-      long t0 = System.nanoTime();
-      new GradientTrainer(store, null, GradientSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(1), 784, 10, null).train(null);
-      rows.add(kernelRow("gradient: 1 epoch (+2 metric passes), 60k rows, n=100", (Blas.flops() - f0) / seconds(t0) / 1e9, gemm));
-      store.close();
-      return rows;
-    } finally {
-      spark.stop();
-    }
-  }
-
-  /** Epochs the kernel and scaling suites time. */
-  static final int TIMED_EPOCHS = 3;
-
-  /**
-   * One timed BCD epoch: wall seconds of the whole epoch (its steps and its report pass), counted
-   * FLOPs, seconds of its three steps, MB the driver thread allocated, driver CPU seconds (the
-   * driver thread and its BLAS helpers; executors' work runs in other threads).
-   */
-  record TimedEpoch(double seconds, double flops, double stepSeconds, double driverAllocatedMb, double driverCpuSeconds) {
-    double gflops() {
-      return flops / seconds / 1e9;
-    }
-  }
-
-  /**
-   * {@link #TIMED_EPOCHS} BCD epochs of the recipe at fixed λ, μ (no continuation, so no
-   * re-anchoring pass and every epoch does the same work). Several epochs, so the suites can
-   * report the best beside dgemm's best of five, and the spread.
-   */
-  static List<TimedEpoch> timedEpochs(RddBlockStore store) {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-    long driver = Thread.currentThread().getId();
-    List<TimedEpoch> epochs = new ArrayList<>();
-    long[] mark = new long[4];
-    new BlockCoordinateDescent(store, bcdContinuation(TIMED_EPOCHS).withLambdaGrowth(1.0), 784, 10, r -> {
-      long[] now = {System.nanoTime(), Blas.flops(), threads.getThreadAllocatedBytes(driver), driverCpuNanos(threads, driver)};
-      if (r.epoch() > 0) {
-        double[] s = r.seconds();
-        epochs.add(new TimedEpoch((now[0] - mark[0]) / 1e9, now[1] - mark[1], s[0] + s[1] + s[2], (now[2] - mark[2]) / 1e6,
-            (now[3] - mark[3]) / 1e9));
-      }
-      System.arraycopy(now, 0, mark, 0, 4);
-    }).withoutReadoutRefit().train(null);
-    return epochs;
-  }
-
-  static double median(double[] v) {
-    double[] s = v.clone();
-    java.util.Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
-  }
-
-  /**
-   * Aggregate GFLOP/s of {@code threads} threads each running dgemm (100×k)·(k×2048), a
-   * training-block shape: the best of five trials, so a busy moment of the machine does not
-   * flatter the ratios.
-   */
-  static double dgemmGflops(int threads, int k) throws InterruptedException {
-    Matrix a = Matrix.zeros(100, k);
-    Matrix b = Matrix.zeros(k, 2048);
-    java.util.Arrays.fill(a.data(), 0.5);
-    java.util.Arrays.fill(b.data(), 0.25);
-    int reps = 100 * 785 / k;
-    Runnable work = () -> {
-      Matrix c = Matrix.zeros(100, 2048);
-      for (int r = 0; r < reps; r++) {
-        Blas.gemm(1.0, a, false, b, false, 0.0, c);
-      }
-    };
-    work.run();
-    double best = 0;
-    for (int trial = 0; trial < 5; trial++) {
-      long t0 = System.nanoTime();
-      List<Thread> ts = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        Thread t = new Thread(work);
-        ts.add(t);
-        t.start();
-      }
-      for (Thread t : ts) {
-        t.join();
-      }
-      best = Math.max(best, threads * reps * 2.0 * 100 * k * 2048 / seconds(t0) / 1e9);
-    }
-    return best;
-  }
-
-  private static Map<String, Object> kernelRow(String what, double gflops, double gemm) {
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("kernel", what);
-    r.put("GFLOP_per_s", round(gflops));
-    r.put("fraction_of_dgemm", round(gflops / gemm));
-    return r;
-  }
-
-  // ------------------------------------------------------------------ scaling
-
-  /** The table's rows; the ratios and the fit against the targets go into {@code notes}. */
-  private static List<Map<String, Object>> scaling(JobConfig cfg, List<String> notes) throws Exception {
-    List<Map<String, Object>> rows = new ArrayList<>();
-    scalingRow(cfg, "local[2]", 1); // warm-up (JIT), not reported: the first row would pay for it
-    for (String master : new String[] {"local[1]", "local[2]"}) {
-      rows.add(scalingRow(cfg, master, 1));
-    }
-    for (int copies : new int[] {2, 4, 8}) {
-      rows.add(scalingRow(cfg, "local[2]", copies));
-    }
-    double one = (Double) rows.get(0).get("bcd_epoch_s");
-    double two = (Double) rows.get(1).get("bcd_epoch_s");
-    notes.add(String.format(Locale.ROOT, "epoch time local[2] / local[1] at 60k rows, each the best of " + TIMED_EPOCHS + " epochs: %.3f (target <= 0.6)", two / one));
-    double[] m = new double[4];
-    double[] t = new double[4];
-    double[] alloc = new double[4];
-    for (int i = 0; i < 4; i++) {
-      Map<String, Object> r = rows.get(i + 1);
-      m[i] = ((Number) r.get("rows")).doubleValue();
-      t[i] = (Double) r.get("bcd_epoch_s");
-      alloc[i] = (Double) r.get("driver_thread_alloc_MB_per_epoch");
-    }
-    notes.add(linearFit("epoch seconds", m, t) + " (target: within 15%)");
-    notes.add(String.format(Locale.ROOT, "driver-thread allocation per epoch, max/min over m: %.3f (target: within 10%%)",
-        java.util.Arrays.stream(alloc).max().getAsDouble() / java.util.Arrays.stream(alloc).min().getAsDouble()));
-    return rows;
-  }
-
-  private static Map<String, Object> scalingRow(JobConfig cfg, String master, int copies) throws Exception {
-    SparkSession spark = Sessions.create(JobConfig.parse(new String[] {"--master", master}, Set.of()), "bench scaling");
-    try {
-      Dataset<Row> train = DataSources.load(spark, TRAIN, "idx", "label", "", "", true).frame();
-      Dataset<Row> data = train;
-      for (int c = 1; c < copies; c++) {
-        data = data.union(train);
-      }
-      RddBlockStore store = store(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.repartition(spark.sparkContext().defaultParallelism() * 2));
-      long gc0 = gcMillis();
-      List<TimedEpoch> epochs = timedEpochs(store);
-      double gcSeconds = (gcMillis() - gc0) / 1e3;
-      store.close();
-      double[] steps = epochs.stream().mapToDouble(TimedEpoch::stepSeconds).toArray();
-      double best = java.util.Arrays.stream(steps).min().orElse(Double.NaN);
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("master", master);
-      r.put("rows", 60000 * copies);
-      r.put("bcd_epoch_s", round(best));
-      r.put("epochs_s", java.util.Arrays.toString(java.util.Arrays.stream(steps).map(Bench::round).toArray()));
-      r.put("s_per_100k_rows", round(best / (0.6 * copies)));
-      r.put("driver_thread_alloc_MB_per_epoch", round(median(epochs.stream().mapToDouble(TimedEpoch::driverAllocatedMb).toArray())));
-      r.put("driver_thread_cpu_s_per_epoch", round(median(epochs.stream().mapToDouble(TimedEpoch::driverCpuSeconds).toArray())));
-      r.put("driver_statistics_MB", round(8.0 * (HIDDEN + 785) * (HIDDEN + 785) * 3 / 1e6));
-      r.put("jvm_gc_s_whole_run", round(gcSeconds));
-      System.out.println("  " + r);
-      return r;
-    } finally {
-      spark.stop();
-    }
-  }
-
-  /** Least-squares line y = a + b·x and the largest relative deviation of a point from it. */
-  static String linearFit(String what, double[] x, double[] y) {
-    int k = x.length;
-    double mx = java.util.Arrays.stream(x).average().orElse(0);
-    double my = java.util.Arrays.stream(y).average().orElse(0);
-    double sxy = 0;
-    double sxx = 0;
-    for (int i = 0; i < k; i++) {
-      sxy += (x[i] - mx) * (y[i] - my);
-      sxx += (x[i] - mx) * (x[i] - mx);
-    }
-    double b = sxy / sxx;
-    double a = my - b * mx;
-    double worst = 0;
-    for (int i = 0; i < k; i++) {
-      worst = Math.max(worst, Math.abs(y[i] - (a + b * x[i])) / y[i]);
-    }
-    return String.format(Locale.ROOT, "%s = %.3f + %.3f per 100k rows; largest deviation from the line %.1f%%", what, a, b * 1e5, 100 * worst);
-  }
-
-  /** CPU time of the driver thread and of the driver-side BLAS threads it fans out to. */
-  private static long driverCpuNanos(java.lang.management.ThreadMXBean threads, long driver) {
-    long ns = threads.getThreadCpuTime(driver);
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("implicitdl-driver-blas")) {
-        ns += Math.max(0, threads.getThreadCpuTime(t.getId()));
-      }
-    }
-    return ns;
-  }
-
-  private static long gcMillis() {
-    long ms = 0;
-    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
-      ms += Math.max(0, gc.getCollectionTime());
-    }
-    return ms;
   }
 
   // ------------------------------------------------------------------ inference
@@ -474,11 +259,11 @@ final class Bench {
     System.out.println("results: " + dir.resolve(suite + "-" + stamp + ".{md,json}"));
   }
 
-  private static double seconds(long t0) {
+  static double seconds(long t0) {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static double round(double v) {
+  static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
 }

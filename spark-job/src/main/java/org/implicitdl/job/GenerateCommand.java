@@ -103,9 +103,9 @@ final class GenerateCommand {
     DenseLayer conv2 = ConvolutionLayers.afterPooling(pool1,
         ConvolutionLayers.convolution(4, 6, 6, kernels(r, 8, 4, 3), vector(r, 8, 0.1), Activation.TANH));
     Matrix pool2 = ConvolutionLayers.averagePooling(8, 4, 4, 2);
-    DenseLayer dense = ConvolutionLayers.afterPooling(pool2, new DenseLayer(gaussian(r, 32, 32, 1 / Math.sqrt(32)), vector(r, 32, 0.1),
+    DenseLayer dense = ConvolutionLayers.afterPooling(pool2, new DenseLayer(SyntheticData.gaussian(32, 32, 1 / Math.sqrt(32), r), vector(r, 32, 0.1),
         Activation.TANH));
-    DenseLayer output = new DenseLayer(gaussian(r, 10, 32, 1 / Math.sqrt(32)), vector(r, 10, 0.1), null);
+    DenseLayer output = new DenseLayer(SyntheticData.gaussian(10, 32, 1 / Math.sqrt(32), r), vector(r, 10, 0.1), null);
     return List.of(conv1, conv2, dense, output);
   }
 
@@ -146,14 +146,6 @@ final class GenerateCommand {
       v[i] = scale * r.nextGaussian();
     }
     return v;
-  }
-
-  private static Matrix gaussian(Random r, int rows, int cols, double scale) {
-    Matrix m = Matrix.zeros(rows, cols);
-    for (int k = 0; k < m.data().length; k++) {
-      m.data()[k] = scale * r.nextGaussian();
-    }
-    return m;
   }
 
   private static void writeCsv(Path file, Matrix u, Matrix y, int from, int to) throws Exception {

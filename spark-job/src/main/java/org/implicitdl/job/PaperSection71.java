@@ -12,6 +12,7 @@ import java.util.Random;
 import org.implicitdl.data.SyntheticData;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
+import org.implicitdl.train.TrainingBlock;
 import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
@@ -220,7 +221,7 @@ final class PaperSection71 {
     Random r = new Random(seed);
     ImplicitModel start = new BlockCoordinateDescent(LocalBlockStore.of(u.columnSlice(0, 1), y.columnSlice(0, 1), n, 1), bcd.withSeed(seed),
         p, q, null).initialModel();
-    Matrix c = LayerMask.restrict(gaussian(q, n + p + 1, 1 / Math.sqrt(n), r), bcd.shape().readoutPattern(p, q));
+    Matrix c = LayerMask.restrict(SyntheticData.gaussian(q, n + p + 1, 1 / Math.sqrt(n), r), bcd.shape().readoutPattern(p, q));
     for (int j = n; j < n + p + 1; j++) {
       for (int i = 0; i < q; i++) {
         c.set(i, j, 0.0);
@@ -236,7 +237,7 @@ final class PaperSection71 {
       shuffle(order, r);
       for (int from = 0; from < order.length; from += batch) {
         int[] cols = Arrays.copyOfRange(order, from, Math.min(order.length, from + batch));
-        Matrix ub = withBias(u.columns(cols));
+        Matrix ub = Matrix.vstack(u.columns(cols), TrainingBlock.unitWeights(cols.length));
         Sums s = ImplicitGradient.compute(m, m.certificate(), ub, y.columns(cols), org.implicitdl.train.TrainingBlock.unitWeights(cols.length), Loss.SQUARED,
             EXACT);
         double count = s.scalar(ImplicitGradient.COUNT);
@@ -271,20 +272,6 @@ final class PaperSection71 {
       s += e * e;
     }
     return Math.sqrt(s / y.data().length);
-  }
-
-  private static Matrix withBias(Matrix u) {
-    Matrix ones = Matrix.zeros(1, u.cols());
-    Arrays.fill(ones.data(), 1.0);
-    return Matrix.vstack(u, ones);
-  }
-
-  private static Matrix gaussian(int rows, int cols, double scale, Random r) {
-    Matrix m = Matrix.zeros(rows, cols);
-    for (int k = 0; k < m.data().length; k++) {
-      m.data()[k] = scale * r.nextGaussian();
-    }
-    return m;
   }
 
   private static void shuffle(int[] a, Random r) {

@@ -1,0 +1,77 @@
+package org.implicitdl.train;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.Certificate;
+
+/**
+ * The gradient solver's local rounds ({@code syncsPerEpoch} &gt; 0): each partition takes Adam steps
+ * on its own share of the data from the broadcast model and moments, and the driver averages
+ * the partitions' parameters and moments (local SGD with periodic averaging), one Spark job per
+ * round instead of one per step.
+ */
+public final class LocalRounds {
+  private LocalRounds() {}
+
+  /** What one round of local steps sends to every partition; {@code robust} null for the nominal loss. */
+  public record Round(ImplicitModel model, AdamState adam, GradientSettings settings, int inputs, int epoch, int round, double rate,
+      RobustObjective robust) implements Serializable {
+    public Round(ImplicitModel model, AdamState adam, GradientSettings settings, int inputs, int epoch, int round, double rate) {
+      this(model, adam, settings, inputs, epoch, round, rate, null);
+    }
+  }
+
+  /**
+   * Local Adam steps on this partition's share of the round: columns [⌊r·m/R⌋, ⌊(r+1)·m/R⌋) of
+   * each block, in mini-batches of batchSize, starting from the broadcast model and moments.
+   * Returns the final parameters and moments as sums (the driver divides by the partition count).
+   */
+  public static Sums run(Round job, java.util.Iterator<TrainingBlock> blocks) {
+    GradientSettings st = job.settings();
+    ImplicitModel m = job.model();
+    AdamState adam = job.adam().copy();
+    double loss = 0;
+    double rows = 0;
+    int rounds = st.syncsPerEpoch();
+    List<Matrix[]> batches = new ArrayList<>();
+    while (blocks.hasNext()) {
+      TrainingBlock b = blocks.next();
+      int from = (int) ((long) job.round() * b.size() / rounds);
+      int to = (int) ((long) (job.round() + 1) * b.size() / rounds);
+      for (int c = from; c < to; c += st.batchSize()) {
+        int end = Math.min(to, c + st.batchSize());
+        batches.add(new Matrix[] {b.u().columnSlice(c, end), b.y().columnSlice(c, end), b.w().columnSlice(c, end)});
+      }
+    }
+    Collections.shuffle(batches, new Random(st.seed() * 31 + job.epoch() * 7919L + job.round()));
+    for (Matrix[] batch : batches) {
+      Certificate cert = GradientTrainer.certificate(m.a(), st);
+      Sums grad = job.robust() == null
+          ? ImplicitGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint())
+          : RobustGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint(), job.robust());
+      loss += grad.scalar(ImplicitGradient.LOSS);
+      rows += grad.scalar(ImplicitGradient.COUNT);
+      m = adam.step(m, grad, job.rate(), st, job.inputs());
+    }
+    return new Sums(new Matrix[] {Matrix.hstack(m.a(), m.b()), Matrix.hstack(m.c(), m.d()), adam.first[0], adam.first[1],
+        adam.second[0], adam.second[1]}, new double[] {1, loss, rows, adam.t});
+  }
+
+  /** The partitions' parameters averaged, on the round's starting model. */
+  static ImplicitModel averagedModel(ImplicitModel start, Sums s) {
+    double parts = s.scalar(0);
+    // the ℓ1-ball constraint set is convex, so the average of feasible iterates stays feasible
+    return start.withAB(s.matrix(0).scaled(1 / parts)).withCD(s.matrix(1).scaled(1 / parts));
+  }
+
+  static AdamState averagedAdam(Sums s) {
+    double parts = s.scalar(0);
+    return new AdamState(new Matrix[] {s.matrix(2).scaled(1 / parts), s.matrix(3).scaled(1 / parts)},
+        new Matrix[] {s.matrix(4).scaled(1 / parts), s.matrix(5).scaled(1 / parts)}, (int) Math.round(s.scalar(3) / parts));
+  }
+}
