@@ -12,8 +12,9 @@ import java.io.Serializable;
  * @param divergence Σ λ_i f_φ(P_i, (AX + BU)_i)
  * @param coupling (μ/2)‖X − P‖²
  * @param penalty 𝒫(A, B, C, D)
- * @param realLoss L(Y, Cx* + Du) with x* the fixed point
- * @param realMetric accuracy (classification) or RMSE (regression) of the real rule
+ * @param realLoss L(Y, Cx* + Du) with x* the fixed point (the gradient solver's epochs: summed over its
+ *     mini-batches, each at the model its step started from)
+ * @param realMetric accuracy (classification) or RMSE (regression) of the real rule (likewise)
  * @param realResidual largest final Picard step over the data
  * @param notConverged columns whose fixed point missed the tolerance
  * @param seconds wall seconds of the epoch's steps: {cd, px, ab, report}
