@@ -22,7 +22,7 @@ import org.implicitdl.model.ImplicitModel;
  * probabilities softmax(ŷ). Transform solves the fixed point for blocks of rows with BLAS-3.
  */
 public final class ImplicitClassificationModel extends ProbabilisticClassificationModel<Vector, ImplicitClassificationModel>
-    implements ImplicitTrainingParams, ModelInfo, MLWritable {
+    implements ImplicitTrainingParams, ModelSetters<ImplicitClassificationModel>, ModelInfo, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final Map<String, Param<?>> registry = new HashMap<>();
@@ -87,17 +87,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     return summary;
   }
 
-  public ImplicitClassificationModel setCertifiedCol(String v) { return (ImplicitClassificationModel) set(certifiedCol(), v); }
-  public ImplicitClassificationModel setLowerBoundCol(String v) { return (ImplicitClassificationModel) set(lowerBoundCol(), v); }
-  public ImplicitClassificationModel setUpperBoundCol(String v) { return (ImplicitClassificationModel) set(upperBoundCol(), v); }
   public ImplicitClassificationModel setLabelCol(String v) { return (ImplicitClassificationModel) set(labelCol(), v); }
-  public ImplicitClassificationModel setStateCol(String v) { return (ImplicitClassificationModel) set(stateCol(), v); }
-  public ImplicitClassificationModel setFixedPointInfoCol(String v) { return (ImplicitClassificationModel) set(fixedPointInfoCol(), v); }
-  public ImplicitClassificationModel setFixedPointTol(double v) { return (ImplicitClassificationModel) set(fixedPointTol(), v); }
-  public ImplicitClassificationModel setMaxFixedPointIter(int v) { return (ImplicitClassificationModel) set(maxFixedPointIter(), v); }
-  public ImplicitClassificationModel setEpsilon(double v) { return (ImplicitClassificationModel) set(epsilon(), v); }
-  public ImplicitClassificationModel setFeatureScale(double[] v) { return (ImplicitClassificationModel) set(featureScale(), v); }
-  public ImplicitClassificationModel setCertifiedRadiusCol(String v) { return (ImplicitClassificationModel) set(certifiedRadiusCol(), v); }
 
   /** Resolves the two inherited Scala signatures of this method for javac. */
   @Override

@@ -21,7 +21,7 @@ import org.implicitdl.model.ImplicitModel;
  * a double for one output, a vector for q outputs. Transform runs in BLAS-3 blocks.
  */
 public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel>
-    implements ImplicitTrainingParams, RegressionColumns, ModelInfo, MLWritable {
+    implements ImplicitTrainingParams, ModelSetters<ImplicitRegressionModel>, RegressionColumns, ModelInfo, MLWritable {
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final Map<String, Param<?>> registry = new HashMap<>();
@@ -83,19 +83,9 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     return summary;
   }
 
-  public ImplicitRegressionModel setCertifiedCol(String v) { return (ImplicitRegressionModel) set(certifiedCol(), v); }
-  public ImplicitRegressionModel setCertifiedRadiusCol(String v) { return (ImplicitRegressionModel) set(certifiedRadiusCol(), v); }
-  public ImplicitRegressionModel setLowerBoundCol(String v) { return (ImplicitRegressionModel) set(lowerBoundCol(), v); }
-  public ImplicitRegressionModel setUpperBoundCol(String v) { return (ImplicitRegressionModel) set(upperBoundCol(), v); }
   public ImplicitRegressionModel setFeaturesCol(String v) { return (ImplicitRegressionModel) set(featuresCol(), v); }
   public ImplicitRegressionModel setPredictionCol(String v) { return (ImplicitRegressionModel) set(predictionCol(), v); }
   public ImplicitRegressionModel setLabelCol(String v) { return (ImplicitRegressionModel) set(labelCol(), v); }
-  public ImplicitRegressionModel setStateCol(String v) { return (ImplicitRegressionModel) set(stateCol(), v); }
-  public ImplicitRegressionModel setFixedPointInfoCol(String v) { return (ImplicitRegressionModel) set(fixedPointInfoCol(), v); }
-  public ImplicitRegressionModel setFixedPointTol(double v) { return (ImplicitRegressionModel) set(fixedPointTol(), v); }
-  public ImplicitRegressionModel setMaxFixedPointIter(int v) { return (ImplicitRegressionModel) set(maxFixedPointIter(), v); }
-  public ImplicitRegressionModel setEpsilon(double v) { return (ImplicitRegressionModel) set(epsilon(), v); }
-  public ImplicitRegressionModel setFeatureScale(double[] v) { return (ImplicitRegressionModel) set(featureScale(), v); }
 
   public int numOutputs() {
     return model.outputDim();
