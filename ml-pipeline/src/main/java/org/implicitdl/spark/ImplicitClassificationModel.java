@@ -26,21 +26,27 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final Map<String, Param<?>> registry = new HashMap<>();
+  private final Fit fit;
   private final ImplicitModel model;
-  private TrainingSummary summary;
-  private FeatureNames featureNames;
 
   public ImplicitClassificationModel(String uid, ImplicitModel model) {
-    this(UidHolder.stash(uid), model, true);
+    this(uid, Fit.of(model));
   }
 
-  private ImplicitClassificationModel(String uid, ImplicitModel model, boolean constructed) {
+  /** A model holding {@code fit}: what a fit, a copy, a pruning or a reader made. */
+  ImplicitClassificationModel(String uid, Fit fit) {
+    this(UidHolder.stash(uid), fit, true);
+  }
+
+  private ImplicitClassificationModel(String uid, Fit fit, boolean constructed) {
     super();
     this.uid = uid;
     UidHolder.clear();
+    ImplicitModel model = fit.model();
     if (model.outputDim() < 2) {
       throw new IllegalArgumentException("a classification model needs at least 2 outputs (classes), got " + model.outputDim());
     }
+    this.fit = fit;
     this.model = model;
     setTrainingDefaults();
   }
@@ -56,35 +62,8 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   }
 
   @Override
-  public ImplicitModel implicitModel() {
-    return model;
-  }
-
-  ImplicitClassificationModel withSummary(TrainingSummary s) {
-    this.summary = s;
-    return this;
-  }
-
-  ImplicitClassificationModel withFeatureNames(FeatureNames names) {
-    this.featureNames = FeatureNames.checked(names, model.inputDim());
-    return this;
-  }
-
-  @Override
-  public FeatureNames featureNames() {
-    return FeatureNames.orUnrecorded(featureNames, model.inputDim());
-  }
-
-  public boolean hasSummary() {
-    return summary != null;
-  }
-
-  /** The training summary (history and final metrics); absent on a loaded model. */
-  public TrainingSummary summary() {
-    if (summary == null) {
-      throw new IllegalStateException("no training summary: this model was loaded or converted, not trained");
-    }
-    return summary;
+  public Fit fit() {
+    return fit;
   }
 
   public ImplicitClassificationModel setLabelCol(String v) { return (ImplicitClassificationModel) set(labelCol(), v); }
@@ -228,7 +207,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
 
   @Override
   public ImplicitClassificationModel copy(ParamMap extra) {
-    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), model).withSummary(summary).withFeatureNames(featureNames);
+    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), fit);
     return (ImplicitClassificationModel) copyValues(copy, extra).setParent(parent());
   }
 
@@ -237,7 +216,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
    * prediction unchanged, the params and feature names kept, no training summary.
    */
   public ImplicitClassificationModel pruned() {
-    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), exactlyPruned()).withFeatureNames(featureNames);
+    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), new Fit(exactlyPruned(), null, fit.featureNames()));
     return (ImplicitClassificationModel) copyValues(copy, new ParamMap()).setParent(parent());
   }
 
@@ -247,7 +226,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   }
 
   public static MLReader<ImplicitClassificationModel> read() {
-    return ModelStorage.reader(ImplicitClassificationModel.class, (uid, stored) -> new ImplicitClassificationModel(uid, stored.model()).withFeatureNames(stored.featureNames()));
+    return ModelStorage.reader(ImplicitClassificationModel.class, (uid, stored) -> new ImplicitClassificationModel(uid, new Fit(stored.model(), null, stored.featureNames())));
   }
 
   public static ImplicitClassificationModel load(String path) {

@@ -60,8 +60,8 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
     int inputs = DatasetChecks.vectorSize(dataset, featuresCol);
     ImplicitTraining.Fitted fitted = ImplicitTraining.fit(this, dataset, featuresCol, getLabelCol(), BlockPacking.Task.CLASSIFICATION,
         inputs, classes, null);
-    ImplicitClassificationModel model = new ImplicitClassificationModel(uid(), fitted.model()).withSummary(fitted.summary())
-        .withFeatureNames(FeatureNames.fromSchema(dataset.schema(), featuresCol, inputs));
+    ImplicitClassificationModel model = new ImplicitClassificationModel(uid(), new ModelInfo.Fit(fitted.model(), fitted.summary(),
+        FeatureNames.fromSchema(dataset.schema(), featuresCol, inputs)));
     return (ImplicitClassificationModel) copyValues(model, ParamMap.empty()).setParent(this);
   }
 

@@ -25,18 +25,24 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
   private static final long serialVersionUID = 1L;
   private final String uid;
   private final Map<String, Param<?>> registry = new HashMap<>();
+  private final Fit fit;
   private final ImplicitModel model;
-  private TrainingSummary summary;
-  private FeatureNames featureNames;
 
   public ImplicitRegressionModel(String uid, ImplicitModel model) {
-    this(UidHolder.stash(uid), model, true);
+    this(uid, Fit.of(model));
   }
 
-  private ImplicitRegressionModel(String uid, ImplicitModel model, boolean constructed) {
+  /** A model holding {@code fit}: what a fit, a copy, a pruning or a reader made. */
+  ImplicitRegressionModel(String uid, Fit fit) {
+    this(UidHolder.stash(uid), fit, true);
+  }
+
+  private ImplicitRegressionModel(String uid, Fit fit, boolean constructed) {
     super();
     this.uid = uid;
     UidHolder.clear();
+    ImplicitModel model = fit.model();
+    this.fit = fit;
     this.model = model;
     setTrainingDefaults();
     setColumnDefaults();
@@ -53,34 +59,8 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
   }
 
   @Override
-  public ImplicitModel implicitModel() {
-    return model;
-  }
-
-  ImplicitRegressionModel withSummary(TrainingSummary s) {
-    this.summary = s;
-    return this;
-  }
-
-  ImplicitRegressionModel withFeatureNames(FeatureNames names) {
-    this.featureNames = FeatureNames.checked(names, model.inputDim());
-    return this;
-  }
-
-  @Override
-  public FeatureNames featureNames() {
-    return FeatureNames.orUnrecorded(featureNames, model.inputDim());
-  }
-
-  public boolean hasSummary() {
-    return summary != null;
-  }
-
-  public TrainingSummary summary() {
-    if (summary == null) {
-      throw new IllegalStateException("no training summary: this model was loaded or converted, not trained");
-    }
-    return summary;
+  public Fit fit() {
+    return fit;
   }
 
   public ImplicitRegressionModel setFeaturesCol(String v) { return (ImplicitRegressionModel) set(featuresCol(), v); }
@@ -153,7 +133,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
 
   @Override
   public ImplicitRegressionModel copy(ParamMap extra) {
-    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), model).withSummary(summary).withFeatureNames(featureNames);
+    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), fit);
     return (ImplicitRegressionModel) copyValues(copy, extra).setParent(parent());
   }
 
@@ -162,7 +142,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
    * prediction unchanged, the params and feature names kept, no training summary.
    */
   public ImplicitRegressionModel pruned() {
-    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), exactlyPruned()).withFeatureNames(featureNames);
+    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), new Fit(exactlyPruned(), null, fit.featureNames()));
     return (ImplicitRegressionModel) copyValues(copy, new ParamMap()).setParent(parent());
   }
 
@@ -172,7 +152,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
   }
 
   public static MLReader<ImplicitRegressionModel> read() {
-    return ModelStorage.reader(ImplicitRegressionModel.class, (uid, stored) -> new ImplicitRegressionModel(uid, stored.model()).withFeatureNames(stored.featureNames()));
+    return ModelStorage.reader(ImplicitRegressionModel.class, (uid, stored) -> new ImplicitRegressionModel(uid, new Fit(stored.model(), null, stored.featureNames())));
   }
 
   public static ImplicitRegressionModel load(String path) {

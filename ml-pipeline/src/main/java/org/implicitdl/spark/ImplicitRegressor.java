@@ -62,8 +62,8 @@ public final class ImplicitRegressor extends Estimator<ImplicitRegressionModel>
     int outputs = outputs(dataset);
     ImplicitTraining.Fitted fitted = ImplicitTraining.fit(this, dataset, getFeaturesCol(), getLabelCol(), BlockPacking.Task.REGRESSION,
         inputs, outputs, null);
-    ImplicitRegressionModel model = new ImplicitRegressionModel(uid(), fitted.model()).withSummary(fitted.summary())
-        .withFeatureNames(FeatureNames.fromSchema(dataset.schema(), getFeaturesCol(), inputs));
+    ImplicitRegressionModel model = new ImplicitRegressionModel(uid(), new ModelInfo.Fit(fitted.model(), fitted.summary(),
+        FeatureNames.fromSchema(dataset.schema(), getFeaturesCol(), inputs)));
     return (ImplicitRegressionModel) copyValues(model, ParamMap.empty()).setParent(this);
   }
 

@@ -192,7 +192,14 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
             + "of batchSize)", ParamChecks.atLeast("minSteps", 0)));
   }
 
+  default IntParam patience() {
+    return registered("patience", () -> new IntParam(this, "patience",
+        "gradient solver's early stopping: epochs without a better validation loss before training stops (the best model seen is "
+            + "kept; stretched with the epochs on small data, see minSteps)", ParamChecks.atLeast("patience", 1)));
+  }
+
   default int getMinSteps() { return (Integer) $(minSteps()); }
+  default int getPatience() { return (Integer) $(patience()); }
   default double getStatePenalty() { return (Double) $(statePenalty()); }
   default int getRank() { return (Integer) $(rank()); }
   default double getRobustEpsilon() { return (Double) $(robustEpsilon()); }
@@ -256,6 +263,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
     setDefault(statePenalty(), 0.0);
     setDefault(rank(), 0);
     setDefault(minSteps(), 1000);
+    setDefault(patience(), 3);
     setDefault(robustWeight(), 0.5);
     setDefault(robustRamp(), 0.5);
   }

@@ -7,7 +7,39 @@ import org.implicitdl.train.BlockCoordinateDescent;
 
 /** What both implicit Spark models expose about their matrices: certificate, sparsity, features. */
 public interface ModelInfo {
-  ImplicitModel implicitModel();
+  /**
+   * What a fitted model holds besides its params: the implicit model, the training summary (null on a
+   * loaded, converted or pruned model) and the input names remembered at fit (null when none were).
+   */
+  record Fit(ImplicitModel model, TrainingSummary summary, FeatureNames featureNames) implements java.io.Serializable {
+    public Fit {
+      featureNames = featureNames == null ? null : FeatureNames.checked(featureNames, model.inputDim());
+    }
+
+    /** A model alone: no summary, no names. */
+    public static Fit of(ImplicitModel model) {
+      return new Fit(model, null, null);
+    }
+  }
+
+  /** This model's {@link Fit}. */
+  Fit fit();
+
+  default ImplicitModel implicitModel() {
+    return fit().model();
+  }
+
+  default boolean hasSummary() {
+    return fit().summary() != null;
+  }
+
+  /** The training summary (history and final metrics); absent on a loaded model. */
+  default TrainingSummary summary() {
+    if (fit().summary() == null) {
+      throw new IllegalStateException("no training summary: this model was loaded or converted, not trained");
+    }
+    return fit().summary();
+  }
 
   /** The well-posedness certificate of A (paper §3). */
   default Certificate certificate() {
@@ -20,7 +52,9 @@ public interface ModelInfo {
   }
 
   /** The input features' names, remembered at fit (see {@link FeatureNames#fromSchema}), and where they came from. */
-  FeatureNames featureNames();
+  default FeatureNames featureNames() {
+    return FeatureNames.orUnrecorded(fit().featureNames(), implicitModel().inputDim());
+  }
 
   /** Names of the selected features (non-zero columns of B or D), from {@link #featureNames()}. */
   default String[] selectedFeatureNames() {

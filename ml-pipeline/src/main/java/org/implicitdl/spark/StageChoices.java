@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.InnerSolver;
 import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BlockStore;
@@ -78,11 +79,11 @@ final class StageChoices {
     }
     ImplicitModel zero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, inputs + 1), Matrix.zeros(outputs, n),
         Matrix.zeros(outputs, inputs + 1), m.activation(), true);
-    BcdSettings settings = BcdSettings.defaults(n, loss).with(d -> {
+    BcdSettings base = BcdSettings.defaults(n, loss).withActivation(m.activation());
+    BcdSettings settings = base.with(d -> {
       d.maxEpochs = 1;
-      d.abRounds = LINEAR_ROUNDS;
+      d.inner = new InnerSolver(base.inner().pxIterations(), LINEAR_ROUNDS, base.inner().fistaIterations());
       d.fixedPoint = fixedPoint;
-      d.activation = m.activation();
     });
     ImplicitModel linear = new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadout(zero);
     double linearLoss = TrainingStores.validationLoss(validation, linear, loss, fixedPoint);
@@ -103,11 +104,9 @@ final class StageChoices {
   /** {@code like}'s record with the real-rule loss and metric of {@code model} on the training rows (one pass): the model returned, measured. */
   private static EpochRecord remeasured(BlockStore store, ImplicitModel model, Loss loss, SolverSettings fixedPoint, EpochRecord like,
       int outputs) {
-    org.implicitdl.train.Sums s = store.aggregate("final real-rule metrics", new HeldOutScore.Payload(model, model.certificate(), loss,
+    org.implicitdl.train.RuleMetrics rule = store.aggregate("final real-rule metrics", new HeldOutScore.Payload(model, model.certificate(), loss,
         fixedPoint), HeldOutScore::score);
-    double realLoss = s.scalar(org.implicitdl.train.RealRule.LOSS);
-    return new EpochRecord(like.epoch(), realLoss, realLoss, 0, 0, 0, realLoss, org.implicitdl.train.RealRule.metric(s, loss, outputs),
-        s.maximum(org.implicitdl.train.RealRule.MAX_RESIDUAL), (long) s.scalar(org.implicitdl.train.RealRule.NOT_CONVERGED), like.seconds());
+    return EpochRecord.ofRealRule(like.epoch(), rule, 0, loss, outputs, like.seconds());
   }
 
 }

@@ -11,6 +11,7 @@ public interface TrainingSetters<E extends TrainingSetters<E>> extends ImplicitT
   }
 
   default E setMinSteps(int v) { return self(set(minSteps(), v)); }
+  default E setPatience(int v) { return self(set(patience(), v)); }
   default E setLocalTrainingMb(double v) { return self(set(localTrainingMb(), v)); }
   default E setDeterministic(boolean v) { return self(set(deterministic(), v)); }
   default E setStatePenalty(double v) { return self(set(statePenalty(), v)); }

@@ -1,5 +1,9 @@
 package org.implicitdl.spark;
 
+import org.implicitdl.train.Architecture;
+import org.implicitdl.train.Optimizer;
+import org.implicitdl.train.Penalties;
+import org.implicitdl.train.Relaxation;
 import org.implicitdl.solve.Activation;
 import org.implicitdl.robust.InputBox;
 import org.implicitdl.solve.SolverSettings;
@@ -29,18 +33,20 @@ final class TrainingSettings {
     return units.inStandardUnits(ParamChecks.inputBox(params.getFeatureScale(), params.getRobustEpsilon(), inputs));
   }
 
+  /** What is trained, from the Params: n states, φ, the loss, the well-posedness condition and the state shape. */
+  static Architecture architecture(ImplicitTrainingParams params, Loss loss, Activation activation) {
+    return new Architecture(params.getHiddenDim(), activation, loss, structure(params), params.getKappa(), stateShape(params));
+  }
+
+  /** BCD's settings from the Params; what no Param sets (the inner solver, the start's scale) is BCD's default. */
   static BcdSettings bcdSettings(ImplicitTrainingParams params, Loss loss, int epochs) {
-    int n = params.getHiddenDim();
     double[] perState = params.getLambdaPerState();
     double[] lambda = perState.length > 0 ? perState : new double[] {params.getLambda()};
-    BcdSettings.Structure structure = structure(params);
-    return new BcdSettings(n, loss, structure, params.getKappa(), lambda,
-        params.getMu(), params.getRegParam(), params.getL1(),
-        bcdGroupLasso(params), epochs, params.getTol(),
-        params.getSeed(), 20, 3, 100, 1.0, fixedPoint(params),
-        params.getLambdaGrowth(),
-        BcdSettings.Initialization.valueOf((params.getInitialization()).toUpperCase(java.util.Locale.ROOT)), stateShape(params),
-        Activation.parse(params.getActivation()));
+    BcdSettings base = BcdSettings.defaults(params.getHiddenDim(), loss);
+    return new BcdSettings(architecture(params, loss, Activation.parse(params.getActivation())),
+        new Relaxation(lambda, params.getMu(), params.getLambdaGrowth()), new Penalties(params.getRegParam(), params.getL1(), bcdGroupLasso(params)),
+        base.inner(), epochs, params.getTol(), params.getSeed(), base.initScale(),
+        BcdSettings.Initialization.valueOf(params.getInitialization().toUpperCase(java.util.Locale.ROOT)), fixedPoint(params));
   }
 
   /** BCD's column-group weight: bcdGroupLasso when set (>= 0), else groupLasso. */
@@ -49,14 +55,14 @@ final class TrainingSettings {
     return own >= 0 ? own : params.getGroupLasso();
   }
 
+  /** The gradient solver's settings from the Params; what no Param sets (the training fixed point, the start's scale) is its default. */
   static GradientSettings gradientSettings(ImplicitTrainingParams params, Loss loss, Activation activation) {
-    return new GradientSettings(params.getHiddenDim(), activation, loss, structure(params),
-        params.getKappa(), params.getMaxIter(),
-        params.getBatchSize(), params.getStepSize(),
-        params.getStepDecay(), params.getL1(),
-        params.getGroupLasso(), params.getRegParam(),
-        params.getSeed(), 1.0, 3, new SolverSettings(1e-4, 300),
-        params.getSyncsPerEpoch(), stateShape(params), params.getMinSteps(), InputPenalty.NONE);
+    GradientSettings base = GradientSettings.defaults(params.getHiddenDim(), loss);
+    Optimizer optimizer = new Optimizer(params.getMaxIter(), params.getBatchSize(), params.getStepSize(), params.getStepDecay(),
+        params.getPatience(), params.getSyncsPerEpoch(), params.getMinSteps());
+    return new GradientSettings(architecture(params, loss, activation), optimizer,
+        new Penalties(params.getRegParam(), params.getL1(), params.getGroupLasso()), params.getSeed(), base.initScale(), base.fixedPoint(),
+        InputPenalty.NONE);
   }
 
   /** The §6.2–6.3 knobs, checked against the problem ({@link StateShape#requireFor}) as a Param error. */
@@ -68,8 +74,8 @@ final class TrainingSettings {
     }
   }
 
-  static BcdSettings.Structure structure(ImplicitTrainingParams params) {
-    return "triangular".equals(params.getWellPosedness()) ? BcdSettings.Structure.TRIANGULAR : BcdSettings.Structure.INF_NORM;
+  static Architecture.Structure structure(ImplicitTrainingParams params) {
+    return "triangular".equals(params.getWellPosedness()) ? Architecture.Structure.TRIANGULAR : Architecture.Structure.INF_NORM;
   }
 
   static SolverSettings fixedPoint(ImplicitModelParams params) {

@@ -10,8 +10,6 @@ import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
-import org.implicitdl.train.RealRule;
-import org.implicitdl.train.Sums;
 import org.implicitdl.train.TrainingBlock;
 
 /**
@@ -90,8 +88,7 @@ final class TrainingStores {
 
   /** Mean real-rule loss on the validation blocks (the stage selection of staged solvers). */
   static double validationLoss(BlockStore validation, ImplicitModel model, Loss loss, SolverSettings fixedPoint) {
-    Sums s = validation.aggregate("validation loss of the stage", new HeldOutScore.Payload(model, model.certificate(), loss, fixedPoint),
-        HeldOutScore::score);
-    return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
+    return validation.aggregate("validation loss of the stage", new HeldOutScore.Payload(model, model.certificate(), loss, fixedPoint),
+        HeldOutScore::score).meanLoss();
   }
 }

@@ -33,9 +33,21 @@ public final class AdamState implements Serializable {
     return new AdamState(new Matrix[] {first[0].copy(), first[1].copy()}, new Matrix[] {second[0].copy(), second[1].copy()}, t);
   }
 
+  /** The moments and step counts added, entry by entry (partials of an average). */
+  AdamState plus(AdamState o) {
+    return new AdamState(new Matrix[] {Mergeable.add(first[0].copy(), o.first[0]), Mergeable.add(first[1].copy(), o.first[1])},
+        new Matrix[] {Mergeable.add(second[0].copy(), o.second[0]), Mergeable.add(second[1].copy(), o.second[1])}, t + o.t);
+  }
+
+  /** The moments times {@code factor}, the step count rounded likewise (an average of partials). */
+  AdamState scaled(double factor) {
+    return new AdamState(new Matrix[] {first[0].scaled(factor), first[1].scaled(factor)},
+        new Matrix[] {second[0].scaled(factor), second[1].scaled(factor)}, (int) Math.round(t * factor));
+  }
+
   /** One Adam step on the mean gradient (sums / count), then the proximal map. */
-  ImplicitModel step(ImplicitModel m, Sums grad, double rate, GradientSettings st, int inputs) {
-    double count = grad.scalar(ImplicitGradient.COUNT);
+  ImplicitModel step(ImplicitModel m, GradientSums grad, double rate, GradientSettings st, int inputs) {
+    double count = grad.weight();
     if (count == 0) {
       return m;
     }
@@ -43,8 +55,8 @@ public final class AdamState implements Serializable {
     int n = st.hiddenDim();
     Matrix ab = Matrix.hstack(m.a(), m.b());
     Matrix cd = Matrix.hstack(m.c(), m.d());
-    update(ab, Matrix.hstack(grad.matrix(0), grad.matrix(1)), count, 0, rate, st.weightDecay());
-    update(cd, Matrix.hstack(grad.matrix(2), grad.matrix(3)), count, 1, rate, st.weightDecay());
+    update(ab, grad.hidden(), count, 0, rate, st.weightDecay());
+    update(cd, grad.readout(), count, 1, rate, st.weightDecay());
     new Prox(n, inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa()).withMask(st.shape().hiddenPattern(inputs)).apply(ab, rate);
     Prox.unconstrained(n, inputs, st.l1(), st.groupLasso()).withMask(st.shape().readoutPattern(inputs, cd.rows())).apply(cd, rate);
     if (st.statePenalty() > 0) {

@@ -87,7 +87,7 @@ public final class ApproximatePruning {
     }
     org.implicitdl.solve.WellPosedness.requireKappa(kappa);
     Matrix a = m.a();
-    new Prox(n, 0, 0.0, 0.0, 0.0, BcdSettings.Structure.INF_NORM, kappa).withRank(rank).apply(a, 0.0);
+    new Prox(n, 0, 0.0, 0.0, 0.0, Architecture.Structure.INF_NORM, kappa).withRank(rank).apply(a, 0.0);
     return m.with(a, m.b(), m.c(), m.d());
   }
 
@@ -122,8 +122,7 @@ public final class ApproximatePruning {
     Matrix uAug = Matrix.vstack(u, TrainingBlock.unitWeights(u.cols()));
     Matrix w = TrainingBlock.unitWeights(u.cols());
     return model -> {
-      Sums s = RealRule.metrics(model, model.certificate(), uAug, y, w, loss, org.implicitdl.solve.SolverSettings.DEFAULT);
-      return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
+      return RealRule.metrics(model, model.certificate(), uAug, y, w, loss, org.implicitdl.solve.SolverSettings.DEFAULT).meanLoss();
     };
   }
 

@@ -31,7 +31,7 @@ final class BcdStart {
       Matrix pattern = settings.shape().hiddenPattern(inputs);
       LayerMask.restrict(b, pattern.columnSlice(n, n + inputs + 1));
       a = layers.gaussianBlocks(settings.initScale(), r);
-      if (settings.structure() == BcdSettings.Structure.INF_NORM) {
+      if (settings.structure() == Architecture.Structure.INF_NORM) {
         a = WellPosedness.projectInfNorm(a, settings.kappa());
       }
     }
@@ -49,7 +49,7 @@ final class BcdStart {
           + settings.activation().id());
     }
     Matrix a = m.a();
-    if (settings.structure() == BcdSettings.Structure.INF_NORM && WellPosedness.infNorm(a) > settings.kappa()) {
+    if (settings.structure() == Architecture.Structure.INF_NORM && WellPosedness.infNorm(a) > settings.kappa()) {
       a = WellPosedness.projectInfNorm(a, settings.kappa());
     }
     int n = settings.hiddenDim();

@@ -16,28 +16,21 @@ import org.implicitdl.model.ImplicitModel;
  * decreases its convex block, so the objective never increases (Xu–Yin, Theorem 2). The data
  * stays in the {@link BlockStore}; the driver holds only (n + p + 1)² statistics.
  */
-public final class BlockCoordinateDescent {
-  private final BlockStore store;
-  /** The settings as given; {@link #settings} is the run's copy, whose λ and μ continuation grows. */
-  private final BcdSettings configured;
+public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, BlockCoordinateDescent> {
+  /** The run's copy of the settings, whose λ and μ continuation grows. */
   private BcdSettings settings;
-  private final int inputs;
-  private final int outputs;
-  private final Consumer<EpochRecord> listener;
-  private Consumer<ImplicitModel> modelListener = m -> { };
-  private HeldOutScore heldOut = HeldOutScore.none();
-  private EpochCheckpoint checkpoint = EpochCheckpoint.none();
 
   /** What the next epoch needs besides the blocks' states: saved after each epoch with the store ({@link EpochCheckpoint}). */
   record State(int epoch, ImplicitModel model, BcdSettings settings, List<EpochRecord> history) implements java.io.Serializable {}
   private boolean refitReadout = true;
   private double[] robustRadius;
-  private Sums constants;
+  private BcdStatistics.Constants constants;
   /** A's factors from the last low-rank (A, B)-step: the next one starts from them while they still multiply to A. */
   private org.implicitdl.linalg.LowRank factors;
 
   /** Outcome: the trained model (after the readout refit), its history, and the selected features. */
-  public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures) { }
+  public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures)
+      implements EpochTrainer.Result { }
 
   /**
    * @param store the blocks, whose U carry the bias row (p + 1 rows) and whose Y has q rows
@@ -45,33 +38,8 @@ public final class BlockCoordinateDescent {
    * @param outputs q
    */
   public BlockCoordinateDescent(BlockStore store, BcdSettings settings, int inputs, int outputs, Consumer<EpochRecord> listener) {
-    if (inputs < 1 || outputs < 1) {
-      throw new IllegalArgumentException("need at least one feature and one output, got p=" + inputs + ", q=" + outputs);
-    }
-    this.store = store;
-    this.configured = settings;
+    super(store, settings, inputs, outputs, listener);
     this.settings = settings;
-    this.inputs = inputs;
-    this.outputs = outputs;
-    this.listener = listener == null ? r -> { } : listener;
-  }
-
-  /** Saves the state (and the blocks' P- and X-states) after each epoch there, and resumes from a state found there. */
-  public BlockCoordinateDescent checkpointing(EpochCheckpoint at) {
-    this.checkpoint = at;
-    return this;
-  }
-
-  /** Scores every epoch's model on held-out rows (the validation curve); it selects nothing. */
-  public BlockCoordinateDescent watching(HeldOutScore score) {
-    this.heldOut = score;
-    return this;
-  }
-
-  /** Also hands each epoch's model to {@code l} (benchmarks judge it on test data). */
-  public BlockCoordinateDescent onEpochModel(Consumer<ImplicitModel> l) {
-    this.modelListener = l;
-    return this;
   }
 
   /**
@@ -114,6 +82,7 @@ public final class BlockCoordinateDescent {
    * Trains from {@code initial} (warm start) or, when null, from a seeded start: Gaussian B, or
    * k-means prototype directions ({@link BcdSettings#initialization()}).
    */
+  @Override
   public Result train(ImplicitModel initial) {
     // every run starts from the configured weights and no earlier factors: the trainer can be reused
     settings = configured;
@@ -130,7 +99,7 @@ public final class BlockCoordinateDescent {
       first = resumed.epoch() + 1;
     } else {
       if (initial == null && settings.initialization() == BcdSettings.Initialization.PROTOTYPES) {
-        model = PrototypeInitialization.model(store, settings, model, constants.matrix(LocalSteps.CONST_UU));
+        model = PrototypeInitialization.model(store, settings, model, constants.uu());
       }
       store.update("initial states", payload(model), LocalSteps::initialStates);
       history.add(heldOut.attach(report(0, model, new double[4]), model));
@@ -139,7 +108,7 @@ public final class BlockCoordinateDescent {
     for (int epoch = first; epoch <= settings.maxEpochs(); epoch++) {
       double[] seconds = new double[4];
       long t0 = System.nanoTime();
-      if (epoch > 1 && settings.lambdaGrowth() > 1.0) {
+      if (epoch > 1 && settings.relaxation().growth() > 1.0) {
         // continuation: re-anchor X = P at the real rule's fixed point before the new weights act
         store.update("epoch " + epoch + ": re-anchor states at the fixed point", payload(model), LocalSteps::initialStates);
       }
@@ -158,10 +127,10 @@ public final class BlockCoordinateDescent {
       listener.accept(record);
       modelListener.accept(model);
       double previous = history.get(history.size() - 2).objective();
-      if (settings.lambdaGrowth() == 1.0 && Math.abs(previous - record.objective()) <= settings.tol() * Math.abs(previous)) {
+      if (settings.relaxation().growth() == 1.0 && Math.abs(previous - record.objective()) <= settings.tol() * Math.abs(previous)) {
         break;
       }
-      settings = settings.scaledWeights(settings.lambdaGrowth());
+      settings = settings.scaledWeights(settings.relaxation().growth());
       checkpoint.save(epoch, new State(epoch, model, settings, List.copyOf(history)), store);
     }
     EpochRecord finalRecord = history.get(history.size() - 1);
@@ -186,23 +155,22 @@ public final class BlockCoordinateDescent {
    * bound ½G); each quadratic solved by {@link ReadoutQuadratic#solve}.
    */
   ImplicitModel cdStep(ImplicitModel model) {
-    boolean squared = settings.loss() == Loss.SQUARED;
-    Sums s = squared ? store.aggregate("(C, D)-step statistics", payload(model), LocalSteps::cdStatistics)
-        : store.aggregate("(C, D)-step statistics and gradient", payload(model), LocalSteps::cdStatisticsAndGradient);
-    Matrix g = ReadoutQuadratic.assembleGram(s.matrix(0), s.matrix(1), constants.matrix(LocalSteps.CONST_UU));
     Matrix w = Matrix.hstack(model.c(), model.d());
     ReadoutQuadratic readout = new ReadoutQuadratic(settings, inputs, outputs);
-    if (squared) {
-      Matrix h = Matrix.hstack(s.matrix(2), constants.matrix(LocalSteps.CONST_YU));
-      Matrix q = ReadoutQuadratic.withRidge(g, settings.ridge());
+    if (settings.loss() == Loss.SQUARED) {
+      BcdStatistics.Readout s = store.aggregate("(C, D)-step statistics", payload(model), LocalSteps::cdStatistics);
+      Matrix h = Matrix.hstack(s.yp(), constants.yu());
+      Matrix q = ReadoutQuadratic.withRidge(gram(s), settings.ridge());
       w = readout.solve(w, q, readout.exactFactor(q, featuresUnpenalized() && settings.ridge() > 0), h);
     } else {
-      Matrix halfG = g.scaled(0.5);
+      Mergeable.Both<BcdStatistics.Readout, BcdStatistics.ReadoutGradient> s =
+          store.aggregate("(C, D)-step statistics and gradient", payload(model), LocalSteps::cdStatisticsAndGradient);
+      Matrix halfG = gram(s.first()).scaled(0.5);
       Matrix q = ReadoutQuadratic.withRidge(halfG, settings.ridge());
       Blas.Cholesky exact = readout.exactFactor(q, featuresUnpenalized());
-      for (int round = 0; round < settings.abRounds(); round++) {
+      for (int round = 0; round < settings.inner().mmRounds(); round++) {
         // round 0's gradient came with the statistics, at the model's own (C, D)
-        Matrix gradient = round == 0 ? Matrix.hstack(s.matrix(3), s.matrix(4)) : crossEntropyGradient(model.withCD(w));
+        Matrix gradient = round == 0 ? s.second().joined() : crossEntropyGradient(model.withCD(w));
         Matrix l = Blas.multiply(w, halfG);
         Blas.axpy(-1.0, gradient.data(), l.data());
         w = readout.solve(w, q, exact, l);
@@ -211,9 +179,13 @@ public final class BlockCoordinateDescent {
     return model.withCD(w);
   }
 
+  /** G = [P; U'][P; U']ᵀ of the (C, D)-step. */
+  private Matrix gram(BcdStatistics.Readout s) {
+    return ReadoutQuadratic.assembleGram(s.pp(), s.pu(), constants.uu());
+  }
+
   private Matrix crossEntropyGradient(ImplicitModel current) {
-    Sums grad = store.aggregate("(C, D)-step cross-entropy gradient", payload(current), LocalSteps::cdGradient);
-    return Matrix.hstack(grad.matrix(0), grad.matrix(1));
+    return store.aggregate("(C, D)-step cross-entropy gradient", payload(current), LocalSteps::cdGradient).joined();
   }
 
   /**
@@ -226,29 +198,28 @@ public final class BlockCoordinateDescent {
     Prox prox = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), settings.structure(), settings.kappa())
         .withStateGroups(settings.statePenalty(), settings.statePenalty()).withMask(settings.shape().hiddenPattern(inputs));
     Matrix w = Matrix.hstack(model.a(), model.b());
-    Sums first = store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
-    Matrix g = ReadoutQuadratic.withRidge(ReadoutQuadratic.assembleGram(first.matrix(0), first.matrix(1), constants.matrix(LocalSteps.CONST_UU)),
-        settings.ridge());
+    Mergeable.Both<BcdStatistics.StateGram, BcdStatistics.Targets> first =
+        store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
+    BcdStatistics.StateGram gram = first.first();
+    Matrix g = ReadoutQuadratic.withRidge(ReadoutQuadratic.assembleGram(gram.xx(), gram.xu(), constants.uu()), settings.ridge());
     if (settings.shape().lowRank() && robustRadius != null) {
       throw new IllegalArgumentException("robust BCD training with a rank limit is not supported: use the gradient solver or rank 0");
     }
     boolean plain = featuresUnpenalized() && robustRadius == null && !settings.shape().lowRank() && settings.shape().layers() == null;
     ExactInB exactInB = plain ? ExactInB.of(g, n) : null;
-    for (int round = 0; round < settings.abRounds(); round++) {
-      Sums s = round == 0 ? first
-          : store.aggregate("(A, B)-step majorizer moments", payload(model.withAB(w)), LocalSteps::abTargets);
-      int o = round == 0 ? 2 : 0;
-      Matrix h = Matrix.hstack(s.matrix(o), s.matrix(o + 1));
+    for (int round = 0; round < settings.inner().mmRounds(); round++) {
+      Matrix h = (round == 0 ? first.second()
+          : store.aggregate("(A, B)-step majorizer moments", payload(model.withAB(w)), LocalSteps::abTargets)).joined();
       if (settings.shape().lowRank()) {
         LowRankStep.Result step = LowRankStep.solve(w, factors, g, h, settings.lambdaVector(), prox, settings.shape().rank(), settings.seed(),
-            settings.fistaIterations());
+            settings.inner().fistaIterations());
         w = step.w();
         factors = step.factors();
       } else if (robustRadius != null) {
-        RobustRows rows = new RobustRows(g, first.matrix(1), constants.matrix(LocalSteps.CONST_UU), w, n, robustRadius);
-        w = QuadraticStep.solve(w, rows, rows.moments(h), settings.lambdaVector(), prox, settings.fistaIterations());
+        RobustRows rows = new RobustRows(g, gram.xu(), constants.uu(), w, n, robustRadius);
+        w = QuadraticStep.solve(w, rows, rows.moments(h), settings.lambdaVector(), prox, settings.inner().fistaIterations());
       } else {
-        w = exactInB != null ? exactInB.solve(w, h, settings) : QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, settings.fistaIterations());
+        w = exactInB != null ? exactInB.solve(w, h, settings) : QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, settings.inner().fistaIterations());
       }
     }
     return model.withAB(w);
@@ -272,7 +243,7 @@ public final class BlockCoordinateDescent {
   /** The statistics no step changes, U'U'ᵀ and YU'ᵀ (one pass); refuses empty data. */
   private void gatherConstants(ImplicitModel model) {
     constants = store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
-    if (constants.scalar(0) == 0) {
+    if (constants.weight() == 0) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
     }
   }
@@ -286,16 +257,15 @@ public final class BlockCoordinateDescent {
   private EpochRecord report(int epoch, ImplicitModel model, double[] seconds) {
     long t0 = System.nanoTime();
     BcdPayload payload = payload(model);
-    Sums sums = store.aggregate("epoch " + epoch + ": objective (10) and real-rule metrics", payload, LocalSteps::report);
+    Mergeable.Both<RuleMetrics, BcdStatistics.Objective> sums =
+        store.aggregate("epoch " + epoch + ": objective (10) and real-rule metrics", payload, LocalSteps::report);
     seconds[3] = (System.nanoTime() - t0) / 1e9;
     double penalty = BcdStart.penalty(model, settings, inputs);
-    int o = RealRule.SCALARS;
-    double loss = sums.scalar(o + LocalSteps.R_LOSS);
-    double divergence = sums.scalar(o + LocalSteps.R_DIVERGENCE);
-    double coupling = sums.scalar(o + LocalSteps.R_COUPLING);
-    return new EpochRecord(epoch, loss + divergence + coupling + penalty, loss, divergence, coupling, penalty,
-        sums.scalar(RealRule.LOSS), RealRule.metric(sums, settings.loss(), outputs),
-        sums.maximum(RealRule.MAX_RESIDUAL), (long) sums.scalar(RealRule.NOT_CONVERGED), seconds.clone());
+    BcdStatistics.Objective lifted = sums.second();
+    RuleMetrics rule = sums.first();
+    return new EpochRecord(epoch, lifted.loss() + lifted.divergence() + lifted.coupling() + penalty, lifted.loss(), lifted.divergence(),
+        lifted.coupling(), penalty, rule.loss(), rule.metric(settings.loss(), outputs), rule.maxResidual(), (long) rule.notConverged(),
+        seconds.clone());
   }
 
   /** Raw features j whose column of B or of D is non-zero. */

@@ -32,6 +32,13 @@ public record EpochRecord(int epoch, double objective, double loss, double diver
         Double.NaN);
   }
 
+  /** An epoch judged by the real rule alone (no lifted problem): the objective is its loss plus the penalty. */
+  public static EpochRecord ofRealRule(int epoch, RuleMetrics rule, double penalty, Loss loss, int outputs, double[] seconds) {
+    double l = rule.loss();
+    return new EpochRecord(epoch, l + penalty, l, 0, 0, penalty, l, rule.metric(loss, outputs), rule.maxResidual(), (long) rule.notConverged(),
+        seconds);
+  }
+
   /** This record with the held-out mean loss and metric. */
   public EpochRecord withHeldOut(double meanLoss, double metric) {
     return new EpochRecord(epoch, objective, loss, divergence, coupling, penalty, realLoss, realMetric, realResidual, notConverged,

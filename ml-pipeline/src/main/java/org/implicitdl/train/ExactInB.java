@@ -50,7 +50,7 @@ final class ExactInB {
     Matrix la = h.columnSlice(0, n);
     Blas.gemm(-1.0, hu, false, kx, false, 1.0, la);
     Prox stateOnly = new Prox(n, 0, 0.0, 0.0, 0.0, settings.structure(), settings.kappa());
-    Matrix a = QuadraticStep.solve(w.columnSlice(0, n), qa, la, settings.lambdaVector(), stateOnly, settings.fistaIterations());
+    Matrix a = QuadraticStep.solve(w.columnSlice(0, n), qa, la, settings.lambdaVector(), stateOnly, settings.inner().fistaIterations());
     Blas.gemm(-1.0, a, false, kx, true, 1.0, b);
     return Matrix.hstack(a, b);
   }

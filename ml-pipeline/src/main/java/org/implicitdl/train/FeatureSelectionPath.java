@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.solve.SolverSettings;
 
 /**
  * Chooses the input-group weight λ of Σ_j ‖[B_{:,j}; D_{:,j}]‖₂ (the column penalty (19), paper §6.1)
@@ -73,7 +72,7 @@ public final class FeatureSelectionPath {
     }
     this.store = store;
     this.validation = validation;
-    this.settings = settings.withEpochs(Math.max(1, settings.epochs() / POINT_SHARE)).withMinSteps(settings.minSteps() / POINT_SHARE);
+    this.settings = settings.withEpochs(Math.max(1, settings.optimizer().epochs() / POINT_SHARE)).withMinSteps(settings.optimizer().minSteps() / POINT_SHARE);
     this.refitSettings = settings;
     this.inputs = inputs;
     this.outputs = outputs;
@@ -128,10 +127,9 @@ public final class FeatureSelectionPath {
     double step = 1.0;
     double loss = meanLoss(model);
     for (int k = 0; k < POLISH_STEPS; k++) {
-      Sums grad = store.aggregate("feature selection: full-batch step " + (k + 1), payload(model), GradientTrainer::miniBatch);
-      double count = grad.scalar(ImplicitGradient.COUNT);
-      Matrix gab = Matrix.hstack(grad.matrix(0), grad.matrix(1)).scaled(1 / count);
-      Matrix gcd = Matrix.hstack(grad.matrix(2), grad.matrix(3)).scaled(1 / count);
+      GradientSums grad = store.aggregate("feature selection: full-batch step " + (k + 1), payload(model), GradientTrainer::miniBatch);
+      Matrix gab = grad.hidden().scaled(1 / grad.weight());
+      Matrix gcd = grad.readout().scaled(1 / grad.weight());
       Matrix ab = Matrix.hstack(model.a(), model.b());
       Matrix cd = Matrix.hstack(model.c(), model.d());
       for (int trial = 0; trial < 30; trial++) {
@@ -158,8 +156,7 @@ public final class FeatureSelectionPath {
   }
 
   private double meanLoss(ImplicitModel model) {
-    Sums s = store.aggregate("feature selection: training loss", payload(model), GradientTrainer::evaluate);
-    return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
+    return store.aggregate("feature selection: training loss", payload(model), GradientTrainer::evaluate).meanLoss();
   }
 
   private static Matrix uniform(Matrix like, double value) {
@@ -240,10 +237,10 @@ public final class FeatureSelectionPath {
 
   /** λ_max for the input penalty with {@code scales}' per-input multipliers (its weight 1). */
   double lambdaMax(ImplicitModel zeroInputs, InputPenalty scales) {
-    Sums g = store.aggregate("feature selection: gradient at zero input columns", payload(zeroInputs), GradientTrainer::miniBatch);
+    GradientSums g = store.aggregate("feature selection: gradient at zero input columns", payload(zeroInputs), GradientTrainer::miniBatch);
     double[] gain = InputGroups.stateGains(Matrix.hstack(zeroInputs.a(), zeroInputs.b()), Matrix.hstack(zeroInputs.c(), zeroInputs.d()),
         zeroInputs.hiddenDim());
-    return InputGroups.largestGradientNorm(g.matrix(1), g.matrix(3), gain, inputs, g.scalar(ImplicitGradient.COUNT), scales);
+    return InputGroups.largestGradientNorm(g.dB(), g.dD(), gain, inputs, g.weight(), scales);
   }
 
   /**
@@ -264,10 +261,9 @@ public final class FeatureSelectionPath {
     }
     ImplicitModel zero = model.with(model.a(), b, model.c(), d);
     Matrix x0 = zero.solveStates(Matrix.zeros(inputs, 1), settings.fixedPoint()).states();
-    Sums targets = store.aggregate("feature selection: mean target", settings.loss(), FeatureSelectionPath::targetSums);
-    double count = targets.scalar(0);
+    TargetSums targets = store.aggregate("feature selection: mean target", settings.loss(), FeatureSelectionPath::targetSums);
     for (int o = 0; o < outputs; o++) {
-      double mean = targets.matrix(0).get(o, 0) / count;
+      double mean = targets.weightedSum().get(o, 0) / targets.weight();
       double best = settings.loss() == Loss.CROSS_ENTROPY ? Math.log(Math.max(mean, 1e-12)) : mean;
       double cx = 0;
       for (int i = 0; i < x0.rows(); i++) {
@@ -278,10 +274,16 @@ public final class FeatureSelectionPath {
     return zero.with(model.a(), b, model.c(), d);
   }
 
-  /** Σ_k w_k y_k and Σ_k w_k over a block. */
-  static Sums targetSums(Loss loss, TrainingBlock block) {
-    Matrix weighted = org.implicitdl.linalg.Blas.multiply(block.y(), false, block.w(), true);
-    return new Sums(new Matrix[] {weighted}, new double[] {block.w().sum()});
+  /** Σ_k w_k y_k (q×1) and Σ_k w_k. */
+  record TargetSums(Matrix weightedSum, double weight) implements Mergeable<TargetSums> {
+    @Override
+    public TargetSums merge(TargetSums o) {
+      return new TargetSums(Mergeable.add(weightedSum, o.weightedSum), weight + o.weight);
+    }
+  }
+
+  static TargetSums targetSums(Loss loss, TrainingBlock block) {
+    return new TargetSums(org.implicitdl.linalg.Blas.multiply(block.y(), false, block.w(), true), block.w().sum());
   }
 
   private GradientTrainer.StepPayload payload(ImplicitModel model) {

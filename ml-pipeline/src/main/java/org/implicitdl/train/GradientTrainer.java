@@ -19,18 +19,10 @@ import org.implicitdl.solve.WellPosedness;
  * iterate is well-posed. Synchronous steps make the run independent of the number of
  * partitions up to summation order. Early stopping on a validation store keeps the best model.
  */
-public final class GradientTrainer {
-  private final BlockStore store;
+public final class GradientTrainer extends EpochTrainer<GradientSettings, GradientTrainer> {
   private final BlockStore validation;
-  /** The settings as given; {@link #settings} is the run's copy, with the budget's weight decay. */
-  private final GradientSettings configured;
+  /** The run's copy of the settings, with the budget's weight decay. */
   private GradientSettings settings;
-  private final int inputs;
-  private final int outputs;
-  private final Consumer<EpochRecord> listener;
-  private Consumer<ImplicitModel> modelListener = m -> { };
-  private HeldOutScore heldOut = HeldOutScore.none();
-  private EpochCheckpoint checkpoint = EpochCheckpoint.none();
   private RobustObjective robust;
   private TrainingBudget budget;
 
@@ -51,29 +43,13 @@ public final class GradientTrainer {
   }
 
   /** Outcome: the model (best on validation when a validation store is given) and the history. */
-  public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int bestEpoch) {}
+  public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int bestEpoch) implements EpochTrainer.Result {}
 
   public GradientTrainer(BlockStore store, BlockStore validation, GradientSettings settings, int inputs, int outputs,
       Consumer<EpochRecord> listener) {
-    this.store = store;
+    super(store, settings, inputs, outputs, listener);
     this.validation = validation;
-    this.configured = settings;
     this.settings = settings;
-    this.inputs = inputs;
-    this.outputs = outputs;
-    this.listener = listener == null ? r -> { } : listener;
-  }
-
-  /** Saves the state after each epoch there, and resumes from a state found there. */
-  public GradientTrainer checkpointing(EpochCheckpoint at) {
-    this.checkpoint = at;
-    return this;
-  }
-
-  /** Scores every epoch's model on held-out rows (the validation curve); it selects nothing. */
-  public GradientTrainer watching(HeldOutScore score) {
-    this.heldOut = score;
-    return this;
   }
 
   /**
@@ -85,14 +61,8 @@ public final class GradientTrainer {
     return this;
   }
 
-  /** Also hands each epoch's model to {@code l} (benchmarks judge it on test data). */
-  public GradientTrainer onEpochModel(Consumer<ImplicitModel> l) {
-    this.modelListener = l;
-    return this;
-  }
-
   /** The gradient sums of block columns [⌊s·m/S⌋, ⌊(s+1)·m/S⌋) — this block's share of mini-batch s. */
-  public static Sums miniBatch(StepPayload payload, TrainingBlock block) {
+  public static GradientSums miniBatch(StepPayload payload, TrainingBlock block) {
     int m = block.size();
     int from = (int) ((long) payload.step() * m / payload.steps());
     int to = (int) ((long) (payload.step() + 1) * m / payload.steps());
@@ -107,7 +77,7 @@ public final class GradientTrainer {
   }
 
   /** The real rule's metrics on a whole block (the robust objective's loss when the payload carries one). */
-  public static Sums evaluate(StepPayload payload, TrainingBlock block) {
+  public static RuleMetrics evaluate(StepPayload payload, TrainingBlock block) {
     if (payload.robust() != null) {
       return RobustGradient.metrics(payload.model(), payload.certificate(), block.u(), block.y(), block.w(), payload.settings().loss(),
           payload.settings().fixedPoint(), payload.robust());
@@ -116,11 +86,12 @@ public final class GradientTrainer {
         payload.settings().fixedPoint());
   }
 
+  @Override
   public Result train(ImplicitModel initial) {
     settings = configured;
     ImplicitModel model = initial == null ? initialModel() : checked(initial);
-    Sums counts = store.aggregate("row count", payload(model, 0, 1), GradientTrainer::evaluate);
-    double rows = counts.scalar(RealRule.COUNT);
+    RuleMetrics counts = store.aggregate("row count", payload(model, 0, 1), GradientTrainer::evaluate);
+    double rows = counts.weight();
     TrainingBudget budget = TrainingBudget.of(settings, rows);
     this.budget = budget;
     // the budget's weight decay (a prior on small data) is the one every step and payload sees
@@ -130,7 +101,7 @@ public final class GradientTrainer {
     List<EpochRecord> history = new ArrayList<>();
     ImplicitModel best = model;
     int bestEpoch = 0;
-    double rate = settings.learningRate();
+    double rate = settings.optimizer().learningRate();
     double bestScore;
     int first = 1;
     State resumed = (State) checkpoint.restore(store);
@@ -155,28 +126,29 @@ public final class GradientTrainer {
         order.add(s);
       }
       Collections.shuffle(order, new Random(settings.seed() * 31 + epoch));
-      Sums seen = null;
-      if (settings.syncsPerEpoch() == 0) {
+      RuleMetrics seen = null;
+      if (settings.optimizer().syncsPerEpoch() == 0) {
         for (int k = 0; k < steps; k++) {
           StepPayload step = payload(model, order.get(k), steps).withRobust(robustAt(epoch, k, steps));
-          Sums grad = store.aggregate("epoch " + epoch + ": gradient step " + (k + 1) + "/" + steps, step, GradientTrainer::miniBatch);
-          seen = robust != null ? null : seen == null ? ImplicitGradient.metrics(grad) : seen.merge(ImplicitGradient.metrics(grad));
+          GradientSums grad = store.aggregate("epoch " + epoch + ": gradient step " + (k + 1) + "/" + steps, step, GradientTrainer::miniBatch);
+          seen = seen == null ? grad.rule() : seen.merge(grad.rule());
           model = adam.step(model, grad, rate, settings, inputs);
         }
       } else {
-        for (int round = 0; round < settings.syncsPerEpoch(); round++) {
+        for (int round = 0; round < settings.optimizer().syncsPerEpoch(); round++) {
           LocalRounds.Round job = new LocalRounds.Round(model, adam, settings, inputs, epoch, round, rate,
-              robustAt(epoch, round, settings.syncsPerEpoch()));
-          Sums avg = store.aggregatePartitions("epoch " + epoch + ": local Adam steps, average " + (round + 1) + "/"
-              + settings.syncsPerEpoch(), job, LocalRounds::run);
-          model = LocalRounds.averagedModel(model, avg);
-          adam = LocalRounds.averagedAdam(avg);
+              robustAt(epoch, round, settings.optimizer().syncsPerEpoch()));
+          LocalRounds.Average avg = store.aggregatePartitions("epoch " + epoch + ": local Adam steps, average " + (round + 1) + "/"
+              + settings.optimizer().syncsPerEpoch(), job, LocalRounds::run);
+          model = avg.model(model);
+          adam = avg.adam();
         }
       }
       long t1 = System.nanoTime();
       // the epoch's training metrics are its batches' (each row once, at the model its step started from, as Keras reports
-      // them): free with the steps' forward solves; a pass of their own only where the steps do not give them
-      Sums train = seen != null ? seen
+      // them): free with the steps' forward solves; a pass of their own where the steps do not give them, or give the
+      // losses of a robust weight that ramps within the epoch
+      RuleMetrics train = seen != null && robust == null ? seen
           : store.aggregate("epoch " + epoch + ": real-rule metrics", payload(model, 0, 1), GradientTrainer::evaluate);
       double[] seconds = {0, (t1 - t0) / 1e9, 0, (System.nanoTime() - t1) / 1e9};
       EpochRecord record = heldOut.attach(record(epoch, model, train, seconds), model);
@@ -195,7 +167,7 @@ public final class GradientTrainer {
       rate *= budget.lrDecay();
       checkpoint.save(epoch, new State(epoch, model, adam, rate, best, bestScore, bestEpoch, List.copyOf(history)), null);
     }
-    Sums last = store.aggregate("final real-rule metrics", payload(best, 0, 1), GradientTrainer::evaluate);
+    RuleMetrics last = store.aggregate("final real-rule metrics", payload(best, 0, 1), GradientTrainer::evaluate);
     return new Result(best, history, record(bestEpoch, best, last, new double[4]), bestEpoch);
   }
 
@@ -204,15 +176,11 @@ public final class GradientTrainer {
     if (validation == null) {
       return 0;
     }
-    Sums s = validation.aggregate("validation metrics", payload(model, 0, 1).withRobust(robust), GradientTrainer::evaluate);
-    return s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
+    return validation.aggregate("validation metrics", payload(model, 0, 1).withRobust(robust), GradientTrainer::evaluate).meanLoss();
   }
 
-  private EpochRecord record(int epoch, ImplicitModel model, Sums metrics, double[] seconds) {
-    double penalty = penalty(model);
-    double loss = metrics.scalar(RealRule.LOSS);
-    return new EpochRecord(epoch, loss + penalty, loss, 0, 0, penalty, loss, RealRule.metric(metrics, settings.loss(), outputs),
-        metrics.maximum(RealRule.MAX_RESIDUAL), (long) metrics.scalar(RealRule.NOT_CONVERGED), seconds);
+  private EpochRecord record(int epoch, ImplicitModel model, RuleMetrics metrics, double[] seconds) {
+    return EpochRecord.ofRealRule(epoch, metrics, penalty(model), settings.loss(), outputs, seconds);
   }
 
   private double penalty(ImplicitModel m) {
@@ -238,7 +206,7 @@ public final class GradientTrainer {
   /** The cheap certificate when the projection guarantees ‖A‖∞ ≤ κ, the full one otherwise. */
   static Certificate certificate(Matrix a, GradientSettings settings) {
     double inf = WellPosedness.infNorm(a);
-    if (settings.structure() == BcdSettings.Structure.INF_NORM && inf < 1) {
+    if (settings.structure() == Architecture.Structure.INF_NORM && inf < 1) {
       double[] ones = new double[a.rows()];
       java.util.Arrays.fill(ones, 1.0);
       return new Certificate(Certificate.Condition.INF_NORM, inf, ones, inf, Double.NaN);

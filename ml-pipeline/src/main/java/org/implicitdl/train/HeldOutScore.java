@@ -38,7 +38,7 @@ public final class HeldOutScore {
     return store != null && heldOut == store;
   }
 
-  public static Sums score(Payload p, TrainingBlock block) {
+  public static RuleMetrics score(Payload p, TrainingBlock block) {
     return RealRule.metrics(p.model(), p.certificate(), block.u(), block.y(), block.w(), p.loss(), p.fixedPoint());
   }
 
@@ -47,8 +47,8 @@ public final class HeldOutScore {
     if (heldOut == null) {
       return record;
     }
-    Sums s = heldOut.aggregate("epoch " + record.epoch() + ": held-out real-rule metrics",
+    RuleMetrics rule = heldOut.aggregate("epoch " + record.epoch() + ": held-out real-rule metrics",
         new Payload(model, model.certificate(), loss, fixedPoint), HeldOutScore::score);
-    return record.withHeldOut(s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT), RealRule.metric(s, loss, outputs));
+    return record.withHeldOut(rule.meanLoss(), rule.metric(loss, outputs));
   }
 }

@@ -31,47 +31,51 @@ public final class LocalRounds {
    * each block, in mini-batches of batchSize, starting from the broadcast model and moments.
    * Returns the final parameters and moments as sums (the driver divides by the partition count).
    */
-  public static Sums run(Round job, java.util.Iterator<TrainingBlock> blocks) {
+  public static Average run(Round job, java.util.Iterator<TrainingBlock> blocks) {
     GradientSettings st = job.settings();
     ImplicitModel m = job.model();
     AdamState adam = job.adam().copy();
-    double loss = 0;
-    double rows = 0;
-    int rounds = st.syncsPerEpoch();
+    int rounds = st.optimizer().syncsPerEpoch();
     List<Matrix[]> batches = new ArrayList<>();
     while (blocks.hasNext()) {
       TrainingBlock b = blocks.next();
       int from = (int) ((long) job.round() * b.size() / rounds);
       int to = (int) ((long) (job.round() + 1) * b.size() / rounds);
-      for (int c = from; c < to; c += st.batchSize()) {
-        int end = Math.min(to, c + st.batchSize());
+      for (int c = from; c < to; c += st.optimizer().batchSize()) {
+        int end = Math.min(to, c + st.optimizer().batchSize());
         batches.add(new Matrix[] {b.u().columnSlice(c, end), b.y().columnSlice(c, end), b.w().columnSlice(c, end)});
       }
     }
     Collections.shuffle(batches, new Random(st.seed() * 31 + job.epoch() * 7919L + job.round()));
     for (Matrix[] batch : batches) {
       Certificate cert = GradientTrainer.certificate(m.a(), st);
-      Sums grad = job.robust() == null
+      GradientSums grad = job.robust() == null
           ? ImplicitGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint())
           : RobustGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint(), job.robust());
-      loss += grad.scalar(ImplicitGradient.LOSS);
-      rows += grad.scalar(ImplicitGradient.COUNT);
       m = adam.step(m, grad, job.rate(), st, job.inputs());
     }
-    return new Sums(new Matrix[] {Matrix.hstack(m.a(), m.b()), Matrix.hstack(m.c(), m.d()), adam.first[0], adam.first[1],
-        adam.second[0], adam.second[1]}, new double[] {1, loss, rows, adam.t});
+    return new Average(Matrix.hstack(m.a(), m.b()), Matrix.hstack(m.c(), m.d()), adam, 1);
   }
 
-  /** The partitions' parameters averaged, on the round's starting model. */
-  static ImplicitModel averagedModel(ImplicitModel start, Sums s) {
-    double parts = s.scalar(0);
-    // the ℓ1-ball constraint set is convex, so the average of feasible iterates stays feasible
-    return start.withAB(s.matrix(0).scaled(1 / parts)).withCD(s.matrix(1).scaled(1 / parts));
-  }
+  /**
+   * The partitions' final [A B], [C D] and Adam moments, summed over the {@code parts} partitions
+   * that ran: the driver's average is the sum over the count.
+   */
+  public record Average(Matrix hidden, Matrix readout, AdamState moments, double parts) implements Mergeable<Average> {
+    /** The partitions' parameters averaged, on the round's starting model. */
+    ImplicitModel model(ImplicitModel start) {
+      // the ℓ1-ball constraint set is convex, so the average of feasible iterates stays feasible
+      return start.withAB(hidden.scaled(1 / parts)).withCD(readout.scaled(1 / parts));
+    }
 
-  static AdamState averagedAdam(Sums s) {
-    double parts = s.scalar(0);
-    return new AdamState(new Matrix[] {s.matrix(2).scaled(1 / parts), s.matrix(3).scaled(1 / parts)},
-        new Matrix[] {s.matrix(4).scaled(1 / parts), s.matrix(5).scaled(1 / parts)}, (int) Math.round(s.scalar(3) / parts));
+    /** The partitions' Adam moments averaged (and their step counts). */
+    AdamState adam() {
+      return moments.scaled(1 / parts);
+    }
+
+    @Override
+    public Average merge(Average o) {
+      return new Average(Mergeable.add(hidden, o.hidden), Mergeable.add(readout, o.readout), moments.plus(o.moments), parts + o.parts);
+    }
   }
 }

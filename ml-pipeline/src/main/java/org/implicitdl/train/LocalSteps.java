@@ -13,43 +13,39 @@ import org.implicitdl.model.ImplicitModel;
  * block and the payload, so a block computes the same numbers wherever it lives.
  */
 public final class LocalSteps {
-  /** Layout of {@link #constants}: U'U'ᵀ, YU'ᵀ; scalars: column count, ½‖Y‖². */
-  public static final int CONST_UU = 0;
-  public static final int CONST_YU = 1;
-
   private LocalSteps() {}
 
-  /** Statistics that never change during training: U'U'ᵀ, YU'ᵀ and the number of columns. */
-  public static Sums constants(BcdPayload payload, TrainingBlock block) {
+  /** Statistics that never change during training: U'U'ᵀ, YU'ᵀ and the total weight. */
+  public static BcdStatistics.Constants constants(BcdPayload payload, TrainingBlock block) {
     Matrix uw = weighted(block.u(), block.w());
-    Sums s = new Sums(new Matrix[] {gram(uw, block.u()), gram(block.y(), uw)}, new double[] {block.weightSum()});
-    return s;
+    return new BcdStatistics.Constants(gram(uw, block.u()), gram(block.y(), uw), block.weightSum());
   }
 
   /** (C, D)-step statistics with S = [P; U']: PPᵀ, PU'ᵀ, YPᵀ. */
-  public static Sums cdStatistics(BcdPayload payload, TrainingBlock block) {
+  public static BcdStatistics.Readout cdStatistics(BcdPayload payload, TrainingBlock block) {
     Matrix pw = weighted(block.p(), block.w());
-    return new Sums(new Matrix[] {gram(pw, block.p()), gram(pw, block.u()), gram(block.y(), pw)}, new double[0]);
+    return new BcdStatistics.Readout(gram(pw, block.p()), gram(pw, block.u()), gram(block.y(), pw));
   }
 
   /**
    * {@link #cdStatistics} and, in the same pass, {@link #cdGradient} at the payload's (C, D): the
-   * data pass of the first majorize–minimize round (matrices 3 and 4, the loss as scalar 0).
+   * data pass of the first majorize–minimize round.
    */
-  public static Sums cdStatisticsAndGradient(BcdPayload payload, TrainingBlock block) {
-    return cdStatistics(payload, block).joinedWith(cdGradient(payload, block));
+  public static Mergeable.Both<BcdStatistics.Readout, BcdStatistics.ReadoutGradient> cdStatisticsAndGradient(BcdPayload payload,
+      TrainingBlock block) {
+    return new Mergeable.Both<>(cdStatistics(payload, block), cdGradient(payload, block));
   }
 
   /**
    * Cross-entropy (C, D)-step gradient (softmax(CP + DU') − Y)·[P; U']ᵀ, split as the P part
    * (q×n) and the U' part (q×p'), plus the loss.
    */
-  public static Sums cdGradient(BcdPayload payload, TrainingBlock block) {
+  public static BcdStatistics.ReadoutGradient cdGradient(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
     Matrix yHat = RealRule.readout(m.c(), m.d(), block.p(), block.u());
     Loss loss = payload.settings().loss();
     Matrix g = weighted(loss.gradient(block.y(), yHat), block.w());
-    return new Sums(new Matrix[] {gram(g, block.p()), gram(g, block.u())}, new double[] {loss.total(block.y(), yHat, block.w())});
+    return new BcdStatistics.ReadoutGradient(gram(g, block.p()), gram(g, block.u()), loss.total(block.y(), yHat, block.w()));
   }
 
   /** The P-step then the X-step on one block (projected gradient, fixed global steps). */
@@ -97,7 +93,7 @@ public final class LocalSteps {
     }
     Matrix grad = Matrix.zeros(n, p.cols());
     double[] gd = grad.data();
-    for (int it = 0; it < st.innerIterations(); it++) {
+    for (int it = 0; it < st.inner().pxIterations(); it++) {
       Matrix yHat = du.copy();
       Blas.gemm(1.0, c, false, p, false, 1.0, yHat);
       Blas.gemm(1.0, c, true, loss.gradient(block.y(), yHat), false, 0.0, grad);
@@ -124,7 +120,7 @@ public final class LocalSteps {
     double[] gd = grad.data();
     Matrix r = Matrix.zeros(n, x.cols());
     double[] rd = r.data();
-    for (int it = 0; it < st.innerIterations(); it++) {
+    for (int it = 0; it < st.inner().pxIterations(); it++) {
       System.arraycopy(bu.data(), 0, rd, 0, rd.length);
       Blas.gemm(1.0, a, false, x, false, 1.0, r);
       for (int k = 0; k < rd.length; k += n) {
@@ -143,17 +139,16 @@ public final class LocalSteps {
 
   /**
    * (A, B)-step statistics with S = [X; U'] and T = P + Z0 − φ(Z0), Z0 = AX + BU' (for ReLU
-   * P + min(Z0, 0)): XXᵀ, XU'ᵀ
-   * ({@link #abGram}) then TXᵀ, TU'ᵀ ({@link #abTargets}).
+   * P + min(Z0, 0)): the Gram part ({@link #abGram}) and the moments ({@link #abTargets}) in one pass.
    */
-  public static Sums abStatistics(BcdPayload payload, TrainingBlock block) {
-    return abGram(payload, block).joinedWith(abTargets(payload, block));
+  public static Mergeable.Both<BcdStatistics.StateGram, BcdStatistics.Targets> abStatistics(BcdPayload payload, TrainingBlock block) {
+    return new Mergeable.Both<>(abGram(payload, block), abTargets(payload, block));
   }
 
   /** The (A, B) majorizer's Gram part XXᵀ, XU'ᵀ: fixed while X is, so once per (A, B)-step. */
-  public static Sums abGram(BcdPayload payload, TrainingBlock block) {
+  public static BcdStatistics.StateGram abGram(BcdPayload payload, TrainingBlock block) {
     Matrix xw = weighted(block.x(), block.w());
-    return new Sums(new Matrix[] {gram(xw, block.x()), gram(xw, block.u())}, new double[0]);
+    return new BcdStatistics.StateGram(gram(xw, block.x()), gram(xw, block.u()));
   }
 
   /**
@@ -161,7 +156,7 @@ public final class LocalSteps {
    * (f_φ(p, z) ≤ f_φ(p, z0) + (φ(z0) − p)(z − z0) + ½(z − z0)², as φ' ≤ 1);
    * with a robust radius, at the worst-case drive AX + BU' + |B|r1ᵀ instead (eq. 18).
    */
-  public static Sums abTargets(BcdPayload payload, TrainingBlock block) {
+  public static BcdStatistics.Targets abTargets(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
     Matrix t = Blas.multiply(m.b(), block.u());
     Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, t);
@@ -175,7 +170,7 @@ public final class LocalSteps {
       td[k] = pd[k] + td[k] - phi.apply(td[k]);
     }
     Matrix tw = weighted(t, block.w());
-    return new Sums(new Matrix[] {gram(tw, block.x()), gram(tw, block.u())}, new double[0]);
+    return new BcdStatistics.Targets(gram(tw, block.x()), gram(tw, block.u()));
   }
 
   /**
@@ -196,13 +191,8 @@ public final class LocalSteps {
     }
   }
 
-  /** Layout of {@link #report} scalars: the lifted objective's parts; the real rule's come from {@link RealRule}. */
-  public static final int R_LOSS = 0;
-  public static final int R_DIVERGENCE = 1;
-  public static final int R_COUPLING = 2;
-
   /** The parts of objective (10) on this block: L(Y, CP + DU'), Σλ_i f(P_i, Z_i), (μ/2)‖X − P‖². */
-  public static Sums objective(BcdPayload payload, TrainingBlock block) {
+  public static BcdStatistics.Objective objective(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
     BcdSettings st = payload.settings();
     int n = m.hiddenDim();
@@ -221,19 +211,16 @@ public final class LocalSteps {
       coupling += weight * 0.5 * st.mu() * diff * diff;
     }
     double loss = st.loss().total(block.y(), RealRule.readout(m.c(), m.d(), block.p(), block.u()), block.w());
-    return new Sums(new Matrix[0], new double[] {loss, divergence, coupling});
+    return new BcdStatistics.Objective(loss, divergence, coupling);
   }
 
-  /**
-   * An epoch's report in one pass: the real rule's metrics ({@link RealRule} layout) followed by
-   * objective (10)'s parts at {@code RealRule.SCALARS + R_LOSS, R_DIVERGENCE, R_COUPLING}.
-   */
-  public static Sums report(BcdPayload payload, TrainingBlock block) {
-    return realRule(payload, block).joinedWith(objective(payload, block));
+  /** An epoch's report in one pass: the real rule's metrics and objective (10)'s parts. */
+  public static Mergeable.Both<RuleMetrics, BcdStatistics.Objective> report(BcdPayload payload, TrainingBlock block) {
+    return new Mergeable.Both<>(realRule(payload, block), objective(payload, block));
   }
 
   /** The real rule's metrics on this block (see {@link RealRule}). */
-  public static Sums realRule(BcdPayload payload, TrainingBlock block) {
+  public static RuleMetrics realRule(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
     return RealRule.metrics(m, m.certificate(), block.u(), block.y(), block.w(), payload.settings().loss(), payload.settings().fixedPoint());
   }

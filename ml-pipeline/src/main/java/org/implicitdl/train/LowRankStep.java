@@ -85,7 +85,7 @@ final class LowRankStep {
     };
     double[] ones = new double[rank];
     java.util.Arrays.fill(ones, 1.0);
-    Prox unitRows = new Prox(n, 0, 0.0, 0.0, 0.0, BcdSettings.Structure.INF_NORM, 1.0);
+    Prox unitRows = new Prox(n, 0, 0.0, 0.0, 0.0, Architecture.Structure.INF_NORM, 1.0);
     Matrix s = QuadraticStep.solve(r.transpose(), operator, linear, ones, unitRows, iterations);
     return new Result(Matrix.hstack(Blas.multiply(l, s), b), new LowRank(l, s.transpose()));
   }

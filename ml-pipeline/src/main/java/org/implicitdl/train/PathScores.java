@@ -27,12 +27,9 @@ final class PathScores {
 
   /** The point of {@code model} at {@code weight}: its inputs in use, validation mean loss and that mean's standard error. */
   Point score(double weight, ImplicitModel model) {
-    Sums s = validation.aggregate("feature selection: validation loss at weight " + weight, new Scoring(model, loss, fixedPoint),
+    Spreads s = validation.aggregate("feature selection: validation loss at weight " + weight, new Scoring(model, loss, fixedPoint),
         PathScores::rowLosses);
-    double count = s.scalar(2);
-    double mean = s.scalar(0) / count;
-    double variance = Math.max(0, s.scalar(1) / count - mean * mean);
-    return new Point(weight, InputGroups.used(model.b(), model.d(), inputs).length, mean, Math.sqrt(variance / count));
+    return new Point(weight, InputGroups.used(model.b(), model.d(), inputs).length, s.mean(0), s.standardError(0));
   }
 
   /**
@@ -46,68 +43,91 @@ final class PathScores {
     for (int k = 1; k < path.size(); k++) {
       best = path.get(k).validationLoss() < path.get(best).validationLoss() ? k : best;
     }
-    Sums s = validation.aggregate("feature selection: paired loss differences", new Paired(models, best, loss, fixedPoint),
+    Spreads s = validation.aggregate("feature selection: paired loss differences", new Paired(models, best, loss, fixedPoint),
         PathScores::pairedDifferences);
-    double count = s.scalar(2 * models.size());
     List<Point> out = new ArrayList<>();
     for (int k = 0; k < path.size(); k++) {
-      double mean = s.scalar(2 * k) / count;
-      double variance = Math.max(0, s.scalar(2 * k + 1) / count - mean * mean);
       Point p = path.get(k);
-      out.add(new Point(p.weight(), p.inputs(), p.validationLoss(), Math.sqrt(variance / count)));
+      out.add(new Point(p.weight(), p.inputs(), p.validationLoss(), s.standardError(k)));
     }
     return out;
+  }
+
+  /**
+   * Weighted sums Σ w v_k, Σ w v_k² of K per-row quantities and Σ w: their means and the standard
+   * errors of those means.
+   */
+  record Spreads(double[] sum, double[] squares, double weight) implements Mergeable<Spreads> {
+    /** The sums of {@code values[k][row]} weighted by the block's row weights w (1×m). */
+    static Spreads of(double[][] values, Matrix w) {
+      double[] sum = new double[values.length];
+      double[] squares = new double[values.length];
+      for (int k = 0; k < values.length; k++) {
+        for (int c = 0; c < values[k].length; c++) {
+          double v = values[k][c];
+          sum[k] += w.get(0, c) * v;
+          squares[k] += w.get(0, c) * v * v;
+        }
+      }
+      return new Spreads(sum, squares, w.sum());
+    }
+
+    double mean(int k) {
+      return sum[k] / weight;
+    }
+
+    double standardError(int k) {
+      double mean = mean(k);
+      return Math.sqrt(Math.max(0, squares[k] / weight - mean * mean) / weight);
+    }
+
+    @Override
+    public Spreads merge(Spreads o) {
+      double[] s = sum.clone();
+      double[] q = squares.clone();
+      for (int k = 0; k < s.length; k++) {
+        s[k] += o.sum[k];
+        q[k] += o.squares[k];
+      }
+      return new Spreads(s, q, weight + o.weight);
+    }
   }
 
   /** What the paired pass sends to the blocks: every point's model and which one is best. */
   record Paired(List<ImplicitModel> models, int best, Loss loss, SolverSettings fixedPoint) implements Serializable {}
 
-  /** Σ w d_k and Σ w d_k² for d_k = ℓ_k − ℓ_best per row, for every model k, then Σ w. */
-  static Sums pairedDifferences(Paired p, TrainingBlock block) {
-    Matrix u = block.u();
-    int q = block.y().rows();
+  /** The spreads of d_k = ℓ_k − ℓ_best per row, for every model k. */
+  static Spreads pairedDifferences(Paired p, TrainingBlock block) {
     double[][] losses = new double[p.models().size()][];
     for (int k = 0; k < losses.length; k++) {
-      ImplicitModel m = p.models().get(k);
-      Matrix out = RealRule.readout(m.c(), m.d(), RealRule.states(m, m.certificate(), u, p.fixedPoint()).states(), u);
-      losses[k] = new double[u.cols()];
-      for (int c = 0; c < u.cols(); c++) {
-        losses[k][c] = p.loss().value(block.y().data(), out.data(), q, c);
+      losses[k] = perRow(p.models().get(k), block, p.loss(), p.fixedPoint());
+    }
+    double[][] differences = new double[losses.length][block.size()];
+    for (int k = 0; k < losses.length; k++) {
+      for (int c = 0; c < block.size(); c++) {
+        differences[k][c] = losses[k][c] - losses[p.best()][c];
       }
     }
-    double[] sums = new double[2 * losses.length + 1];
-    for (int c = 0; c < u.cols(); c++) {
-      double w = block.w().get(0, c);
-      for (int k = 0; k < losses.length; k++) {
-        double d = losses[k][c] - losses[p.best()][c];
-        sums[2 * k] += w * d;
-        sums[2 * k + 1] += w * d * d;
-      }
-      sums[2 * losses.length] += w;
-    }
-    return new Sums(new Matrix[0], sums);
+    return Spreads.of(differences, block.w());
   }
 
   /** What the validation pass sends to the blocks. */
   record Scoring(ImplicitModel model, Loss loss, SolverSettings fixedPoint) implements Serializable {}
 
-  /** Σ w ℓ, Σ w ℓ², Σ w of the real rule's per-row losses on a block (the mean and its standard error). */
-  static Sums rowLosses(Scoring s, TrainingBlock block) {
+  /** The spread of the real rule's per-row losses on a block (the mean and its standard error). */
+  static Spreads rowLosses(Scoring s, TrainingBlock block) {
+    return Spreads.of(new double[][] {perRow(s.model(), block, s.loss(), s.fixedPoint())}, block.w());
+  }
+
+  /** The real rule's loss of each row of the block. */
+  private static double[] perRow(ImplicitModel m, TrainingBlock block, Loss loss, SolverSettings fixedPoint) {
     Matrix u = block.u();
-    Matrix out = RealRule.readout(s.model().c(), s.model().d(),
-        RealRule.states(s.model(), s.model().certificate(), u, s.fixedPoint()).states(), u);
-    int q = out.rows();
-    double sum = 0;
-    double squares = 0;
-    double count = 0;
-    for (int k = 0; k < u.cols(); k++) {
-      double w = block.w().get(0, k);
-      double l = s.loss().value(block.y().data(), out.data(), q, k);
-      sum += w * l;
-      squares += w * l * l;
-      count += w;
+    Matrix out = RealRule.readout(m.c(), m.d(), RealRule.states(m, m.certificate(), u, fixedPoint).states(), u);
+    double[] losses = new double[u.cols()];
+    for (int c = 0; c < losses.length; c++) {
+      losses[c] = loss.value(block.y().data(), out.data(), out.rows(), c);
     }
-    return new Sums(new Matrix[0], new double[] {sum, squares, count});
+    return losses;
   }
 
   /** The point the rule picks (see the class comment). */

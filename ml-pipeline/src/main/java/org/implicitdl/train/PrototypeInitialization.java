@@ -74,8 +74,8 @@ public final class PrototypeInitialization {
     }
     Matrix centroids = seeds.rows();
     for (int pass = 1; pass <= ITERATIONS; pass++) {
-      Sums s = store.aggregate("k-means pass " + pass + " of " + ITERATIONS, scoring(centroids), PrototypeInitialization::clusterSums);
-      centroids = updated(centroids, s.matrix(0));
+      ClusterSums s = store.aggregate("k-means pass " + pass + " of " + ITERATIONS, scoring(centroids), PrototypeInitialization::clusterSums);
+      centroids = updated(centroids, s.sums());
     }
     return centroids;
   }
@@ -119,7 +119,7 @@ public final class PrototypeInitialization {
    * prototype; each row is then added to its own cluster's column (one axpy, not a product with a
    * one-hot assignment matrix, which would cost n times as much).
    */
-  static Sums clusterSums(Matrix scoring, TrainingBlock block) {
+  static ClusterSums clusterSums(Matrix scoring, TrainingBlock block) {
     Matrix u = block.u();
     Matrix scores = Blas.multiply(scoring, true, u, false);
     int rows = u.rows();
@@ -130,7 +130,15 @@ public final class PrototypeInitialization {
         Blas.axpy(rows, w[k], u.data(), k * rows, sums.data(), LocalSteps.argmax(scores, k) * rows);
       }
     }
-    return new Sums(new Matrix[] {sums}, new double[0]);
+    return new ClusterSums(sums);
+  }
+
+  /** Weighted per-cluster sums of [u; 1], (p + 1) × n. */
+  record ClusterSums(Matrix sums) implements Mergeable<ClusterSums> {
+    @Override
+    public ClusterSums merge(ClusterSums o) {
+      return new ClusterSums(Mergeable.add(sums, o.sums));
+    }
   }
 
   /** Each prototype moved to its cluster's weighted mean; an empty cluster keeps its prototype. */

@@ -14,10 +14,10 @@ import org.implicitdl.solve.WellPosedness;
  * mask), and a fixed sparsity pattern ({@link #withMask}: the feedforward layout of {@link LayerMask}).
  */
 public record Prox(int stateCols, int featureCols, double l1State, double l1Features, double group,
-    BcdSettings.Structure constraint, double kappa, double stateRows, double stateColumns, int rank, Matrix mask) {
+    Architecture.Structure constraint, double kappa, double stateRows, double stateColumns, int rank, Matrix mask) {
 
   /** Without the state group penalties. */
-  public Prox(int stateCols, int featureCols, double l1State, double l1Features, double group, BcdSettings.Structure constraint,
+  public Prox(int stateCols, int featureCols, double l1State, double l1Features, double group, Architecture.Structure constraint,
       double kappa) {
     this(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, 0, 0, 0, null);
   }
@@ -74,7 +74,7 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
     }
     if (rank > 0 && rank < stateCols) {
       projectRank(w);
-    } else if (constraint == BcdSettings.Structure.INF_NORM) {
+    } else if (constraint == Architecture.Structure.INF_NORM) {
       double[] row = new double[stateCols];
       for (int i = 0; i < w.rows(); i++) {
         for (int j = 0; j < stateCols; j++) {
@@ -85,7 +85,7 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
           w.set(i, j, row[j]);
         }
       }
-    } else if (constraint == BcdSettings.Structure.TRIANGULAR) {
+    } else if (constraint == Architecture.Structure.TRIANGULAR) {
       for (int j = 0; j < stateCols; j++) {
         for (int i = j; i < w.rows(); i++) {
           w.set(i, j, 0.0);
@@ -98,7 +98,7 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
     Matrix a = w.columnSlice(0, stateCols);
     a.requireShape("state block of a rank-limited step", stateCols, stateCols);
     Matrix low = LowRank.truncated(a, rank).product();
-    if (constraint == BcdSettings.Structure.INF_NORM) {
+    if (constraint == Architecture.Structure.INF_NORM) {
       double norm = WellPosedness.infNorm(low);
       if (norm > kappa) {
         Blas.scal(kappa / norm, low.data());

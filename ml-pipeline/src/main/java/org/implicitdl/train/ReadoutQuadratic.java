@@ -49,7 +49,7 @@ final class ReadoutQuadratic {
     Arrays.fill(ones, 1.0);
     Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty())
         .withMask(settings.shape().readoutPattern(inputs, outputs));
-    return QuadraticStep.solve(w, q, l, ones, prox, settings.fistaIterations());
+    return QuadraticStep.solve(w, q, l, ones, prox, settings.inner().fistaIterations());
   }
 
   /**

@@ -27,42 +27,32 @@ import org.implicitdl.solve.FixedPointResult;
 public final class RobustGradient {
   private RobustGradient() {}
 
-  /** Gradient sums in {@link ImplicitGradient}'s layout for augmented inputs U' (bias row last). */
-  public static Sums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
+  /** Gradient sums ({@link ImplicitGradient}'s) of the robust objective for augmented inputs U' (bias row last). */
+  public static GradientSums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
       org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
     FixedPointResult fp = RealRule.states(m, cert, uAug, settings);
-    Sums nominal = ImplicitGradient.compute(m, cert, uAug, y, weights, loss, settings, fp);
+    GradientSums nominal = ImplicitGradient.compute(m, cert, uAug, y, weights, loss, settings, fp);
     if (!objective.active()) {
       return nominal;
     }
-    Sums worst = worstCase(m, cert, uAug, y, weights, loss, settings, objective, fp);
+    GradientSums worst = worstCase(m, cert, uAug, y, weights, loss, settings, objective, fp);
     double w = objective.weight();
-    Matrix[] grads = new Matrix[4];
-    for (int k = 0; k < 4; k++) {
-      grads[k] = nominal.matrix(k).scaled(1 - w);
-      Blas.axpy(w, worst.matrix(k).data(), grads[k].data());
-    }
-    return new Sums(grads, new double[] {(1 - w) * nominal.scalar(ImplicitGradient.LOSS) + w * worst.scalar(ImplicitGradient.LOSS),
-        nominal.scalar(ImplicitGradient.COUNT),
-        Math.max(nominal.scalar(ImplicitGradient.NOT_CONVERGED), worst.scalar(ImplicitGradient.NOT_CONVERGED))});
+    RuleMetrics rule = nominal.rule().withLoss((1 - w) * nominal.rule().loss() + w * worst.rule().loss())
+        .withNotConverged(Math.max(nominal.rule().notConverged(), worst.rule().notConverged()));
+    return nominal.blend(worst, w, rule);
   }
 
-  /** The robust objective's value sums only (validation): loss and count in {@link RealRule}'s layout. */
-  public static Sums metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
+  /** The real rule's metrics with the robust objective's value as the loss (validation). */
+  public static RuleMetrics metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
       org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
     FixedPointResult fp = RealRule.states(m, cert, uAug, settings);
-    Sums real = RealRule.metrics(m, uAug, y, weights, loss, fp);
+    RuleMetrics real = RealRule.metrics(m, uAug, y, weights, loss, fp);
     if (!objective.active()) {
       return real;
     }
-    double[] s = new double[RealRule.SCALARS];
-    for (int k = 0; k < s.length; k++) {
-      s[k] = real.scalar(k);
-    }
     Worst worst = worstOutputs(m, cert, uAug, y, weights, loss, settings, objective, fp);
     double w = objective.weight();
-    s[RealRule.LOSS] = (1 - w) * s[RealRule.LOSS] + w * weightedTotal(worst.loss, weights);
-    return new Sums(new Matrix[0], s, new double[] {real.maximum(RealRule.MAX_RESIDUAL), real.maximum(RealRule.MAX_ITERATIONS)});
+    return real.withLoss((1 - w) * real.loss() + w * weightedTotal(worst.loss, weights));
   }
 
   /** The bounds, the per-column worst-case loss, and its gradients in the state centre and radius and in C and D. */
@@ -77,7 +67,8 @@ public final class RobustGradient {
     return t;
   }
 
-  private static Sums worstCase(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
+  /** The worst-case term's gradient sums; its metrics hold only the worst-case loss, weight and non-convergence. */
+  private static GradientSums worstCase(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
       org.implicitdl.solve.SolverSettings settings, RobustObjective objective, FixedPointResult fp) {
     Worst worst = worstOutputs(m, cert, uAug, y, weights, loss, settings, objective, fp);
     int n = m.hiddenDim();
@@ -130,7 +121,7 @@ public final class RobustGradient {
     Matrix dB = Blas.multiply(wc, false, uAug, true);
     addSignMasked(dB, b, Blas.multiply(wr, false, worst.r, true));
     double unconverged = converged && worst.converged ? 0 : cols;
-    return new Sums(new Matrix[] {dA, dB, worst.dC, worst.dD}, new double[] {weightedTotal(worst.loss, weights), weights.sum(), unconverged});
+    return new GradientSums(dA, dB, worst.dC, worst.dD, new RuleMetrics(weightedTotal(worst.loss, weights), 0, 0, unconverged, weights.sum(), 0, 0));
   }
 
   /** The worst outputs over the box, from the nominal states {@code fp} the caller solved for uAug. */

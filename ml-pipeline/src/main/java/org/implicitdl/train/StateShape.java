@@ -34,7 +34,7 @@ public record StateShape(double penalty, int rank, LayerMask layers) implements 
    * no limit and is refused as a likely mistake), and only with the ∞-norm condition (the
    * triangular mask does not keep a low rank).
    */
-  public StateShape requireFor(int hiddenDim, BcdSettings.Structure structure) {
+  public StateShape requireFor(int hiddenDim, Architecture.Structure structure) {
     if (rank >= hiddenDim) {
       throw new IllegalArgumentException("rank must be below hiddenDim = " + hiddenDim + " (0: no limit), got " + rank);
     }
@@ -45,7 +45,7 @@ public record StateShape(double penalty, int rank, LayerMask layers) implements 
     if (layers != null && rank > 0) {
       throw new IllegalArgumentException("rank = " + rank + " cannot be combined with a layer pattern");
     }
-    if (rank > 0 && structure == BcdSettings.Structure.TRIANGULAR) {
+    if (rank > 0 && structure == Architecture.Structure.TRIANGULAR) {
       throw new IllegalArgumentException("rank = " + rank + " needs wellPosedness inf_norm, got triangular");
     }
     return this;

@@ -35,11 +35,11 @@ public final class Temperature {
   }
 
   private static double best(ImplicitModel model, BlockStore validation, SolverSettings fixedPoint, double[] temperatures) {
-    Sums s = validation.aggregate("temperature of the readout: validation log loss", new Trial(model, temperatures, fixedPoint),
-        Temperature::losses);
+    double[] losses = validation.aggregate("temperature of the readout: validation log loss", new Trial(model, temperatures, fixedPoint),
+        Temperature::losses).perCandidate();
     int best = 0;
     for (int k = 1; k < temperatures.length; k++) {
-      if (s.scalar(k) < s.scalar(best)) {
+      if (losses[k] < losses[best]) {
         best = k;
       }
     }
@@ -54,14 +54,26 @@ public final class Temperature {
     return t;
   }
 
-  /** Σ w·cross-entropy of the block at each temperature (logits solved once). */
-  static Sums losses(Trial trial, TrainingBlock block) {
+  /** Σ w·cross-entropy at each candidate temperature, in the trial's order. */
+  record Losses(double[] perCandidate) implements Mergeable<Losses> {
+    @Override
+    public Losses merge(Losses o) {
+      double[] sum = perCandidate.clone();
+      for (int k = 0; k < sum.length; k++) {
+        sum[k] += o.perCandidate[k];
+      }
+      return new Losses(sum);
+    }
+  }
+
+  /** The block's {@link Losses} (logits solved once). */
+  static Losses losses(Trial trial, TrainingBlock block) {
     ImplicitModel m = trial.model();
     Matrix logits = RealRule.readout(m.c(), m.d(), RealRule.states(m, m.certificate(), block.u(), trial.fixedPoint()).states(), block.u());
     double[] out = new double[trial.temperatures().length];
     for (int k = 0; k < out.length; k++) {
       out[k] = Loss.CROSS_ENTROPY.total(block.y(), logits.scaled(1 / trial.temperatures()[k]), block.w());
     }
-    return new Sums(new Matrix[0], out);
+    return new Losses(out);
   }
 }

@@ -24,14 +24,14 @@ public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, doubl
   static final int MIN_STEPS_PER_EPOCH = 8;
 
   public static TrainingBudget of(GradientSettings s, double rows) {
-    int batch = (int) Math.min(s.batchSize(), Math.max(MIN_BATCH, Math.ceil(rows / MIN_STEPS_PER_EPOCH)));
+    int batch = (int) Math.min(s.optimizer().batchSize(), Math.max(MIN_BATCH, Math.ceil(rows / MIN_STEPS_PER_EPOCH)));
     int steps = (int) Math.max(1, Math.round(rows / batch));
-    double decay = s.minSteps() > 0 ? Math.max(s.weightDecay(), PRIOR_PRECISION / Math.max(1, rows)) : s.weightDecay();
-    if (s.epochs() == 0) {
-      return new TrainingBudget(batch, steps, 0, s.lrDecay(), s.patience(), decay);
+    double decay = s.optimizer().minSteps() > 0 ? Math.max(s.weightDecay(), PRIOR_PRECISION / Math.max(1, rows)) : s.weightDecay();
+    if (s.optimizer().epochs() == 0) {
+      return new TrainingBudget(batch, steps, 0, s.optimizer().lrDecay(), s.optimizer().patience(), decay);
     }
-    int epochs = Math.max(s.epochs(), (int) Math.ceil(s.minSteps() / (double) steps));
-    double stretch = epochs / (double) s.epochs();
-    return new TrainingBudget(batch, steps, epochs, Math.pow(s.lrDecay(), 1 / stretch), (int) Math.ceil(s.patience() * stretch), decay);
+    int epochs = Math.max(s.optimizer().epochs(), (int) Math.ceil(s.optimizer().minSteps() / (double) steps));
+    double stretch = epochs / (double) s.optimizer().epochs();
+    return new TrainingBudget(batch, steps, epochs, Math.pow(s.optimizer().lrDecay(), 1 / stretch), (int) Math.ceil(s.optimizer().patience() * stretch), decay);
   }
 }

@@ -10,7 +10,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.train.Sums;
+import org.implicitdl.train.Mergeable;
 import org.implicitdl.train.TrainingBlock;
 import org.junit.jupiter.api.Test;
 
@@ -27,38 +27,46 @@ class CanonicalRowsTest {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
     Random r = new Random(3);
     for (int parts : new int[] {1, 3, 7, 16}) {
-      List<Sums> partials = new ArrayList<>();
+      List<Partial> partials = new ArrayList<>();
       for (int k = 0; k < parts; k++) {
         Matrix m = Matrix.zeros(3, 4);
         for (int i = 0; i < m.data().length; i++) {
           // magnitudes far apart, so any other order of the sums rounds differently
           m.data()[i] = r.nextGaussian() * Math.pow(10, r.nextInt(16));
         }
-        partials.add(new Sums(new Matrix[] {m}, new double[] {r.nextGaussian() * 1e12}));
+        partials.add(new Partial(m, r.nextGaussian() * 1e12));
       }
-      JavaRDD<Sums> rdd = sc.parallelize(partials, parts);
+      JavaRDD<Partial> rdd = sc.parallelize(partials, parts);
       for (int depth : new int[] {1, 2, 3}) {
         // the same fold on the driver: groups of fanIn consecutive partials left to right, then the groups
         int fanIn = OrderedReduce.fanIn(parts, depth);
-        Sums local = null;
+        Partial local = null;
         for (int g = 0; g < parts; g += fanIn) {
-          Sums group = copy(partials.get(g));
+          Partial group = copy(partials.get(g));
           for (int k = g + 1; k < Math.min(parts, g + fanIn); k++) {
             group = group.merge(copy(partials.get(k)));
           }
           local = local == null ? group : local.merge(group);
         }
         for (int run = 0; run < 3; run++) {
-          Sums reduced = OrderedReduce.reduce(rdd, depth);
-          assertArrayEquals(local.matrix(0).data(), reduced.matrix(0).data(), parts + " partitions, depth " + depth + ", run " + run);
-          assertEquals(local.scalar(0), reduced.scalar(0));
+          Partial reduced = OrderedReduce.reduce(rdd, depth);
+          assertArrayEquals(local.sum().data(), reduced.sum().data(), parts + " partitions, depth " + depth + ", run " + run);
+          assertEquals(local.total(), reduced.total());
         }
       }
     }
   }
 
-  private static Sums copy(Sums s) {
-    return new Sums(new Matrix[] {s.matrix(0).copy()}, new double[] {s.scalar(0)});
+  private static Partial copy(Partial s) {
+    return new Partial(s.sum().copy(), s.total());
+  }
+
+  /** A matrix sum and a number, merged by addition: rounding shows any change of order. */
+  record Partial(Matrix sum, double total) implements Mergeable<Partial> {
+    @Override
+    public Partial merge(Partial o) {
+      return new Partial(Mergeable.add(sum, o.sum), total + o.total);
+    }
   }
 
   @Test

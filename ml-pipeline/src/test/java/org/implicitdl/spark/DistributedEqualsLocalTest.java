@@ -1,5 +1,6 @@
 package org.implicitdl.spark;
 
+import org.implicitdl.train.Architecture;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
@@ -18,7 +19,8 @@ import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.LocalSteps;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.PrototypeInitialization;
-import org.implicitdl.train.Sums;
+import org.implicitdl.train.Mergeable;
+import org.implicitdl.train.SameStatistics;
 import org.implicitdl.train.TrainingBlock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,7 +78,7 @@ class DistributedEqualsLocalTest {
    */
   @Test
   void tanhLayeredTrainingEqualsTheLocalRun() {
-    BcdSettings st = settings().withActivation(org.implicitdl.solve.Activation.TANH).withStructure(BcdSettings.Structure.TRIANGULAR, 0.95)
+    BcdSettings st = settings().withActivation(org.implicitdl.solve.Activation.TANH).withStructure(Architecture.Structure.TRIANGULAR, 0.95)
         .withShape(org.implicitdl.train.StateShape.DENSE.withLayers(new org.implicitdl.train.LayerMask(new int[] {4, 2})))
         .withPenalties(1e-3, 0, 0);
     BlockCoordinateDescent.Result expected = new BlockCoordinateDescent(local(), st, P, 1, null).train(null);
@@ -95,14 +97,9 @@ class DistributedEqualsLocalTest {
     dist.update("states", payload, LocalSteps::initialStates);
     local.update("px", payload, LocalSteps::pxStep);
     dist.update("px", payload, LocalSteps::pxStep);
-    for (BlockStore.BlockFunction<BcdPayload, Sums> f : List.<BlockStore.BlockFunction<BcdPayload, Sums>>of(LocalSteps::cdStatistics,
-        LocalSteps::abStatistics, LocalSteps::abTargets, LocalSteps::objective, LocalSteps::report)) {
-      Sums ra = local.aggregate("local", payload, f);
-      Sums rb = dist.aggregate("distributed", payload, f);
-      assertMatricesEqual(ra, rb, "tanh aggregate");
-      for (int s = 0; s < 3 && ra.matrixCount() == 0; s++) {
-        assertEquals(ra.scalar(s), rb.scalar(s), 1e-9 * Math.max(1, Math.abs(ra.scalar(s))), "scalar " + s);
-      }
+    for (BlockStore.BlockFunction<BcdPayload, ? extends Mergeable<?>> f : List.<BlockStore.BlockFunction<BcdPayload, ? extends Mergeable<?>>>of(
+        LocalSteps::cdStatistics, LocalSteps::abStatistics, LocalSteps::abTargets, LocalSteps::objective, LocalSteps::report)) {
+      assertSameFold(local, dist, payload, f, "tanh aggregate");
     }
     dist.close();
   }
@@ -129,27 +126,11 @@ class DistributedEqualsLocalTest {
     dist.update("states", payload, LocalSteps::initialStates);
     local.update("px", payload, LocalSteps::pxStep);
     dist.update("px", payload, LocalSteps::pxStep);
-    List<BlockStore.BlockFunction<BcdPayload, Sums>> functions = List.of(LocalSteps::constants, LocalSteps::cdStatistics,
-        LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::abGram, LocalSteps::abTargets, LocalSteps::objective, LocalSteps::realRule, LocalSteps::report,
-        LocalSteps::cdStatisticsAndGradient);
+    List<BlockStore.BlockFunction<BcdPayload, ? extends Mergeable<?>>> functions = List.of(LocalSteps::constants, LocalSteps::cdStatistics,
+        LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::abGram, LocalSteps::abTargets, LocalSteps::objective, LocalSteps::realRule,
+        LocalSteps::report, LocalSteps::cdStatisticsAndGradient);
     for (int k = 0; k < functions.size(); k++) {
-      assertMatricesEqual(local.aggregate("local", payload, functions.get(k)), dist.aggregate("distributed", payload, functions.get(k)),
-          "function " + k);
-    }
-    for (BlockStore.BlockFunction<BcdPayload, Sums> f : List.<BlockStore.BlockFunction<BcdPayload, Sums>>of(LocalSteps::objective, LocalSteps::realRule,
-        LocalSteps::report)) {
-      Sums ra = local.aggregate("local", payload, f);
-      Sums rb = dist.aggregate("distributed", payload, f);
-      for (int s = 0; ; s++) {
-        double va;
-        try {
-          va = ra.scalar(s);
-        } catch (ArrayIndexOutOfBoundsException end) {
-          assertTrue(s >= 3, "every report has scalars");
-          break;
-        }
-        assertEquals(va, rb.scalar(s), 1e-9 * Math.max(1, Math.abs(va)), "report scalar " + s);
-      }
+      assertSameFold(local, dist, payload, functions.get(k), "function " + k);
     }
     dist.close();
   }
@@ -164,16 +145,8 @@ class DistributedEqualsLocalTest {
     org.implicitdl.train.GradientTrainer.StepPayload payload = new org.implicitdl.train.GradientTrainer.StepPayload(model,
         model.certificate(), 0, 1, gs);
     RddBlockStore dist = distributed(3, 7);
-    List<BlockStore.BlockFunction<org.implicitdl.train.GradientTrainer.StepPayload, Sums>> functions = List.of(
-        org.implicitdl.train.GradientTrainer::miniBatch, org.implicitdl.train.GradientTrainer::evaluate);
-    for (BlockStore.BlockFunction<org.implicitdl.train.GradientTrainer.StepPayload, Sums> f : functions) {
-      Sums a = local().aggregate("local", payload, f);
-      Sums b = dist.aggregate("distributed", payload, f);
-      assertMatricesEqual(a, b, "gradient statistics");
-      for (int s = 0; s < 2; s++) {
-        assertEquals(a.scalar(s), b.scalar(s), 1e-9 * Math.max(1, Math.abs(a.scalar(s))), "gradient scalar " + s);
-      }
-    }
+    assertSameFold(local(), dist, payload, org.implicitdl.train.GradientTrainer::miniBatch, "gradient statistics");
+    assertSameFold(local(), dist, payload, org.implicitdl.train.GradientTrainer::evaluate, "real-rule metrics");
     dist.close();
   }
 
@@ -184,13 +157,12 @@ class DistributedEqualsLocalTest {
     ImplicitModel start = new BlockCoordinateDescent(local(), settings().withEpochs(1), P, 1, null).train(null).model();
     org.implicitdl.train.LocalRounds.Round job = new org.implicitdl.train.LocalRounds.Round(start,
         org.implicitdl.train.AdamState.zeros(N, P, 1), gs, P, 1, 1, 0.01);
-    Sums a = LocalBlockStore.of(DATA.data().inputs(), DATA.data().targets(), N, 16)
+    org.implicitdl.train.LocalRounds.Average a = LocalBlockStore.of(DATA.data().inputs(), DATA.data().targets(), N, 16)
         .aggregatePartitions("local", job, org.implicitdl.train.LocalRounds::run);
     Dataset<Row> df = SparkTestSession.frame(DATA.data().inputs(), labels()).coalesce(1);
     RddBlockStore one = store(BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, 16));
-    Sums b = one.aggregatePartitions("distributed", job, org.implicitdl.train.LocalRounds::run);
-    assertMatricesEqual(a, b, "local-steps statistics");
-    assertEquals(a.scalar(2), b.scalar(2), "rows seen");
+    org.implicitdl.train.LocalRounds.Average b = one.aggregatePartitions("distributed", job, org.implicitdl.train.LocalRounds::run);
+    SameStatistics.assertSame(a, b, 1e-9, "local-steps statistics");
     one.close();
   }
 
@@ -223,12 +195,12 @@ class DistributedEqualsLocalTest {
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
   }
 
-  /** Every matrix of two aggregates, same count, equal to 1e-9 relative. */
-  private static void assertMatricesEqual(Sums a, Sums b, String what) {
-    assertEquals(a.matrixCount(), b.matrixCount(), what + ": matrix count");
-    for (int i = 0; i < a.matrixCount(); i++) {
-      assertRelativeEquals(a.matrix(i), b.matrix(i), what + " matrix " + i);
-    }
+  /** f folded over the local blocks and over the distributed ones: every named statistic equal to 1e-9 relative. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <P extends java.io.Serializable> void assertSameFold(BlockStore local, BlockStore dist, P payload,
+      BlockStore.BlockFunction<P, ? extends Mergeable<?>> f, String what) {
+    BlockStore.BlockFunction raw = f;
+    SameStatistics.assertSame(local.aggregate("local", payload, raw), dist.aggregate("distributed", payload, raw), 1e-9, what);
   }
 
   static void assertRelativeEquals(Matrix expected, Matrix got, String what) {

@@ -86,6 +86,30 @@ class ImplicitClassifierTest {
     assertTrue(cv.bestModel() instanceof ImplicitClassificationModel);
   }
 
+  /**
+   * The patience param reaches early stopping: a fit stops at most {@code patience} epochs after its
+   * best validation epoch, returns that epoch's model, and a longer patience runs at least as long.
+   */
+  @Test
+  void patienceBoundsHowLongAFitRunsPastItsBestEpoch() {
+    Dataset<Row> data = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features").transform(blobs(300, 4));
+    int[] epochs = new int[2];
+    int k = 0;
+    for (int patience : new int[] {1, 4}) {
+      ImplicitClassificationModel m = small().setMaxIter(40).setStepSize(0.2).setStepDecay(1.0).setMinSteps(0).setPatience(patience)
+          .setValidationFraction(0.3).fit(data);
+      List<org.implicitdl.train.EpochRecord> history = m.summary().history();
+      int ran = history.get(history.size() - 1).epoch();
+      int best = m.summary().finalRecord().epoch();
+      assertTrue(ran <= best + patience, "patience " + patience + ": ran " + ran + " epochs, best " + best);
+      assertTrue(ran == 40 || ran == best + patience, "patience " + patience + ": stopped at " + ran + " without cause (best " + best + ")");
+      epochs[k++] = ran;
+    }
+    assertTrue(epochs[1] >= epochs[0], "patience 4 ran " + epochs[1] + " epochs, patience 1 " + epochs[0]);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small().setPatience(0));
+    assertTrue(e.getMessage().contains("patience"), e.getMessage());
+  }
+
   @Test
   void badInputColumnsNameTheColumn() {
     Dataset<Row> data = blobs(60, 3);

@@ -32,9 +32,8 @@ class ApproximatePruningTest {
         "bisection stopped short: cutting one more state still meets the tolerance");
 
     GradientSettings fineTune = settings.withEpochs(4);
-    fineTune = new GradientSettings(six.hiddenDim(), fineTune.activation(), fineTune.loss(), fineTune.structure(), fineTune.kappa(),
-        fineTune.epochs(), fineTune.batchSize(), fineTune.learningRate(), fineTune.lrDecay(), 0, 0, fineTune.weightDecay(), fineTune.seed(),
-        fineTune.initScale(), fineTune.patience(), fineTune.fixedPoint(), 0, StateShape.DENSE, 0, InputPenalty.NONE);
+    fineTune = fineTune.withArchitecture(Architecture.of(six.hiddenDim(), fineTune.loss()).withActivation(fineTune.activation()))
+        .withPenalties(0, 0, fineTune.weightDecay()).withSyncsPerEpoch(0).withMinSteps(0).withInputPenalty(InputPenalty.NONE);
     ImplicitModel tuned = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 6, 128), null, fineTune, 4, 3, null).train(six).model();
     System.out.printf("held-out loss: full %.4f (24 states), cut to 6 %.4f, fine-tuned %.4f; within %.2f: %d states%n", fullLoss,
         loss.applyAsDouble(six), loss.applyAsDouble(tuned), tolerance, tolerant.hiddenDim());

@@ -30,7 +30,7 @@ class BlockCoordinateDescentTest {
     SyntheticData.Generated g = SyntheticData.sparseUniformTanhNetwork(new int[] {6, 4, 3, 2}, 0.6, 300, 21);
     LayerMask layers = new LayerMask(new int[] {4, 3});
     BcdSettings st = BcdSettings.defaults(7, Loss.SQUARED).withActivation(org.implicitdl.solve.Activation.TANH)
-        .withStructure(BcdSettings.Structure.TRIANGULAR, 0.95).withShape(StateShape.DENSE.withLayers(layers))
+        .withStructure(Architecture.Structure.TRIANGULAR, 0.95).withShape(StateShape.DENSE.withLayers(layers))
         .withLambdaMu(new double[] {0.1}, 0.1).withEpochs(8);
     BlockCoordinateDescent.Result r = train(g.data(), st, 6, 2);
     assertMonotone(r);
@@ -83,7 +83,7 @@ class BlockCoordinateDescentTest {
     for (int k = 0; k < cd.data().length; k++) {
       assertEquals(readout.data()[k] != 0, cd.data()[k] != 0, "[C D] entry " + k);
     }
-    assertThrows(IllegalArgumentException.class, () -> StateShape.DENSE.withLayers(layers).requireFor(8, BcdSettings.Structure.TRIANGULAR));
+    assertThrows(IllegalArgumentException.class, () -> StateShape.DENSE.withLayers(layers).requireFor(8, Architecture.Structure.TRIANGULAR));
   }
 
   private static void assertOutside(Matrix w, Matrix pattern) {
@@ -150,7 +150,7 @@ class BlockCoordinateDescentTest {
     assertTrue(WellPosedness.infNorm(r.model().a()) <= 0.95 + 1e-12);
     assertTrue(r.model().certificate().isWellPosed());
     BlockCoordinateDescent.Result tri = train(g.data(), BcdSettings.defaults(10, Loss.SQUARED).withEpochs(5)
-        .withStructure(BcdSettings.Structure.TRIANGULAR, Double.NaN), 30, 1);
+        .withStructure(Architecture.Structure.TRIANGULAR, Double.NaN), 30, 1);
     assertEquals(Certificate.Condition.TRIANGULAR, tri.model().certificate().condition());
     assertMonotone(tri);
   }
@@ -158,14 +158,14 @@ class BlockCoordinateDescentTest {
   @Test
   void illPosedSettingsAreRefusedWithTheParameterNamed() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> BcdSettings.defaults(10, Loss.SQUARED).withStructure(BcdSettings.Structure.INF_NORM, 1.0));
+        () -> BcdSettings.defaults(10, Loss.SQUARED).withStructure(Architecture.Structure.INF_NORM, 1.0));
     assertTrue(e.getMessage().contains("kappa"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> BcdSettings.defaults(10, Loss.SQUARED).withLambdaMu(new double[] {1, 2}, 1));
     assertTrue(e.getMessage().contains("lambda has 2 entries; expected 1 or hiddenDim = 10"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> BcdSettings.defaults(10, Loss.SQUARED).withLambdaMu(new double[] {1}, -1));
     assertTrue(e.getMessage().contains("mu"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> new LocalBlockStore(List.of()).aggregate("x", null,
-        (BlockStore.BlockFunction<java.io.Serializable, Sums>) (p, b) -> null));
+        (BlockStore.BlockFunction<java.io.Serializable, RuleMetrics>) (p, b) -> null));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
   }
 

@@ -110,7 +110,7 @@ class FeatureSelectionPathTest {
     ImplicitModel first = new GradientTrainer(store, null, settings.withEpochs(1).withMinSteps(0), 4, 1, null).train(null).model();
     ImplicitModel second = new GradientTrainer(store, null, settings.withEpochs(3).withMinSteps(0), 4, 1, null).train(null).model();
     List<ImplicitModel> models = List.of(first, second);
-    Sums s = store.aggregate("paired", new PathScores.Paired(models, 1, Loss.SQUARED, settings.fixedPoint()),
+    PathScores.Spreads s = store.aggregate("paired", new PathScores.Paired(models, 1, Loss.SQUARED, settings.fixedPoint()),
         PathScores::pairedDifferences);
     double sum = 0;
     double squares = 0;
@@ -122,10 +122,10 @@ class FeatureSelectionPathTest {
       sum += d;
       squares += d * d;
     }
-    assertEquals(sum, s.scalar(0), 1e-9 * (1 + Math.abs(sum)));
-    assertEquals(squares, s.scalar(1), 1e-9 * (1 + squares));
-    assertEquals(0, s.scalar(2), 0.0, "the best model's difference from itself");
-    assertEquals(50, s.scalar(4), 0.0, "the weights");
+    assertEquals(sum, s.sum()[0], 1e-9 * (1 + Math.abs(sum)));
+    assertEquals(squares, s.squares()[0], 1e-9 * (1 + squares));
+    assertEquals(0, s.sum()[1], 0.0, "the best model's difference from itself");
+    assertEquals(50, s.weight(), 0.0, "the weights");
   }
 
   private static int usedAfterFullBatchSteps(LocalBlockStore store, ImplicitModel start, GradientSettings settings, InputPenalty penalty, int q,
@@ -134,7 +134,7 @@ class FeatureSelectionPathTest {
     AdamState adam = AdamState.zeros(settings.hiddenDim(), 12, q);
     ImplicitModel m = start;
     for (int k = 0; k < steps; k++) {
-      Sums grad = store.aggregate("full batch", new GradientTrainer.StepPayload(m, GradientTrainer.certificate(m.a(), at), 0, 1, at),
+      GradientSums grad = store.aggregate("full batch", new GradientTrainer.StepPayload(m, GradientTrainer.certificate(m.a(), at), 0, 1, at),
           GradientTrainer::miniBatch);
       m = adam.step(m, grad, 1e-3, at, 12);
     }

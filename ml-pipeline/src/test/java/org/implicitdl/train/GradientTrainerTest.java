@@ -37,8 +37,7 @@ class GradientTrainerTest {
     int bestEpoch = 0;
     for (int e = 0; e < iterates.size(); e++) {
       ImplicitModel m = iterates.get(e);
-      Sums s = validation.aggregate("v", new GradientTrainer.StepPayload(m, m.certificate(), 0, 1, st), GradientTrainer::evaluate);
-      double loss = s.scalar(RealRule.LOSS) / s.scalar(RealRule.COUNT);
+      double loss = validation.aggregate("v", new GradientTrainer.StepPayload(m, m.certificate(), 0, 1, st), GradientTrainer::evaluate).meanLoss();
       if (loss < best) {
         best = loss;
         bestEpoch = e + 1;
@@ -46,7 +45,7 @@ class GradientTrainerTest {
     }
     assertEquals(bestEpoch, r.bestEpoch());
     assertEquals(iterates.get(bestEpoch - 1).a(), r.model().a());
-    assertTrue(iterates.size() <= bestEpoch + st.patience(), "training ran past the patience window");
+    assertTrue(iterates.size() <= bestEpoch + st.optimizer().patience(), "training ran past the patience window");
   }
 
   @ParameterizedTest
@@ -54,7 +53,7 @@ class GradientTrainerTest {
   void everyIterateIsWellPosedAndTrainingLearns(int syncsPerEpoch) {
     LabeledBlock data = classes(600, 21);
     GradientSettings st = GradientSettings.defaults(8, Loss.CROSS_ENTROPY).withEpochs(12).withOptimizer(32, 0.02, 0.9)
-        .withStructure(BcdSettings.Structure.INF_NORM, 0.5).withSyncsPerEpoch(syncsPerEpoch);
+        .withStructure(Architecture.Structure.INF_NORM, 0.5).withSyncsPerEpoch(syncsPerEpoch);
     LocalBlockStore store = LocalBlockStore.of(data.inputs(), data.targets(), 8, 100);
     List<ImplicitModel> iterates = new ArrayList<>();
     GradientTrainer.Result r = new GradientTrainer(store, null, st, 10, 3, null).onEpochModel(iterates::add).train(null);

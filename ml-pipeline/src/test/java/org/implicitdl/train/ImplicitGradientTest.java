@@ -26,7 +26,7 @@ class ImplicitGradientTest {
     ImplicitModel m = new ImplicitModel(a, TestData.gaussian(n, p + 1, 0.7, 2), TestData.gaussian(q, n, 0.7, 3), d, phi, true);
     Matrix u = LocalBlockStore.block(TestData.gaussian(p, 9, 1.0, 5), Matrix.zeros(q, 9), n).u();
     Matrix y = loss == Loss.SQUARED ? TestData.gaussian(q, 9, 1.0, 6) : org.implicitdl.data.LabeledBlock.oneHot(new int[] {0, 1, 2, 1, 0, 2, 2, 1, 0}, q);
-    Sums grad = ImplicitGradient.compute(m, m.certificate(), u, y, TrainingBlock.unitWeights(9), loss, EXACT);
+    GradientSums grad = ImplicitGradient.compute(m, m.certificate(), u, y, TrainingBlock.unitWeights(9), loss, EXACT);
     Matrix[] params = {m.a(), m.b(), m.c(), m.d()};
     String[] names = {"A", "B", "C", "D"};
     for (int k = 0; k < 4; k++) {
@@ -38,7 +38,7 @@ class ImplicitGradientTest {
         double plus = lossAt(m, k, e, h, u, y, loss);
         double minus = lossAt(m, k, e, -h, u, y, loss);
         double numeric = (plus - minus) / (2 * h);
-        double analytic = grad.matrix(k).data()[e];
+        double analytic = grad.byMatrix()[k].data()[e];
         double scale = Math.max(1e-3, Math.abs(numeric));
         assertTrue(Math.abs(numeric - analytic) / scale <= 1e-6,
             names[k] + " entry " + e + ": implicit " + analytic + " vs finite difference " + numeric);
@@ -53,7 +53,7 @@ class ImplicitGradientTest {
     Matrix raw = TestData.gaussian(3, 5, 1.0, 5);
     Matrix y = TestData.gaussian(2, 5, 1.0, 6);
     Matrix w = new Matrix(1, 5, new double[] {1, 2, 0, 3, 1});
-    Sums weighted = ImplicitGradient.compute(m, m.certificate(), LocalBlockStore.block(raw, y, 6).u(), y, w, Loss.SQUARED, EXACT);
+    GradientSums weighted = ImplicitGradient.compute(m, m.certificate(), LocalBlockStore.block(raw, y, 6).u(), y, w, Loss.SQUARED, EXACT);
     int[] repeat = {0, 1, 1, 3, 3, 3, 4};
     Matrix rawRepeated = Matrix.zeros(3, repeat.length);
     Matrix yRepeated = Matrix.zeros(2, repeat.length);
@@ -61,13 +61,13 @@ class ImplicitGradientTest {
       rawRepeated.setBlock(0, k, raw.columnSlice(repeat[k], repeat[k] + 1));
       yRepeated.setBlock(0, k, y.columnSlice(repeat[k], repeat[k] + 1));
     }
-    Sums repeated = ImplicitGradient.compute(m, m.certificate(), LocalBlockStore.block(rawRepeated, yRepeated, 6).u(), yRepeated,
+    GradientSums repeated = ImplicitGradient.compute(m, m.certificate(), LocalBlockStore.block(rawRepeated, yRepeated, 6).u(), yRepeated,
         TrainingBlock.unitWeights(repeat.length), Loss.SQUARED, EXACT);
     for (int k = 0; k < 4; k++) {
-      assertTrue(TestData.maxAbsDiff(weighted.matrix(k), repeated.matrix(k)) < 1e-12, "gradient " + k);
+      assertTrue(TestData.maxAbsDiff(weighted.byMatrix()[k], repeated.byMatrix()[k]) < 1e-12, "gradient " + k);
     }
-    assertEquals(repeated.scalar(ImplicitGradient.LOSS), weighted.scalar(ImplicitGradient.LOSS), 1e-12);
-    assertEquals(7.0, weighted.scalar(ImplicitGradient.COUNT));
+    assertEquals(repeated.rule().loss(), weighted.rule().loss(), 1e-12);
+    assertEquals(7.0, weighted.weight());
   }
 
   /**
@@ -84,17 +84,17 @@ class ImplicitGradientTest {
     Matrix u = LocalBlockStore.block(TestData.gaussian(5, cols, 1.0, 15), Matrix.zeros(3, cols), n).u();
     Matrix y = TestData.gaussian(3, cols, 1.0, 16);
     SolverSettings training = new SolverSettings(1e-4, 1000);
-    Sums block = ImplicitGradient.compute(m, m.certificate(), u, y, TrainingBlock.unitWeights(cols), Loss.SQUARED, training);
-    Sums rows = null;
+    GradientSums block = ImplicitGradient.compute(m, m.certificate(), u, y, TrainingBlock.unitWeights(cols), Loss.SQUARED, training);
+    GradientSums rows = null;
     for (int j = 0; j < cols; j++) {
-      Sums one = ImplicitGradient.compute(m, m.certificate(), u.columnSlice(j, j + 1), y.columnSlice(j, j + 1), TrainingBlock.unitWeights(1),
+      GradientSums one = ImplicitGradient.compute(m, m.certificate(), u.columnSlice(j, j + 1), y.columnSlice(j, j + 1), TrainingBlock.unitWeights(1),
           Loss.SQUARED, training);
       rows = rows == null ? one : rows.merge(one);
     }
     for (int k = 0; k < 4; k++) {
-      double scale = Math.max(1e-12, block.matrix(k).maxAbs());
-      assertTrue(TestData.maxAbsDiff(block.matrix(k), rows.matrix(k)) / scale < 1e-12,
-          "gradient " + k + " differs by " + TestData.maxAbsDiff(block.matrix(k), rows.matrix(k)) / scale + " relative");
+      double scale = Math.max(1e-12, block.byMatrix()[k].maxAbs());
+      assertTrue(TestData.maxAbsDiff(block.byMatrix()[k], rows.byMatrix()[k]) / scale < 1e-12,
+          "gradient " + k + " differs by " + TestData.maxAbsDiff(block.byMatrix()[k], rows.byMatrix()[k]) / scale + " relative");
     }
   }
 

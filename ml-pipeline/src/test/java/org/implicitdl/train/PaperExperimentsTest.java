@@ -39,10 +39,10 @@ class PaperExperimentsTest {
   @ValueSource(longs = {7, 11, 13})
   void columnPenaltyRecoversTheRelevantFeatures(long seed) {
     SyntheticData.Generated g = SyntheticData.implicitRelu(20, 100, 1, 400, 10, 0.5, 0.01, seed);
-    BcdSettings d = BcdSettings.defaults(10, Loss.SQUARED);
-    BcdSettings st = new BcdSettings(10, Loss.SQUARED, BcdSettings.Structure.INF_NORM, 0.95, new double[] {1.0}, 1.0, 1e-4, 0.0, 40.0,
-        150, 0.0, 42L, 20, 3, 100, 1.0, d.fixedPoint(), 1.0, BcdSettings.Initialization.GAUSSIAN, StateShape.DENSE,
-        org.implicitdl.solve.Activation.RELU);
+    BcdSettings st = BcdSettings.defaults(10, Loss.SQUARED).withPenalties(1e-4, 0.0, 40.0).with(d -> {
+      d.maxEpochs = 150;
+      d.tol = 0.0;
+    });
     BlockCoordinateDescent.Result r = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 400),
         st, 100, 1, null).train(null);
     double[] pr = precisionRecall(r.selectedFeatures(), g.relevantFeatures());

@@ -31,10 +31,10 @@ class PrototypeInitializationTest {
     Matrix w = new Matrix(1, 4, new double[] {1, 3, 1, 1});
     TrainingBlock block = LocalBlockStore.of(u, Matrix.zeros(1, 4), w, 2, 4).blocks().get(0);
     Matrix centroids = Matrix.fromRows(new double[][] {{0, 10}, {0, 0}});
-    Sums sums = PrototypeInitialization.clusterSums(PrototypeInitialization.scoring(centroids), block);
-    Matrix next = PrototypeInitialization.updated(centroids, sums.matrix(0));
+    Matrix sums = PrototypeInitialization.clusterSums(PrototypeInitialization.scoring(centroids), block).sums();
+    Matrix next = PrototypeInitialization.updated(centroids, sums);
     assertEquals(Matrix.fromRows(new double[][] {{0, 10}, {0.75, 1}}), next);
-    assertEquals(4.0, sums.matrix(0).get(2, 0), "weight of the first cluster");
+    assertEquals(4.0, sums.get(2, 0), "weight of the first cluster");
   }
 
   /** An empty cluster keeps its prototype instead of becoming 0/0. */
@@ -52,7 +52,7 @@ class PrototypeInitializationTest {
     BcdSettings st = BcdSettings.defaults(8, Loss.SQUARED).withInitialization(BcdSettings.Initialization.PROTOTYPES);
     BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, st, 5, 1, null);
     ImplicitModel gaussian = bcd.initialModel();
-    Matrix uu = store.aggregate("constants", (BcdPayload) null, LocalSteps::constants).matrix(LocalSteps.CONST_UU);
+    Matrix uu = store.aggregate("constants", (BcdPayload) null, LocalSteps::constants).uu();
     ImplicitModel start = PrototypeInitialization.model(store, st, gaussian, uu);
     Matrix prototypes = PrototypeInitialization.prototypes(store, 8, st.seed());
     double[] mean = new double[5];

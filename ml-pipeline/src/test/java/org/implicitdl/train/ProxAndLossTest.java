@@ -7,7 +7,7 @@ import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.WellPosedness;
 import org.junit.jupiter.api.Test;
 
-/** Unit checks of the small pieces the solvers are built from: {@link Prox}, {@link Loss}, {@link Sums}, {@link QuadraticStep}. */
+/** Unit checks of the small pieces the solvers are built from: {@link Prox}, {@link Loss}, {@link Mergeable}, {@link QuadraticStep}. */
 class ProxAndLossTest {
 
   @Test
@@ -15,7 +15,7 @@ class ProxAndLossTest {
     Random r = new Random(1);
     int n = 4;
     int p = 3;
-    Prox prox = new Prox(n, p, 0.0, 0.1, 0.2, BcdSettings.Structure.INF_NORM, 0.8).withStateGroups(0.3, 0.25);
+    Prox prox = new Prox(n, p, 0.0, 0.1, 0.2, Architecture.Structure.INF_NORM, 0.8).withStateGroups(0.3, 0.25);
     Matrix v = gaussian(n, n + p + 1, r);
     double eta = 0.5;
     Matrix x = v.copy();
@@ -29,7 +29,7 @@ class ProxAndLossTest {
         y.data()[k] += 1e-3 * r.nextGaussian();
       }
       Matrix feasible = y.copy();
-      new Prox(n, p, 0, 0, 0, BcdSettings.Structure.INF_NORM, 0.8).apply(feasible, 0);
+      new Prox(n, p, 0, 0, 0, Architecture.Structure.INF_NORM, 0.8).apply(feasible, 0);
       assertTrue(objective(feasible, v, prox, eta) >= best - 1e-3, "a nearby point beats the proximal map by a margin");
     }
     Matrix zeroGroups = Matrix.zeros(n, n + p + 1);
@@ -79,15 +79,21 @@ class ProxAndLossTest {
   }
 
   @Test
-  void sumsMergeElementwiseAndTakeMaxima() {
-    Sums a = new Sums(new Matrix[] {Matrix.identity(2)}, new double[] {1, 2}, new double[] {3});
-    Sums b = new Sums(new Matrix[] {Matrix.identity(2).scaled(2)}, new double[] {10, 20}, new double[] {1});
-    Sums m = a.merge(b);
-    assertEquals(3.0, m.matrix(0).get(0, 0));
-    assertEquals(0.0, m.matrix(0).get(0, 1));
-    assertEquals(11.0, m.scalar(0));
-    assertEquals(22.0, m.scalar(1));
-    assertEquals(3.0, m.maximum(0));
+  void statisticsMergeSumsElementwiseAndMaximaByMax() {
+    RuleMetrics a = new RuleMetrics(1, 2, 3, 0, 4, 0.5, 7);
+    RuleMetrics b = new RuleMetrics(10, 20, 30, 5, 40, 0.25, 9);
+    assertEquals(new RuleMetrics(11, 22, 33, 5, 44, 0.5, 9), a.merge(b));
+    GradientSums g = new GradientSums(Matrix.identity(2), Matrix.zeros(2, 1), Matrix.zeros(1, 2), Matrix.zeros(1, 1), a)
+        .merge(new GradientSums(Matrix.identity(2).scaled(2), Matrix.zeros(2, 1), Matrix.zeros(1, 2), Matrix.zeros(1, 1), b));
+    assertEquals(3.0, g.dA().get(0, 0));
+    assertEquals(0.0, g.dA().get(0, 1));
+    assertEquals(44.0, g.weight());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Mergeable.add(Matrix.zeros(2, 2), Matrix.zeros(2, 3)));
+    assertTrue(e.getMessage().contains("shapes 2x2 and 2x3"), e.getMessage());
+    Mergeable.Both<RuleMetrics, BcdStatistics.Objective> both = new Mergeable.Both<>(a, new BcdStatistics.Objective(1, 2, 3))
+        .merge(new Mergeable.Both<>(b, new BcdStatistics.Objective(4, 5, 6)));
+    assertEquals(new BcdStatistics.Objective(5, 7, 9), both.second());
+    assertEquals(11.0, both.first().loss());
   }
 
   @Test

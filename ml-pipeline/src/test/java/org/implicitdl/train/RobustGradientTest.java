@@ -43,9 +43,9 @@ class RobustGradientTest {
     }
     Matrix w = new Matrix(1, m, new double[] {1, 0.5, 2, 1, 0.25});
     RobustObjective objective = new RobustObjective(new InputBox(new double[] {1, 0.5, 2}, 0.1), 0.7, 0);
-    Sums grad = RobustGradient.compute(model, model.certificate(), uAug, y, w, loss, EXACT, objective);
+    GradientSums grad = RobustGradient.compute(model, model.certificate(), uAug, y, w, loss, EXACT, objective);
     double base = value(model, uAug, y, w, loss, objective);
-    assertEquals(base, grad.scalar(ImplicitGradient.LOSS), 1e-9, "the loss the gradient reports is the objective");
+    assertEquals(base, grad.rule().loss(), 1e-9, "the loss the gradient reports is the objective");
     Matrix[] params = {model.a(), model.b(), model.c(), model.d()};
     String[] names = {"A", "B", "C", "D"};
     double h = 1e-6;
@@ -60,14 +60,14 @@ class RobustGradientTest {
         minus[k].data()[e] -= h;
         double fd = (value(model.with(plus[0], plus[1], plus[2], plus[3]), uAug, y, w, loss, objective)
             - value(model.with(minus[0], minus[1], minus[2], minus[3]), uAug, y, w, loss, objective)) / (2 * h);
-        double analytic = grad.matrix(k).data()[e];
+        double analytic = grad.byMatrix()[k].data()[e];
         assertEquals(fd, analytic, 1e-5 * Math.max(1, Math.abs(fd)), names[k] + "[" + e + "] (" + loss + ")");
       }
     }
   }
 
   private static double value(ImplicitModel m, Matrix uAug, Matrix y, Matrix w, Loss loss, RobustObjective objective) {
-    return RobustGradient.metrics(m, m.certificate(), uAug, y, w, loss, EXACT, objective).scalar(RealRule.LOSS);
+    return RobustGradient.metrics(m, m.certificate(), uAug, y, w, loss, EXACT, objective).loss();
   }
 
   private static Matrix[] copies(Matrix[] ms) {

@@ -13,7 +13,7 @@ class SettingsDraftTest {
     BcdSettings base = BcdSettings.defaults(6, Loss.SQUARED);
     BcdSettings changed = base.withEpochs(7).withLambdaMu(new double[] {2.0}, 3.0).withActivation(Activation.TANH);
     assertEquals(7, changed.maxEpochs());
-    assertArrayEquals(new double[] {2.0}, changed.lambda());
+    assertArrayEquals(new double[] {2.0}, changed.relaxation().lambda());
     assertEquals(3.0, changed.mu());
     assertEquals(Activation.TANH, changed.activation());
     assertEquals(base.toString().replace("epochs=20", "epochs=7").replace("lambda=1.0", "lambda=2.0").replace("mu=1.0", "mu=3.0"),
@@ -21,18 +21,21 @@ class SettingsDraftTest {
     assertEquals(base.fixedPoint(), changed.fixedPoint());
     assertEquals(base.shape(), changed.shape());
     assertEquals(Activation.RELU, base.activation(), "the original is not touched");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> base.with(d -> d.kappa = 1.5));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> base.withStructure(Architecture.Structure.INF_NORM, 1.5));
     assertTrue(e.getMessage().contains("kappa"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> base.with(d -> d.lambda = new double[] {1, 2}));
+    e = assertThrows(IllegalArgumentException.class, () -> base.withLambdaMu(new double[] {1, 2}, 1.0));
+    assertTrue(e.getMessage().contains("lambda has 2 entries; expected 1 or hiddenDim = 6"), e.getMessage());
   }
 
   @Test
   void gradientWithersChangeOnlyTheirComponentsAndChangesAreChecked() {
     GradientSettings base = GradientSettings.defaults(6, Loss.CROSS_ENTROPY);
     GradientSettings changed = base.withOptimizer(64, 0.01, 0.9).withMinSteps(50);
-    assertEquals(new GradientSettings(6, base.activation(), base.loss(), base.structure(), base.kappa(), base.epochs(), 64, 0.01, 0.9,
-        base.l1(), base.groupLasso(), base.weightDecay(), base.seed(), base.initScale(), base.patience(), base.fixedPoint(),
-        base.syncsPerEpoch(), base.shape(), 50, base.inputPenalty()), changed);
-    assertThrows(IllegalArgumentException.class, () -> base.with(d -> d.batchSize = 0));
+    Optimizer o = base.optimizer();
+    assertEquals(new GradientSettings(base.architecture(), new Optimizer(o.epochs(), 64, 0.01, 0.9, o.patience(), o.syncsPerEpoch(), 50),
+        base.penalties(), base.seed(), base.initScale(), base.fixedPoint(), base.inputPenalty()), changed);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> base.withOptimizer(0, 0.01, 0.9));
+    assertTrue(e.getMessage().contains("batchSize must be >= 1, got 0"), e.getMessage());
   }
 }

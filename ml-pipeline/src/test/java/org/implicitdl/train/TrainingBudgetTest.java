@@ -14,7 +14,7 @@ class TrainingBudgetTest {
     assertEquals(163, b.batchSize(), "at most an eighth of the rows");
     assertEquals(8, b.stepsPerEpoch());
     assertEquals(125, b.epochs(), "1000 steps at 8 per epoch");
-    assertEquals(Math.pow(CONFIGURED.lrDecay(), CONFIGURED.epochs()), Math.pow(b.lrDecay(), b.epochs()), 1e-12, "same total decay");
+    assertEquals(Math.pow(CONFIGURED.optimizer().lrDecay(), CONFIGURED.optimizer().epochs()), Math.pow(b.lrDecay(), b.epochs()), 1e-12, "same total decay");
     assertEquals(38, b.patience());
     assertTrue(b.stepsPerEpoch() * b.epochs() >= 1000);
   }
@@ -23,11 +23,11 @@ class TrainingBudgetTest {
   void largeDataAndAZeroMinimumAreLeftAsConfigured() {
     TrainingBudget large = TrainingBudget.of(CONFIGURED, 54_000);
     assertEquals(512, large.batchSize());
-    assertEquals(CONFIGURED.epochs(), large.epochs());
-    assertEquals(CONFIGURED.lrDecay(), large.lrDecay(), 1e-15);
+    assertEquals(CONFIGURED.optimizer().epochs(), large.epochs());
+    assertEquals(CONFIGURED.optimizer().lrDecay(), large.lrDecay(), 1e-15);
     TrainingBudget off = TrainingBudget.of(CONFIGURED.withMinSteps(0), 1300);
-    assertEquals(CONFIGURED.epochs(), off.epochs());
-    assertEquals(CONFIGURED.patience(), off.patience());
+    assertEquals(CONFIGURED.optimizer().epochs(), off.epochs());
+    assertEquals(CONFIGURED.optimizer().patience(), off.patience());
     TrainingBudget tiny = TrainingBudget.of(CONFIGURED, 40);
     assertEquals(16, tiny.batchSize(), "never below 16 rows");
   }

@@ -1,5 +1,6 @@
 package org.implicitdl.job;
 
+import org.implicitdl.train.Architecture;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
@@ -20,41 +20,35 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.implicitdl.linalg.Blas;
-import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.spark.BlockPacking;
 import org.implicitdl.spark.ImplicitClassificationModel;
+import org.implicitdl.train.EpochRecord;
+import org.implicitdl.spark.ImplicitClassifier;
 import org.implicitdl.spark.RddBlockStore;
 import org.implicitdl.train.BcdSettings;
-import org.implicitdl.train.BlockCoordinateDescent;
-import org.implicitdl.train.GradientSettings;
-import org.implicitdl.train.GradientTrainer;
 import org.implicitdl.train.Loss;
-import org.implicitdl.train.RealRule;
-import org.implicitdl.train.Sums;
 
 /**
  * {@code idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71}: measurements side by side in one
  * run, printed as a table and written as JSON and Markdown to the results folder, and as the suite's
  * results document docs/results/SUITE.md when run from the project root.
  */
-final class Bench {
+final class Bench extends JobCommand {
   static final String TRAIN = "data/fashion-mnist/train-images-idx3-ubyte.gz";
   static final String TEST = "data/fashion-mnist/t10k-images-idx3-ubyte.gz";
   static final int HIDDEN = 100;
 
-  private Bench() {}
-
-  static void register() {
-    Idl.register("bench", "benchmarks: --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71 [--results DIR] [--only i,j (defaults: data sets by position)] [--trials N (paper71)] [--epochs N] [--master M]", Bench::run);
+  Bench() {
+    super("bench", "benchmarks: --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71 [--results DIR] "
+        + "[--only i,j (defaults: data sets by position)] [--trials N (paper71)] [--epochs N] [--master M]",
+        "idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71 [--results DIR] [--only i,j] [--trials N] "
+        + "[--epochs N] [--master M]", "suite", "results", "only", "trials");
   }
 
-  static int run(String[] args) throws Exception {
-    if (java.util.Arrays.asList(args).contains("--help")) {
-      System.out.println("idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71 [--results DIR] [--only i,j] [--trials N] [--epochs N] [--master M]");
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(args, Set.of("suite", "results", "only", "trials"));
+  /** Runs one suite (each starts the Spark sessions it measures) and writes its results document. */
+  @Override
+  int execute(JobConfig cfg, String[] args) throws Exception {
     String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference", "robust", "compress", "defaults", "selection", "paper71");
     String results = cfg.string("results").isEmpty() ? "runs/bench" : cfg.string("results");
     List<String> notes = new ArrayList<>();
@@ -89,19 +83,19 @@ final class Bench {
       double mlpSeconds = seconds(t0);
       double mlpAccuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(mlp.transform(test));
       rows.add(row("MLlib MLP 784-100-10 (l-bfgs, 100 it)", mlpSeconds, mlpAccuracy, mlpSeconds, mlpSeconds));
-      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      RddBlockStore trainStore = store(sc, train);
-      RddBlockStore testStore = store(sc, test);
-      int epochs = cfg.integer("trainer.epochs");
-      GradientSettings sync = GradientSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(epochs);
-      GradientSettings local = sync.withSyncsPerEpoch(8).withOptimizer(256, sync.learningRate(), sync.lrDecay());
-      rows.add(implicitRun("implicit bcd from prototypes, kappa=0.5, ridge 10, lambda=mu=0.05 x1.3/epoch", trainStore, testStore,
-          bcdFromPrototypes(30), null, mlpAccuracy, mlpSeconds));
-      rows.add(implicitRun("implicit gradient, synchronous batch 512", trainStore, testStore, null, sync, mlpAccuracy, mlpSeconds));
-      rows.add(implicitRun("implicit gradient, local steps averaged 8x/epoch", trainStore, testStore, null, local, mlpAccuracy, mlpSeconds));
-      rows.add(implicitRun("implicit bcd+gradient, local 8x/epoch", trainStore, testStore, bcdContinuation(1), local, mlpAccuracy, mlpSeconds));
-      trainStore.close();
-      testStore.close();
+      // the test images ride along as held-out rows, as `idl train --validation` sends them: each epoch's curve point
+      Dataset<Row> withTest = TrainCommand.withHeldOut(train, test, "label", "").cache();
+      String[] epochs = cfg.given("trainer.epochs") ? new String[] {"--set", "trainer.epochs=" + cfg.integer("trainer.epochs")} : new String[0];
+      String[] localSteps = {"--set", "trainer.syncs-per-epoch=8", "--set", "trainer.batch-size=256"};
+      rows.add(recipe("conf/fashion-mnist-bcd.conf (bcd from prototypes)", "conf/fashion-mnist-bcd.conf", new String[0], withTest, test,
+          mlpAccuracy, mlpSeconds));
+      rows.add(recipe("conf/fashion-mnist.conf (gradient, synchronous)", "conf/fashion-mnist.conf", epochs, withTest, test, mlpAccuracy,
+          mlpSeconds));
+      rows.add(recipe("conf/fashion-mnist.conf, local steps averaged 8x/epoch", "conf/fashion-mnist.conf", Recipes.concat(epochs, localSteps), withTest,
+          test, mlpAccuracy, mlpSeconds));
+      rows.add(recipe("conf/fashion-mnist.conf, bcd+gradient, local 8x/epoch", "conf/fashion-mnist.conf",
+          Recipes.concat(Recipes.concat(epochs, localSteps), "--set", "trainer.solver=bcd+gradient"), withTest, test, mlpAccuracy, mlpSeconds));
+      withTest.unpersist();
       return rows;
     } finally {
       spark.stop();
@@ -118,57 +112,37 @@ final class Bench {
    * bcd+gradient takes its first epoch.
    */
   static BcdSettings bcdContinuation(int epochs) {
-    return BcdSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withStructure(BcdSettings.Structure.INF_NORM, 0.5)
+    return BcdSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withStructure(Architecture.Structure.INF_NORM, 0.5)
         .withLambdaMu(new double[] {0.05}, 0.05).withLambdaGrowth(1.5).withEpochs(epochs);
   }
 
   /**
-   * The recipe of conf/fashion-mnist-bcd.conf for BCD alone, the one that trains best here: the
-   * continuation above, slower (×1.3), from k-means prototypes, with ridge 10.
+   * A job configuration's fit, as {@code idl train --config FILE --set …} runs it (the estimator the
+   * file configures, on the training rows with the test rows held out): wall seconds of the whole
+   * fit, the test accuracy of the model it returns, and the training seconds (the epochs' own, held-out
+   * scoring left out) until an epoch's held-out accuracy first reached the MLP's.
    */
-  static BcdSettings bcdFromPrototypes(int epochs) {
-    return bcdContinuation(epochs).withLambdaGrowth(1.3).withPenalties(10, 0, 0).withInitialization(BcdSettings.Initialization.PROTOTYPES);
-  }
-
-  /** A run of BCD and/or gradient epochs; training seconds exclude the per-epoch test evaluations. */
-  private static Map<String, Object> implicitRun(String name, RddBlockStore train, RddBlockStore test, BcdSettings bcdSettings,
-      GradientSettings gradient, double target, double mlpSeconds) {
-    int bcdEpochs = bcdSettings == null ? 0 : bcdSettings.maxEpochs();
-    int gradientEpochs = gradient == null ? 0 : gradient.epochs();
+  private static Map<String, Object> recipe(String name, String file, String[] overrides, Dataset<Row> withTest, Dataset<Row> test, double target,
+      double mlpSeconds) {
+    ImplicitClassifier estimator = Recipes.classifier(file, overrides);
+    estimator.set(estimator.heldOutCol(), TrainCommand.HELD_OUT);
     long start = System.nanoTime();
-    double[] evalSeconds = {0};
-    double[] reached = {Double.NaN};
-    double[] last = {0};
-    java.util.function.Consumer<ImplicitModel> judge = m -> {
-      double trainedFor = seconds(start) - evalSeconds[0];
-      long e0 = System.nanoTime();
-      last[0] = testAccuracy(m, test);
-      evalSeconds[0] += seconds(e0);
-      if (Double.isNaN(reached[0]) && last[0] >= target) {
-        reached[0] = trainedFor;
+    ImplicitClassificationModel model = estimator.fit(withTest);
+    double wall = seconds(start);
+    double trained = 0;
+    double reached = Double.NaN;
+    for (EpochRecord e : model.summary().history()) {
+      trained += java.util.Arrays.stream(e.seconds()).sum();
+      System.out.printf(Locale.ROOT, "  %s: epoch %d, %.1fs trained, held-out accuracy %.4f%n", name, e.epoch(), trained, e.heldOutMetric());
+      if (Double.isNaN(reached) && e.heldOutMetric() >= target) {
+        reached = trained;
       }
-      System.out.printf(Locale.ROOT, "  %s: %.1fs trained, test accuracy %.4f%n", name, trainedFor, last[0]);
-    };
-    ImplicitModel model = null;
-    if (bcdEpochs > 0) {
-      BlockCoordinateDescent bcd = new BlockCoordinateDescent(train, bcdSettings, 784, 10, null).onEpochModel(judge);
-      model = (gradientEpochs > 0 ? bcd.trainAsWarmStart(null) : bcd.train(null)).model();
     }
-    if (gradientEpochs > 0) {
-      GradientTrainer g = new GradientTrainer(train, null, gradient, 784, 10, null).onEpochModel(judge);
-      model = g.train(model).model();
-    }
-    double wall = seconds(start) - evalSeconds[0];
-    return row(name + " (n=100, " + (bcdEpochs > 0 ? bcdEpochs + " bcd" : "") + (bcdEpochs > 0 && gradientEpochs > 0 ? " + " : "")
-        + (gradientEpochs > 0 ? gradientEpochs + " gradient" : "") + " epochs)", wall, testAccuracy(model, test), reached[0], mlpSeconds);
+    double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(model.transform(test));
+    int epochs = model.summary().history().get(model.summary().history().size() - 1).epoch();
+    return row(name + " (n=" + model.implicitModel().hiddenDim() + ", " + epochs + " epochs)", wall, accuracy, reached, mlpSeconds);
   }
 
-  static double testAccuracy(ImplicitModel m, RddBlockStore test) {
-    GradientTrainer.StepPayload p = new GradientTrainer.StepPayload(m, m.certificate(), 0, 1,
-        GradientSettings.defaults(m.hiddenDim(), Loss.CROSS_ENTROPY));
-    Sums s = test.aggregate("bench: test accuracy", p, GradientTrainer::evaluate);
-    return RealRule.metric(s, Loss.CROSS_ENTROPY, 10);
-  }
 
   private static Map<String, Object> row(String method, double wall, double accuracy, double toTarget, double mlpSeconds) {
     Map<String, Object> r = new LinkedHashMap<>();
@@ -189,11 +163,9 @@ final class Bench {
       Dataset<Row> train = DataSources.load(spark, TRAIN, "idx", "label", "", "", true).frame();
       MultilayerPerceptronClassificationModel mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {784, HIDDEN, 10})
           .setMaxIter(10).setSeed(1L).fit(train);
-      RddBlockStore store = store(JavaSparkContext.fromSparkContext(spark.sparkContext()), train);
-      ImplicitModel m = new GradientTrainer(store, null, GradientSettings.defaults(HIDDEN, Loss.CROSS_ENTROPY).withEpochs(1), 784, 10, null)
-          .train(null).model();
-      store.close();
-      ImplicitClassificationModel implicit = new ImplicitClassificationModel("bench", m);
+      // the model's speed, not its quality, is measured: one epoch of the default configuration
+      ImplicitClassificationModel implicit = new ImplicitClassifier().setHiddenDim(HIDDEN).setMaxIter(1).setMinSteps(0).fit(train);
+      ImplicitModel m = implicit.implicitModel();
       List<Map<String, Object>> rows = new ArrayList<>();
       double mlpRate = rowsPerSecond(mlp.transform(train));
       double implicitRate = rowsPerSecond(implicit.transform(train));

@@ -2,8 +2,6 @@ package org.implicitdl.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
@@ -32,63 +30,64 @@ import org.implicitdl.train.Loss;
  * rank); prints the states, the held-out metric and inference rows/s before and after as one
  * JSON object.
  */
-final class CompressCommand {
+final class CompressCommand extends JobCommand.WithSpark {
   private static final double HELD_OUT = 0.1;
   private static final int MAX_HELD_OUT_ROWS = 5000;
 
-  private CompressCommand() {}
-
-  static void register() {
-    Idl.register("compress", "a smaller model: --model DIR --output DIR --input P --format F --label-col C (--max-states K | --tolerance T) "
-        + "[--rank k] [--epochs N] (prints JSON)", CompressCommand::run);
+  CompressCommand() {
+    super("compress", "a smaller model: --model DIR --output DIR --input P --format F --label-col C (--max-states K | --tolerance T) "
+        + "[--rank k] [--epochs N] (prints JSON)",
+        "idl compress --model DIR --output DIR --input PATH --format F --label-col C (--max-states K | --tolerance T) [--rank k] [--epochs N]",
+        "output", "max-states", "tolerance");
   }
 
-  static int run(String[] args) throws Exception {
-    if (Jobs.help(args, "idl compress --model DIR --output DIR --input PATH --format F --label-col C (--max-states K | --tolerance T) [--rank k] [--epochs N]")) {
-      return 0;
-    }
-    boolean epochsGiven = java.util.Arrays.asList(args).contains("--epochs");
-    JobConfig cfg = JobConfig.parse(args, Set.of("output", "max-states", "tolerance"));
-    String output = cfg.required("output", "--output");
+  @Override
+  void check(JobConfig cfg) {
+    cfg.required("output", "--output");
+    target(cfg);
+  }
+
+  /** The flags' target: exactly one of --max-states and --tolerance; 3 fine-tune epochs unless given. */
+  private static Target target(JobConfig cfg) {
     int maxStates = cfg.wholeNumber("max-states", "--max-states", 1, 0);
     double tolerance = cfg.finiteNumber("tolerance", "--tolerance", 0, false, -1);
     if ((maxStates > 0) == (tolerance >= 0)) {
       throw new Idl.UsageException("give exactly one of --max-states K and --tolerance T");
     }
-    int epochs = epochsGiven ? cfg.integer("trainer.epochs") : 3;
-    int rank = cfg.wholeNumber("trainer.rank", "--rank", 0, 0);
-    SparkSession spark = Sessions.create(cfg, "compress");
-    try {
-      Path out = new Path(output);
-      if (out.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(out)) {
-        throw new Idl.UsageException("output " + output + " exists; choose another --output");
-      }
-      Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
-      boolean classifier = model instanceof ImplicitClassificationModel;
-      DataSources.Loaded data = Jobs.load(spark, cfg, model, true);
-      Dataset<Row>[] split = data.frame().randomSplit(new double[] {1 - HELD_OUT, HELD_OUT}, 7L);
-      Dataset<Row> train = split[0].cache();
-      Dataset<Row> held = split[1].limit(MAX_HELD_OUT_ROWS).cache();
-      String label = data.labelCol();
-      Outcome result = compress(model, train, held, label, new Target(maxStates, tolerance, rank, epochs), new Path(out, "_cut"));
-      ObjectNode o = Jobs.JSON.createObjectNode();
-      o.put("statesBefore", result.statesBefore());
-      o.put("statesAfterExactPruning", result.statesAfterExactPruning());
-      o.put("statesAfter", result.cut().hiddenDim());
-      o.put("rankAfter", org.implicitdl.linalg.LowRank.exact(((ModelInfo) result.tuned()).implicitModel().a()).rank());
-      String metric = classifier ? "accuracy" : "rmse";
-      o.put(metric + "Before", Jobs.evaluate(model, held, label).get(metric));
-      o.put(metric + "AfterCut", metricOf(result.cut(), held, label, classifier));
-      o.put(metric + "After", Jobs.evaluate(result.tuned(), held, label).get(metric));
-      o.put("rowsPerSecondBefore", rowsPerSecond(model, held));
-      o.put("rowsPerSecondAfter", rowsPerSecond(result.tuned(), held));
-      o.put("heldOutRows", held.count());
-      ((MLWritable) result.tuned()).write().save(new Path(out, "model").toString());
-      System.out.println(Jobs.JSON.writeValueAsString(o));
-      return 0;
-    } finally {
-      spark.stop();
+    int epochs = cfg.given("trainer.epochs") ? cfg.integer("trainer.epochs") : 3;
+    return new Target(maxStates, tolerance, cfg.wholeNumber("trainer.rank", "--rank", 0, 0), epochs);
+  }
+
+  @Override
+  int execute(JobConfig cfg, SparkSession spark) throws Exception {
+    String output = cfg.required("output", "--output");
+    Path out = new Path(output);
+    if (out.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(out)) {
+      throw new Idl.UsageException("output " + output + " exists; choose another --output");
     }
+    Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
+    boolean classifier = model instanceof ImplicitClassificationModel;
+    DataSources.Loaded data = Jobs.load(spark, cfg, model, true);
+    Dataset<Row>[] split = data.frame().randomSplit(new double[] {1 - HELD_OUT, HELD_OUT}, 7L);
+    Dataset<Row> train = split[0].cache();
+    Dataset<Row> held = split[1].limit(MAX_HELD_OUT_ROWS).cache();
+    String label = data.labelCol();
+    Outcome result = compress(model, train, held, label, target(cfg), new Path(out, "_cut"));
+    ObjectNode o = Jobs.JSON.createObjectNode();
+    o.put("statesBefore", result.statesBefore());
+    o.put("statesAfterExactPruning", result.statesAfterExactPruning());
+    o.put("statesAfter", result.cut().hiddenDim());
+    o.put("rankAfter", org.implicitdl.linalg.LowRank.exact(((ModelInfo) result.tuned()).implicitModel().a()).rank());
+    String metric = classifier ? "accuracy" : "rmse";
+    o.put(metric + "Before", Jobs.evaluate(model, held, label).get(metric));
+    o.put(metric + "AfterCut", metricOf(result.cut(), held, label, classifier));
+    o.put(metric + "After", Jobs.evaluate(result.tuned(), held, label).get(metric));
+    o.put("rowsPerSecondBefore", rowsPerSecond(model, held));
+    o.put("rowsPerSecondAfter", rowsPerSecond(result.tuned(), held));
+    o.put("heldOutRows", held.count());
+    ((MLWritable) result.tuned()).write().save(new Path(out, "model").toString());
+    System.out.println(Jobs.JSON.writeValueAsString(o));
+    return 0;
   }
 
   /** How far to compress: K states (or a held-out loss tolerance), a rank limit (0: none), fine-tune epochs. */

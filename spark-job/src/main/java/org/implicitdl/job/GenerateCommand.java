@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.Set;
 import org.implicitdl.data.SyntheticData;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
@@ -31,21 +30,17 @@ import org.implicitdl.model.ModelJson;
  *       implicit rule and the layer-by-layer forward pass on random images.</li>
  * </ul>
  */
-final class GenerateCommand {
+final class GenerateCommand extends JobCommand {
   static final int SECTION72_TEST_ROWS = 2000;
   private static final int SIDE = 14;
 
-  private GenerateCommand() {}
-
-  static void register() {
-    Idl.register("generate", "the paper's examples as files: --kind section72|lenet5 --output DIR [--rows M] [--seed S]", GenerateCommand::run);
+  GenerateCommand() {
+    super("generate", "the paper's examples as files: --kind section72|lenet5 --output DIR [--rows M] [--seed S]",
+        "idl generate --kind section72|lenet5 --output DIR [--rows M (section72, default 400)] [--seed S]", "kind", "rows", "output");
   }
 
-  static int run(String[] args) throws Exception {
-    if (Jobs.help(args, "idl generate --kind section72|lenet5 --output DIR [--rows M (section72, default 400)] [--seed S]")) {
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(args, Set.of("kind", "rows", "output"));
+  @Override
+  int execute(JobConfig cfg, String[] args) throws Exception {
     cfg.required("kind", "--kind");
     String kind = cfg.oneOf("kind", "section72", "lenet5");
     Path out = Path.of(cfg.required("output", "--output"));

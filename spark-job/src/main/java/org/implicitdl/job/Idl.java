@@ -28,11 +28,18 @@ public final class Idl {
       System.out.println("java=" + System.getProperty("java.version") + " cores=" + Runtime.getRuntime().availableProcessors());
       return 0;
     });
-    Jobs.register();
-    Bench.register();
+    for (JobCommand c : java.util.List.of(new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new RobustnessCommands.Certify(),
+        new RobustnessCommands.Attack(), new PruneCommand(), new CompressCommand(), new RetrainCommand(), new GenerateCommand(),
+        new InspectCommand(), new ModelFileCommands.Gc(), new ModelFileCommands.ExportModel(), new ModelFileCommands.ImportModel(), new Bench())) {
+      register(c);
+    }
   }
 
   private Idl() {}
+
+  static void register(JobCommand command) {
+    register(command.name(), command.summary(), command);
+  }
 
   static void register(String name, String help, Command command) {
     HELP.put(name, help);

@@ -3,7 +3,6 @@ package org.implicitdl.job;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
-import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
 import org.apache.spark.sql.SparkSession;
@@ -11,76 +10,70 @@ import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.spark.ModelInfo;
 
 /** {@code idl inspect}: a model's dimensions, certificate, structure, sparsity, features, provenance and history as JSON. */
-final class InspectCommand {
-  private InspectCommand() {}
+final class InspectCommand extends JobCommand.WithSpark {
+  InspectCommand() {
+    super("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", "idl inspect --model DIR");
+  }
 
-  static int inspect(String[] args) throws Exception {
-    if (Jobs.help(args, "idl inspect --model DIR")) {
-      return 0;
+  @Override
+  int execute(JobConfig cfg, SparkSession spark) throws Exception {
+    String dir = cfg.required("model", "--model");
+    Model<?> model = Jobs.loadModel(spark, dir);
+    ImplicitModel m = ((ModelInfo) model).implicitModel();
+    ObjectNode o = Jobs.JSON.createObjectNode();
+    o.put("type", model.getClass().getSimpleName());
+    o.put("hiddenDim", m.hiddenDim());
+    o.put("inputDim", m.inputDim());
+    o.put("outputDim", m.outputDim());
+    o.put("activation", m.activation().id());
+    o.put("inputBias", m.inputBias());
+    ObjectNode cert = o.putObject("wellPosedness");
+    cert.put("condition", m.certificate().condition().name());
+    cert.put("contraction", m.certificate().contraction());
+    cert.put("infNorm", m.certificate().infNorm());
+    cert.put("perronFrobeniusBound", m.certificate().perronFrobenius());
+    o.put("sparsity", ((ModelInfo) model).sparsity());
+    // the structure fixed-point solves exploit (paper §6.2–6.3): components of A's graph, each
+    // diagonal block's own certificate, and the rank of A the sweeps use (n when A is not low-rank)
+    ObjectNode structure = o.putObject("structure");
+    structure.put("components", m.components().count());
+    structure.put("largestComponent", m.components().largest());
+    structure.put("diagonalBlocksCertified", m.components().diagonalCertificates(m.a(), m.activation()).stream()
+        .filter(org.implicitdl.solve.Certificate::isWellPosed).count());
+    structure.put("sweepRank", m.sweepRank());
+    if (m.certificate().isWellPosed()) {
+      o.put("hiddenDimAfterExactPruning", ((ModelInfo) model).exactlyPruned().hiddenDim());
+      o.set("sensitivity", sensitivity(m, ((ModelInfo) model).featureNames().names()));
     }
-    JobConfig cfg = JobConfig.parse(args, Set.of());
-    SparkSession spark = Sessions.create(cfg, "inspect");
-    try {
-      String dir = cfg.required("model", "--model");
-      Model<?> model = Jobs.loadModel(spark, dir);
-      ImplicitModel m = ((ModelInfo) model).implicitModel();
-      ObjectNode o = Jobs.JSON.createObjectNode();
-      o.put("type", model.getClass().getSimpleName());
-      o.put("hiddenDim", m.hiddenDim());
-      o.put("inputDim", m.inputDim());
-      o.put("outputDim", m.outputDim());
-      o.put("activation", m.activation().id());
-      o.put("inputBias", m.inputBias());
-      ObjectNode cert = o.putObject("wellPosedness");
-      cert.put("condition", m.certificate().condition().name());
-      cert.put("contraction", m.certificate().contraction());
-      cert.put("infNorm", m.certificate().infNorm());
-      cert.put("perronFrobeniusBound", m.certificate().perronFrobenius());
-      o.put("sparsity", ((ModelInfo) model).sparsity());
-      // the structure fixed-point solves exploit (paper §6.2–6.3): components of A's graph, each
-      // diagonal block's own certificate, and the rank of A the sweeps use (n when A is not low-rank)
-      ObjectNode structure = o.putObject("structure");
-      structure.put("components", m.components().count());
-      structure.put("largestComponent", m.components().largest());
-      structure.put("diagonalBlocksCertified", m.components().diagonalCertificates(m.a(), m.activation()).stream()
-          .filter(org.implicitdl.solve.Certificate::isWellPosed).count());
-      structure.put("sweepRank", m.sweepRank());
-      if (m.certificate().isWellPosed()) {
-        o.put("hiddenDimAfterExactPruning", ((ModelInfo) model).exactlyPruned().hiddenDim());
-        o.set("sensitivity", sensitivity(m, ((ModelInfo) model).featureNames().names()));
-      }
-      ModelInfo info = (ModelInfo) model;
-      int[] selected = info.selectedFeatures();
-      o.put("selectedFeatureCount", selected.length);
-      ArrayNode sel = o.putArray("selectedFeatures");
-      Arrays.stream(selected).forEach(sel::add);
-      ArrayNode selNames = o.putArray("selectedFeatureNames");
-      Arrays.stream(info.selectedFeatureNames()).forEach(selNames::add);
-      o.put("featureNamesSource", info.featureNames().source());
-      o.set("params", params(model));
-      ModelRepository repo = new ModelRepository(dir, spark.sparkContext().hadoopConfiguration());
-      ModelRepository.Versions versions = repo.versions();
-      if (!versions.complete().isEmpty() || !versions.unfinished().isEmpty()) {
-        ObjectNode v = o.putObject("versions");
-        Path latest = repo.latest();
-        v.put("published", latest == null ? null : latest.getName());
-        v.set("complete", Jobs.JSON.valueToTree(versions.complete()));
-        v.set("unfinished", Jobs.JSON.valueToTree(versions.unfinished()));
-      }
-      String modelPath = ModelRepository.resolveModel(dir, spark.sparkContext().hadoopConfiguration());
-      Path provenance = new Path(new Path(modelPath).getParent(), Provenance.FILE);
-      if (provenance.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(provenance)) {
-        o.set("provenance", Jobs.JSON.readTree(repo.readText(provenance)));
-      }
-      Path history = new Path(new Path(modelPath).getParent(), "history.json");
-      if (history.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(history)) {
-        o.set("history", Jobs.JSON.readTree(repo.readText(history)));
-      }
-      System.out.println(Jobs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
-      return 0;
-    } finally {
-      spark.stop();
+    ModelInfo info = (ModelInfo) model;
+    int[] selected = info.selectedFeatures();
+    o.put("selectedFeatureCount", selected.length);
+    ArrayNode sel = o.putArray("selectedFeatures");
+    Arrays.stream(selected).forEach(sel::add);
+    ArrayNode selNames = o.putArray("selectedFeatureNames");
+    Arrays.stream(info.selectedFeatureNames()).forEach(selNames::add);
+    o.put("featureNamesSource", info.featureNames().source());
+    o.set("params", params(model));
+    ModelRepository repo = new ModelRepository(dir, spark.sparkContext().hadoopConfiguration());
+    ModelRepository.Versions versions = repo.versions();
+    if (!versions.complete().isEmpty() || !versions.unfinished().isEmpty()) {
+      ObjectNode v = o.putObject("versions");
+      Path latest = repo.latest();
+      v.put("published", latest == null ? null : latest.getName());
+      v.set("complete", Jobs.JSON.valueToTree(versions.complete()));
+      v.set("unfinished", Jobs.JSON.valueToTree(versions.unfinished()));
     }
+    String modelPath = ModelRepository.resolveModel(dir, spark.sparkContext().hadoopConfiguration());
+    Path provenance = new Path(new Path(modelPath).getParent(), Provenance.FILE);
+    if (provenance.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(provenance)) {
+      o.set("provenance", Jobs.JSON.readTree(repo.readText(provenance)));
+    }
+    Path history = new Path(new Path(modelPath).getParent(), "history.json");
+    if (history.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(history)) {
+      o.set("history", Jobs.JSON.readTree(repo.readText(history)));
+    }
+    System.out.println(Jobs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+    return 0;
   }
 
   /**

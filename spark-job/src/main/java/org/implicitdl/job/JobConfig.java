@@ -33,9 +33,11 @@ public final class JobConfig {
       Map.entry("--output-format", "output-format"), Map.entry("--same-as", "same-as"));
 
   private final Config config;
+  private final Config given;
 
-  private JobConfig(Config config) {
+  private JobConfig(Config config, Config given) {
     this.config = config;
+    this.given = given;
   }
 
   /** Parses flags; {@code extraKeys} are command-specific keys (output, json, suite…) allowed besides reference.conf. */
@@ -89,7 +91,7 @@ public final class JobConfig {
         full = full.withValue(k, ConfigValueFactory.fromAnyRef(""));
       }
     }
-    JobConfig jc = new JobConfig(full);
+    JobConfig jc = new JobConfig(full, idl);
     jc.validateTypes(reference);
     return jc;
   }
@@ -121,6 +123,7 @@ public final class JobConfig {
             }
           }
           case BOOLEAN -> config.getBoolean(k);
+          case LIST -> doubles(k);
           default -> config.getString(k);
         }
       } catch (ConfigException.WrongType ex) {
@@ -141,8 +144,21 @@ public final class JobConfig {
     return new ArrayList<>(new TreeSet<>(config.getConfig(section).root().keySet()));
   }
 
+  /** Whether the run set {@code key} itself (a flag, --set, the config file or a saved run), not left to reference.conf. */
+  boolean given(String key) {
+    return given.hasPath(key);
+  }
+
   String string(String key) {
     return config.getString(key);
+  }
+
+  /** A list of numbers: [1, 0.5] in a file, or "[1, 0.5]" from --set. */
+  double[] doubles(String key) {
+    com.typesafe.config.ConfigValue v = config.getValue(key);
+    java.util.List<Double> list = v.valueType() == com.typesafe.config.ConfigValueType.STRING
+        ? ConfigFactory.parseString("v = " + v.unwrapped()).getDoubleList("v") : config.getDoubleList(key);
+    return list.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   int integer(String key) {

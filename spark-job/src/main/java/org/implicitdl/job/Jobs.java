@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -25,29 +23,11 @@ import org.implicitdl.spark.ModelInfo;
 import org.implicitdl.spark.TrainingSummary;
 import org.implicitdl.train.EpochRecord;
 
-/** The job commands' registry, {@code idl predict | evaluate}, and what every command shares (help, JSON, model loading, history). */
+/** What the job commands share: help, JSON, model loading and evaluation, input columns, history. */
 final class Jobs {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private Jobs() {}
-
-  static void register() {
-    Idl.register("train", "train a model: --input P --format csv|parquet|libsvm|idx --label-col C --model DIR [--config F] "
-        + "[--task classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--select-features auto|K] [--set key=value]",
-        TrainCommand::run);
-    Idl.register("predict", "predict: --model DIR --input P --format F --output P [--output-format csv|delta] [--mode error|overwrite|append] (input columns + predictions)", Jobs::predict);
-    Idl.register("evaluate", "evaluate: --model DIR --input P --format F --label-col C (prints one JSON object)", Jobs::evaluate);
-    RobustnessCommands.register();
-    PruneCommand.register();
-    CompressCommand.register();
-    RetrainCommand.register();
-    GenerateCommand.register();
-    Idl.register("inspect", "describe a model: --model DIR (dimensions, certificate, sparsity, features, history)", InspectCommand::inspect);
-    Idl.register("gc", "remove unfinished versions (killed runs) under --model DIR not written for --older-than MINUTES (default 60)",
-        ModelFileCommands::gc);
-    Idl.register("export-model", "write a model's matrices as JSON: --model DIR --json FILE", ModelFileCommands::exportModel);
-    Idl.register("import-model", "make a model from JSON: --json FILE --model DIR [--task regression|classification]", ModelFileCommands::importModel);
-  }
 
   static boolean help(String[] args, String usage) {
     if (Arrays.asList(args).contains("--help")) {
@@ -118,51 +98,6 @@ final class Jobs {
         DataSources.TableAt.of(cfg));
   }
 
-  static int predict(String[] args) throws Exception {
-    if (help(args, "idl predict --model DIR --input PATH --format F --output PATH [--output-format csv|delta] [--mode error|overwrite|append]")) {
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(args, Set.of("output", "mode"));
-    String output = cfg.required("output", "--output");
-    String mode = cfg.outputMode(CSV_MODES);
-    boolean delta = cfg.oneOf("output-format", "csv", "delta").equals("delta");
-    SparkSession spark = Sessions.create(cfg, "predict");
-    try {
-      requireNewOutput(spark, output, mode, CSV_MODES);
-      Model<?> model = loadModel(spark, cfg.required("model", "--model"));
-      DataSources.Loaded data = load(spark, cfg, model, false);
-      Dataset<Row> predicted = model.transform(data.frame().drop("prediction", "probability", "rawPrediction"));
-      List<Column> cols = inputColumns(data, !delta);
-      if (model instanceof ImplicitClassificationModel c) {
-        cols.add(functions.col("prediction"));
-        Column prob = org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64");
-        for (int k = 0; k < c.numClasses(); k++) {
-          cols.add(prob.getItem(k).as("probability_" + k));
-        }
-      } else {
-        ImplicitRegressionModel r = (ImplicitRegressionModel) model;
-        if (r.numOutputs() == 1) {
-          cols.add(functions.col("prediction"));
-        } else {
-          Column pred = org.apache.spark.ml.functions.vector_to_array(functions.col("prediction"), "float64");
-          for (int k = 0; k < r.numOutputs(); k++) {
-            cols.add(pred.getItem(k).as("prediction_" + (k + 1)));
-          }
-        }
-      }
-      Dataset<Row> out = predicted.select(cols.toArray(new Column[0]));
-      if (delta) {
-        DeltaTables.write(out, output, mode);
-      } else {
-        out.coalesce(1).write().option("header", "true").mode(mode.equals("error") ? "errorifexists" : mode).csv(output);
-      }
-      System.out.println("predictions written to " + output);
-      return 0;
-    } finally {
-      spark.stop();
-    }
-  }
-
   /** The write modes of a CSV output. */
   static final String[] CSV_MODES = {"error", "overwrite", "append"};
 
@@ -194,24 +129,5 @@ final class Jobs {
     }
     return cols;
   }
-
-  static int evaluate(String[] args) throws Exception {
-    if (help(args, "idl evaluate --model DIR --input PATH --format F --label-col NAME")) {
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(args, Set.of());
-    SparkSession spark = Sessions.create(cfg, "evaluate");
-    try {
-      Model<?> model = loadModel(spark, cfg.required("model", "--model"));
-      DataSources.Loaded data = load(spark, cfg, model, true);
-      Map<String, Double> metrics = new LinkedHashMap<>(evaluate(model, data.frame(), data.labelCol()));
-      System.out.println(JSON.writeValueAsString(metrics));
-      return 0;
-    } finally {
-      spark.stop();
-    }
-  }
-
-  // ---------------------------------------------------------------- inspect / export / import
 
 }

@@ -1,11 +1,5 @@
 package org.implicitdl.job;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,25 +7,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
-import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
-import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.spark.BlockPacking;
-import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.RddBlockStore;
-import org.implicitdl.train.BcdSettings;
 import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.GradientTrainer;
 import org.implicitdl.train.Loss;
-import org.implicitdl.train.RealRule;
-import org.implicitdl.train.Sums;
 
 /**
  * {@code idl bench --suite kernel|scaling}: the BCD and gradient epochs' flop rates beside the same

@@ -1,9 +1,7 @@
 package org.implicitdl.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
@@ -18,69 +16,97 @@ import org.implicitdl.spark.ModelInfo;
 final class ModelFileCommands {
   private ModelFileCommands() {}
 
-  static int gc(String[] args) throws Exception {
-    if (Jobs.help(args, "idl gc --model DIR [--older-than MINUTES]")) {
+  /** {@code idl gc}: removes the unfinished versions (killed runs) not written for a while; no Spark session. */
+  static final class Gc extends JobCommand {
+    Gc() {
+      super("gc", "remove unfinished versions (killed runs) under --model DIR not written for --older-than MINUTES (default 60)",
+          "idl gc --model DIR [--older-than MINUTES]", "older-than");
+    }
+
+    @Override
+    void check(JobConfig cfg) {
+      cfg.required("model", "--model");
+      minutes(cfg);
+    }
+
+    @Override
+    int execute(JobConfig cfg, String[] args) throws Exception {
+      String dir = cfg.required("model", "--model");
+      long minutes = minutes(cfg);
+      ModelRepository repo = new ModelRepository(dir, new org.apache.hadoop.conf.Configuration());
+      long cutoff = System.currentTimeMillis() - minutes * 60_000;
+      List<String> removed = new java.util.ArrayList<>();
+      List<String> kept = new java.util.ArrayList<>();
+      for (String id : repo.versions().unfinished()) {
+        Path version = repo.version(id);
+        if (repo.lastModified(version) < cutoff) {
+          repo.delete(version);
+          removed.add(id);
+        } else {
+          kept.add(id);
+        }
+      }
+      ObjectNode o = Jobs.JSON.createObjectNode();
+      o.set("removed", Jobs.JSON.valueToTree(removed));
+      o.set("keptRecent", Jobs.JSON.valueToTree(kept));
+      System.out.println(Jobs.JSON.writeValueAsString(o));
       return 0;
     }
-    JobConfig cfg = JobConfig.parse(args, Set.of("older-than"));
-    String dir = cfg.required("model", "--model");
-    String olderThan = cfg.string("older-than").isEmpty() ? "60" : cfg.string("older-than");
-    long minutes;
-    try {
-      minutes = Long.parseLong(olderThan);
-    } catch (NumberFormatException e) {
-      throw new Idl.UsageException("bad value for --older-than: " + olderThan + " (expected whole minutes >= 0)");
-    }
-    if (minutes < 0) {
-      throw new Idl.UsageException("bad value for --older-than: " + olderThan + " (expected whole minutes >= 0)");
-    }
-    ModelRepository repo = new ModelRepository(dir, new org.apache.hadoop.conf.Configuration());
-    long cutoff = System.currentTimeMillis() - minutes * 60_000;
-    List<String> removed = new java.util.ArrayList<>();
-    List<String> kept = new java.util.ArrayList<>();
-    for (String id : repo.versions().unfinished()) {
-      Path version = repo.version(id);
-      if (repo.lastModified(version) < cutoff) {
-        repo.delete(version);
-        removed.add(id);
-      } else {
-        kept.add(id);
+
+    private static long minutes(JobConfig cfg) {
+      String olderThan = cfg.string("older-than").isEmpty() ? "60" : cfg.string("older-than");
+      long minutes;
+      try {
+        minutes = Long.parseLong(olderThan);
+      } catch (NumberFormatException e) {
+        throw new Idl.UsageException("bad value for --older-than: " + olderThan + " (expected whole minutes >= 0)");
       }
+      if (minutes < 0) {
+        throw new Idl.UsageException("bad value for --older-than: " + olderThan + " (expected whole minutes >= 0)");
+      }
+      return minutes;
     }
-    ObjectNode o = Jobs.JSON.createObjectNode();
-    o.set("removed", Jobs.JSON.valueToTree(removed));
-    o.set("keptRecent", Jobs.JSON.valueToTree(kept));
-    System.out.println(Jobs.JSON.writeValueAsString(o));
-    return 0;
   }
 
-  static int exportModel(String[] args) throws Exception {
-    if (Jobs.help(args, "idl export-model --model DIR --json FILE")) {
-      return 0;
+  /** {@code idl export-model}: a model's matrices as JSON ({@link ModelJson}). */
+  static final class ExportModel extends JobCommand.WithSpark {
+    ExportModel() {
+      super("export-model", "write a model's matrices as JSON: --model DIR --json FILE", "idl export-model --model DIR --json FILE", "json");
     }
-    JobConfig cfg = JobConfig.parse(args, Set.of("json"));
-    SparkSession spark = Sessions.create(cfg, "export-model");
-    try {
+
+    @Override
+    int execute(JobConfig cfg, SparkSession spark) throws Exception {
       Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
       String json = cfg.required("json", "--json");
       new ModelRepository(".", spark.sparkContext().hadoopConfiguration()).writeText(new Path(json),
           ModelJson.write(((ModelInfo) model).implicitModel()));
       System.out.println("model matrices written to " + json);
       return 0;
-    } finally {
-      spark.stop();
     }
   }
 
-  static int importModel(String[] args) throws Exception {
-    if (Jobs.help(args, "idl import-model --json FILE --model DIR [--task regression|classification]")) {
-      return 0;
+  /** {@code idl import-model}: a model from JSON matrices, as a classification or (by default) a regression model. */
+  static final class ImportModel extends JobCommand.WithSpark {
+    ImportModel() {
+      super("import-model", "make a model from JSON: --json FILE --model DIR [--task regression|classification]",
+          "idl import-model --json FILE --model DIR [--task regression|classification]", "json");
     }
-    JobConfig cfg = JobConfig.parse(concat(args, "--set", "task=" + taskOrRegression(args)), Set.of("json"));
-    String json = cfg.required("json", "--json");
-    String task = cfg.oneOf("task", "classification", "regression");
-    SparkSession spark = Sessions.create(cfg, "import-model");
-    try {
+
+    @Override
+    void check(JobConfig cfg) {
+      cfg.required("json", "--json");
+      task(cfg);
+    }
+
+    /** import-model defaults to regression (raw ŷ) unless a task is given. */
+    private static String task(JobConfig cfg) {
+      return cfg.given("task") ? cfg.oneOf("task", "classification", "regression") : "regression";
+    }
+
+    @Override
+    int execute(JobConfig cfg, SparkSession spark) throws Exception {
+      String json = cfg.required("json", "--json");
+      String task = task(cfg);
       DataSources.requireExists(spark, json);
       String text;
       try (var in = DataSources.open(spark, json)) {
@@ -99,20 +125,6 @@ final class ModelFileCommands {
       ((org.apache.spark.ml.util.MLWritable) model).write().save(dir);
       System.out.println(task + " model written to " + dir);
       return 0;
-    } finally {
-      spark.stop();
     }
-  }
-
-  /** import-model defaults to regression (raw ŷ) unless --task is given. */
-  private static String taskOrRegression(String[] args) {
-    int i = Arrays.asList(args).indexOf("--task");
-    return i >= 0 && i + 1 < args.length ? args[i + 1] : "regression";
-  }
-
-  private static String[] concat(String[] args, String... more) {
-    String[] out = Arrays.copyOf(args, args.length + more.length);
-    System.arraycopy(more, 0, out, args.length, more.length);
-    return out;
   }
 }

@@ -1,5 +1,6 @@
 package org.implicitdl.job;
 
+import org.implicitdl.train.Architecture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +22,12 @@ import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.LayerMask;
 import org.implicitdl.train.StateShape;
+import org.implicitdl.train.GradientSums;
 import org.implicitdl.train.ImplicitGradient;
+import org.implicitdl.train.InnerSolver;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.Prox;
-import org.implicitdl.train.Sums;
 
 /**
  * {@code idl bench --suite paper71} — paper §7.1 (Fig. 1) as the paper ran it: data from the tanh
@@ -71,14 +73,11 @@ final class PaperSection71 {
         lambda[i] = i < HIDDEN[1] ? layerLambda[1] : layerLambda[0];
       }
       StateShape shape = layered ? StateShape.DENSE.withLayers(new LayerMask(HIDDEN)) : StateShape.DENSE;
-      BcdSettings s = BcdSettings.defaults(n, Loss.SQUARED).withActivation(Activation.TANH).withStructure(BcdSettings.Structure.TRIANGULAR, 0.95)
+      BcdSettings s = BcdSettings.defaults(n, Loss.SQUARED).withActivation(Activation.TANH).withStructure(Architecture.Structure.TRIANGULAR, 0.95)
           .withShape(shape).withLambdaMu(lambda, mu).withEpochs(sweeps).withFixedPoint(EXACT);
       // each block solved (nearly) to its minimum: 5× the inner, 10× the majorize-minimize and 3× the FISTA iterations
-      return !exactBlocks ? s : s.with(d -> {
-        d.innerIterations *= 5;
-        d.abRounds *= 10;
-        d.fistaIterations *= 3;
-      });
+      InnerSolver inner = s.inner();
+      return !exactBlocks ? s : s.with(d -> d.inner = new InnerSolver(inner.pxIterations() * 5, inner.mmRounds() * 10, inner.fistaIterations() * 3));
     }
   }
 
@@ -229,7 +228,7 @@ final class PaperSection71 {
     }
     ImplicitModel m = start.withCD(c);
     Matrix[] meanSquare = {Matrix.zeros(n, n + p + 1), Matrix.zeros(q, n + p + 1)};
-    Prox hidden = new Prox(n, p, 0, 0, 0, BcdSettings.Structure.TRIANGULAR, 0.95).withMask(bcd.shape().hiddenPattern(p));
+    Prox hidden = new Prox(n, p, 0, 0, 0, Architecture.Structure.TRIANGULAR, 0.95).withMask(bcd.shape().hiddenPattern(p));
     Prox readout = Prox.unconstrained(n, p, 0, 0).withMask(bcd.shape().readoutPattern(p, q));
     int[] order = new int[u.cols()];
     Arrays.setAll(order, k -> k);
@@ -238,13 +237,11 @@ final class PaperSection71 {
       for (int from = 0; from < order.length; from += batch) {
         int[] cols = Arrays.copyOfRange(order, from, Math.min(order.length, from + batch));
         Matrix ub = Matrix.vstack(u.columns(cols), TrainingBlock.unitWeights(cols.length));
-        Sums s = ImplicitGradient.compute(m, m.certificate(), ub, y.columns(cols), org.implicitdl.train.TrainingBlock.unitWeights(cols.length), Loss.SQUARED,
-            EXACT);
-        double count = s.scalar(ImplicitGradient.COUNT);
+        GradientSums s = ImplicitGradient.compute(m, m.certificate(), ub, y.columns(cols), TrainingBlock.unitWeights(cols.length), Loss.SQUARED, EXACT);
         Matrix ab = Matrix.hstack(m.a(), m.b());
         Matrix cd = Matrix.hstack(m.c(), m.d());
-        step(ab, Matrix.hstack(s.matrix(0), s.matrix(1)), meanSquare[0], count);
-        step(cd, Matrix.hstack(s.matrix(2), s.matrix(3)), meanSquare[1], count);
+        step(ab, s.hidden(), meanSquare[0], s.weight());
+        step(cd, s.readout(), meanSquare[1], s.weight());
         hidden.apply(ab, RMSPROP_RATE);
         readout.apply(cd, RMSPROP_RATE);
         m = m.withAB(ab).withCD(cd);

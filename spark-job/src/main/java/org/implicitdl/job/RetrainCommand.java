@@ -17,21 +17,15 @@ import org.apache.spark.sql.SparkSession;
  * published, {@link Failures#REFUSED} refused by the guard, {@link Failures#NOTHING_NEW} nothing
  * new to train on, {@link Failures#LOST_RACE} another run published first, 1 or 2 an error.
  */
-final class RetrainCommand {
-  static final String USAGE = "idl retrain --model DIR [--epochs N] [--set key=value ...]";
-
-  private RetrainCommand() {}
-
-  static void register() {
-    Idl.register("retrain", "retrain on what is new in the published model's source: --model DIR (exit 0 published, 3 refused, 5 nothing new)",
-        RetrainCommand::run);
+final class RetrainCommand extends JobCommand {
+  RetrainCommand() {
+    super("retrain", "retrain on what is new in the published model's source: --model DIR (exit 0 published, 3 refused, 5 nothing new)",
+        "idl retrain --model DIR [--epochs N] [--set key=value ...]");
   }
 
-  static int run(String[] args) throws Exception {
-    if (Jobs.help(args, USAGE)) {
-      return 0;
-    }
-    JobConfig given = JobConfig.parse(args, Set.of());
+  /** The published version's configuration under these flags, pinned to the newest data. */
+  @Override
+  int execute(JobConfig given, String[] args) throws Exception {
     String dir = given.required("model", "--model");
     ModelRepository repo = new ModelRepository(dir, new Configuration());
     Path latest = repo.latest();

@@ -34,25 +34,11 @@ final class RobustBench {
       ImplicitClassifier base = new ImplicitClassifier();
       TrainCommand.configure(base, cfg, "", "");
       base.set(base.heldOutCol(), "");
-      base.setRobustEpsilon(0);
-      long t0 = System.nanoTime();
-      ImplicitClassificationModel nominal = base.fit(train);
-      double nominalSeconds = (System.nanoTime() - t0) / 1e9;
-      t0 = System.nanoTime();
-      ImplicitClassificationModel robust = base.copy(new org.apache.spark.ml.param.ParamMap()).setRobustEpsilon(trainEpsilon).fit(train);
-      double robustSeconds = (System.nanoTime() - t0) / 1e9;
-      judge(rows, "gradient, nominal", nominal, nominalSeconds, test);
-      judge(rows, String.format(Locale.ROOT, "gradient, robust-trained (eps %.3g, w %.2g)", trainEpsilon, cfg.number("trainer.robust-weight")),
-          robust, robustSeconds, test);
-      ImplicitClassifier bcd = bcdRecipe(base);
-      t0 = System.nanoTime();
-      ImplicitClassificationModel bcdNominal = bcd.fit(train);
-      double bcdSeconds = (System.nanoTime() - t0) / 1e9;
-      t0 = System.nanoTime();
-      ImplicitClassificationModel bcdRobust = bcd.copy(new org.apache.spark.ml.param.ParamMap()).setRobustEpsilon(trainEpsilon).fit(train);
-      double bcdRobustSeconds = (System.nanoTime() - t0) / 1e9;
-      judge(rows, "bcd, nominal", bcdNominal, bcdSeconds, test);
-      judge(rows, String.format(Locale.ROOT, "bcd, robust (A, B)-step, eq. 18 (eps %.3g)", trainEpsilon), bcdRobust, bcdRobustSeconds, test);
+      nominalAndRobust(rows, "gradient", base, trainEpsilon, train, test, String.format(Locale.ROOT, "robust-trained (eps %.3g, w %.2g)",
+          trainEpsilon, cfg.number("trainer.robust-weight")));
+      ImplicitClassifier bcd = Recipes.classifier("conf/fashion-mnist-bcd.conf", "--epochs", Integer.toString(BCD_EPOCHS));
+      nominalAndRobust(rows, "bcd", bcd, trainEpsilon, train, test, String.format(Locale.ROOT, "robust (A, B)-step, eq. 18 (eps %.3g)",
+          trainEpsilon));
       notes.add("bcd: the recipe of conf/fashion-mnist-bcd.conf (prototypes, kappa 0.5, ridge 10, lambda = mu = 0.05 x1.3 per epoch) "
           + "with " + BCD_EPOCHS + " epochs; gradient: the job configuration (" + base.getMaxIter() + " epochs, step decay "
           + base.getStepDecay() + ", robust weight " + base.getRobustWeight() + ", ramp " + base.getRobustRamp() + ").");
@@ -67,13 +53,17 @@ final class RobustBench {
 
   private static final int BCD_EPOCHS = 10;
 
-  /** conf/fashion-mnist-bcd.conf's recipe, shortened to {@link #BCD_EPOCHS} epochs. */
-  private static ImplicitClassifier bcdRecipe(ImplicitClassifier base) {
-    ImplicitClassifier c = base.copy(new org.apache.spark.ml.param.ParamMap()).setSolver("bcd").setMaxIter(BCD_EPOCHS).setKappa(0.5)
-        .setLambda(0.05).setMu(0.05).setLambdaGrowth(1.3).setRegParam(10);
-    c.set(c.initialization(), "prototypes");
-    c.set(c.standardization(), false);
-    return c;
+  /** {@code estimator} fitted nominally and with the robust objective at {@code epsilon}, both judged at every ε. */
+  private static void nominalAndRobust(List<Map<String, Object>> rows, String name, ImplicitClassifier estimator, double epsilon,
+      Dataset<Row> train, Dataset<Row> test, String robustName) {
+    long t0 = System.nanoTime();
+    ImplicitClassificationModel nominal = estimator.copy(new org.apache.spark.ml.param.ParamMap()).setRobustEpsilon(0).fit(train);
+    double nominalSeconds = (System.nanoTime() - t0) / 1e9;
+    t0 = System.nanoTime();
+    ImplicitClassificationModel robust = estimator.copy(new org.apache.spark.ml.param.ParamMap()).setRobustEpsilon(epsilon).fit(train);
+    double robustSeconds = (System.nanoTime() - t0) / 1e9;
+    judge(rows, name + ", nominal", nominal, nominalSeconds, test);
+    judge(rows, name + ", " + robustName, robust, robustSeconds, test);
   }
 
   private static void judge(List<Map<String, Object>> rows, String name, ImplicitClassificationModel model, double trainSeconds,

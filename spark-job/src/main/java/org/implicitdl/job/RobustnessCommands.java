@@ -2,7 +2,6 @@ package org.implicitdl.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.ml.Model;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -21,24 +20,28 @@ final class RobustnessCommands {
 
   private RobustnessCommands() {}
 
-  static void register() {
-    Idl.register("certify", "certified bounds over the input box u ± ε: --model DIR --input P --format F --epsilon E --output P "
-        + "[--label-col C] [--mode error|overwrite|append] (CSV: input columns, prediction, lower_k, upper_k, certified)", RobustnessCommands::certify);
-    Idl.register("attack", "projected-gradient attack in the box u ± ε: --model DIR --input P --format F --label-col C --epsilon E "
-        + "[--steps N] (prints one JSON object)", RobustnessCommands::attack);
-  }
-
-  static int certify(String[] args) throws Exception {
-    if (Jobs.help(args, "idl certify --model DIR --input PATH --format F --epsilon E --output PATH [--label-col C] [--mode error|overwrite|append]")) {
-      return 0;
+  /** {@code idl certify}: the bounds per row as CSV; with labels, the accuracy and certified accuracy (or RMSE and mean width) as JSON. */
+  static final class Certify extends JobCommand.WithSpark {
+    Certify() {
+      super("certify", "certified bounds over the input box u ± ε: --model DIR --input P --format F --epsilon E --output P "
+          + "[--label-col C] [--mode error|overwrite|append] (CSV: input columns, prediction, lower_k, upper_k, certified)",
+          "idl certify --model DIR --input PATH --format F --epsilon E --output PATH [--label-col C] [--mode error|overwrite|append]",
+          "output", "epsilon", "mode");
     }
-    JobConfig cfg = JobConfig.parse(args, Set.of("output", "epsilon", "mode"));
-    double epsilon = epsilon(cfg);
-    String output = cfg.required("output", "--output");
-    String mode = cfg.outputMode(Jobs.CSV_MODES);
-    boolean labelled = argsName(args, "--label-col");
-    SparkSession spark = Sessions.create(cfg, "certify");
-    try {
+
+    @Override
+    void check(JobConfig cfg) {
+      epsilon(cfg);
+      cfg.required("output", "--output");
+      cfg.outputMode(Jobs.CSV_MODES);
+    }
+
+    @Override
+    int execute(JobConfig cfg, SparkSession spark) throws Exception {
+      double epsilon = epsilon(cfg);
+      String output = cfg.required("output", "--output");
+      String mode = cfg.outputMode(Jobs.CSV_MODES);
+      boolean labelled = cfg.given("label-col");
       Jobs.requireNewOutput(spark, output, mode, Jobs.CSV_MODES);
       Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
       DataSources.Loaded data = Jobs.load(spark, cfg, model, labelled);
@@ -82,20 +85,27 @@ final class RobustnessCommands {
       }
       bounded.unpersist();
       return 0;
-    } finally {
-      spark.stop();
     }
   }
 
-  static int attack(String[] args) throws Exception {
-    if (Jobs.help(args, "idl attack --model DIR --input PATH --format F --label-col C --epsilon E [--steps N]")) {
-      return 0;
+  /** {@code idl attack}: the accuracy left after a projected-gradient attack in the box, as JSON (classification). */
+  static final class Attack extends JobCommand.WithSpark {
+    Attack() {
+      super("attack", "projected-gradient attack in the box u ± ε: --model DIR --input P --format F --label-col C --epsilon E "
+          + "[--steps N] (prints one JSON object)", "idl attack --model DIR --input PATH --format F --label-col C --epsilon E [--steps N]",
+          "epsilon", "steps");
     }
-    JobConfig cfg = JobConfig.parse(args, Set.of("epsilon", "steps"));
-    double epsilon = epsilon(cfg);
-    int steps = cfg.wholeNumber("steps", "--steps", 1, DEFAULT_STEPS);
-    SparkSession spark = Sessions.create(cfg, "attack");
-    try {
+
+    @Override
+    void check(JobConfig cfg) {
+      epsilon(cfg);
+      cfg.wholeNumber("steps", "--steps", 1, DEFAULT_STEPS);
+    }
+
+    @Override
+    int execute(JobConfig cfg, SparkSession spark) throws Exception {
+      double epsilon = epsilon(cfg);
+      int steps = cfg.wholeNumber("steps", "--steps", 1, DEFAULT_STEPS);
       Model<?> model = Jobs.loadModel(spark, cfg.required("model", "--model"));
       if (!(model instanceof ImplicitClassificationModel classifier)) {
         throw new Idl.UsageException("idl attack needs a classification model; " + cfg.string("model") + " is a regression model");
@@ -104,8 +114,6 @@ final class RobustnessCommands {
       classifier.setEpsilon(epsilon).setLabelCol(data.labelCol());
       System.out.println(Jobs.JSON.writeValueAsString(classifier.attack(data.frame(), steps)));
       return 0;
-    } finally {
-      spark.stop();
     }
   }
 
@@ -113,10 +121,6 @@ final class RobustnessCommands {
   static double epsilon(JobConfig cfg) {
     cfg.required("epsilon", "--epsilon");
     return cfg.finiteNumber("epsilon", "--epsilon", 0, true, Double.NaN);
-  }
-
-  private static boolean argsName(String[] args, String flag) {
-    return java.util.Arrays.asList(args).contains(flag);
   }
 
   private static double meanWidth(Dataset<Row> bounded, int outputs) {

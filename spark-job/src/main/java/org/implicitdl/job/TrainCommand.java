@@ -29,19 +29,20 @@ import org.implicitdl.spark.TrainingSummary;
  * the version's files and its completion marker; then the publish guard and the compare-and-set
  * publish of {@link ModelRepository}. The checkpoints are removed when the run ends.
  */
-final class TrainCommand {
-  static final String USAGE = "idl train --input PATH --format F --label-col NAME --model DIR [--config FILE] [...]";
+final class TrainCommand extends JobCommand {
 
   /** Column marking the validation rows that training scores every epoch but does not train on. */
   static final String HELD_OUT = "__idl_held_out";
 
-  private TrainCommand() {}
+  TrainCommand() {
+    super("train", "train a model: --input P --format csv|parquet|libsvm|idx --label-col C --model DIR [--config F] "
+        + "[--task classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--select-features auto|K] "
+        + "[--set key=value]", "idl train --input PATH --format F --label-col NAME --model DIR [--config FILE] [...]");
+  }
 
-  static int run(String[] args) throws Exception {
-    if (Jobs.help(args, USAGE)) {
-      return 0;
-    }
-    JobConfig cfg = JobConfig.parse(args, Set.of());
+  /** A fresh run, or one whose configuration is a saved run's under these flags: --resume, --same-as. */
+  @Override
+  int execute(JobConfig cfg, String[] args) throws Exception {
     Path resumed = null;
     SameAs sameAs = null;
     if (cfg.flag("resume")) {
@@ -167,7 +168,7 @@ final class TrainCommand {
   }
 
   /** Training rows, then validation rows marked {@link #HELD_OUT}: the history gets a validation curve; nothing is chosen by it. */
-  private static Dataset<Row> withHeldOut(Dataset<Row> train, Dataset<Row> validation, String labelCol, String weightCol) {
+  static Dataset<Row> withHeldOut(Dataset<Row> train, Dataset<Row> validation, String labelCol, String weightCol) {
     List<Column> cols = new ArrayList<>(List.of(functions.col(DataSources.FEATURES), functions.col(labelCol)));
     if (!weightCol.isEmpty()) {
       cols.add(functions.col(weightCol));
@@ -212,7 +213,8 @@ final class TrainCommand {
    * {@code aB} — so a knob is declared once, as a Param with its default and a line in
    * reference.conf (whose default a test checks against the Param's).
    */
-  static final Map<String, String> RENAMED = Map.of("hidden", "hiddenDim", "epochs", "maxIter", "state-interval", "trainerStateInterval");
+  static final Map<String, String> RENAMED = Map.of("hidden", "hiddenDim", "epochs", "maxIter", "state-interval", "trainerStateInterval",
+      "early-stopping-fraction", "validationFraction");
 
   /** The Param a trainer key sets. */
   static String paramName(String key) {
@@ -243,6 +245,7 @@ final class TrainCommand {
           : param instanceof org.apache.spark.ml.param.LongParam ? cfg.longValue(name)
           : param instanceof org.apache.spark.ml.param.DoubleParam ? cfg.number(name)
           : param instanceof org.apache.spark.ml.param.BooleanParam ? cfg.flag(name)
+          : param instanceof org.apache.spark.ml.param.DoubleArrayParam ? cfg.doubles(name)
           : cfg.string(name);
       set(p, param, name, value);
     }

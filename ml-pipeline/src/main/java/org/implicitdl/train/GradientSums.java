@@ -1,0 +1,52 @@
+package org.implicitdl.train;
+
+import org.implicitdl.linalg.Matrix;
+
+/**
+ * Gradient sums of Σ_j w_j ℓ_j through the real rule ({@link ImplicitGradient}) and, free with the
+ * forward solve, the batch's real-rule metrics at the model the gradient was taken at.
+ *
+ * @param dA ∇A (n×n)
+ * @param dB ∇B (n×p', the bias column last)
+ * @param dC ∇C (q×n)
+ * @param dD ∇D (q×p')
+ * @param rule the rows' real-rule metrics
+ */
+public record GradientSums(Matrix dA, Matrix dB, Matrix dC, Matrix dD, RuleMetrics rule) implements Mergeable<GradientSums> {
+
+  /** ∇[A B], the hidden block's gradient as the optimizer updates it. */
+  public Matrix hidden() {
+    return Matrix.hstack(dA, dB);
+  }
+
+  /** ∇[C D], the readout's gradient. */
+  public Matrix readout() {
+    return Matrix.hstack(dC, dD);
+  }
+
+  /** ∇A, ∇B, ∇C, ∇D, in the order of the model's matrices. */
+  public Matrix[] byMatrix() {
+    return new Matrix[] {dA, dB, dC, dD};
+  }
+
+  /** The total weight of the rows (the count with unit weights). */
+  public double weight() {
+    return rule.weight();
+  }
+
+  /** (1 − t)·this + t·other, matrices and loss; the rows and the metrics other than the loss are this one's. */
+  public GradientSums blend(GradientSums other, double t, RuleMetrics metrics) {
+    return new GradientSums(mix(dA, other.dA, t), mix(dB, other.dB, t), mix(dC, other.dC, t), mix(dD, other.dD, t), metrics);
+  }
+
+  private static Matrix mix(Matrix a, Matrix b, double t) {
+    Matrix out = a.scaled(1 - t);
+    org.implicitdl.linalg.Blas.axpy(t, b.data(), out.data());
+    return out;
+  }
+
+  @Override
+  public GradientSums merge(GradientSums o) {
+    return new GradientSums(Mergeable.add(dA, o.dA), Mergeable.add(dB, o.dB), Mergeable.add(dC, o.dC), Mergeable.add(dD, o.dD), rule.merge(o.rule));
+  }
+}
