@@ -61,6 +61,11 @@ public final class RddBlockStore implements BlockStore {
   }
 
   /** How many blocks the data was packed into. */
+  /** A store of this one's blocks followed by {@code other}'s (e.g. training and validation rows for a final refit). */
+  public RddBlockStore union(RddBlockStore other) {
+    return new RddBlockStore(sc, blocks.union(other.blocks), aggregationDepth, 0);
+  }
+
   public long blockCount() {
     return blockCount;
   }

@@ -64,7 +64,8 @@ final class StageChoices {
 
   /**
    * The stage, or the linear model ŷ = Du (B = C = 0: an implicit model whose states are unused)
-   * fitted by the convex readout step, whichever has the smaller validation loss: a fit with
+   * fitted by the convex readout step, whichever has the smaller validation loss — the linear model
+   * then refitted on the training and validation rows together: a fit with
    * validation rows is never worse there than a linear model of its inputs (on small, wide or
    * nearly linear data the hidden states can only overfit). Skipped when the step's statistics,
    * side n + p + 1, would exceed {@value #LINEAR_CELLS} doubles.
@@ -92,6 +93,10 @@ final class StageChoices {
       return stage;
     }
     LOG.info("a linear model of the inputs scores better on the validation rows ({} vs {}) and is kept", linearLoss, stageLoss);
+    // chosen: refit on every row, the validation rows too (they have done their choosing)
+    BlockStore everyRow = TrainingStores.union(store, validation);
+    linear = new BlockCoordinateDescent(everyRow, settings, inputs, outputs, null).fitReadout(zero);
+    everyRow.close();
     EpochRecord last = remeasured(store, linear, loss, fixedPoint, stage.finalRecord(), outputs);
     return new ImplicitTraining.Stage("linear", linear, linear, stage.history(), last,
         org.implicitdl.train.InputGroups.used(linear.b(), linear.d(), inputs));

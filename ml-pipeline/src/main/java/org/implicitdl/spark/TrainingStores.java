@@ -1,5 +1,8 @@
 package org.implicitdl.spark;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -80,6 +83,16 @@ final class TrainingStores {
       // bad input found while packing on the executors: the IllegalArgumentException it was, as on the executor path
       throw RddBlockStore.rootCause(e);
     }
+  }
+
+  /** The blocks of both stores in one (training, then validation rows), for a refit on every row once the validation rows chose. */
+  static BlockStore union(BlockStore training, BlockStore validation) {
+    if (training instanceof RddBlockStore t && validation instanceof RddBlockStore v) {
+      return t.union(v);
+    }
+    List<TrainingBlock> all = new ArrayList<>(((LocalBlockStore) training).blocks());
+    all.addAll(((LocalBlockStore) validation).blocks());
+    return new LocalBlockStore(all);
   }
 
   static long blockCount(BlockStore store) {

@@ -10,6 +10,8 @@ import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
+import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
@@ -39,6 +41,36 @@ class StageChoicesTest {
     // the linear model itself, as a stage, is kept (no strictly better linear fit exists)
     ImplicitTraining.Stage good = new ImplicitTraining.Stage("gradient", chosen.model(), chosen.model(), List.of(), record(), new int[0]);
     assertSame(good, StageChoices.notWorseThanLinear(good, store, validation, Loss.SQUARED, FIXED_POINT, 8, 1));
+  }
+
+  /** Once the validation rows chose the linear model, it is refit on the training and validation rows together. */
+  @Test
+  void theChosenLinearModelIsRefitOnEveryRow() {
+    Random r = new Random(8);
+    Matrix[] train = linear(r, 200);
+    Matrix[] valid = linear(r, 100);
+    ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
+    ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, LocalBlockStore.of(train[0], train[1], 5, 100),
+        LocalBlockStore.of(valid[0], valid[1], 5, 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
+    ImplicitModel zero = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+    BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
+    ImplicitModel everyRow = new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 5, 100),
+        settings, 8, 1, null).fitReadout(zero);
+    ImplicitModel trainingRows = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 5, 100), settings, 8, 1, null).fitReadout(zero);
+    for (int k = 0; k < 9; k++) {
+      assertEquals(everyRow.d().get(0, k), chosen.d().get(0, k), 1e-9, "D entry " + k);
+    }
+    assertTrue(differs(trainingRows.d(), chosen.d()), "the training rows' own fit was returned, not the refit");
+  }
+
+  private static boolean differs(Matrix a, Matrix b) {
+    for (int k = 0; k < a.data().length; k++) {
+      if (Math.abs(a.data()[k] - b.data()[k]) > 1e-6) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static EpochRecord record() {
