@@ -34,7 +34,7 @@ public record GradientSums(Matrix dA, Matrix dB, Matrix dC, Matrix dD, RuleMetri
     return rule.weight();
   }
 
-  /** (1 − t)·this + t·other, matrices and loss; the rows and the metrics other than the loss are this one's. */
+  /** The gradients (1 − t)·this + t·other, carrying {@code metrics} (the caller's blend of the two rows' metrics). */
   public GradientSums blend(GradientSums other, double t, RuleMetrics metrics) {
     return new GradientSums(mix(dA, other.dA, t), mix(dB, other.dB, t), mix(dC, other.dC, t), mix(dD, other.dD, t), metrics);
   }

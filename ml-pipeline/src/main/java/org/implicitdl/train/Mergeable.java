@@ -1,6 +1,7 @@
 package org.implicitdl.train;
 
 import java.io.Serializable;
+import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
 
 /**
@@ -16,11 +17,7 @@ public interface Mergeable<S extends Mergeable<S>> extends Serializable {
     if (a.rows() != b.rows() || a.cols() != b.cols()) {
       throw new IllegalArgumentException("cannot merge statistics of shapes " + a.shape() + " and " + b.shape());
     }
-    double[] x = a.data();
-    double[] y = b.data();
-    for (int i = 0; i < x.length; i++) {
-      x[i] += y[i];
-    }
+    Blas.axpy(1.0, b.data(), a.data());
     return a;
   }
 

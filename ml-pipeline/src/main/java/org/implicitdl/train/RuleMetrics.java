@@ -30,7 +30,7 @@ public record RuleMetrics(double loss, double correct, double squaredError, doub
     return new RuleMetrics(newLoss, correct, squaredError, notConverged, weight, maxResidual, maxIterations);
   }
 
-  /** The same metrics with more non-converged columns counted. */
+  /** The same metrics with the count of non-converged columns replaced. */
   public RuleMetrics withNotConverged(double columns) {
     return new RuleMetrics(loss, correct, squaredError, columns, weight, maxResidual, maxIterations);
   }

@@ -45,9 +45,7 @@ final class CompressBench {
       Dataset<Row> test = DataSources.load(spark, Bench.TEST, "idx", "label", "", "", true).frame().cache();
       double penalty = cfg.number("trainer.state-penalty") > 0 ? cfg.number("trainer.state-penalty") : 1e-3;
       int rank = cfg.integer("trainer.rank") > 0 ? cfg.integer("trainer.rank") : 20;
-      ImplicitClassifier base = new ImplicitClassifier();
-      TrainCommand.configure(base, cfg, "", "");
-      base.set(base.heldOutCol(), "");
+      ImplicitClassifier base = Recipes.configured(new ImplicitClassifier(), cfg);
       base.setStatePenalty(0).setRank(0);
       List<Map<String, Object>> rows = new ArrayList<>();
 

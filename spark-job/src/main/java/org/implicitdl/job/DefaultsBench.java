@@ -147,8 +147,7 @@ final class DefaultsBench {
   private static Model<?> fitImplicit(DataSet d, JobConfig cfg, Variant variant) {
     Estimator<?> estimator = d.classification() ? new ImplicitClassifier() : new ImplicitRegressor();
     ImplicitTrainingParams params = (ImplicitTrainingParams) estimator;
-    TrainCommand.configure(params, cfg, "", "");
-    params.set(params.heldOutCol(), "");
+    Recipes.configured(params, cfg);
     if (variant != null) {
       variant.change().accept(params);
     }

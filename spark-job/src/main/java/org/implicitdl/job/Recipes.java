@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 import org.implicitdl.spark.ImplicitClassifier;
+import org.implicitdl.spark.ImplicitTrainingParams;
 
 /**
  * The shipped job configurations (conf/*.conf) as the estimators they configure, so a bench runs a
@@ -17,14 +18,18 @@ final class Recipes {
    * {@code flags} (e.g. {@code --set trainer.solver=bcd+gradient}) on top; no held-out column.
    */
   static ImplicitClassifier classifier(String file, String... flags) {
-    String[] args = new String[flags.length + 2];
-    args[0] = "--config";
-    args[1] = Path.of(System.getProperty("idl.home", "."), file).toString();
-    System.arraycopy(flags, 0, args, 2, flags.length);
-    ImplicitClassifier c = new ImplicitClassifier();
-    TrainCommand.configure(c, JobConfig.parse(args, Set.of()), "", "");
-    c.set(c.heldOutCol(), "");
-    return c;
+    String path = Path.of(System.getProperty("idl.home", "."), file).toString();
+    return configured(new ImplicitClassifier(), JobConfig.parse(concat(new String[] {"--config", path}, flags), Set.of()));
+  }
+
+  /**
+   * {@code estimator} with the params {@code cfg} sets, as a job run configures its estimator, for a
+   * fit outside a run: no warm start, no saved trainer state, no held-out column.
+   */
+  static <P extends ImplicitTrainingParams> P configured(P estimator, JobConfig cfg) {
+    TrainCommand.configure(estimator, cfg, "", "");
+    estimator.set(estimator.heldOutCol(), "");
+    return estimator;
   }
 
   /** {@code a} then {@code b}. */

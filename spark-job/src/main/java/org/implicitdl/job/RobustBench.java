@@ -31,9 +31,7 @@ final class RobustBench {
       double trainEpsilon = cfg.number("trainer.robust-epsilon") > 0 ? cfg.number("trainer.robust-epsilon") : 0.05;
       List<Map<String, Object>> rows = new ArrayList<>();
       // the job's own mapping of the configuration (--epochs, --set trainer.*) onto the estimator's params
-      ImplicitClassifier base = new ImplicitClassifier();
-      TrainCommand.configure(base, cfg, "", "");
-      base.set(base.heldOutCol(), "");
+      ImplicitClassifier base = Recipes.configured(new ImplicitClassifier(), cfg);
       nominalAndRobust(rows, "gradient", base, trainEpsilon, train, test, String.format(Locale.ROOT, "robust-trained (eps %.3g, w %.2g)",
           trainEpsilon, cfg.number("trainer.robust-weight")));
       ImplicitClassifier bcd = Recipes.classifier("conf/fashion-mnist-bcd.conf", "--epochs", Integer.toString(BCD_EPOCHS));

@@ -64,9 +64,7 @@ final class SelectionBench {
     }
     var trainRows = spark.createDataFrame(train, SCHEMA).cache();
     var testRows = spark.createDataFrame(test, SCHEMA).cache();
-    ImplicitRegressor base = new ImplicitRegressor();
-    TrainCommand.configure(base, cfg, "", "");
-    base.set(base.heldOutCol(), "");
+    ImplicitRegressor base = Recipes.configured(new ImplicitRegressor(), cfg);
     base.setHiddenDim(STATES);
     ImplicitRegressionModel dense = base.copy(new org.apache.spark.ml.param.ParamMap()).setSelectFeatures("none").fit(trainRows);
     long t0 = System.nanoTime();
