@@ -155,6 +155,24 @@ public final class Matrix implements java.io.Serializable {
     return new Matrix(left.rows, left.cols + right.cols, d);
   }
 
+  /** Columns [from_k, to_k) of each matrix k, side by side in that order (all with the same row count). */
+  public static Matrix columnsOf(java.util.List<Matrix> parts, int[] from, int[] to) {
+    int rows = parts.isEmpty() ? 0 : parts.get(0).rows;
+    int cols = 0;
+    for (int k = 0; k < parts.size(); k++) {
+      requireSame("rows", rows, parts.get(k).rows);
+      cols += to[k] - from[k];
+    }
+    double[] d = new double[rows * cols];
+    int at = 0;
+    for (int k = 0; k < parts.size(); k++) {
+      int length = (to[k] - from[k]) * rows;
+      System.arraycopy(parts.get(k).data, from[k] * rows, d, at, length);
+      at += length;
+    }
+    return new Matrix(rows, cols, d);
+  }
+
   /** Writes {@code block} into this matrix with its top-left corner at (row, col). */
   public void setBlock(int row, int col, Matrix block) {
     if (row + block.rows > rows || col + block.cols > cols) {

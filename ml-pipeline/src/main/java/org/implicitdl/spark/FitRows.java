@@ -179,6 +179,6 @@ final class FitRows {
     if (rows == training) {
       sparkLocal = TrainingStores.fitsTheDriver(params, rows, names.inputs(), names.outputs(), names.hiddenDim());
     }
-    return TrainingStores.blockStore(sc, packed, sparkLocal, params.getAggregationDepth(), checkpoint);
+    return TrainingStores.blockStore(sc, packed, sparkLocal, params.getAggregationDepth(), checkpoint, params.getBlockStorageLevel());
   }
 }

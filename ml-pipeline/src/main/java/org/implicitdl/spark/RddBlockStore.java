@@ -29,6 +29,7 @@ import org.implicitdl.train.TrainingBlock;
  */
 public final class RddBlockStore implements BlockStore {
   private final JavaSparkContext sc;
+  private final StorageLevel storageLevel;
   private final int aggregationDepth;
   private final int checkpointInterval;
   private JavaRDD<TrainingBlock> blocks;
@@ -42,11 +43,18 @@ public final class RddBlockStore implements BlockStore {
   public static final String FAIL_PASS = "spark.implicitdl.test.failPass";
 
   public RddBlockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, int aggregationDepth, int checkpointInterval) {
+    this(sc, blocks, aggregationDepth, checkpointInterval, StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /** Blocks cached at {@code storageLevel} (serialized or disk-backed for data larger than the executors' storage memory). */
+  public RddBlockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, int aggregationDepth, int checkpointInterval,
+      StorageLevel storageLevel) {
     this.sc = sc;
+    this.storageLevel = storageLevel;
     this.aggregationDepth = aggregationDepth;
     this.checkpointInterval = checkpointInterval;
     this.failPass = Integer.parseInt(sc.getConf().get(FAIL_PASS, "0"));
-    this.blocks = blocks.persist(StorageLevel.MEMORY_AND_DISK());
+    this.blocks = blocks.persist(storageLevel);
     if (reliableCheckpoints()) {
       this.blocks.checkpoint();
     }
@@ -60,12 +68,25 @@ public final class RddBlockStore implements BlockStore {
     }
   }
 
-  /** How many blocks the data was packed into. */
-  /** A store of this one's blocks followed by {@code other}'s (e.g. training and validation rows for a final refit). */
-  public RddBlockStore union(RddBlockStore other) {
-    return new RddBlockStore(sc, blocks.union(other.blocks), aggregationDepth, 0);
+  /**
+   * The storage level named {@code name} (Spark's names, any case), or null when there is none or
+   * it keeps nothing (NONE): the blocks are read on every pass, so they must be kept somewhere.
+   */
+  public static StorageLevel storageLevel(String name) {
+    try {
+      StorageLevel level = StorageLevel.fromString(name.trim().toUpperCase(java.util.Locale.ROOT));
+      return level.isValid() ? level : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
+  /** A store of this one's blocks followed by {@code other}'s (e.g. training and validation rows for a final refit). */
+  public RddBlockStore union(RddBlockStore other) {
+    return new RddBlockStore(sc, blocks.union(other.blocks), aggregationDepth, 0, storageLevel);
+  }
+
+  /** How many blocks the data was packed into. */
   public long blockCount() {
     return blockCount;
   }
@@ -122,7 +143,7 @@ public final class RddBlockStore implements BlockStore {
       JavaRDD<TrainingBlock> next = blocks.map(b -> {
         injectFailure(fail);
         return f.apply(bc.value(), b);
-      }).persist(StorageLevel.MEMORY_AND_DISK());
+      }).persist(storageLevel);
       updates++;
       if (reliableCheckpoints() && updates % checkpointInterval == 0) {
         next.checkpoint();
@@ -144,7 +165,7 @@ public final class RddBlockStore implements BlockStore {
 
   /** Replaces the blocks by {@code restored} (a resumed fit's saved blocks, with their states), cached and counted. */
   void replaceBlocks(JavaRDD<TrainingBlock> restored) {
-    JavaRDD<TrainingBlock> next = restored.persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<TrainingBlock> next = restored.persist(storageLevel);
     if (next.count() != blockCount) {
       throw new IllegalArgumentException("the saved trainer state has " + next.count() + " blocks, the data has " + blockCount);
     }

@@ -62,8 +62,20 @@ public interface TrainingRunParams extends ImplicitModelParams {
   default DoubleParam localTrainingMb() {
     return registered("localTrainingMb", () -> new DoubleParam(this, "localTrainingMb",
         "when the packed training data (about 8·(p + q + 2n + 2) bytes per row) fits in this many MB, the fit runs on the "
-            + "driver's copy of the blocks — the same maths without a Spark job per optimizer step (0: always on the executors)",
-        ParamChecks.finiteAtLeast("localTrainingMb", 0)));
+            + "driver's copy of the blocks — the same maths without a Spark job per optimizer step, its blocks folded on the "
+            + "driver's cores (0: always on the executors; -1: automatic, an eighth of the driver's maximum heap)",
+        ParamChecks.check("localTrainingMb", "-1 (automatic) or a finite number >= 0",
+            v -> (Double) v == -1.0 || ((Double) v >= 0 && Double.isFinite((Double) v)))));
+  }
+
+  default Param<String> blockStorageLevel() {
+    return registered("blockStorageLevel", () -> new Param<>(this, "blockStorageLevel",
+        "Spark storage level of the cached training blocks on the executors (as ALS's intermediateStorageLevel): "
+            + "MEMORY_AND_DISK keeps them as objects and spills what does not fit; MEMORY_AND_DISK_SER stores them serialized "
+            + "(compressed when spark.rdd.compress is set: more rows per GB of storage memory, a deserialization per pass); "
+            + "DISK_ONLY for data far larger than memory",
+        ParamChecks.check("blockStorageLevel", "a Spark storage level that keeps data (e.g. MEMORY_AND_DISK, MEMORY_AND_DISK_SER, DISK_ONLY)",
+            v -> RddBlockStore.storageLevel((String) v) != null)));
   }
 
   default int getAggregationDepth() { return (Integer) $(aggregationDepth()); }
@@ -76,6 +88,7 @@ public interface TrainingRunParams extends ImplicitModelParams {
   default int getTrainerStateInterval() { return (Integer) $(trainerStateInterval()); }
   default String getWeightCol() { return (String) $(weightCol()); }
   default double getLocalTrainingMb() { return (Double) $(localTrainingMb()); }
+  default String getBlockStorageLevel() { return (String) $(blockStorageLevel()); }
 
   /** The run defaults and the model's; called by {@link ImplicitTrainingParams#setTrainingDefaults}. */
   default void setRunDefaults() {
@@ -89,6 +102,7 @@ public interface TrainingRunParams extends ImplicitModelParams {
     setDefault(trainerStateDir(), "");
     setDefault(trainerStateInterval(), 1);
     setDefault(weightCol(), "");
-    setDefault(localTrainingMb(), 64.0);
+    setDefault(localTrainingMb(), -1.0);
+    setDefault(blockStorageLevel(), "MEMORY_AND_DISK");
   }
 }

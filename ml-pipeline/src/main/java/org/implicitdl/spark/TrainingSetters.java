@@ -13,6 +13,7 @@ public interface TrainingSetters<E extends TrainingSetters<E>> extends ImplicitT
   default E setMinSteps(int v) { return self(set(minSteps(), v)); }
   default E setPatience(int v) { return self(set(patience(), v)); }
   default E setLocalTrainingMb(double v) { return self(set(localTrainingMb(), v)); }
+  default E setBlockStorageLevel(String v) { return self(set(blockStorageLevel(), v)); }
   default E setDeterministic(boolean v) { return self(set(deterministic(), v)); }
   default E setStatePenalty(double v) { return self(set(statePenalty(), v)); }
   default E setRank(int v) { return self(set(rank(), v)); }

@@ -63,9 +63,13 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
 
   /** The gradient sums of block columns [⌊s·m/S⌋, ⌊(s+1)·m/S⌋) — this block's share of mini-batch s. */
   public static GradientSums miniBatch(StepPayload payload, TrainingBlock block) {
+    return miniBatch(payload, block, payload.step(), payload.steps());
+  }
+
+  private static GradientSums miniBatch(StepPayload payload, TrainingBlock block, int step, int steps) {
     int m = block.size();
-    int from = (int) ((long) payload.step() * m / payload.steps());
-    int to = (int) ((long) (payload.step() + 1) * m / payload.steps());
+    int from = (int) ((long) step * m / steps);
+    int to = (int) ((long) (step + 1) * m / steps);
     Matrix u = block.u().columnSlice(from, to);
     Matrix y = block.y().columnSlice(from, to);
     Matrix w = block.w().columnSlice(from, to);
@@ -74,6 +78,30 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       return RobustGradient.compute(payload.model(), payload.certificate(), u, y, w, st.loss(), st.fixedPoint(), payload.robust());
     }
     return ImplicitGradient.compute(payload.model(), payload.certificate(), u, y, w, st.loss(), st.fixedPoint());
+  }
+
+  /**
+   * The gradient sums of mini-batch s over one partition: each block's share ({@link #miniBatch}'s
+   * columns) gathered into one matrix, so the fixed point, adjoint and gradient products run as
+   * BLAS-3 on the partition's whole share of the batch rather than on a sliver per block.
+   */
+  public static GradientSums partitionBatch(StepPayload payload, java.util.Iterator<TrainingBlock> blocks) {
+    List<Matrix> u = new ArrayList<>();
+    List<Matrix> y = new ArrayList<>();
+    List<Matrix> w = new ArrayList<>();
+    List<int[]> ranges = new ArrayList<>();
+    while (blocks.hasNext()) {
+      TrainingBlock block = blocks.next();
+      int m = block.size();
+      ranges.add(new int[] {(int) ((long) payload.step() * m / payload.steps()), (int) ((long) (payload.step() + 1) * m / payload.steps())});
+      u.add(block.u());
+      y.add(block.y());
+      w.add(block.w());
+    }
+    int[] from = ranges.stream().mapToInt(r -> r[0]).toArray();
+    int[] to = ranges.stream().mapToInt(r -> r[1]).toArray();
+    return miniBatch(payload, new TrainingBlock(Matrix.columnsOf(u, from, to), Matrix.columnsOf(y, from, to), null, null,
+        Matrix.columnsOf(w, from, to)), 0, 1);
   }
 
   /** The real rule's metrics on a whole block (the robust objective's loss when the payload carries one). */
@@ -130,7 +158,8 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       if (settings.optimizer().syncsPerEpoch() == 0) {
         for (int k = 0; k < steps; k++) {
           StepPayload step = payload(model, order.get(k), steps).withRobust(robustAt(epoch, k, steps));
-          GradientSums grad = store.aggregate("epoch " + epoch + ": gradient step " + (k + 1) + "/" + steps, step, GradientTrainer::miniBatch);
+          GradientSums grad = store.aggregatePartitions("epoch " + epoch + ": gradient step " + (k + 1) + "/" + steps, step,
+              GradientTrainer::partitionBatch);
           seen = seen == null ? grad.rule() : seen.merge(grad.rule());
           model = adam.step(model, grad, rate, settings, inputs);
         }

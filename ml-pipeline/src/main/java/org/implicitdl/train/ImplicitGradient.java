@@ -20,18 +20,25 @@ public final class ImplicitGradient {
 
   /** Gradient sums of Σ_j w_j ℓ_j for augmented inputs U' (bias row last), targets Y, weights w (1×m). */
   public static GradientSums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings) {
-    return compute(m, cert, uAug, y, weights, loss, settings, RealRule.states(m, cert, uAug, settings));
+    Matrix drive = Blas.multiply(m.b(), uAug);
+    return compute(m, uAug, y, weights, loss, settings, RealRule.statesFromDrive(m, cert, drive, settings), drive);
   }
 
   /** The same at states {@code fp} already solved for these inputs (robust training solves them once for two uses). */
   public static GradientSums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings,
       FixedPointResult fp) {
+    return compute(m, uAug, y, weights, loss, settings, fp, Blas.multiply(m.b(), uAug));
+  }
+
+  /** The same with the drive Z = B u' the states were solved for (formed once: a product as large as the gradient's ∇B). */
+  private static GradientSums compute(ImplicitModel m, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings,
+      FixedPointResult fp, Matrix drive) {
     Matrix x = fp.states();
     Matrix c = m.c();
     Matrix yHat = RealRule.readout(c, m.d(), x, uAug);
     Matrix g = LocalSteps.weighted(loss.gradient(y, yHat), weights);
     Matrix a = m.a();
-    Matrix jac = Adjoint.derivatives(a, x, Blas.multiply(m.b(), uAug), m.activation());
+    Matrix jac = Adjoint.derivatives(a, x, drive, m.activation());
     double[] jd = jac.data();
     Adjoint.Result adj = Adjoint.solve(a, Blas.multiply(c, true, g, false), jac, settings);
     Matrix w = adj.v();

@@ -3,9 +3,17 @@ package org.implicitdl.train;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.implicitdl.linalg.Matrix;
 
-/** Blocks held in this JVM, folded in order: the reference the distributed store must equal. */
+/**
+ * Blocks held in this JVM, grouped in partitions as on the cluster they came from: the reference
+ * the distributed store must equal, and the driver path of small fits. Statistics are merged
+ * block after block in order (partition-wise work partition after partition), while the blocks'
+ * (partitions') own work runs side by side on this JVM's cores ({@link PartitionThreads}): the
+ * driver path uses the machine as executors would, and the result is bit for bit the sequential
+ * fold's, whatever the thread count.
+ */
 public final class LocalBlockStore implements BlockStore {
   private final List<TrainingBlock> blocks;
   /** Where each partition starts in {@link #blocks} (one partition unless built from several). */
@@ -92,15 +100,16 @@ public final class LocalBlockStore implements BlockStore {
 
   @Override
   public <P extends Serializable, S extends Mergeable<S>> S aggregate(String description, P payload, BlockFunction<P, S> f) {
-    S acc = null;
-    for (TrainingBlock b : blocks) {
-      S part = f.apply(payload, b);
-      acc = acc == null ? part : acc.merge(part);
-    }
-    if (acc == null) {
+    if (blocks.isEmpty()) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
     }
-    return acc;
+    List<Supplier<S>> work = new ArrayList<>();
+    for (TrainingBlock b : blocks) {
+      work.add(() -> f.apply(payload, b));
+    }
+    List<S> acc = new ArrayList<>(1);
+    PartitionThreads.inOrder(work, part -> acc.add(acc.isEmpty() ? part : acc.remove(0).merge(part)));
+    return acc.get(0);
   }
 
   @Override
@@ -108,16 +117,25 @@ public final class LocalBlockStore implements BlockStore {
     if (blocks.isEmpty()) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
     }
-    S acc = null;
+    List<Supplier<S>> work = new ArrayList<>();
     for (List<TrainingBlock> part : partitions()) {
-      S one = f.apply(payload, part.iterator());
-      acc = acc == null ? one : acc.merge(one);
+      work.add(() -> f.apply(payload, part.iterator()));
     }
-    return acc;
+    List<S> acc = new ArrayList<>(1);
+    PartitionThreads.inOrder(work, one -> acc.add(acc.isEmpty() ? one : acc.remove(0).merge(one)));
+    return acc.get(0);
   }
 
   @Override
   public <P extends Serializable> void update(String description, P payload, BlockFunction<P, TrainingBlock> f) {
-    blocks.replaceAll(b -> f.apply(payload, b));
+    List<Supplier<TrainingBlock>> work = new ArrayList<>();
+    for (TrainingBlock b : blocks) {
+      work.add(() -> f.apply(payload, b));
+    }
+    List<TrainingBlock> next = new ArrayList<>(blocks.size());
+    PartitionThreads.inOrder(work, next::add);
+    for (int k = 0; k < next.size(); k++) {
+      blocks.set(k, next.get(k));
+    }
   }
 }

@@ -17,7 +17,11 @@ public final class RealRule {
 
   /** States x* for a block of augmented inputs, with the certificate's solver. */
   public static FixedPointResult states(ImplicitModel m, Certificate cert, Matrix uAug, SolverSettings settings) {
-    Matrix drive = Blas.multiply(m.b(), uAug);
+    return statesFromDrive(m, cert, Blas.multiply(m.b(), uAug), settings);
+  }
+
+  /** States x* for the drive Z = B u' already formed (the gradient reuses it for the Jacobian). */
+  static FixedPointResult statesFromDrive(ImplicitModel m, Certificate cert, Matrix drive, SolverSettings settings) {
     return FixedPointSolver.forCertificate(cert, settings).solve(m.a(), drive, m.activation(), cert, null);
   }
 

@@ -147,6 +147,16 @@ class DistributedEqualsLocalTest {
     RddBlockStore dist = distributed(3, 7);
     assertSameFold(local(), dist, payload, org.implicitdl.train.GradientTrainer::miniBatch, "gradient statistics");
     assertSameFold(local(), dist, payload, org.implicitdl.train.GradientTrainer::evaluate, "real-rule metrics");
+    // a synchronous step gathers each partition's share into one batch: the same sums as block by block (the
+    // same blocks: a step's columns are a share of each block's)
+    LocalBlockStore sameBlocks = LocalBlockStore.ofPartitions(dist.blocks().glom().collect());
+    for (int steps : new int[] {1, 3}) {
+      org.implicitdl.train.GradientTrainer.StepPayload step = new org.implicitdl.train.GradientTrainer.StepPayload(model,
+          model.certificate(), steps - 1, steps, gs);
+      SameStatistics.assertSame(sameBlocks.aggregate("blocks", step, org.implicitdl.train.GradientTrainer::miniBatch),
+          dist.aggregatePartitions("partitions", step, org.implicitdl.train.GradientTrainer::partitionBatch), 1e-9,
+          "mini-batch " + steps + " of " + steps + " gathered per partition");
+    }
     dist.close();
   }
 

@@ -58,6 +58,9 @@ class LocalTrainingTest {
       ImplicitModel onExecutors = regressor(solver).setLocalTrainingMb(0).fit(data).implicitModel();
       ImplicitModel onDriver = regressor(solver).fit(data).implicitModel();
       assertSameModel(onExecutors, onDriver, solver);
+      // blocks kept serialized, or on disk only (data larger than the executors' memory): the same model
+      String level = solver.equals("gradient") ? "MEMORY_AND_DISK_SER" : "DISK_ONLY";
+      assertSameModel(onExecutors, regressor(solver).setLocalTrainingMb(0).setBlockStorageLevel(level).fit(data).implicitModel(), solver + ", " + level);
     }
     ImplicitRegressor robust = regressor("gradient").setRobustEpsilon(0.1);
     assertSameModel(robust.copy(new org.apache.spark.ml.param.ParamMap()).setLocalTrainingMb(0).fit(data).implicitModel(),

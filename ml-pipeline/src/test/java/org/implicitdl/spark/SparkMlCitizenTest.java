@@ -195,6 +195,12 @@ class SparkMlCitizenTest {
         .contains("got [1.0, -1.0]"));
     assertEquals("parameter maxFixedPointIter must be >= 1, got 0",
         assertThrows(IllegalArgumentException.class, () -> new ImplicitRegressor().setMaxFixedPointIter(0)).getMessage());
+    assertEquals("parameter blockStorageLevel must be a Spark storage level that keeps data (e.g. MEMORY_AND_DISK, MEMORY_AND_DISK_SER, "
+        + "DISK_ONLY), got 'NONE'", assertThrows(IllegalArgumentException.class, () -> clf.setBlockStorageLevel("NONE")).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> clf.setBlockStorageLevel("IN_THE_CLOUD"));
+    assertEquals("MEMORY_AND_DISK_SER", clf.setBlockStorageLevel("MEMORY_AND_DISK_SER").getBlockStorageLevel());
+    assertEquals("parameter localTrainingMb must be -1 (automatic) or a finite number >= 0, got -2.0",
+        assertThrows(IllegalArgumentException.class, () -> clf.setLocalTrainingMb(-2)).getMessage());
   }
 
   @Test
