@@ -11,10 +11,11 @@ import java.util.Arrays;
  * model) copy on the way in and out.
  */
 public final class Matrix implements java.io.Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
   private final int rows;
   private final int cols;
-  private final double[] data;
+  /** Not final only so that {@link #readObject} can fill it; never reassigned otherwise. */
+  private transient double[] data;
 
   /** Wraps {@code data} (column-major, length rows × cols) without copying. */
   public Matrix(int rows, int cols, double[] data) {
@@ -29,6 +30,44 @@ public final class Matrix implements java.io.Serializable {
     this.cols = cols;
     this.data = data;
   }
+
+  /**
+   * Serialized as its shape and the entries' bytes in one bulk copy (native byte order), not
+   * double by double: Spark writes and reads every cached training block this way when blocks are
+   * kept serialized or on disk (data larger than the executors' memory), once per pass.
+   */
+  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+    out.defaultWriteObject();
+    out.writeBoolean(java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN);
+    byte[] chunk = new byte[8 * Math.min(data.length, CHUNK)];
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.nativeOrder());
+    for (int from = 0; from < data.length; from += CHUNK) {
+      int length = Math.min(CHUNK, data.length - from);
+      buffer.clear();
+      buffer.asDoubleBuffer().put(data, from, length);
+      out.write(chunk, 0, 8 * length);
+    }
+  }
+
+  private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    java.nio.ByteOrder order = in.readBoolean() ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN;
+    if (rows < 0 || cols < 0) {
+      throw new java.io.InvalidObjectException("negative matrix shape " + rows + "x" + cols);
+    }
+    data = new double[Math.multiplyExact(rows, cols)];
+    byte[] chunk = new byte[8 * Math.min(data.length, CHUNK)];
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(chunk).order(order);
+    for (int from = 0; from < data.length; from += CHUNK) {
+      int length = Math.min(CHUNK, data.length - from);
+      in.readFully(chunk, 0, 8 * length);
+      buffer.clear();
+      buffer.asDoubleBuffer().get(data, from, length);
+    }
+  }
+
+  /** Entries per bulk copy of {@link #writeObject}: 512 KB buffers. */
+  private static final int CHUNK = 1 << 16;
 
   public static Matrix zeros(int rows, int cols) {
     return new Matrix(rows, cols, new double[Math.multiplyExact(rows, cols)]);

@@ -30,7 +30,7 @@ import org.implicitdl.train.BcdSettings;
 import org.implicitdl.train.Loss;
 
 /**
- * {@code idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71}: measurements side by side in one
+ * {@code idl bench --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71}: measurements side by side in one
  * run, printed as a table and written as JSON and Markdown to the results folder, and as the suite's
  * results document docs/results/SUITE.md when run from the project root.
  */
@@ -40,22 +40,23 @@ final class Bench extends JobCommand {
   static final int HIDDEN = 100;
 
   Bench() {
-    super("bench", "benchmarks: --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71 [--results DIR] "
+    super("bench", "benchmarks: --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71 [--results DIR] "
         + "[--only i,j (defaults: data sets by position)] [--trials N (paper71)] [--epochs N] [--master M]",
-        "idl bench --suite fashion|kernel|scaling|inference|robust|compress|defaults|selection|paper71 [--results DIR] [--only i,j] [--trials N] "
+        "idl bench --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71 [--results DIR] [--only i,j] [--trials N] "
         + "[--epochs N] [--master M]", "suite", "results", "only", "trials");
   }
 
   /** Runs one suite (each starts the Spark sessions it measures) and writes its results document. */
   @Override
   int execute(JobConfig cfg, String[] args) throws Exception {
-    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "inference", "robust", "compress", "defaults", "selection", "paper71");
+    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "cost", "inference", "robust", "compress", "defaults", "selection", "paper71");
     String results = cfg.string("results").isEmpty() ? "runs/bench" : cfg.string("results");
     List<String> notes = new ArrayList<>();
     List<Map<String, Object>> rows = switch (suite) {
       case "fashion" -> fashion(cfg);
       case "kernel" -> KernelBench.kernel(cfg, notes);
       case "scaling" -> KernelBench.scaling(cfg, notes);
+      case "cost" -> CostBench.run(cfg, notes);
       case "robust" -> RobustBench.run(cfg, notes);
       case "compress" -> CompressBench.run(cfg, notes);
       case "defaults" -> DefaultsBench.run(cfg, notes);
@@ -103,7 +104,11 @@ final class Bench extends JobCommand {
   }
 
   static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df) {
-    return new RddBlockStore(sc, BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, HIDDEN, 2048), 2, 10);
+    return store(sc, df, org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+  }
+
+  static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df, org.apache.spark.storage.StorageLevel level) {
+    return new RddBlockStore(sc, BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, HIDDEN, 2048), 2, 10, level);
   }
 
   /**

@@ -16,7 +16,13 @@ final class Sessions {
   private Sessions() {}
 
   static SparkSession create(JobConfig cfg, String appName) throws IOException {
+    return create(cfg, appName, java.util.Map.of());
+  }
+
+  /** The same with Spark settings of the caller's (a bench's memory limits) ahead of the defaults file. */
+  static SparkSession create(JobConfig cfg, String appName, java.util.Map<String, String> settings) throws IOException {
     SparkConf conf = new SparkConf().setAppName("implicitdl " + appName);
+    settings.forEach(conf::set);
     String home = System.getProperty("idl.home", "");
     Path defaults = Path.of(home, "conf", "spark-defaults.conf");
     if (!home.isEmpty() && Files.isRegularFile(defaults)) {
