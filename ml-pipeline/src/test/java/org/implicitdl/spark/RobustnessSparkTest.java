@@ -120,14 +120,28 @@ class RobustnessSparkTest {
     assertEquals((double) rows.size(), distributed.get("count"));
   }
 
+  /**
+   * On every one of four training draws robust training certifies more test rows than nominal training, and
+   * on average at least 5 points more: one draw's gap moves by several points with rounding-level changes of
+   * the optimizer's path, the average over draws does not.
+   */
   @Test
   void robustTrainingCertifiesMoreRowsThanNominalTraining() {
-    double nominalCertified = nominal.copy(new org.apache.spark.ml.param.ParamMap()).setEpsilon(EPSILON).setLabelCol("label")
-        .evaluate(test).get("certifiedAccuracy");
-    Map<String, Double> robustMetrics = robust.copy(new org.apache.spark.ml.param.ParamMap()).setEpsilon(EPSILON).setLabelCol("label")
-        .evaluate(test);
-    assertTrue(robustMetrics.get("certifiedAccuracy") > nominalCertified + 0.05,
-        "robust " + robustMetrics + " vs nominal certified accuracy " + nominalCertified);
+    double gaps = 0;
+    long[] seeds = {1, 3, 5, 7};
+    for (long seed : seeds) {
+      Dataset<Row> draw = seed == 1 ? train : rows(600, seed);
+      ImplicitClassificationModel n = seed == 1 ? nominal : classifier().fit(draw);
+      ImplicitClassificationModel r = seed == 1 ? robust : classifier().setRobustEpsilon(EPSILON).setRobustWeight(0.7).fit(draw);
+      double nominalCertified = n.copy(new org.apache.spark.ml.param.ParamMap()).setEpsilon(EPSILON).setLabelCol("label").evaluate(test)
+          .get("certifiedAccuracy");
+      Map<String, Double> robustMetrics = r.copy(new org.apache.spark.ml.param.ParamMap()).setEpsilon(EPSILON).setLabelCol("label")
+          .evaluate(test);
+      assertTrue(robustMetrics.get("certifiedAccuracy") > nominalCertified,
+          "training draw " + seed + ": robust " + robustMetrics + " vs nominal certified accuracy " + nominalCertified);
+      gaps += robustMetrics.get("certifiedAccuracy") - nominalCertified;
+    }
+    assertTrue(gaps / seeds.length > 0.05, "mean certified-accuracy gain of robust training " + gaps / seeds.length);
     assertEquals(EPSILON, robust.getRobustEpsilon(), "the model carries the robust training params");
   }
 

@@ -168,6 +168,11 @@ class BadInputTest {
         new Case("train: --hidden 0", 2, "bad value for 'trainer.hidden': parameter hiddenDim must be >= 1, got 0", train(reg, "y", "regression", m, "--hidden", "0")),
         new Case("train: --hidden 100000", 2, "parameter hiddenDim 100000 with 3 inputs needs", train(reg, "y", "regression", m, "--hidden", "100000")),
         new Case("train: kappa 1.5", 2, "bad value for 'trainer.kappa': parameter kappa must be in (0, 1), got 1.5", train(reg, "y", "regression", m, "--set", "trainer.kappa=1.5")),
+        new Case("train: unknown storage level", 2, "bad value for 'trainer.block-storage-level': parameter blockStorageLevel must be a Spark "
+            + "storage level that keeps data (e.g. MEMORY_AND_DISK, MEMORY_AND_DISK_SER, DISK_ONLY), got 'IN_THE_CLOUD'",
+            train(reg, "y", "regression", m, "--set", "trainer.block-storage-level=IN_THE_CLOUD")),
+        new Case("train: driver budget -2", 2, "bad value for 'trainer.local-training-mb': parameter localTrainingMb must be -1 (automatic) "
+            + "or a finite number >= 0, got -2.0", train(reg, "y", "regression", m, "--set", "trainer.local-training-mb=-2")),
         new Case("train: negative step size", 2, "parameter stepSize must be > 0, got -0.1", train(reg, "y", "regression", m, "--set", "trainer.step-size=-0.1")),
         new Case("train: unknown solver", 2, "parameter solver must be one of bcd, gradient, bcd+gradient, gradient+bcd, got 'newton'", train(reg, "y", "regression", m, "--solver", "newton")),
         new Case("train: robust bcd with tanh", 2, "robust training with solver 'bcd' needs activation relu",
