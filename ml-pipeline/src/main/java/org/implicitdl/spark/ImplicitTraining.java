@@ -62,6 +62,11 @@ final class ImplicitTraining {
     HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, TrainingSettings.fixedPoint(params), outputs);
     long t0 = System.nanoTime();
     List<SolverPipeline.Stage> stages = solver.stages();
+    if (store instanceof RddBlockStore && solver.uses(SolverPipeline.Stage.GRADIENT) && params.getSyncsPerEpoch() == 0
+        && !RddBlockStore.storageLevel(params.getBlockStorageLevel()).deserialized()) {
+      LOG.warn("blockStorageLevel {} with synchronous gradient steps: every step reads its partitions' blocks back from serialized "
+          + "storage; syncsPerEpoch > 0 (local rounds) reads them once per round", params.getBlockStorageLevel());
+    }
     Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, progress);
     Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
     try {
