@@ -78,6 +78,15 @@ public interface TrainingRunParams extends ImplicitModelParams {
             v -> RddBlockStore.storageLevel((String) v) != null)));
   }
 
+  /**
+   * The driver budget in MB that {@code localTrainingMb} means: as set, or (-1, automatic) an eighth
+   * of this JVM's maximum heap — the collected rows, their packed blocks and the held-out rows'
+   * blocks then take well under half of it, on a laptop's 8 GB driver as on a cluster's 1 GB one.
+   */
+  static double driverBudgetMb(double localTrainingMb) {
+    return localTrainingMb == -1 ? Runtime.getRuntime().maxMemory() / 8.0 / 1e6 : Math.max(0, localTrainingMb);
+  }
+
   default int getAggregationDepth() { return (Integer) $(aggregationDepth()); }
   default int getCheckpointInterval() { return (Integer) $(checkpointInterval()); }
   default int getBlockSize() { return (Integer) $(blockSize()); }

@@ -70,16 +70,7 @@ final class TrainingStores {
 
   private static long rowLimit(ImplicitTrainingParams params, int inputs, int outputs, int n) {
     double bytesPerRow = 8.0 * (inputs + 1 + outputs + 1 + 2.0 * n);
-    return (long) Math.floor(driverBudgetMb(params.getLocalTrainingMb()) * 1e6 / bytesPerRow);
-  }
-
-  /**
-   * The driver budget in MB: as set, or (-1, automatic) an eighth of the driver's maximum heap —
-   * the collected rows, their packed blocks and the held-out rows' blocks then take well under
-   * half of it, on a laptop's 8 GB driver as on a cluster's 1 GB one.
-   */
-  static double driverBudgetMb(double localTrainingMb) {
-    return localTrainingMb == -1 ? Runtime.getRuntime().maxMemory() / 8.0 / 1e6 : Math.max(0, localTrainingMb);
+    return (long) Math.floor(TrainingRunParams.driverBudgetMb(params.getLocalTrainingMb()) * 1e6 / bytesPerRow);
   }
 
   static BlockStore blockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, boolean local, int depth, int checkpoint,

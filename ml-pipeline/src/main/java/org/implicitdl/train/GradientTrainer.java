@@ -63,21 +63,9 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
 
   /** The gradient sums of block columns [⌊s·m/S⌋, ⌊(s+1)·m/S⌋) — this block's share of mini-batch s. */
   public static GradientSums miniBatch(StepPayload payload, TrainingBlock block) {
-    return miniBatch(payload, block, payload.step(), payload.steps());
-  }
-
-  private static GradientSums miniBatch(StepPayload payload, TrainingBlock block, int step, int steps) {
-    int m = block.size();
-    int from = (int) ((long) step * m / steps);
-    int to = (int) ((long) (step + 1) * m / steps);
-    Matrix u = block.u().columnSlice(from, to);
-    Matrix y = block.y().columnSlice(from, to);
-    Matrix w = block.w().columnSlice(from, to);
-    GradientSettings st = payload.settings();
-    if (payload.robust() != null) {
-      return RobustGradient.compute(payload.model(), payload.certificate(), u, y, w, st.loss(), st.fixedPoint(), payload.robust());
-    }
-    return ImplicitGradient.compute(payload.model(), payload.certificate(), u, y, w, st.loss(), st.fixedPoint());
+    int from = block.shareStart(payload.step(), payload.steps());
+    int to = block.shareStart(payload.step() + 1, payload.steps());
+    return gradient(payload, block.u().columnSlice(from, to), block.y().columnSlice(from, to), block.w().columnSlice(from, to));
   }
 
   /**
@@ -86,22 +74,26 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
    * BLAS-3 on the partition's whole share of the batch rather than on a sliver per block.
    */
   public static GradientSums partitionBatch(StepPayload payload, java.util.Iterator<TrainingBlock> blocks) {
-    List<Matrix> u = new ArrayList<>();
-    List<Matrix> y = new ArrayList<>();
-    List<Matrix> w = new ArrayList<>();
-    List<int[]> ranges = new ArrayList<>();
-    while (blocks.hasNext()) {
-      TrainingBlock block = blocks.next();
-      int m = block.size();
-      ranges.add(new int[] {(int) ((long) payload.step() * m / payload.steps()), (int) ((long) (payload.step() + 1) * m / payload.steps())});
-      u.add(block.u());
-      y.add(block.y());
-      w.add(block.w());
+    List<TrainingBlock> part = new ArrayList<>();
+    blocks.forEachRemaining(part::add);
+    int[] from = new int[part.size()];
+    int[] to = new int[part.size()];
+    for (int k = 0; k < part.size(); k++) {
+      from[k] = part.get(k).shareStart(payload.step(), payload.steps());
+      to[k] = part.get(k).shareStart(payload.step() + 1, payload.steps());
     }
-    int[] from = ranges.stream().mapToInt(r -> r[0]).toArray();
-    int[] to = ranges.stream().mapToInt(r -> r[1]).toArray();
-    return miniBatch(payload, new TrainingBlock(Matrix.columnsOf(u, from, to), Matrix.columnsOf(y, from, to), null, null,
-        Matrix.columnsOf(w, from, to)), 0, 1);
+    return gradient(payload, Matrix.columnsOf(part.stream().map(TrainingBlock::u).toList(), from, to),
+        Matrix.columnsOf(part.stream().map(TrainingBlock::y).toList(), from, to), Matrix.columnsOf(part.stream().map(TrainingBlock::w).toList(), from, to));
+  }
+
+  private static GradientSums gradient(StepPayload payload, Matrix u, Matrix y, Matrix w) {
+    return gradient(payload.model(), payload.certificate(), u, y, w, payload.settings(), payload.robust());
+  }
+
+  /** The gradient sums of the nominal loss, or of the robust objective when one is given (not null), on these columns. */
+  static GradientSums gradient(ImplicitModel m, Certificate cert, Matrix u, Matrix y, Matrix w, GradientSettings st, RobustObjective robust) {
+    return robust == null ? ImplicitGradient.compute(m, cert, u, y, w, st.loss(), st.fixedPoint())
+        : RobustGradient.compute(m, cert, u, y, w, st.loss(), st.fixedPoint(), robust);
   }
 
   /** The real rule's metrics on a whole block (the robust objective's loss when the payload carries one). */

@@ -24,14 +24,11 @@ public final class ImplicitGradient {
     return compute(m, uAug, y, weights, loss, settings, RealRule.statesFromDrive(m, cert, drive, settings), drive);
   }
 
-  /** The same at states {@code fp} already solved for these inputs (robust training solves them once for two uses). */
-  public static GradientSums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings,
-      FixedPointResult fp) {
-    return compute(m, uAug, y, weights, loss, settings, fp, Blas.multiply(m.b(), uAug));
-  }
-
-  /** The same with the drive Z = B u' the states were solved for (formed once: a product as large as the gradient's ∇B). */
-  private static GradientSums compute(ImplicitModel m, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings,
+  /**
+   * The same at states {@code fp} already solved for the drive Z = B u' (robust training solves them once for two
+   * uses): the drive is formed once, a product as large as the gradient's ∇B.
+   */
+  static GradientSums compute(ImplicitModel m, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings,
       FixedPointResult fp, Matrix drive) {
     Matrix x = fp.states();
     Matrix c = m.c();

@@ -107,9 +107,7 @@ public final class LocalBlockStore implements BlockStore {
     for (TrainingBlock b : blocks) {
       work.add(() -> f.apply(payload, b));
     }
-    List<S> acc = new ArrayList<>(1);
-    PartitionThreads.inOrder(work, part -> acc.add(acc.isEmpty() ? part : acc.remove(0).merge(part)));
-    return acc.get(0);
+    return PartitionThreads.merged(work);
   }
 
   @Override
@@ -121,9 +119,7 @@ public final class LocalBlockStore implements BlockStore {
     for (List<TrainingBlock> part : partitions()) {
       work.add(() -> f.apply(payload, part.iterator()));
     }
-    List<S> acc = new ArrayList<>(1);
-    PartitionThreads.inOrder(work, one -> acc.add(acc.isEmpty() ? one : acc.remove(0).merge(one)));
-    return acc.get(0);
+    return PartitionThreads.merged(work);
   }
 
   @Override
@@ -132,10 +128,8 @@ public final class LocalBlockStore implements BlockStore {
     for (TrainingBlock b : blocks) {
       work.add(() -> f.apply(payload, b));
     }
-    List<TrainingBlock> next = new ArrayList<>(blocks.size());
-    PartitionThreads.inOrder(work, next::add);
-    for (int k = 0; k < next.size(); k++) {
-      blocks.set(k, next.get(k));
-    }
+    List<TrainingBlock> next = PartitionThreads.inOrder(work);
+    blocks.clear();
+    blocks.addAll(next);
   }
 }

@@ -39,8 +39,8 @@ public final class LocalRounds {
     List<Matrix[]> batches = new ArrayList<>();
     while (blocks.hasNext()) {
       TrainingBlock b = blocks.next();
-      int from = (int) ((long) job.round() * b.size() / rounds);
-      int to = (int) ((long) (job.round() + 1) * b.size() / rounds);
+      int from = b.shareStart(job.round(), rounds);
+      int to = b.shareStart(job.round() + 1, rounds);
       for (int c = from; c < to; c += st.optimizer().batchSize()) {
         int end = Math.min(to, c + st.optimizer().batchSize());
         batches.add(new Matrix[] {b.u().columnSlice(c, end), b.y().columnSlice(c, end), b.w().columnSlice(c, end)});
@@ -49,9 +49,7 @@ public final class LocalRounds {
     Collections.shuffle(batches, new Random(st.seed() * 31 + job.epoch() * 7919L + job.round()));
     for (Matrix[] batch : batches) {
       Certificate cert = GradientTrainer.certificate(m.a(), st);
-      GradientSums grad = job.robust() == null
-          ? ImplicitGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint())
-          : RobustGradient.compute(m, cert, batch[0], batch[1], batch[2], st.loss(), st.fixedPoint(), job.robust());
+      GradientSums grad = GradientTrainer.gradient(m, cert, batch[0], batch[1], batch[2], st, job.robust());
       m = adam.step(m, grad, job.rate(), st, job.inputs());
     }
     return new Average(Matrix.hstack(m.a(), m.b()), Matrix.hstack(m.c(), m.d()), adam, 1);

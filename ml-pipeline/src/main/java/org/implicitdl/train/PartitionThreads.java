@@ -1,13 +1,14 @@
 package org.implicitdl.train;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -34,11 +35,27 @@ final class PartitionThreads {
     return t;
   });
 
-  /** Each piece's result, in the order of {@code work}, to {@code sink} (called on this thread). */
-  static <R> void inOrder(List<Supplier<R>> work, Consumer<R> sink) {
+  /** The pieces' results merged in the order of {@code work} (the first, merged with the second, …). */
+  static <S extends Mergeable<S>> S merged(List<Supplier<S>> work) {
+    return fold(work, null, (acc, one) -> acc == null ? one : acc.merge(one));
+  }
+
+  /** The pieces' results in the order of {@code work}. */
+  static <R> List<R> inOrder(List<Supplier<R>> work) {
+    return fold(work, new ArrayList<>(work.size()), (all, one) -> {
+      all.add(one);
+      return all;
+    });
+  }
+
+  /** {@code step} applied to each piece's result in the order of {@code work}, on this thread, from {@code start}. */
+  private static <R, A> A fold(List<Supplier<R>> work, A start, BiFunction<A, R, A> step) {
+    A acc = start;
     if (work.size() <= 1 || CORES <= 1 || IN_POOL.get()) {
-      work.forEach(w -> sink.accept(w.get()));
-      return;
+      for (Supplier<R> w : work) {
+        acc = step.apply(acc, w.get());
+      }
+      return acc;
     }
     Deque<Future<R>> running = new ArrayDeque<>();
     int next = 0;
@@ -47,8 +64,9 @@ final class PartitionThreads {
         while (next < work.size() && running.size() < 2 * CORES) {
           running.add(POOL.submit(work.get(next++)::get));
         }
-        sink.accept(running.removeFirst().get());
+        acc = step.apply(acc, running.removeFirst().get());
       }
+      return acc;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while the driver folded its training blocks", e);

@@ -30,8 +30,9 @@ public final class RobustGradient {
   /** Gradient sums ({@link ImplicitGradient}'s) of the robust objective for augmented inputs U' (bias row last). */
   public static GradientSums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
       org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
-    FixedPointResult fp = RealRule.states(m, cert, uAug, settings);
-    GradientSums nominal = ImplicitGradient.compute(m, cert, uAug, y, weights, loss, settings, fp);
+    Matrix drive = Blas.multiply(m.b(), uAug);
+    FixedPointResult fp = RealRule.statesFromDrive(m, cert, drive, settings);
+    GradientSums nominal = ImplicitGradient.compute(m, uAug, y, weights, loss, settings, fp, drive);
     if (!objective.active()) {
       return nominal;
     }

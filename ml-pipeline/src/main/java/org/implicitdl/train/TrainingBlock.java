@@ -27,6 +27,14 @@ public record TrainingBlock(Matrix u, Matrix y, Matrix x, Matrix p, Matrix w) im
     return u.cols();
   }
 
+  /**
+   * Where share k of {@code shares} starts: ⌊k·m/shares⌋, so share k is columns [shareStart(k), shareStart(k + 1))
+   * — a mini-batch's or a local round's part of this block, every column in exactly one share.
+   */
+  public int shareStart(int k, int shares) {
+    return (int) ((long) k * size() / shares);
+  }
+
   public TrainingBlock withStates(Matrix newX, Matrix newP) {
     return new TrainingBlock(u, y, newX, newP, w);
   }

@@ -55,7 +55,7 @@ final class Bench extends JobCommand {
     List<Map<String, Object>> rows = switch (suite) {
       case "fashion" -> fashion(cfg);
       case "kernel" -> KernelBench.kernel(cfg, notes);
-      case "scaling" -> KernelBench.scaling(cfg, notes);
+      case "scaling" -> ScalingBench.run(cfg, notes);
       case "cost" -> CostBench.run(cfg, notes);
       case "robust" -> RobustBench.run(cfg, notes);
       case "compress" -> CompressBench.run(cfg, notes);

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
@@ -13,7 +12,6 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.implicitdl.linalg.Blas;
 import org.implicitdl.spark.RddBlockStore;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.GradientSettings;
@@ -35,6 +33,17 @@ import org.implicitdl.train.Loss;
  */
 final class CostBench {
   private CostBench() {}
+
+  /** The epochs the model covers; the label names each in the table and the notes. */
+  private enum Schedule {
+    SYNCHRONOUS_GRADIENT("gradient"), BCD("bcd"), LOCAL_ROUNDS("gradient, local rounds averaged 8x/epoch");
+
+    final String label;
+
+    Schedule(String label) {
+      this.label = label;
+    }
+  }
 
   /** What Spark's listener saw during one epoch. */
   private record Seen(int jobs, double resultBytes, double shuffleBytes, double runSeconds, double cpuSeconds) {}
@@ -89,7 +98,8 @@ final class CostBench {
       int batch = GradientSettings.defaults(n, Loss.CROSS_ENTROPY).optimizer().batchSize();
       double modelDoubles = (n + q) * (n + p + 1.0);
       List<Map<String, Object>> rows = new ArrayList<>();
-      Map<String, Epoch[]> bySize = new LinkedHashMap<>();
+      // each schedule's measured epoch at 60k rows, then at 120k
+      Map<Schedule, List<Epoch>> measured = new java.util.EnumMap<>(Schedule.class);
       for (int copies : new int[] {1, 2}) {
         Dataset<Row> data = copies == 1 ? train : train.union(train);
         RddBlockStore store = Bench.store(sc, data.repartition(partitions));
@@ -99,21 +109,24 @@ final class CostBench {
         Epoch gradient = gradientEpoch(spark, store, meter);
         Epoch bcd = bcdEpoch(spark, store, meter);
         store.close();
-        bySize.put("gradient" + copies, new Epoch[] {gradient});
-        bySize.put("bcd" + copies, new Epoch[] {bcd});
+        measured.computeIfAbsent(Schedule.SYNCHRONOUS_GRADIENT, k -> new ArrayList<>()).add(gradient);
+        measured.computeIfAbsent(Schedule.BCD, k -> new ArrayList<>()).add(bcd);
       }
       double m1 = 60000;
       double m2 = 120000;
-      for (String solver : List.of("gradient", "bcd")) {
-        Epoch small = bySize.get(solver + 1)[0];
-        Epoch large = bySize.get(solver + 2)[0];
+      for (Map.Entry<Schedule, List<Epoch>> entry : measured.entrySet()) {
+        Schedule schedule = entry.getKey();
+        boolean gradient = schedule == Schedule.SYNCHRONOUS_GRADIENT;
+        String solver = schedule.label;
+        Epoch small = entry.getValue().get(0);
+        Epoch large = entry.getValue().get(1);
         // calibrated on the small size: per-row flops and executor seconds, per-job latency, bytes per job
         double flopsPerRow = small.flops() / m1;
         double runPerRow = small.seen().runSeconds() / m1;
         double latency = (small.seconds() - small.seen().runSeconds() / cores) / small.seen().jobs();
-        int jobs2 = solver.equals("gradient") ? (int) Math.round(m2 / batch) : small.seen().jobs();
+        int jobs2 = gradient ? (int) Math.round(m2 / batch) : small.seen().jobs();
         // a gradient step returns one partial of (n + q)(n + p + 1) doubles from each partition (4 partitions: no tree level)
-        double bytes2 = solver.equals("gradient") ? jobs2 * partitions * 8 * modelDoubles : small.seen().resultBytes();
+        double bytes2 = gradient ? jobs2 * partitions * 8 * modelDoubles : small.seen().resultBytes();
         double wall2 = jobs2 * latency + runPerRow * m2 / cores;
         rows.add(row(solver, "predicted for 120k rows", jobs2, bytes2, flopsPerRow * m2, runPerRow * m2, wall2));
         rows.add(row(solver, "measured, 60k rows (calibration)", small.seen().jobs(), small.seen().resultBytes(), small.flops(),
@@ -124,9 +137,9 @@ final class CostBench {
             + "seconds %.3f, wall %.3f (per-job latency calibrated at %.1f ms)", solver, large.seen().jobs() / (double) jobs2,
             large.seen().resultBytes() / bytes2, large.flops() / (flopsPerRow * m2), large.seen().runSeconds() / (runPerRow * m2),
             large.seconds() / wall2, 1e3 * latency));
-        notes.add(extrapolate(solver, flopsPerRow, runPerRow, latency, small, n, p, q, batch));
-        if (solver.equals("gradient")) {
-          notes.add(extrapolate("gradient, local rounds averaged 8x/epoch", flopsPerRow, runPerRow, latency, small, n, p, q, batch));
+        notes.add(extrapolate(schedule, flopsPerRow, runPerRow, latency, small, n, p, q, batch));
+        if (gradient) {
+          notes.add(extrapolate(Schedule.LOCAL_ROUNDS, flopsPerRow, runPerRow, latency, small, n, p, q, batch));
         }
       }
       return rows;
@@ -153,20 +166,18 @@ final class CostBench {
 
   /** A trainer listener that adds each epoch's wall time, flops and listener totals to {@code epochs}. */
   private static java.util.function.Consumer<org.implicitdl.train.EpochRecord> perEpoch(SparkSession spark, Meter meter, List<Epoch> epochs) {
-    long[] mark = new long[2];
-    return r -> {
+    return KernelBench.epochClock(() -> {
       try {
         spark.sparkContext().listenerBus().waitUntilEmpty();
       } catch (java.util.concurrent.TimeoutException e) {
         throw new IllegalStateException("Spark's listener bus did not drain", e);
       }
-      long[] now = {System.nanoTime(), Blas.flops()};
+    }, (epoch, seconds, flops) -> {
       Seen seen = meter.take();
-      if (r.epoch() > 0) {
-        epochs.add(new Epoch((now[0] - mark[0]) / 1e9, now[1] - mark[1], seen));
+      if (epoch > 0) {
+        epochs.add(new Epoch(seconds, flops, seen));
       }
-      System.arraycopy(now, 0, mark, 0, 2);
-    };
+    });
   }
 
   private static Map<String, Object> row(String solver, String what, int jobs, double driverBytes, double flops, double executorSeconds,
@@ -187,18 +198,19 @@ final class CostBench {
    * tree depth 2: 64 partials reach the driver), with this machine's per-row costs per core and
    * its per-job latency as a lower bound: where the epoch's time goes, and what moves it.
    */
-  private static String extrapolate(String solver, double flopsPerRow, double runPerRow, double latency, Epoch small, int n, int p, int q,
+  private static String extrapolate(Schedule schedule, double flopsPerRow, double runPerRow, double latency, Epoch small, int n, int p, int q,
       int batch) {
     double m = 1e9;
     int executors = 100;
     int cores = 8;
     int partials = 64;
     double modelBytes = 8.0 * (n + q) * (n + p + 1.0);
-    boolean rounds = solver.startsWith("gradient, local");
-    double jobs = rounds ? 8 : solver.equals("gradient") ? Math.ceil(m / batch) : small.seen().jobs();
+    boolean rounds = schedule == Schedule.LOCAL_ROUNDS;
+    boolean gradient = schedule == Schedule.SYNCHRONOUS_GRADIENT;
+    double jobs = rounds ? 8 : gradient ? Math.ceil(m / batch) : small.seen().jobs();
     // a round returns the partition's parameters and both Adam moments; BCD's largest statistic is the (A, B)-step's
     // Gram of [X; U'], (n + p + 1)² doubles per partial
-    double statBytes = rounds ? 3 * modelBytes : solver.equals("gradient") ? modelBytes : 8.0 * (n + p + 1.0) * (n + p + 1.0);
+    double statBytes = rounds ? 3 * modelBytes : gradient ? modelBytes : 8.0 * (n + p + 1.0) * (n + p + 1.0);
     double driverBytes = jobs * partials * statBytes;
     double computeSeconds = runPerRow * m / (executors * cores);
     double latencySeconds = jobs * latency;
@@ -206,10 +218,10 @@ final class CostBench {
     String bound = latencySeconds > computeSeconds ? "job latency" : "executor compute";
     return String.format(Locale.ROOT, "%s extrapolated to 1e9 rows, 100 executors x 8 cores: %.0f jobs/epoch, %.1f GB into the driver, "
         + "%.1f GB over the network per executor, %.2e flops per executor, executor compute %.0f s vs job latency %.0f s (at %.1f ms/job): "
-        + "bound by %s%s", solver, jobs, driverBytes / 1e9, perExecutorBytes / 1e9, flopsPerRow * m / executors, computeSeconds, latencySeconds,
+        + "bound by %s%s", schedule.label, jobs, driverBytes / 1e9, perExecutorBytes / 1e9, flopsPerRow * m / executors, computeSeconds, latencySeconds,
         1e3 * latency, bound, rounds ? " (the compute of the synchronous epoch, its latency gone; how many rounds an epoch needs to "
             + "converge as well as synchronous steps on 100 executors is not measured here)"
-            : solver.equals("gradient") ? " — local rounds (syncsPerEpoch k: k jobs per epoch) or a batch that grows with the cluster remove it"
+            : gradient ? " — local rounds (syncsPerEpoch k: k jobs per epoch) or a batch that grows with the cluster remove it"
             : " — the driver's statistics grow as (n + p + 1)², not with m: wide p needs the (A, B)-step on the executors");
   }
 }
