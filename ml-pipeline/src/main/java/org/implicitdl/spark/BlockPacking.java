@@ -25,23 +25,22 @@ public final class BlockPacking {
 
   /**
    * @param outputs number of classes (classification) or of target entries (regression)
-   * @param hiddenDim n, rows of the zero states X, P
    */
   public static JavaRDD<TrainingBlock> pack(Dataset<Row> data, String featuresCol, String labelCol, Task task,
-      int inputs, int outputs, int hiddenDim, int blockSize) {
-    return pack(data, featuresCol, labelCol, "", task, inputs, outputs, hiddenDim, blockSize);
+      int inputs, int outputs, int blockSize) {
+    return pack(data, featuresCol, labelCol, "", task, inputs, outputs, blockSize);
   }
 
   /** As above with a sample-weight column (empty: every row weighs 1). */
   public static JavaRDD<TrainingBlock> pack(Dataset<Row> data, String featuresCol, String labelCol, String weightCol, Task task,
-      int inputs, int outputs, int hiddenDim, int blockSize) {
-    return pack(data, featuresCol, labelCol, weightCol, task, inputs, outputs, hiddenDim, blockSize,
+      int inputs, int outputs, int blockSize) {
+    return pack(data, featuresCol, labelCol, weightCol, task, inputs, outputs, blockSize,
         Standardization.identity(inputs, outputs, task == Task.REGRESSION));
   }
 
   /** As above, inputs (and regression targets) in the standard units of {@code units}. */
   public static JavaRDD<TrainingBlock> pack(Dataset<Row> data, String featuresCol, String labelCol, String weightCol, Task task,
-      int inputs, int outputs, int hiddenDim, int blockSize, Standardization units) {
+      int inputs, int outputs, int blockSize, Standardization units) {
     Dataset<Row> selected = weightCol.isEmpty() ? data.select(featuresCol, labelCol) : data.select(featuresCol, labelCol, weightCol);
     return selected.javaRDD().mapPartitions((Iterator<Row> rows) -> {
       List<TrainingBlock> out = new ArrayList<>();
@@ -49,7 +48,7 @@ public final class BlockPacking {
       while (rows.hasNext()) {
         pending.add(rows.next());
         if (pending.size() == blockSize || !rows.hasNext()) {
-          out.add(toBlock(pending, featuresCol, labelCol, weightCol, task, inputs, outputs, hiddenDim, units));
+          out.add(toBlock(pending, featuresCol, labelCol, weightCol, task, inputs, outputs, units));
           pending.clear();
         }
       }
@@ -57,7 +56,7 @@ public final class BlockPacking {
     });
   }
 
-  static TrainingBlock toBlock(List<Row> rows, String featuresCol, String labelCol, String weightCol, Task task, int p, int q, int n,
+  static TrainingBlock toBlock(List<Row> rows, String featuresCol, String labelCol, String weightCol, Task task, int p, int q,
       Standardization units) {
     int m = rows.size();
     double[] u = new double[(p + 1) * m];
@@ -75,7 +74,7 @@ public final class BlockPacking {
       }
       w[j] = weightCol.isEmpty() ? 1.0 : weight(row.get(2), weightCol);
     }
-    return new TrainingBlock(new Matrix(p + 1, m, u), new Matrix(q, m, y), Matrix.zeros(n, m), Matrix.zeros(n, m), new Matrix(1, m, w));
+    return new TrainingBlock(new Matrix(p + 1, m, u), new Matrix(q, m, y), null, null, new Matrix(1, m, w));
   }
 
   private static double weight(Object value, String weightCol) {

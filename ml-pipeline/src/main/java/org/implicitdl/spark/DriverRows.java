@@ -123,7 +123,7 @@ final class DriverRows {
     List<TrainingBlock> out = new ArrayList<>();
     for (int from = 0; from < part.size(); from += blockSize) {
       out.add(BlockPacking.toBlock(part.subList(from, Math.min(part.size(), from + blockSize)), names.features(), names.label(),
-          names.weight(), names.task(), names.inputs(), names.outputs(), names.hiddenDim(), units));
+          names.weight(), names.task(), names.inputs(), names.outputs(), units));
     }
     return out;
   }

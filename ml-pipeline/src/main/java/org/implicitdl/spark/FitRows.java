@@ -174,8 +174,7 @@ final class FitRows {
       }
       return LocalBlockStore.ofPartitions(blocks);
     }
-    var packed = BlockPacking.pack(rows, names.features(), names.label(), names.weight(), names.task(), names.inputs(), names.outputs(),
-        names.hiddenDim(), params.getBlockSize(), units);
+    var packed = BlockPacking.pack(rows, names.features(), names.label(), names.weight(), names.task(), names.inputs(), names.outputs(), params.getBlockSize(), units);
     if (rows == training) {
       sparkLocal = TrainingStores.fitsTheDriver(params, rows, names.inputs(), names.outputs(), names.hiddenDim());
     }

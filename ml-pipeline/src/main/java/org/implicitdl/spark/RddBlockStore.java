@@ -25,6 +25,11 @@ import org.implicitdl.train.TrainingBlock;
  * broadcast stays referenced by the blocks' lineage, so it is only unpersisted (executor copies
  * dropped, the driver keeps it for recomputation) when the next update replaces it; Spark's
  * context cleaner frees it once the lineage is gone.
+ * <p>The states X, P that block-coordinate descent rewrites (twice an epoch) live in an RDD of
+ * their own, zipped partition by partition with the blocks' U, Y and w, which no step of a fit
+ * changes: a state update writes 2n rows per column, not the whole block — the difference
+ * between rewriting a few hundred MB and a few GB per epoch when the blocks are serialized or on
+ * disk (data larger than the executors' memory).
  * No maths here: the functions come from the trainer.
  */
 public final class RddBlockStore implements BlockStore {
@@ -32,6 +37,11 @@ public final class RddBlockStore implements BlockStore {
   private final StorageLevel storageLevel;
   private final int aggregationDepth;
   private final int checkpointInterval;
+  /** The blocks' U, Y and w (and states, until the first state update). */
+  private JavaRDD<TrainingBlock> data;
+  /** Each block's states, in the same partitions and order as {@link #data}; null until the first state update. */
+  private JavaRDD<TrainingBlock.States> states;
+  /** {@link #data} with {@link #states} zipped in: the blocks every pass reads. */
   private JavaRDD<TrainingBlock> blocks;
   private Broadcast<?> blocksBroadcast;
   private int updates;
@@ -54,13 +64,14 @@ public final class RddBlockStore implements BlockStore {
     this.aggregationDepth = aggregationDepth;
     this.checkpointInterval = checkpointInterval;
     this.failPass = Integer.parseInt(sc.getConf().get(FAIL_PASS, "0"));
-    this.blocks = blocks.persist(storageLevel);
+    this.data = blocks.persist(storageLevel);
+    this.blocks = data;
     if (reliableCheckpoints()) {
-      this.blocks.checkpoint();
+      this.data.checkpoint();
     }
     this.sc.setJobDescription("pack rows into column blocks");
     try {
-      this.blockCount = this.blocks.count();
+      this.blockCount = this.data.count();
     } catch (Exception e) {
       throw rootCause(e);
     } finally {
@@ -91,8 +102,14 @@ public final class RddBlockStore implements BlockStore {
     return blockCount;
   }
 
+  /** The blocks with their current states. */
   public JavaRDD<TrainingBlock> blocks() {
     return blocks;
+  }
+
+  /** The ids of the cached RDDs that hold the blocks (U, Y, w; and the states, once kept apart). */
+  public List<Integer> cachedRddIds() {
+    return states == null ? List.of(data.id()) : List.of(data.id(), states.id());
   }
 
   @Override
@@ -136,25 +153,65 @@ public final class RddBlockStore implements BlockStore {
 
   @Override
   public <P extends Serializable> void update(String description, P payload, BlockFunction<P, TrainingBlock> f) {
+    replaceData(rewrite(description, payload, storageLevel, bc -> blocks.map(b -> f.apply(bc.value(), b))));
+  }
+
+  /** {@code next} (cached, computed) becomes the blocks, states included; the old blocks and states are released. */
+  private void replaceData(JavaRDD<TrainingBlock> next) {
+    data.unpersist(false);
+    if (states != null) {
+      states.unpersist(false);
+    }
+    data = next;
+    states = null;
+    blocks = data;
+  }
+
+  @Override
+  public <P extends Serializable> void updateStates(String description, P payload, BlockFunction<P, TrainingBlock.States> f) {
+    JavaRDD<TrainingBlock.States> next = rewrite(description, payload, statesLevel(storageLevel), bc -> blocks.map(b -> f.apply(bc.value(), b)));
+    if (states != null) {
+      states.unpersist(false);
+    }
+    states = next;
+    blocks = data.zipPartitions(states, RddBlockStore::zipped);
+  }
+
+  /**
+   * Where the states are cached when the blocks are at {@code level}: the same level, except that
+   * serialized blocks that may spill to disk (the levels for data larger than the executors'
+   * memory) get disk-only states. The states are rewritten twice an epoch; cached in memory, each
+   * new set would evict (least recently used first) the blocks' U, which never changes, is read on
+   * every pass and is the larger part — kept on disk, they leave the storage memory to U.
+   */
+  public static StorageLevel statesLevel(StorageLevel level) {
+    return level.useDisk() && level.useMemory() && !level.deserialized() ? StorageLevel.DISK_ONLY() : level;
+  }
+
+  /**
+   * Runs {@code pass} (a map of the blocks under the payload's broadcast) into a new RDD cached at
+   * {@code level}, checkpointed every {@code checkpointInterval}-th rewrite, and computed now.
+   */
+  private <P extends Serializable, T> JavaRDD<T> rewrite(String description, P payload, StorageLevel level,
+      java.util.function.Function<Broadcast<P>, JavaRDD<T>> pass) {
     Broadcast<P> bc = sc.broadcast(payload);
     sc.setJobDescription(description);
     boolean fail = ++passes == failPass;
     try {
-      JavaRDD<TrainingBlock> next = blocks.map(b -> {
+      JavaRDD<T> next = pass.apply(bc).mapPartitions((Iterator<T> it) -> {
         injectFailure(fail);
-        return f.apply(bc.value(), b);
-      }).persist(storageLevel);
+        return it;
+      }, true).persist(level);
       updates++;
       if (reliableCheckpoints() && updates % checkpointInterval == 0) {
         next.checkpoint();
       }
       next.count();
-      blocks.unpersist(false);
-      blocks = next;
       if (blocksBroadcast != null) {
         blocksBroadcast.unpersist(false);
       }
       blocksBroadcast = bc;
+      return next;
     } catch (Exception e) {
       bc.unpersist(false);
       throw rootCause(e);
@@ -163,17 +220,30 @@ public final class RddBlockStore implements BlockStore {
     }
   }
 
+  /** One partition's blocks joined with their states, in order. */
+  private static Iterator<TrainingBlock> zipped(Iterator<TrainingBlock> data, Iterator<TrainingBlock.States> states) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return data.hasNext();
+      }
+
+      @Override
+      public TrainingBlock next() {
+        return data.next().withStates(states.next());
+      }
+    };
+  }
+
   /** Replaces the blocks by {@code restored} (a resumed fit's saved blocks, with their states), cached and counted. */
   void replaceBlocks(JavaRDD<TrainingBlock> restored) {
     JavaRDD<TrainingBlock> next = restored.persist(storageLevel);
     if (next.count() != blockCount) {
       throw new IllegalArgumentException("the saved trainer state has " + next.count() + " blocks, the data has " + blockCount);
     }
-    blocks.unpersist(false);
-    blocks = next;
+    replaceData(next);
   }
 
-  /** Inside a task: the fault-injection hook's failure, on the first attempt of partition 0 only. */
   /** Failures the {@link #FAIL_PASS} hook threw in this JVM (a local master's tasks run here): lets a test see that it fired. */
   public static int injectedFailures() {
     return INJECTED.get();
@@ -196,7 +266,10 @@ public final class RddBlockStore implements BlockStore {
 
   @Override
   public void close() {
-    blocks.unpersist(false);
+    data.unpersist(false);
+    if (states != null) {
+      states.unpersist(false);
+    }
   }
 
   /**

@@ -101,7 +101,7 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
       if (initial == null && settings.initialization() == BcdSettings.Initialization.PROTOTYPES) {
         model = PrototypeInitialization.model(store, settings, model, constants.uu());
       }
-      store.update("initial states", payload(model), LocalSteps::initialStates);
+      store.updateStates("initial states", payload(model), LocalSteps::initialStates);
       history.add(heldOut.attach(report(0, model, new double[4]), model));
       listener.accept(history.get(0));
     }
@@ -110,12 +110,12 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
       long t0 = System.nanoTime();
       if (epoch > 1 && settings.relaxation().growth() > 1.0) {
         // continuation: re-anchor X = P at the real rule's fixed point before the new weights act
-        store.update("epoch " + epoch + ": re-anchor states at the fixed point", payload(model), LocalSteps::initialStates);
+        store.updateStates("epoch " + epoch + ": re-anchor states at the fixed point", payload(model), LocalSteps::initialStates);
       }
       model = cdStep(model);
       long t1 = System.nanoTime();
       ImplicitModel current = model;
-      store.update("epoch " + epoch + ": P- and X-steps", payload(current), LocalSteps::pxStep);
+      store.updateStates("epoch " + epoch + ": P- and X-steps", payload(current), LocalSteps::pxStep);
       long t2 = System.nanoTime();
       model = abStep(model);
       long t3 = System.nanoTime();
@@ -250,7 +250,7 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
 
   /** The final convex step: (C, D) refitted on the real rule's fixed-point states. */
   ImplicitModel readoutRefit(ImplicitModel model) {
-    store.update("readout refit: true fixed-point states", payload(model), LocalSteps::withTrueStates);
+    store.updateStates("readout refit: true fixed-point states", payload(model), LocalSteps::withTrueStates);
     return cdStep(model);
   }
 

@@ -28,6 +28,12 @@ public interface BlockStore {
   /** Replaces every block by f(block) (a new cached RDD on Spark; the old one is released). */
   <P extends Serializable> void update(String description, P payload, BlockFunction<P, TrainingBlock> f);
 
+  /**
+   * Replaces every block's states by f(block), its U, Y and w unchanged: a store that keeps the
+   * states apart rewrites only them (block-coordinate descent's updates).
+   */
+  <P extends Serializable> void updateStates(String description, P payload, BlockFunction<P, TrainingBlock.States> f);
+
   /** Releases cached data. */
   default void close() {}
 }

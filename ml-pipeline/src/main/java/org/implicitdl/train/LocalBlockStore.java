@@ -67,31 +67,30 @@ public final class LocalBlockStore implements BlockStore {
 
   /**
    * Splits columns of raw inputs U (p×m) and targets Y (q×m) into blocks of at most
-   * {@code blockSize} columns, appending the bias row to U and zero states of n rows.
+   * {@code blockSize} columns, appending the bias row to U (no states yet).
    */
-  public static LocalBlockStore of(Matrix u, Matrix y, int n, int blockSize) {
-    return of(u, y, TrainingBlock.unitWeights(u.cols()), n, blockSize);
+  public static LocalBlockStore of(Matrix u, Matrix y, int blockSize) {
+    return of(u, y, TrainingBlock.unitWeights(u.cols()), blockSize);
   }
 
-  /** As {@link #of(Matrix, Matrix, int, int)} with sample weights w (1×m). */
-  public static LocalBlockStore of(Matrix u, Matrix y, Matrix w, int n, int blockSize) {
+  /** As {@link #of(Matrix, Matrix, int)} with sample weights w (1×m). */
+  public static LocalBlockStore of(Matrix u, Matrix y, Matrix w, int blockSize) {
     List<TrainingBlock> out = new ArrayList<>();
     for (int from = 0; from < u.cols(); from += blockSize) {
       int to = Math.min(u.cols(), from + blockSize);
-      out.add(block(u.columnSlice(from, to), y.columnSlice(from, to), w.columnSlice(from, to), n));
+      out.add(block(u.columnSlice(from, to), y.columnSlice(from, to), w.columnSlice(from, to)));
     }
     return new LocalBlockStore(out);
   }
 
-  /** A training block from raw inputs: U gets the bias row; X and P start at zero; unit weights. */
-  public static TrainingBlock block(Matrix u, Matrix y, int n) {
-    return block(u, y, TrainingBlock.unitWeights(u.cols()), n);
+  /** A training block from raw inputs: U gets the bias row; no states yet; unit weights. */
+  public static TrainingBlock block(Matrix u, Matrix y) {
+    return block(u, y, TrainingBlock.unitWeights(u.cols()));
   }
 
   /** A training block with sample weights w (1×m). */
-  public static TrainingBlock block(Matrix u, Matrix y, Matrix w, int n) {
-    return new TrainingBlock(Matrix.vstack(u, TrainingBlock.unitWeights(u.cols())), y, Matrix.zeros(n, u.cols()),
-        Matrix.zeros(n, u.cols()), w);
+  public static TrainingBlock block(Matrix u, Matrix y, Matrix w) {
+    return new TrainingBlock(Matrix.vstack(u, TrainingBlock.unitWeights(u.cols())), y, null, null, w);
   }
 
   public List<TrainingBlock> blocks() {
@@ -131,5 +130,10 @@ public final class LocalBlockStore implements BlockStore {
     List<TrainingBlock> next = PartitionThreads.inOrder(work);
     blocks.clear();
     blocks.addAll(next);
+  }
+
+  @Override
+  public <P extends Serializable> void updateStates(String description, P payload, BlockFunction<P, TrainingBlock.States> f) {
+    update(description, payload, (P value, TrainingBlock b) -> b.withStates(f.apply(value, b)));
   }
 }

@@ -49,14 +49,14 @@ public final class LocalSteps {
   }
 
   /** The P-step then the X-step on one block (projected gradient, fixed global steps). */
-  public static TrainingBlock pxStep(BcdPayload payload, TrainingBlock block) {
+  public static TrainingBlock.States pxStep(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
     BcdSettings st = payload.settings();
     Matrix a = m.a();
     Matrix bu = Blas.multiply(m.b(), block.u());
     Matrix p = pStep(payload, block, a, bu, m.c(), Blas.multiply(m.d(), block.u()));
     Matrix x = xStep(st, block.x(), p, a, bu, payload.etaX());
-    return block.withStates(x, p);
+    return new TrainingBlock.States(x, p);
   }
 
   /**
@@ -226,16 +226,16 @@ public final class LocalSteps {
   }
 
   /** Replaces P by the real rule's fixed-point states (for the final readout refit). */
-  public static TrainingBlock withTrueStates(BcdPayload payload, TrainingBlock block) {
+  public static TrainingBlock.States withTrueStates(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
-    return block.withStates(block.x(), RealRule.states(m, m.certificate(), block.u(), payload.settings().fixedPoint()).states());
+    return new TrainingBlock.States(block.x(), RealRule.states(m, m.certificate(), block.u(), payload.settings().fixedPoint()).states());
   }
 
   /** Initial states: the fixed point of the initial model, X = P = x*. */
-  public static TrainingBlock initialStates(BcdPayload payload, TrainingBlock block) {
+  public static TrainingBlock.States initialStates(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
     Matrix states = RealRule.states(m, m.certificate(), block.u(), payload.settings().fixedPoint()).states();
-    return block.withStates(states, states.copy());
+    return new TrainingBlock.States(states, states.copy());
   }
 
   /** X·diag(w): columns scaled by their weights; X itself when every weight is 1 (read only). */

@@ -7,6 +7,8 @@ import org.implicitdl.linalg.Matrix;
  * One column block of the training data (paper §4's layout): inputs U_k ((p+1)×m_k, features
  * and the bias row), targets Y_k (q×m_k), the block's states X_k and P_k (n×m_k), and sample
  * weights w_k (1×m_k; every term of a column's objective is multiplied by its weight).
+ * The states are null until block-coordinate descent sets them (its first pass): only the lifted
+ * problem (10) has them, so the gradient solver's blocks never hold them.
  * Immutable by convention: steps return new blocks.
  */
 public record TrainingBlock(Matrix u, Matrix y, Matrix x, Matrix p, Matrix w) implements Serializable {
@@ -38,4 +40,20 @@ public record TrainingBlock(Matrix u, Matrix y, Matrix x, Matrix p, Matrix w) im
   public TrainingBlock withStates(Matrix newX, Matrix newP) {
     return new TrainingBlock(u, y, newX, newP, w);
   }
+
+  public TrainingBlock withStates(States states) {
+    return states == null ? withStates(null, null) : withStates(states.x(), states.p());
+  }
+
+  /** This block's states X_k, P_k (null when it has none yet). */
+  public States states() {
+    return x == null ? null : new States(x, p);
+  }
+
+  /**
+   * The part of a block that block-coordinate descent rewrites (steps 2–3 of an epoch): X_k and
+   * P_k. Kept apart from U_k, Y_k and w_k, which never change during a fit, a store rewrites only
+   * these 2n rows per column when the states move.
+   */
+  public record States(Matrix x, Matrix p) implements Serializable {}
 }

@@ -92,7 +92,7 @@ class CanonicalRowsTest {
       assertTrue(held > 60 && held < 140, held + " validation rows of 500");
       Dataset<Row> ordered = CanonicalRows.of(split[0], 16);
       List<double[]> blocks = new ArrayList<>();
-      for (TrainingBlock b : BlockPacking.pack(ordered, "features", "label", BlockPacking.Task.CLASSIFICATION, 3, 2, 4, 16).collect()) {
+      for (TrainingBlock b : BlockPacking.pack(ordered, "features", "label", BlockPacking.Task.CLASSIFICATION, 3, 2, 16).collect()) {
         blocks.add(b.u().data());
       }
       packed.add(blocks);

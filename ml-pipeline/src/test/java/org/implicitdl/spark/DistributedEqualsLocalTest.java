@@ -37,12 +37,12 @@ class DistributedEqualsLocalTest {
 
   private static RddBlockStore distributed(int partitions, int blockSize) {
     Dataset<Row> df = SparkTestSession.frame(DATA.data().inputs(), labels()).repartition(partitions);
-    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, blockSize);
+    JavaRDD<TrainingBlock> blocks = BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, blockSize);
     return new RddBlockStore(JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()), blocks, 2, 3);
   }
 
   private static LocalBlockStore local() {
-    return LocalBlockStore.of(DATA.data().inputs(), DATA.data().targets(), N, 10_000);
+    return LocalBlockStore.of(DATA.data().inputs(), DATA.data().targets(), 10_000);
   }
 
   private static BcdSettings settings() {
@@ -93,15 +93,24 @@ class DistributedEqualsLocalTest {
     LocalBlockStore local = local();
     RddBlockStore dist = distributed(3, 7);
     BcdPayload payload = new BcdPayload(expected.model(), st, 0.01, 0.01);
-    local.update("states", payload, LocalSteps::initialStates);
-    dist.update("states", payload, LocalSteps::initialStates);
-    local.update("px", payload, LocalSteps::pxStep);
-    dist.update("px", payload, LocalSteps::pxStep);
+    local.updateStates("states", payload, LocalSteps::initialStates);
+    dist.updateStates("states", payload, LocalSteps::initialStates);
+    local.updateStates("px", payload, LocalSteps::pxStep);
+    dist.updateStates("px", payload, LocalSteps::pxStep);
     for (BlockStore.BlockFunction<BcdPayload, ? extends Mergeable<?>> f : List.<BlockStore.BlockFunction<BcdPayload, ? extends Mergeable<?>>>of(
         LocalSteps::cdStatistics, LocalSteps::abStatistics, LocalSteps::abTargets, LocalSteps::objective, LocalSteps::report)) {
       assertSameFold(local, dist, payload, f, "tanh aggregate");
     }
     dist.close();
+  }
+
+  /** Serialized blocks that may spill keep their states on disk (U keeps the memory); every other level keeps both alike. */
+  @Test
+  void statesGoToDiskOnlyBesideSerializedSpillingBlocks() {
+    assertEquals(org.apache.spark.storage.StorageLevel.DISK_ONLY(), RddBlockStore.statesLevel(RddBlockStore.storageLevel("MEMORY_AND_DISK_SER")));
+    for (String same : List.of("MEMORY_AND_DISK", "DISK_ONLY", "MEMORY_ONLY", "MEMORY_ONLY_SER")) {
+      assertEquals(RddBlockStore.storageLevel(same), RddBlockStore.statesLevel(RddBlockStore.storageLevel(same)), same);
+    }
   }
 
   /** The k-means seeding pass (a merged sample) and every Lloyd pass (cluster sums) fold as locally. */
@@ -122,10 +131,14 @@ class DistributedEqualsLocalTest {
     BlockCoordinateDescent.Result trained = new BlockCoordinateDescent(local(), st, P, 1, null).train(null);
     ImplicitModel model = trained.model();
     BcdPayload payload = new BcdPayload(model, st, 0.01, 0.01);
-    local.update("states", payload, LocalSteps::initialStates);
-    dist.update("states", payload, LocalSteps::initialStates);
-    local.update("px", payload, LocalSteps::pxStep);
-    dist.update("px", payload, LocalSteps::pxStep);
+    int inputsRdd = dist.cachedRddIds().get(0);
+    local.updateStates("states", payload, LocalSteps::initialStates);
+    dist.updateStates("states", payload, LocalSteps::initialStates);
+    local.updateStates("px", payload, LocalSteps::pxStep);
+    dist.updateStates("px", payload, LocalSteps::pxStep);
+    // the state updates rewrote only the states: the blocks' U, Y, w are still the packed RDD's
+    assertEquals(List.of(inputsRdd), dist.cachedRddIds().subList(0, 1), "U, Y, w rewritten by a state update");
+    assertEquals(2, dist.cachedRddIds().size());
     List<BlockStore.BlockFunction<BcdPayload, ? extends Mergeable<?>>> functions = List.of(LocalSteps::constants, LocalSteps::cdStatistics,
         LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::abGram, LocalSteps::abTargets, LocalSteps::objective, LocalSteps::realRule,
         LocalSteps::report, LocalSteps::cdStatisticsAndGradient);
@@ -167,10 +180,10 @@ class DistributedEqualsLocalTest {
     ImplicitModel start = new BlockCoordinateDescent(local(), settings().withEpochs(1), P, 1, null).train(null).model();
     org.implicitdl.train.LocalRounds.Round job = new org.implicitdl.train.LocalRounds.Round(start,
         org.implicitdl.train.AdamState.zeros(N, P, 1), gs, P, 1, 1, 0.01);
-    org.implicitdl.train.LocalRounds.Average a = LocalBlockStore.of(DATA.data().inputs(), DATA.data().targets(), N, 16)
+    org.implicitdl.train.LocalRounds.Average a = LocalBlockStore.of(DATA.data().inputs(), DATA.data().targets(), 16)
         .aggregatePartitions("local", job, org.implicitdl.train.LocalRounds::run);
     Dataset<Row> df = SparkTestSession.frame(DATA.data().inputs(), labels()).coalesce(1);
-    RddBlockStore one = store(BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, 16));
+    RddBlockStore one = store(BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, 16));
     org.implicitdl.train.LocalRounds.Average b = one.aggregatePartitions("distributed", job, org.implicitdl.train.LocalRounds::run);
     SameStatistics.assertSame(a, b, 1e-9, "local-steps statistics");
     one.close();
@@ -186,21 +199,21 @@ class DistributedEqualsLocalTest {
     u.set(3, 17, Double.NaN);
     Dataset<Row> df = SparkTestSession.frame(u, labels());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> store(BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, N, 16)));
+        () -> store(BlockPacking.pack(df, "features", "label", BlockPacking.Task.REGRESSION, P, 1, 16)));
     assertTrue(e.getMessage().contains("column 'features' has a non-finite value NaN at index 3"), e.getMessage());
 
     e = assertThrows(IllegalArgumentException.class, () -> store(BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), labels()),
-        "features", "label", BlockPacking.Task.REGRESSION, P + 1, 1, N, 16)));
+        "features", "label", BlockPacking.Task.REGRESSION, P + 1, 1, 16)));
     assertTrue(e.getMessage().contains("vector of length 12, expected 13"), e.getMessage());
 
     double[] classes = new double[240];
     classes[5] = 3;
     e = assertThrows(IllegalArgumentException.class, () -> store(BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), classes),
-        "features", "label", BlockPacking.Task.CLASSIFICATION, P, 3, N, 16)));
+        "features", "label", BlockPacking.Task.CLASSIFICATION, P, 3, 16)));
     assertTrue(e.getMessage().contains("column 'label' has label 3.0, expected a class index in 0..2"), e.getMessage());
 
     RddBlockStore empty = store(BlockPacking.pack(SparkTestSession.frame(DATA.data().inputs(), labels()).limit(0), "features",
-        "label", BlockPacking.Task.REGRESSION, P, 1, N, 16));
+        "label", BlockPacking.Task.REGRESSION, P, 1, 16));
     e = assertThrows(IllegalArgumentException.class, () -> new BlockCoordinateDescent(empty, settings(), P, 1, null).train(null));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
   }

@@ -65,7 +65,7 @@ class DriverRowsTest {
     Dataset<Row> data = CanonicalRows.of(frame(true, 300, 5), 32).cache();
     FitRows.Names names = new FitRows.Names("features", "label", "weight", BlockPacking.Task.CLASSIFICATION, 3, 3, 4);
     Standardization units = Standardization.identity(3, 3, false);
-    List<TrainingBlock> spark = BlockPacking.pack(data, "features", "label", "weight", BlockPacking.Task.CLASSIFICATION, 3, 3, 4, 32).collect();
+    List<TrainingBlock> spark = BlockPacking.pack(data, "features", "label", "weight", BlockPacking.Task.CLASSIFICATION, 3, 3, 32).collect();
     List<TrainingBlock> driver = new ArrayList<>();
     for (List<Row> part : data.javaRDD().glom().collect()) {
       driver.addAll(DriverRows.pack(part, names, 32, units));

@@ -58,8 +58,9 @@ class LocalTrainingTest {
       ImplicitModel onExecutors = regressor(solver).setLocalTrainingMb(0).fit(data).implicitModel();
       ImplicitModel onDriver = regressor(solver).fit(data).implicitModel();
       assertSameModel(onExecutors, onDriver, solver);
-      // blocks kept serialized, or on disk only (data larger than the executors' memory): the same model
-      String level = solver.equals("gradient") ? "MEMORY_AND_DISK_SER" : "DISK_ONLY";
+      // blocks kept serialized (BCD's states then on disk only), or on disk only (data larger than the executors'
+      // memory): the same model
+      String level = solver.equals("bcd+gradient") ? "DISK_ONLY" : "MEMORY_AND_DISK_SER";
       assertSameModel(onExecutors, regressor(solver).setLocalTrainingMb(0).setBlockStorageLevel(level).fit(data).implicitModel(), solver + ", " + level);
     }
     ImplicitRegressor robust = regressor("gradient").setRobustEpsilon(0.1);

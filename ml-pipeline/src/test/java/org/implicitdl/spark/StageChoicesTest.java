@@ -26,8 +26,8 @@ class StageChoicesTest {
     Random r = new Random(6);
     Matrix[] train = linear(r, 300);
     Matrix[] valid = linear(r, 300);
-    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 5, 100);
-    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 5, 300);
+    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 100);
+    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 300);
     // a model that reads its inputs through random states and a random readout: worse than a linear fit
     ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
     ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
@@ -51,13 +51,13 @@ class StageChoicesTest {
     Matrix[] valid = linear(r, 100);
     ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
     ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
-    ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, LocalBlockStore.of(train[0], train[1], 5, 100),
-        LocalBlockStore.of(valid[0], valid[1], 5, 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
+    ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, LocalBlockStore.of(train[0], train[1], 100),
+        LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
     ImplicitModel zero = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
     BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
-    ImplicitModel everyRow = new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 5, 100),
+    ImplicitModel everyRow = new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 100),
         settings, 8, 1, null).fitReadout(zero);
-    ImplicitModel trainingRows = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 5, 100), settings, 8, 1, null).fitReadout(zero);
+    ImplicitModel trainingRows = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 100), settings, 8, 1, null).fitReadout(zero);
     for (int k = 0; k < 9; k++) {
       assertEquals(everyRow.d().get(0, k), chosen.d().get(0, k), 1e-9, "D entry " + k);
     }

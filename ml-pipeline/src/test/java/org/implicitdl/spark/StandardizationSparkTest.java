@@ -55,7 +55,7 @@ class StandardizationSparkTest {
   /** The training blocks of {@code raw}, packed as the estimator packs them (here 3 partitions of 64-row blocks). */
   private static RddBlockStore store(Dataset<Row> raw) {
     return new RddBlockStore(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()),
-        BlockPacking.pack(raw.repartition(3), "features", "label", "", BlockPacking.Task.REGRESSION, 3, 1, 5, 64), 2, 0);
+        BlockPacking.pack(raw.repartition(3), "features", "label", "", BlockPacking.Task.REGRESSION, 3, 1, 64), 2, 0);
   }
 
   private static Standardization units(Dataset<Row> raw) {
@@ -89,7 +89,7 @@ class StandardizationSparkTest {
       y[j] = all.get(j).getDouble(1);
     }
     one.add(org.implicitdl.train.LocalBlockStore.block(new org.implicitdl.linalg.Matrix(3, all.size(), u),
-        new org.implicitdl.linalg.Matrix(1, all.size(), y), 5));
+        new org.implicitdl.linalg.Matrix(1, all.size(), y)));
     double[] local = org.implicitdl.train.Moments.of(one.get(0), true).values();
     assertEquals(local.length, distributed.length);
     for (int k = 0; k < local.length; k++) {

@@ -15,7 +15,7 @@ class ApproximatePruningTest {
     Matrix[] train = RobustTrainingTest.data(600, 1);
     Matrix[] held = RobustTrainingTest.data(300, 2);
     GradientSettings settings = GradientSettings.defaults(24, Loss.CROSS_ENTROPY).withEpochs(12).withOptimizer(50, 0.02, 0.95);
-    ImplicitModel full = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 24, 128), null, settings, 4, 3, null).train(null).model();
+    ImplicitModel full = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 128), null, settings, 4, 3, null).train(null).model();
     ToDoubleFunction<ImplicitModel> loss = ApproximatePruning.heldOutLoss(held[0], held[1], Loss.CROSS_ENTROPY);
     double fullLoss = loss.applyAsDouble(full);
 
@@ -34,7 +34,7 @@ class ApproximatePruningTest {
     GradientSettings fineTune = settings.withEpochs(4);
     fineTune = fineTune.withArchitecture(Architecture.of(six.hiddenDim(), fineTune.loss()).withActivation(fineTune.activation()))
         .withPenalties(0, 0, fineTune.weightDecay()).withSyncsPerEpoch(0).withMinSteps(0).withInputPenalty(InputPenalty.NONE);
-    ImplicitModel tuned = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 6, 128), null, fineTune, 4, 3, null).train(six).model();
+    ImplicitModel tuned = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 128), null, fineTune, 4, 3, null).train(six).model();
     System.out.printf("held-out loss: full %.4f (24 states), cut to 6 %.4f, fine-tuned %.4f; within %.2f: %d states%n", fullLoss,
         loss.applyAsDouble(six), loss.applyAsDouble(tuned), tolerance, tolerant.hiddenDim());
     assertTrue(loss.applyAsDouble(tuned) < loss.applyAsDouble(six), "the fine-tune did not recover anything");

@@ -47,7 +47,7 @@ class BlockCoordinateDescentTest {
   void aTrainerRunsTwiceToTheSameModel() {
     SyntheticData.Generated g = SyntheticData.implicitRelu(10, 8, 1, 200, 8, 0.5, 0.01, 5);
     BcdSettings st = BcdSettings.defaults(6, Loss.SQUARED).withEpochs(4).withLambdaMu(new double[] {0.5}, 0.5).withLambdaGrowth(1.5);
-    BlockCoordinateDescent trainer = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 6, 50), st, 8, 1, null);
+    BlockCoordinateDescent trainer = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 50), st, 8, 1, null);
     ImplicitModel first = trainer.train(null).model();
     ImplicitModel second = trainer.train(null).model();
     assertArrayEquals(first.a().data(), second.a().data());
@@ -128,9 +128,9 @@ class BlockCoordinateDescentTest {
     SyntheticData.Generated g = SyntheticData.implicitRelu(20, 30, 1, 200, 15, 0.5, 0.05, 16);
     BcdSettings st = BcdSettings.defaults(10, Loss.SQUARED).withEpochs(3);
     BlockCoordinateDescent.Result full = train(g.data(), st, 30, 1);
-    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 64);
+    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 64);
     BlockCoordinateDescent.Result unrefitted = new BlockCoordinateDescent(store, st, 30, 1, null).withoutReadoutRefit().train(null);
-    BlockCoordinateDescent.Result handOff = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 64), st, 30, 1,
+    BlockCoordinateDescent.Result handOff = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 64), st, 30, 1,
         null).trainAsWarmStart(null);
     assertEquals(full.history().size(), handOff.history().size());
     assertEquals(full.history().get(full.history().size() - 1).objective(), handOff.finalRecord().objective(), 0.0,
@@ -190,9 +190,9 @@ class BlockCoordinateDescentTest {
     }
     BcdSettings st = BcdSettings.defaults(5, Loss.SQUARED).withPenalties(1e-3, 1e-3, 0.1).withEpochs(4)
         .withFixedPoint(new org.implicitdl.solve.SolverSettings(1e-13, 5000));
-    BlockCoordinateDescent.Result weighted = new BlockCoordinateDescent(LocalBlockStore.of(u, y, new Matrix(1, 60, weights), 5, 7), st, 8, 1, null)
+    BlockCoordinateDescent.Result weighted = new BlockCoordinateDescent(LocalBlockStore.of(u, y, new Matrix(1, 60, weights), 7), st, 8, 1, null)
         .train(null);
-    BlockCoordinateDescent.Result repeated = new BlockCoordinateDescent(LocalBlockStore.of(ur, yr, 5, 11), st, 8, 1, null).train(null);
+    BlockCoordinateDescent.Result repeated = new BlockCoordinateDescent(LocalBlockStore.of(ur, yr, 11), st, 8, 1, null).train(null);
     for (Matrix[] pair : new Matrix[][] {{weighted.model().a(), repeated.model().a()}, {weighted.model().b(), repeated.model().b()},
         {weighted.model().c(), repeated.model().c()}, {weighted.model().d(), repeated.model().d()}}) {
       assertTrue(org.implicitdl.TestData.maxAbsDiff(pair[0], pair[1]) <= 1e-9 * Math.max(1, pair[1].maxAbs()));
@@ -201,7 +201,7 @@ class BlockCoordinateDescentTest {
   }
 
   static BlockCoordinateDescent.Result train(LabeledBlock data, BcdSettings st, int p, int q) {
-    LocalBlockStore store = LocalBlockStore.of(data.inputs(), data.targets(), st.hiddenDim(), 64);
+    LocalBlockStore store = LocalBlockStore.of(data.inputs(), data.targets(), 64);
     return new BlockCoordinateDescent(store, st, p, q, null).train(null);
   }
 

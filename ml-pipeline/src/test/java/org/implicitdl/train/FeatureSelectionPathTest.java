@@ -64,7 +64,7 @@ class FeatureSelectionPathTest {
       SyntheticData.Generated g = SyntheticData.implicitRelu(8, 12, 1, 200, 4, 0.5, 0.05, 21);
       Matrix y = loss == Loss.SQUARED ? g.data().targets() : classes(g.data().targets());
       int q = y.rows();
-      LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), y, 6, 64);
+      LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), y, 64);
       GradientSettings settings = GradientSettings.defaults(6, loss);
       ImplicitModel dense = new GradientTrainer(store, null, settings.withEpochs(3), 12, q, null).train(null).model();
       FeatureSelectionPath path = new FeatureSelectionPath(store, store, settings, 12, q, null);
@@ -85,7 +85,7 @@ class FeatureSelectionPathTest {
   @Test
   void adaptiveScalesPenalizeTheInputsTheDenseFitUsesLeast() {
     SyntheticData.Generated g = SyntheticData.implicitRelu(6, 5, 1, 100, 3, 0.5, 0.05, 4);
-    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 6, 64);
+    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 64);
     GradientSettings settings = GradientSettings.defaults(6, Loss.SQUARED);
     Matrix b = new Matrix(6, 6, new double[36]);
     Matrix d = new Matrix(1, 6, new double[6]);
@@ -105,7 +105,7 @@ class FeatureSelectionPathTest {
   @Test
   void pairedDifferencesAreTheRowByRowLossDifferences() {
     SyntheticData.Generated g = SyntheticData.implicitRelu(5, 4, 1, 50, 4, 0.5, 0.05, 6);
-    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 5, 16);
+    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 16);
     GradientSettings settings = GradientSettings.defaults(5, Loss.SQUARED);
     ImplicitModel first = new GradientTrainer(store, null, settings.withEpochs(1).withMinSteps(0), 4, 1, null).train(null).model();
     ImplicitModel second = new GradientTrainer(store, null, settings.withEpochs(3).withMinSteps(0), 4, 1, null).train(null).model();
@@ -179,8 +179,8 @@ class FeatureSelectionPathTest {
     y = y.scaled(1 / rms);
     int m = u.cols();
     int held = m / 5;
-    LocalBlockStore train = LocalBlockStore.of(u.columnSlice(0, m - held), y.columnSlice(0, m - held), 10, 2048);
-    LocalBlockStore validation = LocalBlockStore.of(u.columnSlice(m - held, m), y.columnSlice(m - held, m), 10, 2048);
+    LocalBlockStore train = LocalBlockStore.of(u.columnSlice(0, m - held), y.columnSlice(0, m - held), 2048);
+    LocalBlockStore validation = LocalBlockStore.of(u.columnSlice(m - held, m), y.columnSlice(m - held, m), 2048);
     GradientSettings settings = GradientSettings.defaults(10, Loss.SQUARED).withMinSteps(1000).withPenalties(0, 0, 1e-4);
     ImplicitModel dense = new GradientTrainer(train, validation, settings, 200, 1, null).train(null).model();
     FeatureSelectionPath.Result r = new FeatureSelectionPath(train, validation, settings, 200, 1, null).run(dense, 0);

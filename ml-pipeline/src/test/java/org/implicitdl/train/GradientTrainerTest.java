@@ -29,9 +29,9 @@ class GradientTrainerTest {
     LabeledBlock valid = all.slice(200, 400);
     GradientSettings st = GradientSettings.defaults(16, Loss.CROSS_ENTROPY).withEpochs(25).withOptimizer(20, 0.05, 1.0)
         .withPenalties(0.001, 0.01, 0);
-    LocalBlockStore validation = LocalBlockStore.of(valid.inputs(), valid.targets(), 16, 100);
+    LocalBlockStore validation = LocalBlockStore.of(valid.inputs(), valid.targets(), 100);
     List<ImplicitModel> iterates = new ArrayList<>();
-    GradientTrainer.Result r = new GradientTrainer(LocalBlockStore.of(train.inputs(), train.targets(), 16, 100), validation, st, 10, 3, null)
+    GradientTrainer.Result r = new GradientTrainer(LocalBlockStore.of(train.inputs(), train.targets(), 100), validation, st, 10, 3, null)
         .onEpochModel(iterates::add).train(null);
     double best = Double.POSITIVE_INFINITY;
     int bestEpoch = 0;
@@ -54,7 +54,7 @@ class GradientTrainerTest {
     LabeledBlock data = classes(600, 21);
     GradientSettings st = GradientSettings.defaults(8, Loss.CROSS_ENTROPY).withEpochs(12).withOptimizer(32, 0.02, 0.9)
         .withStructure(Architecture.Structure.INF_NORM, 0.5).withSyncsPerEpoch(syncsPerEpoch);
-    LocalBlockStore store = LocalBlockStore.of(data.inputs(), data.targets(), 8, 100);
+    LocalBlockStore store = LocalBlockStore.of(data.inputs(), data.targets(), 100);
     List<ImplicitModel> iterates = new ArrayList<>();
     GradientTrainer.Result r = new GradientTrainer(store, null, st, 10, 3, null).onEpochModel(iterates::add).train(null);
     assertEquals(12, iterates.size());

@@ -16,7 +16,7 @@ class LocalBlockStoreTest {
 
   private static List<List<TrainingBlock>> partitions() {
     LabeledBlock data = GradientTrainerTest.classes(900, 5);
-    List<TrainingBlock> blocks = LocalBlockStore.of(data.inputs(), data.targets(), N, 50).blocks();
+    List<TrainingBlock> blocks = LocalBlockStore.of(data.inputs(), data.targets(), 50).blocks();
     return List.of(blocks.subList(0, 7), blocks.subList(7, 12), blocks.subList(12, blocks.size()));
   }
 
@@ -64,11 +64,11 @@ class LocalBlockStoreTest {
     LocalBlockStore store = LocalBlockStore.ofPartitions(partitions());
     List<TrainingBlock> before = store.blocks();
     // each block's update runs a pass of a store of its own (as a nested fit would) on the same threads
-    store.update("nested", payload(), (p, b) -> {
+    store.updateStates("nested", payload(), (p, b) -> {
       LocalBlockStore inner = LocalBlockStore.ofPartitions(List.of(List.of(b), List.of(b)));
       double rows = inner.aggregate("inner", p, GradientTrainer::evaluate).weight();
       assertEquals(2.0 * b.size(), rows);
-      return b.withStates(filled(b.x().rows(), b.size(), rows), b.p());
+      return new TrainingBlock.States(filled(3, b.size(), rows), filled(3, b.size(), 0));
     });
     List<TrainingBlock> after = store.blocks();
     assertEquals(before.size(), after.size());
@@ -96,7 +96,7 @@ class LocalBlockStoreTest {
       if (b == target) {
         throw new IllegalArgumentException("bad");
       }
-      return b.withStates(filled(b.x().rows(), b.size(), 1), b.p());
+      return b.withStates(filled(3, b.size(), 1), filled(3, b.size(), 1));
     }));
     assertEquals(unchanged, store.blocks(), "a failed update replaced blocks");
   }

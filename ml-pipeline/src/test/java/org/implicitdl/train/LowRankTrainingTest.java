@@ -30,8 +30,8 @@ class LowRankTrainingTest {
     Matrix[] train = RobustTrainingTest.data(600, 1);
     Matrix[] test = RobustTrainingTest.data(300, 2);
     GradientSettings settings = GradientSettings.defaults(24, Loss.CROSS_ENTROPY).withEpochs(10).withOptimizer(50, 0.02, 0.95);
-    ImplicitModel dense = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 24, 128), null, settings, 4, 3, null).train(null).model();
-    ImplicitModel low = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 24, 128), null,
+    ImplicitModel dense = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 128), null, settings, 4, 3, null).train(null).model();
+    ImplicitModel low = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 128), null,
         settings.withShape(StateShape.DENSE.withRank(3)), 4, 3, null).train(null).model();
     checkLowRank("gradient", low, 3, settings.kappa());
     double a0 = StatePenaltyTest.accuracy(dense, test[0], test[1]);
@@ -46,8 +46,8 @@ class LowRankTrainingTest {
     Matrix[] test = RobustTrainingTest.data(300, 2);
     BcdSettings settings = BcdSettings.defaults(24, Loss.CROSS_ENTROPY).withEpochs(8).withPenalties(1e-2, 0, 0)
         .withFixedPoint(new SolverSettings(1e-9, 1000));
-    ImplicitModel dense = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 24, 128), settings, 4, 3, null).train(null).model();
-    BlockCoordinateDescent.Result low = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 24, 128),
+    ImplicitModel dense = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 128), settings, 4, 3, null).train(null).model();
+    BlockCoordinateDescent.Result low = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 128),
         settings.withShape(StateShape.DENSE.withRank(2)), 4, 3, null).train(null);
     checkLowRank("bcd", low.model(), 2, settings.kappa());
     List<EpochRecord> history = low.history();

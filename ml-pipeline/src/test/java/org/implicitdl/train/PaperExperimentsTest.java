@@ -43,7 +43,7 @@ class PaperExperimentsTest {
       d.maxEpochs = 150;
       d.tol = 0.0;
     });
-    BlockCoordinateDescent.Result r = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 400),
+    BlockCoordinateDescent.Result r = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 400),
         st, 100, 1, null).train(null);
     double[] pr = precisionRecall(r.selectedFeatures(), g.relevantFeatures());
     System.out.printf("§7.2 seed %d: %d selected, precision %.2f, recall %.2f, real-rule rmse %.3f%n", seed, r.selectedFeatures().length,
@@ -64,7 +64,7 @@ class PaperExperimentsTest {
   @ValueSource(longs = {7, 11, 13, 17, 19, 23, 29})
   void gradientThenBcdRecoversTheSupport(long seed) {
     SyntheticData.Generated g = SyntheticData.implicitRelu(20, 100, 1, 400, 10, 0.5, 0.01, seed);
-    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 10, 400);
+    LocalBlockStore store = LocalBlockStore.of(g.data().inputs(), g.data().targets(), 400);
     GradientSettings gs = GradientSettings.defaults(10, Loss.SQUARED).withEpochs(500).withOptimizer(40, 0.01, 0.99)
         .withPenalties(0, 0.5, 0).withFixedPoint(new SolverSettings(1e-8, 500));
     GradientTrainer.Result gradient = new GradientTrainer(store, null, gs, 100, 1, null).train(null);
@@ -98,11 +98,11 @@ class PaperExperimentsTest {
       SyntheticData.Generated g = SyntheticData.sparseTanhNetwork(shape[0], shape[1], shape[2], 400, 0.2, 0.01, 5);
       LabeledBlock data = g.data();
       double spread = rms(data);
-      BlockCoordinateDescent.Result bcd = new BlockCoordinateDescent(LocalBlockStore.of(data.inputs(), data.targets(), 20, 400),
+      BlockCoordinateDescent.Result bcd = new BlockCoordinateDescent(LocalBlockStore.of(data.inputs(), data.targets(), 400),
           BcdSettings.defaults(20, Loss.SQUARED).withEpochs(30).withLambdaMu(new double[] {10}, 10), shape[0], shape[2], null).train(null);
       GradientSettings gs = GradientSettings.defaults(20, Loss.SQUARED).withEpochs(60).withOptimizer(40, 0.01, 0.97)
           .withActivation(org.implicitdl.solve.Activation.TANH).withFixedPoint(new SolverSettings(1e-8, 500));
-      GradientTrainer.Result grad = new GradientTrainer(LocalBlockStore.of(data.inputs(), data.targets(), 20, 400), null, gs, shape[0],
+      GradientTrainer.Result grad = new GradientTrainer(LocalBlockStore.of(data.inputs(), data.targets(), 400), null, gs, shape[0],
           shape[2], null).train(null);
       System.out.printf("§7.1 p=%d hidden=%d q=%d m=400: target rms %.3f, BCD (relu, n=20) rmse %.3f, gradient (tanh, n=20) rmse %.3f%n",
           shape[0], shape[1], shape[2], spread, bcd.finalRecord().realMetric(), grad.finalRecord().realMetric());

@@ -18,10 +18,10 @@ class PrototypeInitializationTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 7, 64})
   void prototypesDoNotDependOnTheBlocking(int blockSize) {
-    Matrix whole = PrototypeInitialization.prototypes(LocalBlockStore.of(U, Y, 8, 10_000), 8, 5L);
-    Matrix split = PrototypeInitialization.prototypes(LocalBlockStore.of(U, Y, 8, blockSize), 8, 5L);
+    Matrix whole = PrototypeInitialization.prototypes(LocalBlockStore.of(U, Y, 10_000), 8, 5L);
+    Matrix split = PrototypeInitialization.prototypes(LocalBlockStore.of(U, Y, blockSize), 8, 5L);
     assertTrue(TestData.maxAbsDiff(whole, split) <= 1e-12, "prototypes differ by " + TestData.maxAbsDiff(whole, split));
-    assertNotEquals(whole, PrototypeInitialization.prototypes(LocalBlockStore.of(U, Y, 8, blockSize), 8, 6L), "the seed chooses the start");
+    assertNotEquals(whole, PrototypeInitialization.prototypes(LocalBlockStore.of(U, Y, blockSize), 8, 6L), "the seed chooses the start");
   }
 
   /** One Lloyd pass by hand: each prototype moves to the weighted mean of the rows nearest to it. */
@@ -29,7 +29,7 @@ class PrototypeInitializationTest {
   void aLloydPassMovesEachPrototypeToTheWeightedMeanOfItsNearestRows() {
     Matrix u = Matrix.fromRows(new double[][] {{0, 0, 10, 10}, {0, 1, 0, 2}});
     Matrix w = new Matrix(1, 4, new double[] {1, 3, 1, 1});
-    TrainingBlock block = LocalBlockStore.of(u, Matrix.zeros(1, 4), w, 2, 4).blocks().get(0);
+    TrainingBlock block = LocalBlockStore.of(u, Matrix.zeros(1, 4), w, 4).blocks().get(0);
     Matrix centroids = Matrix.fromRows(new double[][] {{0, 10}, {0, 0}});
     Matrix sums = PrototypeInitialization.clusterSums(PrototypeInitialization.scoring(centroids), block).sums();
     Matrix next = PrototypeInitialization.updated(centroids, sums);
@@ -48,7 +48,7 @@ class PrototypeInitializationTest {
   /** Row i of B has norm s and points from the input mean to prototype i; z_i(ū) = 0. */
   @Test
   void eachStatePointsFromTheInputMeanToItsPrototype() {
-    LocalBlockStore store = LocalBlockStore.of(U, Y, 8, 64);
+    LocalBlockStore store = LocalBlockStore.of(U, Y, 64);
     BcdSettings st = BcdSettings.defaults(8, Loss.SQUARED).withInitialization(BcdSettings.Initialization.PROTOTYPES);
     BlockCoordinateDescent bcd = new BlockCoordinateDescent(store, st, 5, 1, null);
     ImplicitModel gaussian = bcd.initialModel();
@@ -85,7 +85,7 @@ class PrototypeInitializationTest {
     for (int k = 0; k < 100; k++) {
       repeated.setBlock(0, k, five.columnSlice(k % 5, k % 5 + 1));
     }
-    LocalBlockStore store = LocalBlockStore.of(repeated, Matrix.zeros(1, 100), 10, 16);
+    LocalBlockStore store = LocalBlockStore.of(repeated, Matrix.zeros(1, 100), 16);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PrototypeInitialization.prototypes(store, 10, 1L));
     assertTrue(e.getMessage().contains("n = 10") && e.getMessage().contains("got 5"), e.getMessage());
   }
@@ -95,7 +95,7 @@ class PrototypeInitializationTest {
   void trainingFromPrototypesNeverIncreasesTheObjective() {
     org.implicitdl.data.SyntheticData.Generated g = org.implicitdl.data.SyntheticData.implicitRelu(8, 5, 1, 300, 5, 0.5, 0.01, 4);
     BcdSettings st = BcdSettings.defaults(6, Loss.SQUARED).withEpochs(8).withInitialization(BcdSettings.Initialization.PROTOTYPES);
-    BlockCoordinateDescent.Result r = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 6, 64), st, 5, 1, null)
+    BlockCoordinateDescent.Result r = new BlockCoordinateDescent(LocalBlockStore.of(g.data().inputs(), g.data().targets(), 64), st, 5, 1, null)
         .train(null);
     BlockCoordinateDescentTest.assertMonotone(r);
   }

@@ -49,8 +49,8 @@ class RobustTrainingTest {
     Matrix[] train = data(600, 1);
     Matrix[] test = data(300, 2);
     BcdSettings settings = BcdSettings.defaults(8, Loss.CROSS_ENTROPY).withEpochs(15).withPenalties(1e-2, 0, 0);
-    ImplicitModel nominal = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 8, 128), settings, 4, 3, null).train(null).model();
-    ImplicitModel robust = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 8, 128), settings, 4, 3, null)
+    ImplicitModel nominal = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 128), settings, 4, 3, null).train(null).model();
+    ImplicitModel robust = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 128), settings, 4, 3, null)
         .robust(InputBox.uniform(4, EPSILON)).train(null).model();
     double n = certifiedAccuracy(nominal, test[0], test[1], EPSILON);
     double r = certifiedAccuracy(robust, test[0], test[1], EPSILON);
@@ -64,8 +64,8 @@ class RobustTrainingTest {
     Matrix[] train = data(600, 1);
     Matrix[] test = data(300, 2);
     GradientSettings settings = GradientSettings.defaults(8, Loss.CROSS_ENTROPY).withEpochs(12).withOptimizer(50, 0.02, 0.95);
-    ImplicitModel nominal = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 8, 128), null, settings, 4, 3, null).train(null).model();
-    ImplicitModel robust = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 8, 128), null, settings, 4, 3, null)
+    ImplicitModel nominal = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 128), null, settings, 4, 3, null).train(null).model();
+    ImplicitModel robust = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 128), null, settings, 4, 3, null)
         .robust(new RobustObjective(InputBox.uniform(4, EPSILON), 0.7, 0.5)).train(null).model();
     double n = certifiedAccuracy(nominal, test[0], test[1], EPSILON);
     double r = certifiedAccuracy(robust, test[0], test[1], EPSILON);

@@ -48,8 +48,8 @@ class StatePenaltyTest {
     Matrix[] train = RobustTrainingTest.data(600, 1);
     Matrix[] test = RobustTrainingTest.data(300, 2);
     GradientSettings settings = GradientSettings.defaults(24, Loss.CROSS_ENTROPY).withEpochs(15).withOptimizer(50, 0.02, 0.95);
-    ImplicitModel plain = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 24, 128), null, settings, 4, 3, null).train(null).model();
-    ImplicitModel penalized = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 24, 128), null, settings.withStatePenalty(1e-3), 4, 3,
+    ImplicitModel plain = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 128), null, settings, 4, 3, null).train(null).model();
+    ImplicitModel penalized = new GradientTrainer(LocalBlockStore.of(train[0], train[1], 128), null, settings.withStatePenalty(1e-3), 4, 3,
         null).train(null).model();
     check("gradient", plain, penalized, test);
   }
@@ -60,8 +60,8 @@ class StatePenaltyTest {
     Matrix[] test = RobustTrainingTest.data(300, 2);
     BcdSettings settings = BcdSettings.defaults(24, Loss.CROSS_ENTROPY).withEpochs(15).withPenalties(1e-2, 0, 0)
         .withFixedPoint(new SolverSettings(1e-9, 1000));
-    ImplicitModel plain = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 24, 128), settings, 4, 3, null).train(null).model();
-    ImplicitModel penalized = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 24, 128), settings.withStatePenalty(5), 4, 3,
+    ImplicitModel plain = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 128), settings, 4, 3, null).train(null).model();
+    ImplicitModel penalized = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 128), settings.withStatePenalty(5), 4, 3,
         null).train(null).model();
     check("bcd", plain, penalized, test);
   }

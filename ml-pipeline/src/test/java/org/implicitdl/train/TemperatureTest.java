@@ -17,8 +17,8 @@ class TemperatureTest {
     int q = 3;
     Matrix[] train = blobs(r, 600, p, q);
     Matrix[] valid = blobs(r, 300, p, q);
-    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 8, 200);
-    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 8, 300);
+    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 200);
+    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 300);
     BcdSettings settings = BcdSettings.defaults(8, Loss.CROSS_ENTROPY).withPenalties(1e-6, 0, 0).withEpochs(5);
     ImplicitModel bcd = new BlockCoordinateDescent(store, settings, p, q, null).train(null).model();
     ImplicitModel calibrated = Temperature.calibrate(bcd, validation, settings.fixedPoint());

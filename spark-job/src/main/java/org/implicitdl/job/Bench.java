@@ -108,7 +108,7 @@ final class Bench extends JobCommand {
   }
 
   static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df, org.apache.spark.storage.StorageLevel level) {
-    return new RddBlockStore(sc, BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, HIDDEN, 2048), 2, 10, level);
+    return new RddBlockStore(sc, BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, 2048), 2, 10, level);
   }
 
   /**

@@ -195,7 +195,7 @@ final class PaperSection71 {
     Matrix yTest = y.columnSlice(TRAIN, TRAIN + TEST);
     int p = WIDTHS[0];
     int q = WIDTHS[WIDTHS.length - 1];
-    BlockCoordinateDescent.Result r = new BlockCoordinateDescent(LocalBlockStore.of(uTrain, yTrain, bcd.hiddenDim(), 250), bcd.withSeed(seed),
+    BlockCoordinateDescent.Result r = new BlockCoordinateDescent(LocalBlockStore.of(uTrain, yTrain, 250), bcd.withSeed(seed),
         p, q, null).train(null);
     ImplicitModel byBcd = r.model();
     double[] baseline = RMSPROP_RESULTS.computeIfAbsent(v.layered() + "/" + v.density() + "/" + v.rmspropBatch() + "/" + seed, k -> {
@@ -218,7 +218,7 @@ final class PaperSection71 {
     int p = u.rows();
     int q = y.rows();
     Random r = new Random(seed);
-    ImplicitModel start = new BlockCoordinateDescent(LocalBlockStore.of(u.columnSlice(0, 1), y.columnSlice(0, 1), n, 1), bcd.withSeed(seed),
+    ImplicitModel start = new BlockCoordinateDescent(LocalBlockStore.of(u.columnSlice(0, 1), y.columnSlice(0, 1), 1), bcd.withSeed(seed),
         p, q, null).initialModel();
     Matrix c = LayerMask.restrict(SyntheticData.gaussian(q, n + p + 1, 1 / Math.sqrt(n), r), bcd.shape().readoutPattern(p, q));
     for (int j = n; j < n + p + 1; j++) {
