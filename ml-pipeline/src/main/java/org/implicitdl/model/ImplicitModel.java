@@ -185,6 +185,12 @@ public final class ImplicitModel implements java.io.Serializable {
     return with(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), c, d);
   }
 
+  /** A copy whose [A B] is {@code ab} and [C D] is {@code cd}, each split after its n state columns (one copy, one check). */
+  public ImplicitModel withWeights(Matrix ab, Matrix cd) {
+    int n = hiddenDim();
+    return with(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()));
+  }
+
   /** A copy whose [C D] is {@code cd}, split after its n state columns. */
   public ImplicitModel withCD(Matrix cd) {
     int n = hiddenDim();

@@ -7,7 +7,7 @@ import org.implicitdl.linalg.Matrix;
 /**
  * Well-posedness of the implicit rule x = φ(Ax + Bu) (paper §3): matrix norms, the
  * Perron–Frobenius bound λ_pf(|A|) &lt; 1 (Theorem 2's scaling invariance), triangular
- * structure, and the projection onto {‖A‖∞ ≤ κ} (row-wise ℓ1-ball projection, Duchi et al. 2008).
+ * structure, and the projection onto {‖A‖∞ ≤ κ} (row-wise ℓ1-ball projection; its threshold by Condat 2016).
  */
 public final class WellPosedness {
   private static final int POWER_ITERATIONS = 5000;
@@ -219,7 +219,11 @@ public final class WellPosedness {
     return out;
   }
 
-  /** In-place projection of v onto {‖v‖₁ ≤ radius} (sort-based, O(k log k)). */
+  /**
+   * In-place projection of v onto {‖v‖₁ ≤ radius}: v itself when inside, else sign(v)·max(|v| − θ, 0)
+   * with θ the threshold of the projection of |v| onto the simplex {x ≥ 0, Σx = radius}
+   * ({@link #simplexThreshold}). NaN entries make the result NaN.
+   */
   public static void projectL1Ball(double[] v, double radius) {
     double l1 = 0;
     for (double x : v) {
@@ -228,26 +232,73 @@ public final class WellPosedness {
     if (l1 <= radius) {
       return;
     }
-    double[] u = new double[v.length];
+    double[] magnitudes = new double[v.length];
     for (int k = 0; k < v.length; k++) {
-      u[k] = Math.abs(v[k]);
+      magnitudes[k] = Math.abs(v[k]);
     }
-    Arrays.sort(u);
-    double cumulative = 0;
-    double theta = 0;
-    for (int j = 1; j <= u.length; j++) {
-      double uj = u[u.length - j];
-      cumulative += uj;
-      double t = (cumulative - radius) / j;
-      if (uj - t > 0) {
-        theta = t;
-      } else {
-        break;
-      }
-    }
+    double theta = Double.isNaN(l1) ? Double.NaN : simplexThreshold(magnitudes, radius);
     for (int k = 0; k < v.length; k++) {
       v[k] = Math.signum(v[k]) * Math.max(Math.abs(v[k]) - theta, 0.0);
     }
+  }
+
+  /**
+   * The threshold τ of the Euclidean projection of y ≥ 0 (Σy &gt; a) onto the simplex {x ≥ 0, Σx = a}:
+   * x = max(y − τ, 0). Condat's algorithm (Condat 2016, "Fast projection onto the simplex and the
+   * ℓ1 ball", Algorithm 3), without a sort: linear in practice, where a sort-based threshold is
+   * O(k log k) — the ℓ1-ball projection runs on every row of A after every optimizer step. The list v
+   * holds the candidates of the support; ρ is the threshold they imply.
+   */
+  static double simplexThreshold(double[] y, double a) {
+    if (!(a > 0)) {
+      return Arrays.stream(y).max().orElse(0.0); // the ball is the origin
+    }
+    double[] v = new double[y.length];
+    double[] set = new double[y.length];
+    int size = 1;
+    int setSize = 0;
+    v[0] = y[0];
+    double rho = y[0] - a;
+    for (int k = 1; k < y.length; k++) {
+      double yk = y[k];
+      if (yk > rho) {
+        rho += (yk - rho) / (size + 1);
+        if (rho > yk - a) {
+          v[size++] = yk;
+        } else {
+          System.arraycopy(v, 0, set, setSize, size);
+          setSize += size;
+          v[0] = yk;
+          size = 1;
+          rho = yk - a;
+        }
+      }
+    }
+    for (int k = 0; k < setSize; k++) {
+      if (set[k] > rho) {
+        v[size++] = set[k];
+        rho += (set[k] - rho) / size;
+      }
+    }
+    int before;
+    do {
+      before = size;
+      int kept = 0;
+      for (int k = 0; k < before; k++) {
+        if (v[k] <= rho && size > 1) {
+          size--;
+          rho += (rho - v[k]) / size;
+        } else {
+          v[kept++] = v[k];
+        }
+      }
+    } while (size != before);
+    // τ from the support found, summed afresh: the running updates of ρ carry rounding from every step
+    double sum = 0;
+    for (int k = 0; k < size; k++) {
+      sum += v[k];
+    }
+    return (sum - a) / size;
   }
 
   /**

@@ -71,7 +71,7 @@ public final class AdamState implements Serializable {
       // after the shrinkage: scaling rows and columns of A would not keep its rank
       new Prox(n, inputs, 0.0, 0.0, 0.0, st.structure(), st.kappa()).withRank(st.shape().rank()).apply(ab, rate);
     }
-    return m.withAB(ab).withCD(cd);
+    return m.withWeights(ab, cd);
   }
 
   /**

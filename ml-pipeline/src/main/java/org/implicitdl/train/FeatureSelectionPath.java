@@ -140,7 +140,7 @@ public final class FeatureSelectionPath {
         new Prox(n, inputs, 0.0, 0.0, 0.0, atWeight.structure(), atWeight.kappa()).apply(nab, step);
         InputGroups.shrink(nab, uniform(nab, 1 / step), ncd, uniform(ncd, 1 / step), n, inputs, atWeight.inputPenalty());
         InputGroups.drop(nab, ncd, n, atWeight.inputPenalty().dropped());
-        ImplicitModel next = model.withAB(nab).withCD(ncd);
+        ImplicitModel next = model.withWeights(nab, ncd);
         double nextLoss = meanLoss(next);
         double bound = loss + dot(gab, nab, ab) + dot(gcd, ncd, cd) + (distance(nab, ab) + distance(ncd, cd)) / (2 * step);
         if (nextLoss <= bound + 1e-12 * Math.abs(loss)) {
@@ -191,7 +191,7 @@ public final class FeatureSelectionPath {
     Matrix ab = Matrix.hstack(model.a(), model.b());
     Matrix cd = Matrix.hstack(model.c(), model.d());
     InputGroups.drop(ab, cd, model.hiddenDim(), InputPenalty.keeping(support, inputs).dropped());
-    return model.withAB(ab).withCD(cd);
+    return model.withWeights(ab, cd);
   }
 
   /** glmnet's λ_max at a model whose input columns are zero and whose output bias is optimal (one gradient pass). */

@@ -63,7 +63,7 @@ public final class LocalRounds {
     /** The partitions' parameters averaged, on the round's starting model. */
     ImplicitModel model(ImplicitModel start) {
       // the ℓ1-ball constraint set is convex, so the average of feasible iterates stays feasible
-      return start.withAB(hidden.scaled(1 / parts)).withCD(readout.scaled(1 / parts));
+      return start.withWeights(hidden.scaled(1 / parts), readout.scaled(1 / parts));
     }
 
     /** The partitions' Adam moments averaged (and their step counts). */

@@ -44,6 +44,67 @@ class WellPosednessTest {
     }
   }
 
+  /** The sort-based threshold (Duchi et al. 2008) the linear-time one replaced: the reference it must equal. */
+  private static double[] sortedProjection(double[] v, double radius) {
+    double[] u = new double[v.length];
+    double l1 = 0;
+    for (int k = 0; k < v.length; k++) {
+      u[k] = Math.abs(v[k]);
+      l1 += u[k];
+    }
+    if (l1 <= radius) {
+      return v.clone();
+    }
+    if (radius == 0) {
+      return new double[v.length]; // the ball is the origin (the sort-based loop below would keep θ = 0 here)
+    }
+    java.util.Arrays.sort(u);
+    double cumulative = 0;
+    double theta = 0;
+    for (int j = 1; j <= u.length; j++) {
+      cumulative += u[u.length - j];
+      double t = (cumulative - radius) / j;
+      if (u[u.length - j] - t > 0) {
+        theta = t;
+      } else {
+        break;
+      }
+    }
+    double[] out = new double[v.length];
+    for (int k = 0; k < v.length; k++) {
+      out[k] = Math.signum(v[k]) * Math.max(Math.abs(v[k]) - theta, 0.0);
+    }
+    return out;
+  }
+
+  @Test
+  void theLinearTimeProjectionEqualsTheSortBasedOne() {
+    java.util.Random r = new java.util.Random(17);
+    for (int trial = 0; trial < 3000; trial++) {
+      int k = 1 + r.nextInt(trial % 3 == 0 ? 4 : 300);
+      double[] v = new double[k];
+      for (int i = 0; i < k; i++) {
+        // zeros, ties and spread magnitudes
+        v[i] = r.nextInt(5) == 0 ? 0.0 : r.nextInt(4) == 0 ? 0.25 * (r.nextBoolean() ? 1 : -1) : r.nextGaussian() * Math.pow(10, r.nextInt(3) - 1);
+      }
+      double radius = trial % 7 == 0 ? 0.0 : Math.abs(r.nextGaussian()) * (trial % 2 == 0 ? 0.05 : 2.0);
+      double[] expected = sortedProjection(v, radius);
+      double[] got = v.clone();
+      WellPosedness.projectL1Ball(got, radius);
+      double l1 = 0;
+      for (int i = 0; i < k; i++) {
+        assertEquals(expected[i], got[i], 1e-12 * (1 + Math.abs(v[i])), "trial " + trial + ", entry " + i);
+        l1 += Math.abs(got[i]);
+      }
+      // rounding: |v| − θ cancels, so the slack scales with the entries' own size
+      double scale = java.util.Arrays.stream(v).map(Math::abs).sum();
+      assertTrue(l1 <= radius + 1e-14 * scale, "trial " + trial + ": outside the ball, " + l1 + " > " + radius);
+    }
+    double[] nan = {0.5, Double.NaN, -2.0};
+    WellPosedness.projectL1Ball(nan, 0.5);
+    assertTrue(Double.isNaN(nan[0]) && Double.isNaN(nan[2]), "a NaN entry must not pass as a projection");
+  }
+
   @Test
   void projectionMatchesAGridSearchInTwoDimensions() {
     double[] v = {0.9, -0.4};
