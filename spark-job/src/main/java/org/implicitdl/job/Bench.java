@@ -108,7 +108,12 @@ final class Bench extends JobCommand {
   }
 
   static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df, org.apache.spark.storage.StorageLevel level) {
-    return new RddBlockStore(sc, BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, 2048), 2, 10, level);
+    return new RddBlockStore(sc, packed(df), 2, 10, level);
+  }
+
+  /** The rows packed into the benches' blocks (2048 rows each), not cached. */
+  static org.apache.spark.api.java.JavaRDD<org.implicitdl.train.TrainingBlock> packed(Dataset<Row> df) {
+    return BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, 2048);
   }
 
   /**
