@@ -42,12 +42,7 @@ public record TrainingBlock(Matrix u, Matrix y, Matrix x, Matrix p, Matrix w) im
   }
 
   public TrainingBlock withStates(States states) {
-    return states == null ? withStates(null, null) : withStates(states.x(), states.p());
-  }
-
-  /** This block's states X_k, P_k (null when it has none yet). */
-  public States states() {
-    return x == null ? null : new States(x, p);
+    return withStates(states.x(), states.p());
   }
 
   /**

@@ -106,8 +106,9 @@ final class ScalingBench {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("master", master);
       r.put("rows", 60000 * copies);
-      org.apache.spark.storage.StorageLevel states = RddBlockStore.statesLevel(RddBlockStore.storageLevel(level));
-      r.put("storage", level + (states.equals(RddBlockStore.storageLevel(level)) ? "" : " (states " + states.description() + ")")
+      org.apache.spark.storage.StorageLevel blocks = RddBlockStore.storageLevel(level);
+      org.apache.spark.storage.StorageLevel states = RddBlockStore.statesLevel(blocks);
+      r.put("storage", level + (states.equals(blocks) ? "" : " (states " + states.description() + ")")
           + (storageShare > 0 ? String.format(Locale.ROOT, ", storage memory %.0f MB for %.0f MB of blocks", storageMb,
           packedBytes / 1e6) : ""));
       r.put("blocks_in_memory_MB", Bench.round(cached[0]));
