@@ -33,6 +33,11 @@ public final class Blas {
     return FLOPS.sum();
   }
 
+  /** Adds flops done outside BLAS (the sparse products of {@link SparseColumns}) to {@link #flops()}. */
+  static void countFlops(long flops) {
+    FLOPS.add(flops);
+  }
+
   /** The class name of the active BLAS implementation (JNIBLAS = native, VectorBLAS, Java…). */
   public static String implementation() {
     return BLAS_IMPL.getClass().getSimpleName();

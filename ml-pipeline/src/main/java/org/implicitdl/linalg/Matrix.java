@@ -10,7 +10,7 @@ import java.util.Arrays;
  * Instances are mutable so hot loops can reuse buffers; immutable holders (such as the implicit
  * model) copy on the way in and out.
  */
-public final class Matrix implements java.io.Serializable {
+public final class Matrix implements Inputs {
   private static final long serialVersionUID = 2L;
   private final int rows;
   private final int cols;
@@ -161,6 +161,43 @@ public final class Matrix implements java.io.Serializable {
     return out;
   }
 
+  @Override
+  public void multiplyLeftInto(double[] left, int leftRows, double[] out) {
+    Blas.gemm(false, false, leftRows, cols, rows, 1.0, left, 0, Math.max(1, leftRows), data, 0, Math.max(1, rows), 1.0, out, 0,
+        Math.max(1, leftRows));
+  }
+
+  @Override
+  public Matrix leftProduct(Matrix left) {
+    return Blas.multiply(left, this);
+  }
+
+  @Override
+  public Matrix productWithTranspose(Matrix g) {
+    return Blas.multiply(g, false, this, true);
+  }
+
+  @Override
+  public void addProductWithTranspose(Matrix g, double[] out, int offset) {
+    if (g.cols() != cols) {
+      throw new IllegalArgumentException("product G·Uᵀ: G is " + g.shape() + ", U has " + cols + " columns");
+    }
+    Blas.gemm(false, true, g.rows(), rows, cols, 1.0, g.data(), 0, Math.max(1, g.rows()), data, 0, Math.max(1, rows), 1.0, out, offset,
+        Math.max(1, g.rows()));
+  }
+
+  /** Itself: already dense. */
+  @Override
+  public Matrix dense() {
+    return this;
+  }
+
+  @Override
+  public long storedEntries() {
+    return (long) rows * cols;
+  }
+
+  @Override
   public Matrix columnSlice(int from, int to) {
     return new Matrix(rows, to - from, Arrays.copyOfRange(data, from * rows, to * rows));
   }

@@ -100,12 +100,12 @@ public final class ImplicitModel implements java.io.Serializable {
   }
 
   /** The drive Z = B·u (+ bias column) for a block of raw inputs U (p×m). */
-  public Matrix drive(Matrix u) {
+  public Matrix drive(org.implicitdl.linalg.Inputs u) {
     return affine(b, u, a.rows());
   }
 
   /** The readout Ŷ = C·X + D·u (+ bias) for states X (n×m) and raw inputs U (p×m). */
-  public Matrix readout(Matrix x, Matrix u) {
+  public Matrix readout(Matrix x, org.implicitdl.linalg.Inputs u) {
     Matrix y = affine(d, u, c.rows());
     Blas.gemm(1.0, c, false, x, false, 1.0, y);
     return y;
@@ -115,7 +115,7 @@ public final class ImplicitModel implements java.io.Serializable {
    * Solves X = φ(AX + BU) for a block of inputs with the solver A's structure calls for
    * ({@link FixedPointSolver#forStructure}).
    */
-  public FixedPointResult solveStates(Matrix u, SolverSettings settings) {
+  public FixedPointResult solveStates(org.implicitdl.linalg.Inputs u, SolverSettings settings) {
     return solveStates(u, FixedPointSolver.forStructure(certificate(), components(), lowRankFactors(), settings), null);
   }
 
@@ -150,7 +150,7 @@ public final class ImplicitModel implements java.io.Serializable {
   }
 
   /** Solves X = φ(AX + BU) with a given solver and optional warm start. */
-  public FixedPointResult solveStates(Matrix u, FixedPointSolver solver, Matrix start) {
+  public FixedPointResult solveStates(org.implicitdl.linalg.Inputs u, FixedPointSolver solver, Matrix start) {
     return solver.solve(a, drive(u), activation, certificate(), start);
   }
 
@@ -197,12 +197,15 @@ public final class ImplicitModel implements java.io.Serializable {
     return with(a, b, cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()));
   }
 
-  private Matrix affine(Matrix weights, Matrix u, int rows) {
+  private Matrix affine(Matrix weights, org.implicitdl.linalg.Inputs u, int rows) {
     int p = inputDim();
-    u.requireShape("input block U", p, u.cols());
+    if (u.rows() != p) {
+      throw new IllegalArgumentException("input block U must be " + p + "x" + u.cols() + ", got " + u.rows() + "x" + u.cols());
+    }
     int m = u.cols();
     Matrix out = Matrix.zeros(rows, m);
-    Blas.gemm(false, false, rows, m, p, 1.0, weights.data(), 0, Math.max(1, rows), u.data(), 0, Math.max(1, p), 0.0, out.data(), 0, Math.max(1, rows));
+    // the first p columns of the weights (the bias column, if any, comes after them)
+    u.multiplyLeftInto(weights.data(), rows, out.data());
     if (inputBias) {
       double[] od = out.data();
       int biasOffset = p * rows;

@@ -4,21 +4,33 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.implicitdl.linalg.Inputs;
 import org.implicitdl.linalg.Matrix;
+import org.implicitdl.linalg.SparseColumns;
 import org.implicitdl.train.Standardization;
 import org.implicitdl.train.TrainingBlock;
 
 /**
- * Packs rows of a DataFrame into dense column-major training blocks inside each partition
- * (paper layout: one column per row), checking every row: feature vector length, finite
- * values, and labels (class indices in range, or finite regression targets). Errors name the
- * column and what was expected.
+ * Packs rows of a DataFrame into column-major training blocks inside each partition (paper
+ * layout: one column per row), checking every row: feature vector length, finite values, and
+ * labels (class indices in range, or finite regression targets). Errors name the column and what
+ * was expected. A block whose rows all arrive as sparse vectors with at most
+ * {@value #SPARSE_MAX_DENSITY} of their entries non-zero is packed sparse ({@link SparseColumns}):
+ * hashed or one-hot features, whose dense block would be mostly zeros and, at p = 10⁵, gigabytes.
  */
 public final class BlockPacking {
   private BlockPacking() {}
+
+  /**
+   * The largest share of non-zero inputs (bias row included) a block is packed sparse at. A sparse product costs one
+   * axpy per non-zero and runs several times slower per flop than a dense dgemm, so sparse pays only well below a dense
+   * block's cost; at this density it does for time as well as memory.
+   */
+  public static final double SPARSE_MAX_DENSITY = 0.05;
 
   /** How labels become targets Y. */
   public enum Task { CLASSIFICATION, REGRESSION }
@@ -59,22 +71,83 @@ public final class BlockPacking {
   static TrainingBlock toBlock(List<Row> rows, String featuresCol, String labelCol, String weightCol, Task task, int p, int q,
       Standardization units) {
     int m = rows.size();
-    double[] u = new double[(p + 1) * m];
+    Inputs inputs = units.scalesOnly() && sparseEnough(rows, 0, p) ? sparseInputs(rows, 0, featuresCol, p, units.scale(), true) : denseInputs(rows, featuresCol, p, units);
     double[] y = new double[q * m];
     double[] w = new double[m];
     for (int j = 0; j < m; j++) {
       Row row = rows.get(j);
-      double[] features = features(row, 0, featuresCol, p);
-      System.arraycopy(features, 0, u, j * (p + 1), p);
-      units.inputsInPlace(u, j * (p + 1));
-      u[j * (p + 1) + p] = 1.0;
       targets(row.get(1), labelCol, task, q, y, j * q);
       if (task == Task.REGRESSION) {
         units.targetsInPlace(y, j * q);
       }
       w[j] = weightCol.isEmpty() ? 1.0 : weight(row.get(2), weightCol);
     }
-    return new TrainingBlock(new Matrix(p + 1, m, u), new Matrix(q, m, y), null, null, new Matrix(1, m, w));
+    return new TrainingBlock(inputs, new Matrix(q, m, y), null, null, new Matrix(1, m, w));
+  }
+
+  private static Matrix denseInputs(List<Row> rows, String featuresCol, int p, Standardization units) {
+    int m = rows.size();
+    double[] u = new double[(p + 1) * m];
+    for (int j = 0; j < m; j++) {
+      double[] features = features(rows.get(j), 0, featuresCol, p);
+      System.arraycopy(features, 0, u, j * (p + 1), p);
+      units.inputsInPlace(u, j * (p + 1));
+      u[j * (p + 1) + p] = 1.0;
+    }
+    return new Matrix(p + 1, m, u);
+  }
+
+  /** Whether every row's features are a sparse vector and the block's non-zeros, bias included, are at most {@link #SPARSE_MAX_DENSITY}. */
+  static boolean sparseEnough(List<Row> rows, int featuresIndex, int p) {
+    long nonZeros = 0;
+    for (Row row : rows) {
+      if (!(row.get(featuresIndex) instanceof SparseVector v)) {
+        return false;
+      }
+      nonZeros += v.indices().length + 1;
+    }
+    return nonZeros <= SPARSE_MAX_DENSITY * (p + 1.0) * rows.size();
+  }
+
+  /**
+   * The rows' sparse features as sparse columns, each non-zero divided by its input's scale ({@code scale} null: as they
+   * are), and with {@code bias} a last row p of ones.
+   */
+  static SparseColumns sparseInputs(List<Row> rows, int featuresIndex, String featuresCol, int p, double[] scale, boolean bias) {
+    int m = rows.size();
+    int extra = bias ? 1 : 0;
+    int[] start = new int[m + 1];
+    for (int j = 0; j < m; j++) {
+      start[j + 1] = start[j] + ((SparseVector) rows.get(j).get(featuresIndex)).indices().length + extra;
+    }
+    int[] index = new int[start[m]];
+    double[] value = new double[start[m]];
+    for (int j = 0; j < m; j++) {
+      SparseVector v = (SparseVector) rows.get(j).get(featuresIndex);
+      if (v.size() != p) {
+        throw new IllegalArgumentException("column '" + featuresCol + "' has a vector of length " + v.size() + ", expected " + p);
+      }
+      int[] at = v.indices();
+      double[] values = v.values();
+      int previous = -1;
+      for (int k = 0; k < at.length; k++) {
+        if (!Double.isFinite(values[k])) {
+          throw new IllegalArgumentException("column '" + featuresCol + "' has a non-finite value " + values[k] + " at index " + at[k]);
+        }
+        if (at[k] <= previous || at[k] >= p) {
+          throw new IllegalArgumentException("column '" + featuresCol + "' has a sparse vector with index " + at[k] + " after " + previous
+              + ", expected increasing indices below " + p);
+        }
+        previous = at[k];
+        index[start[j] + k] = at[k];
+        value[start[j] + k] = scale == null ? values[k] : values[k] / scale[at[k]];
+      }
+      if (bias) {
+        index[start[j + 1] - 1] = p;
+        value[start[j + 1] - 1] = 1.0;
+      }
+    }
+    return new SparseColumns(p + extra, m, start, index, value);
   }
 
   private static double weight(Object value, String weightCol) {

@@ -77,11 +77,17 @@ final class BlockTransform {
   private static void predict(ImplicitModel m, List<Row> batch, int featuresIndex, String featuresCol, int p, SolverSettings settings,
       boolean needsResidual, BoundsColumns bounds, OutputColumns columns, List<Row> out) {
     int size = batch.size();
-    double[] u = new double[p * size];
-    for (int j = 0; j < size; j++) {
-      System.arraycopy(BlockPacking.features(batch.get(j), featuresIndex, featuresCol, p), 0, u, j * p, p);
+    org.implicitdl.linalg.Inputs uBlock;
+    if (BlockPacking.sparseEnough(batch, featuresIndex, p)) {
+      // wide sparse rows: the products cost their non-zeros, and no dense p × 1024 block is allocated
+      uBlock = BlockPacking.sparseInputs(batch, featuresIndex, featuresCol, p, null, false);
+    } else {
+      double[] u = new double[p * size];
+      for (int j = 0; j < size; j++) {
+        System.arraycopy(BlockPacking.features(batch.get(j), featuresIndex, featuresCol, p), 0, u, j * p, p);
+      }
+      uBlock = new Matrix(p, size, u);
     }
-    Matrix uBlock = new Matrix(p, size, u);
     FixedPointResult fp = m.solveStates(uBlock, settings);
     if (!fp.converged()) {
       throw new ArithmeticException("fixed point did not converge within " + settings.maxIterations() + " iterations (residual "
@@ -90,7 +96,7 @@ final class BlockTransform {
     Matrix y = m.readout(fp.states(), uBlock);
     Matrix x = fp.states();
     double[] residuals = needsResidual ? rowResiduals(m, x, uBlock) : new double[size];
-    BoundsColumns.RowBounds[] rowBounds = bounds == null ? new BoundsColumns.RowBounds[size] : bounds.forBlock(uBlock, settings);
+    BoundsColumns.RowBounds[] rowBounds = bounds == null ? new BoundsColumns.RowBounds[size] : bounds.forBlock(uBlock.dense(), settings);
     for (int j = 0; j < size; j++) {
       Row row = batch.get(j);
       Object[] extra = columns.values(y.columnCopy(j), x.columnCopy(j), fp.iterations(), residuals[j], rowBounds[j]);
@@ -104,7 +110,7 @@ final class BlockTransform {
   }
 
   /** ‖φ(Ax + Bu) − x‖∞ per row. */
-  private static double[] rowResiduals(ImplicitModel m, Matrix x, Matrix u) {
+  private static double[] rowResiduals(ImplicitModel m, Matrix x, org.implicitdl.linalg.Inputs u) {
     Matrix z = m.drive(u);
     org.implicitdl.linalg.Blas.gemm(1.0, m.a(), false, x, false, 1.0, z);
     m.activation().applyInPlace(z.data());

@@ -14,8 +14,9 @@ import org.apache.spark.sql.Row;
  * same data, settings and seed give the same blocks — and with {@link OrderedReduce} the same
  * model — whatever the input's files, its partitioning and the number of executors. Each row
  * gets a 64-bit hash of its features, label and weight; the hash picks its partition among
- * {@link #partitions} of them, and each partition is sorted by (hash, content) with Spark's
- * external sort. Costs one shuffle of the training rows per fit. Also the seeded split of rows into training and validation by a
+ * {@link #partitions} of them, and each partition is sorted by (hash, second hash) with Spark's
+ * external sort: rows equal in both 64-bit hashes are, but with odds of 2⁻¹²⁸, the same row, whose
+ * order changes no block. Costs one shuffle of the training rows per fit. Also the seeded split of rows into training and validation by a
  * hash of their values, which Dataset.randomSplit is not: its draw depends on the partitioning.
  */
 public final class CanonicalRows {
@@ -26,6 +27,10 @@ public final class CanonicalRows {
   private static final int BLOCKS_PER_PARTITION = 16;
   /** The hash column while the rows are sorted. */
   private static final String HASH = "__idl_row_hash";
+  /** The second hash, which orders rows of equal first hash. */
+  private static final String TIE = "__idl_row_tie";
+  /** The salt of the second hash. */
+  static final long TIE_SALT = 0x2545F4914F6CDD1DL;
   /** Upper bound on partitions (a power of two). */
   static final int MAX_PARTITIONS = 4096;
 
@@ -39,21 +44,20 @@ public final class CanonicalRows {
         .mapToPair(r -> new scala.Tuple2<>(hash(r, 0L), r))
         .partitionBy(new ByHash(partitions))
         .map(t -> {
-          Object[] values = new Object[t._2().length() + 1];
+          Object[] values = new Object[t._2().length() + 2];
           for (int i = 0; i < t._2().length(); i++) {
             values[i] = t._2().get(i);
           }
-          values[values.length - 1] = t._1();
+          values[values.length - 2] = t._1();
+          values[values.length - 1] = hash(t._2(), TIE_SALT);
           return org.apache.spark.sql.RowFactory.create(values);
         });
-    Dataset<Row> hashed = rows.sparkSession().createDataFrame(byHash, rows.schema().add(HASH, org.apache.spark.sql.types.DataTypes.LongType));
-    // Spark's external sort within each partition (it spills; no partition is held in memory): by
-    // the hash, then by the values themselves (vectors as arrays), so even equal hashes have one order
-    List<org.apache.spark.sql.Column> order = new ArrayList<>(List.of(hashed.col(HASH)));
-    for (org.apache.spark.sql.types.StructField f : rows.schema().fields()) {
-      order.add(comparable(hashed, f));
-    }
-    return hashed.sortWithinPartitions(order.toArray(new org.apache.spark.sql.Column[0])).select(
+    Dataset<Row> hashed = rows.sparkSession().createDataFrame(byHash,
+        rows.schema().add(HASH, org.apache.spark.sql.types.DataTypes.LongType).add(TIE, org.apache.spark.sql.types.DataTypes.LongType));
+    // Spark's external sort within each partition (it spills; no partition is held in memory): by the hash, then by a
+    // second one; sort keys of two longs, where the values themselves (a wide vector as an array) would cost a copy of
+    // each vector per comparison
+    return hashed.sortWithinPartitions(hashed.col(HASH), hashed.col(TIE)).select(
         Arrays.stream(names).map(hashed::col).toArray(org.apache.spark.sql.Column[]::new));
   }
 
@@ -98,12 +102,24 @@ public final class CanonicalRows {
     return f.dataType().equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType()) ? org.apache.spark.ml.functions.vector_to_array(c, "float64") : c;
   }
 
-  /** A 64-bit hash of a row's values (vectors element by element, numbers by their bits), mixed with {@code salt}. */
+  /**
+   * A 64-bit hash of a row's values (dense vectors element by element, sparse ones by their non-zeros and where they
+   * are, so a wide sparse row costs its non-zeros; numbers by their bits), mixed with {@code salt}.
+   */
   static long hash(Row r, long salt) {
     long h = mix(salt ^ r.length());
     for (int i = 0; i < r.length(); i++) {
       Object v = r.get(i);
-      if (v instanceof Vector vec) {
+      if (v instanceof org.apache.spark.ml.linalg.SparseVector sv) {
+        h = mix(h ^ ~(long) sv.size());
+        int[] at = sv.indices();
+        double[] values = sv.values();
+        for (int k = 0; k < at.length; k++) {
+          if (values[k] != 0.0) {
+            h = mix(mix(h ^ at[k]) ^ Double.doubleToLongBits(values[k]));
+          }
+        }
+      } else if (v instanceof Vector vec) {
         double[] d = vec.toArray();
         h = mix(h ^ d.length);
         for (double x : d) {

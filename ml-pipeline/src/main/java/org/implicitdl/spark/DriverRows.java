@@ -82,7 +82,7 @@ final class DriverRows {
     return new List[] {training, validation};
   }
 
-  /** The rows in {@link CanonicalRows#of}'s partitions, each sorted by (hash, content). */
+  /** The rows in {@link CanonicalRows#of}'s partitions, each sorted by (hash, second hash). */
   static List<List<Row>> canonical(List<Row> rows, int blockSize) {
     int partitions = CanonicalRows.partitions(rows.size(), blockSize);
     List<List<Hashed>> parts = new ArrayList<>();
@@ -91,32 +91,17 @@ final class DriverRows {
     }
     for (Row r : rows) {
       long h = CanonicalRows.hash(r, 0L);
-      parts.get(CanonicalRows.partitionOf(h, partitions)).add(new Hashed(h, r));
+      parts.get(CanonicalRows.partitionOf(h, partitions)).add(new Hashed(h, CanonicalRows.hash(r, CanonicalRows.TIE_SALT), r));
     }
     List<List<Row>> out = new ArrayList<>();
     for (List<Hashed> part : parts) {
-      part.sort(Comparator.comparingLong(Hashed::hash).thenComparing(Hashed::row, DriverRows::compareContent));
+      part.sort(Comparator.comparingLong(Hashed::hash).thenComparingLong(Hashed::tie));
       out.add(part.stream().map(Hashed::row).toList());
     }
     return out;
   }
 
-  private record Hashed(long hash, Row row) {}
-
-  /** Rows by their values, vectors element by element: only rows with equal hashes get here. */
-  private static int compareContent(Row a, Row b) {
-    for (int i = 0; i < a.length(); i++) {
-      int c = Arrays.compare(values(a.get(i)), values(b.get(i)));
-      if (c != 0) {
-        return c;
-      }
-    }
-    return 0;
-  }
-
-  private static double[] values(Object v) {
-    return v instanceof Vector vec ? vec.toArray() : v instanceof Number n ? new double[] {n.doubleValue()} : new double[0];
-  }
+  private record Hashed(long hash, long tie, Row row) {}
 
   /** One partition's rows packed into blocks of at most {@code blockSize}, as {@link BlockPacking#pack} packs a partition. */
   static List<TrainingBlock> pack(List<Row> part, FitRows.Names names, int blockSize, Standardization units) {

@@ -64,7 +64,7 @@ final class FitRows {
     boolean classification = names.task() == BlockPacking.Task.CLASSIFICATION;
     org.apache.spark.sql.types.StructType schema = select(frame, names).schema();
     if (params.getDeterministic() && DriverRows.hashable(schema)) {
-      List<Row> all = DriverRows.collectAtMost(withMark(frame, names, marked), TrainingStores.driverRowLimit(params, names));
+      List<Row> all = DriverRows.collectAtMost(withMark(frame, names, marked), TrainingStores.driverRowLimit(params, names, withMark(frame, names, marked)));
       if (all != null) {
         return onDriver(params, names, schema, all, marked != null, solver, classification, selecting);
       }
@@ -176,7 +176,7 @@ final class FitRows {
     }
     var packed = BlockPacking.pack(rows, names.features(), names.label(), names.weight(), names.task(), names.inputs(), names.outputs(), params.getBlockSize(), units);
     if (rows == training) {
-      sparkLocal = TrainingStores.fitsTheDriver(params, rows, names.inputs(), names.outputs(), names.hiddenDim());
+      sparkLocal = TrainingStores.fitsTheDriver(params, rows, names);
     }
     return TrainingStores.blockStore(sc, packed, sparkLocal, params.getAggregationDepth(), checkpoint, params.getBlockStorageLevel());
   }

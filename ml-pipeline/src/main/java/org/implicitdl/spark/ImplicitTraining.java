@@ -181,8 +181,9 @@ final class ImplicitTraining {
    * refuses a hidden dimension whose matrices cannot be indexed or do not fit half the driver's heap.
    */
   static void requireAllocatable(SolverPipeline solver, int n, int inputs, int outputs) {
+    // every solver holds [A B] and [C D]; BCD's (n + p + 1)² statistics only where they fit (else its steps are first-order)
     long side = (long) n + inputs + 1;
-    long cells = solver.uses(SolverPipeline.Stage.BCD) ? side * side : (long) n * side + (long) outputs * side;
+    long cells = (long) n * side + (long) outputs * side;
     double gigabytes = cells * 8 / 1e9;
     if (cells >= Integer.MAX_VALUE - 8) {
       throw new InvalidParamException(String.format(java.util.Locale.ROOT, "parameter hiddenDim %d with %d inputs needs a matrix of %d "

@@ -57,20 +57,42 @@ final class TrainingStores {
    * copy of the same blocks (a {@link LocalBlockStore}, same maths, same partitions), so an
    * optimizer step costs microseconds instead of a Spark job.
    */
-  static boolean fitsTheDriver(ImplicitTrainingParams params, Dataset<Row> rows, int inputs, int outputs, int n) {
-    long limit = rowLimit(params, inputs, outputs, n);
+  static boolean fitsTheDriver(ImplicitTrainingParams params, Dataset<Row> rows, FitRows.Names names) {
+    long limit = driverRowLimit(params, names, rows);
     // counts at most limit + 1 rows: a large input is not scanned to the end to learn it is large
     return limit > 0 && rows.limit((int) Math.min(Integer.MAX_VALUE - 1, limit + 1)).count() <= limit;
   }
 
-  /** The most rows whose packed blocks fit the driver budget (0 when the budget is off). */
-  static long driverRowLimit(ImplicitTrainingParams params, FitRows.Names names) {
-    return rowLimit(params, names.inputs(), names.outputs(), names.hiddenDim());
+  /**
+   * The most rows of {@code rows} (features first) whose packed blocks fit the driver budget (0 when the budget is off).
+   * Dense rows pack to p + 1 doubles each. When the first row's features are sparse enough to pack sparse
+   * ({@link BlockPacking#SPARSE_MAX_DENSITY}), the rows' own sizes decide: their packed bytes are summed over at most as
+   * many rows as the smallest row size allows, and the answer is the row count when they fit, else 0.
+   */
+  static long driverRowLimit(ImplicitTrainingParams params, FitRows.Names names, Dataset<Row> rows) {
+    double budget = TrainingRunParams.driverBudgetMb(params.getLocalTrainingMb()) * 1e6;
+    double perRow = 8.0 * (names.outputs() + 1 + 2.0 * names.hiddenDim());
+    int p = names.inputs();
+    long dense = (long) Math.floor(budget / (perRow + 8.0 * (p + 1)));
+    if (budget <= 0 || !sparseRow(rows.takeAsList(1), p)) {
+      return dense;
+    }
+    long most = (long) Math.min(Integer.MAX_VALUE - 1, Math.floor(budget / (perRow + 12.0)));
+    double[] countAndBytes = rows.limit((int) most + 1).javaRDD().aggregate(new double[2],
+        (double[] acc, Row r) -> new double[] {acc[0] + 1, acc[1] + perRow + inputBytes(r.get(0), p)},
+        (double[] x, double[] y) -> new double[] {x[0] + y[0], x[1] + y[1]});
+    return countAndBytes[0] <= most && countAndBytes[1] <= budget ? (long) countAndBytes[0] : 0;
   }
 
-  private static long rowLimit(ImplicitTrainingParams params, int inputs, int outputs, int n) {
-    double bytesPerRow = 8.0 * (inputs + 1 + outputs + 1 + 2.0 * n);
-    return (long) Math.floor(TrainingRunParams.driverBudgetMb(params.getLocalTrainingMb()) * 1e6 / bytesPerRow);
+  private static boolean sparseRow(List<Row> first, int p) {
+    return first.size() == 1 && first.get(0).get(0) instanceof org.apache.spark.ml.linalg.SparseVector v
+        && v.indices().length + 1 <= BlockPacking.SPARSE_MAX_DENSITY * (p + 1);
+  }
+
+  /** A row's packed input bytes: 12 per non-zero (value and row index) when sparse enough, 8 (p + 1) otherwise. */
+  private static double inputBytes(Object features, int p) {
+    return features instanceof org.apache.spark.ml.linalg.SparseVector v && v.indices().length + 1 <= BlockPacking.SPARSE_MAX_DENSITY * (p + 1)
+        ? 12.0 * (v.indices().length + 1) : 8.0 * (p + 1);
   }
 
   static BlockStore blockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, boolean local, int depth, int checkpoint,

@@ -10,11 +10,11 @@ import org.implicitdl.linalg.Matrix;
 public final class BcdStatistics {
   private BcdStatistics() {}
 
-  /** What no step changes: U'U'ᵀ, YU'ᵀ and Σw. */
+  /** What no step changes: U'U'ᵀ (null where the steps are first-order: wide inputs), YU'ᵀ and Σw. */
   public record Constants(Matrix uu, Matrix yu, double weight) implements Mergeable<Constants> {
     @Override
     public Constants merge(Constants o) {
-      return new Constants(Mergeable.add(uu, o.uu), Mergeable.add(yu, o.yu), weight + o.weight);
+      return new Constants(uu == null ? null : Mergeable.add(uu, o.uu), Mergeable.add(yu, o.yu), weight + o.weight);
     }
   }
 

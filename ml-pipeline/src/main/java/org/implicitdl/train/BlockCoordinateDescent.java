@@ -14,7 +14,10 @@ import org.implicitdl.model.ImplicitModel;
  * Each epoch: the (C, D)-step on the driver from Gram statistics, the P- and X-steps inside the
  * blocks, the (A, B)-step on the driver (majorize–minimize, row-wise constraint). Each step
  * decreases its convex block, so the objective never increases (Xu–Yin, Theorem 2). The data
- * stays in the {@link BlockStore}; the driver holds only (n + p + 1)² statistics.
+ * stays in the {@link BlockStore}; the driver holds only (n + p + 1)² statistics — or, for wide
+ * inputs whose statistics would not fit ({@link #gramFitsTheDriver}), O(n(n + p)) numbers, the
+ * convex steps then running first-order with one pass over the blocks per Gram product
+ * ({@link DistributedGram}).
  */
 public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, BlockCoordinateDescent> {
   /** The run's copy of the settings, whose λ and μ continuation grows. */
@@ -25,6 +28,9 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
   private boolean refitReadout = true;
   private double[] robustRadius;
   private BcdStatistics.Constants constants;
+  /** Whether the convex steps run first-order through passes ({@link DistributedGram}) instead of on (n + p + 1)² statistics. */
+  private boolean firstOrder;
+  private boolean alwaysFirstOrder;
   /** A's factors from the last low-rank (A, B)-step: the next one starts from them while they still multiply to A. */
   private org.implicitdl.linalg.LowRank factors;
 
@@ -59,6 +65,26 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
     }
     this.robustRadius = box.radii(1).data();
     return this;
+  }
+
+  /**
+   * Runs the (C, D)- and (A, B)-steps first-order at any width (by default only when their Gram matrix does not fit
+   * the driver, {@link #gramFitsTheDriver}): for tests, which compare the two forms on small data.
+   */
+  public BlockCoordinateDescent withFirstOrderSteps() {
+    this.alwaysFirstOrder = true;
+    return this;
+  }
+
+  /**
+   * Whether the exact steps' statistics, (n + p + 1)² doubles, fit an eighth of the driver's heap (the share the driver
+   * budget of small data also takes). Beyond it — wide inputs — the convex steps run as MFISTA whose every product with
+   * the Gram matrix is one pass over the blocks (design §4: the statistics switch to distributed gradient passes).
+   */
+  public static boolean gramFitsTheDriver(int hiddenDim, int inputs, long heapBytes) {
+    // (the sum is in double: (n + p + 1)² overflows an int beyond 46,340)
+    double side = (double) hiddenDim + inputs + 1;
+    return 8 * side * side <= heapBytes / 8.0;
   }
 
   /** Skips the final readout refit (and its report), e.g. when only the epochs are of interest. */
@@ -157,6 +183,9 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
   ImplicitModel cdStep(ImplicitModel model) {
     Matrix w = Matrix.hstack(model.c(), model.d());
     ReadoutQuadratic readout = new ReadoutQuadratic(settings, inputs, outputs);
+    if (firstOrder) {
+      return model.withCD(firstOrderReadout(model, w, readout));
+    }
     if (settings.loss() == Loss.SQUARED) {
       BcdStatistics.Readout s = store.aggregate("(C, D)-step statistics", payload(model), LocalSteps::cdStatistics);
       Matrix h = Matrix.hstack(s.yp(), constants.yu());
@@ -179,6 +208,35 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
     return model.withCD(w);
   }
 
+  /**
+   * The (C, D)-step first-order: the same quadratics (squared loss: one; cross-entropy: a majorize–minimize round each,
+   * with Böhning's ½G), solved by MFISTA whose products with G are passes ({@link DistributedGram}).
+   */
+  private Matrix firstOrderReadout(ImplicitModel model, Matrix w, ReadoutQuadratic readout) {
+    int side = settings.hiddenDim() + inputs + 1;
+    if (settings.loss() == Loss.SQUARED) {
+      BcdStatistics.Readout s = store.aggregate("(C, D)-step moments", payload(model), LocalSteps::cdStatistics);
+      DistributedGram q = new DistributedGram(store, DistributedGram.State.P, side, 1.0, settings.ridge(), "(C, D)-step");
+      return readout.solve(w, q, Matrix.hstack(s.yp(), constants.yu()), firstOrderIterations());
+    }
+    DistributedGram halfG = new DistributedGram(store, DistributedGram.State.P, side, 0.5, 0.0, "(C, D)-step");
+    QuadraticStep.Operator q = new QuadraticStep.Operator() {
+      @Override public Matrix apply(Matrix v) {
+        Matrix out = halfG.apply(v);
+        Blas.axpy(settings.ridge(), v.data(), out.data());
+        return out;
+      }
+      @Override public double norm() { return halfG.norm() + settings.ridge(); }
+    };
+    for (int round = 0; round < settings.inner().mmRounds(); round++) {
+      Matrix gradient = crossEntropyGradient(model.withCD(w));
+      Matrix l = halfG.apply(w);
+      Blas.axpy(-1.0, gradient.data(), l.data());
+      w = readout.solve(w, q, l, firstOrderIterations());
+    }
+    return w;
+  }
+
   /** G = [P; U'][P; U']ᵀ of the (C, D)-step. */
   private Matrix gram(BcdStatistics.Readout s) {
     return ReadoutQuadratic.assembleGram(s.pp(), s.pu(), constants.uu());
@@ -198,6 +256,15 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
     Prox prox = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), settings.structure(), settings.kappa())
         .withStateGroups(settings.statePenalty(), settings.statePenalty()).withMask(settings.shape().hiddenPattern(inputs));
     Matrix w = Matrix.hstack(model.a(), model.b());
+    if (firstOrder) {
+      // the majorizer's moments H at each round's (A, B); its Gram part G = [X; U'][X; U']ᵀ only as passes
+      DistributedGram g = new DistributedGram(store, DistributedGram.State.X, n + inputs + 1, 1.0, settings.ridge(), "(A, B)-step");
+      for (int round = 0; round < settings.inner().mmRounds(); round++) {
+        Matrix h = store.aggregate("(A, B)-step majorizer moments", payload(model.withAB(w)), LocalSteps::abTargets).joined();
+        w = QuadraticStep.solve(w, g, h, settings.lambdaVector(), prox, firstOrderIterations());
+      }
+      return model.withAB(w);
+    }
     Mergeable.Both<BcdStatistics.StateGram, BcdStatistics.Targets> first =
         store.aggregate("(A, B)-step statistics", payload(model), LocalSteps::abStatistics);
     BcdStatistics.StateGram gram = first.first();
@@ -225,6 +292,17 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
     return model.withAB(w);
   }
 
+  /**
+   * MFISTA iterations of a first-order block step: each is a pass over the data (where the exact steps' iterations cost
+   * a product with a driver-side matrix), so at most {@value #FIRST_ORDER_ITERATIONS}. The step stays a descent step at
+   * any count (MFISTA is monotone); BCD's next epoch continues from where it stopped.
+   */
+  private int firstOrderIterations() {
+    return Math.min(FIRST_ORDER_ITERATIONS, settings.inner().fistaIterations());
+  }
+
+  static final int FIRST_ORDER_ITERATIONS = 25;
+
   /** No ℓ1 or group penalty: the feature blocks B and D enter their steps as plain quadratics. */
   private boolean featuresUnpenalized() {
     return settings.l1() == 0 && settings.groupLasso() == 0 && settings.statePenalty() == 0;
@@ -240,9 +318,16 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
     return readoutRefit(model);
   }
 
-  /** The statistics no step changes, U'U'ᵀ and YU'ᵀ (one pass); refuses empty data. */
+  /** The statistics no step changes, U'U'ᵀ (exact steps only) and YU'ᵀ (one pass); refuses empty data. */
   private void gatherConstants(ImplicitModel model) {
-    constants = store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
+    firstOrder = alwaysFirstOrder || !gramFitsTheDriver(settings.hiddenDim(), inputs, Runtime.getRuntime().maxMemory());
+    if (firstOrder && (robustRadius != null || settings.shape().lowRank() || settings.initialization() == BcdSettings.Initialization.PROTOTYPES)) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "with %d inputs BCD's statistics ((n + p + 1)² = %.1f GB) exceed "
+          + "the driver's share, and its first-order steps do not cover robust training, a rank limit or prototype initialization: "
+          + "use the gradient solver, or fewer inputs", inputs, 8.0 * Math.pow(settings.hiddenDim() + inputs + 1.0, 2) / 1e9));
+    }
+    constants = firstOrder ? store.aggregate("constant statistics YU'ᵀ", payload(model), LocalSteps::readoutConstants)
+        : store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
     if (constants.weight() == 0) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
     }

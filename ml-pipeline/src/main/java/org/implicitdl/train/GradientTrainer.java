@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.implicitdl.linalg.Inputs;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
@@ -82,24 +83,24 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       from[k] = part.get(k).shareStart(payload.step(), payload.steps());
       to[k] = part.get(k).shareStart(payload.step() + 1, payload.steps());
     }
-    return gradient(payload, Matrix.columnsOf(part.stream().map(TrainingBlock::u).toList(), from, to),
+    return gradient(payload, Inputs.columnsOf(part.stream().map(TrainingBlock::u).toList(), from, to),
         Matrix.columnsOf(part.stream().map(TrainingBlock::y).toList(), from, to), Matrix.columnsOf(part.stream().map(TrainingBlock::w).toList(), from, to));
   }
 
-  private static GradientSums gradient(StepPayload payload, Matrix u, Matrix y, Matrix w) {
+  private static GradientSums gradient(StepPayload payload, Inputs u, Matrix y, Matrix w) {
     return gradient(payload.model(), payload.certificate(), u, y, w, payload.settings(), payload.robust());
   }
 
   /** The gradient sums of the nominal loss, or of the robust objective when one is given (not null), on these columns. */
-  static GradientSums gradient(ImplicitModel m, Certificate cert, Matrix u, Matrix y, Matrix w, GradientSettings st, RobustObjective robust) {
+  static GradientSums gradient(ImplicitModel m, Certificate cert, Inputs u, Matrix y, Matrix w, GradientSettings st, RobustObjective robust) {
     return robust == null ? ImplicitGradient.compute(m, cert, u, y, w, st.loss(), st.fixedPoint())
-        : RobustGradient.compute(m, cert, u, y, w, st.loss(), st.fixedPoint(), robust);
+        : RobustGradient.compute(m, cert, u.dense(), y, w, st.loss(), st.fixedPoint(), robust);
   }
 
   /** The real rule's metrics on a whole block (the robust objective's loss when the payload carries one). */
   public static RuleMetrics evaluate(StepPayload payload, TrainingBlock block) {
     if (payload.robust() != null) {
-      return RobustGradient.metrics(payload.model(), payload.certificate(), block.u(), block.y(), block.w(), payload.settings().loss(),
+      return RobustGradient.metrics(payload.model(), payload.certificate(), block.u().dense(), block.y(), block.w(), payload.settings().loss(),
           payload.settings().fixedPoint(), payload.robust());
     }
     return RealRule.metrics(payload.model(), payload.certificate(), block.u(), block.y(), block.w(), payload.settings().loss(),

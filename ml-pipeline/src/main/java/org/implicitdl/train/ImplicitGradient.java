@@ -1,6 +1,7 @@
 package org.implicitdl.train;
 
 import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.Inputs;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
@@ -18,9 +19,9 @@ import org.implicitdl.solve.SolverSettings;
 public final class ImplicitGradient {
   private ImplicitGradient() {}
 
-  /** Gradient sums of Σ_j w_j ℓ_j for augmented inputs U' (bias row last), targets Y, weights w (1×m). */
-  public static GradientSums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings) {
-    Matrix drive = Blas.multiply(m.b(), uAug);
+  /** Gradient sums of Σ_j w_j ℓ_j for augmented inputs U' (bias row last; dense or sparse), targets Y, weights w (1×m). */
+  public static GradientSums compute(ImplicitModel m, Certificate cert, Inputs uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings) {
+    Matrix drive = uAug.leftProduct(m.b());
     return compute(m, uAug, y, weights, loss, settings, RealRule.statesFromDrive(m, cert, drive, settings), drive);
   }
 
@@ -28,7 +29,7 @@ public final class ImplicitGradient {
    * The same at states {@code fp} already solved for the drive Z = B u' (robust training solves them once for two
    * uses): the drive is formed once, a product as large as the gradient's ∇B.
    */
-  static GradientSums compute(ImplicitModel m, Matrix uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings,
+  static GradientSums compute(ImplicitModel m, Inputs uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings,
       FixedPointResult fp, Matrix drive) {
     Matrix x = fp.states();
     Matrix c = m.c();
@@ -43,8 +44,8 @@ public final class ImplicitGradient {
     for (int k = 0; k < wd.length; k++) {
       wd[k] *= jd[k];
     }
-    return new GradientSums(Blas.multiply(w, false, x, true), Blas.multiply(w, false, uAug, true), Blas.multiply(g, false, x, true),
-        Blas.multiply(g, false, uAug, true), RuleMetrics.of(y, yHat, weights, loss, fp, fp.converged() && adj.converged()));
+    return new GradientSums(Blas.multiply(w, false, x, true), uAug.productWithTranspose(w), Blas.multiply(g, false, x, true),
+        uAug.productWithTranspose(g), RuleMetrics.of(y, yHat, weights, loss, fp, fp.converged() && adj.converged()));
   }
 }
 

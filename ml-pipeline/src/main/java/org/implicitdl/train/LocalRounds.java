@@ -36,20 +36,20 @@ public final class LocalRounds {
     ImplicitModel m = job.model();
     AdamState adam = job.adam().copy();
     int rounds = st.optimizer().syncsPerEpoch();
-    List<Matrix[]> batches = new ArrayList<>();
+    List<Batch> batches = new ArrayList<>();
     while (blocks.hasNext()) {
       TrainingBlock b = blocks.next();
       int from = b.shareStart(job.round(), rounds);
       int to = b.shareStart(job.round() + 1, rounds);
       for (int c = from; c < to; c += st.optimizer().batchSize()) {
         int end = Math.min(to, c + st.optimizer().batchSize());
-        batches.add(new Matrix[] {b.u().columnSlice(c, end), b.y().columnSlice(c, end), b.w().columnSlice(c, end)});
+        batches.add(new Batch(b.u().columnSlice(c, end), b.y().columnSlice(c, end), b.w().columnSlice(c, end)));
       }
     }
     Collections.shuffle(batches, new Random(st.seed() * 31 + job.epoch() * 7919L + job.round()));
-    for (Matrix[] batch : batches) {
+    for (Batch batch : batches) {
       Certificate cert = GradientTrainer.certificate(m.a(), st);
-      GradientSums grad = GradientTrainer.gradient(m, cert, batch[0], batch[1], batch[2], st, job.robust());
+      GradientSums grad = GradientTrainer.gradient(m, cert, batch.u(), batch.y(), batch.w(), st, job.robust());
       m = adam.step(m, grad, job.rate(), st, job.inputs());
     }
     return new Average(Matrix.hstack(m.a(), m.b()), Matrix.hstack(m.c(), m.d()), adam, 1);
@@ -76,4 +76,7 @@ public final class LocalRounds {
       return new Average(Mergeable.add(hidden, o.hidden), Mergeable.add(readout, o.readout), moments.plus(o.moments), parts + o.parts);
     }
   }
+
+  /** One local mini-batch: its inputs, targets and weights. */
+  private record Batch(org.implicitdl.linalg.Inputs u, Matrix y, Matrix w) {}
 }

@@ -17,14 +17,20 @@ public final class LocalSteps {
 
   /** Statistics that never change during training: U'U'ᵀ, YU'ᵀ and the total weight. */
   public static BcdStatistics.Constants constants(BcdPayload payload, TrainingBlock block) {
-    Matrix uw = weighted(block.u(), block.w());
-    return new BcdStatistics.Constants(gram(uw, block.u()), gram(block.y(), uw), block.weightSum());
+    Matrix u = block.u().dense();
+    Matrix uw = weighted(u, block.w());
+    return new BcdStatistics.Constants(gram(uw, u), gram(block.y(), uw), block.weightSum());
+  }
+
+  /** The constants of first-order steps (wide inputs): YU'ᵀ and the total weight, without the (p + 1)² U'U'ᵀ. */
+  public static BcdStatistics.Constants readoutConstants(BcdPayload payload, TrainingBlock block) {
+    return new BcdStatistics.Constants(null, block.u().productWithTranspose(weighted(block.y(), block.w())), block.weightSum());
   }
 
   /** (C, D)-step statistics with S = [P; U']: PPᵀ, PU'ᵀ, YPᵀ. */
   public static BcdStatistics.Readout cdStatistics(BcdPayload payload, TrainingBlock block) {
     Matrix pw = weighted(block.p(), block.w());
-    return new BcdStatistics.Readout(gram(pw, block.p()), gram(pw, block.u()), gram(block.y(), pw));
+    return new BcdStatistics.Readout(gram(pw, block.p()), block.u().productWithTranspose(pw), gram(block.y(), pw));
   }
 
   /**
@@ -45,7 +51,7 @@ public final class LocalSteps {
     Matrix yHat = RealRule.readout(m.c(), m.d(), block.p(), block.u());
     Loss loss = payload.settings().loss();
     Matrix g = weighted(loss.gradient(block.y(), yHat), block.w());
-    return new BcdStatistics.ReadoutGradient(gram(g, block.p()), gram(g, block.u()), loss.total(block.y(), yHat, block.w()));
+    return new BcdStatistics.ReadoutGradient(gram(g, block.p()), block.u().productWithTranspose(g), loss.total(block.y(), yHat, block.w()));
   }
 
   /** The P-step then the X-step on one block (projected gradient, fixed global steps). */
@@ -53,8 +59,8 @@ public final class LocalSteps {
     ImplicitModel m = payload.model();
     BcdSettings st = payload.settings();
     Matrix a = m.a();
-    Matrix bu = Blas.multiply(m.b(), block.u());
-    Matrix p = pStep(payload, block, a, bu, m.c(), Blas.multiply(m.d(), block.u()));
+    Matrix bu = block.u().leftProduct(m.b());
+    Matrix p = pStep(payload, block, a, bu, m.c(), block.u().leftProduct(m.d()));
     Matrix x = xStep(st, block.x(), p, a, bu, payload.etaX());
     return new TrainingBlock.States(x, p);
   }
@@ -148,7 +154,7 @@ public final class LocalSteps {
   /** The (A, B) majorizer's Gram part XXᵀ, XU'ᵀ: fixed while X is, so once per (A, B)-step. */
   public static BcdStatistics.StateGram abGram(BcdPayload payload, TrainingBlock block) {
     Matrix xw = weighted(block.x(), block.w());
-    return new BcdStatistics.StateGram(gram(xw, block.x()), gram(xw, block.u()));
+    return new BcdStatistics.StateGram(gram(xw, block.x()), block.u().productWithTranspose(xw));
   }
 
   /**
@@ -158,7 +164,7 @@ public final class LocalSteps {
    */
   public static BcdStatistics.Targets abTargets(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
-    Matrix t = Blas.multiply(m.b(), block.u());
+    Matrix t = block.u().leftProduct(m.b());
     Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, t);
     if (payload.robustRadius() != null) {
       addWorstCaseDrive(t, m.b(), payload.robustRadius());
@@ -170,7 +176,7 @@ public final class LocalSteps {
       td[k] = pd[k] + td[k] - phi.apply(td[k]);
     }
     Matrix tw = weighted(t, block.w());
-    return new BcdStatistics.Targets(gram(tw, block.x()), gram(tw, block.u()));
+    return new BcdStatistics.Targets(gram(tw, block.x()), block.u().productWithTranspose(tw));
   }
 
   /**
@@ -196,7 +202,7 @@ public final class LocalSteps {
     ImplicitModel m = payload.model();
     BcdSettings st = payload.settings();
     int n = m.hiddenDim();
-    Matrix z = Blas.multiply(m.b(), block.u());
+    Matrix z = block.u().leftProduct(m.b());
     Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, z);
     double divergence = 0;
     double coupling = 0;

@@ -1,5 +1,7 @@
 package org.implicitdl.train;
 
+import org.implicitdl.linalg.SparseColumns;
+
 /**
  * Weighted means and spreads of the inputs and regression targets over training blocks, the
  * statistics of {@link Standardization}: per block a two-pass mean and sum of squared deviations,
@@ -13,8 +15,11 @@ public final class Moments implements Mergeable<Moments> {
   private final double[] inputDeviation;
   private final double[] targetMean;
   private final double[] targetDeviation;
+  /** Whether any block's inputs were sparse: then the standardization only scales, so that zeros stay zeros. */
+  private boolean sparse;
 
-  private Moments(double weight, double[] inputMean, double[] inputDeviation, double[] targetMean, double[] targetDeviation) {
+  private Moments(double weight, double[] inputMean, double[] inputDeviation, double[] targetMean, double[] targetDeviation, boolean sparse) {
+    this.sparse = sparse;
     this.weight = weight;
     this.inputMean = inputMean;
     this.inputDeviation = inputDeviation;
@@ -31,9 +36,49 @@ public final class Moments implements Mergeable<Moments> {
     for (double v : w) {
       total += v;
     }
-    double[][] input = rowMoments(block.u().data(), p + 1, p, w, total);
+    boolean sparse = block.u() instanceof SparseColumns;
+    double[][] input = sparse ? rowMoments((SparseColumns) block.u(), p, w, total) : rowMoments(block.u().dense().data(), p + 1, p, w, total);
     double[][] target = rowMoments(block.y().data(), block.y().rows(), q, w, total);
-    return new Moments(total, input[0], input[1], target[0], target[1]);
+    return new Moments(total, input[0], input[1], target[0], target[1], sparse);
+  }
+
+  /**
+   * The same for the first {@code count} rows of sparse columns, over the non-zeros only: Σ w (x − mean)² is the
+   * non-zeros' part plus mean² times the weight of the columns where the row is zero.
+   */
+  private static double[][] rowMoments(SparseColumns u, int count, double[] w, double total) {
+    double[] mean = new double[count];
+    double[] deviation = new double[count];
+    if (total <= 0) {
+      return new double[][] {mean, deviation};
+    }
+    int[] start = u.starts();
+    int[] index = u.indices();
+    double[] value = u.values();
+    double[] present = new double[count];
+    for (int j = 0; j < w.length; j++) {
+      for (int k = start[j]; k < start[j + 1]; k++) {
+        if (index[k] < count) {
+          mean[index[k]] += w[j] * value[k];
+          present[index[k]] += w[j];
+        }
+      }
+    }
+    for (int k = 0; k < count; k++) {
+      mean[k] /= total;
+    }
+    for (int j = 0; j < w.length; j++) {
+      for (int k = start[j]; k < start[j + 1]; k++) {
+        if (index[k] < count) {
+          double d = value[k] - mean[index[k]];
+          deviation[index[k]] += w[j] * d * d;
+        }
+      }
+    }
+    for (int k = 0; k < count; k++) {
+      deviation[k] += (total - present[k]) * mean[k] * mean[k];
+    }
+    return new double[][] {mean, deviation};
   }
 
   /** Mean and Σ w (x − mean)² of the first {@code count} rows of a column-major block with {@code stride} rows. */
@@ -68,6 +113,7 @@ public final class Moments implements Mergeable<Moments> {
       combine(targetMean, targetDeviation, other.targetMean, other.targetDeviation, other.weight, total);
     }
     weight = total;
+    sparse |= other.sparse;
     return this;
   }
 
@@ -100,6 +146,15 @@ public final class Moments implements Mergeable<Moments> {
       variance += d / weight;
     }
     double targetScale = targetMean.length == 0 ? 1.0 : Math.sqrt(variance / targetMean.length);
+    if (sparse) {
+      // scale only, by the root mean square √(std² + mean²): a zero stays zero, and an input with a large offset and a small
+      // spread is not blown up (dividing it by its standard deviation alone would make it huge)
+      double[] rms = new double[std.length];
+      for (int k = 0; k < std.length; k++) {
+        rms[k] = Math.hypot(std[k], inputMean[k]);
+      }
+      return Standardization.of(new double[std.length], rms, targetMean, targetScale);
+    }
     return Standardization.of(inputMean, std, targetMean, targetScale);
   }
 

@@ -121,7 +121,7 @@ final class PathScores {
 
   /** The real rule's loss of each row of the block. */
   private static double[] perRow(ImplicitModel m, TrainingBlock block, Loss loss, SolverSettings fixedPoint) {
-    Matrix u = block.u();
+    org.implicitdl.linalg.Inputs u = block.u();
     Matrix out = RealRule.readout(m.c(), m.d(), RealRule.states(m, m.certificate(), u, fixedPoint).states(), u);
     double[] losses = new double[u.cols()];
     for (int c = 0; c < losses.length; c++) {

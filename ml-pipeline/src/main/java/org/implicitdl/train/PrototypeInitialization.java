@@ -82,7 +82,7 @@ public final class PrototypeInitialization {
 
   /** The block's rows of positive weight, as a sample keeping the {@code count} smallest keys. */
   static RowSample seeds(Seeding seeding, TrainingBlock block) {
-    Matrix u = block.u();
+    Matrix u = block.u().dense();
     int p = u.rows() - 1;
     RowSample sample = RowSample.empty(seeding.count(), p);
     double[] w = block.w().data();
@@ -120,7 +120,7 @@ public final class PrototypeInitialization {
    * one-hot assignment matrix, which would cost n times as much).
    */
   static ClusterSums clusterSums(Matrix scoring, TrainingBlock block) {
-    Matrix u = block.u();
+    Matrix u = block.u().dense();
     Matrix scores = Blas.multiply(scoring, true, u, false);
     int rows = u.rows();
     Matrix sums = Matrix.zeros(rows, scoring.cols());

@@ -45,11 +45,16 @@ final class ReadoutQuadratic {
       }
       return out;
     }
+    return solve(w, QuadraticStep.Operator.of(q), l, settings.inner().fistaIterations());
+  }
+
+  /** The same by MFISTA with Q given as an operator (the first-order step of wide inputs, {@link DistributedGram}), in {@code iterations}. */
+  Matrix solve(Matrix w, QuadraticStep.Operator q, Matrix l, int iterations) {
     double[] ones = new double[outputs];
     Arrays.fill(ones, 1.0);
     Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty())
         .withMask(settings.shape().readoutPattern(inputs, outputs));
-    return QuadraticStep.solve(w, q, l, ones, prox, settings.inner().fistaIterations());
+    return QuadraticStep.solve(w, q, l, ones, prox, iterations);
   }
 
   /**

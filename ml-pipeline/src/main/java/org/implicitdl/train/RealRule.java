@@ -1,6 +1,7 @@
 package org.implicitdl.train;
 
 import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.Inputs;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
@@ -16,8 +17,8 @@ public final class RealRule {
   private RealRule() {}
 
   /** States x* for a block of augmented inputs, with the certificate's solver. */
-  public static FixedPointResult states(ImplicitModel m, Certificate cert, Matrix uAug, SolverSettings settings) {
-    return statesFromDrive(m, cert, Blas.multiply(m.b(), uAug), settings);
+  public static FixedPointResult states(ImplicitModel m, Certificate cert, Inputs uAug, SolverSettings settings) {
+    return statesFromDrive(m, cert, uAug.leftProduct(m.b()), settings);
   }
 
   /** States x* for the drive Z = B u' already formed (the gradient reuses it for the Jacobian). */
@@ -26,19 +27,19 @@ public final class RealRule {
   }
 
   /** ŷ = C x + D u' for augmented inputs. */
-  public static Matrix readout(Matrix c, Matrix d, Matrix states, Matrix uAug) {
-    Matrix y = Blas.multiply(d, uAug);
+  public static Matrix readout(Matrix c, Matrix d, Matrix states, Inputs uAug) {
+    Matrix y = uAug.leftProduct(d);
     Blas.gemm(1.0, c, false, states, false, 1.0, y);
     return y;
   }
 
   /** Weighted metric sums of the real rule on one block (w is 1×m; the weight is Σw). */
-  public static RuleMetrics metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix w, Loss loss, SolverSettings settings) {
+  public static RuleMetrics metrics(ImplicitModel m, Certificate cert, Inputs uAug, Matrix y, Matrix w, Loss loss, SolverSettings settings) {
     return metrics(m, uAug, y, w, loss, states(m, cert, uAug, settings));
   }
 
   /** The same at states {@code real} already solved for these inputs. */
-  public static RuleMetrics metrics(ImplicitModel m, Matrix uAug, Matrix y, Matrix w, Loss loss, FixedPointResult real) {
+  public static RuleMetrics metrics(ImplicitModel m, Inputs uAug, Matrix y, Matrix w, Loss loss, FixedPointResult real) {
     return RuleMetrics.of(y, readout(m.c(), m.d(), real.states(), uAug), w, loss, real, real.converged());
   }
 }

@@ -12,6 +12,8 @@ import org.implicitdl.model.ImplicitModel;
  * into the model afterwards: B u' = (B ⊘ sᵀ) u − (B ⊘ sᵀ) m goes into B's columns and its bias
  * column, likewise D, and ŷ = σ ŷ' + ȳ multiplies C and D and shifts D's bias. A is untouched,
  * so the certificate is the standardized model's. A constant input (s = 0) is only centred.
+ * Sparse inputs ({@link Moments} saw a sparse block) are only scaled, m = 0, by their root mean
+ * square: centring would fill every zero, and a wide sparse block would become dense.
  *
  * @param mean m, one per input
  * @param scale s, one per input (1 where the input is constant)
@@ -61,11 +63,8 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
 
   /** A block in these standard units: its inputs (not the bias row), and its targets when {@code regression}. */
   public TrainingBlock standardized(TrainingBlock block, boolean regression) {
-    double[] u = block.u().data().clone();
-    int p = block.u().rows() - 1;
-    for (int j = 0; j < block.size(); j++) {
-      inputsInPlace(u, j * (p + 1));
-    }
+    org.implicitdl.linalg.Inputs inputs = block.u() instanceof org.implicitdl.linalg.SparseColumns s && scalesOnly() ? scaled(s)
+        : standardizedDense(block.u().dense());
     org.implicitdl.linalg.Matrix y = block.y();
     if (regression) {
       double[] t = y.data().clone();
@@ -74,7 +73,38 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
       }
       y = new org.implicitdl.linalg.Matrix(y.rows(), y.cols(), t);
     }
-    return new TrainingBlock(new org.implicitdl.linalg.Matrix(p + 1, block.size(), u), y, block.x(), block.p(), block.w());
+    return new TrainingBlock(inputs, y, block.x(), block.p(), block.w());
+  }
+
+  /** Whether these units only scale (every mean 0): then sparse inputs stay sparse, a zero staying zero. */
+  public boolean scalesOnly() {
+    for (double m : mean) {
+      if (m != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Sparse inputs with each non-zero of input k divided by its scale (the bias row, index p, as it is). */
+  private org.implicitdl.linalg.SparseColumns scaled(org.implicitdl.linalg.SparseColumns u) {
+    double[] v = u.values().clone();
+    int[] index = u.indices();
+    for (int k = 0; k < v.length; k++) {
+      if (index[k] < scale.length) {
+        v[k] /= scale[index[k]];
+      }
+    }
+    return u.withValues(v);
+  }
+
+  private Matrix standardizedDense(Matrix dense) {
+    double[] u = dense.data().clone();
+    int p = dense.rows() - 1;
+    for (int j = 0; j < dense.cols(); j++) {
+      inputsInPlace(u, j * (p + 1));
+    }
+    return new Matrix(p + 1, dense.cols(), u);
   }
 
   /** A metric or RMSE of standardized targets in the user's units. */

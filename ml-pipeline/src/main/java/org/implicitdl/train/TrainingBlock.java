@@ -1,17 +1,18 @@
 package org.implicitdl.train;
 
 import java.io.Serializable;
+import org.implicitdl.linalg.Inputs;
 import org.implicitdl.linalg.Matrix;
 
 /**
  * One column block of the training data (paper §4's layout): inputs U_k ((p+1)×m_k, features
- * and the bias row), targets Y_k (q×m_k), the block's states X_k and P_k (n×m_k), and sample
+ * and the bias row; dense, or sparse for wide sparse data), targets Y_k (q×m_k), the block's states X_k and P_k (n×m_k), and sample
  * weights w_k (1×m_k; every term of a column's objective is multiplied by its weight).
  * The states are null until block-coordinate descent sets them (its first pass): only the lifted
  * problem (10) has them, so the gradient solver's blocks never hold them.
  * Immutable by convention: steps return new blocks.
  */
-public record TrainingBlock(Matrix u, Matrix y, Matrix x, Matrix p, Matrix w) implements Serializable {
+public record TrainingBlock(Inputs u, Matrix y, Matrix x, Matrix p, Matrix w) implements Serializable {
 
   /** Unit weights for m columns. */
   public static Matrix unitWeights(int m) {

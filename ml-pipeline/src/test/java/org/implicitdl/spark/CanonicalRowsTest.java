@@ -93,7 +93,7 @@ class CanonicalRowsTest {
       Dataset<Row> ordered = CanonicalRows.of(split[0], 16);
       List<double[]> blocks = new ArrayList<>();
       for (TrainingBlock b : BlockPacking.pack(ordered, "features", "label", BlockPacking.Task.CLASSIFICATION, 3, 2, 16).collect()) {
-        blocks.add(b.u().data());
+        blocks.add(b.u().dense().data());
       }
       packed.add(blocks);
     }

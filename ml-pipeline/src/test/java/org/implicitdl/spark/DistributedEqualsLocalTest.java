@@ -141,9 +141,16 @@ class DistributedEqualsLocalTest {
     assertEquals(2, dist.cachedRddIds().size());
     List<BlockStore.BlockFunction<BcdPayload, ? extends Mergeable<?>>> functions = List.of(LocalSteps::constants, LocalSteps::cdStatistics,
         LocalSteps::cdGradient, LocalSteps::abStatistics, LocalSteps::abGram, LocalSteps::abTargets, LocalSteps::objective, LocalSteps::realRule,
-        LocalSteps::report, LocalSteps::cdStatisticsAndGradient);
+        LocalSteps::report, LocalSteps::cdStatisticsAndGradient, LocalSteps::readoutConstants);
     for (int k = 0; k < functions.size(); k++) {
       assertSameFold(local, dist, payload, functions.get(k), "function " + k);
+    }
+    // the first-order steps' Gram products (wide inputs), one pass each
+    for (org.implicitdl.train.DistributedGram.State state : org.implicitdl.train.DistributedGram.State.values()) {
+      org.implicitdl.train.DistributedGram.Payload product = new org.implicitdl.train.DistributedGram.Payload(
+          org.implicitdl.TestData.gaussian(2, N + P + 1, 1.0, 5), state);
+      SameStatistics.assertSame(local.aggregatePartitions("local", product, org.implicitdl.train.DistributedGram::product),
+          dist.aggregatePartitions("distributed", product, org.implicitdl.train.DistributedGram::product), 1e-9, "Gram product with " + state);
     }
     dist.close();
   }

@@ -72,7 +72,7 @@ class DriverRowsTest {
     }
     assertEquals(spark.size(), driver.size());
     for (int b = 0; b < spark.size(); b++) {
-      assertArrayEquals(spark.get(b).u().data(), driver.get(b).u().data());
+      assertArrayEquals(spark.get(b).u().dense().data(), driver.get(b).u().dense().data());
       assertArrayEquals(spark.get(b).y().data(), driver.get(b).y().data());
       assertArrayEquals(spark.get(b).w().data(), driver.get(b).w().data());
     }

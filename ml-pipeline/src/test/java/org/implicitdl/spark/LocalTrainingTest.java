@@ -42,7 +42,8 @@ class LocalTrainingTest {
         .setBlockSize(64).setSolver(solver).setMinSteps(0);
   }
 
-  private static void assertSameModel(ImplicitModel expected, ImplicitModel got, String what) {
+  /** Every entry of A, B, C and D equal to 1e-9. */
+  static void assertSameModel(ImplicitModel expected, ImplicitModel got, String what) {
     Matrix[][] pairs = {{expected.a(), got.a()}, {expected.b(), got.b()}, {expected.c(), got.c()}, {expected.d(), got.d()}};
     for (Matrix[] pair : pairs) {
       for (int k = 0; k < pair[0].data().length; k++) {

@@ -24,7 +24,7 @@ class ImplicitGradientTest {
     Matrix a = WellPosedness.projectInfNorm(TestData.gaussian(n, n, 1.0, 1), 0.8);
     Matrix d = withD ? TestData.gaussian(q, p + 1, 0.5, 4) : Matrix.zeros(q, p + 1);
     ImplicitModel m = new ImplicitModel(a, TestData.gaussian(n, p + 1, 0.7, 2), TestData.gaussian(q, n, 0.7, 3), d, phi, true);
-    Matrix u = LocalBlockStore.block(TestData.gaussian(p, 9, 1.0, 5), Matrix.zeros(q, 9)).u();
+    Matrix u = LocalBlockStore.block(TestData.gaussian(p, 9, 1.0, 5), Matrix.zeros(q, 9)).u().dense();
     Matrix y = loss == Loss.SQUARED ? TestData.gaussian(q, 9, 1.0, 6) : org.implicitdl.data.LabeledBlock.oneHot(new int[] {0, 1, 2, 1, 0, 2, 2, 1, 0}, q);
     GradientSums grad = ImplicitGradient.compute(m, m.certificate(), u, y, TrainingBlock.unitWeights(9), loss, EXACT);
     Matrix[] params = {m.a(), m.b(), m.c(), m.d()};
@@ -81,7 +81,7 @@ class ImplicitGradientTest {
     int cols = 40;
     ImplicitModel m = new ImplicitModel(WellPosedness.projectInfNorm(TestData.gaussian(n, n, 1.0, 11), 0.9), TestData.gaussian(n, 6, 0.8, 12),
         TestData.gaussian(3, n, 0.7, 13), TestData.gaussian(3, 6, 0.5, 14), Activation.RELU, true);
-    Matrix u = LocalBlockStore.block(TestData.gaussian(5, cols, 1.0, 15), Matrix.zeros(3, cols)).u();
+    Matrix u = LocalBlockStore.block(TestData.gaussian(5, cols, 1.0, 15), Matrix.zeros(3, cols)).u().dense();
     Matrix y = TestData.gaussian(3, cols, 1.0, 16);
     SolverSettings training = new SolverSettings(1e-4, 1000);
     GradientSums block = ImplicitGradient.compute(m, m.certificate(), u, y, TrainingBlock.unitWeights(cols), Loss.SQUARED, training);

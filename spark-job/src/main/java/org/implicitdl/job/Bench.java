@@ -30,7 +30,7 @@ import org.implicitdl.train.BcdSettings;
 import org.implicitdl.train.Loss;
 
 /**
- * {@code idl bench --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71}: measurements side by side in one
+ * {@code idl bench --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71|wide}: measurements side by side in one
  * run, printed as a table and written as JSON and Markdown to the results folder, and as the suite's
  * results document docs/results/SUITE.md when run from the project root.
  */
@@ -40,16 +40,16 @@ final class Bench extends JobCommand {
   static final int HIDDEN = 100;
 
   Bench() {
-    super("bench", "benchmarks: --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71 [--results DIR] "
+    super("bench", "benchmarks: --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71|wide [--results DIR] "
         + "[--only i,j (defaults: data sets by position)] [--trials N (paper71)] [--epochs N] [--master M]",
-        "idl bench --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71 [--results DIR] [--only i,j] [--trials N] "
+        "idl bench --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71|wide [--results DIR] [--only i,j] [--trials N] "
         + "[--epochs N] [--master M]", "suite", "results", "only", "trials");
   }
 
   /** Runs one suite (each starts the Spark sessions it measures) and writes its results document. */
   @Override
   int execute(JobConfig cfg, String[] args) throws Exception {
-    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "cost", "inference", "robust", "compress", "defaults", "selection", "paper71");
+    String suite = cfg.oneOf("suite", "fashion", "kernel", "scaling", "cost", "inference", "robust", "compress", "defaults", "selection", "paper71", "wide");
     String results = cfg.string("results").isEmpty() ? "runs/bench" : cfg.string("results");
     List<String> notes = new ArrayList<>();
     List<Map<String, Object>> rows = switch (suite) {
@@ -62,6 +62,7 @@ final class Bench extends JobCommand {
       case "defaults" -> DefaultsBench.run(cfg, notes);
       case "selection" -> SelectionBench.run(cfg, notes);
       case "paper71" -> PaperSection71.run(cfg, notes, Path.of(results));
+      case "wide" -> WideBench.run(cfg, notes);
       default -> inference(cfg, notes);
     };
     // a partial run (--only, or paper71 with other than its 50 trials) leaves the results document alone

@@ -1,0 +1,56 @@
+package org.implicitdl.linalg;
+
+import java.util.List;
+
+/**
+ * A block of input columns U (rows = inputs, one column per data point), dense or sparse: the one
+ * operand of the training and prediction products that may be sparse. Every product the real rule
+ * (paper eq. 1) and its gradient (design §3) take with U goes through here — the drive B·U, the
+ * readout D·U, the gradient sums W·Uᵀ and G·Uᵀ — so a wide, sparse input costs its non-zeros,
+ * not rows × columns. Dense blocks are {@link Matrix}; sparse ones {@link SparseColumns}.
+ */
+public interface Inputs extends java.io.Serializable {
+  int rows();
+
+  int cols();
+
+  /** out (k×cols, column-major, k = {@code leftRows}) += L · U, where L's columns 0..rows−1 start at i·leftRows in {@code left}. */
+  void multiplyLeftInto(double[] left, int leftRows, double[] out);
+
+  /** L · U for L with {@code rows()} columns. */
+  default Matrix leftProduct(Matrix left) {
+    if (left.cols() != rows()) {
+      throw new IllegalArgumentException("product L·U: L is " + left.shape() + ", U has " + rows() + " rows");
+    }
+    Matrix out = Matrix.zeros(left.rows(), cols());
+    multiplyLeftInto(left.data(), left.rows(), out.data());
+    return out;
+  }
+
+  /** G · Uᵀ for G with {@code cols()} columns: k × rows. */
+  default Matrix productWithTranspose(Matrix g) {
+    Matrix out = Matrix.zeros(g.rows(), rows());
+    addProductWithTranspose(g, out.data(), 0);
+    return out;
+  }
+
+  /** out[offset ...] (k × rows, column-major) += G · Uᵀ: a sum over blocks without a matrix per block. */
+  void addProductWithTranspose(Matrix g, double[] out, int offset);
+
+  /** Columns [from, to) as new inputs of the same kind. */
+  Inputs columnSlice(int from, int to);
+
+  /** These inputs as a dense matrix (itself when already dense). */
+  Matrix dense();
+
+  /** Entries stored: rows × cols for dense blocks, the non-zeros for sparse ones. */
+  long storedEntries();
+
+  /** Columns [from_k, to_k) of each part, side by side; sparse when every part is sparse, dense otherwise. */
+  static Inputs columnsOf(List<? extends Inputs> parts, int[] from, int[] to) {
+    if (!parts.isEmpty() && parts.stream().allMatch(p -> p instanceof SparseColumns)) {
+      return SparseColumns.columnsOf(parts.stream().map(p -> (SparseColumns) p).toList(), from, to);
+    }
+    return Matrix.columnsOf(parts.stream().map(Inputs::dense).toList(), from, to);
+  }
+}
