@@ -205,6 +205,7 @@ class StandaloneClusterIT {
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     pb.environment().put("SPARK_SCALA_VERSION", "2.13");
     pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+    pb.environment().put("OPENBLAS_CORETYPE", System.getenv().getOrDefault("OPENBLAS_CORETYPE", ""));
     Process p = pb.start();
     processes.add(p);
     return p;
