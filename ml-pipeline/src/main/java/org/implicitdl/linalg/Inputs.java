@@ -46,10 +46,13 @@ public interface Inputs extends java.io.Serializable {
   /** Entries stored: rows × cols for dense blocks, the non-zeros for sparse ones. */
   long storedEntries();
 
-  /** Columns [from_k, to_k) of each part, side by side; sparse when every part is sparse, dense otherwise. */
+  /**
+   * Columns [from_k, to_k) of each part, side by side: sparse when any part is sparse (a dense part is converted: at
+   * p = 10⁵ the sparse parts' dense form would be gigabytes), dense otherwise.
+   */
   static Inputs columnsOf(List<? extends Inputs> parts, int[] from, int[] to) {
-    if (!parts.isEmpty() && parts.stream().allMatch(p -> p instanceof SparseColumns)) {
-      return SparseColumns.columnsOf(parts.stream().map(p -> (SparseColumns) p).toList(), from, to);
+    if (parts.stream().anyMatch(p -> p instanceof SparseColumns)) {
+      return SparseColumns.columnsOf(parts.stream().map(p -> p instanceof SparseColumns s ? s : SparseColumns.of(p.dense())).toList(), from, to);
     }
     return Matrix.columnsOf(parts.stream().map(Inputs::dense).toList(), from, to);
   }

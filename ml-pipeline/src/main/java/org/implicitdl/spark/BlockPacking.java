@@ -31,6 +31,11 @@ public final class BlockPacking {
    * block's cost; at this density it does for time as well as memory.
    */
   public static final double SPARSE_MAX_DENSITY = 0.05;
+  /**
+   * From this many inputs sparse rows are packed sparse at any density: a dense block of 2048 rows would take 160 MB
+   * or more, and one denser block must not make a wide fit run out of memory.
+   */
+  public static final int SPARSE_ALWAYS_INPUTS = 10_000;
 
   /** How labels become targets Y. */
   public enum Task { CLASSIFICATION, REGRESSION }
@@ -97,7 +102,10 @@ public final class BlockPacking {
     return new Matrix(p + 1, m, u);
   }
 
-  /** Whether every row's features are a sparse vector and the block's non-zeros, bias included, are at most {@link #SPARSE_MAX_DENSITY}. */
+  /**
+   * Whether every row's features are a sparse vector and the block's non-zeros, bias included, are at most
+   * {@link #SPARSE_MAX_DENSITY} of its entries (at any density from {@link #SPARSE_ALWAYS_INPUTS} inputs).
+   */
   static boolean sparseEnough(List<Row> rows, int featuresIndex, int p) {
     long nonZeros = 0;
     for (Row row : rows) {
@@ -106,7 +114,7 @@ public final class BlockPacking {
       }
       nonZeros += v.indices().length + 1;
     }
-    return nonZeros <= SPARSE_MAX_DENSITY * (p + 1.0) * rows.size();
+    return p >= SPARSE_ALWAYS_INPUTS || nonZeros <= SPARSE_MAX_DENSITY * (p + 1.0) * rows.size();
   }
 
   /**

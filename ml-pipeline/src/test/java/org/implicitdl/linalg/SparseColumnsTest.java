@@ -75,10 +75,11 @@ class SparseColumnsTest {
     Inputs joined = Inputs.columnsOf(List.of(sa, sb), from, to);
     assertInstanceOf(SparseColumns.class, joined);
     assertEquals(Matrix.columnsOf(List.of(a, b), from, to), joined.dense());
-    // a dense part makes the join dense, with the same entries
+    // a sparse part makes the join sparse, with the same entries; dense parts alone stay dense
     Inputs mixed = Inputs.columnsOf(List.of(sa, b), from, to);
-    assertInstanceOf(Matrix.class, mixed);
-    assertEquals(Matrix.columnsOf(List.of(a, b), from, to), mixed);
+    assertInstanceOf(SparseColumns.class, mixed);
+    assertEquals(Matrix.columnsOf(List.of(a, b), from, to), mixed.dense());
+    assertInstanceOf(Matrix.class, Inputs.columnsOf(List.of(a, b), from, to));
     assertEquals(sa.storedEntries(), java.util.Arrays.stream(a.data()).filter(v -> v != 0).count());
   }
 
