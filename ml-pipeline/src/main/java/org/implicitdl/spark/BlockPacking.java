@@ -76,7 +76,8 @@ public final class BlockPacking {
   static TrainingBlock toBlock(List<Row> rows, String featuresCol, String labelCol, String weightCol, Task task, int p, int q,
       Standardization units) {
     int m = rows.size();
-    Inputs inputs = units.scalesOnly() && sparseEnough(rows, 0, p) ? sparseInputs(rows, 0, featuresCol, p, units.scale(), true) : denseInputs(rows, featuresCol, p, units);
+    Inputs inputs = units.scalesOnly() && sparseEnough(rows, 0, p) ? units.scaled(sparseInputs(rows, 0, featuresCol, p, true))
+        : denseInputs(rows, featuresCol, p, units);
     double[] y = new double[q * m];
     double[] w = new double[m];
     for (int j = 0; j < m; j++) {
@@ -102,6 +103,11 @@ public final class BlockPacking {
     return new Matrix(p + 1, m, u);
   }
 
+  /** Whether one row's features would pack sparse: a sparse vector with at most {@link #SPARSE_MAX_DENSITY} non-zeros (any, from {@link #SPARSE_ALWAYS_INPUTS} inputs). */
+  static boolean packsSparse(Object features, int p) {
+    return features instanceof SparseVector v && (p >= SPARSE_ALWAYS_INPUTS || v.indices().length + 1 <= SPARSE_MAX_DENSITY * (p + 1));
+  }
+
   /**
    * Whether every row's features are a sparse vector and the block's non-zeros, bias included, are at most
    * {@link #SPARSE_MAX_DENSITY} of its entries (at any density from {@link #SPARSE_ALWAYS_INPUTS} inputs).
@@ -117,11 +123,8 @@ public final class BlockPacking {
     return p >= SPARSE_ALWAYS_INPUTS || nonZeros <= SPARSE_MAX_DENSITY * (p + 1.0) * rows.size();
   }
 
-  /**
-   * The rows' sparse features as sparse columns, each non-zero divided by its input's scale ({@code scale} null: as they
-   * are), and with {@code bias} a last row p of ones.
-   */
-  static SparseColumns sparseInputs(List<Row> rows, int featuresIndex, String featuresCol, int p, double[] scale, boolean bias) {
+  /** The rows' sparse features as sparse columns, as they are, and with {@code bias} a last row p of ones. */
+  static SparseColumns sparseInputs(List<Row> rows, int featuresIndex, String featuresCol, int p, boolean bias) {
     int m = rows.size();
     int extra = bias ? 1 : 0;
     int[] start = new int[m + 1];
@@ -148,7 +151,7 @@ public final class BlockPacking {
         }
         previous = at[k];
         index[start[j] + k] = at[k];
-        value[start[j] + k] = scale == null ? values[k] : values[k] / scale[at[k]];
+        value[start[j] + k] = values[k];
       }
       if (bias) {
         index[start[j + 1] - 1] = p;

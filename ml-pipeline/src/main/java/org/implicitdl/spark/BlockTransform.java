@@ -80,7 +80,7 @@ final class BlockTransform {
     org.implicitdl.linalg.Inputs uBlock;
     if (BlockPacking.sparseEnough(batch, featuresIndex, p)) {
       // wide sparse rows: the products cost their non-zeros, and no dense p × 1024 block is allocated
-      uBlock = BlockPacking.sparseInputs(batch, featuresIndex, featuresCol, p, null, false);
+      uBlock = BlockPacking.sparseInputs(batch, featuresIndex, featuresCol, p, false);
     } else {
       double[] u = new double[p * size];
       for (int j = 0; j < size; j++) {

@@ -1,7 +1,6 @@
 package org.implicitdl.spark;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.ml.linalg.SQLDataTypes;

@@ -64,7 +64,8 @@ final class FitRows {
     boolean classification = names.task() == BlockPacking.Task.CLASSIFICATION;
     org.apache.spark.sql.types.StructType schema = select(frame, names).schema();
     if (params.getDeterministic() && DriverRows.hashable(schema)) {
-      List<Row> all = DriverRows.collectAtMost(withMark(frame, names, marked), TrainingStores.driverRowLimit(params, names, withMark(frame, names, marked)));
+      Dataset<Row> packed = withMark(frame, names, marked);
+      List<Row> all = DriverRows.collectAtMost(packed, TrainingStores.driverRowLimit(params, names, packed));
       if (all != null) {
         return onDriver(params, names, schema, all, marked != null, solver, classification, selecting);
       }

@@ -85,15 +85,13 @@ final class TrainingStores {
   }
 
   private static boolean sparseRow(List<Row> first, int p) {
-    return first.size() == 1 && first.get(0).get(0) instanceof org.apache.spark.ml.linalg.SparseVector v
-        && (p >= BlockPacking.SPARSE_ALWAYS_INPUTS || v.indices().length + 1 <= BlockPacking.SPARSE_MAX_DENSITY * (p + 1));
+    return first.size() == 1 && BlockPacking.packsSparse(first.get(0).get(0), p);
   }
 
   /** A row's packed input bytes: 12 per non-zero (value and row index) when sparse enough, 8 (p + 1) otherwise. */
   private static double inputBytes(Object features, int p) {
-    return features instanceof org.apache.spark.ml.linalg.SparseVector v
-        && (p >= BlockPacking.SPARSE_ALWAYS_INPUTS || v.indices().length + 1 <= BlockPacking.SPARSE_MAX_DENSITY * (p + 1))
-        ? 12.0 * (v.indices().length + 1) : 8.0 * (p + 1);
+    return BlockPacking.packsSparse(features, p) ? 12.0 * (((org.apache.spark.ml.linalg.SparseVector) features).indices().length + 1)
+        : 8.0 * (p + 1);
   }
 
   static BlockStore blockStore(JavaSparkContext sc, JavaRDD<TrainingBlock> blocks, boolean local, int depth, int checkpoint,

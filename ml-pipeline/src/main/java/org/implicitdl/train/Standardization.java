@@ -86,8 +86,8 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
     return true;
   }
 
-  /** Sparse inputs with each non-zero of input k divided by its scale (the bias row, index p, as it is). */
-  private org.implicitdl.linalg.SparseColumns scaled(org.implicitdl.linalg.SparseColumns u) {
+  /** Sparse inputs with each non-zero of input k divided by its scale (the bias row, index p, as it is); for units that only scale. */
+  public org.implicitdl.linalg.SparseColumns scaled(org.implicitdl.linalg.SparseColumns u) {
     double[] v = u.values().clone();
     int[] index = u.indices();
     for (int k = 0; k < v.length; k++) {
