@@ -16,6 +16,7 @@ import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.Temperature;
+import org.implicitdl.train.TrainingBlock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,19 +66,17 @@ final class StageChoices {
   /**
    * The stage, or the linear model ŷ = Du (B = C = 0: an implicit model whose states are unused)
    * fitted by the convex readout step, whichever has the smaller validation loss — the linear model
-   * then refitted on the training and validation rows together: a fit with
-   * validation rows is never worse there than a linear model of its inputs (on small, wide or
-   * nearly linear data the hidden states can only overfit). Skipped when the step's statistics,
-   * side n + p + 1, would exceed {@value #LINEAR_CELLS} doubles.
+   * then refitted on the training and validation rows together: a fit with validation rows is never
+   * worse there than a linear model of its inputs (on small, wide or nearly linear data the hidden
+   * states can only overfit). The linear model's ridge is chosen on the validation rows along
+   * {@link #LINEAR_RIDGE_PATH} (per unit of row weight, strongest first, warm-started): with more inputs than rows
+   * an unregularized fit separates the training rows and scores worse than chance. At any width: where the step's
+   * (n + p + 1)² statistics do not fit the driver it runs first-order ({@link BlockCoordinateDescent#gramFitsTheDriver}).
    */
   static ImplicitTraining.Stage notWorseThanLinear(ImplicitTraining.Stage stage, BlockStore store, BlockStore validation, Loss loss,
       SolverSettings fixedPoint, int inputs, int outputs) {
     ImplicitModel m = stage.model();
     int n = m.hiddenDim();
-    long side = (long) n + inputs + 1;
-    if (side * side > LINEAR_CELLS) {
-      return stage;
-    }
     ImplicitModel zero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, inputs + 1), Matrix.zeros(outputs, n),
         Matrix.zeros(outputs, inputs + 1), m.activation(), true);
     BcdSettings base = BcdSettings.defaults(n, loss).withActivation(m.activation());
@@ -86,24 +85,76 @@ final class StageChoices {
       d.inner = new InnerSolver(base.inner().pxIterations(), LINEAR_ROUNDS, base.inner().fistaIterations());
       d.fixedPoint = fixedPoint;
     });
-    ImplicitModel linear = new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadout(zero);
-    double linearLoss = TrainingStores.validationLoss(validation, linear, loss, fixedPoint);
+    double[] ridges = linearRidges(store, inputs);
+    List<Double> losses = new ArrayList<>();
+    List<ImplicitModel> path = new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadoutPath(zero, ridges, fit -> {
+      losses.add(TrainingStores.validationLoss(validation, fit, loss, fixedPoint));
+      return !pastTheBest(losses);
+    });
+    int best = 0;
+    for (int k = 1; k < losses.size(); k++) {
+      best = losses.get(k) < losses.get(best) ? k : best;
+    }
+    double linearLoss = losses.get(best);
     double stageLoss = TrainingStores.validationLoss(validation, m, loss, fixedPoint);
     if (linearLoss >= stageLoss) {
       return stage;
     }
-    LOG.info("a linear model of the inputs scores better on the validation rows ({} vs {}) and is kept", linearLoss, stageLoss);
-    // chosen: refit on every row, the validation rows too (they have done their choosing)
+    LOG.info("a linear model of the inputs (ridge {} per row) scores better on the validation rows ({} vs {}) and is kept",
+        ridges[best], linearLoss, stageLoss);
+    // chosen: refit on every row, the validation rows too (they have done their choosing), from the chosen fit
     BlockStore everyRow = TrainingStores.union(store, validation);
-    linear = new BlockCoordinateDescent(everyRow, settings, inputs, outputs, null).fitReadout(zero);
+    ImplicitModel linear = new BlockCoordinateDescent(everyRow, settings, inputs, outputs, null)
+        .fitReadoutPath(path.get(best), new double[] {ridges[best]}, fit -> true).get(0);
     everyRow.close();
     EpochRecord last = remeasured(store, linear, loss, fixedPoint, stage.finalRecord(), outputs);
     return new ImplicitTraining.Stage("linear", linear, linear, stage.history(), last,
         org.implicitdl.train.InputGroups.used(linear.b(), linear.d(), inputs));
   }
 
-  static final long LINEAR_CELLS = 16_000_000L;
-  /** Majorize–minimize rounds of the linear fit's cross-entropy (the squared loss is one solve). */
+  /**
+   * The linear model's ridges per unit of row weight (the ridge on the mean loss, inputs in standard units):
+   * {@link #LINEAR_RIDGE_PATH} times the scale of the mean Gram matrix's non-zero eigenvalues, max(1, (p + 1)/rows) —
+   * its trace is p + 1 (standard units) and it has at most min(p + 1, rows) of them, so with more inputs than rows each
+   * is larger and a ridge needs to be as much larger to weigh the same.
+   */
+  static double[] linearRidges(BlockStore store, int inputs) {
+    long rows = store.aggregate("training rows", Boolean.TRUE, (Boolean unused, TrainingBlock b) -> new RowCount(b.size())).rows();
+    double scale = Math.max(1, (inputs + 1.0) / Math.max(1, rows));
+    return java.util.Arrays.stream(LINEAR_RIDGE_PATH).map(a -> a * scale).toArray();
+  }
+
+  /** Rows of a store's blocks. */
+  record RowCount(long rows) implements org.implicitdl.train.Mergeable<RowCount> {
+    @Override
+    public RowCount merge(RowCount o) {
+      return new RowCount(rows + o.rows);
+    }
+  }
+
+  /**
+   * The linear model's ridges relative to the Gram's eigenvalue scale ({@link #linearRidges}), strongest first, 10 down
+   * to 10⁻⁴ by factors of √10: from a prior that shrinks every weight hard to nearly none (many rows, few inputs). The
+   * path stops once it has passed its best ({@link #pastTheBest}).
+   */
+  static final double[] LINEAR_RIDGE_PATH = java.util.stream.IntStream.rangeClosed(0, 10).mapToDouble(k -> 10 * Math.pow(10, -k / 2.0)).toArray();
+
+  /** The path has passed its best: the validation loss rose {@value #PATH_PATIENCE} times in a row (it is U-shaped in the ridge). */
+  static boolean pastTheBest(List<Double> losses) {
+    int k = losses.size();
+    if (k <= PATH_PATIENCE) {
+      return false;
+    }
+    for (int i = k - PATH_PATIENCE; i < k; i++) {
+      if (!(losses.get(i) > losses.get(i - 1))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static final int PATH_PATIENCE = 2;
+  /** Majorize–minimize rounds of the linear fit's cross-entropy at each ridge (the squared loss is one solve). */
   static final int LINEAR_ROUNDS = 25;
 
   /** {@code like}'s record with the real-rule loss and metric of {@code model} on the training rows (one pass): the model returned, measured. */

@@ -58,7 +58,7 @@ final class BcdStart {
     return m.with(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()));
   }
 
-  /** 𝒫(A, B, C, D) exactly as the steps minimize it (ridge on A, B weighted by λ_i). */
+  /** 𝒫(A, B, C, D) exactly as the steps minimize it (ridge on A, B weighted by λ_i; on C, D but the intercept, {@link ReadoutQuadratic}). */
   static double penalty(ImplicitModel model, BcdSettings settings, int inputs) {
     int n = settings.hiddenDim();
     Matrix ab = Matrix.hstack(model.a(), model.b());
@@ -73,6 +73,10 @@ final class BcdStart {
       }
       p += settings.lambdaOf(i) * 0.5 * settings.ridge() * row;
     }
-    return p + 0.5 * settings.ridge() * Blas.dot(cd.data(), cd.data());
+    double readout = 0;
+    for (int k = 0; k < cd.rows() * (cd.cols() - 1); k++) {
+      readout += cd.data()[k] * cd.data()[k];
+    }
+    return p + 0.5 * settings.ridge() * readout;
   }
 }

@@ -189,13 +189,13 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
     if (settings.loss() == Loss.SQUARED) {
       BcdStatistics.Readout s = store.aggregate("(C, D)-step statistics", payload(model), LocalSteps::cdStatistics);
       Matrix h = Matrix.hstack(s.yp(), constants.yu());
-      Matrix q = ReadoutQuadratic.withRidge(gram(s), settings.ridge());
+      Matrix q = ReadoutQuadratic.withReadoutRidge(gram(s), settings.ridge());
       w = readout.solve(w, q, readout.exactFactor(q, featuresUnpenalized() && settings.ridge() > 0), h);
     } else {
       Mergeable.Both<BcdStatistics.Readout, BcdStatistics.ReadoutGradient> s =
           store.aggregate("(C, D)-step statistics and gradient", payload(model), LocalSteps::cdStatisticsAndGradient);
       Matrix halfG = gram(s.first()).scaled(0.5);
-      Matrix q = ReadoutQuadratic.withRidge(halfG, settings.ridge());
+      Matrix q = ReadoutQuadratic.withReadoutRidge(halfG, settings.ridge());
       Blas.Cholesky exact = readout.exactFactor(q, featuresUnpenalized());
       for (int round = 0; round < settings.inner().mmRounds(); round++) {
         // round 0's gradient came with the statistics, at the model's own (C, D)
@@ -216,23 +216,15 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
     int side = settings.hiddenDim() + inputs + 1;
     if (settings.loss() == Loss.SQUARED) {
       BcdStatistics.Readout s = store.aggregate("(C, D)-step moments", payload(model), LocalSteps::cdStatistics);
-      DistributedGram q = new DistributedGram(store, DistributedGram.State.P, side, 1.0, settings.ridge(), "(C, D)-step");
-      return readout.solve(w, q, Matrix.hstack(s.yp(), constants.yu()), firstOrderIterations());
+      DistributedGram q = new DistributedGram(store, DistributedGram.State.P, side, 1.0, 0.0, "(C, D)-step");
+      return readout.solve(w, q, Matrix.hstack(s.yp(), constants.yu()), firstOrderIterations(), settings.ridge());
     }
     DistributedGram halfG = new DistributedGram(store, DistributedGram.State.P, side, 0.5, 0.0, "(C, D)-step");
-    QuadraticStep.Operator q = new QuadraticStep.Operator() {
-      @Override public Matrix apply(Matrix v) {
-        Matrix out = halfG.apply(v);
-        Blas.axpy(settings.ridge(), v.data(), out.data());
-        return out;
-      }
-      @Override public double norm() { return halfG.norm() + settings.ridge(); }
-    };
     for (int round = 0; round < settings.inner().mmRounds(); round++) {
       Matrix gradient = crossEntropyGradient(model.withCD(w));
       Matrix l = halfG.apply(w);
       Blas.axpy(-1.0, gradient.data(), l.data());
-      w = readout.solve(w, q, l, firstOrderIterations());
+      w = readout.solve(w, halfG, l, firstOrderIterations(), settings.ridge());
     }
     return w;
   }
@@ -316,6 +308,34 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
   public ImplicitModel fitReadout(ImplicitModel model) {
     gatherConstants(model);
     return readoutRefit(model);
+  }
+
+  /**
+   * {@link #fitReadout} at each ridge of a regularization path, strongest first, each warm-started from the one
+   * before (cross-entropy's rounds start from it), until {@code goOn} returns false for a fit: ridge ρ = α·w for each α
+   * of {@code ridgePerWeight}, w the rows' total weight, so α is the ridge on the mean loss whatever the data's size.
+   * The constant statistics and the real states are gathered once (the states do not depend on the readout); the
+   * settings' own ridge is restored afterwards.
+   */
+  public List<ImplicitModel> fitReadoutPath(ImplicitModel model, double[] ridgePerWeight, java.util.function.Predicate<ImplicitModel> goOn) {
+    gatherConstants(model);
+    store.updateStates("readout path: true fixed-point states", payload(model), LocalSteps::withTrueStates);
+    BcdSettings configured = settings;
+    List<ImplicitModel> path = new ArrayList<>();
+    ImplicitModel current = model;
+    try {
+      for (double alpha : ridgePerWeight) {
+        settings = configured.withPenalties(alpha * constants.weight(), configured.l1(), configured.groupLasso());
+        current = cdStep(current);
+        path.add(current);
+        if (!goOn.test(current)) {
+          break;
+        }
+      }
+    } finally {
+      settings = configured;
+    }
+    return path;
   }
 
   /** The statistics no step changes, U'U'ᵀ (exact steps only) and YU'ᵀ (one pass); refuses empty data. */

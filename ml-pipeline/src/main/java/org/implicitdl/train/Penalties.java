@@ -5,7 +5,9 @@ import java.io.Serializable;
 /**
  * The convex penalties 𝒫(A, B, C, D) of problem (10) both trainers apply.
  *
- * @param ridge ρ/2‖·‖² on all of A, B, C, D (the gradient solver's weight decay)
+ * @param ridge ρ/2‖·‖² on A, B, C and D (the gradient solver's weight decay, on every weight); BCD's (C, D)-step
+ *     leaves the readout's intercept out ({@code ReadoutQuadratic}), so that its strong ridges — the linear model's
+ *     path — shrink the outputs towards the label's mean, not towards zero
  * @param l1 ℓ1 weight on the entries of B, C and D
  * @param groupLasso weight of the column-group penalty on B and on D (feature selection, eq. 19)
  */

@@ -11,15 +11,16 @@ import org.implicitdl.solve.WellPosedness;
  * its bias column), and the last column the bias. Applies, per proximal step with step η:
  * ℓ1 shrinkage, column-group shrinkage on the feature block (eq. 19), and the constraint on a
  * square state block (row-wise ℓ1-ball projection for ‖A‖∞ ≤ κ, or a strictly upper-triangular
- * mask), and a fixed sparsity pattern ({@link #withMask}: the feedforward layout of {@link LayerMask}).
+ * mask), and a fixed sparsity pattern ({@link #withMask}: the feedforward layout of {@link LayerMask}); on an
+ * unconstrained block also a ridge ({@link #withRidge}).
  */
 public record Prox(int stateCols, int featureCols, double l1State, double l1Features, double group,
-    Architecture.Structure constraint, double kappa, double stateRows, double stateColumns, int rank, Matrix mask) {
+    Architecture.Structure constraint, double kappa, double stateRows, double stateColumns, int rank, Matrix mask, double ridge) {
 
   /** Without the state group penalties. */
   public Prox(int stateCols, int featureCols, double l1State, double l1Features, double group, Architecture.Structure constraint,
       double kappa) {
-    this(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, 0, 0, 0, null);
+    this(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, 0, 0, 0, null, 0);
   }
 
   /**
@@ -30,7 +31,7 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
    * for both constraints (not the projection onto their intersection, which has no closed form).
    */
   public Prox withRank(int k) {
-    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, stateRows, stateColumns, k, mask);
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, stateRows, stateColumns, k, mask, ridge);
   }
 
   /** No constraint on the state block. */
@@ -46,7 +47,7 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
    * its exact proximal map; states that both terms zero are removed by exact pruning.
    */
   public Prox withStateGroups(double rows, double columns) {
-    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, rows, columns, rank, mask);
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, rows, columns, rank, mask, ridge);
   }
 
   /**
@@ -55,7 +56,20 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
    * here keeps zeros zero, so the result is the exact proximal map of the sum.
    */
   public Prox withMask(Matrix pattern) {
-    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, stateRows, stateColumns, rank, pattern);
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, stateRows, stateColumns, rank, pattern, ridge);
+  }
+
+  /**
+   * The same plus ρ/2‖·‖² on every column but the bias (the last), in the proximal map rather than the smooth part: a
+   * first-order step's rate is then set by the Gram matrix alone, and strongly penalized directions settle in one
+   * step however large ρ. Every other term is positively homogeneous, so the map is theirs followed by the
+   * scaling 1/(1 + ηρ) — exact on an unconstrained block (a constraint's projection does not commute with it).
+   */
+  public Prox withRidge(double rho) {
+    if (rho > 0 && (constraint != null || rank > 0)) {
+      throw new IllegalArgumentException("a ridge in the proximal map needs an unconstrained block, got " + constraint + ", rank " + rank);
+    }
+    return new Prox(stateCols, featureCols, l1State, l1Features, group, constraint, kappa, stateRows, stateColumns, rank, mask, rho);
   }
 
   /** In-place proximal map with step η. */
@@ -71,6 +85,13 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
     }
     if (stateColumns > 0) {
       shrinkColumns(w, 0, stateCols, stateColumns * eta);
+    }
+    if (ridge > 0) {
+      double factor = 1 / (1 + eta * ridge);
+      double[] d = w.data();
+      for (int k = 0; k < w.rows() * (w.cols() - 1); k++) {
+        d[k] *= factor;
+      }
     }
     if (rank > 0 && rank < stateCols) {
       projectRank(w);
@@ -122,6 +143,9 @@ public record Prox(int stateCols, int featureCols, double l1State, double l1Feat
     }
     for (int j = 0; stateColumns > 0 && j < stateCols; j++) {
       v += stateColumns * columnNorm(w, j);
+    }
+    for (int k = 0; ridge > 0 && k < w.rows() * (w.cols() - 1); k++) {
+      v += 0.5 * ridge * w.data()[k] * w.data()[k];
     }
     return v;
   }

@@ -7,9 +7,11 @@ import org.implicitdl.linalg.Matrix;
 /**
  * The (C, D)-step's quadratic (paper §4, the readout block): min over W = [C D] of
  * ½ tr(W Q Wᵀ) − tr(L Wᵀ) + the readout penalties, where Q is the Gram matrix of [X; U'] plus the
- * ridge. Solved exactly by Q's Cholesky factor when the penalties are quadratic, by MFISTA
- * otherwise; under a layer pattern only the columns the pattern keeps are solved for (found once
- * per step, not per round).
+ * ridge on every column but the intercept (U''s last, bias row): as in glmnet and MLlib the
+ * intercept is not shrunk, so a strong ridge pulls the outputs towards the label's mean (the class
+ * frequencies), not towards zero. Solved exactly by Q's Cholesky factor when the penalties are
+ * quadratic, by MFISTA otherwise; under a layer pattern only the columns the pattern keeps are
+ * solved for (found once per step, not per round).
  */
 final class ReadoutQuadratic {
   private final BcdSettings settings;
@@ -45,15 +47,19 @@ final class ReadoutQuadratic {
       }
       return out;
     }
-    return solve(w, QuadraticStep.Operator.of(q), l, settings.inner().fistaIterations());
+    return solve(w, QuadraticStep.Operator.of(q), l, settings.inner().fistaIterations(), 0.0);
   }
 
-  /** The same by MFISTA with Q given as an operator (the first-order step of wide inputs, {@link DistributedGram}), in {@code iterations}. */
-  Matrix solve(Matrix w, QuadraticStep.Operator q, Matrix l, int iterations) {
+  /**
+   * The same by MFISTA with Q given as an operator (the first-order step of wide inputs, {@link DistributedGram}), in
+   * {@code iterations}; {@code proxRidge}: the ridge (but the intercept's) in the proximal map ({@link Prox#withRidge})
+   * when the operator leaves it out, 0 when Q holds it.
+   */
+  Matrix solve(Matrix w, QuadraticStep.Operator q, Matrix l, int iterations, double proxRidge) {
     double[] ones = new double[outputs];
     Arrays.fill(ones, 1.0);
     Prox prox = Prox.unconstrained(settings.hiddenDim(), inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty())
-        .withMask(settings.shape().readoutPattern(inputs, outputs));
+        .withMask(settings.shape().readoutPattern(inputs, outputs)).withRidge(proxRidge);
     return QuadraticStep.solve(w, q, l, ones, prox, iterations);
   }
 
@@ -75,6 +81,14 @@ final class ReadoutQuadratic {
     g.setBlock(n, 0, su.transpose());
     g.setBlock(n, n, uu);
     return g;
+  }
+
+  /** G + ridge·I but for the intercept, the last diagonal entry (a copy): the readout's Q ({@link #withRidge}). */
+  static Matrix withReadoutRidge(Matrix g, double ridge) {
+    Matrix q = withRidge(g, ridge);
+    int last = q.rows() - 1;
+    q.set(last, last, g.get(last, last));
+    return q;
   }
 
   /** G + ridge·I (a copy). */

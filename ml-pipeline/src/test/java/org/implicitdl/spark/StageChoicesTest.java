@@ -55,13 +55,85 @@ class StageChoicesTest {
         LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
     ImplicitModel zero = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
     BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
-    ImplicitModel everyRow = new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 100),
-        settings, 8, 1, null).fitReadout(zero);
-    ImplicitModel trainingRows = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 100), settings, 8, 1, null).fitReadout(zero);
-    for (int k = 0; k < 9; k++) {
-      assertEquals(everyRow.d().get(0, k), chosen.d().get(0, k), 1e-9, "D entry " + k);
+    // the squared loss's fit is one exact solve: the path's warm start does not matter, so each ridge can be fitted alone
+    boolean matched = false;
+    for (double ridge : StageChoices.linearRidges(LocalBlockStore.of(train[0], train[1], 100), 8)) {
+      double[] one = {ridge};
+      ImplicitModel everyRow = new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 100),
+          settings, 8, 1, null).fitReadoutPath(zero, one, fit -> true).get(0);
+      if (!differs(everyRow.d(), chosen.d())) {
+        matched = true;
+        ImplicitModel trainingRows = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 100), settings, 8, 1, null)
+            .fitReadoutPath(zero, one, fit -> true).get(0);
+        assertTrue(differs(trainingRows.d(), chosen.d()), "the training rows' own fit was returned, not the refit");
+      }
     }
-    assertTrue(differs(trainingRows.d(), chosen.d()), "the training rows' own fit was returned, not the refit");
+    assertTrue(matched, "the returned model is the every-row fit at one of the path's ridges");
+  }
+
+  /**
+   * More inputs than rows (p = 400 on 300 rows, two classes): the path's ridge is chosen on the
+   * validation rows, stronger than the weakest (which separates the training rows), and the linear model beats a stage
+   * that only guesses; the first-order form (wide inputs) chooses a model as good.
+   */
+  @Test
+  void withMoreInputsThanRowsTheLinearRidgeIsChosenOnTheValidationRows() {
+    Random r = new Random(11);
+    int p = 400;
+    Matrix[] train = sparseClasses(r, p, 300);
+    Matrix[] valid = sparseClasses(r, p, 300);
+    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 50);
+    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 300);
+    ImplicitModel guess = new ImplicitModel(Matrix.zeros(4, 4), Matrix.zeros(4, p + 1), Matrix.zeros(2, 4), Matrix.zeros(2, p + 1), Activation.RELU, true);
+    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", guess, guess, List.of(), record(), new int[0]);
+    ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, store, validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
+    assertEquals("linear", chosen.name());
+    ImplicitModel zero = guess;
+    BcdSettings settings = BcdSettings.defaults(4, Loss.CROSS_ENTROPY).withFixedPoint(FIXED_POINT).withEpochs(1);
+    List<ImplicitModel> path = new BlockCoordinateDescent(store, settings, p, 2, null).fitReadoutPath(zero, StageChoices.linearRidges(store, p), fit -> true);
+    double weakest = TrainingStores.validationLoss(validation, path.get(path.size() - 1), Loss.CROSS_ENTROPY, FIXED_POINT);
+    double best = Double.POSITIVE_INFINITY;
+    for (ImplicitModel m : path) {
+      best = Math.min(best, TrainingStores.validationLoss(validation, m, Loss.CROSS_ENTROPY, FIXED_POINT));
+    }
+    assertTrue(best < weakest - 0.05, "a stronger ridge than the weakest scores better: " + best + " vs " + weakest);
+    assertTrue(best < Math.log(2) - 0.05, "the chosen linear model is better than a guess on the validation rows: " + best);
+
+    List<ImplicitModel> firstOrder = new BlockCoordinateDescent(store, settings, p, 2, null).withFirstOrderSteps()
+        .fitReadoutPath(zero, StageChoices.linearRidges(store, p), fit -> true);
+    double bestFirstOrder = Double.POSITIVE_INFINITY;
+    for (ImplicitModel m : firstOrder) {
+      bestFirstOrder = Math.min(bestFirstOrder, TrainingStores.validationLoss(validation, m, Loss.CROSS_ENTROPY, FIXED_POINT));
+    }
+    assertEquals(best, bestFirstOrder, 0.02, "the first-order path chooses as well as the exact one");
+  }
+
+  /** Two classes by the sign of a noisy sum of a row's 20 non-zero inputs: + for the first quarter of the p, −⅓ for the rest. */
+  private static Matrix[] sparseClasses(Random r, int p, int m) {
+    Matrix u = Matrix.zeros(p, m);
+    Matrix y = Matrix.zeros(2, m);
+    for (int k = 0; k < m; k++) {
+      double s = 0;
+      for (int t = 0; t < 20; t++) {
+        int j = r.nextInt(p);
+        double v = 1 + r.nextInt(4);
+        u.set(j, k, v);
+        s += j < p / 4 ? v : -v / 3;
+      }
+      s += r.nextGaussian();
+      y.set(s > 0 ? 1 : 0, k, 1);
+    }
+    return new Matrix[] {u, y};
+  }
+
+  @Test
+  void theRidgePathStopsAfterTwoRisesInARow() {
+    assertTrue(StageChoices.pastTheBest(List.of(3.0, 2.0, 2.5, 2.6)));
+    assertTrue(!StageChoices.pastTheBest(List.of(3.0, 2.0, 2.5, 2.4)), "a rise then a fall goes on");
+    assertTrue(!StageChoices.pastTheBest(List.of(3.0, 2.0, 2.0, 2.6)), "a tie is not a rise");
+    assertTrue(!StageChoices.pastTheBest(List.of(2.0, 2.5)), "too short to tell");
+    assertEquals(11, StageChoices.LINEAR_RIDGE_PATH.length);
+    assertEquals(1e-4, StageChoices.LINEAR_RIDGE_PATH[10], 1e-15);
   }
 
   private static boolean differs(Matrix a, Matrix b) {

@@ -36,6 +36,30 @@ class ProxAndLossTest {
     assertEquals(0.0, prox.value(zeroGroups));
   }
 
+  /** ℓ1 + group + ridge (but the bias) on an unconstrained readout: the map beats nearby points; the bias column only moves by nothing. */
+  @Test
+  void proxWithARidgeMinimizesItsProblemAndLeavesTheBias() {
+    Random r = new Random(4);
+    int n = 3;
+    int p = 4;
+    Prox prox = Prox.unconstrained(n, p, 0.1, 0.2).withRidge(3.0);
+    Matrix v = gaussian(2, n + p + 1, r);
+    double eta = 0.4;
+    Matrix x = v.copy();
+    prox.apply(x, eta);
+    assertEquals(v.get(0, n + p), x.get(0, n + p), 0.0, "the bias is not shrunk");
+    assertEquals(v.get(1, n + p), x.get(1, n + p), 0.0, "the bias is not shrunk");
+    double best = objective(x, v, prox, eta);
+    for (int trial = 0; trial < 300; trial++) {
+      Matrix y = x.copy();
+      for (int k = 0; k < y.data().length; k++) {
+        y.data()[k] += 1e-3 * r.nextGaussian();
+      }
+      assertTrue(objective(y, v, prox, eta) >= best - 1e-12, "a nearby point beats the proximal map");
+    }
+    assertThrows(IllegalArgumentException.class, () -> new Prox(n, p, 0, 0, 0, Architecture.Structure.INF_NORM, 0.8).withRidge(1.0));
+  }
+
   private static double objective(Matrix x, Matrix v, Prox prox, double eta) {
     double s = 0;
     for (int k = 0; k < x.data().length; k++) {
