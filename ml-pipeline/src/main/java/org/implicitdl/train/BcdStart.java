@@ -1,7 +1,6 @@
 package org.implicitdl.train;
 
 import java.util.Random;
-import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.WellPosedness;
@@ -58,14 +57,15 @@ final class BcdStart {
     return m.with(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()));
   }
 
-  /** 𝒫(A, B, C, D) exactly as the steps minimize it (ridge on A, B weighted by λ_i; on C, D but the intercept, {@link ReadoutQuadratic}). */
+  /** 𝒫(A, B, C, D) exactly as the steps minimize it (ridge on A, B weighted by λ_i; on C, D but the intercept, {@link Prox#withRidge}). */
   static double penalty(ImplicitModel model, BcdSettings settings, int inputs) {
     int n = settings.hiddenDim();
     Matrix ab = Matrix.hstack(model.a(), model.b());
     Matrix cd = Matrix.hstack(model.c(), model.d());
     double p = new Prox(n, inputs, 0.0, settings.l1(), settings.groupLasso(), null, Double.NaN)
         .withStateGroups(settings.statePenalty(), settings.statePenalty()).value(ab)
-        + Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty()).value(cd);
+        + Prox.unconstrained(n, inputs, settings.l1(), settings.groupLasso()).withStateGroups(0, settings.statePenalty())
+            .withRidge(settings.ridge()).value(cd);
     for (int i = 0; i < n; i++) {
       double row = 0;
       for (int j = 0; j < ab.cols(); j++) {
@@ -73,10 +73,6 @@ final class BcdStart {
       }
       p += settings.lambdaOf(i) * 0.5 * settings.ridge() * row;
     }
-    double readout = 0;
-    for (int k = 0; k < cd.rows() * (cd.cols() - 1); k++) {
-      readout += cd.data()[k] * cd.data()[k];
-    }
-    return p + 0.5 * settings.ridge() * readout;
+    return p;
   }
 }
