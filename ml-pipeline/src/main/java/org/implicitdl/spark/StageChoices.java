@@ -119,9 +119,13 @@ final class StageChoices {
    * is larger and a ridge needs to be as much larger to weigh the same.
    */
   static double[] linearRidges(BlockStore store, int inputs) {
-    long rows = store.aggregate("training rows", Boolean.TRUE, (Boolean unused, TrainingBlock b) -> new RowCount(b.size())).rows();
-    double scale = Math.max(1, (inputs + 1.0) / Math.max(1, rows));
+    double scale = Math.max(1, (inputs + 1.0) / Math.max(1, rows(store)));
     return java.util.Arrays.stream(LINEAR_RIDGE_PATH).map(a -> a * scale).toArray();
+  }
+
+  /** The rows of a store's blocks (one pass). */
+  static long rows(BlockStore store) {
+    return store.aggregate("training rows", Boolean.TRUE, (Boolean unused, TrainingBlock b) -> new RowCount(b.size())).rows();
   }
 
   /** Rows of a store's blocks. */

@@ -155,6 +155,26 @@ class DistributedEqualsLocalTest {
     dist.close();
   }
 
+  /** The linear model's ridge path (StageChoices): its row count and every readout fit along it, on RDD blocks as on the local fold. */
+  @Test
+  void theLinearRidgePathEqualsTheLocalRun() {
+    RddBlockStore dist = distributed(3, 7);
+    assertEquals(240, StageChoices.rows(local()));
+    assertEquals(240, StageChoices.rows(dist));
+    ImplicitModel zero = new ImplicitModel(Matrix.zeros(N, N), Matrix.zeros(N, P + 1), Matrix.zeros(1, N), Matrix.zeros(1, P + 1),
+        org.implicitdl.solve.Activation.RELU, true);
+    double[] ridges = StageChoices.linearRidges(dist, P);
+    // the linear model's own settings: no ℓ1 or group term, so each ridge's fit is one exact solve
+    BcdSettings linear = settings().withPenalties(1e-3, 0, 0);
+    List<ImplicitModel> onDriver = new BlockCoordinateDescent(local(), linear, P, 1, null).fitReadoutPath(zero, ridges, fit -> true);
+    List<ImplicitModel> onRdd = new BlockCoordinateDescent(dist, linear, P, 1, null).fitReadoutPath(zero, ridges, fit -> true);
+    assertEquals(ridges.length, onRdd.size());
+    for (int k = 0; k < ridges.length; k++) {
+      assertRelativeEquals(onDriver.get(k).d(), onRdd.get(k).d(), "D at ridge " + ridges[k]);
+    }
+    dist.close();
+  }
+
   @Test
   void gradientAggregatesEqualTheLocalFold() {
     // fixed points solved to the end: the forward and adjoint iterations stop per row, so blocking changes only rounding
