@@ -8,7 +8,8 @@ import org.implicitdl.linalg.Matrix;
  * leaves the iteration as soon as its own stopping bound holds. The columns still iterating are
  * packed to the front of column-major buffers (the states, the next states, and any per-column
  * data the sweep reads, such as the drive Bu), so a sweep multiplies only them; a column's
- * result therefore does not depend on which other columns share its block.
+ * result therefore does not depend on which other columns share its block. Columns still moving
+ * after {@value #PLAIN_SWEEPS} sweeps are Anderson-mixed ({@link ColumnAnderson}), each on its own.
  */
 public final class ActiveColumns {
   /**
@@ -25,6 +26,9 @@ public final class ActiveColumns {
     return (previous, current, from, to, out) -> PicardSolver.stepSizes(previous, current, null, n, from, to, out);
   }
 
+  /** Sweeps before mixing starts: most columns of a block leave within them, and need no history. */
+  static final int PLAIN_SWEEPS = 2;
+
   private final int n;
   private final Matrix result;
   private final int[] index;
@@ -34,6 +38,8 @@ public final class ActiveColumns {
   private int active;
   private double maxStep;
   private double maxBound;
+  private int sweeps;
+  private ColumnAnderson anderson;
 
   /**
    * @param start the initial states (n × m), copied
@@ -97,6 +103,9 @@ public final class ActiveColumns {
     maxStep = 0;
     maxBound = 0;
     double[] sizes = new double[2];
+    if (++sweeps == PLAIN_SWEEPS) {
+      anderson = ColumnAnderson.forColumns(n, active);
+    }
     for (int j = 0; j < active; j++) {
       test.measure(x, next, j * n, (j + 1) * n, sizes);
       if (!Double.isFinite(sizes[0]) || !Double.isFinite(sizes[1])) {
@@ -109,12 +118,18 @@ public final class ActiveColumns {
       if (sizes[1] <= tolerance) {
         System.arraycopy(next, j * n, out, index[j] * n, n);
       } else {
+        if (anderson != null) {
+          anderson.mix(j, x, next);
+        }
         if (kept != j) {
           System.arraycopy(next, j * n, next, kept * n, n);
           for (double[] c : carried) {
             System.arraycopy(c, j * n, c, kept * n, n);
           }
           index[kept] = index[j];
+          if (anderson != null) {
+            anderson.move(j, kept);
+          }
         }
         kept++;
       }
@@ -137,5 +152,9 @@ public final class ActiveColumns {
       System.arraycopy(states, j * n, result.data(), index[j] * n, n);
     }
     active = 0;
+    if (anderson != null) {
+      anderson.release();
+      anderson = null;
+    }
   }
 }

@@ -7,7 +7,8 @@ import org.implicitdl.linalg.Matrix;
  * The adjoint of the implicit rule (design §3): at a fixed point x = φ(Ax + z) with
  * J = diag(φ'(Ax + z)), the row vector ∂ℓ/∂z is (J v)ᵀ where v solves v = G + Aᵀ(J v), G the
  * loss's gradient carried back to the states (Cᵀ∂ℓ/∂ŷ). Solved by Picard, which contracts
- * whenever the rule does (‖AᵀJ‖₁ ≤ ‖A‖∞, and the dual weighted norm for the scaled certificates).
+ * whenever the rule does (‖AᵀJ‖₁ ≤ ‖A‖∞, and the dual weighted norm for the scaled certificates),
+ * with each column's sweeps Anderson-mixed ({@link ColumnAnderson}; on this linear map, a Krylov method).
  */
 public final class Adjoint {
   private Adjoint() {}
@@ -16,7 +17,7 @@ public final class Adjoint {
   public record Result(Matrix v, boolean converged) {}
 
   /**
-   * Picard on V = G + Aᵀ(J∘V), column by column: each column stops when its own step is below
+   * Mixed Picard sweeps on V = G + Aᵀ(J∘V), column by column: each column stops when its own step is below
    * the tolerance ({@link ActiveColumns}), so a row's result does not depend on how rows are
    * blocked, and later sweeps multiply only the columns still moving.
    *

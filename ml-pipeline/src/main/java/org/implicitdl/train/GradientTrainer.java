@@ -136,7 +136,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       history.addAll(resumed.history());
       first = resumed.epoch() + 1;
     } else {
-      history.add(heldOut.attach(record(0, model, counts, new double[4]), model));
+      history.add(heldOut.attach(record(0, model, counts, new double[4]), model, certificate(model.a(), settings)));
       listener.accept(history.get(0));
       bestScore = validationScore(model);
     }
@@ -173,7 +173,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       RuleMetrics train = seen != null && robust == null ? seen
           : store.aggregate("epoch " + epoch + ": real-rule metrics", payload(model, 0, 1), GradientTrainer::evaluate);
       double[] seconds = {0, (t1 - t0) / 1e9, 0, (System.nanoTime() - t1) / 1e9};
-      EpochRecord record = heldOut.attach(record(epoch, model, train, seconds), model);
+      EpochRecord record = heldOut.attach(record(epoch, model, train, seconds), model, certificate(model.a(), settings));
       history.add(record);
       listener.accept(record);
       modelListener.accept(model);

@@ -44,11 +44,20 @@ public final class HeldOutScore {
 
   /** The record with the held-out mean loss and metric of {@code model} (unchanged without held-out data). */
   public EpochRecord attach(EpochRecord record, ImplicitModel model) {
+    return heldOut == null ? record : attach(record, model, model.certificate());
+  }
+
+  /**
+   * As {@link #attach(EpochRecord, ImplicitModel)}, solving the states under a certificate the
+   * trainer already holds: a trainer whose projection keeps ‖A‖∞ &lt; 1 knows the contraction
+   * without the Perron–Frobenius bound's power iteration and LU solve each epoch.
+   */
+  public EpochRecord attach(EpochRecord record, ImplicitModel model, Certificate certificate) {
     if (heldOut == null) {
       return record;
     }
     RuleMetrics rule = heldOut.aggregate("epoch " + record.epoch() + ": held-out real-rule metrics",
-        new Payload(model, model.certificate(), loss, fixedPoint), HeldOutScore::score);
+        new Payload(model, certificate, loss, fixedPoint), HeldOutScore::score);
     return record.withHeldOut(rule.meanLoss(), rule.metric(loss, outputs));
   }
 }
