@@ -8,8 +8,10 @@ import org.implicitdl.linalg.Matrix;
  * leaves the iteration as soon as its own stopping bound holds. The columns still iterating are
  * packed to the front of column-major buffers (the states, the next states, and any per-column
  * data the sweep reads, such as the drive Bu), so a sweep multiplies only them; a column's
- * result therefore does not depend on which other columns share its block. Columns still moving
- * after {@value #PLAIN_SWEEPS} sweeps are Anderson-mixed ({@link ColumnAnderson}), each on its own.
+ * result therefore does not depend on which other columns share its block. A column whose sweeps
+ * shrink its step by less than a factor 1/{@value #MIX_ABOVE} is Anderson-mixed from then on
+ * ({@link ColumnAnderson}), on its own: where plain sweeps converge that fast, mixing would cost
+ * more than the sweeps it saves.
  */
 public final class ActiveColumns {
   /**
@@ -26,8 +28,8 @@ public final class ActiveColumns {
     return (previous, current, from, to, out) -> PicardSolver.stepSizes(previous, current, null, n, from, to, out);
   }
 
-  /** Sweeps before mixing starts: most columns of a block leave within them, and need no history. */
-  static final int PLAIN_SWEEPS = 2;
+  /** A column starts mixing once a sweep's step is more than this fraction of the step before. */
+  static final double MIX_ABOVE = 0.3;
 
   private final int n;
   private final Matrix result;
@@ -38,8 +40,10 @@ public final class ActiveColumns {
   private int active;
   private double maxStep;
   private double maxBound;
-  private int sweeps;
   private ColumnAnderson anderson;
+  /** Per active column (packed like the states): its last step ‖x_{t+1} − x_t‖∞, and whether it mixes. */
+  private final double[] lastStep;
+  private final boolean[] mixing;
 
   /**
    * @param start the initial states (n × m), copied
@@ -63,6 +67,9 @@ public final class ActiveColumns {
       index[j] = j;
     }
     this.active = m;
+    this.lastStep = new double[m];
+    java.util.Arrays.fill(lastStep, Double.POSITIVE_INFINITY);
+    this.mixing = new boolean[m];
   }
 
   /** The current states of the active columns (the first {@link #active()} columns). */
@@ -103,9 +110,6 @@ public final class ActiveColumns {
     maxStep = 0;
     maxBound = 0;
     double[] sizes = new double[2];
-    if (++sweeps == PLAIN_SWEEPS) {
-      anderson = ColumnAnderson.forColumns(n, active);
-    }
     for (int j = 0; j < active; j++) {
       test.measure(x, next, j * n, (j + 1) * n, sizes);
       if (!Double.isFinite(sizes[0]) || !Double.isFinite(sizes[1])) {
@@ -118,15 +122,24 @@ public final class ActiveColumns {
       if (sizes[1] <= tolerance) {
         System.arraycopy(next, j * n, out, index[j] * n, n);
       } else {
-        if (anderson != null) {
+        if (!mixing[j] && sizes[0] > MIX_ABOVE * lastStep[j]) {
+          mixing[j] = true;
+          if (anderson == null) {
+            anderson = ColumnAnderson.forColumns(n, active);
+          }
+        }
+        if (mixing[j]) {
           anderson.mix(j, x, next);
         }
+        lastStep[j] = sizes[0];
         if (kept != j) {
           System.arraycopy(next, j * n, next, kept * n, n);
           for (double[] c : carried) {
             System.arraycopy(c, j * n, c, kept * n, n);
           }
           index[kept] = index[j];
+          lastStep[kept] = lastStep[j];
+          mixing[kept] = mixing[j];
           if (anderson != null) {
             anderson.move(j, kept);
           }

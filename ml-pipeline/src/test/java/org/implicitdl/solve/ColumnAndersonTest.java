@@ -67,6 +67,29 @@ class ColumnAndersonTest {
   }
 
   @Test
+  void aFastContractionIsLeftToPlainSweeps() {
+    // ‖A‖∞ = 0.05: each sweep shrinks the step twentyfold, below the mixing threshold, so the solve is plain Picard's to the bit
+    double kappa = 0.05;
+    Matrix a = slowContraction(kappa, 12);
+    Matrix z = TestData.gaussian(N, 1, 1.0, 13);
+    Certificate cert = WellPosedness.certify(a, Activation.TANH);
+    FixedPointResult r = new PicardSolver(new SolverSettings(1e-12, 1000)).solve(a, z, Activation.TANH, cert, null);
+    Matrix x = Matrix.zeros(N, 1);
+    int sweeps = 0;
+    double step;
+    do {
+      Matrix next = z.copy();
+      Blas.gemm(1.0, a, false, x, false, 1.0, next);
+      Activation.TANH.applyInPlace(next.data(), 0, N);
+      step = TestData.maxAbsDiff(next, x);
+      x = next;
+      sweeps++;
+    } while (cert.contraction() / (1 - cert.contraction()) * step > 1e-12);
+    assertEquals(sweeps, r.iterations());
+    assertArrayEquals(x.data(), r.states().data(), 0.0);
+  }
+
+  @Test
   void theAdjointSolveMatchesTheDirectSolutionInFewerSweepsThanPicardNeeds() {
     double kappa = 0.97;
     Matrix a = slowContraction(kappa, 5);
