@@ -181,7 +181,12 @@ final class ColumnAnderson {
     lastNorm[to] = lastNorm[from];
   }
 
-  /** gram·γ = rhs (in gamma) for the leading k×k block plus ridge·I, by Cholesky; false when not positive. */
+  /**
+   * gram·γ = rhs (in gamma) for the leading k×k block plus ridge·I, by Cholesky; false when not
+   * positive. Written out rather than {@link org.implicitdl.linalg.Blas.Cholesky}: k ≤ 3, once per
+   * column and sweep on the solve's hot path, where a factor object and LAPACK calls would cost
+   * more than the arithmetic.
+   */
   private boolean solve(int k, double ridge) {
     for (int a = 0; a < k; a++) {
       gram[a * k + a] += ridge;

@@ -197,7 +197,7 @@ final class Bench extends JobCommand {
       rows.add(inferenceRow("MLlib MLP 784-100-10", mlpRate, mlpRate));
       rows.add(inferenceRow("implicit n=100 (" + m.certificate().condition() + ")", implicitRate, mlpRate));
       notes.add(String.format(java.util.Locale.ROOT, "implicit / MLP rows per second: best rates %.3f, median round %.3f (target >= 1.0); rounds %s",
-          implicitRate / mlpRate, KernelBench.median(ratios), java.util.Arrays.toString(java.util.Arrays.stream(ratios).map(Bench::round).toArray())));
+          implicitRate / mlpRate, KernelBench.median(ratios), rounded(ratios)));
       return rows;
     } finally {
       spark.stop();
@@ -255,6 +255,11 @@ final class Bench extends JobCommand {
 
   static double seconds(long t0) {
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** The values rounded as {@link #round} does, printed as a list. */
+  static String rounded(double[] values) {
+    return java.util.Arrays.toString(java.util.Arrays.stream(values).map(Bench::round).toArray());
   }
 
   static double round(double v) {

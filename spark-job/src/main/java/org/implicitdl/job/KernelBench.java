@@ -42,7 +42,7 @@ final class KernelBench {
       double best = java.util.Arrays.stream(rates).max().orElse(Double.NaN);
       rows.add(kernelRow("BCD epoch (C,D + P,X + A,B steps + report pass), 60k rows, n=100, best of " + rates.length, best, gemm));
       notes.add("BCD epoch / dgemm: " + round(best / gemm) + " best, " + round(median(rates) / gemm) + " median (target >= 0.5); GFLOP/s of each epoch: "
-          + java.util.Arrays.toString(java.util.Arrays.stream(rates).map(Bench::round).toArray()));
+          + Bench.rounded(rates));
       // the synchronous gradient epoch where the default configuration runs it: the driver's copy of the blocks when the
       // packed data fits the driver budget (localTrainingMb, automatic: an eighth of the heap), else the executors
       double packedMb = PACKED_ROW_BYTES * 60000 / 1e6;
@@ -56,9 +56,9 @@ final class KernelBench {
       GradientEpochs chosen = route.equals("driver") ? onDriver : onExecutors;
       notes.add(String.format(Locale.ROOT, "default configuration's gradient epoch (60k rows pack to %.0f MB; this driver's budget %.0f MB: runs on the %s) / dgemm: "
           + "%.3f best, %.3f median (target >= 0.5); driver copy %s, executors %s GFLOP/s per epoch", packedMb, budgetMb, route, max(chosen.gflops()) / gemm,
-          median(chosen.gflops()) / gemm, rounded(onDriver.gflops()), rounded(onExecutors.gflops())));
+          median(chosen.gflops()) / gemm, Bench.rounded(onDriver.gflops()), Bench.rounded(onExecutors.gflops())));
       notes.add("gradient epoch wall seconds (the same epochs; fewer counted flops per epoch can mean a faster epoch at a lower rate): driver copy "
-          + rounded(onDriver.seconds()) + ", executors " + rounded(onExecutors.seconds()) + "; GFLOP counted per epoch " + Bench.round(onDriver.gflop()));
+          + Bench.rounded(onDriver.seconds()) + ", executors " + Bench.rounded(onExecutors.seconds()) + "; GFLOP counted per epoch " + Bench.round(onDriver.lastGflop()));
       store.close();
       return rows;
     } finally {
@@ -105,11 +105,19 @@ final class KernelBench {
     return epochs;
   }
 
-  /** Timed gradient epochs: each one's GFLOP/s and wall seconds, and the GFLOP counted in the last one. */
-  record GradientEpochs(double[] gflops, double[] seconds, double gflop) {}
+  /** Timed gradient epochs: each one's wall seconds and counted GFLOP. */
+  record GradientEpochs(double[] seconds, double[] gflop) {
+    double[] gflops() {
+      double[] rates = new double[seconds.length];
+      for (int k = 0; k < rates.length; k++) {
+        rates[k] = gflop[k] / seconds[k];
+      }
+      return rates;
+    }
 
-  private static String rounded(double[] values) {
-    return java.util.Arrays.toString(java.util.Arrays.stream(values).map(Bench::round).toArray());
+    double lastGflop() {
+      return gflop.length == 0 ? Double.NaN : gflop[gflop.length - 1];
+    }
   }
 
   /**
@@ -118,19 +126,16 @@ final class KernelBench {
    * the steps' own metrics come with their forward solves) over each epoch's wall time.
    */
   static GradientEpochs gradientEpochs(org.implicitdl.train.BlockStore store, int epochs) {
-    List<Double> rates = new ArrayList<>();
     List<Double> seconds = new ArrayList<>();
-    double[] lastGflop = {Double.NaN};
+    List<Double> gflop = new ArrayList<>();
     new GradientTrainer(store, null, GradientSettings.defaults(Bench.HIDDEN, Loss.CROSS_ENTROPY).withEpochs(epochs), 784, 10,
         epochClock(() -> {}, (epoch, wall, flops) -> {
           if (epoch > 0) {
-            rates.add(flops / wall / 1e9);
             seconds.add(wall);
-            lastGflop[0] = flops / 1e9;
+            gflop.add(flops / 1e9);
           }
         })).train(null);
-    return new GradientEpochs(rates.stream().mapToDouble(Double::doubleValue).toArray(), seconds.stream().mapToDouble(Double::doubleValue).toArray(),
-        lastGflop[0]);
+    return new GradientEpochs(seconds.stream().mapToDouble(Double::doubleValue).toArray(), gflop.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   /**

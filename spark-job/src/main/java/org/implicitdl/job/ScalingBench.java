@@ -114,7 +114,7 @@ final class ScalingBench {
       r.put("blocks_in_memory_MB", Bench.round(cached[0]));
       r.put("blocks_on_disk_MB", Bench.round(cached[1]));
       r.put("bcd_epoch_s", Bench.round(best));
-      r.put("epochs_s", java.util.Arrays.toString(java.util.Arrays.stream(steps).map(Bench::round).toArray()));
+      r.put("epochs_s", Bench.rounded(steps));
       r.put("s_per_100k_rows", Bench.round(best / (0.6 * copies)));
       r.put("driver_thread_alloc_MB_per_epoch", Bench.round(KernelBench.median(epochs.stream().mapToDouble(KernelBench.TimedEpoch::driverAllocatedMb).toArray())));
       r.put("driver_thread_cpu_s_per_epoch", Bench.round(KernelBench.median(epochs.stream().mapToDouble(KernelBench.TimedEpoch::driverCpuSeconds).toArray())));
