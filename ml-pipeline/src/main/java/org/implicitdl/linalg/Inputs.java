@@ -15,7 +15,15 @@ public interface Inputs extends java.io.Serializable {
   int cols();
 
   /** out (k×cols, column-major, k = {@code leftRows}) += L · U, where L's columns 0..rows−1 start at i·leftRows in {@code left}. */
-  void multiplyLeftInto(double[] left, int leftRows, double[] out);
+  default void multiplyLeftInto(double[] left, int leftRows, double[] out) {
+    multiplyLeftInto(left, 0, leftRows, out);
+  }
+
+  /**
+   * The same with L's column i at {@code leftOffset} + i·leftRows: the columns of a larger matrix (B's inside [A B]),
+   * without a copy of them.
+   */
+  void multiplyLeftInto(double[] left, int leftOffset, int leftRows, double[] out);
 
   /** L · U for L with {@code rows()} columns. */
   default Matrix leftProduct(Matrix left) {
@@ -32,6 +40,14 @@ public interface Inputs extends java.io.Serializable {
     Matrix out = Matrix.zeros(g.rows(), rows());
     addProductWithTranspose(g, out.data(), 0);
     return out;
+  }
+
+  /**
+   * G · Uᵀ holding only the columns (inputs) that can be non-zero: every one for a dense block, those present in a
+   * sparse one. The gradient ∇B of a mini-batch of hashed inputs is this.
+   */
+  default ColumnSparseMatrix columnSparseProductWithTranspose(Matrix g) {
+    return ColumnSparseMatrix.of(productWithTranspose(g));
   }
 
   /** out[offset ...] (k × rows, column-major) += G · Uᵀ: a sum over blocks without a matrix per block. */

@@ -162,8 +162,8 @@ public final class Matrix implements Inputs {
   }
 
   @Override
-  public void multiplyLeftInto(double[] left, int leftRows, double[] out) {
-    Blas.gemm(false, false, leftRows, cols, rows, 1.0, left, 0, Math.max(1, leftRows), data, 0, Math.max(1, rows), 1.0, out, 0,
+  public void multiplyLeftInto(double[] left, int leftOffset, int leftRows, double[] out) {
+    Blas.gemm(false, false, leftRows, cols, rows, 1.0, left, leftOffset, Math.max(1, leftRows), data, 0, Math.max(1, rows), 1.0, out, 0,
         Math.max(1, leftRows));
   }
 

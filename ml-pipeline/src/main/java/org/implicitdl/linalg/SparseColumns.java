@@ -116,19 +116,66 @@ public final class SparseColumns implements Inputs {
     return value.length;
   }
 
+  /**
+   * The same non-zeros ordered by row (CSR: row r's are {@code column[start[r] .. start[r+1])}, by increasing column),
+   * for the products whose dense factor is too large for the cache ({@link #BY_ROW_ABOVE}): by row, the
+   * factor is read in address order and the scattered accesses fall in the small block-sized operand. Each output
+   * entry still sums its terms in the same order as by column, so both orders give the same bits.
+   */
+  private record ByRow(int[] start, int[] column, double[] value) {}
+
+  /** Dense factors of more than this many entries (32 MB) are taken by row ({@link ByRow}). */
+  static final long BY_ROW_ABOVE = 1L << 22;
+
+  /** The by-row order, built for each product that takes it (a block keeps no second copy of its non-zeros). */
+  private ByRow byRow() {
+    int[] rowStart = new int[rows + 1];
+    for (int i : index) {
+      rowStart[i + 1]++;
+    }
+    for (int r = 0; r < rows; r++) {
+      rowStart[r + 1] += rowStart[r];
+    }
+    int[] next = Arrays.copyOf(rowStart, rows);
+    int[] column = new int[index.length];
+    double[] v = new double[index.length];
+    for (int j = 0; j < cols; j++) {
+      for (int e = start[j]; e < start[j + 1]; e++) {
+        int at = next[index[e]]++;
+        column[at] = j;
+        v[at] = value[e];
+      }
+    }
+    return new ByRow(rowStart, column, v);
+  }
+
   @Override
-  public void multiplyLeftInto(double[] left, int leftRows, double[] out) {
+  public void multiplyLeftInto(double[] left, int leftOffset, int leftRows, double[] out) {
+    Blas.countFlops(2L * leftRows * value.length);
+    if ((long) leftRows * rows > BY_ROW_ABOVE) {
+      ByRow t = byRow();
+      for (int r = 0; r < rows; r++) {
+        int l = leftOffset + r * leftRows;
+        for (int e = t.start[r]; e < t.start[r + 1]; e++) {
+          double v = t.value[e];
+          int o = t.column[e] * leftRows;
+          for (int i = 0; i < leftRows; i++) {
+            out[o + i] += v * left[l + i];
+          }
+        }
+      }
+      return;
+    }
     for (int j = 0; j < cols; j++) {
       int o = j * leftRows;
       for (int k = start[j]; k < start[j + 1]; k++) {
         double v = value[k];
-        int l = index[k] * leftRows;
+        int l = leftOffset + index[k] * leftRows;
         for (int i = 0; i < leftRows; i++) {
           out[o + i] += v * left[l + i];
         }
       }
     }
-    Blas.countFlops(2L * leftRows * value.length);
   }
 
   @Override
@@ -138,6 +185,21 @@ public final class SparseColumns implements Inputs {
     }
     int k = g.rows();
     double[] gd = g.data();
+    Blas.countFlops(2L * k * value.length);
+    if ((long) k * rows > BY_ROW_ABOVE) {
+      ByRow t = byRow();
+      for (int r = 0; r < rows; r++) {
+        int oi = offset + r * k;
+        for (int e = t.start[r]; e < t.start[r + 1]; e++) {
+          double v = t.value[e];
+          int gj = t.column[e] * k;
+          for (int i = 0; i < k; i++) {
+            o[oi + i] += v * gd[gj + i];
+          }
+        }
+      }
+      return;
+    }
     for (int j = 0; j < cols; j++) {
       int gj = j * k;
       for (int e = start[j]; e < start[j + 1]; e++) {
@@ -148,7 +210,42 @@ public final class SparseColumns implements Inputs {
         }
       }
     }
+  }
+
+  /**
+   * G · Uᵀ over the rows present in these columns only: the same sums as {@link #addProductWithTranspose}, in the same
+   * order (taken by row, {@link ByRow}), stored for those rows (k × present) instead of for all of them.
+   */
+  @Override
+  public ColumnSparseMatrix columnSparseProductWithTranspose(Matrix g) {
+    if (g.cols() != cols) {
+      throw new IllegalArgumentException("product G·Uᵀ: G is " + g.shape() + ", U has " + cols + " columns");
+    }
+    ByRow t = byRow();
+    int count = 0;
+    for (int r = 0; r < rows; r++) {
+      count += t.start[r + 1] > t.start[r] ? 1 : 0;
+    }
+    int[] columns = new int[count];
+    int k = g.rows();
+    double[] out = new double[k * count];
+    double[] gd = g.data();
+    for (int r = 0, s = 0; r < rows; r++) {
+      if (t.start[r + 1] == t.start[r]) {
+        continue;
+      }
+      columns[s] = r;
+      int o = s++ * k;
+      for (int e = t.start[r]; e < t.start[r + 1]; e++) {
+        double v = t.value[e];
+        int gj = t.column[e] * k;
+        for (int i = 0; i < k; i++) {
+          out[o + i] += v * gd[gj + i];
+        }
+      }
+    }
     Blas.countFlops(2L * k * value.length);
+    return ColumnSparseMatrix.ofColumns(k, rows, columns, out);
   }
 
   @Override

@@ -30,6 +30,11 @@ public final class ImplicitModel implements java.io.Serializable {
   private transient volatile java.util.Optional<org.implicitdl.linalg.LowRank> lowRank;
 
   public ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias) {
+    this(a, b, c, d, activation, inputBias, true);
+  }
+
+  /** With {@code copy} false the matrices are adopted as they are: only for ones nobody else holds (fresh slices, new iterates). */
+  private ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias, boolean copy) {
     int n = a.rows();
     a.requireShape("A", n, n).requireFinite("A");
     b.requireShape("B", n, b.cols()).requireFinite("B");
@@ -42,10 +47,10 @@ public final class ImplicitModel implements java.io.Serializable {
     if (activation == null) {
       throw new IllegalArgumentException("activation must be given");
     }
-    this.a = a.copy();
-    this.b = b.copy();
-    this.c = c.copy();
-    this.d = d.copy();
+    this.a = copy ? a.copy() : a;
+    this.b = copy ? b.copy() : b;
+    this.c = copy ? c.copy() : c;
+    this.d = copy ? d.copy() : d;
     this.activation = activation;
     this.inputBias = inputBias;
   }
@@ -102,6 +107,21 @@ public final class ImplicitModel implements java.io.Serializable {
   /** The drive Z = B·u (+ bias column) for a block of raw inputs U (p×m). */
   public Matrix drive(org.implicitdl.linalg.Inputs u) {
     return affine(b, u, a.rows());
+  }
+
+  /**
+   * The drive Z = B·U' for augmented inputs U' (the bias row last, as training blocks hold them), from the model's own
+   * B: no copy of B, which at p = 10⁵ inputs would cost more than the product itself.
+   */
+  public Matrix augmentedDrive(org.implicitdl.linalg.Inputs uAug) {
+    return uAug.leftProduct(b);
+  }
+
+  /** The readout Ŷ = C·X + D·U' for augmented inputs U' (bias row last), from the model's own C and D. */
+  public Matrix augmentedReadout(Matrix x, org.implicitdl.linalg.Inputs uAug) {
+    Matrix y = uAug.leftProduct(d);
+    Blas.gemm(1.0, c, false, x, false, 1.0, y);
+    return y;
   }
 
   /** The readout Ŷ = C·X + D·u (+ bias) for states X (n×m) and raw inputs U (p×m). */
@@ -188,7 +208,16 @@ public final class ImplicitModel implements java.io.Serializable {
   /** A copy whose [A B] is {@code ab} and [C D] is {@code cd}, each split after its n state columns (one copy, one check). */
   public ImplicitModel withWeights(Matrix ab, Matrix cd) {
     int n = hiddenDim();
-    return with(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()));
+    return new ImplicitModel(ab.columnSlice(0, n), ab.columnSlice(n, ab.cols()), cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()),
+        activation, inputBias, false);
+  }
+
+  /**
+   * A model with these new matrices, which it adopts without a copy: for an optimizer's fresh iterate, handed over (the
+   * caller keeps no reference that could change them). Checked like any model's.
+   */
+  public ImplicitModel adopting(Matrix newA, Matrix newB, Matrix newC, Matrix newD) {
+    return new ImplicitModel(newA, newB, newC, newD, activation, inputBias, false);
   }
 
   /** A copy whose [C D] is {@code cd}, split after its n state columns. */

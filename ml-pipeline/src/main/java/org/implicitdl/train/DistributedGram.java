@@ -64,7 +64,9 @@ public final class DistributedGram implements QuadraticStep.Operator {
       TrainingBlock block = blocks.next();
       Matrix s = payload.state() == State.P ? block.p() : block.x();
       int n = s.rows();
-      Matrix ws = block.u().leftProduct(w.columnSlice(n, w.cols()));
+      // W's input columns read where they are in W: at p = 10⁵ a slice of them would be the largest copy of the pass
+      Matrix ws = Matrix.zeros(w.rows(), block.size());
+      block.u().multiplyLeftInto(w.data(), n * w.rows(), w.rows(), ws.data());
       org.implicitdl.linalg.Blas.gemm(1.0, w.columnSlice(0, n), false, s, false, 1.0, ws);
       Matrix weighted = LocalSteps.weighted(ws, block.w());
       org.implicitdl.linalg.Blas.gemm(false, true, w.rows(), n, block.size(), 1.0, weighted.data(), 0, Math.max(1, w.rows()), s.data(), 0,

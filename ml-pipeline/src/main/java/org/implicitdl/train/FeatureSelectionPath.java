@@ -240,7 +240,7 @@ public final class FeatureSelectionPath {
     GradientSums g = store.aggregate("feature selection: gradient at zero input columns", payload(zeroInputs), GradientTrainer::miniBatch);
     double[] gain = InputGroups.stateGains(Matrix.hstack(zeroInputs.a(), zeroInputs.b()), Matrix.hstack(zeroInputs.c(), zeroInputs.d()),
         zeroInputs.hiddenDim());
-    return InputGroups.largestGradientNorm(g.dB(), g.dD(), gain, inputs, g.weight(), scales);
+    return InputGroups.largestGradientNorm(g.dB().dense(), g.dD(), gain, inputs, g.weight(), scales);
   }
 
   /**

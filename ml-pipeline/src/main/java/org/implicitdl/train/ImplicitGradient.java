@@ -21,7 +21,7 @@ public final class ImplicitGradient {
 
   /** Gradient sums of Σ_j w_j ℓ_j for augmented inputs U' (bias row last; dense or sparse), targets Y, weights w (1×m). */
   public static GradientSums compute(ImplicitModel m, Certificate cert, Inputs uAug, Matrix y, Matrix weights, Loss loss, SolverSettings settings) {
-    Matrix drive = uAug.leftProduct(m.b());
+    Matrix drive = m.augmentedDrive(uAug);
     return compute(m, uAug, y, weights, loss, settings, RealRule.statesFromDrive(m, cert, drive, settings), drive);
   }
 
@@ -33,7 +33,7 @@ public final class ImplicitGradient {
       FixedPointResult fp, Matrix drive) {
     Matrix x = fp.states();
     Matrix c = m.c();
-    Matrix yHat = RealRule.readout(c, m.d(), x, uAug);
+    Matrix yHat = m.augmentedReadout(x, uAug);
     Matrix g = LocalSteps.weighted(loss.gradient(y, yHat), weights);
     Matrix a = m.a();
     Matrix jac = Adjoint.derivatives(a, x, drive, m.activation());
@@ -44,7 +44,7 @@ public final class ImplicitGradient {
     for (int k = 0; k < wd.length; k++) {
       wd[k] *= jd[k];
     }
-    return new GradientSums(Blas.multiply(w, false, x, true), uAug.productWithTranspose(w), Blas.multiply(g, false, x, true),
+    return new GradientSums(Blas.multiply(w, false, x, true), uAug.columnSparseProductWithTranspose(w), Blas.multiply(g, false, x, true),
         uAug.productWithTranspose(g), RuleMetrics.of(y, yHat, weights, loss, fp, fp.converged() && adj.converged()));
   }
 }

@@ -48,7 +48,7 @@ public final class LocalSteps {
    */
   public static BcdStatistics.ReadoutGradient cdGradient(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
-    Matrix yHat = RealRule.readout(m.c(), m.d(), block.p(), block.u());
+    Matrix yHat = m.augmentedReadout(block.p(), block.u());
     Loss loss = payload.settings().loss();
     Matrix g = weighted(loss.gradient(block.y(), yHat), block.w());
     return new BcdStatistics.ReadoutGradient(gram(g, block.p()), block.u().productWithTranspose(g), loss.total(block.y(), yHat, block.w()));
@@ -59,7 +59,7 @@ public final class LocalSteps {
     ImplicitModel m = payload.model();
     BcdSettings st = payload.settings();
     Matrix a = m.a();
-    Matrix bu = block.u().leftProduct(m.b());
+    Matrix bu = m.augmentedDrive(block.u());
     Matrix p = pStep(payload, block, a, bu, m.c(), block.u().leftProduct(m.d()));
     Matrix x = xStep(st, block.x(), p, a, bu, payload.etaX());
     return new TrainingBlock.States(x, p);
@@ -164,7 +164,7 @@ public final class LocalSteps {
    */
   public static BcdStatistics.Targets abTargets(BcdPayload payload, TrainingBlock block) {
     ImplicitModel m = payload.model();
-    Matrix t = block.u().leftProduct(m.b());
+    Matrix t = m.augmentedDrive(block.u());
     Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, t);
     if (payload.robustRadius() != null) {
       addWorstCaseDrive(t, m.b(), payload.robustRadius());
@@ -202,7 +202,7 @@ public final class LocalSteps {
     ImplicitModel m = payload.model();
     BcdSettings st = payload.settings();
     int n = m.hiddenDim();
-    Matrix z = block.u().leftProduct(m.b());
+    Matrix z = m.augmentedDrive(block.u());
     Blas.gemm(1.0, m.a(), false, block.x(), false, 1.0, z);
     double divergence = 0;
     double coupling = 0;
@@ -216,7 +216,7 @@ public final class LocalSteps {
       double diff = xd[k] - pd[k];
       coupling += weight * 0.5 * st.mu() * diff * diff;
     }
-    double loss = st.loss().total(block.y(), RealRule.readout(m.c(), m.d(), block.p(), block.u()), block.w());
+    double loss = st.loss().total(block.y(), m.augmentedReadout(block.p(), block.u()), block.w());
     return new BcdStatistics.Objective(loss, divergence, coupling);
   }
 

@@ -122,7 +122,7 @@ final class PathScores {
   /** The real rule's loss of each row of the block. */
   private static double[] perRow(ImplicitModel m, TrainingBlock block, Loss loss, SolverSettings fixedPoint) {
     org.implicitdl.linalg.Inputs u = block.u();
-    Matrix out = RealRule.readout(m.c(), m.d(), RealRule.states(m, m.certificate(), u, fixedPoint).states(), u);
+    Matrix out = m.augmentedReadout(RealRule.states(m, m.certificate(), u, fixedPoint).states(), u);
     double[] losses = new double[u.cols()];
     for (int c = 0; c < losses.length; c++) {
       losses[c] = loss.value(block.y().data(), out.data(), out.rows(), c);

@@ -20,13 +20,16 @@ public final class QuadraticStep {
     double[] qd = wq.data();
     double[] ld = l.data();
     int rows = w.rows();
+    // every row's sum in one pass down the columns (each row's terms still added in column order)
+    double[] row = new double[rows];
+    for (int k = 0; k < wd.length; k += rows) {
+      for (int i = 0; i < rows; i++) {
+        row[i] += (0.5 * qd[k + i] - ld[k + i]) * wd[k + i];
+      }
+    }
     double s = 0;
     for (int i = 0; i < rows; i++) {
-      double row = 0;
-      for (int k = i; k < wd.length; k += rows) {
-        row += (0.5 * qd[k] - ld[k]) * wd[k];
-      }
-      s += rowWeights[i] * row;
+      s += rowWeights[i] * row[i];
     }
     return s;
   }

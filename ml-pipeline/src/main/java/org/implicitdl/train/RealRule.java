@@ -18,7 +18,7 @@ public final class RealRule {
 
   /** States x* for a block of augmented inputs, with the certificate's solver. */
   public static FixedPointResult states(ImplicitModel m, Certificate cert, Inputs uAug, SolverSettings settings) {
-    return statesFromDrive(m, cert, uAug.leftProduct(m.b()), settings);
+    return statesFromDrive(m, cert, m.augmentedDrive(uAug), settings);
   }
 
   /** States x* for the drive Z = B u' already formed (the gradient reuses it for the Jacobian). */
@@ -40,6 +40,6 @@ public final class RealRule {
 
   /** The same at states {@code real} already solved for these inputs. */
   public static RuleMetrics metrics(ImplicitModel m, Inputs uAug, Matrix y, Matrix w, Loss loss, FixedPointResult real) {
-    return RuleMetrics.of(y, readout(m.c(), m.d(), real.states(), uAug), w, loss, real, real.converged());
+    return RuleMetrics.of(y, m.augmentedReadout(real.states(), uAug), w, loss, real, real.converged());
   }
 }

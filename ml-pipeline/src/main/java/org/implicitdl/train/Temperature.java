@@ -69,7 +69,7 @@ public final class Temperature {
   /** The block's {@link Losses} (logits solved once). */
   static Losses losses(Trial trial, TrainingBlock block) {
     ImplicitModel m = trial.model();
-    Matrix logits = RealRule.readout(m.c(), m.d(), RealRule.states(m, m.certificate(), block.u(), trial.fixedPoint()).states(), block.u());
+    Matrix logits = m.augmentedReadout(RealRule.states(m, m.certificate(), block.u(), trial.fixedPoint()).states(), block.u());
     double[] out = new double[trial.temperatures().length];
     for (int k = 0; k < out.length; k++) {
       out[k] = Loss.CROSS_ENTROPY.total(block.y(), logits.scaled(1 / trial.temperatures()[k]), block.w());
