@@ -122,7 +122,18 @@ public final class SparseColumns implements Inputs {
    * factor is read in address order and the scattered accesses fall in the small block-sized operand. Each output
    * entry still sums its terms in the same order as by column, so both orders give the same bits.
    */
-  private record ByRow(int[] start, int[] column, double[] value) {}
+  private record ByRow(int[] start, int[] column, double[] value) {
+    /** out[at .. at + k) += G·Uᵀ's column for row r: Σ over row r's non-zeros of value · G's column (G k × cols, in gd). */
+    void addRowProduct(int r, double[] gd, int k, double[] out, int at) {
+      for (int e = start[r]; e < start[r + 1]; e++) {
+        double v = value[e];
+        int gj = column[e] * k;
+        for (int i = 0; i < k; i++) {
+          out[at + i] += v * gd[gj + i];
+        }
+      }
+    }
+  }
 
   /** Dense factors of more than this many entries (32 MB) are taken by row ({@link ByRow}). */
   static final long BY_ROW_ABOVE = 1L << 22;
@@ -189,14 +200,7 @@ public final class SparseColumns implements Inputs {
     if ((long) k * rows > BY_ROW_ABOVE) {
       ByRow t = byRow();
       for (int r = 0; r < rows; r++) {
-        int oi = offset + r * k;
-        for (int e = t.start[r]; e < t.start[r + 1]; e++) {
-          double v = t.value[e];
-          int gj = t.column[e] * k;
-          for (int i = 0; i < k; i++) {
-            o[oi + i] += v * gd[gj + i];
-          }
-        }
+        t.addRowProduct(r, gd, k, o, offset + r * k);
       }
       return;
     }
@@ -235,14 +239,7 @@ public final class SparseColumns implements Inputs {
         continue;
       }
       columns[s] = r;
-      int o = s++ * k;
-      for (int e = t.start[r]; e < t.start[r + 1]; e++) {
-        double v = t.value[e];
-        int gj = t.column[e] * k;
-        for (int i = 0; i < k; i++) {
-          out[o + i] += v * gd[gj + i];
-        }
-      }
+      t.addRowProduct(r, gd, k, out, s++ * k);
     }
     Blas.countFlops(2L * k * value.length);
     return ColumnSparseMatrix.ofColumns(k, rows, columns, out);

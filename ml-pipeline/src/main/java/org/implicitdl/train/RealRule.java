@@ -1,6 +1,5 @@
 package org.implicitdl.train;
 
-import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Inputs;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.Certificate;
@@ -24,13 +23,6 @@ public final class RealRule {
   /** States x* for the drive Z = B u' already formed (the gradient reuses it for the Jacobian). */
   static FixedPointResult statesFromDrive(ImplicitModel m, Certificate cert, Matrix drive, SolverSettings settings) {
     return FixedPointSolver.forCertificate(cert, settings).solve(m.a(), drive, m.activation(), cert, null);
-  }
-
-  /** ŷ = C x + D u' for augmented inputs. */
-  public static Matrix readout(Matrix c, Matrix d, Matrix states, Inputs uAug) {
-    Matrix y = uAug.leftProduct(d);
-    Blas.gemm(1.0, c, false, states, false, 1.0, y);
-    return y;
   }
 
   /** Weighted metric sums of the real rule on one block (w is 1×m; the weight is Σw). */

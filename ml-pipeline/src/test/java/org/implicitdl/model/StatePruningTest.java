@@ -21,7 +21,7 @@ class StatePruningTest {
   /** Predictions with the fixed point solved to a certified 1e-14, so that 1e-12 compares the models, not the solver. */
   private static Matrix exactly(ImplicitModel m, Matrix u) {
     Matrix uAug = Matrix.vstack(u, org.implicitdl.train.TrainingBlock.unitWeights(u.cols()));
-    return org.implicitdl.train.RealRule.readout(m.c(), m.d(), org.implicitdl.train.RealRule.states(m, m.certificate(), uAug,
+    return m.augmentedReadout(org.implicitdl.train.RealRule.states(m, m.certificate(), uAug,
         new org.implicitdl.solve.SolverSettings(1e-14, 100_000)).states(), uAug);
   }
 

@@ -103,6 +103,6 @@ class ImplicitGradientTest {
     params[which].data()[entry] += h;
     ImplicitModel moved = new ImplicitModel(params[0], params[1], params[2], params[3], m.activation(), true);
     Matrix x = RealRule.states(moved, moved.certificate(), u, EXACT).states();
-    return loss.total(y, RealRule.readout(params[2], params[3], x, u));
+    return loss.total(y, moved.augmentedReadout(x, u));
   }
 }

@@ -26,7 +26,7 @@ class StandardizationTest {
 
   private static Matrix predict(ImplicitModel m, Matrix u) {
     Matrix uAug = Matrix.vstack(u, TrainingBlock.unitWeights(u.cols()));
-    return RealRule.readout(m.c(), m.d(), RealRule.states(m, m.certificate(), uAug, new SolverSettings(1e-13, 10_000)).states(), uAug);
+    return m.augmentedReadout(RealRule.states(m, m.certificate(), uAug, new SolverSettings(1e-13, 10_000)).states(), uAug);
   }
 
   /** The folded model on raw inputs predicts, in raw target units, exactly what the model predicts on standardized inputs. */
