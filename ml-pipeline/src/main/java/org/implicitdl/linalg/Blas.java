@@ -257,6 +257,29 @@ public final class Blas {
       BLAS_IMPL.dtrsm("L", "L", "T", "N", n, m, 1.0, factor, 0, n, r.data(), 0, n);
       FLOPS.add(2L * n * n * m);
     }
+
+    /** Overwrites R with L⁻¹R: half of {@link #solve}, for a change of basis by the factor. */
+    public void solveLower(Matrix r) {
+      if (r.rows() != n) {
+        throw new IllegalArgumentException("triangular solve: L is " + n + "x" + n + ", R " + r.shape());
+      }
+      if (n > 0 && r.cols() > 0) {
+        BLAS_IMPL.dtrsm("L", "L", "N", "N", n, r.cols(), 1.0, factor, 0, n, r.data(), 0, n);
+        FLOPS.add((long) n * n * r.cols());
+      }
+    }
+
+    /** Lᵀ, the upper triangular factor (zeros below the diagonal). */
+    public Matrix upper() {
+      Matrix u = Matrix.zeros(n, n);
+      double[] ud = u.data();
+      for (int j = 0; j < n; j++) {
+        for (int i = j; i < n; i++) {
+          ud[j + i * n] = factor[i + j * n];
+        }
+      }
+      return u;
+    }
   }
 
   private static final int CHOLESKY_BLOCK = 96;

@@ -15,6 +15,7 @@ import org.implicitdl.train.FeatureSelectionPath;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.Loss;
+import org.implicitdl.train.RowSpan;
 import org.implicitdl.train.Temperature;
 import org.implicitdl.train.TrainingBlock;
 import org.slf4j.Logger;
@@ -87,7 +88,7 @@ final class StageChoices {
     });
     double[] ridges = linearRidges(store, inputs);
     List<Double> losses = new ArrayList<>();
-    List<ImplicitModel> path = new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadoutPath(zero, ridges, fit -> {
+    List<ImplicitModel> path = linearPath(store, settings, inputs, outputs, zero, ridges, fit -> {
       losses.add(TrainingStores.validationLoss(validation, fit, loss, fixedPoint));
       return !pastTheBest(losses);
     });
@@ -104,12 +105,31 @@ final class StageChoices {
         ridges[best], linearLoss, stageLoss);
     // chosen: refit on every row, the validation rows too (they have done their choosing), from the chosen fit
     BlockStore everyRow = TrainingStores.union(store, validation);
-    ImplicitModel linear = new BlockCoordinateDescent(everyRow, settings, inputs, outputs, null)
-        .fitReadoutPath(path.get(best), new double[] {ridges[best]}, fit -> true).get(0);
+    ImplicitModel linear = linearPath(everyRow, settings, inputs, outputs, path.get(best), new double[] {ridges[best]}, fit -> true).get(0);
     everyRow.close();
     EpochRecord last = remeasured(store, linear, loss, fixedPoint, stage.finalRecord(), outputs);
     return new ImplicitTraining.Stage("linear", linear, linear, stage.history(), last,
         org.implicitdl.train.InputGroups.used(linear.b(), linear.d(), inputs));
+  }
+
+  /**
+   * The linear fits along the ridges ({@link BlockCoordinateDescent#fitReadoutPath}), in the span of the rows when
+   * there are fewer rows than inputs ({@link RowSpan}: the same fits, at the cost of the rows rather than the inputs);
+   * {@code goOn} sees each fit in the full inputs.
+   */
+  static List<ImplicitModel> linearPath(BlockStore store, BcdSettings settings, int inputs, int outputs, ImplicitModel start, double[] ridges,
+      java.util.function.Predicate<ImplicitModel> goOn) {
+    RowSpan span = RowSpan.of(store, inputs);
+    if (span == null) {
+      return new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadoutPath(start, ridges, goOn);
+    }
+    List<ImplicitModel> lifted = new ArrayList<>();
+    new BlockCoordinateDescent(span.reducedStore(), settings, span.reducedInputs(), outputs, null).fitReadoutPath(span.reduced(start), ridges,
+        fit -> {
+          lifted.add(span.lifted(fit));
+          return goOn.test(lifted.get(lifted.size() - 1));
+        });
+    return lifted;
   }
 
   /**
