@@ -67,7 +67,10 @@ final class ImplicitTraining {
       LOG.warn("blockStorageLevel {} with synchronous gradient steps: every step reads its partitions' blocks back from serialized "
           + "storage; syncsPerEpoch > 0 (local rounds) reads them once per round", params.getBlockStorageLevel());
     }
-    Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, progress);
+    // the step-size choice trains each gradient stage more than once: where there are validation rows to choose on (by default
+    // on at most 20,000 rows); it saves no trainer state (a resumed fit trains such a stage again from its start)
+    boolean tuneStep = params.getTuneStepSize() && validation != null;
+    Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, tuneStep, progress);
     Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
     try {
       ImplicitModel warm = initialModel(params, dataset.sparkSession());
@@ -86,6 +89,8 @@ final class ImplicitTraining {
       }
       Stage last = null;
       Stage best = null;
+      // the gradient solver's step size: the configured one, or the one tuneStepSize kept
+      double[] stepSize = {params.getStepSize()};
       double bestLoss = Double.POSITIVE_INFINITY;
       for (int k = firstStage; k < stages.size(); k++) {
         SolverPipeline.Stage stage = stages.get(k);
@@ -95,6 +100,8 @@ final class ImplicitTraining {
         last = stage == SolverPipeline.Stage.BCD
             ? bcdStage(store, watch, resume, TrainingSettings.bcdSettings(params, loss, epochs), TrainingSettings.robustBox(params, units, inputs), followed, model, inputs,
                 outputs, log)
+            : tuneStep ? tunedGradientStage(params, store, validation, watch, EpochCheckpoint.none(), loss, activation, TrainingSettings.robustObjective(params, units, inputs),
+                model, inputs, outputs, log, stepSize)
             : gradientStage(store, validation, watch, resume, TrainingSettings.gradientSettings(params, loss, activation), TrainingSettings.robustObjective(params, units, inputs),
                 model, inputs, outputs, log);
         if (stage == SolverPipeline.Stage.BCD && loss == Loss.CROSS_ENTROPY && validation != null) {
@@ -136,7 +143,7 @@ final class ImplicitTraining {
         model = StatePruning.exact(model);
       }
       return new Fitted(units.toRaw(model), new TrainingSummary(solver.id(), reported, inUserUnits(chosen.finalRecord(), units, loss), chosen.selected(),
-          (System.nanoTime() - t0) / 1e9, resumedFrom, path));
+          (System.nanoTime() - t0) / 1e9, resumedFrom, path, solver.uses(SolverPipeline.Stage.GRADIENT) ? stepSize[0] : Double.NaN));
     } finally {
       store.close();
       for (BlockStore other : new BlockStore[] {validation, heldOut}) {
@@ -216,12 +223,11 @@ final class ImplicitTraining {
 
   /** Each epoch's record to the log, the terminal progress bar over all stages' epochs, and the caller's listener. */
   private static Consumer<EpochRecord> progressLog(ImplicitTrainingParams params, SolverPipeline solver, List<SolverPipeline.Stage> stages,
-      Loss loss,
-      Consumer<EpochRecord> progress) {
+      Loss loss, boolean tuneStep, Consumer<EpochRecord> progress) {
     String metricName = loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse";
     int totalEpochs = 0;
     for (SolverPipeline.Stage stage : stages) {
-      totalEpochs += epochs(params, solver, stage);
+      totalEpochs += (tuneStep && stage == SolverPipeline.Stage.GRADIENT ? 2 : 1) * epochs(params, solver, stage);
     }
     Consumer<EpochRecord> bar = ProgressBar.forTerminal(totalEpochs, metricName);
     return r -> {
@@ -258,6 +264,17 @@ final class ImplicitTraining {
     BlockCoordinateDescent.Result r = bcd.train(model);
     // followed by the gradient solver, BCD hands on its hidden features with the readout reset (see trainAsWarmStart)
     return new Stage(SolverPipeline.Stage.BCD.id(), r.model(), followed ? r.model().withZeroReadout() : r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
+  }
+
+  /** The gradient stage at the better of two step sizes on the validation rows ({@link StageChoices#betterStepSize}); the step kept in {@code stepSize[0]}. */
+  private static Stage tunedGradientStage(ImplicitTrainingParams params, BlockStore store, BlockStore validation, HeldOutScore watch,
+      EpochCheckpoint checkpoint, Loss loss, Activation activation, RobustObjective robust, ImplicitModel model, int inputs, int outputs,
+      Consumer<EpochRecord> log, double[] stepSize) {
+    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, loss, TrainingSettings.fixedPoint(params),
+        TrainingSettings.gradientSettings(params, loss, activation), TrainingSettings.STEP_SIZE_FACTOR,
+        s -> gradientStage(store, validation, watch, checkpoint, s, robust, model, inputs, outputs, log));
+    stepSize[0] = c.stepSize();
+    return c.stage();
   }
 
   private static Stage gradientStage(BlockStore store, BlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,

@@ -117,6 +117,14 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
         ParamChecks.above("stepSize", 0)));
   }
 
+  default org.apache.spark.ml.param.BooleanParam tuneStepSize() {
+    return registered("tuneStepSize", () -> new org.apache.spark.ml.param.BooleanParam(this, "tuneStepSize",
+        "gradient solver with validation rows (validationFraction; by default on data of at most 20,000 rows): train from the same "
+            + "start at stepSize, then at " + TrainingSettings.STEP_SIZE_FACTOR + "x the last step size while the larger one scores "
+            + "better on the validation rows (at most " + StageChoices.STEP_SIZE_TRIES + "), and keep the best model (two or more "
+            + "gradient trainings; such a stage saves no trainer state: a resumed fit trains it again from its start); false: stepSize alone"));
+  }
+
   default DoubleParam stepDecay() {
     return registered("stepDecay", () -> new DoubleParam(this, "stepDecay", "per-epoch learning-rate factor in (0, 1]",
         ParamChecks.inRange("stepDecay", 0, 1, false, true)));
@@ -225,6 +233,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
   default long getSeed() { return (Long) $(seed()); }
   default int getBatchSize() { return (Integer) $(batchSize()); }
   default double getStepSize() { return (Double) $(stepSize()); }
+  default boolean getTuneStepSize() { return (Boolean) $(tuneStepSize()); }
   default double getStepDecay() { return (Double) $(stepDecay()); }
   default int getSyncsPerEpoch() { return (Integer) $(syncsPerEpoch()); }
   default String getSelectFeatures() { return (String) $(selectFeatures()); }
@@ -255,6 +264,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
     setDefault(batchSize(), 512);
     setDefault(stepSize(), 4e-3);
     setDefault(stepDecay(), 0.8);
+    setDefault(tuneStepSize(), true);
     setDefault(validationFraction(), -1.0);
     setDefault(selectFeatures(), "none");
     setDefault(syncsPerEpoch(), 0);

@@ -57,6 +57,51 @@ final class StageChoices {
     return new Selection(new ImplicitTraining.Stage("selection", r.model(), r.model(), dense.history(), last, r.selected()), path);
   }
 
+  /**
+   * {@code tuneStepSize}: the gradient stage trained from the same start at the configured step size, then at {@code factor}
+   * times the last one for as long as the larger step scores better on the validation rows (at most {@value #STEP_SIZE_TRIES}
+   * step sizes; one that fails numerically ends the search too), and the one with the smallest validation loss kept. The step size that suits a data set is not known before
+   * training on it (on small data, where the optimizer has a fixed budget of steps, a larger one often goes further), and
+   * on data small enough to train on more than once the validation rows can tell.
+   */
+  static StepChoice betterStepSize(BlockStore validation, Loss loss, SolverSettings fixedPoint, GradientSettings settings,
+      double factor, java.util.function.Function<GradientSettings, ImplicitTraining.Stage> train) {
+    org.implicitdl.train.Optimizer o = settings.optimizer();
+    List<Double> losses = new ArrayList<>();
+    ImplicitTraining.Stage best = null;
+    double bestStep = o.learningRate();
+    double step = o.learningRate();
+    for (int k = 0; k < STEP_SIZE_TRIES; k++, step *= factor) {
+      ImplicitTraining.Stage stage;
+      double l;
+      try {
+        stage = train.apply(settings.withOptimizer(o.batchSize(), step, o.lrDecay()));
+        l = TrainingStores.validationLoss(validation, stage.model(), loss, fixedPoint);
+      } catch (ArithmeticException e) {
+        if (best == null) {
+          throw e;
+        }
+        // a larger step that breaks training (a fixed point that no longer converges) is too large: the search ends
+        LOG.info("step size {} failed numerically ({}); the search stops", step, e.getMessage());
+        break;
+      }
+      losses.add(l);
+      if (best != null && !(l < losses.get(losses.size() - 2))) {
+        break;
+      }
+      best = stage;
+      bestStep = step;
+    }
+    LOG.info("step size {} kept: validation losses {} at step sizes {} x {}^k", bestStep, losses, o.learningRate(), factor);
+    return new StepChoice(best, bestStep);
+  }
+
+  /** The most step sizes {@link #betterStepSize} tries. */
+  static final int STEP_SIZE_TRIES = 4;
+
+  /** The gradient stage at the step size {@link #betterStepSize} kept. */
+  record StepChoice(ImplicitTraining.Stage stage, double stepSize) {}
+
   /** A BCD stage's own readout calibrated on the validation rows ({@link Temperature}); accuracy unchanged. */
   static ImplicitTraining.Stage calibrated(ImplicitTraining.Stage stage, BlockStore store, BlockStore validation, SolverSettings fixedPoint) {
     ImplicitModel m = Temperature.calibrate(stage.model(), validation, fixedPoint);

@@ -50,6 +50,7 @@ public interface TrainingSetters<E extends TrainingSetters<E>> extends ImplicitT
   default E setInitialModelPath(String v) { return self(set(initialModelPath(), v)); }
   default E setWeightCol(String v) { return self(set(weightCol(), v)); }
   default E setHeldOutCol(String v) { return self(set(heldOutCol(), v)); }
+  default E setTuneStepSize(boolean v) { return self(set(tuneStepSize(), v)); }
   default E setStandardization(boolean v) { return self(set(standardization(), v)); }
   default E setTrainerStateDir(String v) { return self(set(trainerStateDir(), v)); }
   default E setTrainerStateInterval(int v) { return self(set(trainerStateInterval(), v)); }

@@ -17,6 +17,9 @@ import org.implicitdl.train.Standardization;
 
 /** The maths' settings records built from the estimators' Params: the one place a Param becomes a solver knob. */
 final class TrainingSettings {
+  /** tuneStepSize's second candidate: this many times stepSize. */
+  static final double STEP_SIZE_FACTOR = 2.5;
+
   private TrainingSettings() {}
 
   /** The robust objective (paper §5) in the units the trainer sees, or null for nominal training. */

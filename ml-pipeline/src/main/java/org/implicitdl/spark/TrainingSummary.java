@@ -9,10 +9,11 @@ import org.implicitdl.train.EpochRecord;
  * metric, seconds), the final real-rule record, the selected features, and where a fit resumed
  * from a saved trainer state ("" when it ran from the start; {@code seconds} then counts only
  * the resumed part); with {@code selectFeatures}, the selection path (the dense start first, then
- * one point per weight, the chosen one marked; empty otherwise).
+ * one point per weight, the chosen one marked; empty otherwise); the gradient solver's step size (the one
+ * {@code tuneStepSize} kept, NaN without a gradient stage).
  */
 public record TrainingSummary(String solver, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures,
-    double seconds, String resumedFrom, List<SelectionPoint> selectionPath) implements Serializable {
+    double seconds, String resumedFrom, List<SelectionPoint> selectionPath, double stepSize) implements Serializable {
 
   /** One point of the selection path: the input-group weight, inputs in use, validation mean loss ± standard error, chosen or not. */
   public record SelectionPoint(double weight, int inputs, double validationLoss, double standardError, boolean chosen)

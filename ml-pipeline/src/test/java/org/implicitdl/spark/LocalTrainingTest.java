@@ -77,8 +77,8 @@ class LocalTrainingTest {
   void aStoppedFitOnTheDriverResumesToTheUninterruptedModel() throws Exception {
     Dataset<Row> data = rows(300, 2).cache();
     for (String solver : List.of("gradient", "bcd")) {
-      ImplicitModel uninterrupted = regressor(solver).fit(data).implicitModel();
-      ImplicitRegressor stopped = regressor(solver);
+      ImplicitModel uninterrupted = regressor(solver).setTuneStepSize(false).fit(data).implicitModel();
+      ImplicitRegressor stopped = regressor(solver).setTuneStepSize(false);
       stopped.set(stopped.trainerStateDir(), Files.createTempDirectory("idl-local-state").resolve("state").toString());
       IllegalStateException killed = assertThrows(IllegalStateException.class, () -> ImplicitTraining.fit(stopped, data, "features", "label",
           BlockPacking.Task.REGRESSION, 3, 1, r -> {
@@ -91,5 +91,18 @@ class LocalTrainingTest {
       assertFalse(resumed.summary().resumedFrom().isEmpty(), solver + ": the second fit did not resume");
       assertSameModel(uninterrupted, resumed.model(), solver + " resumed");
     }
+    // a gradient stage that tunes its step size saves no state: the fit after a stop trains it again, to the same model
+    ImplicitModel uninterrupted = regressor("gradient").fit(data).implicitModel();
+    ImplicitRegressor stopped = regressor("gradient");
+    stopped.set(stopped.trainerStateDir(), Files.createTempDirectory("idl-local-state").resolve("state").toString());
+    assertThrows(IllegalStateException.class, () -> ImplicitTraining.fit(stopped, data, "features", "label", BlockPacking.Task.REGRESSION, 3, 1,
+        r -> {
+          if (r.epoch() == 3) {
+            throw new IllegalStateException("stopped after epoch 3");
+          }
+        }));
+    ImplicitTraining.Fitted again = ImplicitTraining.fit(stopped, data, "features", "label", BlockPacking.Task.REGRESSION, 3, 1, null);
+    assertTrue(again.summary().resumedFrom().isEmpty(), "nothing to resume from");
+    assertSameModel(uninterrupted, again.model(), "a tuned gradient stage trained again");
   }
 }

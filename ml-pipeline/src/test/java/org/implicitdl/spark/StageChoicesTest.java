@@ -126,6 +126,56 @@ class StageChoicesTest {
     return new Matrix[] {u, y};
   }
 
+  /**
+   * tuneStepSize trains at the step size, then at 2.5x the last while the larger scores better on the validation rows, and keeps
+   * the best: a model that gets better with the step up to one step size and worse after it is found there.
+   */
+  @Test
+  void theStepSizeWithTheSmallestValidationLossIsKept() {
+    Random r = new Random(4);
+    Matrix[] valid = linear(r, 200);
+    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 100);
+    Random fixed = new Random(1);
+    Matrix d = Matrix.zeros(1, 9);
+    for (int j = 0; j < 8; j++) {
+      d.set(0, j, fixed.nextGaussian());
+    }
+    Matrix noise = gaussian(r, 1, 9);
+    org.implicitdl.train.GradientSettings settings = org.implicitdl.train.GradientSettings.defaults(5, Loss.SQUARED).withOptimizer(64, 0.004, 0.9);
+    double[] steps = {0.004, 0.01, 0.025, 0.0625};
+    for (int good = 0; good < steps.length; good++) {
+      int at = good;
+      List<Double> tried = new java.util.ArrayList<>();
+      StageChoices.StepChoice c = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, s -> {
+        tried.add(s.optimizer().learningRate());
+        // the readout's error grows with the distance (in tries) from the good step size
+        Matrix dk = d.copy();
+        org.implicitdl.linalg.Blas.axpy(0.1 * Math.abs(tried.size() - 1 - at), noise.data(), dk.data());
+        ImplicitModel m = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), dk, Activation.RELU, true);
+        return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
+      });
+      assertEquals(Math.min(steps.length, good + 2), tried.size(), "tries up to the first worse step size: " + tried);
+      for (int k = 0; k < tried.size(); k++) {
+        assertEquals(steps[k], tried.get(k), 1e-12);
+      }
+      assertEquals(steps[good], c.stepSize(), 1e-12);
+      assertEquals(0.0, c.stage().model().d().copy().data()[0] - d.data()[0], 1e-15, "the best model on the validation rows is kept");
+    }
+    // a larger step size whose training fails numerically ends the search; a failure at the configured one is the fit's
+    ImplicitModel right = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), d, Activation.RELU, true);
+    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, s -> {
+      if (s.optimizer().learningRate() > 0.005) {
+        throw new ArithmeticException("fixed point did not converge");
+      }
+      return new ImplicitTraining.Stage("gradient", right, right, List.of(), record(), new int[0]);
+    });
+    assertEquals(0.004, c.stepSize(), 1e-15);
+    org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, () -> StageChoices.betterStepSize(validation, Loss.SQUARED,
+        FIXED_POINT, settings, 2.5, s -> {
+          throw new ArithmeticException("fixed point did not converge");
+        }));
+  }
+
   @Test
   void theRidgePathStopsAfterTwoRisesInARow() {
     assertTrue(StageChoices.pastTheBest(List.of(3.0, 2.0, 2.5, 2.6)));

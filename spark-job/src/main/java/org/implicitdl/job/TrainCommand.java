@@ -272,6 +272,9 @@ final class TrainCommand extends JobCommand {
     m.put("trainingSeconds", summary.seconds());
     m.put("epochs", summary.totalEpochs());
     m.put("solver", summary.solver());
+    if (!Double.isNaN(summary.stepSize())) {
+      m.put("stepSize", summary.stepSize());
+    }
     if (!summary.resumedFrom().isEmpty()) {
       m.put("resumedFrom", summary.resumedFrom());
     }

@@ -1,0 +1,45 @@
+package org.implicitdl.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.implicitdl.model.ImplicitModel;
+import org.junit.jupiter.api.Test;
+
+/** tuneStepSize returns one of its candidate fits, whole, and says which; off, a fit trains at stepSize alone. */
+class StepSizeChoiceTest {
+
+  @Test
+  void aTunedFitIsTheFixedStepFitAtTheStepItKept() {
+    Random r = new Random(12);
+    List<Row> out = new ArrayList<>();
+    for (int j = 0; j < 300; j++) {
+      double[] u = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
+      out.add(RowFactory.create(Vectors.dense(u), Math.max(0, u[0] - u[1]) + 0.5 * u[2] * u[2] + 0.1 * r.nextGaussian()));
+    }
+    StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
+    Dataset<Row> data = SparkTestSession.get().createDataFrame(out, schema).cache();
+    ImplicitRegressor base = new ImplicitRegressor().setHiddenDim(6).setMaxIter(6).setBatchSize(32).setStepSize(0.004).setMinSteps(0);
+    ImplicitRegressionModel tuned = base.copy(new org.apache.spark.ml.param.ParamMap()).fit(data);
+    double kept = tuned.summary().stepSize();
+    double k = Math.log(kept / 0.004) / Math.log(2.5);
+    assertTrue(Math.abs(k - Math.rint(k)) < 1e-9 && k >= 0 && k < StageChoices.STEP_SIZE_TRIES, "one of the candidates 0.004 x 2.5^k: " + kept);
+    ImplicitModel atKept = base.copy(new org.apache.spark.ml.param.ParamMap()).setTuneStepSize(false).setStepSize(kept).fit(data).implicitModel();
+    LocalTrainingTest.assertSameModel(atKept, tuned.implicitModel(), "the kept candidate");
+    ImplicitRegressionModel fixed = base.copy(new org.apache.spark.ml.param.ParamMap()).setTuneStepSize(false).fit(data);
+    assertEquals(0.004, fixed.summary().stepSize(), 0.0);
+    // no validation rows: nothing to choose on, one run at stepSize
+    ImplicitRegressionModel noValidation = base.copy(new org.apache.spark.ml.param.ParamMap()).setValidationFraction(0.0).fit(data);
+    assertEquals(0.004, noValidation.summary().stepSize(), 0.0);
+  }
+}
