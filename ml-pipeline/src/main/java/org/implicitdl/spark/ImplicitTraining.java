@@ -67,9 +67,9 @@ final class ImplicitTraining {
       LOG.warn("blockStorageLevel {} with synchronous gradient steps: every step reads its partitions' blocks back from serialized "
           + "storage; syncsPerEpoch > 0 (local rounds) reads them once per round", params.getBlockStorageLevel());
     }
-    // the step-size choice trains each gradient stage more than once: where there are validation rows to choose on (by default
-    // on at most 20,000 rows); it saves no trainer state (a resumed fit trains such a stage again from its start)
-    boolean tuneStep = params.getTuneStepSize() && validation != null;
+    // the step-size choice trains each gradient stage more than once: where there are enough validation rows to choose on (by
+    // default on 2,000 to 20,000 rows); it saves no trainer state (a resumed fit trains such a stage again from its start)
+    boolean tuneStep = params.getTuneStepSize() && validation != null && StageChoices.rows(validation) >= StageChoices.STEP_SIZE_VALIDATION_ROWS;
     Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, tuneStep, progress);
     Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
     try {

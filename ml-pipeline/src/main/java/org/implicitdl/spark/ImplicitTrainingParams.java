@@ -119,7 +119,8 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
 
   default org.apache.spark.ml.param.BooleanParam tuneStepSize() {
     return registered("tuneStepSize", () -> new org.apache.spark.ml.param.BooleanParam(this, "tuneStepSize",
-        "gradient solver with validation rows (validationFraction; by default on data of at most 20,000 rows): train from the same "
+        "gradient solver with at least " + StageChoices.STEP_SIZE_VALIDATION_ROWS + " validation rows (validationFraction; by default "
+            + "on data of 2,000 to 20,000 rows): train from the same "
             + "start at stepSize, then at " + TrainingSettings.STEP_SIZE_FACTOR + "x the last step size while the larger one scores "
             + "better on the validation rows (at most " + StageChoices.STEP_SIZE_TRIES + "), and keep the best model (two or more "
             + "gradient trainings; such a stage saves no trainer state: a resumed fit trains it again from its start); false: stepSize alone"));

@@ -92,8 +92,8 @@ class LocalTrainingTest {
       assertSameModel(uninterrupted, resumed.model(), solver + " resumed");
     }
     // a gradient stage that tunes its step size saves no state: the fit after a stop trains it again, to the same model
-    ImplicitModel uninterrupted = regressor("gradient").fit(data).implicitModel();
-    ImplicitRegressor stopped = regressor("gradient");
+    ImplicitModel uninterrupted = regressor("gradient").setValidationFraction(0.7).fit(data).implicitModel();
+    ImplicitRegressor stopped = regressor("gradient").setValidationFraction(0.7);
     stopped.set(stopped.trainerStateDir(), Files.createTempDirectory("idl-local-state").resolve("state").toString());
     assertThrows(IllegalStateException.class, () -> ImplicitTraining.fit(stopped, data, "features", "label", BlockPacking.Task.REGRESSION, 3, 1,
         r -> {

@@ -23,13 +23,15 @@ class StepSizeChoiceTest {
   void aTunedFitIsTheFixedStepFitAtTheStepItKept() {
     Random r = new Random(12);
     List<Row> out = new ArrayList<>();
-    for (int j = 0; j < 300; j++) {
+    for (int j = 0; j < 500; j++) {
       double[] u = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
       out.add(RowFactory.create(Vectors.dense(u), Math.max(0, u[0] - u[1]) + 0.5 * u[2] * u[2] + 0.1 * r.nextGaussian()));
     }
     StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
     Dataset<Row> data = SparkTestSession.get().createDataFrame(out, schema).cache();
-    ImplicitRegressor base = new ImplicitRegressor().setHiddenDim(6).setMaxIter(6).setBatchSize(32).setStepSize(0.004).setMinSteps(0);
+    // 250 validation rows: enough to choose on
+    ImplicitRegressor base = new ImplicitRegressor().setHiddenDim(6).setMaxIter(6).setBatchSize(32).setStepSize(0.004).setMinSteps(0)
+        .setValidationFraction(0.5);
     ImplicitRegressionModel tuned = base.copy(new org.apache.spark.ml.param.ParamMap()).fit(data);
     double kept = tuned.summary().stepSize();
     double k = Math.log(kept / 0.004) / Math.log(2.5);
@@ -38,7 +40,9 @@ class StepSizeChoiceTest {
     LocalTrainingTest.assertSameModel(atKept, tuned.implicitModel(), "the kept candidate");
     ImplicitRegressionModel fixed = base.copy(new org.apache.spark.ml.param.ParamMap()).setTuneStepSize(false).fit(data);
     assertEquals(0.004, fixed.summary().stepSize(), 0.0);
-    // no validation rows: nothing to choose on, one run at stepSize
+    // 50 validation rows (too few to choose on) or none: one run at stepSize
+    ImplicitRegressionModel fewRows = base.copy(new org.apache.spark.ml.param.ParamMap()).setValidationFraction(0.1).fit(data);
+    assertEquals(0.004, fewRows.summary().stepSize(), 0.0);
     ImplicitRegressionModel noValidation = base.copy(new org.apache.spark.ml.param.ParamMap()).setValidationFraction(0.0).fit(data);
     assertEquals(0.004, noValidation.summary().stepSize(), 0.0);
   }
