@@ -227,6 +227,7 @@ final class ImplicitTraining {
     String metricName = loss == Loss.CROSS_ENTROPY ? "accuracy" : "rmse";
     int totalEpochs = 0;
     for (SolverPipeline.Stage stage : stages) {
+      // a tuned gradient stage trains at least twice
       totalEpochs += (tuneStep && stage == SolverPipeline.Stage.GRADIENT ? 2 : 1) * epochs(params, solver, stage);
     }
     Consumer<EpochRecord> bar = ProgressBar.forTerminal(totalEpochs, metricName);
@@ -266,7 +267,7 @@ final class ImplicitTraining {
     return new Stage(SolverPipeline.Stage.BCD.id(), r.model(), followed ? r.model().withZeroReadout() : r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
   }
 
-  /** The gradient stage at the better of two step sizes on the validation rows ({@link StageChoices#betterStepSize}); the step kept in {@code stepSize[0]}. */
+  /** The gradient stage at the best of the step sizes tried on the validation rows ({@link StageChoices#betterStepSize}); the step kept in {@code stepSize[0]}. */
   private static Stage tunedGradientStage(ImplicitTrainingParams params, BlockStore store, BlockStore validation, HeldOutScore watch,
       EpochCheckpoint checkpoint, Loss loss, Activation activation, RobustObjective robust, ImplicitModel model, int inputs, int outputs,
       Consumer<EpochRecord> log, double[] stepSize) {
