@@ -90,20 +90,25 @@ final class ImplicitTraining {
       Stage last = null;
       Stage best = null;
       // the gradient solver's step size: the configured one, or the one tuneStepSize kept
-      double[] stepSize = {params.getStepSize()};
+      double stepSize = params.getStepSize();
       double bestLoss = Double.POSITIVE_INFINITY;
       for (int k = firstStage; k < stages.size(); k++) {
         SolverPipeline.Stage stage = stages.get(k);
         int epochs = epochs(params, solver, stage);
         boolean followed = k < stages.size() - 1;
         EpochCheckpoint resume = state == null ? EpochCheckpoint.none() : state.forStage(k, model, history, k == firstStage);
-        last = stage == SolverPipeline.Stage.BCD
-            ? bcdStage(store, watch, resume, TrainingSettings.bcdSettings(params, loss, epochs), TrainingSettings.robustBox(params, units, inputs), followed, model, inputs,
-                outputs, log)
-            : tuneStep ? tunedGradientStage(params, store, validation, watch, EpochCheckpoint.none(), loss, activation, TrainingSettings.robustObjective(params, units, inputs),
-                model, inputs, outputs, log, stepSize)
-            : gradientStage(store, validation, watch, resume, TrainingSettings.gradientSettings(params, loss, activation), TrainingSettings.robustObjective(params, units, inputs),
-                model, inputs, outputs, log);
+        if (stage == SolverPipeline.Stage.BCD) {
+          last = bcdStage(store, watch, resume, TrainingSettings.bcdSettings(params, loss, epochs), TrainingSettings.robustBox(params, units, inputs), followed,
+              model, inputs, outputs, log);
+        } else if (tuneStep) {
+          StageChoices.StepChoice c = tunedGradientStage(params, store, validation, watch, loss, activation,
+              TrainingSettings.robustObjective(params, units, inputs), model, inputs, outputs, log);
+          last = c.stage();
+          stepSize = c.stepSize();
+        } else {
+          last = gradientStage(store, validation, watch, resume, TrainingSettings.gradientSettings(params, loss, activation),
+              TrainingSettings.robustObjective(params, units, inputs), model, inputs, outputs, log);
+        }
         if (stage == SolverPipeline.Stage.BCD && loss == Loss.CROSS_ENTROPY && validation != null) {
           // BCD's own readout calibrated as a candidate; what it hands on (its features) is unchanged
           last = StageChoices.calibrated(last, store, validation, TrainingSettings.fixedPoint(params));
@@ -143,7 +148,7 @@ final class ImplicitTraining {
         model = StatePruning.exact(model);
       }
       return new Fitted(units.toRaw(model), new TrainingSummary(solver.id(), reported, inUserUnits(chosen.finalRecord(), units, loss), chosen.selected(),
-          (System.nanoTime() - t0) / 1e9, resumedFrom, path, solver.uses(SolverPipeline.Stage.GRADIENT) ? stepSize[0] : Double.NaN));
+          (System.nanoTime() - t0) / 1e9, resumedFrom, path, solver.uses(SolverPipeline.Stage.GRADIENT) ? stepSize : Double.NaN));
     } finally {
       store.close();
       for (BlockStore other : new BlockStore[] {validation, heldOut}) {
@@ -267,15 +272,15 @@ final class ImplicitTraining {
     return new Stage(SolverPipeline.Stage.BCD.id(), r.model(), followed ? r.model().withZeroReadout() : r.model(), r.history(), r.finalRecord(), r.selectedFeatures());
   }
 
-  /** The gradient stage at the best of the step sizes tried on the validation rows ({@link StageChoices#betterStepSize}); the step kept in {@code stepSize[0]}. */
-  private static Stage tunedGradientStage(ImplicitTrainingParams params, BlockStore store, BlockStore validation, HeldOutScore watch,
-      EpochCheckpoint checkpoint, Loss loss, Activation activation, RobustObjective robust, ImplicitModel model, int inputs, int outputs,
-      Consumer<EpochRecord> log, double[] stepSize) {
-    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, loss, TrainingSettings.fixedPoint(params),
-        TrainingSettings.gradientSettings(params, loss, activation), TrainingSettings.STEP_SIZE_FACTOR,
-        s -> gradientStage(store, validation, watch, checkpoint, s, robust, model, inputs, outputs, log));
-    stepSize[0] = c.stepSize();
-    return c.stage();
+  /**
+   * The gradient stage at the best of the step sizes tried on the validation rows ({@link StageChoices#betterStepSize}), and that
+   * step; it saves no trainer state (a resumed fit trains it again from its start).
+   */
+  private static StageChoices.StepChoice tunedGradientStage(ImplicitTrainingParams params, BlockStore store, BlockStore validation,
+      HeldOutScore watch, Loss loss, Activation activation, RobustObjective robust, ImplicitModel model, int inputs, int outputs,
+      Consumer<EpochRecord> log) {
+    return StageChoices.betterStepSize(validation, loss, TrainingSettings.fixedPoint(params), TrainingSettings.gradientSettings(params, loss, activation),
+        TrainingSettings.STEP_SIZE_FACTOR, s -> gradientStage(store, validation, watch, EpochCheckpoint.none(), s, robust, model, inputs, outputs, log));
   }
 
   private static Stage gradientStage(BlockStore store, BlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,
