@@ -14,11 +14,21 @@ public final class Matrix implements Inputs {
   private static final long serialVersionUID = 2L;
   private final int rows;
   private final int cols;
+  /**
+   * Whether serialization writes the entries as 4-byte floats: only for {@link #inSinglePrecision}'s matrices, whose
+   * entries are floats exactly, so the bytes are half and the round trip is exact. A compatible addition (same
+   * serialVersionUID): matrices serialized before it read back as double precision.
+   */
+  private final boolean singlePrecision;
   /** Not final only so that {@link #readObject} can fill it; never reassigned otherwise. */
   private transient double[] data;
 
   /** Wraps {@code data} (column-major, length rows × cols) without copying. */
   public Matrix(int rows, int cols, double[] data) {
+    this(rows, cols, data, false);
+  }
+
+  private Matrix(int rows, int cols, double[] data, boolean singlePrecision) {
     if (rows < 0 || cols < 0) {
       throw new IllegalArgumentException("negative matrix shape " + rows + "x" + cols);
     }
@@ -29,23 +39,53 @@ public final class Matrix implements Inputs {
     this.rows = rows;
     this.cols = cols;
     this.data = data;
+    this.singlePrecision = singlePrecision;
+  }
+
+  /**
+   * A copy with every entry rounded to the nearest float (relative change at most 2⁻²⁴), serialized as 4 bytes per
+   * entry: training inputs U stored at half the bytes when blocks are kept serialized or on disk (data larger than
+   * memory), read back into doubles exactly equal to the rounded entries. Products and copies of it are ordinary
+   * matrices.
+   */
+  public Matrix inSinglePrecision() {
+    double[] rounded = new double[data.length];
+    for (int k = 0; k < data.length; k++) {
+      rounded[k] = (float) data[k];
+    }
+    return new Matrix(rows, cols, rounded, true);
+  }
+
+  /** Whether this matrix came from {@link #inSinglePrecision} (its entries are floats and serialize as such). */
+  public boolean isSinglePrecision() {
+    return singlePrecision;
   }
 
   /**
    * Serialized as its shape and the entries' bytes in one bulk copy (native byte order), not
    * double by double: Spark writes and reads every cached training block this way when blocks are
-   * kept serialized or on disk (data larger than the executors' memory), once per pass.
+   * kept serialized or on disk (data larger than the executors' memory), once per pass. A
+   * {@link #inSinglePrecision} matrix writes 4-byte floats, read back into the same doubles.
    */
   private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
     out.defaultWriteObject();
     out.writeBoolean(java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN);
-    byte[] chunk = new byte[8 * Math.min(data.length, CHUNK)];
+    int width = singlePrecision ? 4 : 8;
+    byte[] chunk = new byte[width * Math.min(data.length, CHUNK)];
     java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.nativeOrder());
+    float[] floats = singlePrecision ? new float[Math.min(data.length, CHUNK)] : null;
     for (int from = 0; from < data.length; from += CHUNK) {
       int length = Math.min(CHUNK, data.length - from);
       buffer.clear();
-      buffer.asDoubleBuffer().put(data, from, length);
-      out.write(chunk, 0, 8 * length);
+      if (singlePrecision) {
+        for (int k = 0; k < length; k++) {
+          floats[k] = (float) data[from + k];
+        }
+        buffer.asFloatBuffer().put(floats, 0, length);
+      } else {
+        buffer.asDoubleBuffer().put(data, from, length);
+      }
+      out.write(chunk, 0, width * length);
     }
   }
 
@@ -56,13 +96,22 @@ public final class Matrix implements Inputs {
       throw new java.io.InvalidObjectException("negative matrix shape " + rows + "x" + cols);
     }
     data = new double[Math.multiplyExact(rows, cols)];
-    byte[] chunk = new byte[8 * Math.min(data.length, CHUNK)];
+    int width = singlePrecision ? 4 : 8;
+    byte[] chunk = new byte[width * Math.min(data.length, CHUNK)];
     java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(chunk).order(order);
+    float[] floats = singlePrecision ? new float[Math.min(data.length, CHUNK)] : null;
     for (int from = 0; from < data.length; from += CHUNK) {
       int length = Math.min(CHUNK, data.length - from);
-      in.readFully(chunk, 0, 8 * length);
+      in.readFully(chunk, 0, width * length);
       buffer.clear();
-      buffer.asDoubleBuffer().get(data, from, length);
+      if (singlePrecision) {
+        buffer.asFloatBuffer().get(floats, 0, length);
+        for (int k = 0; k < length; k++) {
+          data[from + k] = floats[k];
+        }
+      } else {
+        buffer.asDoubleBuffer().get(data, from, length);
+      }
     }
   }
 

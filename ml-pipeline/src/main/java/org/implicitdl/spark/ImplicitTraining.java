@@ -57,8 +57,8 @@ final class ImplicitTraining {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
     BlockStore store = rows.trainingStore(sc);
     Standardization units = standardize(params, store, task, inputs, outputs);
-    BlockStore validation = rows.validationStore(sc, units);
-    BlockStore heldOut = rows.heldOutStore(sc, units);
+    BlockStore validation = inPrecision(params, rows.validationStore(sc, units));
+    BlockStore heldOut = inPrecision(params, rows.heldOutStore(sc, units));
     HeldOutScore watch = new HeldOutScore(heldOut != null ? heldOut : validation, loss, TrainingSettings.fixedPoint(params), outputs);
     long t0 = System.nanoTime();
     List<SolverPipeline.Stage> stages = solver.stages();
@@ -159,22 +159,35 @@ final class ImplicitTraining {
     }
   }
 
-  /** What {@link Standardization} a fit trains in: the blocks' weighted moments (one aggregate), the blocks then mapped to those units. */
+  /**
+   * What {@link Standardization} a fit trains in: the blocks' weighted moments (one aggregate), the blocks then mapped to
+   * those units and, with {@code blockInputPrecision} float, their inputs rounded to single precision in the same pass.
+   */
   private static Standardization standardize(ImplicitTrainingParams params, BlockStore store, BlockPacking.Task task, int inputs,
       int outputs) {
     boolean regression = task == BlockPacking.Task.REGRESSION;
     if (!params.getStandardization()) {
+      inPrecision(params, store);
       return Standardization.identity(inputs, outputs, regression);
     }
     Standardization units = store.aggregate("input moments", regression, (Boolean r, TrainingBlock b) -> Moments.of(b, r)).standardization();
-    store.update("inputs in standard units", new Standardizing(units, regression), Standardizing::apply);
+    store.update("inputs in standard units", new Standardizing(units, regression, params.singlePrecisionInputs()), Standardizing::apply);
     return units;
   }
 
-  /** The payload that maps blocks to standard units. */
-  private record Standardizing(Standardization units, boolean regression) implements java.io.Serializable {
+  /** The store with its blocks' inputs in single precision when {@code blockInputPrecision} is float (null stays null). */
+  private static BlockStore inPrecision(ImplicitTrainingParams params, BlockStore store) {
+    if (store != null && params.singlePrecisionInputs()) {
+      store.update("inputs in single precision", Boolean.TRUE, (Boolean unused, TrainingBlock b) -> b.withSinglePrecisionInputs());
+    }
+    return store;
+  }
+
+  /** The payload that maps blocks to standard units (and their inputs to single precision when asked). */
+  private record Standardizing(Standardization units, boolean regression, boolean singlePrecision) implements java.io.Serializable {
     static TrainingBlock apply(Standardizing s, TrainingBlock block) {
-      return s.units().standardized(block, s.regression());
+      TrainingBlock standard = s.units().standardized(block, s.regression());
+      return s.singlePrecision() ? standard.withSinglePrecisionInputs() : standard;
     }
   }
 

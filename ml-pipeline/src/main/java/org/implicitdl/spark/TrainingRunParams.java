@@ -78,6 +78,23 @@ public interface TrainingRunParams extends ImplicitModelParams {
             v -> RddBlockStore.storageLevel((String) v) != null)));
   }
 
+  /** The values of {@link #blockInputPrecision}. */
+  String[] INPUT_PRECISIONS = {"double", "float"};
+
+  default Param<String> blockInputPrecision() {
+    return registered("blockInputPrecision", () -> new Param<>(this, "blockInputPrecision",
+        "precision of the training inputs U in the cached blocks: double (exact), or float: U (in standard units) rounded to "
+            + "single precision, a relative change of at most 6e-8, and serialized as 4 bytes per entry, so blocks kept serialized "
+            + "or on disk (blockStorageLevel MEMORY_AND_DISK_SER, DISK_ONLY: data larger than memory) take half the bytes and are "
+            + "read back faster; every computation stays in double precision (sparse inputs keep their values)",
+        ParamChecks.oneOf("blockInputPrecision", INPUT_PRECISIONS)));
+  }
+
+  /** Whether {@link #blockInputPrecision} rounds the blocks' inputs to single precision. */
+  default boolean singlePrecisionInputs() {
+    return "float".equals(getBlockInputPrecision());
+  }
+
   /**
    * The driver budget in MB that {@code localTrainingMb} means: as set, or (-1, automatic) an eighth
    * of this JVM's maximum heap — the collected rows, their packed blocks and the held-out rows'
@@ -98,6 +115,7 @@ public interface TrainingRunParams extends ImplicitModelParams {
   default String getWeightCol() { return (String) $(weightCol()); }
   default double getLocalTrainingMb() { return (Double) $(localTrainingMb()); }
   default String getBlockStorageLevel() { return (String) $(blockStorageLevel()); }
+  default String getBlockInputPrecision() { return (String) $(blockInputPrecision()); }
 
   /** The run defaults and the model's; called by {@link ImplicitTrainingParams#setTrainingDefaults}. */
   default void setRunDefaults() {
@@ -113,5 +131,6 @@ public interface TrainingRunParams extends ImplicitModelParams {
     setDefault(weightCol(), "");
     setDefault(localTrainingMb(), -1.0);
     setDefault(blockStorageLevel(), "MEMORY_AND_DISK");
+    setDefault(blockInputPrecision(), "double");
   }
 }

@@ -14,6 +14,7 @@ public interface TrainingSetters<E extends TrainingSetters<E>> extends ImplicitT
   default E setPatience(int v) { return self(set(patience(), v)); }
   default E setLocalTrainingMb(double v) { return self(set(localTrainingMb(), v)); }
   default E setBlockStorageLevel(String v) { return self(set(blockStorageLevel(), v)); }
+  default E setBlockInputPrecision(String v) { return self(set(blockInputPrecision(), v)); }
   default E setDeterministic(boolean v) { return self(set(deterministic(), v)); }
   default E setStatePenalty(double v) { return self(set(statePenalty(), v)); }
   default E setRank(int v) { return self(set(rank(), v)); }

@@ -38,6 +38,14 @@ public record TrainingBlock(Inputs u, Matrix y, Matrix x, Matrix p, Matrix w) im
     return (int) ((long) k * size() / shares);
   }
 
+  /**
+   * This block with dense inputs U rounded to single precision and stored as floats when serialized or on disk
+   * ({@link Matrix#inSinglePrecision}); sparse inputs, which store only their non-zeros, as they are.
+   */
+  public TrainingBlock withSinglePrecisionInputs() {
+    return u instanceof Matrix dense && !dense.isSinglePrecision() ? new TrainingBlock(dense.inSinglePrecision(), y, x, p, w) : this;
+  }
+
   public TrainingBlock withStates(Matrix newX, Matrix newP) {
     return new TrainingBlock(u, y, newX, newP, w);
   }

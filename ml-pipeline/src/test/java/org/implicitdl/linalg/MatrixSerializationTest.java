@@ -48,4 +48,39 @@ class MatrixSerializationTest {
     assertArrayEquals(new double[] {1, 2, 3, 4}, ((Matrix) pair[0]).data());
     assertArrayEquals(new double[] {5, 6, 7}, ((Matrix) pair[2]).data());
   }
+
+  private static int serializedBytes(Object o) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.size();
+  }
+
+  @Test
+  void aSinglePrecisionMatrixHoldsItsEntriesAsFloatsAndWritesHalfTheBytes() throws Exception {
+    Random r = new Random(5);
+    Matrix m = Matrix.zeros(300, 700);
+    for (int k = 0; k < m.data().length; k++) {
+      m.data()[k] = k % 17 == 0 ? 0.0 : r.nextGaussian() * Math.pow(10, r.nextInt(16) - 8);
+    }
+    Matrix single = m.inSinglePrecision();
+    assertTrue(single.isSinglePrecision());
+    assertFalse(m.isSinglePrecision());
+    int changed = 0;
+    for (int k = 0; k < m.data().length; k++) {
+      assertEquals((double) (float) m.data()[k], single.data()[k], 0.0, "entry " + k + " is its nearest float");
+      assertTrue(Math.abs(single.data()[k] - m.data()[k]) <= Math.abs(m.data()[k]) * 0x1p-24, "entry " + k + " moved by at most 2^-24");
+      changed += single.data()[k] != m.data()[k] ? 1 : 0;
+    }
+    assertTrue(changed > m.data().length / 2, "Gaussian entries are rarely floats already: " + changed + " changed");
+    Matrix back = (Matrix) roundTrip(single);
+    assertTrue(back.isSinglePrecision());
+    assertArrayEquals(single.data(), back.data(), 0.0, "read back exactly");
+    double ratio = serializedBytes(single) / (double) serializedBytes(m);
+    assertTrue(ratio > 0.49 && ratio < 0.51, "4 bytes per entry instead of 8: " + ratio);
+    assertFalse(single.copy().isSinglePrecision(), "a copy is an ordinary matrix");
+    assertFalse(single.columnSlice(0, 3).isSinglePrecision());
+    assertTrue(serializedBytes(single.copy()) >= 8 * m.data().length, "a copy writes 8 bytes per entry");
+  }
 }

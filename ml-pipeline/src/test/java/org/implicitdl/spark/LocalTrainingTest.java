@@ -74,6 +74,31 @@ class LocalTrainingTest {
   }
 
   @Test
+  void inputsInSinglePrecisionTrainTheSameModelOnEveryPathAndStoreAndNearTheDoubleOne() {
+    Dataset<Row> data = rows(400, 4).cache();
+    for (String solver : List.of("gradient", "bcd")) {
+      ImplicitModel inDouble = regressor(solver).fit(data).implicitModel();
+      ImplicitModel onDriver = regressor(solver).setBlockInputPrecision("float").fit(data).implicitModel();
+      // the rounded blocks written to disk and read back: the same floats, so the same model as the driver's
+      ImplicitModel onDisk = regressor(solver).setBlockInputPrecision("float").setLocalTrainingMb(0).setBlockStorageLevel("DISK_ONLY").fit(data)
+          .implicitModel();
+      assertSameModel(onDriver, onDisk, solver + ": float inputs on the driver and on disk");
+      double largest = 0;
+      double scale = 0;
+      boolean differs = false;
+      for (Matrix[] pair : new Matrix[][] {{inDouble.b(), onDriver.b()}, {inDouble.d(), onDriver.d()}}) {
+        for (int k = 0; k < pair[0].data().length; k++) {
+          largest = Math.max(largest, Math.abs(pair[0].data()[k] - pair[1].data()[k]));
+          scale = Math.max(scale, Math.abs(pair[0].data()[k]));
+          differs |= pair[0].data()[k] != pair[1].data()[k];
+        }
+      }
+      assertTrue(differs, solver + ": the inputs were rounded, so the fit moved");
+      assertTrue(largest <= 1e-4 * scale, solver + ": rounding the inputs by 6e-8 moved B and D by " + largest + " of " + scale);
+    }
+  }
+
+  @Test
   void aStoppedFitOnTheDriverResumesToTheUninterruptedModel() throws Exception {
     Dataset<Row> data = rows(300, 2).cache();
     for (String solver : List.of("gradient", "bcd")) {

@@ -199,6 +199,9 @@ class SparkMlCitizenTest {
         + "DISK_ONLY), got 'NONE'", assertThrows(IllegalArgumentException.class, () -> clf.setBlockStorageLevel("NONE")).getMessage());
     assertThrows(IllegalArgumentException.class, () -> clf.setBlockStorageLevel("IN_THE_CLOUD"));
     assertEquals("MEMORY_AND_DISK_SER", clf.setBlockStorageLevel("MEMORY_AND_DISK_SER").getBlockStorageLevel());
+    assertEquals("parameter blockInputPrecision must be one of double, float, got 'half'",
+        assertThrows(IllegalArgumentException.class, () -> clf.setBlockInputPrecision("half")).getMessage());
+    assertEquals("double", new ImplicitClassifier().getBlockInputPrecision());
     assertEquals("parameter localTrainingMb must be -1 (automatic) or a finite number >= 0, got -2.0",
         assertThrows(IllegalArgumentException.class, () -> clf.setLocalTrainingMb(-2)).getMessage());
   }

@@ -41,7 +41,7 @@ final class Bench extends JobCommand {
 
   Bench() {
     super("bench", "benchmarks: --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71|wide [--results DIR] "
-        + "[--only i,j (defaults: data sets by position)] [--trials N (paper71)] [--epochs N] [--master M]",
+        + "[--only i,j (defaults: data sets by position; scaling: beyond-memory)] [--trials N (paper71)] [--epochs N] [--master M]",
         "idl bench --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71|wide [--results DIR] [--only i,j] [--trials N] "
         + "[--epochs N] [--master M]", "suite", "results", "only", "trials");
   }
@@ -109,7 +109,13 @@ final class Bench extends JobCommand {
   }
 
   static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df, org.apache.spark.storage.StorageLevel level) {
-    return new RddBlockStore(sc, packed(df), 2, 10, level);
+    return store(sc, df, level, false);
+  }
+
+  /** The same, with the blocks' U rounded to single precision when {@code singlePrecision} (blockInputPrecision float). */
+  static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df, org.apache.spark.storage.StorageLevel level, boolean singlePrecision) {
+    org.apache.spark.api.java.JavaRDD<org.implicitdl.train.TrainingBlock> blocks = packed(df);
+    return new RddBlockStore(sc, singlePrecision ? blocks.map(org.implicitdl.train.TrainingBlock::withSinglePrecisionInputs) : blocks, 2, 10, level);
   }
 
   /** The rows packed into the benches' blocks (2048 rows each), not cached. */

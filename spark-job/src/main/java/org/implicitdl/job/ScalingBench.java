@@ -21,20 +21,28 @@ import org.implicitdl.spark.RddBlockStore;
 final class ScalingBench {
   private ScalingBench() {}
 
+  /** {@code --only} of this suite: the 240k in-memory row and the rows larger than memory, without the scaling rows. */
+  static final String BEYOND_MEMORY_ONLY = "beyond-memory";
+
   /** The table's rows; the ratios and the fit against the targets go into {@code notes}. */
   static List<Map<String, Object>> run(JobConfig cfg, List<String> notes) throws Exception {
+    String only = cfg.string("only");
+    if (!only.isEmpty() && !only.equals(BEYOND_MEMORY_ONLY)) {
+      throw new IllegalArgumentException("--only for the scaling suite: expected " + BEYOND_MEMORY_ONLY + ", got " + only);
+    }
     List<Map<String, Object>> rows = new ArrayList<>();
     scalingRow(cfg, "local[2]", 1); // warm-up (JIT), not reported: the first row would pay for it
+    if (!only.isEmpty()) {
+      rows.add(scalingRow(cfg, "local[2]", 4));
+      rows.addAll(beyondMemory(cfg, notes, (Double) rows.get(0).get("s_per_100k_rows"), Double.NaN));
+      return rows;
+    }
     for (String master : new String[] {"local[1]", "local[2]"}) {
       rows.add(scalingRow(cfg, master, 1));
     }
     for (int copies : new int[] {2, 4, 8}) {
       rows.add(scalingRow(cfg, "local[2]", copies));
     }
-    // data three times the storage memory: serialized (compressed) blocks, and blocks on disk only, against row 4's
-    // 240k rows held in memory as objects
-    Map<String, Object> serialized = scalingRow(cfg, "local[2]", 4, "MEMORY_AND_DISK_SER", 1.0 / 3);
-    Map<String, Object> diskOnly = scalingRow(cfg, "local[2]", 4, "DISK_ONLY", 1.0 / 3);
     double[] m = new double[4];
     double[] t = new double[4];
     double[] alloc = new double[4];
@@ -44,38 +52,54 @@ final class ScalingBench {
       t[i] = (Double) r.get("bcd_epoch_s");
       alloc[i] = (Double) r.get("driver_thread_alloc_MB_per_epoch");
     }
-    double inMemory = (Double) rows.get(3).get("s_per_100k_rows");
     double[] line = line(m, t);
     // the in-memory reference twice: the 240k row itself, and the line through the four in-memory sizes at 240k rows (one
     // slow epoch of one row moves the first; the second leans on four rows)
-    double onLine = (line[0] + line[1] * 240000) / 2.4;
-    for (Map<String, Object> r : List.of(serialized, diskOnly)) {
-      double s = (Double) r.get("s_per_100k_rows");
-      notes.add(String.format(Locale.ROOT, "larger than memory (%s): %.3f s per 100k rows per epoch = %.3f x the in-memory 240k row's %.3f, "
-          + "%.3f x the in-memory line's %.3f at 240k rows (target <= 1.5)", r.get("storage"), s, s / inMemory, inMemory, s / onLine, onLine));
-    }
+    List<Map<String, Object>> beyond = beyondMemory(cfg, notes, (Double) rows.get(3).get("s_per_100k_rows"), (line[0] + line[1] * 240000) / 2.4);
     double one = (Double) rows.get(0).get("bcd_epoch_s");
     double two = (Double) rows.get(1).get("bcd_epoch_s");
     notes.add(String.format(Locale.ROOT, "epoch time local[2] / local[1] at 60k rows, each the best of " + KernelBench.TIMED_EPOCHS + " epochs: %.3f (target <= 0.6)", two / one));
     notes.add(linearFit("epoch seconds", m, t) + " (target: within 15%)");
     notes.add(String.format(Locale.ROOT, "driver-thread allocation per epoch, max/min over m: %.3f (target: within 10%%)",
         java.util.Arrays.stream(alloc).max().getAsDouble() / java.util.Arrays.stream(alloc).min().getAsDouble()));
-    rows.add(serialized);
-    rows.add(diskOnly);
+    rows.addAll(beyond);
+    return rows;
+  }
+
+  /**
+   * Data three times the storage memory: serialized (compressed) blocks and blocks on disk only, each with U in double
+   * and in single precision (blockInputPrecision float), against the in-memory 240k rows' seconds per 100k rows
+   * ({@code inMemory}) and the in-memory line's at 240k rows ({@code onLine}, NaN when the suite ran no line).
+   */
+  private static List<Map<String, Object>> beyondMemory(JobConfig cfg, List<String> notes, double inMemory, double onLine) throws Exception {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (boolean singlePrecision : new boolean[] {false, true}) {
+      for (String level : new String[] {"MEMORY_AND_DISK_SER", "DISK_ONLY"}) {
+        rows.add(scalingRow(cfg, "local[2]", 4, level, 1.0 / 3, singlePrecision));
+      }
+    }
+    for (Map<String, Object> r : rows) {
+      double s = (Double) r.get("s_per_100k_rows");
+      notes.add(String.format(Locale.ROOT, "larger than memory (%s): %.3f s per 100k rows per epoch = %.3f x the in-memory 240k row's %.3f", r.get("storage"),
+          s, s / inMemory, inMemory) + (Double.isNaN(onLine) ? "" : String.format(Locale.ROOT, ", %.3f x the in-memory line's %.3f at 240k rows", s / onLine,
+          onLine)) + " (target <= 1.5)");
+    }
     return rows;
   }
 
   private static Map<String, Object> scalingRow(JobConfig cfg, String master, int copies) throws Exception {
-    return scalingRow(cfg, master, copies, "MEMORY_AND_DISK", 0);
+    return scalingRow(cfg, master, copies, "MEMORY_AND_DISK", 0, false);
   }
 
   /**
    * The BCD epoch on {@code copies} × 60k rows with the blocks cached at {@code level}; with
    * {@code storageShare} &gt; 0 the session's unified memory (spark.memory.fraction of the heap) is cut
    * to that share of the packed data, so the blocks do not fit and the passes read them back from
-   * serialized memory and disk, as on executors whose storage memory is smaller than the data.
+   * serialized memory and disk, as on executors whose storage memory is smaller than the data. With {@code singlePrecision}
+   * the blocks' U is rounded to floats (blockInputPrecision float).
    */
-  private static Map<String, Object> scalingRow(JobConfig cfg, String master, int copies, String level, double storageShare) throws Exception {
+  private static Map<String, Object> scalingRow(JobConfig cfg, String master, int copies, String level, double storageShare, boolean singlePrecision)
+      throws Exception {
     double packedBytes = KernelBench.PACKED_ROW_BYTES * 60000 * copies;
     Map<String, String> settings = new LinkedHashMap<>();
     if (storageShare > 0) {
@@ -91,7 +115,7 @@ final class ScalingBench {
         data = data.union(train);
       }
       RddBlockStore store = Bench.store(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.repartition(spark.sparkContext().defaultParallelism() * 2),
-          RddBlockStore.storageLevel(level));
+          RddBlockStore.storageLevel(level), singlePrecision);
       long gc0 = gcMillis();
       List<KernelBench.TimedEpoch> epochs = KernelBench.timedEpochs(store);
       double gcSeconds = (gcMillis() - gc0) / 1e3;
@@ -108,7 +132,7 @@ final class ScalingBench {
       r.put("rows", 60000 * copies);
       org.apache.spark.storage.StorageLevel blocks = RddBlockStore.storageLevel(level);
       org.apache.spark.storage.StorageLevel states = RddBlockStore.statesLevel(blocks);
-      r.put("storage", level + (states.equals(blocks) ? "" : " (states " + states.description() + ")")
+      r.put("storage", level + (singlePrecision ? ", U in float" : "") + (states.equals(blocks) ? "" : " (states " + states.description() + ")")
           + (storageShare > 0 ? String.format(Locale.ROOT, ", storage memory %.0f MB for %.0f MB of blocks", storageMb,
           packedBytes / 1e6) : ""));
       r.put("blocks_in_memory_MB", Bench.round(cached[0]));

@@ -171,6 +171,8 @@ class BadInputTest {
         new Case("train: unknown storage level", 2, "bad value for 'trainer.block-storage-level': parameter blockStorageLevel must be a Spark "
             + "storage level that keeps data (e.g. MEMORY_AND_DISK, MEMORY_AND_DISK_SER, DISK_ONLY), got 'IN_THE_CLOUD'",
             train(reg, "y", "regression", m, "--set", "trainer.block-storage-level=IN_THE_CLOUD")),
+        new Case("train: unknown input precision", 2, "bad value for 'trainer.block-input-precision': parameter blockInputPrecision must be one of "
+            + "double, float, got 'float16'", train(reg, "y", "regression", m, "--set", "trainer.block-input-precision=float16")),
         new Case("train: driver budget -2", 2, "bad value for 'trainer.local-training-mb': parameter localTrainingMb must be -1 (automatic) "
             + "or a finite number >= 0, got -2.0", train(reg, "y", "regression", m, "--set", "trainer.local-training-mb=-2")),
         new Case("train: negative step size", 2, "parameter stepSize must be > 0, got -0.1", train(reg, "y", "regression", m, "--set", "trainer.step-size=-0.1")),
