@@ -41,7 +41,7 @@ final class BlockTransform {
     int featuresIndex = df.schema().fieldIndex(featuresCol);
     int p = model.inputDim();
     model.certificate();
-    Broadcast<ImplicitModel> bc = df.sparkSession().sparkContext().broadcast(model, scala.reflect.ClassTag$.MODULE$.apply(ImplicitModel.class));
+    Broadcast<Shipped<ImplicitModel>> bc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(new Shipped<>(model));
     return df.mapPartitions((MapPartitionsFunction<Row, Row>) it -> new Iterator<Row>() {
       private final List<Row> out = new ArrayList<>();
       private int next;
@@ -60,7 +60,7 @@ final class BlockTransform {
         if (batch.isEmpty()) {
           return false;
         }
-        predict(bc.value(), batch, featuresIndex, featuresCol, p, settings, needsResidual, bounds, columns, out);
+        predict(bc.value().value(), batch, featuresIndex, featuresCol, p, settings, needsResidual, bounds, columns, out);
         return true;
       }
 

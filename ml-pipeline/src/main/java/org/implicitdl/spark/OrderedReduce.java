@@ -18,25 +18,28 @@ import scala.Tuple2;
 final class OrderedReduce {
   private OrderedReduce() {}
 
-  /** Merges one partial per partition (empty partitions contribute nothing) in partition order; depth as treeReduce's. */
+  /**
+   * Merges one partial per partition (empty partitions contribute nothing) in partition order; depth as treeReduce's.
+   * The partials travel {@link Shipped} (Java serialization, whatever spark.serializer is).
+   */
   static <S extends Mergeable<S>> S reduce(JavaRDD<S> partials, int depth) {
     int parts = partials.getNumPartitions();
     int fanIn = fanIn(parts, depth);
-    List<Tuple2<Integer, S>> results;
+    List<Tuple2<Integer, Shipped<S>>> results;
     if (fanIn >= parts) {
       results = partials.mapPartitionsWithIndex((Integer index, Iterator<S> it) -> single(index, it), true).collect();
     } else {
       int groups = (parts + fanIn - 1) / fanIn;
-      JavaPairRDD<Integer, Tuple2<Integer, S>> keyed = partials.mapPartitionsWithIndex(
+      JavaPairRDD<Integer, Tuple2<Integer, Shipped<S>>> keyed = partials.mapPartitionsWithIndex(
           (Integer index, Iterator<S> it) -> {
-            List<Tuple2<Integer, Tuple2<Integer, S>>> out = new ArrayList<>(1);
+            List<Tuple2<Integer, Tuple2<Integer, Shipped<S>>>> out = new ArrayList<>(1);
             single(index, it).forEachRemaining(t -> out.add(new Tuple2<>(index / fanIn, t)));
             return out.iterator();
           }, true).mapToPair(t -> t);
       results = keyed.groupByKey(Math.max(1, Math.min(groups, parts / 2))).mapToPair(g -> {
-        List<Tuple2<Integer, S>> members = new ArrayList<>();
+        List<Tuple2<Integer, Shipped<S>>> members = new ArrayList<>();
         g._2().forEach(members::add);
-        return new Tuple2<>(g._1(), inOrder(members));
+        return new Tuple2<>(g._1(), new Shipped<>(inOrder(members)));
       }).collect();
     }
     S merged = inOrder(new ArrayList<>(results));
@@ -55,9 +58,9 @@ final class OrderedReduce {
     return parts <= fanIn + (parts + fanIn - 1) / fanIn ? parts : fanIn;
   }
 
-  private static <S> Iterator<Tuple2<Integer, S>> single(int index, Iterator<S> it) {
-    List<Tuple2<Integer, S>> out = new ArrayList<>(1);
-    it.forEachRemaining(s -> out.add(new Tuple2<>(index, s)));
+  private static <S> Iterator<Tuple2<Integer, Shipped<S>>> single(int index, Iterator<S> it) {
+    List<Tuple2<Integer, Shipped<S>>> out = new ArrayList<>(1);
+    it.forEachRemaining(s -> out.add(new Tuple2<>(index, new Shipped<>(s))));
     if (out.size() > 1) {
       throw new IllegalStateException("more than one partial in partition " + index);
     }
@@ -65,11 +68,11 @@ final class OrderedReduce {
   }
 
   /** Sorted by index, then merged left to right (null when empty). */
-  private static <S extends Mergeable<S>> S inOrder(List<Tuple2<Integer, S>> members) {
+  private static <S extends Mergeable<S>> S inOrder(List<Tuple2<Integer, Shipped<S>>> members) {
     members.sort((x, y) -> Integer.compare(x._1(), y._1()));
     S acc = null;
-    for (Tuple2<Integer, S> m : members) {
-      acc = acc == null ? m._2() : acc.merge(m._2());
+    for (Tuple2<Integer, Shipped<S>> m : members) {
+      acc = acc == null ? m._2().value() : acc.merge(m._2().value());
     }
     return acc;
   }

@@ -130,7 +130,7 @@ public final class RddBlockStore implements BlockStore {
     if (blockCount == 0) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
     }
-    Broadcast<P> bc = sc.broadcast(payload);
+    Broadcast<Shipped<P>> bc = sc.broadcast(new Shipped<>(payload));
     sc.setJobDescription(description);
     boolean fail = ++passes == failPass;
     try {
@@ -138,7 +138,7 @@ public final class RddBlockStore implements BlockStore {
         injectFailure(fail);
         List<S> out = new ArrayList<>(1);
         if (it.hasNext()) {
-          out.add(f.apply(bc.value(), it));
+          out.add(f.apply(bc.value().value(), it));
         }
         return out.iterator();
       });
@@ -153,7 +153,7 @@ public final class RddBlockStore implements BlockStore {
 
   @Override
   public <P extends Serializable> void update(String description, P payload, BlockFunction<P, TrainingBlock> f) {
-    replaceData(rewrite(description, payload, storageLevel, bc -> blocks.map(b -> f.apply(bc.value(), b))));
+    replaceData(rewrite(description, payload, storageLevel, bc -> blocks.map(b -> f.apply(bc.value().value(), b))));
   }
 
   /** {@code next} (cached, computed) becomes the blocks, states included; the old blocks and states are released. */
@@ -169,7 +169,7 @@ public final class RddBlockStore implements BlockStore {
 
   @Override
   public <P extends Serializable> void updateStates(String description, P payload, BlockFunction<P, TrainingBlock.States> f) {
-    JavaRDD<TrainingBlock.States> next = rewrite(description, payload, statesLevel(storageLevel), bc -> blocks.map(b -> f.apply(bc.value(), b)));
+    JavaRDD<TrainingBlock.States> next = rewrite(description, payload, statesLevel(storageLevel), bc -> blocks.map(b -> f.apply(bc.value().value(), b)));
     if (states != null) {
       states.unpersist(false);
     }
@@ -193,8 +193,8 @@ public final class RddBlockStore implements BlockStore {
    * {@code level}, checkpointed every {@code checkpointInterval}-th rewrite, and computed now.
    */
   private <P extends Serializable, T> JavaRDD<T> rewrite(String description, P payload, StorageLevel level,
-      java.util.function.Function<Broadcast<P>, JavaRDD<T>> pass) {
-    Broadcast<P> bc = sc.broadcast(payload);
+      java.util.function.Function<Broadcast<Shipped<P>>, JavaRDD<T>> pass) {
+    Broadcast<Shipped<P>> bc = sc.broadcast(new Shipped<>(payload));
     sc.setJobDescription(description);
     boolean fail = ++passes == failPass;
     try {

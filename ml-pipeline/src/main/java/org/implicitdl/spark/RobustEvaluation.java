@@ -44,14 +44,14 @@ final class RobustEvaluation {
     }
     Dataset<Row> rows = dataset.toDF().select(featuresCol, labelCol);
     int p = model.inputDim();
-    Broadcast<ImplicitModel> bc = rows.sparkSession().sparkContext().broadcast(model, scala.reflect.ClassTag$.MODULE$.apply(ImplicitModel.class));
+    Broadcast<Shipped<ImplicitModel>> bc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext()).broadcast(new Shipped<>(model));
     long[] counts = rows.javaRDD().mapPartitions((FlatMapFunction<Iterator<Row>, long[]>) it -> {
       long[] c = new long[3];
       List<Row> batch = new ArrayList<>(BLOCK);
       while (it.hasNext()) {
         batch.add(it.next());
         if (batch.size() == BLOCK || !it.hasNext()) {
-          attackBlock(bc.value(), batch, featuresCol, p, box, steps, settings, c);
+          attackBlock(bc.value().value(), batch, featuresCol, p, box, steps, settings, c);
           batch.clear();
         }
       }

@@ -11,7 +11,12 @@ import org.implicitdl.linalg.Matrix;
  * The states are null until block-coordinate descent sets them (its first pass): only the lifted
  * problem (10) has them, so the gradient solver's blocks never hold them.
  * Immutable by convention: steps return new blocks.
+ *
+ * <p>Spark caches, spills and checkpoints blocks with its configured serializer; the annotation makes Kryo (a common
+ * cluster setting, whose field serializer cannot rebuild records) write them with Java serialization, which the
+ * matrices inside write in bulk. Kryo is Spark's, not a dependency of this maths: without it the annotation is inert.
  */
+@com.esotericsoftware.kryo.DefaultSerializer(com.esotericsoftware.kryo.serializers.JavaSerializer.class)
 public record TrainingBlock(Inputs u, Matrix y, Matrix x, Matrix p, Matrix w) implements Serializable {
 
   /** Unit weights for m columns. */
@@ -57,7 +62,8 @@ public record TrainingBlock(Inputs u, Matrix y, Matrix x, Matrix p, Matrix w) im
   /**
    * The part of a block that block-coordinate descent rewrites (steps 2–3 of an epoch): X_k and
    * P_k. Kept apart from U_k, Y_k and w_k, which never change during a fit, a store rewrites only
-   * these 2n rows per column when the states move.
+   * these 2n rows per column when the states move. Serialized as the blocks are (see above).
    */
+  @com.esotericsoftware.kryo.DefaultSerializer(com.esotericsoftware.kryo.serializers.JavaSerializer.class)
   public record States(Matrix x, Matrix p) implements Serializable {}
 }

@@ -12,7 +12,11 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.implicitdl.linalg.Matrix;
 
-/** One local[2] Spark session shared by the Spark-layer tests. */
+/**
+ * One local[2] Spark session shared by the Spark-layer tests. It serializes with Kryo, as many clusters are set up:
+ * every Spark-layer test then also checks that blocks, payloads, partials and models cross Kryo ({@link Shipped});
+ * the job tests (spark-job) run Spark's default Java serializer.
+ */
 public final class SparkTestSession {
   private static SparkSession spark;
 
@@ -24,6 +28,7 @@ public final class SparkTestSession {
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "4")
           .config("spark.driver.host", "127.0.0.1")
+          .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
           .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }

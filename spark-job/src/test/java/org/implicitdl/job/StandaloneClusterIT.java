@@ -48,9 +48,12 @@ class StandaloneClusterIT {
     Path validation = TrainJobTest.regressionCsv(tmp, "valid.csv", 100, 9, false);
     String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
         "--solver", "bcd", "--hidden", "5", "--epochs", "3", "--validation", validation.toString(),
-        "--set", "trainer.block-size=37", "--set", "trainer.l1=0.001", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0"};
+        "--set", "trainer.block-size=37", "--set", "trainer.l1=0.001", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0",
+        "--set", "trainer.block-storage-level=MEMORY_AND_DISK_SER", "--set", "trainer.block-input-precision=float"};
     Path clusterModel = tmp.resolve("cluster-model");
-    Process driver = submit("submit", master, clusterModel, List.of(), job);
+    // the cluster serializes with Kryo (as many clusters are set up), compressed; the local run below with Java's serializer
+    Process driver = submit("submit", master, clusterModel, List.of("--conf", "spark.serializer=org.apache.spark.serializer.KryoSerializer",
+        "--conf", "spark.rdd.compress=true"), job);
     assertTrue(driver.waitFor(300, TimeUnit.SECONDS), "spark-submit did not finish: " + log("submit"));
     assertEquals(0, driver.exitValue(), "spark-submit failed: " + log("submit"));
     assertTrue(log("submit").contains("published as LATEST"), log("submit"));
