@@ -52,6 +52,9 @@ public final class Matrix implements Inputs {
     double[] rounded = new double[data.length];
     for (int k = 0; k < data.length; k++) {
       rounded[k] = (float) data[k];
+      if (Double.isInfinite(rounded[k]) && !Double.isInfinite(data[k])) {
+        throw new IllegalArgumentException("entry (" + k % rows + ", " + k / rows + ") = " + data[k] + " is beyond single precision's range (±3.4e38)");
+      }
     }
     return new Matrix(rows, cols, rounded, true);
   }

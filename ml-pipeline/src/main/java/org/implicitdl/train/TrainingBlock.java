@@ -48,7 +48,17 @@ public record TrainingBlock(Inputs u, Matrix y, Matrix x, Matrix p, Matrix w) im
    * ({@link Matrix#inSinglePrecision}); sparse inputs, which store only their non-zeros, as they are.
    */
   public TrainingBlock withSinglePrecisionInputs() {
-    return u instanceof Matrix dense && !dense.isSinglePrecision() ? new TrainingBlock(dense.inSinglePrecision(), y, x, p, w) : this;
+    if (!(u instanceof Matrix dense) || dense.isSinglePrecision()) {
+      return this;
+    }
+    double[] values = dense.data();
+    for (int k = 0; k < values.length; k++) {
+      if (Double.isFinite(values[k]) && Math.abs(values[k]) > Float.MAX_VALUE) {
+        throw new IllegalArgumentException("parameter blockInputPrecision float: feature " + k % dense.rows() + " (counting from 0) of a row is " + values[k]
+            + ", beyond single precision's range (±3.4e38); use double");
+      }
+    }
+    return new TrainingBlock(dense.inSinglePrecision(), y, x, p, w);
   }
 
   public TrainingBlock withStates(Matrix newX, Matrix newP) {

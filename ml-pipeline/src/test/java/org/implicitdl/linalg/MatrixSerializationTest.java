@@ -82,5 +82,8 @@ class MatrixSerializationTest {
     assertFalse(single.copy().isSinglePrecision(), "a copy is an ordinary matrix");
     assertFalse(single.columnSlice(0, 3).isSinglePrecision());
     assertTrue(serializedBytes(single.copy()) >= 8 * m.data().length, "a copy writes 8 bytes per entry");
+    assertEquals("entry (1, 0) = 1.0E40 is beyond single precision's range (±3.4e38)", assertThrows(IllegalArgumentException.class,
+        () -> new Matrix(2, 1, new double[] {1, 1e40}).inSinglePrecision()).getMessage());
+    assertTrue(Double.isInfinite(new Matrix(1, 1, new double[] {Double.POSITIVE_INFINITY}).inSinglePrecision().get(0, 0)), "infinite stays infinite");
   }
 }

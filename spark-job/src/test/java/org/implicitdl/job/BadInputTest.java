@@ -111,6 +111,7 @@ class BadInputTest {
     Path scored = write("scored.csv", "x1,prediction,y", "1.0,0.5,2.0", "2.0,0.7,3.0", "3.0,0.1,1.0", "4.0,0.2,0.5");
     Path oneClass = write("one.csv", "x1,label", "1.0,0", "2.0,0", "3.0,0", "4.0,0");
     Path negativeWeight = write("weights.csv", "x1,w,y", "1.0,1,2.0", "2.0,-1,3.0", "3.0,1,4.0", "4.0,1,5.0");
+    Path huge = write("huge.csv", "x1,x2,y", "1.0,2.0,1.0", "2.0,1e40,2.0", "3.0,1.0,3.0", "4.0,2.0,4.0", "5.0,1.0,5.0");
     Path badConfig = write("bad.conf", "idl { trainer { hidden = } }");
     Path notIdx = write("bad-images-idx3-ubyte", "this is not an idx file");
     write("bad-labels-idx1-ubyte", "nor this");
@@ -173,6 +174,9 @@ class BadInputTest {
             train(reg, "y", "regression", m, "--set", "trainer.block-storage-level=IN_THE_CLOUD")),
         new Case("train: unknown input precision", 2, "bad value for 'trainer.block-input-precision': parameter blockInputPrecision must be one of "
             + "double, float, got 'float16'", train(reg, "y", "regression", m, "--set", "trainer.block-input-precision=float16")),
+        new Case("train: float inputs out of float range", 1, "parameter blockInputPrecision float: feature 1 (counting from 0) of a row is 1.0E40, beyond single "
+            + "precision's range (±3.4e38); use double", train(huge, "y", "regression", m, "--set", "trainer.block-input-precision=float",
+            "--set", "trainer.standardization=false")),
         new Case("train: driver budget -2", 2, "bad value for 'trainer.local-training-mb': parameter localTrainingMb must be -1 (automatic) "
             + "or a finite number >= 0, got -2.0", train(reg, "y", "regression", m, "--set", "trainer.local-training-mb=-2")),
         new Case("train: negative step size", 2, "parameter stepSize must be > 0, got -0.1", train(reg, "y", "regression", m, "--set", "trainer.step-size=-0.1")),
