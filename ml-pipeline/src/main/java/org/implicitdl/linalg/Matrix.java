@@ -52,11 +52,25 @@ public final class Matrix implements Inputs {
     double[] rounded = new double[data.length];
     for (int k = 0; k < data.length; k++) {
       rounded[k] = (float) data[k];
-      if (Double.isInfinite(rounded[k]) && !Double.isInfinite(data[k])) {
+      if (beyondSinglePrecision(data[k])) {
         throw new IllegalArgumentException("entry (" + k % rows + ", " + k / rows + ") = " + data[k] + " is beyond single precision's range (±3.4e38)");
       }
     }
     return new Matrix(rows, cols, rounded, true);
+  }
+
+  /** The column-major index of the first entry {@link #inSinglePrecision} refuses (finite, but infinite as a float), or −1. */
+  public int firstBeyondSinglePrecision() {
+    for (int k = 0; k < data.length; k++) {
+      if (beyondSinglePrecision(data[k])) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean beyondSinglePrecision(double x) {
+    return Double.isFinite(x) && Float.isInfinite((float) x);
   }
 
   /** Whether this matrix came from {@link #inSinglePrecision} (its entries are floats and serialize as such). */

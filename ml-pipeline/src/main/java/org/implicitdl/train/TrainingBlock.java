@@ -51,14 +51,14 @@ public record TrainingBlock(Inputs u, Matrix y, Matrix x, Matrix p, Matrix w) im
     if (!(u instanceof Matrix dense) || dense.isSinglePrecision()) {
       return this;
     }
-    double[] values = dense.data();
-    for (int k = 0; k < values.length; k++) {
-      if (Double.isFinite(values[k]) && Math.abs(values[k]) > Float.MAX_VALUE) {
-        throw new IllegalArgumentException("parameter blockInputPrecision float: feature " + k % dense.rows() + " (counting from 0) of a row is " + values[k]
-            + ", beyond single precision's range (±3.4e38); use double");
-      }
+    try {
+      return new TrainingBlock(dense.inSinglePrecision(), y, x, p, w);
+    } catch (IllegalArgumentException e) {
+      // the one refusal of inSinglePrecision, said in the training's terms: a row of U is an input feature
+      int k = dense.firstBeyondSinglePrecision();
+      throw new IllegalArgumentException("parameter blockInputPrecision float: feature " + k % dense.rows() + " (counting from 0) of a row is "
+          + dense.data()[k] + ", beyond single precision's range (±3.4e38); use double", e);
     }
-    return new TrainingBlock(dense.inSinglePrecision(), y, x, p, w);
   }
 
   public TrainingBlock withStates(Matrix newX, Matrix newP) {

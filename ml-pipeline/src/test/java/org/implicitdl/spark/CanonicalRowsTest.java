@@ -61,8 +61,10 @@ class CanonicalRowsTest {
     return new Partial(s.sum().copy(), s.total());
   }
 
-  /** A matrix sum and a number, merged by addition: rounding shows any change of order. */
-  /** Parallelized as RDD elements, so (like the training blocks) written with Java serialization under the tests' Kryo. */
+  /**
+   * A matrix sum and a number, merged by addition: rounding shows any change of order. Parallelized as RDD elements,
+   * so (like the training blocks) written with Java serialization under the tests' Kryo.
+   */
   @com.esotericsoftware.kryo.DefaultSerializer(com.esotericsoftware.kryo.serializers.JavaSerializer.class)
   record Partial(Matrix sum, double total) implements Mergeable<Partial> {
     @Override
