@@ -29,7 +29,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
 
   /** What the next epoch needs, saved after each epoch ({@link EpochCheckpoint}). */
   record State(int epoch, ImplicitModel model, AdamState adam, double rate, ImplicitModel best, double bestScore, int bestEpoch,
-      List<EpochRecord> history) implements Serializable {}
+      double quarterAgo, List<EpochRecord> history) implements Serializable {}
 
   /** What a mini-batch step sends to the blocks; {@code robust} null for the nominal loss. */
   public record StepPayload(ImplicitModel model, Certificate certificate, int step, int steps, GradientSettings settings,
@@ -124,6 +124,8 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
     int bestEpoch = 0;
     double rate = settings.optimizer().learningRate();
     double bestScore;
+    // the best validation score at the budget's last quarter mark: what an extension past the budget is judged against
+    double quarterAgo = Double.POSITIVE_INFINITY;
     int first = 1;
     State resumed = (State) checkpoint.restore(store);
     if (resumed != null) {
@@ -133,6 +135,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       best = resumed.best();
       bestScore = resumed.bestScore();
       bestEpoch = resumed.bestEpoch();
+      quarterAgo = resumed.quarterAgo();
       history.addAll(resumed.history());
       first = resumed.epoch() + 1;
     } else {
@@ -140,7 +143,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       listener.accept(history.get(0));
       bestScore = validationScore(model);
     }
-    for (int epoch = first; epoch <= budget.epochs(); epoch++) {
+    for (int epoch = first; epoch <= budget.maxEpochs(); epoch++) {
       long t0 = System.nanoTime();
       List<Integer> order = new ArrayList<>();
       for (int s = 0; s < steps; s++) {
@@ -186,8 +189,14 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       } else if (epoch - bestEpoch >= budget.patience()) {
         break;
       }
+      if (!budget.goesOn(epoch, validation != null, bestScore, quarterAgo)) {
+        break;
+      }
+      if (budget.checkpointsBest(epoch)) {
+        quarterAgo = bestScore;
+      }
       rate *= budget.lrDecay();
-      checkpoint.save(epoch, new State(epoch, model, adam, rate, best, bestScore, bestEpoch, List.copyOf(history)), null);
+      checkpoint.save(epoch, new State(epoch, model, adam, rate, best, bestScore, bestEpoch, quarterAgo, List.copyOf(history)), null);
     }
     RuleMetrics last = store.aggregate("final real-rule metrics", payload(best, 0, 1), GradientTrainer::evaluate);
     return new Result(best, history, record(bestEpoch, best, last, new double[4]), bestEpoch);

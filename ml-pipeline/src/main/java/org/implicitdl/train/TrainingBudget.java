@@ -11,27 +11,70 @@ package org.implicitdl.train;
  * units) weighs 1/rows against the mean loss, so it matters on small data — where the hidden layer
  * can only overfit — and fades on large data. minSteps 0 turns the whole budget off (as given).
  *
+ * <p>Where the budget grew the epochs, their number is a guess made before seeing the data, so it
+ * may be extended ({@link #goesOn}): with validation rows, training continues a quarter of the
+ * budget at a time, the learning rate decaying on, while the last quarter still lowered the best
+ * validation loss by at least {@value #EXTENSION_GAIN} of it, up to {@value #MAX_EXTENSION} times
+ * the budget's epochs. Data that has stopped improving ends on time; data still learning is not
+ * cut off by a count of steps.
+ *
  * @param batchSize rows per mini-batch
  * @param stepsPerEpoch optimizer steps per epoch
  * @param epochs epochs to run
  * @param lrDecay per-epoch learning-rate factor
  * @param patience epochs without validation improvement before stopping
  * @param weightDecay the ridge weight on the mean loss
+ * @param maxEpochs the most epochs an extended run takes ({@code epochs} where the budget did not grow them)
  */
-public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, double lrDecay, int patience, double weightDecay) {
+public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, double lrDecay, int patience, double weightDecay, int maxEpochs) {
   static final double PRIOR_PRECISION = 10;
   static final int MIN_BATCH = 16;
   static final int MIN_STEPS_PER_EPOCH = 8;
+  /** The relative drop of the best validation loss over the last quarter that earns another quarter. */
+  static final double EXTENSION_GAIN = 0.02;
+  /** An extended run's epochs at most, as a multiple of the budget's. */
+  static final int MAX_EXTENSION = 3;
 
   public static TrainingBudget of(GradientSettings s, double rows) {
     int batch = (int) Math.min(s.optimizer().batchSize(), Math.max(MIN_BATCH, Math.ceil(rows / MIN_STEPS_PER_EPOCH)));
     int steps = (int) Math.max(1, Math.round(rows / batch));
     double decay = s.optimizer().minSteps() > 0 ? Math.max(s.weightDecay(), PRIOR_PRECISION / Math.max(1, rows)) : s.weightDecay();
     if (s.optimizer().epochs() == 0) {
-      return new TrainingBudget(batch, steps, 0, s.optimizer().lrDecay(), s.optimizer().patience(), decay);
+      return new TrainingBudget(batch, steps, 0, s.optimizer().lrDecay(), s.optimizer().patience(), decay, 0);
     }
     int epochs = Math.max(s.optimizer().epochs(), (int) Math.ceil(s.optimizer().minSteps() / (double) steps));
     double stretch = epochs / (double) s.optimizer().epochs();
-    return new TrainingBudget(batch, steps, epochs, Math.pow(s.optimizer().lrDecay(), 1 / stretch), (int) Math.ceil(s.optimizer().patience() * stretch), decay);
+    int most = epochs > s.optimizer().epochs() ? MAX_EXTENSION * epochs : epochs;
+    return new TrainingBudget(batch, steps, epochs, Math.pow(s.optimizer().lrDecay(), 1 / stretch), (int) Math.ceil(s.optimizer().patience() * stretch),
+        decay, most);
+  }
+
+  /** The epochs between two extension checks: a quarter of the budget's. */
+  public int quarter() {
+    return Math.max(1, epochs / 4);
+  }
+
+  /**
+   * Whether a run at the end of {@code epoch} trains on: always within the budget's epochs; past them (and
+   * before {@link #maxEpochs}) only at a check — every {@link #quarter()} epochs from the budget's last — whose
+   * best validation loss {@code best} is at least {@value #EXTENSION_GAIN} below {@code quarterAgo}, the best a
+   * quarter earlier. {@code validated} false (no validation rows to judge by): never past the budget.
+   */
+  public boolean goesOn(int epoch, boolean validated, double best, double quarterAgo) {
+    if (epoch < epochs) {
+      return true;
+    }
+    if (!validated || epoch >= maxEpochs) {
+      return false;
+    }
+    if ((epoch - epochs) % quarter() != 0) {
+      return true;
+    }
+    return best <= (1 - EXTENSION_GAIN) * quarterAgo;
+  }
+
+  /** Whether the best validation loss at the end of {@code epoch} is the one a later check compares against. */
+  public boolean checkpointsBest(int epoch) {
+    return epoch >= epochs - quarter() && (epoch - (epochs - quarter())) % quarter() == 0;
   }
 }

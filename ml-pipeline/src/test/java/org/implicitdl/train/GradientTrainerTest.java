@@ -64,4 +64,45 @@ class GradientTrainerTest {
     assertTrue(WellPosedness.infNorm(iterates.get(iterates.size() - 1).a()) > 0, "A never moved from 0");
     assertTrue(r.finalRecord().realMetric() > 0.8, "training accuracy " + r.finalRecord().realMetric());
   }
+
+  /**
+   * On small data the budget's epochs are a guess: with validation rows a run still learning goes past them, a quarter
+   * at a time, exactly while each quarter lowers the best validation loss by 2%; without them it stops on time.
+   */
+  @org.junit.jupiter.api.Test
+  void aRunStillLearningGoesPastTheBudgetWhileEachQuarterPaysAndNoFurther() {
+    LabeledBlock all = classes(800, 41);
+    LabeledBlock train = all.slice(0, 400);
+    LabeledBlock valid = all.slice(400, 800);
+    // a slow, undecayed step: 10 epochs of 8 steps are far from enough
+    GradientSettings st = GradientSettings.defaults(8, Loss.CROSS_ENTROPY).withEpochs(2).withOptimizer(512, 0.002, 1.0).withMinSteps(80);
+    TrainingBudget budget = TrainingBudget.of(st, 400);
+    assertEquals(10, budget.epochs());
+    LocalBlockStore validation = LocalBlockStore.of(valid.inputs(), valid.targets(), 100);
+    List<ImplicitModel> iterates = new ArrayList<>();
+    new GradientTrainer(LocalBlockStore.of(train.inputs(), train.targets(), 100), validation, st, 10, 3, null).onEpochModel(iterates::add)
+        .train(null);
+    assertTrue(iterates.size() > budget.epochs(), "stopped at " + iterates.size() + " epochs while still learning");
+    assertTrue(iterates.size() <= budget.maxEpochs());
+    // the best validation loss after each epoch, replayed: every check passed on the way, and the last one failed
+    double[] best = new double[iterates.size() + 1];
+    best[0] = Double.POSITIVE_INFINITY;
+    for (int e = 1; e <= iterates.size(); e++) {
+      ImplicitModel m = iterates.get(e - 1);
+      double loss = validation.aggregate("v", new GradientTrainer.StepPayload(m, m.certificate(), 0, 1, st), GradientTrainer::evaluate).meanLoss();
+      best[e] = Math.min(best[e - 1], loss);
+    }
+    int q = budget.quarter();
+    for (int e = budget.epochs(); e < iterates.size(); e += q) {
+      assertTrue(best[e] <= (1 - TrainingBudget.EXTENSION_GAIN) * best[e - q], "went on at epoch " + e + " without the gain");
+    }
+    int last = iterates.size();
+    if (last < budget.maxEpochs() && (last - budget.epochs()) % q == 0) {
+      assertTrue(best[last] > (1 - TrainingBudget.EXTENSION_GAIN) * best[last - q], "stopped at epoch " + last + " with the gain");
+    }
+    List<ImplicitModel> unvalidated = new ArrayList<>();
+    new GradientTrainer(LocalBlockStore.of(train.inputs(), train.targets(), 100), null, st, 10, 3, null).onEpochModel(unvalidated::add)
+        .train(null);
+    assertEquals(budget.epochs(), unvalidated.size(), "no validation rows: the budget's epochs");
+  }
 }

@@ -41,4 +41,23 @@ class TrainingBudgetTest {
     assertEquals(0.05, TrainingBudget.of(strong, 1300).weightDecay(), 0.0, "a larger configured decay is kept");
     assertEquals(CONFIGURED.weightDecay(), TrainingBudget.of(CONFIGURED.withMinSteps(0), 1300).weightDecay(), 0.0, "budget off: as given");
   }
+
+  /** Only a budget that grew the epochs may be extended, to 3 times them, a quarter at a time on a 2% gain. */
+  @Test
+  void anExtensionNeedsAGrownBudgetValidationRowsAndAGainEachQuarter() {
+    TrainingBudget b = TrainingBudget.of(CONFIGURED, 1300);
+    assertEquals(375, b.maxEpochs());
+    assertEquals(31, b.quarter());
+    assertEquals(CONFIGURED.optimizer().epochs(), TrainingBudget.of(CONFIGURED, 54_000).maxEpochs(), "large data: as configured");
+    assertEquals(CONFIGURED.optimizer().epochs(), TrainingBudget.of(CONFIGURED.withMinSteps(0), 1300).maxEpochs(), "budget off: as configured");
+    assertTrue(b.goesOn(124, false, 1, 1), "within the budget: on, gain or none");
+    assertFalse(b.goesOn(125, false, 0.5, 1), "no validation rows: never past the budget");
+    assertTrue(b.goesOn(125, true, 0.98, 1), "a 2% gain over the last quarter earns another");
+    assertFalse(b.goesOn(125, true, 0.985, 1), "1.5% does not");
+    assertTrue(b.goesOn(140, true, 1, 1), "between checks: on");
+    assertFalse(b.goesOn(156, true, 0.99, 1));
+    assertFalse(b.goesOn(375, true, 0.1, 1), "never past 3x the budget");
+    assertTrue(b.checkpointsBest(94) && b.checkpointsBest(125) && b.checkpointsBest(156));
+    assertFalse(b.checkpointsBest(93) || b.checkpointsBest(126) || b.checkpointsBest(31));
+  }
 }
