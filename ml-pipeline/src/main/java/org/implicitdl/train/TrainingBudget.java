@@ -67,7 +67,7 @@ public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, doubl
     if (!validated || epoch >= maxEpochs) {
       return false;
     }
-    if ((epoch - epochs) % quarter() != 0) {
+    if (!atQuarterMark(epoch)) {
       return true;
     }
     return best <= (1 - EXTENSION_GAIN) * quarterAgo;
@@ -75,6 +75,14 @@ public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, doubl
 
   /** Whether the best validation loss at the end of {@code epoch} is the one a later check compares against. */
   public boolean checkpointsBest(int epoch) {
-    return epoch >= epochs - quarter() && (epoch - (epochs - quarter())) % quarter() == 0;
+    return atQuarterMark(epoch);
+  }
+
+  /**
+   * The quarter marks: the budget's last epoch, every {@link #quarter()} epochs after it, and the one a quarter before
+   * it (whose best the first check compares against) — one grid for the checks and the scores they compare.
+   */
+  private boolean atQuarterMark(int epoch) {
+    return epoch >= epochs - quarter() && (epoch - epochs) % quarter() == 0;
   }
 }
