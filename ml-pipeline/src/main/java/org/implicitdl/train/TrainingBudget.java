@@ -40,12 +40,13 @@ public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, doubl
     int steps = (int) Math.max(1, Math.round(rows / batch));
     double decay = s.optimizer().minSteps() > 0 ? Math.max(s.weightDecay(), PRIOR_PRECISION / Math.max(1, rows)) : s.weightDecay();
     if (s.optimizer().epochs() == 0) {
-      return new TrainingBudget(batch, steps, 0, s.optimizer().lrDecay(), s.optimizer().patience(), decay, 0);
+      return new TrainingBudget(batch, steps, 0, s.optimizer().decayPerEpoch(), s.optimizer().patienceEpochs(), decay, 0);
     }
     int epochs = Math.max(s.optimizer().epochs(), (int) Math.ceil(s.optimizer().minSteps() / (double) steps));
     double stretch = epochs / (double) s.optimizer().epochs();
     int most = epochs > s.optimizer().epochs() ? MAX_EXTENSION * epochs : epochs;
-    return new TrainingBudget(batch, steps, epochs, Math.pow(s.optimizer().lrDecay(), 1 / stretch), (int) Math.ceil(s.optimizer().patience() * stretch),
+    return new TrainingBudget(batch, steps, epochs, Math.pow(s.optimizer().decayPerEpoch(), 1 / stretch),
+        (int) Math.ceil(s.optimizer().patienceEpochs() * stretch),
         decay, most);
   }
 

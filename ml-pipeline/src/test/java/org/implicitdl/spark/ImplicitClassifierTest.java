@@ -108,6 +108,9 @@ class ImplicitClassifierTest {
     assertTrue(epochs[1] >= epochs[0], "patience 4 ran " + epochs[1] + " epochs, patience 1 " + epochs[0]);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small().setPatience(0));
     assertTrue(e.getMessage().contains("patience"), e.getMessage());
+    assertEquals(-1, small().setPatience(-1).getPatience(), "-1: automatic");
+    e = assertThrows(IllegalArgumentException.class, () -> small().setStepDecay(-0.5));
+    assertTrue(e.getMessage().contains("stepDecay") && e.getMessage().contains("-1 (automatic) or in (0, 1]"), e.getMessage());
   }
 
   @Test

@@ -45,7 +45,7 @@ class GradientTrainerTest {
     }
     assertEquals(bestEpoch, r.bestEpoch());
     assertEquals(iterates.get(bestEpoch - 1).a(), r.model().a());
-    assertTrue(iterates.size() <= bestEpoch + st.optimizer().patience(), "training ran past the patience window");
+    assertTrue(iterates.size() <= bestEpoch + st.optimizer().patienceEpochs(), "training ran past the patience window");
   }
 
   @ParameterizedTest

@@ -14,7 +14,7 @@ class TrainingBudgetTest {
     assertEquals(163, b.batchSize(), "at most an eighth of the rows");
     assertEquals(8, b.stepsPerEpoch());
     assertEquals(125, b.epochs(), "1000 steps at 8 per epoch");
-    assertEquals(Math.pow(CONFIGURED.optimizer().lrDecay(), CONFIGURED.optimizer().epochs()), Math.pow(b.lrDecay(), b.epochs()), 1e-12, "same total decay");
+    assertEquals(Optimizer.RUN_DECAY, Math.pow(b.lrDecay(), b.epochs()), 1e-12, "same total decay as the configured 10 epochs");
     assertEquals(38, b.patience());
     assertTrue(b.stepsPerEpoch() * b.epochs() >= 1000);
   }
@@ -24,12 +24,36 @@ class TrainingBudgetTest {
     TrainingBudget large = TrainingBudget.of(CONFIGURED, 54_000);
     assertEquals(512, large.batchSize());
     assertEquals(CONFIGURED.optimizer().epochs(), large.epochs());
-    assertEquals(CONFIGURED.optimizer().lrDecay(), large.lrDecay(), 1e-15);
+    assertEquals(CONFIGURED.optimizer().decayPerEpoch(), large.lrDecay(), 1e-15);
     TrainingBudget off = TrainingBudget.of(CONFIGURED.withMinSteps(0), 1300);
     assertEquals(CONFIGURED.optimizer().epochs(), off.epochs());
-    assertEquals(CONFIGURED.optimizer().patience(), off.patience());
+    assertEquals(CONFIGURED.optimizer().patienceEpochs(), off.patience());
     TrainingBudget tiny = TrainingBudget.of(CONFIGURED, 40);
     assertEquals(16, tiny.batchSize(), "never below 16 rows");
+  }
+
+  /**
+   * The automatic schedule spans the run: whatever the epochs, the learning rate ends at a tenth of itself and the
+   * patience is 3 tenths of them; so more epochs are a longer descent, not a dead rate (0.8 per epoch, right for 10,
+   * left 10⁻¹⁹ of the rate after 200). Values given are kept per epoch.
+   */
+  @Test
+  void theAutomaticScheduleSpansTheRunAndGivenValuesAreKept() {
+    for (int epochs : new int[] {1, 10, 37, 200}) {
+      TrainingBudget b = TrainingBudget.of(CONFIGURED.withMinSteps(0).withEpochs(epochs), 54_000);
+      assertEquals(epochs, b.epochs());
+      assertEquals(Optimizer.RUN_DECAY, Math.pow(b.lrDecay(), epochs), 1e-12, epochs + " epochs");
+      assertEquals((int) Math.ceil(0.3 * epochs - 1e-9), b.patience(), epochs + " epochs");
+    }
+    assertEquals(3, TrainingBudget.of(CONFIGURED, 54_000).patience(), "the default 10 epochs: patience 3, as before");
+    assertEquals(60, TrainingBudget.of(CONFIGURED.withEpochs(200), 54_000).patience());
+    GradientSettings given = CONFIGURED.withMinSteps(0).withEpochs(200).withOptimizer(512, 0.004, 0.9);
+    assertEquals(0.9, TrainingBudget.of(given, 54_000).lrDecay(), 0.0, "a decay given is per epoch");
+    Optimizer o = given.optimizer();
+    Optimizer patient = new Optimizer(o.epochs(), o.batchSize(), o.learningRate(), o.lrDecay(), 7, o.syncsPerEpoch(), o.minSteps());
+    assertEquals(7, TrainingBudget.of(given.withOptimizer(patient), 54_000).patience(), "a patience given is kept");
+    assertThrows(IllegalArgumentException.class, () -> new Optimizer(10, 512, 0.004, -0.5, Optimizer.AUTO, 0, 0));
+    assertThrows(IllegalArgumentException.class, () -> new Optimizer(10, 512, 0.004, Optimizer.AUTO, 0, 0, 0));
   }
 
   /** The weight decay is at least the prior's 10/rows with the budget on, and as configured with it off. */

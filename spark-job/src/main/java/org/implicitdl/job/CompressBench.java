@@ -86,7 +86,7 @@ final class CompressBench {
       rows.add(row("  compressed to " + MLP_KEEP + " states, " + FINE_TUNE_EPOCHS + "-epoch fine-tune", mlpSmall.tuned(), seconds(t0), test));
 
       notes.add("Training: the job configuration (" + base.getMaxIter() + " epochs, batch " + base.getBatchSize() + ", step "
-          + base.getStepSize() + " x" + base.getStepDecay() + "/epoch) on 90% of the training images; the other 10% rank the states "
+          + base.getStepSize() + " " + org.implicitdl.train.Optimizer.scheduleInWords(base.getStepDecay()) + ") on 90% of the training images; the other 10% rank the states "
           + "for the cut (held-out loss); accuracy on the 10,000 test images.");
       notes.add("rows/s: the Spark model's transform over the test images (3 passes after a warm-up), sweeps chosen by A's structure "
           + "(dense Picard, L(R^T x) when A has rank r with 4r < n, back-substitution when triangular).");
