@@ -130,7 +130,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
   default DoubleParam stepDecay() {
     return registered("stepDecay", () -> new DoubleParam(this, "stepDecay", "per-epoch learning-rate factor in (0, 1]; -1: automatic, "
         + "the rate falls to a tenth of itself over maxIter epochs (0.79 per epoch at 10, 0.989 at 200)",
-        ParamChecks.check("stepDecay", "-1 (automatic) or in (0, 1]", v -> (Double) v == -1.0 || ((Double) v > 0 && (Double) v <= 1))));
+        ParamChecks.check("stepDecay", Optimizer.DECAY_ALLOWED, v -> Optimizer.isDecay((Double) v))));
   }
 
   default IntParam syncsPerEpoch() {
@@ -208,7 +208,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
     return registered("patience", () -> new IntParam(this, "patience",
         "gradient solver's early stopping: epochs without a better validation loss before training stops (the best model seen is "
             + "kept; stretched with the epochs on small data, see minSteps); -1: automatic, 3 tenths of maxIter (3 at 10)",
-        ParamChecks.check("patience", "-1 (automatic) or >= 1", v -> (Integer) v == -1 || (Integer) v >= 1)));
+        ParamChecks.check("patience", Optimizer.PATIENCE_ALLOWED, v -> Optimizer.isPatience((Integer) v))));
   }
 
   default int getMinSteps() { return (Integer) $(minSteps()); }

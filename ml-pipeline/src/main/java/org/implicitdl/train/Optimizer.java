@@ -26,16 +26,30 @@ public record Optimizer(int epochs, int batchSize, double learningRate, double l
   public static final double RUN_DECAY = 0.1;
   /** The automatic patience, in tenths of the epochs: 3 of 10, 60 of 200. */
   static final int PATIENCE_TENTHS = 3;
+  /** The values {@code lrDecay} takes, in words ({@link #isDecay}). */
+  public static final String DECAY_ALLOWED = "-1 (automatic) or in (0, 1]";
+  /** The values {@code patience} takes, in words ({@link #isPatience}). */
+  public static final String PATIENCE_ALLOWED = "-1 (automatic) or >= 1";
   public static final Optimizer DEFAULT = new Optimizer(10, 512, 4e-3, AUTO, AUTO, 0, 0);
 
   public Optimizer {
     Checks.require(epochs >= 0, "epochs must be >= 0, got " + epochs);
     Checks.require(batchSize >= 1, "batchSize must be >= 1, got " + batchSize);
     Checks.require(learningRate > 0 && Double.isFinite(learningRate), "learningRate must be finite and > 0, got " + learningRate);
-    Checks.require(lrDecay == AUTO || (lrDecay > 0 && lrDecay <= 1), "lrDecay must be -1 (automatic) or lie in (0, 1], got " + lrDecay);
-    Checks.require(patience == AUTO || patience >= 1, "patience must be -1 (automatic) or >= 1, got " + patience);
+    Checks.require(isDecay(lrDecay), "lrDecay must be " + DECAY_ALLOWED + ", got " + lrDecay);
+    Checks.require(isPatience(patience), "patience must be " + PATIENCE_ALLOWED + ", got " + patience);
     Checks.require(syncsPerEpoch >= 0, "syncsPerEpoch must be >= 0, got " + syncsPerEpoch);
     Checks.require(minSteps >= 0, "minSteps must be >= 0, got " + minSteps);
+  }
+
+  /** Whether {@code lrDecay} is a decay this record takes: {@link #AUTO}, or a factor in (0, 1]. */
+  public static boolean isDecay(double lrDecay) {
+    return lrDecay == AUTO || (lrDecay > 0 && lrDecay <= 1);
+  }
+
+  /** Whether {@code patience} is a patience this record takes: {@link #AUTO}, or at least one epoch. */
+  public static boolean isPatience(int patience) {
+    return patience == AUTO || patience >= 1;
   }
 
   /**

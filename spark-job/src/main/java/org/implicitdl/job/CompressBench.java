@@ -17,6 +17,7 @@ import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ImplicitClassifier;
 import org.implicitdl.spark.MlpConversion;
 import org.implicitdl.spark.ModelInfo;
+import org.implicitdl.train.Optimizer;
 
 /**
  * {@code idl bench --suite compress} (paper §6.2–6.3) on Fashion-MNIST: a wide model (n = 300)
@@ -86,7 +87,7 @@ final class CompressBench {
       rows.add(row("  compressed to " + MLP_KEEP + " states, " + FINE_TUNE_EPOCHS + "-epoch fine-tune", mlpSmall.tuned(), seconds(t0), test));
 
       notes.add("Training: the job configuration (" + base.getMaxIter() + " epochs, batch " + base.getBatchSize() + ", step "
-          + base.getStepSize() + " " + org.implicitdl.train.Optimizer.scheduleInWords(base.getStepDecay()) + ") on 90% of the training images; the other 10% rank the states "
+          + base.getStepSize() + " " + Optimizer.scheduleInWords(base.getStepDecay()) + ") on 90% of the training images; the other 10% rank the states "
           + "for the cut (held-out loss); accuracy on the 10,000 test images.");
       notes.add("rows/s: the Spark model's transform over the test images (3 passes after a warm-up), sweeps chosen by A's structure "
           + "(dense Picard, L(R^T x) when A has rank r with 4r < n, back-substitution when triangular).");

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ImplicitClassifier;
+import org.implicitdl.train.Optimizer;
 
 /**
  * {@code idl bench --suite robust} (paper §5): on Fashion-MNIST (pixels in [0, 1]), a nominal and a
@@ -39,7 +40,7 @@ final class RobustBench {
           trainEpsilon));
       notes.add("bcd: the recipe of conf/fashion-mnist-bcd.conf (prototypes, kappa 0.5, ridge 10, lambda = mu = 0.05 x1.3 per epoch) "
           + "with " + BCD_EPOCHS + " epochs; gradient: the job configuration (" + base.getMaxIter() + " epochs, learning rate "
-          + org.implicitdl.train.Optimizer.scheduleInWords(base.getStepDecay()) + ", robust weight " + base.getRobustWeight() + ", ramp " + base.getRobustRamp() + ").");
+          + Optimizer.scheduleInWords(base.getStepDecay()) + ", robust weight " + base.getRobustWeight() + ", ramp " + base.getRobustRamp() + ").");
       notes.add("ε is in pixel units (pixels / 255 in [0, 1]); the box is u ± ε on every pixel, not clipped to [0, 1].");
       notes.add("attacked accuracy: " + ATTACK_STEPS + "-step PGD on the cross-entropy, step 2.5ε/" + ATTACK_STEPS
           + ", a row counts as broken when any iterate is misclassified.");
