@@ -68,7 +68,7 @@ final class ImplicitTraining {
           + "storage; syncsPerEpoch > 0 (local rounds) reads them once per round", params.getBlockStorageLevel());
     }
     // the step-size choice trains each gradient stage more than once: where there are enough validation rows to choose on (by
-    // default on 2,000 to 20,000 rows); it saves no trainer state (a resumed fit trains such a stage again from its start)
+    // default on 2,000 to 20,000 rows); its trainer state says which candidate was training, so a resumed fit goes on from there
     boolean tuneStep = params.getTuneStepSize() && validation != null && StageChoices.rows(validation) >= StageChoices.STEP_SIZE_VALIDATION_ROWS;
     Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, tuneStep, progress);
     Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
@@ -81,11 +81,11 @@ final class ImplicitTraining {
       int firstStage = 0;
       String resumedFrom = "";
       if (state != null && state.found() != null) {
-        resumedFrom = stages.get(state.found().stage()).id() + " stage after epoch " + state.found().epoch();
+        resumedFrom = state.found().describe(stages.get(state.found().stage()).id());
         firstStage = state.found().stage();
         model = state.found().stageInput();
         history.addAll(state.found().earlierHistory());
-        LOG.info("resuming from the trainer state in {}: solver stage {}", params.getTrainerStateDir(), stages.get(firstStage).id());
+        LOG.info("resuming from the trainer state in {}: {}", params.getTrainerStateDir(), resumedFrom);
       }
       Stage last = null;
       Stage best = null;
@@ -101,7 +101,7 @@ final class ImplicitTraining {
           last = bcdStage(store, watch, resume, TrainingSettings.bcdSettings(params, loss, epochs), TrainingSettings.robustBox(params, units, inputs), followed,
               model, inputs, outputs, log);
         } else if (tuneStep) {
-          StageChoices.StepChoice c = tunedGradientStage(params, store, validation, watch, loss, activation,
+          StageChoices.StepChoice c = tunedGradientStage(params, store, validation, watch, state, k, k == firstStage, history, loss, activation,
               TrainingSettings.robustObjective(params, units, inputs), model, inputs, outputs, log);
           last = c.stage();
           stepSize = c.stepSize();
@@ -263,7 +263,7 @@ final class ImplicitTraining {
    * starts from, its history and final record.
    */
   record Stage(String name, ImplicitModel model, ImplicitModel handOver, List<EpochRecord> history, EpochRecord finalRecord,
-      int[] selected) {}
+      int[] selected) implements java.io.Serializable {}
 
   /** Epochs of one stage: BCD alone runs maxIter, BCD beside the gradient solver bcdEpochs, the gradient solver maxIter. */
   private static int epochs(ImplicitTrainingParams params, SolverPipeline solver, SolverPipeline.Stage stage) {
@@ -287,13 +287,25 @@ final class ImplicitTraining {
 
   /**
    * The gradient stage at the best of the step sizes tried on the validation rows ({@link StageChoices#betterStepSize}), and that
-   * step; it saves no trainer state (a resumed fit trains it again from its start).
+   * step. With a trainer state ({@code state}, stage {@code k}) each candidate saves its own, and the search saves where it
+   * stands between candidates: {@code resumeHere} (the saved state is this stage's) continues the search from the candidate
+   * that was training, from its last saved epoch.
    */
   private static StageChoices.StepChoice tunedGradientStage(ImplicitTrainingParams params, BlockStore store, BlockStore validation,
-      HeldOutScore watch, Loss loss, Activation activation, RobustObjective robust, ImplicitModel model, int inputs, int outputs,
-      Consumer<EpochRecord> log) {
-    return StageChoices.betterStepSize(validation, loss, TrainingSettings.fixedPoint(params), TrainingSettings.gradientSettings(params, loss, activation),
-        TrainingSettings.STEP_SIZE_FACTOR, s -> gradientStage(store, validation, watch, EpochCheckpoint.none(), s, robust, model, inputs, outputs, log));
+      HeldOutScore watch, TrainerStateStore state, int k, boolean resumeHere, List<EpochRecord> earlierHistory, Loss loss,
+      Activation activation, RobustObjective robust, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+    GradientSettings settings = TrainingSettings.gradientSettings(params, loss, activation);
+    StageChoices.StepSearch saved = state == null || !resumeHere || state.found() == null ? null : state.found().search();
+    StageChoices.StepSearch from = saved != null ? saved : StageChoices.StepSearch.start(settings.optimizer().learningRate());
+    List<EpochRecord> before = List.copyOf(earlierHistory);
+    return StageChoices.betterStepSize(validation, loss, TrainingSettings.fixedPoint(params), settings, TrainingSettings.STEP_SIZE_FACTOR, from,
+        (position, s) -> gradientStage(store, validation, watch, state == null ? EpochCheckpoint.none()
+            : state.forStage(k, model, before, saved != null && position.candidate() == saved.candidate(), position), s, robust, model, inputs, outputs, log),
+        next -> {
+          if (state != null) {
+            state.saveSearch(k, model, before, next);
+          }
+        });
   }
 
   private static Stage gradientStage(BlockStore store, BlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,

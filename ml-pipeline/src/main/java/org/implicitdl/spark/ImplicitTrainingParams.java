@@ -124,7 +124,8 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
             + "on data of 2,000 to 20,000 rows): train from the same "
             + "start at stepSize, then at " + TrainingSettings.STEP_SIZE_FACTOR + "x the last step size while the larger one scores "
             + "better on the validation rows (at most " + StageChoices.STEP_SIZE_TRIES + "), and keep the best model (two or more "
-            + "gradient trainings; such a stage saves no trainer state: a resumed fit trains it again from its start); false: stepSize alone"));
+            + "gradient trainings; with a trainerStateDir each saves its state, and a resumed fit goes on at the step size it was training); "
+            + "false: stepSize alone"));
   }
 
   default DoubleParam stepDecay() {

@@ -63,19 +63,23 @@ final class StageChoices {
    * step sizes; one that fails numerically ends the search too), and the one with the smallest validation loss kept. The step size that suits a data set is not known before
    * training on it (on small data, where the optimizer has a fixed budget of steps, a larger one often goes further), and
    * on data small enough to train on more than once the validation rows can tell.
+   *
+   * <p>The search continues from {@code from} ({@link StepSearch#start} for a new one, a saved one for a resumed fit) and
+   * hands {@code settled} where it stands after each candidate it goes on from, so a fit killed during the search resumes at
+   * the candidate it was training instead of the first.
    */
   static StepChoice betterStepSize(BlockStore validation, Loss loss, SolverSettings fixedPoint, GradientSettings settings,
-      double factor, java.util.function.Function<GradientSettings, ImplicitTraining.Stage> train) {
+      double factor, StepSearch from, CandidateTrainer train, Consumer<StepSearch> settled) {
     org.implicitdl.train.Optimizer o = settings.optimizer();
-    List<Double> losses = new ArrayList<>();
-    ImplicitTraining.Stage best = null;
-    double bestStep = o.learningRate();
-    double step = o.learningRate();
-    for (int k = 0; k < STEP_SIZE_TRIES; k++, step *= factor) {
+    List<Double> losses = new ArrayList<>(from.losses());
+    ImplicitTraining.Stage best = from.best();
+    double bestStep = from.bestStep();
+    double step = from.step();
+    for (int k = from.candidate(); k < STEP_SIZE_TRIES; k++, step *= factor) {
       ImplicitTraining.Stage stage;
       double l;
       try {
-        stage = train.apply(settings.withOptimizer(o.batchSize(), step, o.lrDecay()));
+        stage = train.train(new StepSearch(k, step, List.copyOf(losses), best, bestStep), settings.withOptimizer(o.batchSize(), step, o.lrDecay()));
         l = TrainingStores.validationLoss(validation, stage.model(), loss, fixedPoint);
       } catch (ArithmeticException e) {
         if (best == null) {
@@ -91,9 +95,35 @@ final class StageChoices {
       }
       best = stage;
       bestStep = step;
+      if (k + 1 < STEP_SIZE_TRIES) {
+        settled.accept(new StepSearch(k + 1, step * factor, List.copyOf(losses), best, bestStep));
+      }
     }
-    LOG.info("step size {} kept: validation losses {} at step sizes {} x {}^k", bestStep, losses, o.learningRate(), factor);
+    LOG.info("step size {} kept: validation losses {} at step sizes {} x {}^k", bestStep, losses, settings.optimizer().learningRate(), factor);
     return new StepChoice(best, bestStep);
+  }
+
+  /**
+   * Where a step-size search stands before its candidate {@code candidate} (0-based), trained at {@code step}: the
+   * validation losses of the candidates before it, the best of them and its step. What a trainer state saves between
+   * candidates, so the search is resumed rather than repeated.
+   */
+  record StepSearch(int candidate, double step, List<Double> losses, ImplicitTraining.Stage best, double bestStep) implements java.io.Serializable {
+    /** A new search from the configured step size. */
+    static StepSearch start(double stepSize) {
+      return new StepSearch(0, stepSize, List.of(), null, stepSize);
+    }
+
+    /** For the log and the summary: which step size, of how many at most. */
+    String describe() {
+      return String.format(java.util.Locale.ROOT, "step size %s (candidate %d of up to %d)", step, candidate + 1, STEP_SIZE_TRIES);
+    }
+  }
+
+  /** Trains one candidate of a step-size search: the search's position (for its trainer state) and its settings. */
+  @FunctionalInterface
+  interface CandidateTrainer {
+    ImplicitTraining.Stage train(StepSearch position, GradientSettings settings);
   }
 
   /** The most step sizes {@link #betterStepSize} tries. */

@@ -19,14 +19,20 @@ import org.implicitdl.train.EpochRecord;
  * {@code trainerStateDir}): after every {@code trainerStateInterval}-th epoch, one file
  * {@code state} (Java serialization, replaced atomically by a rename) holding the solver stage,
  * the model that stage started from, the earlier stages' history and the stage's own trainer
- * state, and for BCD the blocks with their P- and X-states ({@code blocks-<stage>-<epoch>/}; the
+ * state, for a gradient stage that tunes its step size where that search stands (so it resumes at the candidate it
+ * was training, from that candidate's own state), and for BCD the blocks with their P- and X-states ({@code blocks-<stage>-<epoch>/}; the
  * ones a resumed fit was restored from stay until it ends, they are its blocks' lineage). A fit whose
  * settings and data match the saved fingerprint resumes from it; a successful fit removes it.
  */
 final class TrainerStateStore {
   /** What is saved: enough to re-enter the fit at the stage and epoch where it stopped. */
   record Saved(String fingerprint, int stage, int epoch, ImplicitModel stageInput, List<EpochRecord> earlierHistory, Serializable trainerState,
-      String blocksDir) implements Serializable {}
+      String blocksDir, StageChoices.StepSearch search) implements Serializable {
+    /** Where the fit resumes, in words: the stage (by its solver's id), the step-size candidate if it was tuning, the epoch. */
+    String describe(String stageId) {
+      return stageId + " stage" + (search == null ? "" : ", " + search.describe() + ",") + " after epoch " + epoch;
+    }
+  }
 
   private final JavaSparkContext sc;
   private final Path dir;
@@ -81,6 +87,15 @@ final class TrainerStateStore {
 
   /** The checkpoint one solver stage uses; {@code resumeHere} when the saved state belongs to this stage. */
   EpochCheckpoint forStage(int stage, ImplicitModel stageInput, List<EpochRecord> earlierHistory, boolean resumeHere) {
+    return forStage(stage, stageInput, earlierHistory, resumeHere, null);
+  }
+
+  /**
+   * The checkpoint of one candidate of a step-size search ({@code search}: where the search stands before it);
+   * {@code resumeHere} when the saved state belongs to this candidate.
+   */
+  EpochCheckpoint forStage(int stage, ImplicitModel stageInput, List<EpochRecord> earlierHistory, boolean resumeHere,
+      StageChoices.StepSearch search) {
     return new EpochCheckpoint() {
       @Override
       public Serializable restore(BlockStore store) {
@@ -116,7 +131,7 @@ final class TrainerStateStore {
               ((RddBlockStore) blocksWithState).blocks().saveAsObjectFile(path);
             }
           }
-          write(new Saved(fingerprint, stage, epoch, stageInput, List.copyOf(earlierHistory), state, blocks));
+          write(new Saved(fingerprint, stage, epoch, stageInput, List.copyOf(earlierHistory), state, blocks, search));
           for (FileStatus f : fs.listStatus(dir)) {
             String name = f.getPath().getName();
             boolean restoredFrom = found != null && name.equals(found.blocksDir());
@@ -129,6 +144,18 @@ final class TrainerStateStore {
         }
       }
     };
+  }
+
+  /**
+   * Saves a step-size search between two candidates ({@code next}: before the one it trains next, from its start), so a
+   * fit killed before that candidate's first epoch resumes there and not at the candidate just finished.
+   */
+  void saveSearch(int stage, ImplicitModel stageInput, List<EpochRecord> earlierHistory, StageChoices.StepSearch next) {
+    try {
+      write(new Saved(fingerprint, stage, 0, stageInput, List.copyOf(earlierHistory), null, null, next));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot save the trainer state in " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   private void write(Saved saved) throws IOException {

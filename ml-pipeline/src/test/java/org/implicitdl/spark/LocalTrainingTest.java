@@ -116,18 +116,25 @@ class LocalTrainingTest {
       assertFalse(resumed.summary().resumedFrom().isEmpty(), solver + ": the second fit did not resume");
       assertSameModel(uninterrupted, resumed.model(), solver + " resumed");
     }
-    // a gradient stage that tunes its step size saves no state: the fit after a stop trains it again, to the same model
+    // a gradient stage that tunes its step size saves each candidate's state and where the search stands between
+    // candidates: stopped in its second candidate, at its start (the state saved between candidates) or after its third
+    // epoch (that candidate's own state), the fit resumes there and ends with the uninterrupted model
     ImplicitModel uninterrupted = regressor("gradient").setValidationFraction(0.7).fit(data).implicitModel();
-    ImplicitRegressor stopped = regressor("gradient").setValidationFraction(0.7);
-    stopped.set(stopped.trainerStateDir(), Files.createTempDirectory("idl-local-state").resolve("state").toString());
-    assertThrows(IllegalStateException.class, () -> ImplicitTraining.fit(stopped, data, "features", "label", BlockPacking.Task.REGRESSION, 3, 1,
-        r -> {
-          if (r.epoch() == 3) {
-            throw new IllegalStateException("stopped after epoch 3");
-          }
-        }));
-    ImplicitTraining.Fitted again = ImplicitTraining.fit(stopped, data, "features", "label", BlockPacking.Task.REGRESSION, 3, 1, null);
-    assertTrue(again.summary().resumedFrom().isEmpty(), "nothing to resume from");
-    assertSameModel(uninterrupted, again.model(), "a tuned gradient stage trained again");
+    for (int stopAt : new int[] {1, 3}) {
+      ImplicitRegressor stopped = regressor("gradient").setValidationFraction(0.7);
+      stopped.set(stopped.trainerStateDir(), Files.createTempDirectory("idl-local-state").resolve("state").toString());
+      int[] seen = {0};
+      assertThrows(IllegalStateException.class, () -> ImplicitTraining.fit(stopped, data, "features", "label", BlockPacking.Task.REGRESSION, 3, 1,
+          r -> {
+            if (r.epoch() == stopAt && ++seen[0] == 2) {
+              throw new IllegalStateException("stopped in the second candidate after epoch " + stopAt);
+            }
+          }));
+      ImplicitTraining.Fitted again = ImplicitTraining.fit(stopped, data, "features", "label", BlockPacking.Task.REGRESSION, 3, 1, null);
+      String from = again.summary().resumedFrom();
+      assertTrue(from.contains("(candidate 2 of up to 4)") && from.endsWith("after epoch " + (stopAt - 1)), "stopped after epoch " + stopAt
+          + " of the second candidate, resumed from: '" + from + "'");
+      assertSameModel(uninterrupted, again.model(), "a tuned gradient stage resumed after epoch " + stopAt + " of its second candidate");
+    }
   }
 }

@@ -145,35 +145,53 @@ class StageChoicesTest {
     double[] steps = {0.004, 0.01, 0.025, 0.0625};
     for (int good = 0; good < steps.length; good++) {
       int at = good;
+      List<StageChoices.StepSearch> settled = new java.util.ArrayList<>();
       List<Double> tried = new java.util.ArrayList<>();
-      StageChoices.StepChoice c = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, s -> {
+      StageChoices.StepChoice c = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, StageChoices.StepSearch.start(0.004), (position, s) -> {
         tried.add(s.optimizer().learningRate());
         // the readout's error grows with the distance (in tries) from the good step size
         Matrix dk = d.copy();
         org.implicitdl.linalg.Blas.axpy(0.1 * Math.abs(tried.size() - 1 - at), noise.data(), dk.data());
         ImplicitModel m = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), dk, Activation.RELU, true);
         return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
-      });
+      }, settled::add);
       assertEquals(Math.min(steps.length, good + 2), tried.size(), "tries up to the first worse step size: " + tried);
       for (int k = 0; k < tried.size(); k++) {
         assertEquals(steps[k], tried.get(k), 1e-12);
       }
       assertEquals(steps[good], c.stepSize(), 1e-12);
       assertEquals(0.0, c.stage().model().d().copy().data()[0] - d.data()[0], 1e-15, "the best model on the validation rows is kept");
+      // the search settled after each candidate it went on from; resumed from any of those points it trains only the
+      // candidates after it and keeps the same step size and model
+      assertEquals(Math.min(steps.length - 1, good + 1), settled.size(), "a position after each candidate the search went on from");
+      for (StageChoices.StepSearch position : settled) {
+        List<Double> again = new java.util.ArrayList<>();
+        StageChoices.StepChoice resumed = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, position, (p, s) -> {
+          again.add(s.optimizer().learningRate());
+          assertEquals(s.optimizer().learningRate(), p.step(), 0.0, "the position names the step it trains");
+          Matrix dk = d.copy();
+          org.implicitdl.linalg.Blas.axpy(0.1 * Math.abs(position.candidate() + again.size() - 1 - at), noise.data(), dk.data());
+          ImplicitModel m = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), dk, Activation.RELU, true);
+          return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
+        }, x -> {});
+        assertEquals(tried.subList(position.candidate(), tried.size()), again, "resumed at candidate " + position.candidate());
+        assertEquals(c.stepSize(), resumed.stepSize(), 0.0);
+        assertEquals(c.stage().model().d().data()[0], resumed.stage().model().d().data()[0], 0.0);
+      }
     }
     // a larger step size whose training fails numerically ends the search; a failure at the configured one is the fit's
     ImplicitModel right = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), d, Activation.RELU, true);
-    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, s -> {
+    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, StageChoices.StepSearch.start(0.004), (position, s) -> {
       if (s.optimizer().learningRate() > 0.005) {
         throw new ArithmeticException("fixed point did not converge");
       }
       return new ImplicitTraining.Stage("gradient", right, right, List.of(), record(), new int[0]);
-    });
+    }, x -> {});
     assertEquals(0.004, c.stepSize(), 1e-15);
     org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, () -> StageChoices.betterStepSize(validation, Loss.SQUARED,
-        FIXED_POINT, settings, 2.5, s -> {
+        FIXED_POINT, settings, 2.5, StageChoices.StepSearch.start(0.004), (position, s) -> {
           throw new ArithmeticException("fixed point did not converge");
-        }));
+        }, x -> {}));
   }
 
   @Test

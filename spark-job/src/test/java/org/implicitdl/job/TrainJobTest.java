@@ -203,30 +203,36 @@ class TrainJobTest {
   /**
    * Design card §8: a driver killed (kill -9 of the process) after epoch 3 leaves its trainer
    * state; {@code idl train --resume} continues that run and ends with the model an uninterrupted
-   * run makes, to 1e-9, for the gradient solver (model, Adam moments, learning-rate schedule) and
-   * for BCD (model, λ/μ schedule, the blocks' P- and X-states).
+   * run makes, to 1e-9, for the gradient solver (model, Adam moments, learning-rate schedule), for
+   * BCD (model, λ/μ schedule, the blocks' P- and X-states), and for a gradient stage that tunes its
+   * step size (the default with 200 validation rows or more), killed in its second candidate or later:
+   * the search resumes at that candidate, not at the first.
    */
   @Test
   void aKilledDriverResumesToTheUninterruptedModel() throws Exception {
     Path data = regressionCsv(tmp, "train.csv", 1500, 12, false);
-    for (String solver : List.of("gradient", "bcd")) {
+    for (String run : List.of("gradient", "bcd", "gradient-tuned")) {
+      String solver = run.startsWith("gradient") ? "gradient" : run;
+      boolean tuned = run.equals("gradient-tuned");
       String[] settings = {"--solver", solver, "--epochs", solver.equals("bcd") ? "14" : "7", "--set", "trainer.batch-size=15",
           "--set", "trainer.tol=0", "--set", "linear-baseline=false", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0",
-          // a gradient stage that tunes its step size saves no state (it is trained again from its start): this run saves them
-          "--set", "trainer.tune-step-size=false"};
-      Path uninterrupted = tmp.resolve(solver + "-uninterrupted");
+          // 270 early-stopping rows: the step-size search runs where it is on, at most 4 candidates of 7 epochs
+          "--set", "trainer.tune-step-size=" + tuned, "--set", "trainer.early-stopping-fraction=0.2"};
+      Path uninterrupted = tmp.resolve(run + "-uninterrupted");
       CommandLine r = CommandLine.run(concat(train(data, uninterrupted), settings));
       assertEquals(0, r.exit(), r.err());
 
-      Path resumed = tmp.resolve(solver + "-resumed");
-      Path log = tmp.resolve(solver + "-killed.log");
+      Path resumed = tmp.resolve(run + "-resumed");
+      Path log = tmp.resolve(run + "-killed.log");
       Process p = new ProcessBuilder(javaCommand(List.of(), concat(train(data, resumed), settings))).redirectErrorStream(true)
           .redirectOutput(log.toFile()).start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-      while (System.nanoTime() < deadline && !Files.readString(log).contains("epoch   3")) {
+      // the tuned run is killed in its second candidate: after the second epoch 3 it logged
+      int epochThrees = tuned ? 2 : 1;
+      while (System.nanoTime() < deadline && occurrences(Files.readString(log), "epoch   3") < epochThrees) {
         Thread.sleep(100);
       }
-      assertTrue(Files.readString(log).contains("epoch   3"), "the run never reached epoch 3: " + Files.readString(log));
+      assertTrue(occurrences(Files.readString(log), "epoch   3") >= epochThrees, "the run never reached epoch 3: " + Files.readString(log));
       p.destroyForcibly().waitFor();
       assertFalse(Files.readString(log).contains("published as LATEST"), "killed before the end: " + Files.readString(log));
       assertFalse(Files.exists(resumed.resolve("LATEST")));
@@ -242,14 +248,28 @@ class TrainJobTest {
       assertEquals(expectedHistory.size(), history.size(), "the resumed run's history has every epoch once");
       String resumedFrom = Jobs.JSON.readTree(Files.readString(resumed.resolve("versions").resolve(version).resolve("metrics.json")))
           .path("resumedFrom").asText();
-      java.util.regex.Matcher epoch = java.util.regex.Pattern.compile(solver + " stage after epoch (\\d+)").matcher(resumedFrom);
+      java.util.regex.Matcher epoch = java.util.regex.Pattern.compile(solver + " stage(, step size \\S+ \\(candidate (\\d) of up to 4\\),)? after epoch (\\d+)")
+          .matcher(resumedFrom);
       assertTrue(epoch.matches(), "the run resumed from its saved state, not from the start: '" + resumedFrom + "'");
-      assertTrue(Integer.parseInt(epoch.group(1)) >= 2, "the kill came after epoch 3 was logged, its state at least epoch 2: " + resumedFrom);
+      assertEquals(tuned, epoch.group(2) != null, "a tuned run resumes its step-size search: '" + resumedFrom + "'");
+      if (tuned) {
+        assertTrue(Integer.parseInt(epoch.group(2)) >= 2, "killed in the second candidate or later, not resumed at the first: " + resumedFrom);
+      } else {
+        assertTrue(Integer.parseInt(epoch.group(3)) >= 2, "the kill came after epoch 3 was logged, its state at least epoch 2: " + resumedFrom);
+      }
       assertModelsClose(uninterrupted, resumed, 1e-9);
     }
     CommandLine none = CommandLine.run("train", "--resume", "--model", tmp.resolve("gradient-resumed").toString(), "--master", "local[2]");
     assertEquals(1, none.exit());
     assertTrue(none.err().contains("nothing to resume under"), none.err());
+  }
+
+  private static int occurrences(String text, String part) {
+    int count = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+      count++;
+    }
+    return count;
   }
 
   private static String[] concat(String[] a, String... b) {
