@@ -25,7 +25,10 @@ import org.implicitdl.model.ImplicitModel;
  * <p>The supports are nested: an input a point drops stays at zero for the larger weights after
  * it, so the path removes inputs one stretch at a time instead of trading them. The penalty is the
  * adaptive group lasso's ({@link #adaptiveScales}): each input's weight is scaled by the inverse of
- * its column's size in the dense fit. The choice: with no limit, the one-standard-error rule (the
+ * its column's size in the dense fit, and after each new support by the inverse of its size in that
+ * support's refit (the multi-step adaptive lasso, Bühlmann and Meier 2008). The dense fit on few rows
+ * gives irrelevant inputs sizeable columns, and by its scales alone the path dropped a weak relevant
+ * input before them; the refit on a smaller support no longer spreads its fit over them. The choice: with no limit, the one-standard-error rule (the
  * fewest inputs whose validation loss is within one standard error of the path's smallest, the
  * error being that of the paired row-by-row difference from the best point); with a limit K, the
  * smallest validation loss among the points using at most K inputs.
@@ -108,6 +111,8 @@ public final class FeatureSelectionPath {
           outputs, listener).train(restricted(dense, support)).model();
       path.add(scores.score(weight, refit));
       models.add(refit);
+      // multi-step adaptive: the next points penalize by this support's refit, not by the dense fit
+      scales = rescaled(adaptiveScales(refit), scales, support);
     }
     if (maxInputs == 0) {
       path = scores.withPairedErrors(path, models);
@@ -231,6 +236,31 @@ public final class FeatureSelectionPath {
     double[] scale = new double[inputs];
     for (int j = 0; j < inputs; j++) {
       scale[j] = mean / Math.max(norms[j], 1e-3 * mean);
+    }
+    return new InputPenalty(1, new boolean[0], scale);
+  }
+
+  /**
+   * {@code next}'s scales times the one constant that gives them {@code before}'s sum over {@code support}: the path's
+   * weights keep their units while the inputs' relative scales are renewed.
+   */
+  static InputPenalty rescaled(InputPenalty next, InputPenalty before, int[] support) {
+    if (next.scale().length == 0 || before.scale().length == 0) {
+      // a refit with no input in use has no sizes to scale by: the scales so far stay
+      return before;
+    }
+    double sumNext = 0;
+    double sumBefore = 0;
+    for (int j : support) {
+      sumNext += next.scale()[j];
+      sumBefore += before.scale()[j];
+    }
+    if (!(sumNext > 0) || !(sumBefore > 0)) {
+      return before;
+    }
+    double[] scale = next.scale().clone();
+    for (int j = 0; j < scale.length; j++) {
+      scale[j] *= sumBefore / sumNext;
     }
     return new InputPenalty(1, new boolean[0], scale);
   }

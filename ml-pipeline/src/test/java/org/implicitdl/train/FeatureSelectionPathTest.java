@@ -1,6 +1,7 @@
 package org.implicitdl.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -99,6 +100,22 @@ class FeatureSelectionPathTest {
     for (int j = 0; j < 5; j++) {
       assertEquals(mean / Math.max(sizes[j], 1e-3 * mean), scale[j], 1e-12, "input " + j);
     }
+  }
+
+  /**
+   * The multi-step scales: a support's refit renews the inputs' relative scales, times one constant that keeps the
+   * previous scales' sum over the support (the path's weights keep their units); without sizes the scales stay.
+   */
+  @Test
+  void renewedScalesKeepTheirSumOverTheSupportAndTheRefitsProportions() {
+    InputPenalty before = new InputPenalty(1, new boolean[0], new double[] {1, 2, 3, 4});
+    InputPenalty next = new InputPenalty(1, new boolean[0], new double[] {10, 1, 5, 7});
+    int[] support = {1, 2};
+    InputPenalty renewed = FeatureSelectionPath.rescaled(next, before, support);
+    assertEquals(2 + 3, renewed.scale()[1] + renewed.scale()[2], 1e-12, "the sum over the support");
+    assertEquals(5.0, renewed.scale()[2] / renewed.scale()[1], 1e-12, "the refit's proportions");
+    assertEquals(10.0, renewed.scale()[0] / renewed.scale()[1], 1e-12, "every input scaled by the same constant");
+    assertSame(before, FeatureSelectionPath.rescaled(InputPenalty.of(1), before, support), "a refit without sizes keeps the scales");
   }
 
   /** The paired pass's sums are the row-by-row loss differences from the best model, summed as a direct loop does. */
