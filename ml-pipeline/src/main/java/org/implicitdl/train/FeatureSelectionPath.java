@@ -245,20 +245,22 @@ public final class FeatureSelectionPath {
    * weights keep their units while the inputs' relative scales are renewed.
    */
   static InputPenalty rescaled(InputPenalty next, InputPenalty before, int[] support) {
-    if (next.scale().length == 0 || before.scale().length == 0) {
+    // scale() returns a copy: one each
+    double[] scale = next.scale();
+    double[] previous = before.scale();
+    if (scale.length == 0 || previous.length == 0) {
       // a refit with no input in use has no sizes to scale by: the scales so far stay
       return before;
     }
     double sumNext = 0;
     double sumBefore = 0;
     for (int j : support) {
-      sumNext += next.scale()[j];
-      sumBefore += before.scale()[j];
+      sumNext += scale[j];
+      sumBefore += previous[j];
     }
     if (!(sumNext > 0) || !(sumBefore > 0)) {
       return before;
     }
-    double[] scale = next.scale().clone();
     for (int j = 0; j < scale.length; j++) {
       scale[j] *= sumBefore / sumNext;
     }
