@@ -80,6 +80,14 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     return model.outputDim();
   }
 
+  /**
+   * The classes' names in index order, as the label column's ML attributes gave them at fit (a
+   * StringIndexer upstream); empty when the labels were indices to begin with.
+   */
+  public String[] classNames() {
+    return fit.classNames() == null ? new String[0] : fit.classNames().names();
+  }
+
   @Override
   public int numFeatures() {
     return model.inputDim();
@@ -123,6 +131,9 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   public StructType transformSchema(StructType schema) {
     DatasetChecks.requireVectorColumn(schema, getFeaturesCol());
     StructType out = super.transformSchema(schema);
+    if (fit.classNames() != null && !getPredictionCol().isEmpty()) {
+      out = withMetadata(out, getPredictionCol(), fit.classNames().predictionMetadata(getPredictionCol()));
+    }
     if (!getStateCol().isEmpty()) {
       out = out.add(getStateCol(), SQLDataTypes.VectorType(), false);
     }
@@ -130,6 +141,17 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
       out = out.add(getFixedPointInfoCol(), SQLDataTypes.VectorType(), false);
     }
     return BoundsColumns.addTo(out, this, true);
+  }
+
+  /** {@code schema} with column {@code name}'s metadata replaced. */
+  private static StructType withMetadata(StructType schema, String name, org.apache.spark.sql.types.Metadata metadata) {
+    org.apache.spark.sql.types.StructField[] fields = schema.fields().clone();
+    for (int i = 0; i < fields.length; i++) {
+      if (fields[i].name().equals(name)) {
+        fields[i] = new org.apache.spark.sql.types.StructField(name, fields[i].dataType(), fields[i].nullable(), metadata);
+      }
+    }
+    return new StructType(fields);
   }
 
   @Override
@@ -142,7 +164,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     String stateColumn = getStateCol();
     ImplicitClassificationModel self = this;
     String infoColumn = getFixedPointInfoCol();
-    return BlockTransform.transform(dataset, out, getFeaturesCol(), model, TrainingSettings.fixedPoint(this),
+    Dataset<Row> predicted = BlockTransform.transform(dataset, out, getFeaturesCol(), model, TrainingSettings.fixedPoint(this),
         !getFixedPointInfoCol().isEmpty(), BoundsColumns.of(this, model, true), (yHat, x, iterations, residual, bounds) -> {
       Vector rawVector = Vectors.dense(yHat.clone());
       Vector probability = self.raw2probability(rawVector);
@@ -165,6 +187,9 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
       }
       return values.toArray();
     });
+    // the rows are made by an encoder that keeps no column metadata: the class names go back on here
+    return fit.classNames() == null || predCol.isEmpty() ? predicted
+        : predicted.withMetadata(predCol, fit.classNames().predictionMetadata(predCol));
   }
 
   /** Accuracy and log-loss of the real rule on labelled data. */
@@ -216,7 +241,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
    * prediction unchanged, the params and feature names kept, no training summary.
    */
   public ImplicitClassificationModel pruned() {
-    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), new Fit(exactlyPruned(), null, fit.featureNames()));
+    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), fit.around(exactlyPruned()));
     return (ImplicitClassificationModel) copyValues(copy, new ParamMap()).setParent(parent());
   }
 
@@ -226,7 +251,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   }
 
   public static MLReader<ImplicitClassificationModel> read() {
-    return ModelStorage.reader(ImplicitClassificationModel.class, (uid, stored) -> new ImplicitClassificationModel(uid, new Fit(stored.model(), null, stored.featureNames())));
+    return ModelStorage.reader(ImplicitClassificationModel.class, (uid, stored) -> new ImplicitClassificationModel(uid, stored.fit()));
   }
 
   public static ImplicitClassificationModel load(String path) {

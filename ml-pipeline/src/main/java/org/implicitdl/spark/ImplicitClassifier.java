@@ -16,7 +16,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * A Spark ML probabilistic classifier whose model is an implicit model (paper eq. 1) with a
  * softmax on ŷ, trained by block-coordinate descent on problem (10), by implicit gradients, or
- * both (param {@code solver}). Labels are class indices 0..k−1.
+ * both (param {@code solver}). Labels are class indices 0..k−1; when the label column carries
+ * class names in its ML attributes (a StringIndexer upstream), the model remembers them
+ * ({@link ImplicitClassificationModel#classNames()}).
  */
 public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, ImplicitClassifier, ImplicitClassificationModel>
     implements TrainingSetters<ImplicitClassifier>, DefaultParamsWritable {
@@ -61,7 +63,7 @@ public final class ImplicitClassifier extends ProbabilisticClassifier<Vector, Im
     ImplicitTraining.Fitted fitted = ImplicitTraining.fit(this, dataset, featuresCol, getLabelCol(), BlockPacking.Task.CLASSIFICATION,
         inputs, classes, null);
     ImplicitClassificationModel model = new ImplicitClassificationModel(uid(), new ModelInfo.Fit(fitted.model(), fitted.summary(),
-        FeatureNames.fromSchema(dataset.schema(), featuresCol, inputs)));
+        FeatureNames.fromSchema(dataset.schema(), featuresCol, inputs), ClassNames.fromSchema(dataset.schema(), getLabelCol(), classes)));
     return (ImplicitClassificationModel) copyValues(model, ParamMap.empty()).setParent(this);
   }
 

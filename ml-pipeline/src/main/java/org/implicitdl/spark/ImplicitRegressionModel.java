@@ -142,7 +142,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
    * prediction unchanged, the params and feature names kept, no training summary.
    */
   public ImplicitRegressionModel pruned() {
-    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), new Fit(exactlyPruned(), null, fit.featureNames()));
+    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), fit.around(exactlyPruned()));
     return (ImplicitRegressionModel) copyValues(copy, new ParamMap()).setParent(parent());
   }
 
@@ -152,7 +152,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
   }
 
   public static MLReader<ImplicitRegressionModel> read() {
-    return ModelStorage.reader(ImplicitRegressionModel.class, (uid, stored) -> new ImplicitRegressionModel(uid, new Fit(stored.model(), null, stored.featureNames())));
+    return ModelStorage.reader(ImplicitRegressionModel.class, (uid, stored) -> new ImplicitRegressionModel(uid, stored.fit()));
   }
 
   public static ImplicitRegressionModel load(String path) {

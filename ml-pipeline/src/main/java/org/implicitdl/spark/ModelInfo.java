@@ -9,16 +9,30 @@ import org.implicitdl.train.BlockCoordinateDescent;
 public interface ModelInfo {
   /**
    * What a fitted model holds besides its params: the implicit model, the training summary (null on a
-   * loaded, converted or pruned model) and the input names remembered at fit (null when none were).
+   * loaded, converted or pruned model), the input names remembered at fit (null when none were) and a
+   * classifier's class names (null for a regression model, or labels that were indices to begin with).
    */
-  record Fit(ImplicitModel model, TrainingSummary summary, FeatureNames featureNames) implements java.io.Serializable {
+  record Fit(ImplicitModel model, TrainingSummary summary, FeatureNames featureNames, ClassNames classNames) implements java.io.Serializable {
     public Fit {
       featureNames = featureNames == null ? null : FeatureNames.checked(featureNames, model.inputDim());
+      if (classNames != null && classNames.size() != model.outputDim()) {
+        throw new IllegalArgumentException(classNames.size() + " class names for a model with " + model.outputDim() + " outputs");
+      }
+    }
+
+    /** A model with no class names. */
+    public Fit(ImplicitModel model, TrainingSummary summary, FeatureNames featureNames) {
+      this(model, summary, featureNames, null);
     }
 
     /** A model alone: no summary, no names. */
     public static Fit of(ImplicitModel model) {
-      return new Fit(model, null, null);
+      return new Fit(model, null, null, null);
+    }
+
+    /** The same names and class names around another model of the same inputs and outputs (a pruned one). */
+    public Fit around(ImplicitModel other) {
+      return new Fit(other, null, featureNames, classNames);
     }
   }
 

@@ -16,32 +16,40 @@ import org.implicitdl.model.ImplicitModel;
 /**
  * Persistence of implicit models in Spark ML's layout: {@code path/metadata} (params JSON, by
  * DefaultParamsWriter: every param, training params included) and {@code path/data} (one Parquet
- * row: format version, activation, bias flag, dimensions, A, B, C, D column-major, and since
- * version 2 the input features' names and their source). Loading reads versions 1 and 2 and
+ * row: format version, activation, bias flag, dimensions, A, B, C, D column-major, since
+ * version 2 the input features' names and their source, since version 3 a classifier's class names
+ * or null). Loading reads versions 1 to 3 and
  * refuses an unknown format, wrong shapes, non-finite entries and an ill-posed A, each with a
  * message naming the problem.
  */
 public final class ModelStorage {
   /** Version of the data layout written by this code. */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
 
   private static final StructType SCHEMA = new StructType()
       .add("formatVersion", DataTypes.IntegerType).add("activation", DataTypes.StringType).add("inputBias", DataTypes.BooleanType)
       .add("n", DataTypes.IntegerType).add("inputCols", DataTypes.IntegerType).add("q", DataTypes.IntegerType)
       .add("A", DataTypes.createArrayType(DataTypes.DoubleType)).add("B", DataTypes.createArrayType(DataTypes.DoubleType))
       .add("C", DataTypes.createArrayType(DataTypes.DoubleType)).add("D", DataTypes.createArrayType(DataTypes.DoubleType))
-      .add("featureNames", DataTypes.createArrayType(DataTypes.StringType)).add("featureNamesSource", DataTypes.StringType);
+      .add("featureNames", DataTypes.createArrayType(DataTypes.StringType)).add("featureNamesSource", DataTypes.StringType)
+      .add("classNames", DataTypes.createArrayType(DataTypes.StringType), true);
 
   private ModelStorage() {}
 
-  /** A model as stored: its matrices and its input features' names. */
-  record Stored(ImplicitModel model, FeatureNames featureNames) {}
+  /** A model as stored: its matrices, its input features' names and its class names (null when none were recorded). */
+  record Stored(ImplicitModel model, FeatureNames featureNames, ClassNames classNames) {
+    /** The model as a {@link ModelInfo.Fit} without a summary. */
+    ModelInfo.Fit fit() {
+      return new ModelInfo.Fit(model, null, featureNames, classNames);
+    }
+  }
 
-  /** Writes params metadata, the model's matrices and its feature names. */
-  public static void write(Params instance, ImplicitModel model, FeatureNames names, String path, SparkSession spark) {
+  /** Writes params metadata, the model's matrices, its feature names and its class names ({@code classes} may be null). */
+  public static void write(Params instance, ImplicitModel model, FeatureNames names, ClassNames classes, String path, SparkSession spark) {
     DefaultParamsWriter.saveMetadata(instance, path, spark);
     Row row = RowFactory.create(FORMAT_VERSION, model.activation().id(), model.inputBias(), model.hiddenDim(), model.b().cols(),
-        model.outputDim(), model.a().data(), model.b().data(), model.c().data(), model.d().data(), names.names(), names.source());
+        model.outputDim(), model.a().data(), model.b().data(), model.c().data(), model.d().data(), names.names(), names.source(),
+        classes == null ? null : classes.names());
     spark.createDataFrame(List.of(row), SCHEMA).repartition(1).write().parquet(path + "/data");
   }
 
@@ -50,7 +58,7 @@ public final class ModelStorage {
     return new org.apache.spark.ml.util.MLWriter() {
       @Override
       public void saveImpl(String path) {
-        write(instance, instance.implicitModel(), instance.featureNames(), path, sparkSession());
+        write(instance, instance.implicitModel(), instance.featureNames(), instance.fit().classNames(), path, sparkSession());
       }
     };
   }
@@ -104,7 +112,8 @@ public final class ModelStorage {
         throw new IllegalArgumentException("model at " + path + " is ill-posed: " + model.certificate());
       }
       return new Stored(model, version >= 2 ? featureNames(r, model.inputDim(), path)
-          : FeatureNames.generic(model.inputDim(), "not recorded: saved by format version 1"));
+          : FeatureNames.generic(model.inputDim(), "not recorded: saved by format version 1"),
+          version >= 3 ? classNames(r, model.outputDim(), path) : null);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().contains(path) ? e.getMessage() : "corrupt model at " + path + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
@@ -128,6 +137,18 @@ public final class ModelStorage {
           + inputs + " inputs");
     }
     return new FeatureNames(names.toArray(new String[0]), r.getString(r.fieldIndex("featureNamesSource")));
+  }
+
+  private static ClassNames classNames(Row r, int outputs, String path) {
+    int at = r.fieldIndex("classNames");
+    if (r.isNullAt(at)) {
+      return null;
+    }
+    List<String> names = r.getList(at);
+    if (names.size() != outputs) {
+      throw new IllegalArgumentException("corrupt model at " + path + ": " + names.size() + " class names for " + outputs + " outputs");
+    }
+    return new ClassNames(names.toArray(new String[0]));
   }
 
   private static Matrix matrix(Row r, String name, int rows, int cols, String path) {

@@ -101,6 +101,51 @@ class SparkMlCitizenTest {
     assertArrayEquals(selected, loaded.selectedFeatureNames());
   }
 
+  /**
+   * Labels that are words go through a StringIndexer, as in MLlib: the model remembers the indexer's names, puts them on
+   * its prediction column (IndexToString needs no labels), and keeps them through pruning, saving and loading; a model
+   * saved by format version 2, before class names were stored, still loads, with none.
+   */
+  @Test
+  void classNamesOfAStringIndexerAreRememberedPutOnPredictionsAndSurviveSaveAndLoad() throws Exception {
+    String[] animals = {"dog", "ant", "cat"};
+    Dataset<Row> data = ImplicitClassifierTest.blobs(210, 6).withColumn("animal", org.apache.spark.sql.functions.element_at(
+        org.apache.spark.sql.functions.array(Arrays.stream(animals).map(org.apache.spark.sql.functions::lit)
+            .toArray(org.apache.spark.sql.Column[]::new)), org.apache.spark.sql.functions.col("label").cast("int").plus(1))).drop("label");
+    PipelineModel model = new Pipeline().setStages(new PipelineStage[] {
+        new org.apache.spark.ml.feature.StringIndexer().setInputCol("animal").setOutputCol("label").setStringOrderType("alphabetAsc"),
+        new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features"),
+        ImplicitClassifierTest.small().setMaxIter(3)}).fit(data);
+    ImplicitClassificationModel m = (ImplicitClassificationModel) model.stages()[2];
+    assertArrayEquals(new String[] {"ant", "cat", "dog"}, m.classNames());
+    Dataset<Row> named = new org.apache.spark.ml.feature.IndexToString().setInputCol("prediction").setOutputCol("predictedAnimal")
+        .transform(model.transform(data));
+    List<Row> rows = named.select("prediction", "predictedAnimal").collectAsList();
+    for (Row r : rows) {
+      assertEquals(m.classNames()[(int) r.getDouble(0)], r.getString(1));
+    }
+    assertTrue(named.select("animal", "predictedAnimal").filter("animal = predictedAnimal").count() > rows.size() / 2,
+        "the names are the classes the rows were trained with, not only consistent with the indices");
+    assertArrayEquals(m.classNames(), m.pruned().classNames());
+    String dir = tmp.resolve("named").toString();
+    m.write().save(dir);
+    ImplicitClassificationModel loaded = ImplicitClassificationModel.load(dir);
+    assertArrayEquals(m.classNames(), loaded.classNames());
+    org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+    String old = tmp.resolve("version2").toString();
+    m.write().save(old);
+    Dataset<Row> stored = spark.read().parquet(old + "/data");
+    stored.drop("classNames").withColumn("formatVersion", org.apache.spark.sql.functions.lit(2)).write().mode("overwrite")
+        .parquet(old + "/data2");
+    java.nio.file.Path data2 = Path.of(old, "data2");
+    org.apache.commons.io.FileUtils.deleteDirectory(Path.of(old, "data").toFile());
+    java.nio.file.Files.move(data2, Path.of(old, "data"));
+    ImplicitClassificationModel version2 = ImplicitClassificationModel.load(old);
+    assertEquals(0, version2.classNames().length);
+    Dataset<Row> features = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features").transform(data);
+    assertEquals(m.transform(features).select("prediction").collectAsList(), version2.transform(features).select("prediction").collectAsList());
+  }
+
   @Test
   void withoutAttributesTheNamesAreGeneratedAndSaySo() {
     Dataset<Row> data = SparkTestSession.frame(gaussian(3, 40, 1), labels(40));

@@ -53,6 +53,10 @@ final class InspectCommand extends JobCommand.WithSpark {
     ArrayNode selNames = o.putArray("selectedFeatureNames");
     Arrays.stream(info.selectedFeatureNames()).forEach(selNames::add);
     o.put("featureNamesSource", info.featureNames().source());
+    if (model instanceof org.implicitdl.spark.ImplicitClassificationModel c && c.classNames().length > 0) {
+      ArrayNode classes = o.putArray("classNames");
+      Arrays.stream(c.classNames()).forEach(classes::add);
+    }
     o.set("params", params(model));
     ModelRepository repo = new ModelRepository(dir, spark.sparkContext().hadoopConfiguration());
     ModelRepository.Versions versions = repo.versions();

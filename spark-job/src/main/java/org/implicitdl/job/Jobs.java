@@ -89,13 +89,18 @@ final class Jobs {
     throw new IllegalArgumentException("model at " + path + " is a " + meta.className() + ", not an ImplicitDL model");
   }
 
-  /** A job's input for a model: columns matched by the names the model was trained on, when it recorded them. */
+  /**
+   * A job's input for a model: columns matched by the names the model was trained on, when it recorded them; with
+   * {@code requireLabel}, labels that are words mapped to the model's classes ({@link ClassLabels#forModel}).
+   */
   static DataSources.Loaded load(SparkSession spark, JobConfig cfg, Model<?> model, boolean requireLabel) throws IOException {
     org.implicitdl.spark.FeatureNames names = ((ModelInfo) model).featureNames();
     List<String> expected = names.source().startsWith("ML attributes") && cfg.string("features-col").isEmpty() ? List.of(names.names()) : List.of();
-    return DataSources.load(spark, cfg.required("input", "--input"), cfg.oneOf("format", DataSources.FORMATS),
+    String input = cfg.required("input", "--input");
+    DataSources.Loaded loaded = DataSources.load(spark, input, cfg.oneOf("format", DataSources.FORMATS),
         cfg.string("label-col"), cfg.string("labels"), cfg.string("features-col"), cfg.string("weight-col"), requireLabel, expected,
         DataSources.TableAt.of(cfg));
+    return requireLabel ? ClassLabels.forModel(loaded, model, input) : loaded;
   }
 
   /** The write modes of a CSV output. */

@@ -10,8 +10,14 @@ import org.apache.spark.ml.Model;
 import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ImplicitRegressionModel;
 
-/** {@code idl predict}: the input columns and a model's predictions (class probabilities, or each output) as CSV or a Delta table. */
+/**
+ * {@code idl predict}: the input columns and a model's predictions (class probabilities, or each output) as CSV or a Delta table;
+ * a classifier trained on labels that are words also names its predicted class ({@value #PREDICTED_LABEL}).
+ */
 final class PredictCommand extends JobCommand.WithSpark {
+  /** The column naming each row's predicted class, for a model trained on labels that are words. */
+  static final String PREDICTED_LABEL = "predictedLabel";
+
   PredictCommand() {
     super("predict", "predict: --model DIR --input P --format F --output P [--output-format csv|delta] [--mode error|overwrite|append] "
         + "(input columns + predictions)",
@@ -38,6 +44,11 @@ final class PredictCommand extends JobCommand.WithSpark {
     List<Column> cols = Jobs.inputColumns(data, !delta);
     if (model instanceof ImplicitClassificationModel c) {
       cols.add(functions.col("prediction"));
+      if (c.classNames().length > 0) {
+        predicted = new org.apache.spark.ml.feature.IndexToString().setInputCol("prediction").setOutputCol(PREDICTED_LABEL)
+            .transform(predicted);
+        cols.add(functions.col(PREDICTED_LABEL));
+      }
       Column prob = org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64");
       for (int k = 0; k < c.numClasses(); k++) {
         cols.add(prob.getItem(k).as("probability_" + k));

@@ -80,6 +80,8 @@ final class TrainCommand extends JobCommand {
       DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"),
           cfg.string("features-col"), cfg.string("weight-col"), true, List.of(), DataSources.TableAt.of(cfg));
       Provenance provenance = Provenance.of(spark, cfg, input, format, data);
+      data = ClassLabels.forTraining(data, task, input, cfg.flag("warm-start") && published != null && task.equals("classification")
+          ? Jobs.loadModel(spark, new Path(published, "model").toString()) : null);
       if (continues != null) {
         String change = continues.schemaChange(provenance.schema());
         if (!change.isEmpty()) {
@@ -123,8 +125,8 @@ final class TrainCommand extends JobCommand {
     Dataset<Row> validation;
     String validationName;
     if (!cfg.string("validation").isEmpty()) {
-      validation = DataSources.load(spark, cfg.string("validation"), format, cfg.string("label-col"), cfg.string("validation-labels"),
-          cfg.string("features-col"), weightCol, true).frame();
+      validation = ClassLabels.like(DataSources.load(spark, cfg.string("validation"), format, cfg.string("label-col"),
+          cfg.string("validation-labels"), cfg.string("features-col"), weightCol, true), data, cfg.string("validation")).frame();
       validationName = cfg.string("validation");
     } else {
       double f = cfg.number("validation-fraction");

@@ -31,6 +31,8 @@ class BadInputTest {
   private static Path cls;
   private static Path regModel;
   private static Path clsModel;
+  private static Path words;
+  private static Path wordModel;
   private static final List<String> TABLE = new ArrayList<>();
 
   /** One bad input: a name, the command line, the exit code and a piece of the one stderr line. */
@@ -45,6 +47,9 @@ class BadInputTest {
     clsModel = dir.resolve("cls-model");
     assertEquals(0, CommandLine.run(train(reg, "y", "regression", regModel)).exit());
     assertEquals(0, CommandLine.run(train(cls, "label", "classification", clsModel)).exit());
+    words = WordLabelsJobTest.relabelled(cls, dir.resolve("words.csv"));
+    wordModel = dir.resolve("word-model");
+    assertEquals(0, CommandLine.run(train(words, "label", "classification", wordModel)).exit());
   }
 
   @AfterAll
@@ -242,6 +247,20 @@ class BadInputTest {
         new Case("train: --select-features above the inputs", 2, "parameter selectFeatures 9 is more than the 3 input features", train(cls, "label", "classification", m, "--select-features", "9")),
         new Case("train: --select-features with bcd", 2, "parameter selectFeatures auto needs solver gradient", train(cls, "label", "classification", m, "--select-features", "auto", "--solver", "bcd")),
         new Case("train: a column named like a model output", 1, "scored.csv: column 'prediction' has the name of a model output column", train(scored, "y", "regression", m)),
+        new Case("evaluate: a class word the model does not know", 1, "emu.csv: label column 'label' has the class 'emu', which the model does not know (its classes: ant, bee, cat)",
+            withMaster("evaluate", "--model", wordModel.toString(), "--input", write("emu.csv", "x1,x2,x3,label", "0.1,0.2,0.3,ant", "1.1,0.2,-0.9,emu").toString(), "--format", "csv", "--label-col", "label")),
+        new Case("evaluate: class words for a model trained on indices", 1, "words.csv: label column 'label' holds text, but this model was trained on class indices 0 to 2",
+            withMaster("evaluate", "--model", clsModel.toString(), "--input", words.toString(), "--format", "csv", "--label-col", "label")),
+        new Case("train: a regression on words", 1, "words.csv: label column 'label' holds text (e.g. 'cat'); a regression needs a numeric label", train(words, "label", "regression", m)),
+        new Case("train: a class word missing in one row", 1, "gap.csv: label column 'label' is empty in 1 row(s)",
+            train(write("gap.csv", "x1,label", "1.0,ant", "2.0,", "3.0,bee", "4.0,ant"), "label", "classification", m)),
+        new Case("train: one class word", 1, "ants.csv: label column 'label' has 1 class ('ant'); a classifier needs at least 2",
+            train(write("ants.csv", "x1,label", "1.0,ant", "2.0,ant", "3.0,ant", "4.0,ant"), "label", "classification", m)),
+        new Case("train: a validation file with a class the training data lacks", 1, "valid-emu.csv: label column 'label' has the class 'emu', which the training data does not know (its classes: ant, bee, cat)",
+            train(words, "label", "classification", m, "--validation", write("valid-emu.csv", "x1,x2,x3,label", "0.1,0.2,0.3,emu", "1.1,0.2,-0.9,ant").toString())),
+        new Case("train: a fraction as a class label", 1, "not a class (class labels are whole numbers or words); for a numeric target pass --task regression", train(reg, "y", "classification", m)),
+        new Case("train: a class label of a million", 1, "big.csv: label column 'label' has the class 1000000, more than the 1000 classes a classifier takes",
+            train(write("big.csv", "x1,label", "1.0,0", "2.0,1000000", "3.0,1", "4.0,0"), "label", "classification", m)),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
   }
 

@@ -1,0 +1,237 @@
+package org.implicitdl.job;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.attribute.Attribute;
+import org.apache.spark.ml.attribute.NominalAttribute;
+import org.apache.spark.ml.feature.StringIndexerModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.StringType;
+import org.implicitdl.spark.ImplicitClassificationModel;
+
+/**
+ * Class labels that are not class indices 0..k−1: words ("no" / "yes", true / false) and whole
+ * numbers below zero (−1 / +1). Training names the classes — words in sorted order, numbers in
+ * numeric order — and indexes the label column by them, with the ML attributes Spark's
+ * StringIndexer writes, which the classifier records as its class names; every later file read for
+ * that model (validation rows, evaluate, a warm start) is indexed by the same names, so a label
+ * means the same class everywhere. Labels that are already indices are left as they are.
+ */
+final class ClassLabels {
+  /** The most classes a label column may name (the classifier's own limit). */
+  static final int MAX_CLASSES = 1000;
+  private static final String INDEXED = "__idl_label_index";
+  private static final String WARM_START = "the published model (--warm-start)";
+
+  private ClassLabels() {}
+
+  /** Whether column {@code labelCol} holds words (strings or booleans) rather than numbers. */
+  static boolean holdsWords(Dataset<Row> frame, String labelCol) {
+    if (!Arrays.asList(frame.columns()).contains(labelCol)) {
+      return false;
+    }
+    var type = frame.schema().apply(labelCol).dataType();
+    return type instanceof StringType || type instanceof BooleanType;
+  }
+
+  /** Training data, a fresh fit: see {@link #forTraining(DataSources.Loaded, String, String, Model)}. */
+  static DataSources.Loaded forTraining(DataSources.Loaded data, String task, String path) {
+    return forTraining(data, task, path, null);
+  }
+
+  /**
+   * Training data: words, or whole numbers with one below zero, become class indices over their distinct
+   * values (the mapping is printed); class indices are left; anything else is an error naming a value. A
+   * regression's label must be numbers. Continuing a published classifier ({@code continued}, from
+   * {@code --warm-start} or {@code idl retrain}; null for none), its classes keep their indices whatever the
+   * new rows hold, so its readout stays aligned with them.
+   */
+  static DataSources.Loaded forTraining(DataSources.Loaded data, String task, String path, Model<?> continued) {
+    String labelCol = data.labelCol();
+    boolean words = holdsWords(data.frame(), labelCol);
+    if (task.equals("regression")) {
+      if (words) {
+        Column label = asText(labelCol);
+        Row[] example = (Row[]) data.frame().select(label).filter(label.isNotNull().and(label.try_cast("double").isNull())).head(1);
+        throw new IllegalArgumentException(path + ": label column '" + labelCol + "' holds text" + (example.length == 0 ? "" : " (e.g. '"
+            + example[0].getString(0) + "')") + "; a regression needs a numeric label (or pass --task classification)");
+      }
+      return data;
+    }
+    if (continued instanceof ImplicitClassificationModel c && c.classNames().length > 0) {
+      return indexed(data, c.classNames(), path, WARM_START);
+    }
+    requireNoEmpty(data.frame(), labelCol, path);
+    String[] classes = words ? wordClasses(data, path) : numberClasses(data, path);
+    if (classes == null) {
+      return data;
+    }
+    if (continued instanceof ImplicitClassificationModel) {
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' names the classes " + String.join(", ", classes)
+          + ", but " + WARM_START + " was trained on class indices and knows no class names");
+    }
+    System.out.println("label column '" + labelCol + "' holds " + (words ? "words" : "numbers below zero") + ": classes " + mapping(classes));
+    return indexed(data, classes, path, "the training data");
+  }
+
+  /**
+   * Labelled data for a model: labels are indexed by the model's class names (words by name, numbers
+   * by value when the names are numbers); a label the model does not know, or words for a model that
+   * knows no names, is an error naming it. Without names, or with word names and numeric labels, the
+   * labels are taken as class indices.
+   */
+  static DataSources.Loaded forModel(DataSources.Loaded data, Model<?> model, String path) {
+    boolean words = holdsWords(data.frame(), data.labelCol());
+    if (!(model instanceof ImplicitClassificationModel c)) {
+      if (words) {
+        throw new IllegalArgumentException(path + ": label column '" + data.labelCol() + "' holds text; this is a regression model");
+      }
+      return data;
+    }
+    String[] classes = c.classNames();
+    if (classes.length == 0 || (!words && !allWholeNumbers(classes))) {
+      if (words) {
+        throw new IllegalArgumentException(path + ": label column '" + data.labelCol() + "' holds text, but this model was trained on class "
+            + "indices 0 to " + (c.numClasses() - 1) + " and knows no class names");
+      }
+      return data;
+    }
+    return indexed(data, classes, path, "the model");
+  }
+
+  /** Another labelled file for training (validation rows), indexed by the classes found in the training data. */
+  static DataSources.Loaded like(DataSources.Loaded data, DataSources.Loaded training, String path) {
+    String[] classes = namesOf(training);
+    if (classes.length == 0) {
+      if (holdsWords(data.frame(), data.labelCol())) {
+        throw new IllegalArgumentException(path + ": label column '" + data.labelCol() + "' holds text but the training data's labels are numbers");
+      }
+      return data;
+    }
+    return indexed(data, classes, path, "the training data");
+  }
+
+  /** The class names an indexed frame's label column carries (none for class indices). */
+  static String[] namesOf(DataSources.Loaded data) {
+    Attribute attribute = Attribute.fromStructField(data.frame().schema().apply(data.labelCol()));
+    if (attribute instanceof NominalAttribute n && n.values().isDefined()) {
+      return n.values().get();
+    }
+    return new String[0];
+  }
+
+  /** The distinct words in sorted order. */
+  private static String[] wordClasses(DataSources.Loaded data, String path) {
+    List<String> names = new ArrayList<>();
+    for (Row r : distinct(data, asText(data.labelCol()), path)) {
+      names.add(r.getString(0));
+    }
+    names.sort(null);
+    return atLeastTwo(names.toArray(new String[0]), data.labelCol(), path);
+  }
+
+  /** Null for class indices; the distinct values in numeric order when one is below zero; an error for a fraction or a huge class. */
+  private static String[] numberClasses(DataSources.Loaded data, String path) {
+    String labelCol = data.labelCol();
+    Column y = functions.col(labelCol);
+    Row r = data.frame().agg(functions.min(y), functions.max(y), functions.first(functions.when(y.notEqual(functions.floor(y)), y), true))
+        .head();
+    if (!r.isNullAt(2)) {
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the value " + r.get(2) + ", not a class (class labels "
+          + "are whole numbers or words); for a numeric target pass --task regression");
+    }
+    if (!r.isNullAt(1) && ((Number) r.get(1)).doubleValue() >= MAX_CLASSES) {
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the class " + r.get(1) + ", more than the "
+          + MAX_CLASSES + " classes a classifier takes; for a numeric target pass --task regression");
+    }
+    if (r.isNullAt(0) || ((Number) r.get(0)).doubleValue() >= 0) {
+      return null;
+    }
+    List<Long> values = new ArrayList<>();
+    for (Row v : distinct(data, y, path)) {
+      values.add(((Number) v.get(0)).longValue());
+    }
+    values.sort(null);
+    return atLeastTwo(values.stream().map(String::valueOf).toArray(String[]::new), labelCol, path);
+  }
+
+  private static List<Row> distinct(DataSources.Loaded data, Column label, String path) {
+    List<Row> distinct = data.frame().select(label).distinct().limit(MAX_CLASSES + 1).collectAsList();
+    if (distinct.size() > MAX_CLASSES) {
+      throw new IllegalArgumentException(path + ": label column '" + data.labelCol() + "' has more than " + MAX_CLASSES
+          + " distinct values; a class label has at most " + MAX_CLASSES);
+    }
+    return distinct;
+  }
+
+  private static String[] atLeastTwo(String[] classes, String labelCol, String path) {
+    if (classes.length < 2) {
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has 1 class ('" + classes[0] + "'); a classifier needs at least 2");
+    }
+    return classes;
+  }
+
+  /**
+   * The label column replaced by the index of each row's class in {@code classes}, with the names in its ML
+   * attributes: words matched by name (StringIndexerModel), numbers by value (the names must then be numbers).
+   */
+  private static DataSources.Loaded indexed(DataSources.Loaded data, String[] classes, String path, String knownBy) {
+    String labelCol = data.labelCol();
+    requireNoEmpty(data.frame(), labelCol, path);
+    boolean words = holdsWords(data.frame(), labelCol);
+    if (!words && !allWholeNumbers(classes)) {
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' holds numbers, but " + knownBy + " names the classes "
+          + String.join(", ", classes));
+    }
+    Column label = words ? asText(labelCol) : functions.col(labelCol);
+    Object[] known = words ? classes : Arrays.stream(classes).map(Long::valueOf).toArray();
+    Row[] unknown = (Row[]) data.frame().select(label).distinct().filter(functions.not(label.isin(known))).head(1);
+    if (unknown.length > 0) {
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the class '" + unknown[0].get(0) + "', which "
+          + knownBy + " does not know (its classes: " + String.join(", ", classes) + ")");
+    }
+    Dataset<Row> out;
+    if (words) {
+      out = new StringIndexerModel(classes).setInputCol(labelCol).setOutputCol(INDEXED).setHandleInvalid("error")
+          .transform(data.frame().withColumn(labelCol, label)).drop(labelCol).withColumnRenamed(INDEXED, labelCol);
+    } else {
+      Column index = functions.lit(null).cast("double");
+      for (int k = classes.length - 1; k >= 0; k--) {
+        index = functions.when(label.equalTo(known[k]), (double) k).otherwise(index);
+      }
+      out = data.frame().withColumn(labelCol, index.as(labelCol,
+          NominalAttribute.defaultAttr().withName(labelCol).withValues(classes).toMetadata()));
+    }
+    return new DataSources.Loaded(out, labelCol, data.featureNames(), data.tableVersion());
+  }
+
+  private static boolean allWholeNumbers(String[] names) {
+    return Arrays.stream(names).allMatch(n -> n.matches("-?\\d{1,18}"));
+  }
+
+  private static void requireNoEmpty(Dataset<Row> frame, String labelCol, String path) {
+    long empty = frame.filter(functions.col(labelCol).isNull()).count();
+    if (empty > 0) {
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' is empty in " + empty + " row(s)");
+    }
+  }
+
+  /** The label as text (booleans as "false" / "true"). */
+  private static Column asText(String labelCol) {
+    return functions.col(labelCol).cast("string");
+  }
+
+  private static String mapping(String[] classes) {
+    StringBuilder s = new StringBuilder();
+    for (int k = 0; k < classes.length && k < 20; k++) {
+      s.append(k == 0 ? "" : ", ").append(k).append(" = ").append(classes[k]);
+    }
+    return s + (classes.length > 20 ? ", … (" + classes.length + " classes)" : "");
+  }
+}
