@@ -96,7 +96,7 @@ public final class CanonicalRows {
 
   /** A column as Spark SQL can sort and hash it: a vector as its array of doubles, anything else as it is. */
   private static org.apache.spark.sql.Column comparable(Dataset<Row> rows, org.apache.spark.sql.types.StructField f) {
-    org.apache.spark.sql.Column c = rows.col(f.name());
+    org.apache.spark.sql.Column c = rows.col("`" + f.name().replace("`", "``") + "`"); // the name as it is, a dot in it included
     return f.dataType().equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType()) ? org.apache.spark.ml.functions.vector_to_array(c, "float64") : c;
   }
 

@@ -112,8 +112,15 @@ final class DataSources {
     }
   }
 
-  private static Loaded columns(Dataset<Row> df, String path, String labelCol, String featuresCol, String weightCol, boolean requireLabel,
+  private static Loaded columns(Dataset<Row> source, String path, String labelCol, String featuresCol, String weightCol, boolean requireLabel,
       List<String> expected) {
+    // Spark ML reads a dot in a column name as a struct field: a label or weight column named so (R's "Sepal.Length") is renamed
+    Dataset<Row> df = source.withColumnRenamed(labelCol, plain(labelCol));
+    labelCol = plain(labelCol);
+    if (!weightCol.isEmpty()) {
+      df = df.withColumnRenamed(weightCol, plain(weightCol));
+      weightCol = plain(weightCol);
+    }
     List<String> names = Arrays.asList(df.columns());
     if (df.isEmpty()) {
       throw new IllegalArgumentException(path + ": no data rows (columns " + names + ")");
@@ -159,9 +166,46 @@ final class DataSources {
     if (!expected.isEmpty()) {
       features = new ArrayList<>(expected);
     }
-    Dataset<Row> assembled = new VectorAssembler().setInputCols(features.toArray(new String[0])).setOutputCol(FEATURES)
-        .setHandleInvalid("keep").transform(df);
-    return new Loaded(assembled, labelCol, features);
+    return new Loaded(assembled(df, features), labelCol, features);
+  }
+
+  /**
+   * The frame with the features column assembled from {@code features}, whose names are kept in its ML attributes as
+   * they are: a name with a dot (which VectorAssembler would read as a struct field) is assembled through a
+   * temporary column.
+   */
+  private static Dataset<Row> assembled(Dataset<Row> df, List<String> features) {
+    String[] inputs = new String[features.size()];
+    Dataset<Row> staged = df;
+    List<String> staging = new ArrayList<>();
+    for (int k = 0; k < inputs.length; k++) {
+      inputs[k] = features.get(k);
+      if (!plain(inputs[k]).equals(inputs[k])) {
+        inputs[k] = "__idl_input_" + k;
+        staging.add(inputs[k]);
+        staged = staged.withColumn(inputs[k], column(features.get(k)));
+      }
+    }
+    Dataset<Row> out = new VectorAssembler().setInputCols(inputs).setOutputCol(FEATURES).setHandleInvalid("keep").transform(staged);
+    if (staging.isEmpty()) {
+      return out;
+    }
+    org.apache.spark.ml.attribute.Attribute[] named = new org.apache.spark.ml.attribute.Attribute[inputs.length];
+    for (int k = 0; k < named.length; k++) {
+      named[k] = org.apache.spark.ml.attribute.NumericAttribute.defaultAttr().withName(features.get(k)).withIndex(k);
+    }
+    return out.drop(staging.toArray(new String[0]))
+        .withMetadata(FEATURES, new org.apache.spark.ml.attribute.AttributeGroup(FEATURES, named).toMetadata());
+  }
+
+  /** A column by its exact name, a dot or a backtick in it taken as part of the name. */
+  static org.apache.spark.sql.Column column(String name) {
+    return org.apache.spark.sql.functions.col("`" + name.replace("`", "``") + "`");
+  }
+
+  /** A name Spark ML can take as it is: dots become underscores. */
+  static String plain(String name) {
+    return name.replace('.', '_').replace('`', '_');
   }
 
   /**

@@ -126,11 +126,11 @@ final class Jobs {
       if (f.name().equals(DataSources.FEATURES) && !data.featureNames().isEmpty() && !data.featureNames().contains(DataSources.FEATURES)) {
         continue;
       }
-      Column array = org.apache.spark.ml.functions.vector_to_array(functions.col(f.name()), "float64");
+      Column array = org.apache.spark.ml.functions.vector_to_array(DataSources.column(f.name()), "float64");
       cols.add(f.dataType().equals(SQLDataTypes.VectorType()) && !csv ? array.as(f.name())
           : f.dataType().equals(SQLDataTypes.VectorType())
-          ? functions.concat_ws(" ", org.apache.spark.ml.functions.vector_to_array(functions.col(f.name()), "float64").cast("array<string>")).as(f.name())
-          : functions.col(f.name()));
+          ? functions.concat_ws(" ", array.cast("array<string>")).as(f.name())
+          : DataSources.column(f.name()));
     }
     return cols;
   }
