@@ -26,6 +26,8 @@ import org.implicitdl.spark.ImplicitClassificationModel;
 final class ClassLabels {
   /** The most classes a label column may name (the classifier's own limit). */
   static final int MAX_CLASSES = 1000;
+  /** Class indices reaching this many say so: a count or a price may have been meant as a regression target. */
+  static final int MANY_CLASSES = 50;
   private static final String INDEXED = "__idl_label_index";
   private static final String WARM_START = "the published model (--warm-start)";
 
@@ -151,6 +153,11 @@ final class ClassLabels {
           + MAX_CLASSES + " classes a classifier takes; for a numeric target pass --task regression");
     }
     if (r.isNullAt(0) || ((Number) r.get(0)).doubleValue() >= 0) {
+      if (!r.isNullAt(1) && ((Number) r.get(1)).doubleValue() >= MANY_CLASSES) {
+        long classes = data.frame().select(y).distinct().count();
+        System.out.println("note: label column '" + labelCol + "' holds " + classes + " distinct whole numbers up to " + r.get(1)
+            + ", each taken as a class; for a numeric target pass --task regression");
+      }
       return null;
     }
     List<Long> values = new ArrayList<>();

@@ -128,6 +128,20 @@ class WordLabelsJobTest {
     assertTrue(zero.err().contains("label column 'label' has the class '0', which the model does not know (its classes: -1, 1)"), zero.err());
   }
 
+  /** Class indices up to 50 or more are trained as classes, with a note that a numeric target wants --task regression. */
+  @Test
+  void manyWholeNumberClassesAreTrainedWithANote() throws Exception {
+    List<String> lines = new ArrayList<>(List.of("x1,count"));
+    for (int i = 0; i < 120; i++) {
+      lines.add(i + ".5," + (i % 60));
+    }
+    Path counts = Files.write(dir.resolve("counts.csv"), lines);
+    CommandLine train = CommandLine.run(BadInputTest.train(counts, "count", "classification", dir.resolve("model")));
+    assertEquals(0, train.exit(), train.err());
+    assertTrue(train.out().contains("note: label column 'count' holds 60 distinct whole numbers up to 59, each taken as a class; "
+        + "for a numeric target pass --task regression"), train.out());
+  }
+
   /** The file with class k written as WORDS[k]. */
   static Path relabelled(Path indices, Path words) throws Exception {
     List<String> lines = new ArrayList<>(Files.readAllLines(indices));
