@@ -154,9 +154,9 @@ final class DataSources {
         throw new IllegalArgumentException(path + ": column '" + f.name() + "' has the name of a model output column; drop or rename it "
             + "(predictions of an earlier model are not features)");
       }
-      if (!(f.dataType() instanceof NumericType)) {
+      if (!(f.dataType() instanceof NumericType) && !(f.dataType() instanceof org.apache.spark.sql.types.BooleanType)) {
         throw new IllegalArgumentException(path + ": column '" + f.name() + "' is not numeric (" + f.dataType().simpleString()
-            + "); every column but the label '" + labelCol + "' must be a numeric feature");
+            + "); every column but the label '" + labelCol + "' must be a numeric (or boolean) feature");
       }
       features.add(f.name());
     }

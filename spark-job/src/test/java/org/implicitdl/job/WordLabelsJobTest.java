@@ -142,6 +142,26 @@ class WordLabelsJobTest {
         + "for a numeric target pass --task regression"), train.out());
   }
 
+  /** Booleans are words as labels (classes false, true) and 0 / 1 as features. */
+  @Test
+  void booleansAreClassesAsLabelsAndNumbersAsFeatures() throws Exception {
+    List<String> lines = new ArrayList<>(List.of("x1,flag,label"));
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < 200; i++) {
+      boolean flag = r.nextBoolean();
+      double x = r.nextGaussian();
+      lines.add(String.format(java.util.Locale.ROOT, "%.4f,%s,%s", x, flag, flag ^ x > 1.5));
+    }
+    Path booleans = Files.write(dir.resolve("booleans.csv"), lines);
+    Path model = dir.resolve("model");
+    CommandLine train = CommandLine.run(BadInputTest.train(booleans, "label", "classification", model));
+    assertEquals(0, train.exit(), train.err());
+    JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]").out());
+    assertEquals(List.of("false", "true"), names(info.get("classNames")));
+    assertTrue(names(info.get("selectedFeatureNames")).contains("flag"), info.get("selectedFeatureNames").toString());
+    assertTrue(evaluate(model, booleans).get("accuracy").asDouble() > 0.8, "the flag alone predicts 9 rows in 10");
+  }
+
   /** The file with class k written as WORDS[k]. */
   static Path relabelled(Path indices, Path words) throws Exception {
     List<String> lines = new ArrayList<>(Files.readAllLines(indices));
