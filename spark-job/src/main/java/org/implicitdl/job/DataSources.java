@@ -82,9 +82,15 @@ final class DataSources {
   /** As above; a Delta table is read at {@code at} (time travel). */
   static Loaded load(SparkSession spark, String path, String format, String labelCol, String labelsPath, String featuresCol,
       String weightCol, boolean requireLabel, List<String> expected, TableAt at) throws IOException {
+    return load(spark, path, format, labelCol, labelsPath, featuresCol, weightCol, requireLabel, expected, at, List.of());
+  }
+
+  /** As above; the {@code ignored} columns are not features (training: {@code --ignore-cols}). */
+  static Loaded load(SparkSession spark, String path, String format, String labelCol, String labelsPath, String featuresCol,
+      String weightCol, boolean requireLabel, List<String> expected, TableAt at, List<String> ignored) throws IOException {
     if (format.equals("delta")) {
       DeltaTables.Snapshot table = DeltaTables.read(spark, path, at.version(), at.timestamp());
-      Loaded loaded = columns(table.frame(), path + "@v" + table.version(), labelCol, featuresCol, weightCol, requireLabel, expected);
+      Loaded loaded = columns(table.frame(), path + "@v" + table.version(), labelCol, featuresCol, weightCol, requireLabel, expected, ignored);
       return new Loaded(loaded.frame(), loaded.labelCol(), loaded.featureNames(), table.version());
     }
     if (!at.version().isEmpty() || !at.timestamp().isEmpty()) {
@@ -93,8 +99,8 @@ final class DataSources {
     requireExists(spark, path);
     return switch (format) {
       case "csv" -> columns(spark.read().option("header", "true").option("inferSchema", "true").csv(path), path, labelCol, featuresCol,
-          weightCol, requireLabel, expected);
-      case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, weightCol, requireLabel, expected);
+          weightCol, requireLabel, expected, ignored);
+      case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, weightCol, requireLabel, expected, ignored);
       case "libsvm" -> libsvm(spark, path);
       case "idx" -> idx(spark, path, labelsPath);
       default -> throw new Idl.UsageException("unknown format '" + format + "' (expected csv, parquet, libsvm, idx or delta)");
@@ -113,7 +119,7 @@ final class DataSources {
   }
 
   private static Loaded columns(Dataset<Row> source, String path, String labelCol, String featuresCol, String weightCol, boolean requireLabel,
-      List<String> expected) {
+      List<String> expected, List<String> ignored) {
     // Spark ML reads a dot in a column name as a struct field: a label or weight column named so (R's "Sepal.Length") is renamed
     Dataset<Row> df = source.withColumnRenamed(labelCol, plain(labelCol));
     labelCol = plain(labelCol);
@@ -140,50 +146,75 @@ final class DataSources {
       return new Loaded(out, labelCol, List.of(featuresCol));
     }
     List<String> features = new ArrayList<>();
-    for (String name : expected) {
+    for (String name : ignored) {
       if (!names.contains(name)) {
+        throw new Idl.UsageException("--ignore-cols: column '" + name + "' not found in " + path + "; columns are " + names);
+      }
+    }
+    for (String name : expected) {
+      if (!names.contains(name) && TextFeatures.indicator(df, name) == null) {
         throw new IllegalArgumentException(path + ": column '" + name + "' is missing; the model was trained on the columns "
             + String.join(", ", expected));
       }
     }
+    List<String> text = new ArrayList<>();
     for (StructField f : df.schema().fields()) {
-      if (f.name().equals(labelCol) || f.name().equals(weightCol) || (!expected.isEmpty() && !expected.contains(f.name()))) {
+      if (f.name().equals(labelCol) || f.name().equals(weightCol) || ignored.contains(f.name())) {
+        continue;
+      }
+      if (!expected.isEmpty()) {
+        if (expected.contains(f.name()) && !(f.dataType() instanceof NumericType) && !(f.dataType() instanceof org.apache.spark.sql.types.BooleanType)) {
+          throw new IllegalArgumentException(path + ": column '" + f.name() + "' is not numeric (" + f.dataType().simpleString()
+              + "); the model takes it as a number");
+        }
         continue;
       }
       if (requireLabel && MODEL_OUTPUTS.contains(f.name())) {
         throw new IllegalArgumentException(path + ": column '" + f.name() + "' has the name of a model output column; drop or rename it "
             + "(predictions of an earlier model are not features)");
       }
-      if (!(f.dataType() instanceof NumericType) && !(f.dataType() instanceof org.apache.spark.sql.types.BooleanType)) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+        text.add(f.name());
+      } else if (!(f.dataType() instanceof NumericType) && !(f.dataType() instanceof org.apache.spark.sql.types.BooleanType)) {
         throw new IllegalArgumentException(path + ": column '" + f.name() + "' is not numeric (" + f.dataType().simpleString()
-            + "); every column but the label '" + labelCol + "' must be a numeric (or boolean) feature");
+            + "); every column but the label '" + labelCol + "' must be a numeric, boolean or text feature (or left out with --ignore-cols)");
       }
       features.add(f.name());
     }
-    if (features.isEmpty()) {
-      throw new IllegalArgumentException(path + ": no feature columns besides the label '" + labelCol + "'");
+    if (!text.isEmpty()) {
+      java.util.Map<String, List<String>> indicators = TextFeatures.indicators(df, text, path);
+      List<String> expanded = new ArrayList<>();
+      for (String name : features) {
+        expanded.addAll(indicators.getOrDefault(name, List.of(name)));
+      }
+      features = expanded;
     }
     if (!expected.isEmpty()) {
       features = new ArrayList<>(expected);
+    }
+    if (features.isEmpty()) {
+      throw new IllegalArgumentException(path + ": no feature columns besides the label '" + labelCol + "'");
     }
     return new Loaded(assembled(df, features), labelCol, features);
   }
 
   /**
    * The frame with the features column assembled from {@code features}, whose names are kept in its ML attributes as
-   * they are: a name with a dot (which VectorAssembler would read as a struct field) is assembled through a
-   * temporary column.
+   * they are: a name with a dot (which VectorAssembler would read as a struct field), and a text column's indicator
+   * ({@link TextFeatures}), are assembled through a temporary column.
    */
   private static Dataset<Row> assembled(Dataset<Row> df, List<String> features) {
     String[] inputs = new String[features.size()];
     Dataset<Row> staged = df;
     List<String> staging = new ArrayList<>();
+    List<String> present = Arrays.asList(df.columns());
     for (int k = 0; k < inputs.length; k++) {
       inputs[k] = features.get(k);
-      if (!plain(inputs[k]).equals(inputs[k])) {
+      boolean derived = !present.contains(inputs[k]);
+      if (derived || !plain(inputs[k]).equals(inputs[k])) {
         inputs[k] = "__idl_input_" + k;
         staging.add(inputs[k]);
-        staged = staged.withColumn(inputs[k], column(features.get(k)));
+        staged = staged.withColumn(inputs[k], derived ? TextFeatures.indicator(df, features.get(k)) : column(features.get(k)));
       }
     }
     Dataset<Row> out = new VectorAssembler().setInputCols(inputs).setOutputCol(FEATURES).setHandleInvalid("keep").transform(staged);

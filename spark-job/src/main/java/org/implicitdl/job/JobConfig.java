@@ -20,7 +20,7 @@ public final class JobConfig {
   /** Short flags and the config keys they set. */
   private static final Map<String, String> FLAGS = Map.ofEntries(
       Map.entry("--input", "input"), Map.entry("--format", "format"), Map.entry("--label-col", "label-col"),
-      Map.entry("--labels", "labels"), Map.entry("--features-col", "features-col"), Map.entry("--model", "model"),
+      Map.entry("--labels", "labels"), Map.entry("--features-col", "features-col"), Map.entry("--ignore-cols", "ignore-cols"), Map.entry("--model", "model"),
       Map.entry("--task", "task"), Map.entry("--hidden", "trainer.hidden"), Map.entry("--solver", "trainer.solver"),
       Map.entry("--epochs", "trainer.epochs"), Map.entry("--validation", "validation"),
       Map.entry("--validation-labels", "validation-labels"), Map.entry("--master", "master"),

@@ -36,7 +36,7 @@ final class TrainCommand extends JobCommand {
 
   TrainCommand() {
     super("train", "train a model: --input P --format csv|parquet|libsvm|idx --label-col C --model DIR [--config F] "
-        + "[--task classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--select-features auto|K] "
+        + "[--task classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--select-features auto|K] [--ignore-cols A,B] "
         + "[--set key=value]", "idl train --input PATH --format F --label-col NAME --model DIR [--config FILE] [...]");
   }
 
@@ -78,7 +78,7 @@ final class TrainCommand extends JobCommand {
       Path published = repo.latest();
       // the data first: a bad source, a changed table or changed files leave no version behind
       DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"),
-          cfg.string("features-col"), cfg.string("weight-col"), true, List.of(), DataSources.TableAt.of(cfg));
+          cfg.string("features-col"), cfg.string("weight-col"), true, List.of(), DataSources.TableAt.of(cfg), ignoredColumns(cfg));
       Provenance provenance = Provenance.of(spark, cfg, input, format, data);
       data = ClassLabels.forTraining(data, task, input, cfg.flag("warm-start") && published != null && task.equals("classification")
           ? Jobs.loadModel(spark, new Path(published, "model").toString()) : null);
@@ -126,7 +126,8 @@ final class TrainCommand extends JobCommand {
     String validationName;
     if (!cfg.string("validation").isEmpty()) {
       validation = ClassLabels.like(DataSources.load(spark, cfg.string("validation"), format, cfg.string("label-col"),
-          cfg.string("validation-labels"), cfg.string("features-col"), weightCol, true), data, cfg.string("validation")).frame();
+          cfg.string("validation-labels"), cfg.string("features-col"), weightCol, true, data.featureNames(), DataSources.TableAt.NEWEST),
+          data, cfg.string("validation")).frame();
       validationName = cfg.string("validation");
     } else {
       double f = cfg.number("validation-fraction");
@@ -167,6 +168,11 @@ final class TrainCommand extends JobCommand {
     repo.publish(version, published);
     System.out.println("published as LATEST: " + version);
     return 0;
+  }
+
+  /** The columns {@code ignore-cols} leaves out of the features (comma-separated). */
+  static List<String> ignoredColumns(JobConfig cfg) {
+    return java.util.Arrays.stream(cfg.string("ignore-cols").split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList();
   }
 
   /** Training rows, then validation rows marked {@link #HELD_OUT}: the history gets a validation curve; nothing is chosen by it. */

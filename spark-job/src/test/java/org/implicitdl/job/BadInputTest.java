@@ -79,6 +79,15 @@ class BadInputTest {
     return Files.write(file, lines);
   }
 
+  /** A text column of 150 distinct values (an id) beside a feature and a label. */
+  private static Path ids() throws IOException {
+    List<String> lines = new ArrayList<>(List.of("who,x1,label"));
+    for (int i = 0; i < 150; i++) {
+      lines.add("id" + i + "," + i + "," + i % 2);
+    }
+    return Files.write(dir.resolve("ids.csv"), lines);
+  }
+
   private static Path write(String name, String... lines) throws IOException {
     return Files.write(dir.resolve(name), List.of(lines));
   }
@@ -112,7 +121,7 @@ class BadInputTest {
     Path m = dir.resolve("m");
     Path nan = TrainJobTest.regressionCsv(dir, "nan.csv", 100, 2, true);
     Path header = write("header.csv", "x1,x2,x3,y");
-    Path text = write("text.csv", "x1,name,y", "1.0,a,2.0", "2.0,b,3.0");
+    Path text = write("text.csv", "x1,when,y", "1.0,2026-01-02 10:00:00,2.0", "2.0,2026-01-03 11:00:00,3.0");
     Path scored = write("scored.csv", "x1,prediction,y", "1.0,0.5,2.0", "2.0,0.7,3.0", "3.0,0.1,1.0", "4.0,0.2,0.5");
     Path oneClass = write("one.csv", "x1,label", "1.0,0", "2.0,0", "3.0,0", "4.0,0");
     Path negativeWeight = write("weights.csv", "x1,w,y", "1.0,1,2.0", "2.0,-1,3.0", "3.0,1,4.0", "4.0,1,5.0");
@@ -194,7 +203,7 @@ class BadInputTest {
         new Case("train: config file not found", 2, "config file not found: " + dir.resolve("none.conf"), train(reg, "y", "regression", m, "--config", dir.resolve("none.conf").toString())),
         new Case("train: config file with a syntax error", 2, "bad config file " + badConfig, train(reg, "y", "regression", m, "--config", badConfig.toString())),
         new Case("train: label column missing", 1, "label column 'target' not found", train(reg, "target", "regression", m)),
-        new Case("train: non-numeric column", 1, "column 'name' is not numeric", train(text, "y", "regression", m)),
+        new Case("train: a timestamp column", 1, "column 'when' is not numeric (timestamp); every column but the label 'y' must be a numeric, boolean or text feature", train(text, "y", "regression", m)),
         new Case("train: NaN in a feature", 1, "non-finite value NaN at index 1 (input column 'x2')", train(nan, "y", "regression", m)),
         new Case("train: header-only CSV", 1, header + ": no data rows", train(header, "y", "regression", m)),
         new Case("train: one class only", 1, "has 1 class(es); a classifier needs at least 2", train(oneClass, "label", "classification", m)),
@@ -261,6 +270,13 @@ class BadInputTest {
         new Case("train: a fraction as a class label", 1, "not a class (class labels are whole numbers or words); for a numeric target pass --task regression", train(reg, "y", "classification", m)),
         new Case("train: a class label of a million", 1, "big.csv: label column 'label' has the class 1000000, more than the 1000 classes a classifier takes",
             train(write("big.csv", "x1,label", "1.0,0", "2.0,1000000", "3.0,1", "4.0,0"), "label", "classification", m)),
+        new Case("train: text of too many values to be a category", 1, "ids.csv: column 'who' holds text of more than 100 distinct values (names, ids or free text?), not categories; leave it out with --ignore-cols who",
+            train(ids(), "label", "classification", m)),
+        new Case("train: a numeric column with NA in it", 1, "na.csv: column 'age' is text but mostly numbers ('NA' is not one)",
+            train(write("na.csv", "age,label", "31,0", "NA,1", "45,1", "28,0"), "label", "classification", m)),
+        new Case("train: --ignore-cols names no column", 2, "--ignore-cols: column 'nope' not found in", train(cls, "label", "classification", m, "--ignore-cols", "nope")),
+        new Case("predict: text where the model took a number", 1, "column 'x1' is not numeric (string); the model takes it as a number",
+            withMaster("predict", "--model", clsModel.toString(), "--input", write("x1-text.csv", "x1,x2,x3", "a,1,2", "b,2,3").toString(), "--format", "csv", "--output", dir.resolve("p-text").toString())),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
   }
 

@@ -121,10 +121,10 @@ class TrainJobTest {
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("label column 'target' not found"), r.err());
     Path text = tmp.resolve("text.csv");
-    Files.write(text, List.of("x1,name,y", "1.0,a,2.0", "2.0,b,3.0"));
+    Files.write(text, List.of("x1,when,y", "1.0,2026-01-02 10:00:00,2.0", "2.0,2026-01-03 11:00:00,3.0"));
     r = CommandLine.run(train(text, model));
     assertEquals(1, r.exit());
-    assertTrue(r.err().contains("column 'name' is not numeric"), r.err());
+    assertTrue(r.err().contains("column 'when' is not numeric (timestamp)"), r.err());
     assertFalse(Files.exists(model.resolve("LATEST")));
   }
 

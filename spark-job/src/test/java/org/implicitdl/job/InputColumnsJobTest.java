@@ -1,0 +1,98 @@
+package org.implicitdl.job;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Input columns as real tables have them: names with dots, text categories, columns that are not features. */
+class InputColumnsJobTest {
+  @TempDir
+  Path dir;
+
+  /**
+   * Column names with dots (R writes iris as "Sepal.Length", …), which Spark ML reads as struct fields: the jobs train,
+   * name the features, predict with the input's own header and evaluate, features and label alike.
+   */
+  @Test
+  void dottedFeatureAndLabelNamesTrainPredictAndEvaluate() throws Exception {
+    Path words = WordLabelsJobTest.relabelled(BadInputTest.classes(dir.resolve("indices.csv"), 240, 3), dir.resolve("words.csv"));
+    List<String> lines = new ArrayList<>(Files.readAllLines(words));
+    String header = "\"Sepal.Length\",Sepal.Width,Petal.Length,Species.name";
+    lines.set(0, header);
+    Path dotted = Files.write(dir.resolve("dotted.csv"), lines);
+    Path model = dir.resolve("model");
+    CommandLine train = CommandLine.run(BadInputTest.train(dotted, "Species.name", "classification", model));
+    assertEquals(0, train.exit(), train.err());
+    JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]").out());
+    List<String> selected = new ArrayList<>();
+    info.get("selectedFeatureNames").forEach(n -> selected.add(n.asText()));
+    assertTrue(List.of("Sepal.Length", "Sepal.Width", "Petal.Length").containsAll(selected) && !selected.isEmpty(), selected.toString());
+
+    Path out = dir.resolve("predicted");
+    CommandLine predict = CommandLine.run("predict", "--model", model.toString(), "--input", dotted.toString(), "--format", "csv",
+        "--output", out.toString(), "--master", "local[2]");
+    assertEquals(0, predict.exit(), predict.err());
+    try (Stream<Path> parts = Files.list(out)) {
+      Path csv = parts.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
+      assertTrue(Files.readAllLines(csv).get(0).startsWith("Sepal.Length,Sepal.Width,Petal.Length,Species.name,prediction,predictedLabel"),
+          "the input's own header, then the predictions");
+    }
+    CommandLine evaluate = CommandLine.run("evaluate", "--model", model.toString(), "--input", dotted.toString(), "--format", "csv",
+        "--label-col", "Species.name", "--master", "local[2]");
+    assertEquals(0, evaluate.exit(), evaluate.err());
+    assertTrue(Jobs.JSON.readTree(evaluate.out().strip().lines().reduce((a, b) -> b).orElseThrow()).get("accuracy").asDouble() > 0.8,
+        evaluate.out());
+  }
+
+  /**
+   * A text column of few values is one 0/1 input per value, named column=value; predict and evaluate rebuild them from
+   * the model's feature names (an unseen value or an empty cell: all zeros); --ignore-cols leaves out an id and a name.
+   */
+  @Test
+  void textCategoriesAreIndicatorsAndIgnoredColumnsAreNotFeatures() throws Exception {
+    String[] colors = {"red", "green", "blue"};
+    List<String> lines = new ArrayList<>(List.of("id,name,color,x,label"));
+    java.util.Random r = new java.util.Random(8);
+    for (int i = 0; i < 300; i++) {
+      int c = r.nextInt(3);
+      double x = r.nextGaussian();
+      lines.add(String.format(java.util.Locale.ROOT, "%d,person %d,%s,%.4f,%d", i, i, colors[c], x, (c == 0) != (x > 1.2) ? 1 : 0));
+    }
+    Path data = Files.write(dir.resolve("people.csv"), lines);
+    Path model = dir.resolve("model");
+    CommandLine train = CommandLine.run(BadInputTest.train(data, "label", "classification", model, "--ignore-cols", "id, name"));
+    assertEquals(0, train.exit(), train.err());
+    assertTrue(train.out().contains("column 'color' holds text: one input per value (color=blue, color=green, color=red)"), train.out());
+    JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]").out());
+    List<String> selected = new ArrayList<>();
+    info.get("selectedFeatureNames").forEach(n -> selected.add(n.asText()));
+    assertTrue(List.of("color=blue", "color=green", "color=red", "x").containsAll(selected) && selected.contains("color=red"), selected.toString());
+    CommandLine evaluate = CommandLine.run("evaluate", "--model", model.toString(), "--input", data.toString(), "--format", "csv",
+        "--label-col", "label", "--master", "local[2]");
+    assertEquals(0, evaluate.exit(), evaluate.err());
+    assertTrue(Jobs.JSON.readTree(evaluate.out().strip().lines().reduce((a, b) -> b).orElseThrow()).get("accuracy").asDouble() > 0.85,
+        "red alone decides 9 rows in 10: " + evaluate.out());
+
+    Path later = Files.write(dir.resolve("later.csv"), List.of("id,name,color,x", "1,a,red,0.1", "2,b,purple,0.1", "3,c,,0.1", "4,d,blue,0.1"));
+    Path out = dir.resolve("predicted");
+    CommandLine predict = CommandLine.run("predict", "--model", model.toString(), "--input", later.toString(), "--format", "csv",
+        "--output", out.toString(), "--master", "local[2]");
+    assertEquals(0, predict.exit(), predict.err());
+    try (Stream<Path> parts = Files.list(out)) {
+      Path csv = parts.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
+      List<String> rows = Files.readAllLines(csv);
+      assertTrue(rows.get(0).startsWith("id,name,color,x,prediction"), rows.get(0));
+      String purple = rows.stream().filter(l -> l.contains("purple")).findFirst().orElseThrow();
+      String empty = rows.stream().filter(l -> l.startsWith("3,")).findFirst().orElseThrow();
+      assertEquals(purple.substring(purple.indexOf(",0.1,")), empty.substring(empty.indexOf(",0.1,")),
+          "an unseen value and an empty cell are the same all-zero inputs");
+    }
+  }
+}
