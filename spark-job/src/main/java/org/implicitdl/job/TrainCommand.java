@@ -141,7 +141,7 @@ final class TrainCommand extends JobCommand {
       validationName = "held-out " + f + " of " + input;
     }
     String warmStart = cfg.flag("warm-start") && published != null ? new Path(published, "model").toString() : "";
-    Model<?> model = fit(cfg, task, data.labelCol(), warmStart, new Path(version, "state").toString(),
+    Model<?> model = fit(cfg, task, input, data.labelCol(), warmStart, new Path(version, "state").toString(),
         withHeldOut(train, validation, data.labelCol(), weightCol), data.featureNames());
     Evaluation evaluation = Evaluation.of(model, train, validation, data.labelCol(), weightCol, cfg.flag("linear-baseline"));
     Map<String, Double> metrics = evaluation.metrics();
@@ -186,7 +186,7 @@ final class TrainCommand extends JobCommand {
         .unionByName(validation.select(keep).withColumn(HELD_OUT, functions.lit(true)));
   }
 
-  private static Model<?> fit(JobConfig cfg, String task, String labelCol, String warmStart, String stateDir, Dataset<Row> train,
+  private static Model<?> fit(JobConfig cfg, String task, String input, String labelCol, String warmStart, String stateDir, Dataset<Row> train,
       List<String> featureNames) {
     try {
       if (task.equals("classification")) {
@@ -200,8 +200,27 @@ final class TrainCommand extends JobCommand {
     } catch (InvalidParamException e) {
       throw e;
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(withColumnName(e.getMessage(), featureNames), e);
+      String missing = missingValues(e.getMessage(), train, featureNames, input);
+      throw new IllegalArgumentException(missing != null ? missing : withColumnName(e.getMessage(), featureNames), e);
     }
+  }
+
+  /**
+   * A non-finite feature (an empty cell reads as NaN) said as the user's table has it: the file, the column, how many
+   * rows, and what to do; null when {@code message} is not about one or the column has no name.
+   */
+  static String missingValues(String message, Dataset<Row> rows, List<String> featureNames, String input) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("column 'features' has a non-finite value (\\S+) at index (\\d+)")
+        .matcher(message == null ? "" : message);
+    if (!m.find() || Integer.parseInt(m.group(2)) >= featureNames.size()) {
+      return null;
+    }
+    int k = Integer.parseInt(m.group(2));
+    String name = featureNames.get(k);
+    Column value = functions.element_at(org.apache.spark.ml.functions.vector_to_array(functions.col(DataSources.FEATURES), "float64"), k + 1);
+    long count = rows.filter(value.isNull().or(functions.isnan(value)).or(functions.abs(value).equalTo(Double.POSITIVE_INFINITY))).count();
+    return input + ": column '" + name + "' is " + (m.group(1).equals("NaN") ? "empty or NaN" : "infinite") + " in " + count + " row(s); "
+        + "fill or drop those rows (e.g. with Spark's Imputer), or leave the column out with --ignore-cols " + name;
   }
 
   /** "column 'features' ... at index k" → also names the k-th source column. */

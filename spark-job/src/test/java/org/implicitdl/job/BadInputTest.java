@@ -204,7 +204,7 @@ class BadInputTest {
         new Case("train: config file with a syntax error", 2, "bad config file " + badConfig, train(reg, "y", "regression", m, "--config", badConfig.toString())),
         new Case("train: label column missing", 1, "label column 'target' not found", train(reg, "target", "regression", m)),
         new Case("train: a timestamp column", 1, "column 'when' is not numeric (timestamp); every column but the label 'y' must be a numeric, boolean or text feature", train(text, "y", "regression", m)),
-        new Case("train: NaN in a feature", 1, "non-finite value NaN at index 1 (input column 'x2')", train(nan, "y", "regression", m)),
+        new Case("train: NaN in a feature", 1, "nan.csv: column 'x2' is empty or NaN in 1 row(s); fill or drop those rows (e.g. with Spark's Imputer), or leave the column out with --ignore-cols x2", train(nan, "y", "regression", m)),
         new Case("train: header-only CSV", 1, header + ": no data rows", train(header, "y", "regression", m)),
         new Case("train: one class only", 1, "has 1 class(es); a classifier needs at least 2", train(oneClass, "label", "classification", m)),
         new Case("train: negative sample weight", 1, "column 'w' has weight -1.0, expected a finite value >= 0", train(negativeWeight, "y", "regression", m, "--set", "weight-col=w")),
@@ -310,7 +310,7 @@ class BadInputTest {
     assertEquals(1, p.exitValue());
     List<String> stderr = Files.readAllLines(dir.resolve("stderr.txt")).stream().filter(l -> !l.isBlank())
         .filter(l -> !l.matches("\\d\\d:\\d\\d:\\d\\d INFO .*")).toList();
-    assertEquals(List.of("idl train: column 'features' has a non-finite value NaN at index 1 (input column 'x2')"), stderr,
+    assertEquals(List.of("idl train: " + nan + ": column 'x2' is empty or NaN in 1 row(s); fill or drop those rows (e.g. with Spark's Imputer), or leave the column out with --ignore-cols x2"), stderr,
         "the console: ImplicitDL's INFO progress lines and one error line, nothing of Spark's");
     String log = Files.readString(logFile);
     assertTrue(log.contains("idl train failed") && log.contains("at org.implicitdl"), "the failure's trace is in the log file");
