@@ -50,7 +50,7 @@ final class ClassLabels {
   /**
    * Training data: words, or whole numbers with one below zero, become class indices over their distinct
    * values (the mapping is printed); class indices are left; anything else is an error naming a value. A
-   * regression's label must be numbers. Continuing a published classifier ({@code continued}, from
+   * regression's label must be numbers, and no label may be empty. Continuing a published classifier ({@code continued}, from
    * {@code --warm-start} or {@code idl retrain}; null for none), its classes keep their indices whatever the
    * new rows hold, so its readout stays aligned with them.
    */
@@ -64,6 +64,7 @@ final class ClassLabels {
         throw new IllegalArgumentException(path + ": label column '" + labelCol + "' holds text" + (example.length == 0 ? "" : " (e.g. '"
             + example[0].getString(0) + "')") + "; a regression needs a numeric label (or pass --task classification)");
       }
+      requireNoEmpty(data.frame(), labelCol, path);
       return data;
     }
     if (continued instanceof ImplicitClassificationModel c && c.classNames().length > 0) {
@@ -93,6 +94,9 @@ final class ClassLabels {
     if (!(model instanceof ImplicitClassificationModel c)) {
       if (words) {
         throw new IllegalArgumentException(path + ": label column '" + data.labelCol() + "' holds text; this is a regression model");
+      }
+      if (Arrays.asList(data.frame().columns()).contains(data.labelCol())) {
+        requireNoEmpty(data.frame(), data.labelCol(), path);
       }
       return data;
     }

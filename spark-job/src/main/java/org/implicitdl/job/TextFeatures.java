@@ -38,6 +38,11 @@ final class TextFeatures {
       Column c = DataSources.column(name);
       Row counts = df.agg(functions.count(c), functions.count(c.try_cast("double"))).head();
       long present = counts.getLong(0);
+      if (present == 0) {
+        System.out.println("note: column '" + name + "' is empty in every row: not a feature");
+        out.put(name, List.of());
+        continue;
+      }
       if (present > 0 && counts.getLong(1) * 2 > present) {
         Row[] example = (Row[]) df.select(c).filter(c.isNotNull().and(c.try_cast("double").isNull())).head(1);
         throw new IllegalArgumentException(path + ": column '" + name + "' is text but mostly numbers ('" + example[0].getString(0)

@@ -53,23 +53,25 @@ class InputColumnsJobTest {
 
   /**
    * A text column of few values is one 0/1 input per value, named column=value; predict and evaluate rebuild them from
-   * the model's feature names (an unseen value or an empty cell: all zeros); --ignore-cols leaves out an id and a name.
+   * the model's feature names (an unseen value or an empty cell: all zeros); --ignore-cols leaves out an id and a name;
+   * a column empty in every row is no feature, and says so.
    */
   @Test
   void textCategoriesAreIndicatorsAndIgnoredColumnsAreNotFeatures() throws Exception {
     String[] colors = {"red", "green", "blue"};
-    List<String> lines = new ArrayList<>(List.of("id,name,color,x,label"));
+    List<String> lines = new ArrayList<>(List.of("id,name,color,notes,x,label"));
     java.util.Random r = new java.util.Random(8);
     for (int i = 0; i < 300; i++) {
       int c = r.nextInt(3);
       double x = r.nextGaussian();
-      lines.add(String.format(java.util.Locale.ROOT, "%d,person %d,%s,%.4f,%d", i, i, colors[c], x, (c == 0) != (x > 1.2) ? 1 : 0));
+      lines.add(String.format(java.util.Locale.ROOT, "%d,person %d,%s,,%.4f,%d", i, i, colors[c], x, (c == 0) != (x > 1.2) ? 1 : 0));
     }
     Path data = Files.write(dir.resolve("people.csv"), lines);
     Path model = dir.resolve("model");
     CommandLine train = CommandLine.run(BadInputTest.train(data, "label", "classification", model, "--ignore-cols", "id, name"));
     assertEquals(0, train.exit(), train.err());
     assertTrue(train.out().contains("column 'color' holds text: one input per value (color=blue, color=green, color=red)"), train.out());
+    assertTrue(train.out().contains("note: column 'notes' is empty in every row: not a feature"), train.out());
     JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]").out());
     List<String> selected = new ArrayList<>();
     info.get("selectedFeatureNames").forEach(n -> selected.add(n.asText()));
