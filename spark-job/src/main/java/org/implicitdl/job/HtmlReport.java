@@ -48,7 +48,8 @@ final class HtmlReport {
     html.append("<h2>Objective per epoch</h2>").append(SvgCharts.lines("objective per epoch", "epoch", "objective",
         List.of(new SvgCharts.Series("objective", column(in.summary().history(), EpochRecord::objective), false)), Double.NaN, ""));
     if (in.evaluation().confusion() != null) {
-      html.append("<h2>Confusion matrix (validation)</h2>").append(confusion(in.evaluation().confusion()));
+      String[] names = in.model() instanceof org.implicitdl.spark.ImplicitClassificationModel c ? c.classNames() : new String[0];
+      html.append("<h2>Confusion matrix (validation)</h2>").append(confusion(in.evaluation().confusion(), names));
     } else {
       html.append("<h2>Residuals (validation)</h2>").append(SvgCharts.scatter("residuals against predictions", "prediction",
           "label − prediction", in.evaluation().residuals()));
@@ -116,7 +117,8 @@ final class HtmlReport {
         baseline);
   }
 
-  private static String confusion(long[][] counts) {
+  /** The counts, classes named by {@code names} where the model has them (else by index). */
+  private static String confusion(long[][] counts, String[] names) {
     long max = 1;
     for (long[] row : counts) {
       for (long c : row) {
@@ -125,11 +127,11 @@ final class HtmlReport {
     }
     StringBuilder t = new StringBuilder("<p>Rows: true class; columns: predicted class.</p><table class=\"cm\"><tr><th></th>");
     for (int j = 0; j < counts.length; j++) {
-      t.append("<th>").append(j).append("</th>");
+      t.append("<th>").append(j < names.length ? escape(names[j]) : String.valueOf(j)).append("</th>");
     }
     t.append("</tr>");
     for (int i = 0; i < counts.length; i++) {
-      t.append("<tr><th>").append(i).append("</th>");
+      t.append("<tr><th>").append(i < names.length ? escape(names[i]) : String.valueOf(i)).append("</th>");
       for (int j = 0; j < counts.length; j++) {
         double shade = Math.sqrt(counts[i][j] / (double) max);
         int g = (int) Math.round(255 - 160 * shade);

@@ -34,6 +34,10 @@ class WordLabelsJobTest {
 
     JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]").out());
     assertEquals(List.of("ant", "bee", "cat"), names(info.get("classNames")));
+    try (Stream<Path> files = Files.walk(model)) {
+      Path report = files.filter(p -> p.getFileName().toString().equals("report.html")).findFirst().orElseThrow();
+      assertTrue(Files.readString(report).contains("<th>ant</th><th>bee</th><th>cat</th>"), "the confusion matrix names the classes");
+    }
 
     JsonNode byWords = evaluate(model, words);
     // the same rows with the indices of the sorted words: ant = 0 (was 1), bee = 1 (was 2), cat = 2 (was 0)
