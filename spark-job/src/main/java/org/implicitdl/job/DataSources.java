@@ -12,6 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -152,9 +153,16 @@ final class DataSources {
       }
     }
     for (String name : expected) {
-      if (!names.contains(name) && TextFeatures.indicator(df, name) == null) {
+      if (!names.contains(name) && TextFeatures.indicator(df, name) == null && MissingValues.indicator(df, name) == null) {
         throw new IllegalArgumentException(path + ": column '" + name + "' is missing; the model was trained on the columns "
             + String.join(", ", expected));
+      }
+    }
+    for (StructField f : df.schema().fields()) {
+      boolean candidate = f.dataType() instanceof org.apache.spark.sql.types.StringType && !f.name().equals(labelCol) && !f.name().equals(weightCol)
+          && !ignored.contains(f.name()) && (expected.isEmpty() || expected.contains(f.name()));
+      if (candidate && MissingValues.numbersWithGaps(df, f.name())) {
+        df = MissingValues.asNumbers(df, f.name());
       }
     }
     List<String> text = new ArrayList<>();
@@ -181,6 +189,20 @@ final class DataSources {
       }
       features.add(f.name());
     }
+    if (expected.isEmpty()) {
+      List<String> numbers = features.stream().filter(n -> !text.contains(n)).toList();
+      java.util.Map<String, Long> missing = MissingValues.counts(df, numbers);
+      List<String> expanded = new ArrayList<>();
+      for (String name : features) {
+        expanded.add(name);
+        if (missing.containsKey(name)) {
+          expanded.add(MissingValues.indicatorName(name));
+          System.out.println("column '" + name + "' has no number in " + missing.get(name) + " row(s) (empty, NA or NaN): filled with 0 there, and the input '"
+              + MissingValues.indicatorName(name) + "' marks them");
+        }
+      }
+      features = expanded;
+    }
     if (!text.isEmpty()) {
       java.util.Map<String, List<String>> indicators = TextFeatures.indicators(df, text, path);
       List<String> expanded = new ArrayList<>();
@@ -200,8 +222,9 @@ final class DataSources {
 
   /**
    * The frame with the features column assembled from {@code features}, whose names are kept in its ML attributes as
-   * they are: a name with a dot (which VectorAssembler would read as a struct field), and a text column's indicator
-   * ({@link TextFeatures}), are assembled through a temporary column.
+   * they are: a name with a dot (which VectorAssembler would read as a struct field), a text column's indicator
+   * ({@link TextFeatures}), a missing-value indicator and the column it fills ({@link MissingValues}) are assembled
+   * through a temporary column.
    */
   private static Dataset<Row> assembled(Dataset<Row> df, List<String> features) {
     String[] inputs = new String[features.size()];
@@ -209,12 +232,17 @@ final class DataSources {
     List<String> staging = new ArrayList<>();
     List<String> present = Arrays.asList(df.columns());
     for (int k = 0; k < inputs.length; k++) {
-      inputs[k] = features.get(k);
-      boolean derived = !present.contains(inputs[k]);
-      if (derived || !plain(inputs[k]).equals(inputs[k])) {
+      String name = features.get(k);
+      boolean derived = !present.contains(name);
+      boolean filled = !derived && features.contains(MissingValues.indicatorName(name));
+      if (derived || filled || !plain(name).equals(name)) {
+        Column source = filled ? MissingValues.filled(name) : !derived ? column(name)
+            : TextFeatures.indicator(df, name) != null ? TextFeatures.indicator(df, name) : MissingValues.indicator(df, name);
         inputs[k] = "__idl_input_" + k;
         staging.add(inputs[k]);
-        staged = staged.withColumn(inputs[k], derived ? TextFeatures.indicator(df, features.get(k)) : column(features.get(k)));
+        staged = staged.withColumn(inputs[k], source);
+      } else {
+        inputs[k] = name;
       }
     }
     Dataset<Row> out = new VectorAssembler().setInputCols(inputs).setOutputCol(FEATURES).setHandleInvalid("keep").transform(staged);

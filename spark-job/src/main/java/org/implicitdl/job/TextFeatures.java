@@ -16,7 +16,8 @@ import org.apache.spark.sql.types.StringType;
  * indicator input per value seen in training, named {@code column=value} (1 where the row has that
  * value, else 0: a value unseen in training, or an empty cell, is all zeros). The names are the
  * model's feature names, so predict and evaluate rebuild the same inputs from them alone. Text
- * that is not a category — mostly numbers (a numeric column with "NA" in it) or more than
+ * that is not a category — mostly numbers with other words among them ("NA" and its kin are
+ * missing numbers, {@link MissingValues}) or more than
  * {@value #MAX_VALUES} distinct values (names, ids, free text) — is an error naming the columns.
  */
 final class TextFeatures {

@@ -220,7 +220,8 @@ final class TrainCommand extends JobCommand {
     Column value = functions.element_at(org.apache.spark.ml.functions.vector_to_array(functions.col(DataSources.FEATURES), "float64"), k + 1);
     long count = rows.filter(value.isNull().or(functions.isnan(value)).or(functions.abs(value).equalTo(Double.POSITIVE_INFINITY))).count();
     return input + ": column '" + name + "' is " + (m.group(1).equals("NaN") ? "empty or NaN" : "infinite") + " in " + count + " row(s); "
-        + "fill or drop those rows (e.g. with Spark's Imputer), or leave the column out with --ignore-cols " + name;
+        + (m.group(1).equals("NaN") ? "fill or drop those rows (e.g. with Spark's Imputer)" : "replace or drop those rows")
+        + ", or leave the column out with --ignore-cols " + name;
   }
 
   /** "column 'features' ... at index k" → also names the k-th source column. */

@@ -119,7 +119,7 @@ class BadInputTest {
 
   private static List<Case> cases() throws Exception {
     Path m = dir.resolve("m");
-    Path nan = TrainJobTest.regressionCsv(dir, "nan.csv", 100, 2, true);
+    Path infinite = TrainJobTest.regressionCsv(dir, "infinite.csv", 100, 2, true);
     Path header = write("header.csv", "x1,x2,x3,y");
     Path text = write("text.csv", "x1,when,y", "1.0,2026-01-02 10:00:00,2.0", "2.0,2026-01-03 11:00:00,3.0");
     Path scored = write("scored.csv", "x1,prediction,y", "1.0,0.5,2.0", "2.0,0.7,3.0", "3.0,0.1,1.0", "4.0,0.2,0.5");
@@ -204,7 +204,7 @@ class BadInputTest {
         new Case("train: config file with a syntax error", 2, "bad config file " + badConfig, train(reg, "y", "regression", m, "--config", badConfig.toString())),
         new Case("train: label column missing", 1, "label column 'target' not found", train(reg, "target", "regression", m)),
         new Case("train: a timestamp column", 1, "column 'when' is not numeric (timestamp); every column but the label 'y' must be a numeric, boolean or text feature", train(text, "y", "regression", m)),
-        new Case("train: NaN in a feature", 1, "nan.csv: column 'x2' is empty or NaN in 1 row(s); fill or drop those rows (e.g. with Spark's Imputer), or leave the column out with --ignore-cols x2", train(nan, "y", "regression", m)),
+        new Case("train: an infinite feature", 1, "infinite.csv: column 'x2' is infinite in 1 row(s); replace or drop those rows, or leave the column out with --ignore-cols x2", train(infinite, "y", "regression", m)),
         new Case("train: header-only CSV", 1, header + ": no data rows", train(header, "y", "regression", m)),
         new Case("train: one class only", 1, "has 1 class(es); a classifier needs at least 2", train(oneClass, "label", "classification", m)),
         new Case("train: negative sample weight", 1, "column 'w' has weight -1.0, expected a finite value >= 0", train(negativeWeight, "y", "regression", m, "--set", "weight-col=w")),
@@ -272,8 +272,8 @@ class BadInputTest {
             train(write("big.csv", "x1,label", "1.0,0", "2.0,1000000", "3.0,1", "4.0,0"), "label", "classification", m)),
         new Case("train: text of too many values to be a category", 1, "ids.csv: column 'who' holds text of more than 100 distinct values (names, ids or free text?), not categories; leave it out with --ignore-cols who",
             train(ids(), "label", "classification", m)),
-        new Case("train: a numeric column with NA in it", 1, "na.csv: column 'age' is text but mostly numbers ('NA' is not one)",
-            train(write("na.csv", "age,label", "31,0", "NA,1", "45,1", "28,0"), "label", "classification", m)),
+        new Case("train: a numeric column with a word in it", 1, "unknown.csv: column 'age' is text but mostly numbers ('unknown' is not one)",
+            train(write("unknown.csv", "age,label", "31,0", "unknown,1", "45,1", "28,0"), "label", "classification", m)),
         new Case("train: --ignore-cols names no column", 2, "--ignore-cols: column 'nope' not found in", train(cls, "label", "classification", m, "--ignore-cols", "nope")),
         new Case("predict: text where the model took a number", 1, "column 'x1' is not numeric (string); the model takes it as a number",
             withMaster("predict", "--model", clsModel.toString(), "--input", write("x1-text.csv", "x1,x2,x3", "a,1,2", "b,2,3").toString(), "--format", "csv", "--output", dir.resolve("p-text").toString())),
@@ -302,7 +302,7 @@ class BadInputTest {
    */
   @Test
   void theConsoleShowsOneLineAndTheLogFileTheDetails() throws Exception {
-    Path nan = TrainJobTest.regressionCsv(dir, "nan-process.csv", 100, 5, true);
+    Path nan = TrainJobTest.regressionCsv(dir, "infinite-process.csv", 100, 5, true);
     Path logFile = dir.resolve("run.log");
     List<String> cmd = TrainJobTest.javaCommand(List.of("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath(),
         "-Didl.log.file=" + logFile), train(nan, "y", "regression", dir.resolve("process-model")));
@@ -312,7 +312,7 @@ class BadInputTest {
     assertEquals(1, p.exitValue());
     List<String> stderr = Files.readAllLines(dir.resolve("stderr.txt")).stream().filter(l -> !l.isBlank())
         .filter(l -> !l.matches("\\d\\d:\\d\\d:\\d\\d INFO .*")).toList();
-    assertEquals(List.of("idl train: " + nan + ": column 'x2' is empty or NaN in 1 row(s); fill or drop those rows (e.g. with Spark's Imputer), or leave the column out with --ignore-cols x2"), stderr,
+    assertEquals(List.of("idl train: " + nan + ": column 'x2' is infinite in 1 row(s); replace or drop those rows, or leave the column out with --ignore-cols x2"), stderr,
         "the console: ImplicitDL's INFO progress lines and one error line, nothing of Spark's");
     String log = Files.readString(logFile);
     assertTrue(log.contains("idl train failed") && log.contains("at org.implicitdl"), "the failure's trace is in the log file");

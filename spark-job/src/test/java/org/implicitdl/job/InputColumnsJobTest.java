@@ -97,4 +97,49 @@ class InputColumnsJobTest {
           "an unseen value and an empty cell are the same all-zero inputs");
     }
   }
+
+  /**
+   * Missing numbers — empty cells and R's NA — are filled with 0 and marked by a column=missing input: the two spellings
+   * train the same model, predict and evaluate fill and mark from the names, and the marked rows are learnt (here a
+   * missing x means class 1).
+   */
+  @Test
+  void missingNumbersAreFilledAndMarkedTheSameWhateverTheirSpelling() throws Exception {
+    java.util.Random r = new java.util.Random(12);
+    List<String> empty = new ArrayList<>(List.of("x,z,label"));
+    List<String> na = new ArrayList<>(List.of("x,z,label"));
+    for (int i = 0; i < 300; i++) {
+      boolean gap = r.nextDouble() < 0.25;
+      double x = r.nextGaussian();
+      double z = r.nextGaussian();
+      int label = gap || x > 0.8 ? 1 : 0;
+      String xs = String.format(java.util.Locale.ROOT, "%.4f", x);
+      empty.add((gap ? "" : xs) + String.format(java.util.Locale.ROOT, ",%.4f,%d", z, label));
+      na.add((gap ? "NA" : xs) + String.format(java.util.Locale.ROOT, ",%.4f,%d", z, label));
+    }
+    Path emptyCsv = Files.write(dir.resolve("empty.csv"), empty);
+    Path naCsv = Files.write(dir.resolve("na.csv"), na);
+    Path model = dir.resolve("model");
+    CommandLine train = CommandLine.run(BadInputTest.train(naCsv, "label", "classification", model));
+    assertEquals(0, train.exit(), train.err());
+    assertTrue(train.out().matches("(?s).*column 'x' has no number in \\d+ row\\(s\\) \\(empty, NA or NaN\\): filled with 0 there, "
+        + "and the input 'x=missing' marks them.*"), train.out());
+    JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]").out());
+    List<String> selected = new ArrayList<>();
+    info.get("selectedFeatureNames").forEach(n -> selected.add(n.asText()));
+    assertTrue(selected.contains("x=missing"), selected.toString());
+    String byNa = evaluate(model, naCsv);
+    assertEquals(byNa, evaluate(model, emptyCsv), "NA and an empty cell are the same missing number");
+    assertTrue(Jobs.JSON.readTree(byNa).get("accuracy").asDouble() > 0.9, byNa);
+    Path other = dir.resolve("other-model");
+    assertEquals(0, CommandLine.run(BadInputTest.train(emptyCsv, "label", "classification", other)).exit());
+    assertEquals(byNa, evaluate(other, naCsv), "trained on empty cells: the same model as on NA");
+  }
+
+  private static String evaluate(Path model, Path data) {
+    CommandLine r = CommandLine.run("evaluate", "--model", model.toString(), "--input", data.toString(), "--format", "csv", "--label-col", "label",
+        "--master", "local[2]");
+    assertEquals(0, r.exit(), r.err());
+    return r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+  }
 }

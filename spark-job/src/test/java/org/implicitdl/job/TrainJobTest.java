@@ -20,7 +20,7 @@ class TrainJobTest {
   Path tmp;
 
   /** y = relu(x1 + x2) - 0.5 x3 + noise, in CSV with a header. */
-  static Path regressionCsv(Path dir, String name, int rows, long seed, boolean withNaN) throws IOException {
+  static Path regressionCsv(Path dir, String name, int rows, long seed, boolean withInfinity) throws IOException {
     Random r = new Random(seed);
     List<String> lines = new ArrayList<>();
     lines.add("x1,x2,x3,y");
@@ -28,7 +28,7 @@ class TrainJobTest {
       double x1 = r.nextGaussian();
       double x2 = r.nextGaussian();
       double x3 = r.nextGaussian();
-      String x2s = withNaN && i == 7 ? "NaN" : Double.toString(x2);
+      String x2s = withInfinity && i == 7 ? "Infinity" : Double.toString(x2);
       lines.add(String.format(Locale.ROOT, "%s,%s,%s,%s", x1, x2s, x3, Math.max(0, x1 + x2) - 0.5 * x3 + 0.01 * r.nextGaussian()));
     }
     Path p = dir.resolve(name);
@@ -113,9 +113,9 @@ class TrainJobTest {
     CommandLine r = CommandLine.run(train(tmp.resolve("missing.csv"), model));
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("input not found"), r.err());
-    r = CommandLine.run(train(regressionCsv(tmp, "nan.csv", 100, 2, true), model));
+    r = CommandLine.run(train(regressionCsv(tmp, "infinite.csv", 100, 2, true), model));
     assertEquals(1, r.exit());
-    assertTrue(r.err().contains("nan.csv: column 'x2' is empty or NaN in 1 row(s)"), r.err());
+    assertTrue(r.err().contains("infinite.csv: column 'x2' is infinite in 1 row(s)"), r.err());
     Path wrong = regressionCsv(tmp, "ok.csv", 100, 3, false);
     r = CommandLine.run(train(wrong, model, "--label-col", "target"));
     assertEquals(1, r.exit());
