@@ -26,6 +26,12 @@ public record ClassNames(String[] names) implements Serializable {
    * they do not name {@code classes} classes (labels that were indices to begin with).
    */
   public static ClassNames fromSchema(StructType schema, String labelCol, int classes) {
+    ClassNames names = fromSchema(schema, labelCol);
+    return names != null && names.size() == classes ? names : null;
+  }
+
+  /** The names in the nominal attribute of column {@code labelCol}, however many; null when it has none. */
+  public static ClassNames fromSchema(StructType schema, String labelCol) {
     if (!Arrays.asList(schema.fieldNames()).contains(labelCol)) {
       return null;
     }
@@ -33,13 +39,12 @@ public record ClassNames(String[] names) implements Serializable {
     if (!(attribute instanceof NominalAttribute nominal) || nominal.values().isEmpty()) {
       return null;
     }
-    String[] values = nominal.values().get();
-    return values.length == classes ? new ClassNames(values) : null;
+    return new ClassNames(nominal.values().get());
   }
 
-  /** The ML attributes of a prediction column of these classes (IndexToString reads them). */
-  public Metadata predictionMetadata(String predictionCol) {
-    return NominalAttribute.defaultAttr().withName(predictionCol).withValues(names).toMetadata();
+  /** The ML attributes of a column of these classes, a label or a prediction (StringIndexer writes them, IndexToString reads them). */
+  public Metadata columnMetadata(String column) {
+    return NominalAttribute.defaultAttr().withName(column).withValues(names).toMetadata();
   }
 
   @Override

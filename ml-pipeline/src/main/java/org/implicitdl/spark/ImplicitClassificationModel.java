@@ -132,7 +132,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     DatasetChecks.requireVectorColumn(schema, getFeaturesCol());
     StructType out = super.transformSchema(schema);
     if (fit.classNames() != null && !getPredictionCol().isEmpty()) {
-      out = withMetadata(out, getPredictionCol(), fit.classNames().predictionMetadata(getPredictionCol()));
+      out = withMetadata(out, getPredictionCol(), fit.classNames().columnMetadata(getPredictionCol()));
     }
     if (!getStateCol().isEmpty()) {
       out = out.add(getStateCol(), SQLDataTypes.VectorType(), false);
@@ -187,9 +187,8 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
       }
       return values.toArray();
     });
-    // the rows are made by an encoder that keeps no column metadata: the class names go back on here
-    return fit.classNames() == null || predCol.isEmpty() ? predicted
-        : predicted.withMetadata(predCol, fit.classNames().predictionMetadata(predCol));
+    // the rows are made by an encoder that keeps no column metadata: the class names transformSchema put on go back on here
+    return fit.classNames() == null || predCol.isEmpty() ? predicted : predicted.withMetadata(predCol, out.apply(predCol).metadata());
   }
 
   /** Accuracy and log-loss of the real rule on labelled data. */

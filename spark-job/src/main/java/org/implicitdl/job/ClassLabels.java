@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.attribute.Attribute;
-import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -13,6 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.StringType;
+import org.implicitdl.spark.ClassNames;
 import org.implicitdl.spark.ImplicitClassificationModel;
 
 /**
@@ -80,7 +79,8 @@ final class ClassLabels {
           + ", but " + WARM_START + " was trained on class indices and knows no class names");
     }
     System.out.println("label column '" + labelCol + "' holds " + (words ? "words" : "numbers below zero") + ": classes " + mapping(classes));
-    return indexed(data, classes, path, "the training data");
+    // the classes are this data's own distinct labels, none empty (checked above): nothing to check again
+    return index(data, classes);
   }
 
   /**
@@ -125,11 +125,8 @@ final class ClassLabels {
 
   /** The class names an indexed frame's label column carries (none for class indices). */
   static String[] namesOf(DataSources.Loaded data) {
-    Attribute attribute = Attribute.fromStructField(data.frame().schema().apply(data.labelCol()));
-    if (attribute instanceof NominalAttribute n && n.values().isDefined()) {
-      return n.values().get();
-    }
-    return new String[0];
+    ClassNames names = ClassNames.fromSchema(data.frame().schema(), data.labelCol());
+    return names == null ? new String[0] : names.names();
   }
 
   /** The distinct words in sorted order. */
@@ -189,8 +186,8 @@ final class ClassLabels {
   }
 
   /**
-   * The label column replaced by the index of each row's class in {@code classes}, with the names in its ML
-   * attributes: words matched by name (StringIndexerModel), numbers by value (the names must then be numbers).
+   * {@code data} indexed by {@code classes} that another source named ({@code knownBy}): after checking that no label is
+   * empty, that numbers meet numeric names, and that every label is one of the classes, each an error naming it.
    */
   private static DataSources.Loaded indexed(DataSources.Loaded data, String[] classes, String path, String knownBy) {
     String labelCol = data.labelCol();
@@ -201,25 +198,41 @@ final class ClassLabels {
           + String.join(", ", classes));
     }
     Column label = words ? asText(labelCol) : functions.col(labelCol);
-    Object[] known = words ? classes : Arrays.stream(classes).map(Long::valueOf).toArray();
-    Row[] unknown = (Row[]) data.frame().select(label).distinct().filter(functions.not(label.isin(known))).head(1);
+    Row[] unknown = (Row[]) data.frame().select(label).distinct().filter(functions.not(label.isin(known(classes, words)))).head(1);
     if (unknown.length > 0) {
       throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the class '" + unknown[0].get(0) + "', which "
           + knownBy + " does not know (its classes: " + String.join(", ", classes) + ")");
     }
+    return index(data, classes);
+  }
+
+  /**
+   * The label column replaced by the index of each row's class in {@code classes}, with the names in its ML
+   * attributes: words matched by name (StringIndexerModel), numbers by value (the names are then numbers). Every
+   * label must be one of the classes: the training data's own, or checked by {@link #indexed}.
+   */
+  private static DataSources.Loaded index(DataSources.Loaded data, String[] classes) {
+    String labelCol = data.labelCol();
+    boolean words = holdsWords(data.frame(), labelCol);
+    Column label = words ? asText(labelCol) : functions.col(labelCol);
     Dataset<Row> out;
     if (words) {
       out = new StringIndexerModel(classes).setInputCol(labelCol).setOutputCol(INDEXED).setHandleInvalid("error")
           .transform(data.frame().withColumn(labelCol, label)).drop(labelCol).withColumnRenamed(INDEXED, labelCol);
     } else {
+      Object[] values = known(classes, false);
       Column index = functions.lit(null).cast("double");
       for (int k = classes.length - 1; k >= 0; k--) {
-        index = functions.when(label.equalTo(known[k]), (double) k).otherwise(index);
+        index = functions.when(label.equalTo(values[k]), (double) k).otherwise(index);
       }
-      out = data.frame().withColumn(labelCol, index.as(labelCol,
-          NominalAttribute.defaultAttr().withName(labelCol).withValues(classes).toMetadata()));
+      out = data.frame().withColumn(labelCol, index.as(labelCol, new ClassNames(classes).columnMetadata(labelCol)));
     }
     return new DataSources.Loaded(out, labelCol, data.featureNames(), data.tableVersion());
+  }
+
+  /** The classes as the label column holds them: the names themselves for words, their values for numbers. */
+  private static Object[] known(String[] classes, boolean words) {
+    return words ? classes : Arrays.stream(classes).map(Long::valueOf).toArray();
   }
 
   private static boolean allWholeNumbers(String[] names) {

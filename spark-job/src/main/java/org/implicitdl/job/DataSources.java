@@ -153,7 +153,7 @@ final class DataSources {
       }
     }
     for (String name : expected) {
-      if (!names.contains(name) && TextFeatures.indicator(df, name) == null && MissingValues.indicator(df, name) == null) {
+      if (!names.contains(name) && derivedInput(df, name) == null) {
         throw new IllegalArgumentException(path + ": column '" + name + "' is missing; the model was trained on the columns "
             + String.join(", ", expected));
       }
@@ -171,7 +171,7 @@ final class DataSources {
         continue;
       }
       if (!expected.isEmpty()) {
-        if (expected.contains(f.name()) && !(f.dataType() instanceof NumericType) && !(f.dataType() instanceof org.apache.spark.sql.types.BooleanType)) {
+        if (expected.contains(f.name()) && !isNumber(f)) {
           throw new IllegalArgumentException(path + ": column '" + f.name() + "' is not numeric (" + f.dataType().simpleString()
               + "); the model takes it as a number");
         }
@@ -183,34 +183,26 @@ final class DataSources {
       }
       if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
         text.add(f.name());
-      } else if (!(f.dataType() instanceof NumericType) && !(f.dataType() instanceof org.apache.spark.sql.types.BooleanType)) {
+      } else if (!isNumber(f)) {
         throw new IllegalArgumentException(path + ": column '" + f.name() + "' is not numeric (" + f.dataType().simpleString()
             + "); every column but the label '" + labelCol + "' must be a numeric, boolean or text feature (or left out with --ignore-cols)");
       }
       features.add(f.name());
     }
-    if (expected.isEmpty()) {
-      List<String> numbers = features.stream().filter(n -> !text.contains(n)).toList();
-      java.util.Map<String, Long> missing = MissingValues.counts(df, numbers);
-      List<String> expanded = new ArrayList<>();
-      for (String name : features) {
-        expanded.add(name);
-        if (missing.containsKey(name)) {
-          expanded.add(MissingValues.indicatorName(name));
-          System.out.println("column '" + name + "' has no number in " + missing.get(name) + " row(s) (empty, NA or NaN): filled with 0 there, and the input '"
-              + MissingValues.indicatorName(name) + "' marks them");
-        }
+    // training (with a model's names, features and text are empty here): text columns become their values'
+    // indicators, a number column with gaps gains its missing-value indicator
+    java.util.Map<String, Long> missing = MissingValues.counts(df, features.stream().filter(n -> !text.contains(n)).toList());
+    missing.forEach((name, rows) -> System.out.println("column '" + name + "' has no number in " + rows + " row(s) (empty, NA or NaN): "
+        + "filled with 0 there, and the input '" + MissingValues.indicatorName(name) + "' marks them"));
+    java.util.Map<String, List<String>> indicators = text.isEmpty() ? java.util.Map.of() : TextFeatures.indicators(df, text, path);
+    List<String> expanded = new ArrayList<>();
+    for (String name : features) {
+      expanded.addAll(indicators.getOrDefault(name, List.of(name)));
+      if (missing.containsKey(name)) {
+        expanded.add(MissingValues.indicatorName(name));
       }
-      features = expanded;
     }
-    if (!text.isEmpty()) {
-      java.util.Map<String, List<String>> indicators = TextFeatures.indicators(df, text, path);
-      List<String> expanded = new ArrayList<>();
-      for (String name : features) {
-        expanded.addAll(indicators.getOrDefault(name, List.of(name)));
-      }
-      features = expanded;
-    }
+    features = expanded;
     if (!expected.isEmpty()) {
       features = new ArrayList<>(expected);
     }
@@ -236,8 +228,7 @@ final class DataSources {
       boolean derived = !present.contains(name);
       boolean filled = !derived && features.contains(MissingValues.indicatorName(name));
       if (derived || filled || !plain(name).equals(name)) {
-        Column source = filled ? MissingValues.filled(name) : !derived ? column(name)
-            : TextFeatures.indicator(df, name) != null ? TextFeatures.indicator(df, name) : MissingValues.indicator(df, name);
+        Column source = filled ? MissingValues.filled(name) : derived ? derivedInput(df, name) : column(name);
         inputs[k] = "__idl_input_" + k;
         staging.add(inputs[k]);
         staged = staged.withColumn(inputs[k], source);
@@ -255,6 +246,17 @@ final class DataSources {
     }
     return out.drop(staging.toArray(new String[0]))
         .withMetadata(FEATURES, new org.apache.spark.ml.attribute.AttributeGroup(FEATURES, named).toMetadata());
+  }
+
+  /** The input {@code name} stands for when {@code df} has no such column: a text value's or a gap's indicator, or null. */
+  private static Column derivedInput(Dataset<Row> df, String name) {
+    Column text = TextFeatures.indicator(df, name);
+    return text != null ? text : MissingValues.indicator(df, name);
+  }
+
+  /** Whether a column is a number as VectorAssembler takes it (numeric or boolean). */
+  private static boolean isNumber(StructField f) {
+    return f.dataType() instanceof NumericType || f.dataType() instanceof org.apache.spark.sql.types.BooleanType;
   }
 
   /** A column by its exact name, a dot or a backtick in it taken as part of the name. */
