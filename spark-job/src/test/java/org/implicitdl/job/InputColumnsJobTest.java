@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,16 +38,10 @@ class InputColumnsJobTest {
     CommandLine predict = CommandLine.run("predict", "--model", model.toString(), "--input", dotted.toString(), "--format", "csv",
         "--output", out.toString(), "--master", "local[2]");
     assertEquals(0, predict.exit(), predict.err());
-    try (Stream<Path> parts = Files.list(out)) {
-      Path csv = parts.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
-      assertTrue(Files.readAllLines(csv).get(0).startsWith("Sepal.Length,Sepal.Width,Petal.Length,Species.name,prediction,predictedLabel"),
-          "the input's own header, then the predictions");
-    }
-    CommandLine evaluate = CommandLine.run("evaluate", "--model", model.toString(), "--input", dotted.toString(), "--format", "csv",
-        "--label-col", "Species.name", "--master", "local[2]");
-    assertEquals(0, evaluate.exit(), evaluate.err());
-    assertTrue(Jobs.JSON.readTree(evaluate.out().strip().lines().reduce((a, b) -> b).orElseThrow()).get("accuracy").asDouble() > 0.8,
-        evaluate.out());
+    assertTrue(CommandLine.csvPart(out).get(0).startsWith("Sepal.Length,Sepal.Width,Petal.Length,Species.name,prediction,predictedLabel"),
+        "the input's own header, then the predictions");
+    String evaluation = CommandLine.evaluation(model, dotted, "Species.name");
+    assertTrue(Jobs.JSON.readTree(evaluation).get("accuracy").asDouble() > 0.8, evaluation);
   }
 
   /**
@@ -76,26 +69,20 @@ class InputColumnsJobTest {
     List<String> selected = new ArrayList<>();
     info.get("selectedFeatureNames").forEach(n -> selected.add(n.asText()));
     assertTrue(List.of("color=blue", "color=green", "color=red", "x").containsAll(selected) && selected.contains("color=red"), selected.toString());
-    CommandLine evaluate = CommandLine.run("evaluate", "--model", model.toString(), "--input", data.toString(), "--format", "csv",
-        "--label-col", "label", "--master", "local[2]");
-    assertEquals(0, evaluate.exit(), evaluate.err());
-    assertTrue(Jobs.JSON.readTree(evaluate.out().strip().lines().reduce((a, b) -> b).orElseThrow()).get("accuracy").asDouble() > 0.85,
-        "red alone decides 9 rows in 10: " + evaluate.out());
+    String evaluation = CommandLine.evaluation(model, data, "label");
+    assertTrue(Jobs.JSON.readTree(evaluation).get("accuracy").asDouble() > 0.85, "red alone decides 9 rows in 10: " + evaluation);
 
     Path later = Files.write(dir.resolve("later.csv"), List.of("id,name,color,x", "1,a,red,0.1", "2,b,purple,0.1", "3,c,,0.1", "4,d,blue,0.1"));
     Path out = dir.resolve("predicted");
     CommandLine predict = CommandLine.run("predict", "--model", model.toString(), "--input", later.toString(), "--format", "csv",
         "--output", out.toString(), "--master", "local[2]");
     assertEquals(0, predict.exit(), predict.err());
-    try (Stream<Path> parts = Files.list(out)) {
-      Path csv = parts.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
-      List<String> rows = Files.readAllLines(csv);
-      assertTrue(rows.get(0).startsWith("id,name,color,x,prediction"), rows.get(0));
-      String purple = rows.stream().filter(l -> l.contains("purple")).findFirst().orElseThrow();
-      String empty = rows.stream().filter(l -> l.startsWith("3,")).findFirst().orElseThrow();
-      assertEquals(purple.substring(purple.indexOf(",0.1,")), empty.substring(empty.indexOf(",0.1,")),
-          "an unseen value and an empty cell are the same all-zero inputs");
-    }
+    List<String> rows = CommandLine.csvPart(out);
+    assertTrue(rows.get(0).startsWith("id,name,color,x,prediction"), rows.get(0));
+    String purple = rows.stream().filter(l -> l.contains("purple")).findFirst().orElseThrow();
+    String empty = rows.stream().filter(l -> l.startsWith("3,")).findFirst().orElseThrow();
+    assertEquals(purple.substring(purple.indexOf(",0.1,")), empty.substring(empty.indexOf(",0.1,")),
+        "an unseen value and an empty cell are the same all-zero inputs");
   }
 
   /**
@@ -128,18 +115,12 @@ class InputColumnsJobTest {
     List<String> selected = new ArrayList<>();
     info.get("selectedFeatureNames").forEach(n -> selected.add(n.asText()));
     assertTrue(selected.contains("x=missing"), selected.toString());
-    String byNa = evaluate(model, naCsv);
-    assertEquals(byNa, evaluate(model, emptyCsv), "NA and an empty cell are the same missing number");
+    String byNa = CommandLine.evaluation(model, naCsv, "label");
+    assertEquals(byNa, CommandLine.evaluation(model, emptyCsv, "label"), "NA and an empty cell are the same missing number");
     assertTrue(Jobs.JSON.readTree(byNa).get("accuracy").asDouble() > 0.9, byNa);
     Path other = dir.resolve("other-model");
     assertEquals(0, CommandLine.run(BadInputTest.train(emptyCsv, "label", "classification", other)).exit());
-    assertEquals(byNa, evaluate(other, naCsv), "trained on empty cells: the same model as on NA");
+    assertEquals(byNa, CommandLine.evaluation(other, naCsv, "label"), "trained on empty cells: the same model as on NA");
   }
 
-  private static String evaluate(Path model, Path data) {
-    CommandLine r = CommandLine.run("evaluate", "--model", model.toString(), "--input", data.toString(), "--format", "csv", "--label-col", "label",
-        "--master", "local[2]");
-    assertEquals(0, r.exit(), r.err());
-    return r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-  }
 }

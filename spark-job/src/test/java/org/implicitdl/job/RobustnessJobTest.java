@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code idl certify}, {@code idl attack} and the sensitivity in {@code idl inspect} on a robust-trained model (paper §5). */
@@ -29,11 +28,7 @@ class RobustnessJobTest {
     double accuracy = summary.get("accuracy").asDouble();
     double certifiedAccuracy = summary.get("certifiedAccuracy").asDouble();
     assertTrue(certifiedAccuracy > 0 && certifiedAccuracy <= accuracy, summary.toString());
-    Path csv;
-    try (Stream<Path> files = Files.list(out)) {
-      csv = files.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
-    }
-    List<String> lines = Files.readAllLines(csv);
+    List<String> lines = CommandLine.csvPart(out);
     assertEquals("x1,x2,x3,label,prediction,lower_0,lower_1,lower_2,upper_0,upper_1,upper_2,certified", lines.get(0));
     assertEquals(301, lines.size());
     long certifiedRows = 0;

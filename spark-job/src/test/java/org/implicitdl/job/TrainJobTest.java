@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,11 +61,7 @@ class TrainJobTest {
     r = CommandLine.run("predict", "--model", model.toString(), "--input", data.toString(), "--format", "csv", "--label-col", "y",
         "--output", out.toString(), "--master", "local[2]");
     assertEquals(0, r.exit(), r.err());
-    Path csv;
-    try (Stream<Path> s = Files.list(out)) {
-      csv = s.filter(p -> p.toString().endsWith(".csv")).findFirst().orElseThrow();
-    }
-    List<String> lines = Files.readAllLines(csv);
+    List<String> lines = CommandLine.csvPart(out);
     assertEquals("x1,x2,x3,y,prediction", lines.get(0));
     assertEquals(401, lines.size());
 

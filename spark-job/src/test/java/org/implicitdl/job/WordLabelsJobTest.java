@@ -58,11 +58,7 @@ class WordLabelsJobTest {
     CommandLine predict = CommandLine.run("predict", "--model", model.toString(), "--input", words.toString(), "--format", "csv",
         "--label-col", "label", "--output", out.toString(), "--master", "local[2]");
     assertEquals(0, predict.exit(), predict.err());
-    Path csv;
-    try (Stream<Path> parts = Files.list(out)) {
-      csv = parts.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
-    }
-    List<String> rows = Files.readAllLines(csv);
+    List<String> rows = CommandLine.csvPart(out);
     List<String> header = List.of(rows.get(0).split(","));
     int label = header.indexOf("label");
     int prediction = header.indexOf("prediction");
@@ -178,10 +174,7 @@ class WordLabelsJobTest {
   }
 
   private JsonNode evaluate(Path model, Path data) throws Exception {
-    CommandLine r = CommandLine.run("evaluate", "--model", model.toString(), "--input", data.toString(), "--format", "csv", "--label-col", "label",
-        "--master", "local[2]");
-    assertEquals(0, r.exit(), r.err());
-    return Jobs.JSON.readTree(r.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+    return Jobs.JSON.readTree(CommandLine.evaluation(model, data, "label"));
   }
 
   private static List<String> names(JsonNode array) {
