@@ -71,7 +71,11 @@ final class FitRows {
       }
     }
     Dataset<Row> rows = marked == null ? select(frame, names) : select(frame.where(functions.not(marked)), names);
+    // no marked row: no held-out curve (as without the column), not an empty store
     Dataset<Row> heldOutRows = marked == null ? null : select(frame.where(marked), names);
+    if (heldOutRows != null && heldOutRows.isEmpty()) {
+      heldOutRows = null;
+    }
     Dataset<Row> validationRows = null;
     double fraction = TrainingStores.validationFraction(params, solver, classification, selecting,
         limit -> rows.limit((int) Math.min(Integer.MAX_VALUE, limit)).count());
@@ -114,7 +118,7 @@ final class FitRows {
     int blockSize = params.getBlockSize();
     return new FitRows(params, names, null, null, null, DriverRows.canonical(trainingRows, blockSize),
         validationRows == null ? null : DriverRows.canonical(validationRows, blockSize),
-        heldOutRows == null ? null : DriverRows.canonical(heldOutRows, blockSize));
+        heldOutRows == null || heldOutRows.isEmpty() ? null : DriverRows.canonical(heldOutRows, blockSize));
   }
 
   private static FitRows inSpark(ImplicitTrainingParams params, Names names, Dataset<Row> training, Dataset<Row> validation,

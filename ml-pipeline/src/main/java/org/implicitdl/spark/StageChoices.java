@@ -182,6 +182,8 @@ final class StageChoices {
     double linearLoss = losses.get(best);
     double stageLoss = TrainingStores.validationLoss(validation, m, loss, fixedPoint);
     if (linearLoss >= stageLoss) {
+      LOG.info("the {} stage scores better on the validation rows than a linear model of the inputs ({} vs {} at ridge {} per row)",
+          stage.name(), stageLoss, linearLoss, ridges[best]);
       return stage;
     }
     LOG.info("a linear model of the inputs (ridge {} per row) scores better on the validation rows ({} vs {}) and is kept",

@@ -273,6 +273,14 @@ class SparkMlCitizenTest {
         "held-out rows are not trained on");
     assertEquals("column 'd' must be of type boolean, got double",
         assertThrows(IllegalArgumentException.class, () -> ImplicitClassifierTest.small().setHeldOutCol("d").fit(data)).getMessage());
+    // a column that marks no row: the same fit as without it (the validation rows draw the curve), on the driver and on the RDD path
+    ImplicitClassificationModel unmarked = ImplicitClassifierTest.small().setMaxIter(4).setMinSteps(0).fit(data);
+    for (double localMb : new double[] {-1, 0}) {
+      ImplicitClassificationModel noneMarked = ImplicitClassifierTest.small().setMaxIter(4).setMinSteps(0).setLocalTrainingMb(localMb).setHeldOutCol("never")
+          .fit(data.withColumn("never", org.apache.spark.sql.functions.lit(false)));
+      assertEquals(unmarked.summary().finalRecord().heldOutLoss(), noneMarked.summary().finalRecord().heldOutLoss(), 1e-9);
+      assertArrayEquals(unmarked.implicitModel().b().data(), noneMarked.implicitModel().b().data(), 1e-9, "local training MB " + localMb);
+    }
   }
 
   /** Captures WARN and worse from every logger while a fit runs. */

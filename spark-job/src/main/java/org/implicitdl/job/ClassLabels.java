@@ -70,7 +70,7 @@ final class ClassLabels {
       return indexed(data, c.classNames(), path, WARM_START);
     }
     requireNoEmpty(data.frame(), labelCol, path);
-    String[] classes = words ? wordClasses(data, path) : numberClasses(data, path);
+    String[] classes = words ? wordClasses(data, path) : numberClasses(data, path, continued == null);
     if (classes == null) {
       return data;
     }
@@ -139,8 +139,11 @@ final class ClassLabels {
     return atLeastTwo(names.toArray(new String[0]), data.labelCol(), path);
   }
 
-  /** Null for class indices; the distinct values in numeric order when one is below zero; an error for a fraction or a huge class. */
-  private static String[] numberClasses(DataSources.Loaded data, String path) {
+  /**
+   * Null for class indices; the distinct values in numeric order when one is below zero; an error for a fraction, a huge class, or
+   * (a fresh fit, {@code fresh}: new rows for a published classifier may hold one class) a single class.
+   */
+  private static String[] numberClasses(DataSources.Loaded data, String path, boolean fresh) {
     String labelCol = data.labelCol();
     Column y = functions.col(labelCol);
     Row r = data.frame().agg(functions.min(y), functions.max(y), functions.first(functions.when(y.notEqual(functions.floor(y)), y), true))
@@ -152,6 +155,9 @@ final class ClassLabels {
     if (!r.isNullAt(1) && ((Number) r.get(1)).doubleValue() >= MAX_CLASSES) {
       throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the class " + r.get(1) + ", more than the "
           + MAX_CLASSES + " classes a classifier takes; for a numeric target pass --task regression");
+    }
+    if (fresh && !r.isNullAt(0) && ((Number) r.get(0)).doubleValue() == ((Number) r.get(1)).doubleValue()) {
+      atLeastTwo(new String[] {String.valueOf(((Number) r.get(0)).longValue())}, labelCol, path);
     }
     if (r.isNullAt(0) || ((Number) r.get(0)).doubleValue() >= 0) {
       if (!r.isNullAt(1) && ((Number) r.get(1)).doubleValue() >= MANY_CLASSES) {

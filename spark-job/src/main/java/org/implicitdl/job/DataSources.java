@@ -99,8 +99,7 @@ final class DataSources {
     }
     requireExists(spark, path);
     return switch (format) {
-      case "csv" -> columns(spark.read().option("header", "true").option("inferSchema", "true").csv(path), path, labelCol, featuresCol,
-          weightCol, requireLabel, expected, ignored);
+      case "csv" -> columns(CsvFiles.read(spark, path), path, labelCol, featuresCol, weightCol, requireLabel, expected, ignored);
       case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, weightCol, requireLabel, expected, ignored);
       case "libsvm" -> libsvm(spark, path);
       case "idx" -> idx(spark, path, labelsPath);

@@ -144,6 +144,12 @@ public final class JobConfig {
     return new ArrayList<>(new TreeSet<>(config.getConfig(section).root().keySet()));
   }
 
+  /** This configuration with {@code key} set to {@code value}, as if given (a choice the run made, saved with it). */
+  JobConfig with(String key, String value) {
+    com.typesafe.config.ConfigValue v = ConfigValueFactory.fromAnyRef(value);
+    return new JobConfig(config.withValue(key, v), given.withValue(key, v));
+  }
+
   /** Whether the run set {@code key} itself (a flag, --set, the config file or a saved run), not left to reference.conf. */
   boolean given(String key) {
     return given.hasPath(key);

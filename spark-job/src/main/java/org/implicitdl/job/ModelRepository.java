@@ -93,6 +93,16 @@ final class ModelRepository {
     return null;
   }
 
+  /**
+   * Removes version directory {@code v} of a run that failed, unless it completed (a model refused
+   * publication stays to be inspected) or saved a trainer state ({@code idl train --resume} goes on from it).
+   */
+  void discardFailed(Path v) throws IOException {
+    if (!fs.exists(new Path(v, COMPLETE)) && !fs.exists(new Path(v, "state/state"))) {
+      fs.delete(v, true);
+    }
+  }
+
   Path version(String id) {
     return new Path(root, "versions/" + id);
   }

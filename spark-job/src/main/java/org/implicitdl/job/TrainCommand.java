@@ -36,7 +36,7 @@ final class TrainCommand extends JobCommand {
 
   TrainCommand() {
     super("train", "train a model: --input P --format csv|parquet|libsvm|idx --label-col C --model DIR [--config F] "
-        + "[--task classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--select-features auto|K] [--ignore-cols A,B] "
+        + "[--task auto|classification|regression] [--hidden N] [--solver S] [--epochs N] [--validation P] [--warm-start] [--select-features auto|K] [--ignore-cols A,B] "
         + "[--set key=value]", "idl train --input PATH --format F --label-col NAME --model DIR [--config FILE] [...]");
   }
 
@@ -65,7 +65,7 @@ final class TrainCommand extends JobCommand {
    * find the same input columns as the provenance it continues ({@code continues}).
    */
   static int train(JobConfig cfg, Path resumed, SameAs sameAs, Provenance continues) throws Exception {
-    String task = cfg.oneOf("task", "classification", "regression");
+    String configuredTask = cfg.oneOf("task", TaskChoice.AUTO, TaskChoice.CLASSIFICATION, TaskChoice.REGRESSION);
     String format = cfg.oneOf("format", DataSources.FORMATS);
     String input = cfg.required("input", "--input");
     if (cfg.integer("trainer.epochs") < 1) {
@@ -79,6 +79,9 @@ final class TrainCommand extends JobCommand {
       // the data first: a bad source, a changed table or changed files leave no version behind
       DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"),
           cfg.string("features-col"), cfg.string("weight-col"), true, List.of(), DataSources.TableAt.of(cfg), ignoredColumns(cfg));
+      String task = cfg.flag("warm-start") && published != null && configuredTask.equals(TaskChoice.AUTO)
+          ? JobConfig.saved(repo.readText(new Path(published, "config.json"))).getString("task") : TaskChoice.resolve(configuredTask, data);
+      cfg = cfg.with("task", task);
       Provenance provenance = Provenance.of(spark, cfg, input, format, data);
       data = ClassLabels.forTraining(data, task, input, cfg.flag("warm-start") && published != null && task.equals("classification")
           ? Jobs.loadModel(spark, new Path(published, "model").toString()) : null);
@@ -106,6 +109,11 @@ final class TrainCommand extends JobCommand {
       }
       try {
         return trainAndPublish(spark, cfg, task, data, provenance, repo, published, version, sameAs);
+      } catch (Exception | Error e) {
+        if (resumed == null) {
+          repo.discardFailed(version);
+        }
+        throw e;
       } finally {
         if (checkpoints != null) {
           repo.delete(checkpoints);
@@ -138,6 +146,10 @@ final class TrainCommand extends JobCommand {
       Dataset<Row>[] split = org.implicitdl.spark.CanonicalRows.split(train, f, cfg.longValue("trainer.seed"));
       train = split[0];
       validation = split[1];
+      if (validation.isEmpty()) {
+        throw new IllegalArgumentException(input + ": holding out validation-fraction " + f + " of its rows left none to validate on (too few "
+            + "rows); pass a --validation file or a larger fraction (--set validation-fraction=0.3)");
+      }
       validationName = "held-out " + f + " of " + input;
     }
     String warmStart = cfg.flag("warm-start") && published != null ? new Path(published, "model").toString() : "";
@@ -151,9 +163,9 @@ final class TrainCommand extends JobCommand {
       System.out.println(sameAs.comparedWith(((ModelInfo) model).implicitModel()));
     }
     double base = evaluation.baselineMetric(metricName);
-    System.out.printf(Locale.ROOT, "real-rule %s %.4f on %s (%d rows)%s; model written to %s%n", metricName, metrics.get(metricName),
+    System.out.printf(Locale.ROOT, "real-rule %s %s on %s (%d rows)%s; model written to %s%n", metricName, figure(metrics.get(metricName)),
         validationName, metrics.get("count").longValue(),
-        Double.isNaN(base) ? "" : String.format(Locale.ROOT, "; linear baseline (%s) %.4f", evaluation.baseline().get("model"), base), version);
+        Double.isNaN(base) ? "" : String.format(Locale.ROOT, "; linear baseline (%s) %s", evaluation.baseline().get("model"), figure(base)), version);
     if (published != null) {
       double old = Jobs.JSON.readTree(repo.readText(new Path(published, "metrics.json"))).get(metricName).asDouble();
       double now = metrics.get(metricName);
@@ -161,13 +173,21 @@ final class TrainCommand extends JobCommand {
       boolean worse = metricName.equals("accuracy") ? now < old - tolerance : now > old + tolerance;
       if (worse) {
         throw new Failures.NotPublished(Failures.REFUSED, String.format(Locale.ROOT,
-            "refusing to publish %s: validation %s %.4f is worse than the published %.4f by more than %s", version.getName(), metricName, now,
-            old, tolerance));
+            "refusing to publish %s: validation %s %s is worse than the published %s by more than %s", version.getName(), metricName,
+            figure(now), figure(old), tolerance));
       }
     }
     repo.publish(version, published);
     System.out.println("published as LATEST: " + version);
     return 0;
+  }
+
+  /**
+   * A metric for the console: four decimals (accuracy, an rmse in the label's units), or four significant digits
+   * where four decimals would hide it (an rmse of a target measured in millionths).
+   */
+  static String figure(double value) {
+    return String.format(Locale.ROOT, value != 0 && Math.abs(value) < 0.01 ? "%.4g" : "%.4f", value);
   }
 
   /** The columns {@code ignore-cols} leaves out of the features (comma-separated). */

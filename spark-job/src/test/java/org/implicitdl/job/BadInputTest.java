@@ -124,7 +124,8 @@ class BadInputTest {
     Path text = write("text.csv", "x1,when,y", "1.0,2026-01-02 10:00:00,2.0", "2.0,2026-01-03 11:00:00,3.0");
     Path scored = write("scored.csv", "x1,prediction,y", "1.0,0.5,2.0", "2.0,0.7,3.0", "3.0,0.1,1.0", "4.0,0.2,0.5");
     Path oneClass = write("one.csv", "x1,label", "1.0,0", "2.0,0", "3.0,0", "4.0,0");
-    Path negativeWeight = write("weights.csv", "x1,w,y", "1.0,1,2.0", "2.0,-1,3.0", "3.0,1,4.0", "4.0,1,5.0");
+    Path negativeWeight = write("weights.csv", "x1,w,y", "1.0,1,2.0", "2.0,-1,3.0", "3.0,1,4.0", "4.0,1,5.0", "5.0,1,6.0", "6.0,1,7.5", "7.0,1,8.0",
+        "8.0,1,9.5", "9.0,1,10.0", "10.0,1,11.5", "11.0,1,12.0", "12.0,1,13.5");
     Path huge = write("huge.csv", "x1,x2,y", "1.0,2.0,1.0", "2.0,1e40,2.0", "3.0,1.0,3.0", "4.0,2.0,4.0", "5.0,1.0,5.0");
     Path badConfig = write("bad.conf", "idl { trainer { hidden = } }");
     Path notIdx = write("bad-images-idx3-ubyte", "this is not an idx file");
@@ -206,7 +207,10 @@ class BadInputTest {
         new Case("train: a timestamp column", 1, "column 'when' is not numeric (timestamp); every column but the label 'y' must be a numeric, boolean or text feature", train(text, "y", "regression", m)),
         new Case("train: an infinite feature", 1, "infinite.csv: column 'x2' is infinite in 1 row(s); replace or drop those rows, or leave the column out with --ignore-cols x2", train(infinite, "y", "regression", m)),
         new Case("train: header-only CSV", 1, header + ": no data rows", train(header, "y", "regression", m)),
-        new Case("train: one class only", 1, "has 1 class(es); a classifier needs at least 2", train(oneClass, "label", "classification", m)),
+        new Case("train: one class only", 1, "one.csv: label column 'label' has 1 class ('0'); a classifier needs at least 2", train(oneClass, "label", "classification", m)),
+        new Case("train: too few rows to hold any out", 1, "three.csv: holding out validation-fraction 0.01 of its rows left none to validate on (too few rows); "
+            + "pass a --validation file or a larger fraction", train(write("three.csv", "x1,y", "1.0,2.0", "2.0,3.0", "3.0,5.0"), "y", "regression", m,
+            "--set", "validation-fraction=0.01")),
         new Case("train: negative sample weight", 1, "column 'w' has weight -1.0, expected a finite value >= 0", train(negativeWeight, "y", "regression", m, "--set", "weight-col=w")),
         new Case("train: sample-weight column missing", 1, "reg.csv: weight column 'wt' not found; columns are [x1, x2, x3, y]", train(reg, "y", "regression", m, "--set", "weight-col=wt")),
         new Case("train: not an IDX file", 1, "not an IDX image file", withMaster("train", "--input", notIdx.toString(), "--format", "idx", "--model", mm)),

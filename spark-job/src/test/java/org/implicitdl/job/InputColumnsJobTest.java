@@ -123,4 +123,52 @@ class InputColumnsJobTest {
     assertEquals(byNa, CommandLine.evaluation(other, naCsv, "label"), "trained on empty cells: the same model as on NA");
   }
 
+
+  /**
+   * CSV as spreadsheets export it in many locales — separated by semicolons, numbers with decimal commas, NA for a gap — and
+   * tab-separated: each is read as the comma-separated file with decimal points is, so the same model is trained and every
+   * one of them evaluates to the same figures.
+   */
+  @Test
+  void semicolonsTabsAndDecimalCommasReadAsTheCommaFileIs() throws Exception {
+    java.util.Random r = new java.util.Random(21);
+    List<String> commas = new ArrayList<>(List.of("x,z,label"));
+    List<String> semicolons = new ArrayList<>(List.of("x;z;label"));
+    List<String> tabs = new ArrayList<>(List.of("x\tz\tlabel"));
+    for (int i = 0; i < 240; i++) {
+      boolean gap = i % 9 == 0;
+      double x = r.nextGaussian();
+      double z = 3 * r.nextGaussian();
+      int label = x * x + z / 3 > 1 ? 1 : 0;
+      String xs = gap ? "NA" : String.format(java.util.Locale.ROOT, "%.4f", x);
+      String zs = String.format(java.util.Locale.ROOT, "%.3f", z);
+      commas.add(xs + "," + zs + "," + label);
+      semicolons.add(xs.replace('.', ',') + ";" + zs.replace('.', ',') + ";" + label);
+      tabs.add(xs + "\t" + zs + "\t" + label);
+    }
+    Path commaCsv = Files.write(dir.resolve("commas.csv"), commas);
+    Path semicolonCsv = Files.write(dir.resolve("semicolons.csv"), semicolons);
+    Path tabFile = Files.write(dir.resolve("tabs.tsv"), tabs);
+    Path model = dir.resolve("model");
+    CommandLine train = CommandLine.run(BadInputTest.train(semicolonCsv, "label", "classification", model));
+    assertEquals(0, train.exit(), train.err());
+    assertTrue(train.out().contains("reading " + semicolonCsv + " as separated by ';'"), train.out());
+    assertTrue(train.out().contains("column 'x' has no number in 27 row(s)"), "NA among decimal commas is a gap: " + train.out());
+    String bySemicolons = CommandLine.evaluation(model, semicolonCsv, "label");
+    assertTrue(Jobs.JSON.readTree(bySemicolons).get("accuracy").asDouble() > 0.7, bySemicolons);
+    assertEquals(bySemicolons, CommandLine.evaluation(model, commaCsv, "label"));
+    assertEquals(bySemicolons, CommandLine.evaluation(model, tabFile, "label"));
+    Path other = dir.resolve("comma-model");
+    assertEquals(0, CommandLine.run(BadInputTest.train(commaCsv, "label", "classification", other)).exit());
+    assertEquals(bySemicolons, CommandLine.evaluation(other, tabFile, "label"), "trained on the comma file: the same model");
+  }
+
+  @Test
+  void theSeparatorIsReadOffTheHeaderLine() {
+    assertEquals(',', CsvFiles.separator("a,b;c"));
+    assertEquals(';', CsvFiles.separator("\"price, EUR\";amount;label"));
+    assertEquals('\t', CsvFiles.separator("a\tb\tc"));
+    assertEquals('|', CsvFiles.separator("a|b|c;d"));
+    assertEquals(',', CsvFiles.separator("label"));
+  }
 }

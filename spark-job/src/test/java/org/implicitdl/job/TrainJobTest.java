@@ -138,6 +138,14 @@ class TrainJobTest {
     double warmStart = Jobs.JSON.readTree(Files.readString(model.resolve("versions").resolve(second).resolve("history.json")))
         .get(0).get("realMetric").asDouble();
     assertTrue(warmStart < 0.5 * coldStart, "epoch-0 rmse: warm " + warmStart + " vs cold " + coldStart);
+    // a run that fails after making its version (no rows left to validate on) removes it: nothing half-written, LATEST unchanged
+    r = CommandLine.run(train(regressionCsv(tmp, "three.csv", 3, 6, false), model, "--set", "validation-fraction=0.01"));
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(r.err().contains("left none to validate on"), r.err());
+    try (var versions = Files.list(model.resolve("versions"))) {
+      assertEquals(java.util.Set.of(first, second), versions.map(v -> v.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+    }
+    assertEquals(second, Files.readString(model.resolve("LATEST")).trim());
 
     Path libsvm = tmp.resolve("train.libsvm");
     List<String> lines = new ArrayList<>();
@@ -205,14 +213,14 @@ class TrainJobTest {
    */
   @Test
   void aKilledDriverResumesToTheUninterruptedModel() throws Exception {
-    Path data = regressionCsv(tmp, "train.csv", 1500, 12, false);
+    Path data = regressionCsv(tmp, "train.csv", 1000, 12, false);
     for (String run : List.of("gradient", "bcd", "gradient-tuned")) {
       String solver = run.startsWith("gradient") ? "gradient" : run;
       boolean tuned = run.equals("gradient-tuned");
-      String[] settings = {"--solver", solver, "--epochs", solver.equals("bcd") ? "14" : "7", "--set", "trainer.batch-size=15",
+      String[] settings = {"--solver", solver, "--epochs", solver.equals("bcd") ? "14" : "7", "--set", "trainer.batch-size=30",
           "--set", "trainer.tol=0", "--set", "linear-baseline=false", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0",
-          // 270 early-stopping rows: the step-size search runs where it is on, at most 4 candidates of 7 epochs
-          "--set", "trainer.tune-step-size=" + tuned, "--set", "trainer.early-stopping-fraction=0.2"};
+          // 225 early-stopping rows: the step-size search runs where it is on, at most 4 candidates of 7 epochs
+          "--set", "trainer.tune-step-size=" + tuned, "--set", "trainer.early-stopping-fraction=0.25"};
       Path uninterrupted = tmp.resolve(run + "-uninterrupted");
       CommandLine r = CommandLine.run(concat(train(data, uninterrupted), settings));
       assertEquals(0, r.exit(), r.err());

@@ -128,15 +128,31 @@ class WordLabelsJobTest {
     assertTrue(zero.err().contains("label column 'label' has the class '0', which the model does not know (its classes: -1, 1)"), zero.err());
   }
 
-  /** Class indices up to 50 or more are trained as classes, with a note that a numeric target wants --task regression. */
+  /**
+   * Without --task the task is read off the label and saved with the run: 60 distinct whole numbers, or fractions, are a
+   * regression target; given --task classification, the same 60 numbers are classes, with a note.
+   */
   @Test
-  void manyWholeNumberClassesAreTrainedWithANote() throws Exception {
-    List<String> lines = new ArrayList<>(List.of("x1,count"));
+  void theTaskIsReadOffTheLabelUnlessGiven() throws Exception {
+    List<String> lines = new ArrayList<>(List.of("x1,count,fraction"));
     for (int i = 0; i < 120; i++) {
-      lines.add(i + ".5," + (i % 60));
+      lines.add(i + ".5," + (i % 60) + "," + (i % 60) / 4.0);
     }
     Path counts = Files.write(dir.resolve("counts.csv"), lines);
-    CommandLine train = CommandLine.run(BadInputTest.train(counts, "count", "classification", dir.resolve("model")));
+    for (String label : List.of("count", "fraction")) {
+      Path model = dir.resolve("auto-" + label);
+      List<String> args = new ArrayList<>(List.of(BadInputTest.train(counts, label, "auto", model, "--ignore-cols", label.equals("count") ? "fraction" : "count")));
+      args.subList(args.indexOf("--task"), args.indexOf("--task") + 2).clear();
+      CommandLine auto = CommandLine.run(args.toArray(new String[0]));
+      assertEquals(0, auto.exit(), auto.err());
+      assertTrue(auto.out().contains("task: regression (label column '" + label + "' " + (label.equals("count")
+          ? "holds 50 or more distinct whole numbers" : "holds fractions, e.g. 0.25") + "; --task classification"), auto.out());
+      assertTrue(auto.out().contains("real-rule rmse"), auto.out());
+      String version = Files.readString(model.resolve("LATEST")).trim();
+      assertEquals("regression", Jobs.JSON.readTree(Files.readString(model.resolve("versions").resolve(version).resolve("config.json")))
+          .get("task").asText(), "the saved configuration names the task chosen");
+    }
+    CommandLine train = CommandLine.run(BadInputTest.train(counts, "count", "classification", dir.resolve("model"), "--ignore-cols", "fraction"));
     assertEquals(0, train.exit(), train.err());
     assertTrue(train.out().contains("note: label column 'count' holds 60 distinct whole numbers up to 59, each taken as a class; "
         + "for a numeric target pass --task regression"), train.out());

@@ -1,0 +1,105 @@
+package org.implicitdl.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * CSV files as spreadsheets and other tools export them: the separator is read off the header line
+ * (a comma, else the most frequent of semicolon, tab and bar outside quotes: Excel's exports in
+ * European locales use semicolons, tab-separated files are common), and in a file not separated by
+ * commas a number may have a decimal comma ({@code 3,25}): a text column whose values are all such
+ * numbers (or missing-value tokens) is read as numbers. Every job reads CSV through here, so
+ * training, evaluation and prediction see the same columns.
+ */
+final class CsvFiles {
+  /** The separators a header line is tried for, after the comma. */
+  private static final char[] OTHER_SEPARATORS = {';', '\t', '|'};
+  /** A number written with a decimal comma: {@code -3,25}, {@code ,5}. */
+  private static final String DECIMAL_COMMA = "^\\s*([+-]?[0-9]*),([0-9]+)\\s*$";
+
+  private CsvFiles() {}
+
+  /** The file(s) at {@code path} with a header, types inferred, separated as the header line is. */
+  static Dataset<Row> read(SparkSession spark, String path) {
+    Row[] first = (Row[]) spark.read().text(path).head(1);
+    char separator = first.length == 0 ? ',' : separator(first[0].getString(0));
+    Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true").option("sep", String.valueOf(separator)).csv(path);
+    if (separator == ',') {
+      return df;
+    }
+    System.out.println("reading " + path + " as separated by " + (separator == '\t' ? "tabs" : "'" + separator + "'"));
+    return withDecimalCommas(df);
+  }
+
+  /** The separator of a CSV header line: a comma if it has one outside quotes, else the most frequent other one. */
+  static char separator(String header) {
+    int[] counts = new int[OTHER_SEPARATORS.length];
+    boolean quoted = false;
+    for (char ch : header.toCharArray()) {
+      if (ch == '"') {
+        quoted = !quoted;
+      } else if (!quoted && ch == ',') {
+        return ',';
+      } else if (!quoted) {
+        for (int k = 0; k < OTHER_SEPARATORS.length; k++) {
+          counts[k] += ch == OTHER_SEPARATORS[k] ? 1 : 0;
+        }
+      }
+    }
+    int best = -1;
+    for (int k = 0; k < counts.length; k++) {
+      if (counts[k] > 0 && (best < 0 || counts[k] > counts[best])) {
+        best = k;
+      }
+    }
+    return best < 0 ? ',' : OTHER_SEPARATORS[best];
+  }
+
+  /**
+   * The frame with each text column whose values are numbers, some with a decimal comma, read as
+   * numbers; where some cells are missing-value tokens ({@link MissingValues#TOKENS}) the column
+   * stays text with decimal points, for the feature columns' gap handling to read.
+   */
+  private static Dataset<Row> withDecimalCommas(Dataset<Row> df) {
+    List<String> text = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      if (f.dataType() instanceof StringType) {
+        text.add(f.name());
+      }
+    }
+    if (text.isEmpty()) {
+      return df;
+    }
+    List<Column> counts = new ArrayList<>();
+    for (String name : text) {
+      Column c = DataSources.column(name);
+      Column value = functions.lower(functions.trim(c));
+      Column token = value.isin(MissingValues.TOKENS.toArray());
+      counts.add(functions.count(functions.when(c.rlike(DECIMAL_COMMA), 1)));
+      counts.add(functions.count(functions.when(c.isNotNull().and(decimalPoints(c).try_cast("double").isNull()).and(functions.not(token)), 1)));
+      counts.add(functions.count(functions.when(c.isNotNull().and(token), 1)));
+    }
+    Row r = df.agg(counts.get(0), counts.subList(1, counts.size()).toArray(new Column[0])).head();
+    for (int k = 0; k < text.size(); k++) {
+      long commas = r.getLong(3 * k);
+      long notNumbers = r.getLong(3 * k + 1);
+      long tokens = r.getLong(3 * k + 2);
+      if (commas > 0 && notNumbers == 0) {
+        Column numbers = decimalPoints(DataSources.column(text.get(k)));
+        df = df.withColumn(text.get(k), tokens == 0 ? numbers.cast("double") : numbers);
+      }
+    }
+    return df;
+  }
+
+  private static Column decimalPoints(Column c) {
+    return functions.regexp_replace(c, DECIMAL_COMMA, "$1.$2");
+  }
+}

@@ -1,0 +1,57 @@
+package org.implicitdl.job;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.NumericType;
+
+/**
+ * {@code task = auto} (the default): the task read off the label column. Words and booleans are
+ * classes; numbers are a regression target when no classifier could take them as classes — a
+ * fraction, a value of {@value ClassLabels#MAX_CLASSES} or more — or when there are at least
+ * {@value ClassLabels#MANY_CLASSES} distinct whole numbers (a count, an age, a price in whole units
+ * is far more often a target than that many classes are). Other whole numbers are classes. The
+ * choice and the flag that overrides it are printed; the run's saved configuration records the
+ * task chosen, so a retrain, a resumed run or {@code --same-as} trains the same task.
+ */
+final class TaskChoice {
+  static final String AUTO = "auto";
+  static final String CLASSIFICATION = "classification";
+  static final String REGRESSION = "regression";
+
+  private TaskChoice() {}
+
+  /** The task to train: the configured one, or for {@code auto} the one {@code data}'s label column says (printed). */
+  static String resolve(String configured, DataSources.Loaded data) {
+    if (!configured.equals(AUTO)) {
+      return configured;
+    }
+    String labelCol = data.labelCol();
+    var type = data.frame().schema().apply(labelCol).dataType();
+    if (!(type instanceof NumericType)) {
+      System.out.println("task: classification (label column '" + labelCol + "' holds " + (ClassLabels.holdsWords(data.frame(), labelCol)
+          ? "words" : type.simpleString()) + "; --task sets it)");
+      return CLASSIFICATION;
+    }
+    Column y = functions.col(labelCol);
+    Row r = data.frame().agg(functions.first(functions.when(y.notEqual(functions.floor(y)), y), true), functions.max(y),
+        functions.min(y)).head();
+    String why;
+    if (!r.isNullAt(0)) {
+      why = "holds fractions, e.g. " + r.get(0);
+    } else if (!r.isNullAt(1) && ((Number) r.get(1)).doubleValue() >= ClassLabels.MAX_CLASSES) {
+      why = "holds whole numbers up to " + r.get(1);
+    } else {
+      long distinct = r.isNullAt(1) ? 0 : data.frame().select(y).distinct().limit(ClassLabels.MANY_CLASSES).count();
+      if (distinct >= ClassLabels.MANY_CLASSES) {
+        why = "holds " + ClassLabels.MANY_CLASSES + " or more distinct whole numbers";
+      } else {
+        System.out.println("task: classification (label column '" + labelCol + "' holds " + distinct + " distinct whole number" + (distinct == 1 ? "" : "s") + ", from "
+            + r.get(2) + " to " + r.get(1) + "; --task regression trains on them as numbers)");
+        return CLASSIFICATION;
+      }
+    }
+    System.out.println("task: regression (label column '" + labelCol + "' " + why + "; --task classification takes whole numbers as classes)");
+    return REGRESSION;
+  }
+}
