@@ -30,12 +30,39 @@ final class CsvFiles {
   static Dataset<Row> read(SparkSession spark, String path) {
     Row[] first = (Row[]) spark.read().text(path).head(1);
     char separator = first.length == 0 ? ',' : separator(first[0].getString(0));
-    Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true").option("sep", String.valueOf(separator)).csv(path);
+    // spaces around separators ("1.0, 2.0, yes", a hand-written or fixed-width export) are not part of the names and values
+    Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true").option("sep", String.valueOf(separator))
+        .option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true").csv(path);
     if (separator == ',') {
       return df;
     }
     System.out.println("reading " + path + " as separated by " + (separator == '\t' ? "tabs" : "'" + separator + "'"));
     return withDecimalCommas(df);
+  }
+
+  /**
+   * The first column if it has no name and holds the row numbers (0, 1, 2, … or 1, 2, 3, … in any order), else null:
+   * the index pandas' {@code to_csv} and R's {@code write.csv} write by default, which as a feature would only tell the
+   * model where a row was in the file. Training leaves it out of the features (printed); predict carries it along as
+   * the rows' key. Any other unnamed column is a feature, as Spark names it ({@code _c0}).
+   */
+  static String rowIndex(Dataset<Row> df, String path) {
+    String first = df.columns().length > 1 ? df.columns()[0] : "";
+    if (!first.equals("_c0") || !(df.schema().apply(first).dataType() instanceof org.apache.spark.sql.types.IntegralType)) {
+      return null;
+    }
+    Column c = functions.col(first);
+    Row r = df.agg(functions.min(c), functions.max(c), functions.count(c), functions.count(functions.lit(1)), functions.count_distinct(c)).head();
+    long rows = r.getLong(3);
+    if (r.isNullAt(0) || r.getLong(2) != rows || r.getLong(4) != rows) {
+      return null;
+    }
+    long min = ((Number) r.get(0)).longValue();
+    if ((min != 0 && min != 1) || ((Number) r.get(1)).longValue() - min != rows - 1) {
+      return null;
+    }
+    System.out.println(path + ": the first column has no name and holds the row numbers (a pandas or R row index): not a feature");
+    return first;
   }
 
   /** The separator of a CSV header line: a comma if it has one outside quotes, else the most frequent other one. */

@@ -99,12 +99,20 @@ final class DataSources {
     }
     requireExists(spark, path);
     return switch (format) {
-      case "csv" -> columns(CsvFiles.read(spark, path), path, labelCol, featuresCol, weightCol, requireLabel, expected, ignored);
+      case "csv" -> csv(CsvFiles.read(spark, path), path, labelCol, featuresCol, weightCol, requireLabel, expected, ignored);
       case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, weightCol, requireLabel, expected, ignored);
       case "libsvm" -> libsvm(spark, path);
       case "idx" -> idx(spark, path, labelsPath);
       default -> throw new Idl.UsageException("unknown format '" + format + "' (expected csv, parquet, libsvm, idx or delta)");
     };
+  }
+
+  /** A CSV file's columns; training (no {@code expected} names) leaves a row index out of the features ({@link CsvFiles#rowIndex}). */
+  private static Loaded csv(Dataset<Row> df, String path, String labelCol, String featuresCol, String weightCol, boolean requireLabel,
+      List<String> expected, List<String> ignored) {
+    String index = expected.isEmpty() && featuresCol.isEmpty() && !ignored.contains("_c0") ? CsvFiles.rowIndex(df, path) : null;
+    List<String> notFeatures = index == null ? ignored : java.util.stream.Stream.concat(ignored.stream(), java.util.stream.Stream.of(index)).toList();
+    return columns(df, path, labelCol, featuresCol, weightCol, requireLabel, expected, notFeatures);
   }
 
   /** LibSVM, parsed once here so that a malformed line is reported with the file's name. */

@@ -135,6 +135,8 @@ class InputColumnsJobTest {
     List<String> commas = new ArrayList<>(List.of("x,z,label"));
     List<String> semicolons = new ArrayList<>(List.of("x;z;label"));
     List<String> tabs = new ArrayList<>(List.of("x\tz\tlabel"));
+    List<String> spaced = new ArrayList<>(List.of("x , z, label"));
+    List<String> pandas = new ArrayList<>(List.of(",x,z,label"));
     for (int i = 0; i < 240; i++) {
       boolean gap = i % 9 == 0;
       double x = r.nextGaussian();
@@ -145,6 +147,8 @@ class InputColumnsJobTest {
       commas.add(xs + "," + zs + "," + label);
       semicolons.add(xs.replace('.', ',') + ";" + zs.replace('.', ',') + ";" + label);
       tabs.add(xs + "\t" + zs + "\t" + label);
+      spaced.add(xs + " , " + zs + ", " + label);
+      pandas.add(i + "," + xs + "," + zs + "," + label);
     }
     Path commaCsv = Files.write(dir.resolve("commas.csv"), commas);
     Path semicolonCsv = Files.write(dir.resolve("semicolons.csv"), semicolons);
@@ -158,9 +162,25 @@ class InputColumnsJobTest {
     assertTrue(Jobs.JSON.readTree(bySemicolons).get("accuracy").asDouble() > 0.7, bySemicolons);
     assertEquals(bySemicolons, CommandLine.evaluation(model, commaCsv, "label"));
     assertEquals(bySemicolons, CommandLine.evaluation(model, tabFile, "label"));
+    assertEquals(bySemicolons, CommandLine.evaluation(model, Files.write(dir.resolve("spaced.csv"), spaced), "label"), "spaces around commas");
     Path other = dir.resolve("comma-model");
     assertEquals(0, CommandLine.run(BadInputTest.train(commaCsv, "label", "classification", other)).exit());
     assertEquals(bySemicolons, CommandLine.evaluation(other, tabFile, "label"), "trained on the comma file: the same model");
+
+    // pandas' to_csv writes the row index as a first column without a name: not a feature, and predict carries it along
+    Path pandasCsv = Files.write(dir.resolve("pandas.csv"), pandas);
+    Path indexed = dir.resolve("pandas-model");
+    CommandLine fromPandas = CommandLine.run(BadInputTest.train(pandasCsv, "label", "classification", indexed));
+    assertEquals(0, fromPandas.exit(), fromPandas.err());
+    assertTrue(fromPandas.out().contains("the first column has no name and holds the row numbers (a pandas or R row index): not a feature"),
+        fromPandas.out());
+    JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", indexed.toString(), "--master", "local[2]").out());
+    assertEquals(3, info.get("inputDim").asInt(), "x, x=missing and z: " + info);
+    assertFalse(info.get("selectedFeatureNames").toString().contains("_c0"), info.get("selectedFeatureNames").toString());
+    Path out = dir.resolve("pandas-predicted");
+    assertEquals(0, CommandLine.run("predict", "--model", indexed.toString(), "--input", pandasCsv.toString(), "--format", "csv",
+        "--output", out.toString(), "--master", "local[2]").exit());
+    assertTrue(CommandLine.csvPart(out).get(0).startsWith("_c0,x,z,label,prediction"), CommandLine.csvPart(out).get(0));
   }
 
   @Test
