@@ -107,6 +107,22 @@ final class DataSources {
     };
   }
 
+  /** Feature columns from this many on make a query plan whose analysis and task binaries cost seconds per Spark job. */
+  static final int WIDE_COLUMNS = 500;
+
+  /**
+   * Training data of at least {@value #WIDE_COLUMNS} feature columns, assembled once and written to the Spark
+   * checkpoint directory (reliable: a lost executor costs a re-read, not the run) with its lineage cut: the split, the label checks, the fit, the evaluation and the linear baseline each run a
+   * job over it, and each would otherwise parse the source and assemble thousands of columns again, with a query
+   * plan of thousands of expressions to analyze and ship. Narrower data is read as it is.
+   */
+  static Loaded materializedIfWide(Loaded data) {
+    if (data.featureNames().size() < WIDE_COLUMNS) {
+      return data;
+    }
+    return new Loaded(data.frame().checkpoint(true), data.labelCol(), data.featureNames(), data.tableVersion());
+  }
+
   /** A CSV file's columns; training (no {@code expected} names) leaves a row index out of the features ({@link CsvFiles#rowIndex}). */
   private static Loaded csv(Dataset<Row> df, String path, String labelCol, String featuresCol, String weightCol, boolean requireLabel,
       List<String> expected, List<String> ignored) {
@@ -227,7 +243,7 @@ final class DataSources {
    */
   private static Dataset<Row> assembled(Dataset<Row> df, List<String> features) {
     String[] inputs = new String[features.size()];
-    Dataset<Row> staged = df;
+    java.util.Map<String, Column> staged = new java.util.LinkedHashMap<>();
     List<String> staging = new ArrayList<>();
     List<String> present = Arrays.asList(df.columns());
     for (int k = 0; k < inputs.length; k++) {
@@ -238,12 +254,14 @@ final class DataSources {
         Column source = filled ? MissingValues.filled(name) : derived ? derivedInput(df, name) : column(name);
         inputs[k] = "__idl_input_" + k;
         staging.add(inputs[k]);
-        staged = staged.withColumn(inputs[k], source);
+        staged.put(inputs[k], source);
       } else {
         inputs[k] = name;
       }
     }
-    Dataset<Row> out = new VectorAssembler().setInputCols(inputs).setOutputCol(FEATURES).setHandleInvalid("keep").transform(staged);
+    // one projection for every staged input: withColumn in a loop nests a projection per column, and a plan thousands deep
+    Dataset<Row> out = new VectorAssembler().setInputCols(inputs).setOutputCol(FEATURES).setHandleInvalid("keep")
+        .transform(staged.isEmpty() ? df : df.withColumns(staged));
     if (staging.isEmpty()) {
       return out;
     }

@@ -36,18 +36,21 @@ final class TaskChoice {
     Column y = functions.col(labelCol);
     Row r = data.frame().agg(functions.first(functions.when(y.notEqual(functions.floor(y)), y), true), functions.max(y),
         functions.min(y)).head();
+    if (r.isNullAt(1)) {
+      return CLASSIFICATION; // no label at all: the label checks name the empty column
+    }
     String why;
     if (!r.isNullAt(0)) {
       why = "holds fractions, e.g. " + r.get(0);
     } else if (!r.isNullAt(1) && ((Number) r.get(1)).doubleValue() >= ClassLabels.MAX_CLASSES) {
-      why = "holds whole numbers up to " + r.get(1);
+      why = "holds whole numbers up to " + ((Number) r.get(1)).longValue();
     } else {
-      long distinct = r.isNullAt(1) ? 0 : data.frame().select(y).distinct().limit(ClassLabels.MANY_CLASSES).count();
+      long distinct = data.frame().select(y).distinct().limit(ClassLabels.MANY_CLASSES).count();
       if (distinct >= ClassLabels.MANY_CLASSES) {
         why = "holds " + ClassLabels.MANY_CLASSES + " or more distinct whole numbers";
       } else {
         System.out.println("task: classification (label column '" + labelCol + "' holds " + distinct + " distinct whole number" + (distinct == 1 ? "" : "s") + ", from "
-            + r.get(2) + " to " + r.get(1) + "; --task regression trains on them as numbers)");
+            + ((Number) r.get(2)).longValue() + " to " + ((Number) r.get(1)).longValue() + "; --task regression trains on them as numbers)");
         return CLASSIFICATION;
       }
     }

@@ -129,7 +129,7 @@ final class TrainCommand extends JobCommand {
     String weightCol = cfg.string("weight-col");
     String format = provenance.format();
     String input = provenance.path();
-    Dataset<Row> train = data.frame();
+    Dataset<Row> train = DataSources.materializedIfWide(data).frame();
     Dataset<Row> validation;
     String validationName;
     if (!cfg.string("validation").isEmpty()) {

@@ -191,4 +191,34 @@ class InputColumnsJobTest {
     assertEquals('|', CsvFiles.separator("a|b|c;d"));
     assertEquals(',', CsvFiles.separator("label"));
   }
+
+  /**
+   * Training data of {@value DataSources#WIDE_COLUMNS} feature columns or more is assembled once into the checkpoint
+   * directory, its lineage cut, with the same rows and the same schema and ML attributes; narrower data is left as it is.
+   */
+  @Test
+  void wideTrainingDataIsAssembledOnceWithItsLineageCut() {
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").getOrCreate();
+    try {
+      spark.sparkContext().setCheckpointDir(dir.resolve("checkpoints").toString());
+      List<org.apache.spark.sql.Column> columns = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      for (int k = 0; k < DataSources.WIDE_COLUMNS; k++) {
+        names.add("f" + k);
+        columns.add(org.apache.spark.sql.functions.rand(k).multiply(k).alias("f" + k));
+      }
+      columns.add(org.apache.spark.sql.functions.col("id").mod(2).alias("label"));
+      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> frame = new org.apache.spark.ml.feature.VectorAssembler()
+          .setInputCols(names.toArray(new String[0])).setOutputCol(DataSources.FEATURES)
+          .transform(spark.range(40).select(columns.toArray(new org.apache.spark.sql.Column[0])));
+      DataSources.Loaded narrow = new DataSources.Loaded(frame, "label", names.subList(1, names.size()));
+      assertSame(narrow, DataSources.materializedIfWide(narrow));
+      DataSources.Loaded wide = DataSources.materializedIfWide(new DataSources.Loaded(frame, "label", names));
+      assertEquals("LogicalRDD", wide.frame().queryExecution().logical().getClass().getSimpleName());
+      assertEquals(frame.schema().json(), wide.frame().schema().json(), "the same columns and ML attributes");
+      assertEquals(frame.collectAsList(), wide.frame().collectAsList());
+    } finally {
+      spark.stop();
+    }
+  }
 }
