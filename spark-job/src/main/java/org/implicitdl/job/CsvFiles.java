@@ -21,6 +21,8 @@ import org.apache.spark.sql.types.StructField;
 final class CsvFiles {
   /** The separators a header line is tried for, after the comma. */
   private static final char[] OTHER_SEPARATORS = {';', '\t', '|'};
+  /** The byte-order mark some tools write at the start of a UTF-8 file. */
+  private static final String BYTE_ORDER_MARK = "\uFEFF";
   /** A number written with a decimal comma: {@code -3,25}, {@code ,5}. */
   private static final String DECIMAL_COMMA = "^\\s*([+-]?[0-9]*),([0-9]+)\\s*$";
 
@@ -33,6 +35,11 @@ final class CsvFiles {
     // spaces around separators ("1.0, 2.0, yes", a hand-written or fixed-width export) are not part of the names and values
     Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true").option("sep", String.valueOf(separator))
         .option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true").csv(path);
+    String firstName = df.columns().length == 0 ? "" : df.columns()[0];
+    if (firstName.startsWith(BYTE_ORDER_MARK)) {
+      // Excel's "CSV UTF-8" starts with a byte-order mark, which would otherwise be part of the first column's name
+      df = df.withColumnRenamed(firstName, firstName.substring(BYTE_ORDER_MARK.length()));
+    }
     if (separator == ',') {
       return df;
     }

@@ -107,6 +107,46 @@ final class DataSources {
     };
   }
 
+  /**
+   * The vector column that holds the features when none is named (--features-col): data a Spark ML pipeline prepared
+   * (a VectorAssembler's output written to Parquet or Delta) has one, beside a label and perhaps ids; the other
+   * columns are carried along. Empty when there is none, or when the model's named input columns are there; two or
+   * more are an error naming them.
+   */
+  private static String soleVectorColumn(Dataset<Row> df, String path, String labelCol, List<String> ignored, List<String> expected) {
+    List<String> vectors = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      if (f.dataType().equals(SQLDataTypes.VectorType()) && !f.name().equals(labelCol) && !ignored.contains(f.name())) {
+        vectors.add(f.name());
+      }
+    }
+    List<String> names = Arrays.asList(df.columns());
+    if (vectors.isEmpty() || expected.stream().anyMatch(names::contains)) {
+      return "";
+    }
+    if (vectors.size() > 1) {
+      throw new IllegalArgumentException(path + ": columns " + vectors + " are vectors; name the one that holds the features with --features-col");
+    }
+    if (expected.isEmpty()) {
+      System.out.println(path + ": the vector column '" + vectors.get(0) + "' holds the features (as with --features-col " + vectors.get(0)
+          + "); the other columns are carried along");
+    }
+    return vectors.get(0);
+  }
+
+  /** Whether most column names are numbers: a CSV file without a header line, whose first row was read as one. */
+  static boolean headerIsData(List<String> names) {
+    long numbers = names.stream().filter(n -> {
+      try {
+        Double.parseDouble(n.strip());
+        return true;
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }).count();
+    return numbers > 0 && 2 * numbers >= names.size();
+  }
+
   /** Feature columns from this many on make a query plan whose analysis and task binaries cost seconds per Spark job. */
   static final int WIDE_COLUMNS = 500;
 
@@ -160,7 +200,11 @@ final class DataSources {
     }
     boolean hasLabel = names.contains(labelCol);
     if (requireLabel && !hasLabel) {
-      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' not found; columns are " + names);
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' not found; columns are " + names + (headerIsData(names)
+          ? " — the first line looks like data, not a header: add a first line naming the columns" : ""));
+    }
+    if (featuresCol.isEmpty()) {
+      featuresCol = soleVectorColumn(df, path, labelCol, ignored, expected);
     }
     if (!featuresCol.isEmpty()) {
       if (!names.contains(featuresCol)) {

@@ -204,6 +204,9 @@ class BadInputTest {
         new Case("train: config file not found", 2, "config file not found: " + dir.resolve("none.conf"), train(reg, "y", "regression", m, "--config", dir.resolve("none.conf").toString())),
         new Case("train: config file with a syntax error", 2, "bad config file " + badConfig, train(reg, "y", "regression", m, "--config", badConfig.toString())),
         new Case("train: label column missing", 1, "label column 'target' not found", train(reg, "target", "regression", m)),
+        new Case("train: a CSV file without a header line", 1, "headerless.csv: label column 'species' not found; columns are [5.1, 3.5, 1.4, 0.2, setosa] — "
+            + "the first line looks like data, not a header: add a first line naming the columns",
+            train(write("headerless.csv", "5.1,3.5,1.4,0.2,setosa", "4.9,3.0,1.3,0.2,setosa", "6.3,3.3,6.0,2.5,virginica"), "species", "classification", m)),
         new Case("train: a timestamp column", 1, "column 'when' is not numeric (timestamp); every column but the label 'y' must be a numeric, boolean or text feature", train(text, "y", "regression", m)),
         new Case("train: an infinite feature", 1, "infinite.csv: column 'x2' is infinite in 1 row(s); replace or drop those rows, or leave the column out with --ignore-cols x2", train(infinite, "y", "regression", m)),
         new Case("train: header-only CSV", 1, header + ": no data rows", train(header, "y", "regression", m)),

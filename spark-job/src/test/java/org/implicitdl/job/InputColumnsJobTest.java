@@ -163,6 +163,9 @@ class InputColumnsJobTest {
     assertEquals(bySemicolons, CommandLine.evaluation(model, commaCsv, "label"));
     assertEquals(bySemicolons, CommandLine.evaluation(model, tabFile, "label"));
     assertEquals(bySemicolons, CommandLine.evaluation(model, Files.write(dir.resolve("spaced.csv"), spaced), "label"), "spaces around commas");
+    List<String> marked = new ArrayList<>(commas);
+    marked.set(0, "\uFEFF" + marked.get(0));
+    assertEquals(bySemicolons, CommandLine.evaluation(model, Files.write(dir.resolve("excel.csv"), marked), "label"), "a byte-order mark");
     Path other = dir.resolve("comma-model");
     assertEquals(0, CommandLine.run(BadInputTest.train(commaCsv, "label", "classification", other)).exit());
     assertEquals(bySemicolons, CommandLine.evaluation(other, tabFile, "label"), "trained on the comma file: the same model");
@@ -220,5 +223,40 @@ class InputColumnsJobTest {
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * Parquet that a Spark ML pipeline prepared — a VectorAssembler's features vector beside an id and the label — trains
+   * without --features-col: the vector holds the features, the id is carried along; predict and evaluate find it too.
+   */
+  @Test
+  void aSparkMlFeaturesVectorIsTheFeaturesWithoutBeingNamed() throws Exception {
+    Path table = dir.resolve("prepared.parquet");
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").getOrCreate();
+    try {
+      Path csv = BadInputTest.classes(dir.resolve("classes.csv"), 240, 3);
+      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows = spark.read().option("header", "true").option("inferSchema", "true")
+          .csv(csv.toString()).withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
+      new org.apache.spark.ml.feature.VectorAssembler().setInputCols(new String[] {"x1", "x2", "x3"}).setOutputCol("features").transform(rows)
+          .select("id", "features", "label").write().parquet(table.toString());
+    } finally {
+      spark.stop();
+    }
+    Path model = dir.resolve("model");
+    List<String> args = new ArrayList<>(List.of(BadInputTest.train(table, "label", "classification", model)));
+    args.set(args.indexOf("csv"), "parquet");
+    CommandLine train = CommandLine.run(args.toArray(new String[0]));
+    assertEquals(0, train.exit(), train.err());
+    assertTrue(train.out().contains("the vector column 'features' holds the features (as with --features-col features); the other columns are "
+        + "carried along"), train.out());
+    CommandLine evaluate = CommandLine.run("evaluate", "--model", model.toString(), "--input", table.toString(), "--format", "parquet",
+        "--label-col", "label", "--master", "local[2]");
+    assertEquals(0, evaluate.exit(), evaluate.err());
+    assertTrue(Jobs.JSON.readTree(evaluate.out().substring(evaluate.out().indexOf('{'))).get("accuracy").asDouble() > 0.8, evaluate.out());
+    Path out = dir.resolve("predicted");
+    CommandLine predict = CommandLine.run("predict", "--model", model.toString(), "--input", table.toString(), "--format", "parquet",
+        "--output", out.toString(), "--master", "local[2]");
+    assertEquals(0, predict.exit(), predict.err());
+    assertTrue(CommandLine.csvPart(out).get(0).startsWith("id,features,label,prediction"), CommandLine.csvPart(out).get(0));
   }
 }
