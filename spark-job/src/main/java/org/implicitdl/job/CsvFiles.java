@@ -31,7 +31,15 @@ final class CsvFiles {
   /** The file(s) at {@code path} with a header, types inferred, separated as the header line is. */
   static Dataset<Row> read(SparkSession spark, String path) {
     Row[] first = (Row[]) spark.read().text(path).head(1);
-    char separator = first.length == 0 ? ',' : separator(first[0].getString(0));
+    if (first.length == 0) {
+      throw new IllegalArgumentException(path + ": nothing to read (an empty file, or a directory without data files)");
+    }
+    String header = first[0].getString(0);
+    String notText = notText(header);
+    if (notText != null) {
+      throw new IllegalArgumentException(path + ": not a CSV file: " + notText);
+    }
+    char separator = separator(header);
     // spaces around separators ("1.0, 2.0, yes", a hand-written or fixed-width export) are not part of the names and values
     Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true").option("sep", String.valueOf(separator))
         .option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true").csv(path);
@@ -70,6 +78,21 @@ final class CsvFiles {
     }
     System.out.println(path + ": the first column has no name and holds the row numbers (a pandas or R row index): not a feature");
     return first;
+  }
+
+  /**
+   * What a first line says a file is when it is not text — a Parquet file, a zip archive (an Excel workbook is one),
+   * a compressed file whose name does not say so, other binary data — or null for text.
+   */
+  static String notText(String firstLine) {
+    if (firstLine.startsWith("PAR1")) {
+      return "it is a Parquet file (pass --format parquet)";
+    }
+    if (firstLine.startsWith("PK\u0003\u0004")) {
+      return "it is a zip archive (an Excel workbook is one): save the sheet as CSV, or unpack it";
+    }
+    long control = firstLine.chars().filter(ch -> ch < 0x20 && ch != '\t' && ch != '\r' || ch == 0xFFFD).count();
+    return control > 0 ? "its first line is binary data, not text (a compressed file is read by its name's ending, e.g. .csv.gz)" : null;
   }
 
   /** The separator of a CSV header line: a comma if it has one outside quotes, else the most frequent other one. */

@@ -79,6 +79,16 @@ class BadInputTest {
     return Files.write(file, lines);
   }
 
+  /** A zip archive, as an Excel workbook is. */
+  private static Path zipped(Path file) throws IOException {
+    try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("xl/workbook.xml"));
+      zip.write("<workbook/>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      zip.closeEntry();
+    }
+    return file;
+  }
+
   /** A text column of 150 distinct values (an id) beside a feature and a label. */
   private static Path ids() throws IOException {
     List<String> lines = new ArrayList<>(List.of("who,x1,label"));
@@ -204,6 +214,12 @@ class BadInputTest {
         new Case("train: config file not found", 2, "config file not found: " + dir.resolve("none.conf"), train(reg, "y", "regression", m, "--config", dir.resolve("none.conf").toString())),
         new Case("train: config file with a syntax error", 2, "bad config file " + badConfig, train(reg, "y", "regression", m, "--config", badConfig.toString())),
         new Case("train: label column missing", 1, "label column 'target' not found", train(reg, "target", "regression", m)),
+        new Case("train: an empty file", 1, "empty.csv: nothing to read (an empty file, or a directory without data files)",
+            train(write("empty.csv"), "y", "regression", m)),
+        new Case("train: an empty directory", 1, "nothing to read (an empty file, or a directory without data files)",
+            train(Files.createDirectories(dir.resolve("no-files")), "y", "regression", m)),
+        new Case("train: an Excel workbook read as CSV", 1, "book.xlsx: not a CSV file: it is a zip archive (an Excel workbook is one): save the sheet as CSV",
+            train(zipped(dir.resolve("book.xlsx")), "y", "regression", m)),
         new Case("train: a CSV file without a header line", 1, "headerless.csv: label column 'species' not found; columns are [5.1, 3.5, 1.4, 0.2, setosa] — "
             + "the first line looks like data, not a header: add a first line naming the columns",
             train(write("headerless.csv", "5.1,3.5,1.4,0.2,setosa", "4.9,3.0,1.3,0.2,setosa", "6.3,3.3,6.0,2.5,virginica"), "species", "classification", m)),
@@ -219,6 +235,8 @@ class BadInputTest {
         new Case("train: not an IDX file", 1, "not an IDX image file", withMaster("train", "--input", notIdx.toString(), "--format", "idx", "--model", mm)),
         new Case("train: truncated IDX file", 1, "truncated IDX file, expected 160 data bytes", withMaster("train", "--input", truncated.toString(), "--format", "idx", "--model", mm)),
         new Case("train: IDX images and labels disagree", 1, "has 10 images but", withMaster("train", "--input", mismatched.toString(), "--format", "idx", "--model", mm)),
+        new Case("train: Parquet read as CSV", 1, "reg.parquet: not a CSV file: it is a Parquet file (pass --format parquet)",
+            train(dir.resolve("reg.parquet"), "y", "regression", m)),
         new Case("train: CSV read as Parquet", 1, "reg.csv: not a Parquet file (its footer cannot be read)", withMaster("train", "--input", r, "--format", "parquet", "--label-col", "y", "--model", mm, "--task", "regression")),
         new Case("train: truncated Parquet file", 1, ".snappy.parquet: not a Parquet file (its footer cannot be read)", withMaster("train", "--input", brokenParquet.toString(), "--format", "parquet", "--label-col", "y", "--model", mm, "--task", "regression")),
         new Case("train: bad LibSVM line", 1, "bad.libsvm: not a LibSVM file:", withMaster("train", "--input", libsvm.toString(), "--format", "libsvm", "--model", mm)),
