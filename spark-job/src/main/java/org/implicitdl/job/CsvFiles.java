@@ -43,6 +43,7 @@ final class CsvFiles {
     // spaces around separators ("1.0, 2.0, yes", a hand-written or fixed-width export) are not part of the names and values
     Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true").option("sep", String.valueOf(separator))
         .option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true").csv(path);
+    requireSameFieldCounts(spark, df, path, separator);
     String firstName = df.columns().length == 0 ? "" : df.columns()[0];
     if (firstName.startsWith(BYTE_ORDER_MARK)) {
       // Excel's "CSV UTF-8" starts with a byte-order mark, which would otherwise be part of the first column's name
@@ -78,6 +79,27 @@ final class CsvFiles {
     }
     System.out.println(path + ": the first column has no name and holds the row numbers (a pandas or R row index): not a feature");
     return first;
+  }
+
+  /**
+   * Every line has as many fields as the header: Spark's CSV reader would fill a short line's last columns with nulls
+   * (read as missing values) and drop a long line's extra fields, without a word; a ragged line means a wrong
+   * separator or a separator inside an unquoted value, and is an error naming the count and one such line.
+   */
+  private static void requireSameFieldCounts(SparkSession spark, Dataset<Row> df, String path, char separator) {
+    // separators outside quoted values, per non-blank line (Spark reads line by line unless multiLine, as here)
+    Column line = functions.regexp_replace(functions.col("value"), "\"[^\"]*\"", "");
+    Column separators = functions.length(line).minus(functions.length(functions.replace(line, functions.lit(String.valueOf(separator)),
+        functions.lit(""))));
+    Column ragged = separators.notEqual(functions.lit(df.columns().length - 1));
+    Row r = spark.read().text(path).filter(functions.trim(functions.col("value")).notEqual(""))
+        .agg(functions.count(functions.when(ragged, 1)), functions.first(functions.when(ragged, functions.col("value")), true)).head();
+    if (r.getLong(0) > 0) {
+      String example = r.getString(1).strip();
+      throw new IllegalArgumentException(path + ": " + r.getLong(0) + " line(s) have another number of fields than the header's "
+          + df.columns().length + ", e.g. '" + (example.length() > 80 ? example.substring(0, 80) + "…" : example)
+          + "': a wrong separator, or one inside an unquoted value?");
+    }
   }
 
   /**

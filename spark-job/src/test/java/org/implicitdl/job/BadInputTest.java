@@ -220,6 +220,9 @@ class BadInputTest {
             train(Files.createDirectories(dir.resolve("no-files")), "y", "regression", m)),
         new Case("train: an Excel workbook read as CSV", 1, "book.xlsx: not a CSV file: it is a zip archive (an Excel workbook is one): save the sheet as CSV",
             train(zipped(dir.resolve("book.xlsx")), "y", "regression", m)),
+        new Case("train: lines with more or fewer fields than the header", 1, "ragged.csv: 2 line(s) have another number of fields than the header's 3, "
+            + "e.g. '3.0,4.0': a wrong separator, or one inside an unquoted value?",
+            train(write("ragged.csv", "a,b,y", "1.0,2.0,0", "3.0,4.0", "5.0,6.0,1,9", "\"7,5\",8.0,1", "2.0,2.0,0"), "y", "classification", m)),
         new Case("train: a CSV file without a header line", 1, "headerless.csv: label column 'species' not found; columns are [5.1, 3.5, 1.4, 0.2, setosa] — "
             + "the first line looks like data, not a header: add a first line naming the columns",
             train(write("headerless.csv", "5.1,3.5,1.4,0.2,setosa", "4.9,3.0,1.3,0.2,setosa", "6.3,3.3,6.0,2.5,virginica"), "species", "classification", m)),
