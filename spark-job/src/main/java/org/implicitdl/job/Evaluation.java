@@ -34,7 +34,11 @@ record Evaluation(Map<String, Double> metrics, Map<String, Object> baseline, lon
     Dataset<Row> predicted = model.transform(validation);
     Map<String, Object> linear = baseline ? linearBaseline(model, train, validation, labelCol, weightCol) : Map.of();
     if (model instanceof ImplicitClassificationModel c) {
-      return new Evaluation(metrics, linear, confusion(predicted, labelCol, c.numClasses()), null);
+      long[][] confusion = confusion(predicted, labelCol, c.numClasses());
+      Map<String, Double> withShares = new LinkedHashMap<>(metrics);
+      withShares.put("balancedAccuracy", balancedAccuracy(confusion));
+      withShares.put("mostFrequentClassShare", mostFrequentClassShare(confusion));
+      return new Evaluation(withShares, linear, confusion, null);
     }
     return new Evaluation(metrics, linear, null, residuals(predicted, labelCol));
   }
@@ -64,6 +68,32 @@ record Evaluation(Map<String, Double> metrics, Map<String, Object> baseline, lon
     out.put("model", "LinearRegression");
     out.put("rmse", new RegressionEvaluator().setLabelCol(labelCol).setMetricName("rmse").evaluate(p));
     return out;
+  }
+
+  /** The mean over the classes present of the share of their rows predicted right (recall): accuracy that a majority class cannot carry. */
+  static double balancedAccuracy(long[][] confusion) {
+    double sum = 0;
+    int present = 0;
+    for (int k = 0; k < confusion.length; k++) {
+      long rows = java.util.Arrays.stream(confusion[k]).sum();
+      if (rows > 0) {
+        sum += (double) confusion[k][k] / rows;
+        present++;
+      }
+    }
+    return present == 0 ? Double.NaN : sum / present;
+  }
+
+  /** The share of rows in the most frequent class: the accuracy of always predicting it. */
+  static double mostFrequentClassShare(long[][] confusion) {
+    long most = 0;
+    long all = 0;
+    for (long[] row : confusion) {
+      long rows = java.util.Arrays.stream(row).sum();
+      most = Math.max(most, rows);
+      all += rows;
+    }
+    return all == 0 ? Double.NaN : (double) most / all;
   }
 
   private static long[][] confusion(Dataset<Row> predicted, String labelCol, int classes) {

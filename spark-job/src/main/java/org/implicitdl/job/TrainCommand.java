@@ -163,8 +163,12 @@ final class TrainCommand extends JobCommand {
       System.out.println(sameAs.comparedWith(((ModelInfo) model).implicitModel()));
     }
     double base = evaluation.baselineMetric(metricName);
-    System.out.printf(Locale.ROOT, "real-rule %s %s on %s (%d rows)%s; model written to %s%n", metricName, figure(metrics.get(metricName)),
-        validationName, metrics.get("count").longValue(),
+    double share = metrics.getOrDefault("mostFrequentClassShare", Double.NaN);
+    // with imbalanced classes, accuracy alone says little: the balanced accuracy and what the most frequent class alone scores
+    String imbalance = share >= IMBALANCED ? String.format(Locale.ROOT, " (balanced %s; the most frequent class alone %s)",
+        figure(metrics.get("balancedAccuracy")), figure(share)) : "";
+    System.out.printf(Locale.ROOT, "real-rule %s %s%s on %s (%d rows)%s; model written to %s%n", metricName, figure(metrics.get(metricName)),
+        imbalance, validationName, metrics.get("count").longValue(),
         Double.isNaN(base) ? "" : String.format(Locale.ROOT, "; linear baseline (%s) %s", evaluation.baseline().get("model"), figure(base)), version);
     if (published != null) {
       double old = Jobs.JSON.readTree(repo.readText(new Path(published, "metrics.json"))).get(metricName).asDouble();
@@ -181,6 +185,9 @@ final class TrainCommand extends JobCommand {
     System.out.println("published as LATEST: " + version);
     return 0;
   }
+
+  /** A most frequent class of at least this share of the validation rows makes the console add balanced accuracy. */
+  static final double IMBALANCED = 0.6;
 
   /**
    * A metric for the console: four decimals (accuracy, an rmse in the label's units), or four significant digits

@@ -37,6 +37,9 @@ class WordLabelsJobTest {
     try (Stream<Path> files = Files.walk(model)) {
       Path report = files.filter(p -> p.getFileName().toString().equals("report.html")).findFirst().orElseThrow();
       assertTrue(Files.readString(report).contains("<th>ant</th><th>bee</th><th>cat</th>"), "the confusion matrix names the classes");
+      JsonNode metrics = Jobs.JSON.readTree(Files.readString(report.resolveSibling("metrics.json")));
+      assertEquals(1.0 / 3, metrics.get("mostFrequentClassShare").asDouble(), 1e-12, "90 validation rows, 30 of each class");
+      assertTrue(metrics.get("balancedAccuracy").asDouble() > 0.8, metrics.toString());
     }
 
     JsonNode byWords = evaluate(model, words);
