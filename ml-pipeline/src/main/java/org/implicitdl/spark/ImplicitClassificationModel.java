@@ -191,7 +191,10 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     return fit.classNames() == null || predCol.isEmpty() ? predicted : predicted.withMetadata(predCol, out.apply(predCol).metadata());
   }
 
-  /** Accuracy and log-loss of the real rule on labelled data. */
+  /**
+   * Accuracy and log-loss of the real rule on labelled data; for two classes also the area under the ROC curve of the
+   * class-1 probability, which unlike accuracy does not depend on a threshold or on how imbalanced the classes are.
+   */
   public Map<String, Double> evaluate(Dataset<?> dataset) {
     String label = getLabelCol();
     DatasetChecks.requireNumericOrVectorColumn(dataset.schema(), label);
@@ -206,6 +209,10 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     metrics.put("logLoss", logLoss);
     metrics.put("loss", logLoss);
     metrics.put("count", (double) dataset.count());
+    if (numClasses() == 2) {
+      metrics.put("areaUnderROC", new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator().setLabelCol(label)
+          .setRawPredictionCol(getProbabilityCol()).setMetricName("areaUnderROC").evaluate(predicted));
+    }
     if (getEpsilon() > 0) {
       metrics.put("certifiedAccuracy", RobustEvaluation.certifiedAccuracy(predicted, label, getPredictionCol(), getCertifiedCol()));
       metrics.put("epsilon", getEpsilon());

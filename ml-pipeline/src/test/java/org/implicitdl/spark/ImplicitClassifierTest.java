@@ -134,4 +134,30 @@ class ImplicitClassifierTest {
     assertTrue(fromPrototypes.summary().history().size() > 1, "BCD from prototypes trained");
   }
 
+
+  /** Two classes: evaluate adds the area under the ROC curve, equal to the Mann–Whitney statistic of the collected scores. */
+  @Test
+  void twoClassesAreAlsoScoredByTheAreaUnderTheRocCurve() {
+    Dataset<Row> data = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features")
+        .transform(blobs(300, 9)).where("label < 2");
+    ImplicitClassificationModel m = small().setMaxIter(2).setMinSteps(0).fit(data);
+    java.util.Map<String, Double> metrics = m.evaluate(data);
+    List<Row> scored = m.transform(data).select("probability", "label").collectAsList();
+    double pairs = 0;
+    double ordered = 0;
+    for (Row p : scored) {
+      for (Row n : scored) {
+        if (p.getDouble(1) == 1 && n.getDouble(1) == 0) {
+          double sp = ((org.apache.spark.ml.linalg.Vector) p.get(0)).apply(1);
+          double sn = ((org.apache.spark.ml.linalg.Vector) n.get(0)).apply(1);
+          pairs++;
+          ordered += sp > sn ? 1 : sp == sn ? 0.5 : 0;
+        }
+      }
+    }
+    assertEquals(ordered / pairs, metrics.get("areaUnderROC"), 1e-9);
+    assertFalse(small().setMaxIter(1).setMinSteps(0).fit(new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"})
+        .setOutputCol("features").transform(blobs(90, 9))).evaluate(new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"})
+        .setOutputCol("features").transform(blobs(90, 9))).containsKey("areaUnderROC"), "three classes: no ROC curve");
+  }
 }

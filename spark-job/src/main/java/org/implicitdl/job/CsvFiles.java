@@ -47,7 +47,8 @@ final class CsvFiles {
     String firstName = df.columns().length == 0 ? "" : df.columns()[0];
     if (firstName.startsWith(BYTE_ORDER_MARK)) {
       // Excel's "CSV UTF-8" starts with a byte-order mark, which would otherwise be part of the first column's name
-      df = df.withColumnRenamed(firstName, firstName.substring(BYTE_ORDER_MARK.length()));
+      String name = firstName.substring(BYTE_ORDER_MARK.length());
+      df = df.withColumnRenamed(firstName, name.isEmpty() ? "_c0" : name); // no name: as Spark names an unnamed column
     }
     if (separator == ',') {
       return df;

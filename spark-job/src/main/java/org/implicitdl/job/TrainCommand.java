@@ -165,8 +165,9 @@ final class TrainCommand extends JobCommand {
     double base = evaluation.baselineMetric(metricName);
     double share = metrics.getOrDefault("mostFrequentClassShare", Double.NaN);
     // with imbalanced classes, accuracy alone says little: the balanced accuracy and what the most frequent class alone scores
-    String imbalance = share >= IMBALANCED ? String.format(Locale.ROOT, " (balanced %s; the most frequent class alone %s)",
-        figure(metrics.get("balancedAccuracy")), figure(share)) : "";
+    String imbalance = share >= IMBALANCED ? String.format(Locale.ROOT, " (balanced %s;%s the most frequent class alone %s)",
+        figure(metrics.get("balancedAccuracy")), metrics.containsKey("areaUnderROC") ? " AUC " + figure(metrics.get("areaUnderROC")) + ";" : "",
+        figure(share)) : "";
     System.out.printf(Locale.ROOT, "real-rule %s %s%s on %s (%d rows)%s; model written to %s%n", metricName, figure(metrics.get(metricName)),
         imbalance, validationName, metrics.get("count").longValue(),
         Double.isNaN(base) ? "" : String.format(Locale.ROOT, "; linear baseline (%s) %s", evaluation.baseline().get("model"), figure(base)), version);

@@ -184,6 +184,10 @@ class InputColumnsJobTest {
     assertEquals(0, CommandLine.run("predict", "--model", indexed.toString(), "--input", pandasCsv.toString(), "--format", "csv",
         "--output", out.toString(), "--master", "local[2]").exit());
     assertTrue(CommandLine.csvPart(out).get(0).startsWith("_c0,x,z,label,prediction"), CommandLine.csvPart(out).get(0));
+    List<String> pandasWithMark = new ArrayList<>(pandas);
+    pandasWithMark.set(0, "\uFEFF" + pandasWithMark.get(0));
+    assertEquals(CommandLine.evaluation(indexed, pandasCsv, "label"),
+        CommandLine.evaluation(indexed, Files.write(dir.resolve("pandas-excel.csv"), pandasWithMark), "label"), "a byte-order mark before the index");
   }
 
   @Test
