@@ -29,6 +29,9 @@ final class TaskChoice {
     String labelCol = data.labelCol();
     var type = data.frame().schema().apply(labelCol).dataType();
     if (!(type instanceof NumericType)) {
+      if (data.frame().select(functions.col(labelCol)).filter(functions.col(labelCol).isNotNull()).isEmpty()) {
+        return CLASSIFICATION; // no label at all: the label checks name the empty column
+      }
       System.out.println("task: classification (label column '" + labelCol + "' holds " + (ClassLabels.holdsWords(data.frame(), labelCol)
           ? "words" : type.simpleString()) + "; --task sets it)");
       return CLASSIFICATION;

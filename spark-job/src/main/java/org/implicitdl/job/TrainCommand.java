@@ -83,7 +83,7 @@ final class TrainCommand extends JobCommand {
           ? JobConfig.saved(repo.readText(new Path(published, "config.json"))).getString("task") : TaskChoice.resolve(configuredTask, data);
       cfg = cfg.with("task", task);
       Provenance provenance = Provenance.of(spark, cfg, input, format, data);
-      data = ClassLabels.forTraining(data, task, input, cfg.flag("warm-start") && published != null && task.equals("classification")
+      data = ClassLabels.forTraining(data, task, input, cfg.flag("warm-start") && published != null && task.equals(TaskChoice.CLASSIFICATION)
           ? Jobs.loadModel(spark, new Path(published, "model").toString()) : null);
       if (continues != null) {
         String change = continues.schemaChange(provenance.schema());
@@ -157,7 +157,7 @@ final class TrainCommand extends JobCommand {
         withHeldOut(train, validation, data.labelCol(), weightCol), data.featureNames());
     Evaluation evaluation = Evaluation.of(model, train, validation, data.labelCol(), weightCol, cfg.flag("linear-baseline"));
     Map<String, Double> metrics = evaluation.metrics();
-    String metricName = task.equals("classification") ? "accuracy" : "rmse";
+    String metricName = task.equals(TaskChoice.CLASSIFICATION) ? "accuracy" : "rmse";
     writeVersion(repo, version, model, evaluation, metricName, provenance);
     if (sameAs != null) {
       System.out.println(sameAs.comparedWith(((ModelInfo) model).implicitModel()));
@@ -217,7 +217,7 @@ final class TrainCommand extends JobCommand {
   private static Model<?> fit(JobConfig cfg, String task, String input, String labelCol, String warmStart, String stateDir, Dataset<Row> train,
       List<String> featureNames) {
     try {
-      if (task.equals("classification")) {
+      if (task.equals(TaskChoice.CLASSIFICATION)) {
         ImplicitClassifier c = (ImplicitClassifier) new ImplicitClassifier().setLabelCol(labelCol).setFeaturesCol(DataSources.FEATURES);
         configure(c, cfg, warmStart, stateDir);
         return c.fit(train);

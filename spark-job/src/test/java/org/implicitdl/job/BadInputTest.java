@@ -305,6 +305,8 @@ class BadInputTest {
         new Case("train: --ignore-cols names no column", 2, "--ignore-cols: column 'nope' not found in", train(cls, "label", "classification", m, "--ignore-cols", "nope")),
         new Case("predict: text where the model took a number", 1, "column 'x1' is not numeric (string); the model takes it as a number",
             withMaster("predict", "--model", clsModel.toString(), "--input", write("x1-text.csv", "x1,x2,x3", "a,1,2", "b,2,3").toString(), "--format", "csv", "--output", dir.resolve("p-text").toString())),
+        new Case("train: a label column empty in every row", 1, "no-labels.csv: label column 'y' is empty in 3 row(s)",
+            train(write("no-labels.csv", "x1,y", "1.0,", "2.0,", "3.0,"), "y", "auto", m)),
         new Case("train: an empty regression label", 1, "gap-y.csv: label column 'y' is empty in 1 row(s)",
             train(write("gap-y.csv", "x1,y", "1.0,2.0", "2.0,", "3.0,4.0", "4.0,5.0"), "y", "regression", m)),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
