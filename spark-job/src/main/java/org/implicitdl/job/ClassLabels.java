@@ -146,23 +146,22 @@ final class ClassLabels {
   private static String[] numberClasses(DataSources.Loaded data, String path, boolean fresh) {
     String labelCol = data.labelCol();
     Column y = functions.col(labelCol);
-    Row r = data.frame().agg(functions.min(y), functions.max(y), functions.first(functions.when(y.notEqual(functions.floor(y)), y), true))
-        .head();
-    if (!r.isNullAt(2)) {
-      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the value " + r.get(2) + ", not a class (class labels "
+    NumericLabels r = NumericLabels.of(data.frame(), labelCol);
+    if (r.fraction() != null) {
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the value " + r.fraction() + ", not a class (class labels "
           + "are whole numbers or words); for a numeric target pass --task regression");
     }
-    if (!r.isNullAt(1) && ((Number) r.get(1)).doubleValue() >= MAX_CLASSES) {
-      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the class " + r.get(1) + ", more than the "
+    if (r.max() != null && r.max().doubleValue() >= MAX_CLASSES) {
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the class " + r.max() + ", more than the "
           + MAX_CLASSES + " classes a classifier takes; for a numeric target pass --task regression");
     }
-    if (fresh && !r.isNullAt(0) && ((Number) r.get(0)).doubleValue() == ((Number) r.get(1)).doubleValue()) {
-      atLeastTwo(new String[] {String.valueOf(((Number) r.get(0)).longValue())}, labelCol, path);
+    if (fresh && r.min() != null && r.min().doubleValue() == r.max().doubleValue()) {
+      atLeastTwo(new String[] {String.valueOf(r.min().longValue())}, labelCol, path);
     }
-    if (r.isNullAt(0) || ((Number) r.get(0)).doubleValue() >= 0) {
-      if (!r.isNullAt(1) && ((Number) r.get(1)).doubleValue() >= MANY_CLASSES) {
+    if (r.min() == null || r.min().doubleValue() >= 0) {
+      if (r.max() != null && r.max().doubleValue() >= MANY_CLASSES) {
         long classes = data.frame().select(y).distinct().count();
-        System.out.println("note: label column '" + labelCol + "' holds " + classes + " distinct whole numbers up to " + r.get(1)
+        System.out.println("note: label column '" + labelCol + "' holds " + classes + " distinct whole numbers up to " + r.max()
             + ", each taken as a class; for a numeric target pass --task regression");
       }
       return null;
@@ -173,6 +172,19 @@ final class ClassLabels {
     }
     values.sort(null);
     return atLeastTwo(values.stream().map(String::valueOf).toArray(String[]::new), labelCol, path);
+  }
+
+  /**
+   * One aggregate over a numeric label column: a value with a fraction (null when every value is whole), and the least
+   * and the greatest value (null when the column has none). The automatic task ({@link TaskChoice}) and the class
+   * check read the same figures.
+   */
+  record NumericLabels(Number fraction, Number min, Number max) {
+    static NumericLabels of(Dataset<Row> frame, String labelCol) {
+      Column y = functions.col(labelCol);
+      Row r = frame.agg(functions.first(functions.when(y.notEqual(functions.floor(y)), y), true), functions.min(y), functions.max(y)).head();
+      return new NumericLabels((Number) r.get(0), (Number) r.get(1), (Number) r.get(2));
+    }
   }
 
   private static List<Row> distinct(DataSources.Loaded data, Column label, String path) {

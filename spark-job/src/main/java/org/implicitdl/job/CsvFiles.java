@@ -30,7 +30,8 @@ final class CsvFiles {
 
   /** The file(s) at {@code path} with a header, types inferred, separated as the header line is. */
   static Dataset<Row> read(SparkSession spark, String path) {
-    Row[] first = (Row[]) spark.read().text(path).head(1);
+    Dataset<Row> lines = spark.read().text(path);
+    Row[] first = (Row[]) lines.head(1);
     if (first.length == 0) {
       throw new IllegalArgumentException(path + ": nothing to read (an empty file, or a directory without data files)");
     }
@@ -43,7 +44,7 @@ final class CsvFiles {
     // spaces around separators ("1.0, 2.0, yes", a hand-written or fixed-width export) are not part of the names and values
     Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true").option("sep", String.valueOf(separator))
         .option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true").csv(path);
-    requireSameFieldCounts(spark, df, path, separator);
+    requireSameFieldCounts(lines, df, path, separator);
     String firstName = df.columns().length == 0 ? "" : df.columns()[0];
     if (firstName.startsWith(BYTE_ORDER_MARK)) {
       // Excel's "CSV UTF-8" starts with a byte-order mark, which would otherwise be part of the first column's name
@@ -87,13 +88,13 @@ final class CsvFiles {
    * (read as missing values) and drop a long line's extra fields, without a word; a ragged line means a wrong
    * separator or a separator inside an unquoted value, and is an error naming the count and one such line.
    */
-  private static void requireSameFieldCounts(SparkSession spark, Dataset<Row> df, String path, char separator) {
+  private static void requireSameFieldCounts(Dataset<Row> lines, Dataset<Row> df, String path, char separator) {
     // separators outside quoted values, per non-blank line (Spark reads line by line unless multiLine, as here)
     Column line = functions.regexp_replace(functions.col("value"), "\"[^\"]*\"", "");
     Column separators = functions.length(line).minus(functions.length(functions.replace(line, functions.lit(String.valueOf(separator)),
         functions.lit(""))));
     Column ragged = separators.notEqual(functions.lit(df.columns().length - 1));
-    Row r = spark.read().text(path).filter(functions.trim(functions.col("value")).notEqual(""))
+    Row r = lines.filter(functions.trim(functions.col("value")).notEqual(""))
         .agg(functions.count(functions.when(ragged, 1)), functions.first(functions.when(ragged, functions.col("value")), true)).head();
     if (r.getLong(0) > 0) {
       String example = r.getString(1).strip();
@@ -160,8 +161,7 @@ final class CsvFiles {
     List<Column> counts = new ArrayList<>();
     for (String name : text) {
       Column c = DataSources.column(name);
-      Column value = functions.lower(functions.trim(c));
-      Column token = value.isin(MissingValues.TOKENS.toArray());
+      Column token = MissingValues.isToken(c);
       counts.add(functions.count(functions.when(c.rlike(DECIMAL_COMMA), 1)));
       counts.add(functions.count(functions.when(c.isNotNull().and(decimalPoints(c).try_cast("double").isNull()).and(functions.not(token)), 1)));
       counts.add(functions.count(functions.when(c.isNotNull().and(token), 1)));

@@ -77,13 +77,15 @@ final class MissingValues {
   static boolean numbersWithGaps(Dataset<Row> df, String column) {
     Column c = DataSources.column(column);
     Column notNumber = c.isNotNull().and(c.try_cast("double").isNull());
-    List<Row> others = df.select(functions.lower(functions.trim(c))).filter(notNumber).distinct().limit(TOKENS.size() + 1).collectAsList();
-    for (Row r : others) {
-      if (!TOKENS.contains(r.getString(0))) {
-        return false;
-      }
+    if (!df.select(c).filter(notNumber.and(functions.not(isToken(c)))).isEmpty()) {
+      return false;
     }
     return !df.select(c).filter(c.try_cast("double").isNotNull()).isEmpty();
+  }
+
+  /** Whether a text cell is a missing-value token ({@link #TOKENS}), compared trimmed and without case. */
+  static Column isToken(Column text) {
+    return functions.lower(functions.trim(text)).isin(TOKENS.toArray());
   }
 
   /** The frame with text column {@code column} read as numbers (its missing-value tokens as empty cells). */

@@ -1,7 +1,5 @@
 package org.implicitdl.job;
 
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.NumericType;
 
@@ -36,24 +34,22 @@ final class TaskChoice {
           ? "words" : type.simpleString()) + "; --task sets it)");
       return CLASSIFICATION;
     }
-    Column y = functions.col(labelCol);
-    Row r = data.frame().agg(functions.first(functions.when(y.notEqual(functions.floor(y)), y), true), functions.max(y),
-        functions.min(y)).head();
-    if (r.isNullAt(1)) {
+    ClassLabels.NumericLabels r = ClassLabels.NumericLabels.of(data.frame(), labelCol);
+    if (r.max() == null) {
       return CLASSIFICATION; // no label at all: the label checks name the empty column
     }
     String why;
-    if (!r.isNullAt(0)) {
-      why = "holds fractions, e.g. " + r.get(0);
-    } else if (!r.isNullAt(1) && ((Number) r.get(1)).doubleValue() >= ClassLabels.MAX_CLASSES) {
-      why = "holds whole numbers up to " + ((Number) r.get(1)).longValue();
+    if (r.fraction() != null) {
+      why = "holds fractions, e.g. " + r.fraction();
+    } else if (r.max().doubleValue() >= ClassLabels.MAX_CLASSES) {
+      why = "holds whole numbers up to " + r.max().longValue();
     } else {
-      long distinct = data.frame().select(y).distinct().limit(ClassLabels.MANY_CLASSES).count();
+      long distinct = data.frame().select(functions.col(labelCol)).distinct().limit(ClassLabels.MANY_CLASSES).count();
       if (distinct >= ClassLabels.MANY_CLASSES) {
         why = "holds " + ClassLabels.MANY_CLASSES + " or more distinct whole numbers";
       } else {
         System.out.println("task: classification (label column '" + labelCol + "' holds " + distinct + " distinct whole number" + (distinct == 1 ? "" : "s") + ", from "
-            + ((Number) r.get(2)).longValue() + " to " + ((Number) r.get(1)).longValue() + "; --task regression trains on them as numbers)");
+            + r.min().longValue() + " to " + r.max().longValue() + "; --task regression trains on them as numbers)");
         return CLASSIFICATION;
       }
     }
