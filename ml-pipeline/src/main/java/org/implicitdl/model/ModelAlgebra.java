@@ -104,6 +104,36 @@ public final class ModelAlgebra {
     return new ImplicitModel(a, b, c, d2D1, first.activation(), bias);
   }
 
+  /**
+   * The same rule for inputs whose gaps are filled with other values. Input {@code filled[g]} is a number column whose
+   * empty cells are marked by the indicator input {@code indicators[g]} (1 exactly there, else 0); on the marked rows
+   * this model read the column as the value {@code v}, the returned one reads it as {@code v − shift[g]}. Rule (1) and
+   * the readout are affine in u, so moving {@code shift[g]} times the column's weights in B and D onto the
+   * indicator's keeps Bu and Du, and with them every state and output, the same on every row: the two models agree
+   * exactly. A and C are untouched (so is the certificate).
+   */
+  public static ImplicitModel refilled(ImplicitModel m, int[] filled, int[] indicators, double[] shift) {
+    if (filled.length != indicators.length || filled.length != shift.length) {
+      throw new IllegalArgumentException("refilled: " + filled.length + " filled inputs, " + indicators.length + " indicators and "
+          + shift.length + " shifts");
+    }
+    Matrix b = m.b();
+    Matrix d = m.d();
+    for (int g = 0; g < filled.length; g++) {
+      int j = filled[g];
+      int k = indicators[g];
+      if (j < 0 || j >= m.inputDim() || k < 0 || k >= m.inputDim() || j == k) {
+        throw new IllegalArgumentException("refilled: input " + j + " and its indicator " + k + " must be two of the " + m.inputDim() + " inputs");
+      }
+      for (Matrix w : new Matrix[] {b, d}) {
+        for (int i = 0; i < w.rows(); i++) {
+          w.set(i, k, w.get(i, k) + shift[g] * w.get(i, j));
+        }
+      }
+    }
+    return m.with(m.a(), b, m.c(), d);
+  }
+
   private static Matrix withBias(Matrix m, boolean has, boolean wanted) {
     return has || !wanted ? m : Matrix.hstack(m, Matrix.zeros(m.rows(), 1));
   }

@@ -251,6 +251,15 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     return (ImplicitClassificationModel) copyValues(copy, new ParamMap()).setParent(parent());
   }
 
+  /**
+   * The same params, names and training summary around {@code other}, a rule of the same inputs and outputs that predicts
+   * what this one does on the rows it will be given (see {@link org.implicitdl.model.ModelAlgebra#refilled}).
+   */
+  public ImplicitClassificationModel withRule(ImplicitModel other) {
+    ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), fit.with(other));
+    return (ImplicitClassificationModel) copyValues(copy, new ParamMap()).setParent(parent());
+  }
+
   @Override
   public MLWriter write() {
     return ModelStorage.writer(this);

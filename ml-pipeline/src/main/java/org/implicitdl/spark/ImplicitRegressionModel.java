@@ -146,6 +146,15 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     return (ImplicitRegressionModel) copyValues(copy, new ParamMap()).setParent(parent());
   }
 
+  /**
+   * The same params, names and training summary around {@code other}, a rule of the same inputs and outputs that predicts
+   * what this one does on the rows it will be given (see {@link org.implicitdl.model.ModelAlgebra#refilled}).
+   */
+  public ImplicitRegressionModel withRule(ImplicitModel other) {
+    ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), fit.with(other));
+    return (ImplicitRegressionModel) copyValues(copy, new ParamMap()).setParent(parent());
+  }
+
   @Override
   public MLWriter write() {
     return ModelStorage.writer(this);

@@ -30,6 +30,18 @@ public interface ModelInfo {
       return new Fit(model, null, null, null);
     }
 
+    /**
+     * The same summary, names and class names around another model of the same inputs and outputs that predicts what
+     * this one does on the rows it will be given (one refilled for other gap values).
+     */
+    public Fit with(ImplicitModel other) {
+      if (other.inputDim() != model.inputDim() || other.outputDim() != model.outputDim()) {
+        throw new IllegalArgumentException("a model of " + other.inputDim() + " inputs and " + other.outputDim() + " outputs in place of one of "
+            + model.inputDim() + " and " + model.outputDim());
+      }
+      return new Fit(other, summary, featureNames, classNames);
+    }
+
     /** The same names and class names around another model of the same inputs and outputs (a pruned one). */
     public Fit around(ImplicitModel other) {
       return new Fit(other, null, featureNames, classNames);

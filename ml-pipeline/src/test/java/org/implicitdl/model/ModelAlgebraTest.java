@@ -107,6 +107,45 @@ class ModelAlgebraTest {
     assertTrue(e.getMessage().contains("output layer takes 5 inputs"), e.getMessage());
   }
 
+  /**
+   * Gaps filled with a column's mean in training and with 0 at prediction: the refilled model on the 0-filled rows
+   * predicts what the trained one does on the mean-filled rows, and differently from it without the refill.
+   */
+  @Test
+  void refilledModelPredictsOnZeroFilledRowsWhatTheModelDidOnMeanFilledOnes() {
+    ImplicitModel trained = randomImplicit(7, 5, 3, 0.8, true, 70);
+    int[] filled = {0, 2};
+    int[] indicators = {3, 4};
+    double[] means = {41.5, -0.25};
+    Matrix meanFilled = TestData.gaussian(5, 40, 1.0, 71);
+    for (int col = 0; col < 40; col++) {
+      for (int g = 0; g < 2; g++) {
+        boolean gap = (col + g) % 3 == 0;
+        meanFilled.set(indicators[g], col, gap ? 1.0 : 0.0);
+        if (gap) {
+          meanFilled.set(filled[g], col, means[g]);
+        }
+      }
+    }
+    Matrix zeroFilled = meanFilled.copy();
+    for (int col = 0; col < 40; col++) {
+      for (int g = 0; g < 2; g++) {
+        if (meanFilled.get(indicators[g], col) == 1.0) {
+          zeroFilled.set(filled[g], col, 0.0);
+        }
+      }
+    }
+    ImplicitModel refilled = ModelAlgebra.refilled(trained, filled, indicators, means);
+    Matrix expected = trained.predict(meanFilled);
+    assertTrue(TestData.maxAbsDiff(expected, refilled.predict(zeroFilled)) <= 1e-9 * (1 + TestData.maxAbsDiff(expected, Matrix.zeros(3, 40))));
+    assertTrue(TestData.maxAbsDiff(expected, trained.predict(zeroFilled)) > 1e-3, "the test's gaps change the outputs");
+    assertTrue(TestData.maxAbsDiff(trained.a(), refilled.a()) == 0 && TestData.maxAbsDiff(trained.c(), refilled.c()) == 0);
+    ImplicitModel back = ModelAlgebra.refilled(refilled, filled, indicators, new double[] {-means[0], -means[1]});
+    assertTrue(TestData.maxAbsDiff(trained.b(), back.b()) <= 1e-12 && TestData.maxAbsDiff(trained.d(), back.d()) <= 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> ModelAlgebra.refilled(trained, new int[] {0}, new int[] {0}, new double[] {1}));
+    assertThrows(IllegalArgumentException.class, () -> ModelAlgebra.refilled(trained, new int[] {0}, new int[] {5}, new double[] {1}));
+  }
+
   static ImplicitModel randomImplicit(int n, int p, int q, double kappa, boolean bias, long seed) {
     int pb = p + (bias ? 1 : 0);
     Matrix a = WellPosedness.projectInfNorm(TestData.gaussian(n, n, 1.0, seed), kappa);

@@ -260,7 +260,7 @@ final class DataSources {
     // indicators, a number column with gaps gains its missing-value indicator
     java.util.Map<String, Long> missing = MissingValues.counts(df, features.stream().filter(n -> !text.contains(n)).toList());
     missing.forEach((name, rows) -> System.out.println("column '" + name + "' has no number in " + rows + " row(s) (empty, NA or NaN): "
-        + "filled with 0 there, and the input '" + MissingValues.indicatorName(name) + "' marks them"));
+        + "the model reads the column's mean over the training rows there, and the input '" + MissingValues.indicatorName(name) + "' marks them"));
     java.util.Map<String, List<String>> indicators = text.isEmpty() ? java.util.Map.of() : TextFeatures.indicators(df, text, path);
     List<String> expanded = new ArrayList<>();
     for (String name : features) {

@@ -13,8 +13,9 @@ import org.apache.spark.sql.types.NumericType;
 /**
  * Empty (or NaN) cells of a numeric feature column: where training finds some, the column is filled
  * with 0 there and a second input, {@code column=missing}, is 1 on those rows — the model learns what
- * a missing value means from the indicator's own weights, so nothing but the names is stored:
- * predict and evaluate fill and mark a column exactly when the model has its indicator. A column
+ * a missing value means from the indicator's own weights. Training itself reads the gaps as the
+ * column's mean and hands over a model refilled for the 0s ({@link GapFills}), so nothing but the
+ * names is stored: predict and evaluate fill and mark a column exactly when the model has its indicator. A column
  * without empty cells in training keeps refusing them later (the model never saw one).
  */
 final class MissingValues {

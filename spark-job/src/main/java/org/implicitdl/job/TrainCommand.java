@@ -152,10 +152,18 @@ final class TrainCommand extends JobCommand {
       }
       validationName = "held-out " + f + " of " + input;
     }
+    GapFills gaps = GapFills.of(train, data.featureNames());
+    train = gaps.meanFilled(train);
+    validation = gaps.meanFilled(validation);
     String warmStart = cfg.flag("warm-start") && published != null ? new Path(published, "model").toString() : "";
-    Model<?> model = fit(cfg, task, input, data.labelCol(), warmStart, new Path(version, "state").toString(),
-        withHeldOut(train, validation, data.labelCol(), weightCol), data.featureNames());
+    Path refilledStart = warmStart.isEmpty() || gaps.isEmpty() ? null : refilledStart(spark, warmStart, gaps, data.featureNames(), version);
+    Model<?> model = fit(cfg, task, input, data.labelCol(), refilledStart != null ? refilledStart.toString() : warmStart,
+        new Path(version, "state").toString(), withHeldOut(train, validation, data.labelCol(), weightCol), data.featureNames());
+    if (refilledStart != null) {
+      repo.delete(refilledStart);
+    }
     Evaluation evaluation = Evaluation.of(model, train, validation, data.labelCol(), weightCol, cfg.flag("linear-baseline"));
+    model = gaps.forZeroFilledRows(model);
     Map<String, Double> metrics = evaluation.metrics();
     String metricName = task.equals(TaskChoice.CLASSIFICATION) ? "accuracy" : "rmse";
     writeVersion(repo, version, model, evaluation, metricName, provenance);
@@ -185,6 +193,21 @@ final class TrainCommand extends JobCommand {
     repo.publish(version, published);
     System.out.println("published as LATEST: " + version);
     return 0;
+  }
+
+  /**
+   * The published model refilled for this training's mean-filled gaps ({@link GapFills}), saved in the version for the
+   * warm start to read; null when the published model has other inputs (the warm start then names the difference).
+   */
+  private static Path refilledStart(SparkSession spark, String published, GapFills gaps, List<String> featureNames, Path version)
+      throws IOException {
+    Model<?> start = Jobs.loadModel(spark, published);
+    if (!java.util.Arrays.asList(((ModelInfo) start).featureNames().names()).equals(featureNames)) {
+      return null;
+    }
+    Path saved = new Path(version, "warm-start");
+    ((org.apache.spark.ml.util.MLWritable) gaps.forMeanFilledRows(start)).write().save(saved.toString());
+    return saved;
   }
 
   /** A most frequent class of at least this share of the validation rows makes the console add balanced accuracy. */

@@ -109,8 +109,8 @@ class InputColumnsJobTest {
     Path model = dir.resolve("model");
     CommandLine train = CommandLine.run(BadInputTest.train(naCsv, "label", "classification", model));
     assertEquals(0, train.exit(), train.err());
-    assertTrue(train.out().matches("(?s).*column 'x' has no number in \\d+ row\\(s\\) \\(empty, NA or NaN\\): filled with 0 there, "
-        + "and the input 'x=missing' marks them.*"), train.out());
+    assertTrue(train.out().matches("(?s).*column 'x' has no number in \\d+ row\\(s\\) \\(empty, NA or NaN\\): the model reads the "
+        + "column's mean over the training rows there, and the input 'x=missing' marks them.*"), train.out());
     JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]").out());
     List<String> selected = new ArrayList<>();
     info.get("selectedFeatureNames").forEach(n -> selected.add(n.asText()));
@@ -123,6 +123,41 @@ class InputColumnsJobTest {
     assertEquals(byNa, CommandLine.evaluation(other, naCsv, "label"), "trained on empty cells: the same model as on NA");
   }
 
+
+  /**
+   * Gaps in a column far from 0 (salaries about 50,000): training reads them as the column's mean, and the published
+   * model, which predict and evaluate feed 0 and the indicator there, scores on the validation file exactly what
+   * training measured on it; a warm start from it trains and leaves no copy of its refilled start behind.
+   */
+  @Test
+  void gapsTrainAtTheMeanAndThePublishedModelScoresTheSameOnZeroFilledRows() throws Exception {
+    java.util.Random r = new java.util.Random(33);
+    List<String> train = new ArrayList<>(List.of("salary,age,spend"));
+    List<String> validation = new ArrayList<>(List.of("salary,age,spend"));
+    for (int i = 0; i < 400; i++) {
+      double salary = 50_000 + 10_000 * r.nextGaussian();
+      double age = 40 + 12 * r.nextGaussian();
+      boolean gap = r.nextDouble() < 0.2;
+      double spend = 0.02 * salary + 3 * Math.abs(age - 40) + (gap ? 150 : 0) + 20 * r.nextGaussian();
+      (i < 300 ? train : validation).add(String.format(java.util.Locale.ROOT, "%s,%.1f,%.2f", gap ? "NA" : String.format(java.util.Locale.ROOT, "%.0f", salary), age, spend));
+    }
+    Path trainCsv = Files.write(dir.resolve("train.csv"), train);
+    Path validationCsv = Files.write(dir.resolve("validation.csv"), validation);
+    Path model = dir.resolve("gaps-model");
+    CommandLine fit = CommandLine.run(BadInputTest.train(trainCsv, "spend", "regression", model, "--validation", validationCsv.toString()));
+    assertEquals(0, fit.exit(), fit.err());
+    Path version = model.resolve("versions").resolve(Files.readString(model.resolve("LATEST")).trim());
+    double measured = Jobs.JSON.readTree(Files.readString(version.resolve("metrics.json"))).get("rmse").asDouble();
+    double evaluated = Jobs.JSON.readTree(CommandLine.evaluation(model, validationCsv, "spend")).get("rmse").asDouble();
+    assertEquals(measured, evaluated, 1e-9 * measured, "the refilled model on 0-filled rows is the trained one on mean-filled rows");
+
+    CommandLine warm = CommandLine.run(BadInputTest.train(trainCsv, "spend", "regression", model, "--validation", validationCsv.toString(),
+        "--warm-start"));
+    assertEquals(0, warm.exit(), warm.err());
+    try (var versions = Files.list(model.resolve("versions"))) {
+      assertTrue(versions.noneMatch(v -> Files.exists(v.resolve("warm-start"))), "the refilled start is deleted after the fit");
+    }
+  }
 
   /**
    * CSV as spreadsheets export it in many locales — separated by semicolons, numbers with decimal commas, NA for a gap — and
