@@ -41,10 +41,16 @@ final class CsvFiles {
       throw new IllegalArgumentException(path + ": not a CSV file: " + notText);
     }
     char separator = separator(header);
+    boolean multiLine = requireSameFieldCounts(lines, path, separator, fields(header, separator));
     // spaces around separators ("1.0, 2.0, yes", a hand-written or fixed-width export) are not part of the names and values
-    Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true").option("sep", String.valueOf(separator))
-        .option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true").csv(path);
-    requireSameFieldCounts(lines, df, path, separator);
+    org.apache.spark.sql.DataFrameReader reader = spark.read().option("header", "true").option("inferSchema", "true")
+        .option("sep", String.valueOf(separator)).option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true");
+    if (multiLine) {
+      // a quoted value with line breaks (a note, an address): records span lines, and a quote inside one is doubled
+      reader = reader.option("multiLine", "true").option("escape", "\"");
+      requireSameFieldCountsPerRecord(spark, path, separator, fields(header, separator));
+    }
+    Dataset<Row> df = reader.csv(path);
     String firstName = df.columns().length == 0 ? "" : df.columns()[0];
     if (firstName.startsWith(BYTE_ORDER_MARK)) {
       // Excel's "CSV UTF-8" starts with a byte-order mark, which would otherwise be part of the first column's name
@@ -86,22 +92,81 @@ final class CsvFiles {
   /**
    * Every line has as many fields as the header: Spark's CSV reader would fill a short line's last columns with nulls
    * (read as missing values) and drop a long line's extra fields, without a word; a ragged line means a wrong
-   * separator or a separator inside an unquoted value, and is an error naming the count and one such line.
+   * separator or a separator inside an unquoted value, and is an error naming the count and one such line. Returns
+   * whether some line has an odd number of quotes — a quoted value goes on on the next line — in which case the lines
+   * are not records, and {@link #requireSameFieldCountsPerRecord} checks the records instead.
    */
-  private static void requireSameFieldCounts(Dataset<Row> lines, Dataset<Row> df, String path, char separator) {
-    // separators outside quoted values, per non-blank line (Spark reads line by line unless multiLine, as here)
-    Column line = functions.regexp_replace(functions.col("value"), "\"[^\"]*\"", "");
+  private static boolean requireSameFieldCounts(Dataset<Row> lines, String path, char separator, int fields) {
+    Column value = functions.col("value");
+    Column quotes = functions.length(value).minus(functions.length(functions.replace(value, functions.lit("\""), functions.lit(""))));
+    // separators outside quoted values, per non-blank line
+    Column line = functions.regexp_replace(value, "\"[^\"]*\"", "");
     Column separators = functions.length(line).minus(functions.length(functions.replace(line, functions.lit(String.valueOf(separator)),
         functions.lit(""))));
-    Column ragged = separators.notEqual(functions.lit(df.columns().length - 1));
-    Row r = lines.filter(functions.trim(functions.col("value")).notEqual(""))
-        .agg(functions.count(functions.when(ragged, 1)), functions.first(functions.when(ragged, functions.col("value")), true)).head();
-    if (r.getLong(0) > 0) {
-      String example = r.getString(1).strip();
-      throw new IllegalArgumentException(path + ": " + r.getLong(0) + " line(s) have another number of fields than the header's "
-          + df.columns().length + ", e.g. '" + (example.length() > 80 ? example.substring(0, 80) + "…" : example)
-          + "': a wrong separator, or one inside an unquoted value?");
+    Column ragged = separators.notEqual(functions.lit(fields - 1));
+    Row r = lines.filter(functions.trim(value).notEqual(""))
+        .agg(functions.count(functions.when(quotes.mod(2).equalTo(1), 1)), functions.count(functions.when(ragged, 1)),
+            functions.first(functions.when(ragged, value), true)).head();
+    if (r.getLong(0) == 0 && r.getLong(1) > 0) {
+      throw ragged(path, r.getLong(1), fields, r.getString(2));
     }
+    return r.getLong(0) > 0;
+  }
+
+  /** The same check for files with quoted line breaks: each file read whole and split into records outside quotes. */
+  private static void requireSameFieldCountsPerRecord(SparkSession spark, String path, char separator, int fields) {
+    List<String> found = spark.read().option("wholetext", "true").text(path).javaRDD()
+        .map(row -> raggedRecords(row.getString(0), separator, fields)).filter(f -> !f.isEmpty()).collect();
+    if (!found.isEmpty()) {
+      long count = found.stream().mapToLong(f -> Long.parseLong(f.substring(0, f.indexOf('\t')))).sum();
+      String first = found.get(0);
+      throw ragged(path, count, fields, first.substring(first.indexOf('\t') + 1));
+    }
+  }
+
+  /** The records of one file's text after its header with another number of fields: "count<tab>first such record", or empty. */
+  static String raggedRecords(String text, char separator, int fields) {
+    long ragged = 0;
+    String example = null;
+    boolean quoted = false;
+    boolean header = true;
+    int start = 0;
+    int separators = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      char ch = i < text.length() ? text.charAt(i) : '\n';
+      if (ch == '"') {
+        quoted = !quoted;
+      } else if (!quoted && ch == separator) {
+        separators++;
+      } else if (!quoted && ch == '\n') {
+        String record = text.substring(start, Math.min(i, text.length())).strip();
+        if (!record.isEmpty() && !header && separators != fields - 1) {
+          ragged++;
+          example = example == null ? record : example;
+        }
+        header &= record.isEmpty();
+        start = i + 1;
+        separators = 0;
+      }
+    }
+    return ragged == 0 ? "" : ragged + "\t" + example;
+  }
+
+  private static IllegalArgumentException ragged(String path, long count, int fields, String example) {
+    String shown = example.strip();
+    return new IllegalArgumentException(path + ": " + count + " line(s) have another number of fields than the header's " + fields
+        + ", e.g. '" + (shown.length() > 80 ? shown.substring(0, 80) + "…" : shown) + "': a wrong separator, or one inside an unquoted value?");
+  }
+
+  /** The fields of a header line: its separators outside quotes, plus one. */
+  static int fields(String header, char separator) {
+    int count = 1;
+    boolean quoted = false;
+    for (char ch : header.toCharArray()) {
+      quoted ^= ch == '"';
+      count += !quoted && ch == separator ? 1 : 0;
+    }
+    return count;
   }
 
   /**

@@ -68,7 +68,8 @@ final class PredictCommand extends JobCommand.WithSpark {
     if (delta) {
       DeltaTables.write(out, output, mode);
     } else {
-      out.coalesce(1).write().option("header", "true").mode(mode.equals("error") ? "errorifexists" : mode).csv(output);
+      // a quote inside a value is doubled (RFC 4180), as spreadsheets and pandas read it, not escaped by a backslash
+      out.coalesce(1).write().option("header", "true").option("escape", "\"").mode(mode.equals("error") ? "errorifexists" : mode).csv(output);
     }
     System.out.println("predictions written to " + output);
     return 0;

@@ -235,6 +235,33 @@ class InputColumnsJobTest {
   }
 
   /**
+   * A quoted value with line breaks and doubled quotes (a note, an address, as spreadsheets and pandas write them) is one
+   * value: the file is read record by record, not line by line, and a record with another number of fields than the
+   * header is still the one-line error.
+   */
+  @Test
+  void quotedLineBreaksAreOneValueAndRaggedRecordsAreStillRefused() throws Exception {
+    Path notes = Files.writeString(dir.resolve("notes.csv"), "x,note,label\n1.5,ok,a\n-2,\"called twice,\nthen \"\"escalated\"\"\",b\n"
+        + "0.25,\"two\r\nlines\",a\n");
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").getOrCreate();
+    try {
+      List<org.apache.spark.sql.Row> rows = CsvFiles.read(spark, notes.toString()).collectAsList();
+      assertEquals(3, rows.size(), rows.toString());
+      assertEquals("called twice,\nthen \"escalated\"", rows.get(1).getString(1));
+      assertEquals(-2.0, ((Number) rows.get(1).get(0)).doubleValue());
+      assertEquals("b", rows.get(1).getString(2));
+      Path ragged = Files.writeString(dir.resolve("ragged.csv"), Files.readString(notes) + "3,\"short\nrecord\"\n");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CsvFiles.read(spark, ragged.toString()));
+      assertEquals(ragged + ": 1 line(s) have another number of fields than the header's 3, e.g. '3,\"short\nrecord\"': a wrong separator, "
+          + "or one inside an unquoted value?", e.getMessage());
+    } finally {
+      spark.stop();
+    }
+    assertEquals("", CsvFiles.raggedRecords("a,b\n1,\"x\ny\"\n\n2,3", ',', 2));
+    assertEquals("2\t1", CsvFiles.raggedRecords("a,b\n1\n2,3,4\n", ',', 2));
+  }
+
+  /**
    * Training data of {@value DataSources#WIDE_COLUMNS} feature columns or more is assembled once into the checkpoint
    * directory, its lineage cut, with the same rows and the same schema and ML attributes; narrower data is left as it is.
    */
