@@ -14,22 +14,33 @@ import org.apache.spark.sql.SparkSession;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.spark.ImplicitRegressionModel;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1 (a master and two workers from spark-core's own
  * classes, in separate JVMs), the shaded jar submitted through SparkSubmit, and the model it trains
- * compared with the one trained in local mode (BCD is partition-independent up to rounding).
+ * compared with the one trained in local mode (BCD is partition-independent up to rounding). One
+ * cluster serves both tests: a killed executor is replaced by its worker, and each application gets
+ * executors of its own.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StandaloneClusterIT {
   @TempDir
-  Path tmp;
+  static Path tmp;
 
   private final List<Process> processes = new ArrayList<>();
+  private String master;
 
-  @AfterEach
+  @BeforeAll
+  void startCluster() throws Exception {
+    master = startedCluster();
+  }
+
+  @AfterAll
   void stopCluster() throws InterruptedException {
     for (Process p : processes) {
       p.destroy();
@@ -43,7 +54,6 @@ class StandaloneClusterIT {
 
   @Test
   void clusterTrainingEqualsLocalTraining() throws Exception {
-    String master = startCluster();
     Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 300, 8, false);
     Path validation = TrainJobTest.regressionCsv(tmp, "valid.csv", 100, 9, false);
     String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
@@ -76,9 +86,8 @@ class StandaloneClusterIT {
    */
   @Test
   void trainingSurvivesAKilledExecutor() throws Exception {
-    String master = startCluster();
     // 3,200 training rows in blocks of 100: two content-ordered partitions (16 blocks each), one per executor
-    Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 4000, 11, false);
+    Path data = TrainJobTest.regressionCsv(tmp, "kill-train.csv", 4000, 11, false);
     for (String solver : List.of("bcd", "gradient")) {
       String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
           "--solver", solver, "--hidden", "6", "--epochs", solver.equals("bcd") ? "5" : "4", "--set", "trainer.block-size=100",
@@ -121,7 +130,7 @@ class StandaloneClusterIT {
   private String classpath;
 
   /** A master and two 1-core workers on 127.0.0.1; returns the master URL. */
-  private String startCluster() throws Exception {
+  private String startedCluster() throws Exception {
     classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     sparkHome = fakeSparkHome(classpath);
     Files.writeString(tmp.resolve("log4j2-info.properties"), String.join("\n", "rootLogger.level = info",
@@ -136,6 +145,8 @@ class StandaloneClusterIT {
     for (int w = 1; w <= 2; w++) {
       workers.add(start("worker" + w, sparkHome, classpath, "org.apache.spark.deploy.worker.Worker", master, "--host", "127.0.0.1",
           "--cores", "1", "--memory", "1g", "--webui-port", String.valueOf(freePort()), "--work-dir", tmp.resolve("work" + w).toString()));
+    }
+    for (int w = 1; w <= 2; w++) {
       awaitLog("worker" + w, "Successfully registered with master", 90);
     }
     return master;
