@@ -57,6 +57,10 @@ final class CsvFiles {
       String name = firstName.substring(BYTE_ORDER_MARK.length());
       df = df.withColumnRenamed(firstName, name.isEmpty() ? "_c0" : name); // no name: as Spark names an unnamed column
     }
+    String duplicates = duplicateNames(header.replace(BYTE_ORDER_MARK, ""), separator, df.columns());
+    if (!duplicates.isEmpty()) {
+      System.out.println("note: " + path + ": " + duplicates);
+    }
     if (separator == ',') {
       return df;
     }
@@ -167,6 +171,37 @@ final class CsvFiles {
       count += !quoted && ch == separator ? 1 : 0;
     }
     return count;
+  }
+
+  /**
+   * What Spark made of names the header gives more than once (without regard to case): it appends each such column's
+   * position ({@code a,a} are read as {@code a0} and {@code a1}), which the user should hear of, as the features,
+   * the model's input names and predict's output carry those names. Empty when no name repeats.
+   */
+  static String duplicateNames(String header, char separator, String[] columns) {
+    java.util.Map<String, List<String>> renamed = new java.util.LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    for (char ch : (header + separator).toCharArray()) {
+      if (ch == '"') {
+        quoted = !quoted;
+      } else if (!quoted && ch == separator) {
+        names.add(field.toString().strip());
+        field.setLength(0);
+      } else {
+        field.append(ch);
+      }
+    }
+    for (int i = 0; i < Math.min(names.size(), columns.length); i++) {
+      String name = names.get(i);
+      if (!name.isEmpty() && columns[i].equals(name + i)) {
+        renamed.computeIfAbsent(name.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>()).add(columns[i]);
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    renamed.forEach((name, read) -> parts.add("the header names '" + name + "' " + read.size() + " times: read as " + String.join(", ", read)));
+    return parts.isEmpty() ? "" : String.join("; ", parts) + " (rename them in the file to choose the names)";
   }
 
   /**

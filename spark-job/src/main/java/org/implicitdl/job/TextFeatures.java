@@ -69,7 +69,8 @@ final class TextFeatures {
     }
     for (Map.Entry<String, List<String>> e : out.entrySet()) {
       List<String> shown = e.getValue().subList(0, Math.min(6, e.getValue().size()));
-      System.out.println("column '" + e.getKey() + "' holds text: one input per value (" + String.join(", ", shown)
+      // a value with a line break (a quoted note) is shown on one line
+      System.out.println("column '" + e.getKey() + "' holds text: one input per value (" + String.join(", ", shown).replace("\r", "").replace("\n", "\\n")
           + (e.getValue().size() > shown.size() ? ", … " + e.getValue().size() + " in all" : "") + ")");
     }
     return out;

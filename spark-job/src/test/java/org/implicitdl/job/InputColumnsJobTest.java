@@ -234,6 +234,17 @@ class InputColumnsJobTest {
     assertEquals(',', CsvFiles.separator("label"));
   }
 
+  /** A name the header gives twice is read as Spark renames it (its position appended), and a note says so. */
+  @Test
+  void repeatedHeaderNamesAreNamed() {
+    assertEquals("the header names 'a' 2 times: read as a0, a2 (rename them in the file to choose the names)",
+        CsvFiles.duplicateNames("a,b,a ,label", ',', new String[] {"a0", "b", "a2", "label"}));
+    assertEquals("the header names 'age' 2 times: read as Age0, age1 (rename them in the file to choose the names)",
+        CsvFiles.duplicateNames("\"Age\";age;y", ';', new String[] {"Age0", "age1", "y"}));
+    assertEquals("", CsvFiles.duplicateNames("x1,x2,label", ',', new String[] {"x1", "x2", "label"}));
+    assertEquals("", CsvFiles.duplicateNames("a,,label", ',', new String[] {"a", "_c1", "label"}));
+  }
+
   /**
    * A quoted value with line breaks and doubled quotes (a note, an address, as spreadsheets and pandas write them) is one
    * value: the file is read record by record, not line by line, and a record with another number of fields than the
