@@ -258,9 +258,12 @@ final class ClassLabels {
   }
 
   private static void requireNoEmpty(Dataset<Row> frame, String labelCol, String path) {
-    long empty = frame.filter(functions.col(labelCol).isNull()).count();
+    Column y = functions.col(labelCol);
+    long empty = frame.filter(frame.schema().apply(labelCol).dataType() instanceof org.apache.spark.sql.types.NumericType
+        ? y.isNull().or(functions.isnan(y)) : y.isNull()).count();
     if (empty > 0) {
-      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' is empty in " + empty + " row(s)");
+      throw new IllegalArgumentException(path + ": label column '" + labelCol + "' is empty in " + empty + " row(s) (empty, NA or NaN): "
+          + "a row without its label neither trains nor scores; drop those rows, or fill in their labels");
     }
   }
 

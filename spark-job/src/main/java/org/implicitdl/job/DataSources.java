@@ -203,6 +203,11 @@ final class DataSources {
       throw new IllegalArgumentException(path + ": label column '" + labelCol + "' not found; columns are " + names + (headerIsData(names)
           ? " — the first line looks like data, not a header: add a first line naming the columns" : ""));
     }
+    if (requireLabel && df.schema().apply(labelCol).dataType() instanceof org.apache.spark.sql.types.StringType
+        && MissingValues.numbersWithGaps(df, labelCol)) {
+      // a numeric target with NA cells is numbers with gaps, not words: the label checks then name the rows without a label
+      df = MissingValues.asNumbers(df, labelCol);
+    }
     if (featuresCol.isEmpty()) {
       featuresCol = soleVectorColumn(df, path, labelCol, ignored, expected);
     }

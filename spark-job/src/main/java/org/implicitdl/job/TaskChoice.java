@@ -44,7 +44,8 @@ final class TaskChoice {
     } else if (r.max().doubleValue() >= ClassLabels.MAX_CLASSES) {
       why = "holds whole numbers up to " + r.max().longValue();
     } else {
-      long distinct = data.frame().select(functions.col(labelCol)).distinct().limit(ClassLabels.MANY_CLASSES).count();
+      long distinct = data.frame().select(functions.col(labelCol)).filter(functions.col(labelCol).isNotNull()).distinct()
+          .limit(ClassLabels.MANY_CLASSES).count();
       if (distinct >= ClassLabels.MANY_CLASSES) {
         why = "holds " + ClassLabels.MANY_CLASSES + " or more distinct whole numbers";
       } else {

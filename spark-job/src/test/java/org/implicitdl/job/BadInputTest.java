@@ -309,6 +309,11 @@ class BadInputTest {
             train(write("no-labels.csv", "x1,y", "1.0,", "2.0,", "3.0,"), "y", "auto", m)),
         new Case("train: an empty regression label", 1, "gap-y.csv: label column 'y' is empty in 1 row(s)",
             train(write("gap-y.csv", "x1,y", "1.0,2.0", "2.0,", "3.0,4.0", "4.0,5.0"), "y", "regression", m)),
+        new Case("train: NA in a numeric target (read as numbers with a gap, not as classes)", 1,
+            "na-y.csv: label column 'y' is empty in 1 row(s) (empty, NA or NaN)",
+            train(write("na-y.csv", "x1,y", "1.0,2.5", "2.0,NA", "3.0,4.25", "4.0,5.5"), "y", "auto", m)),
+        new Case("train: NaN in a numeric target", 1, "nan-y.csv: label column 'y' is empty in 1 row(s) (empty, NA or NaN)",
+            train(write("nan-y.csv", "x1,y", "1.0,2.5", "2.0,NaN", "3.0,4.25", "4.0,5.5"), "y", "regression", m)),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
   }
 
