@@ -132,8 +132,27 @@ final class ClassLabels {
   /** The distinct words in sorted order. */
   private static String[] wordClasses(DataSources.Loaded data, String path) {
     List<String> names = new ArrayList<>();
-    for (Row r : distinct(data, asText(data.labelCol()), path)) {
+    long once = 0;
+    String example = null;
+    List<Row> counts = data.frame().groupBy(asText(data.labelCol()).as("word")).count().limit(MAX_CLASSES + 1).collectAsList();
+    if (counts.size() > MAX_CLASSES) {
+      throw new IllegalArgumentException(path + ": label column '" + data.labelCol() + "' has more than " + MAX_CLASSES
+          + " distinct values; a class label has at most " + MAX_CLASSES);
+    }
+    for (Row r : counts) {
       names.add(r.getString(0));
+      if (r.getLong(1) == 1) {
+        once++;
+        example = example == null ? r.getString(0) : example;
+      }
+    }
+    if (names.size() >= MANY_CLASSES && once * 2 > names.size()) {
+      // most "classes" seen once are not classes: a numeric target written as text ("230,145.04", "$1,200"), or ids
+      boolean number = example.replaceAll("[\\s,$€£]", "").matches("[+-]?[0-9]*\\.?[0-9]+");
+      throw new IllegalArgumentException(path + ": label column '" + data.labelCol() + "' holds " + names.size() + " distinct words, "
+          + once + " of them in one row only (e.g. '" + example + "'): not classes; " + (number
+          ? "a numeric target must be written as plain numbers (no thousands separators or currency signs)"
+          : "is it a name or an id column?"));
     }
     names.sort(null);
     return atLeastTwo(names.toArray(new String[0]), data.labelCol(), path);
