@@ -25,6 +25,8 @@ final class CsvFiles {
   private static final String BYTE_ORDER_MARK = "\uFEFF";
   /** A number written with a decimal comma: {@code -3,25}, {@code ,5}. */
   private static final String DECIMAL_COMMA = "^\\s*([+-]?[0-9]*),([0-9]+)\\s*$";
+  /** A number as a spreadsheet may format it: a currency sign, thousands in groups of three, a decimal point ({@code -$1,234.50}). */
+  private static final String FORMATTED_NUMBER = "^\\s*[+-]?\\s*[$€£]?\\s*[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\\.[0-9]+)?\\s*$";
 
   private CsvFiles() {}
 
@@ -62,7 +64,7 @@ final class CsvFiles {
       System.out.println("note: " + path + ": " + duplicates);
     }
     if (separator == ',') {
-      return df;
+      return withThousandsSeparators(df, path);
     }
     System.out.println("reading " + path + " as separated by " + (separator == '\t' ? "tabs" : "'" + separator + "'"));
     return withDecimalCommas(df);
@@ -274,6 +276,40 @@ final class CsvFiles {
       if (commas > 0 && notNumbers == 0) {
         Column numbers = decimalPoints(DataSources.column(text.get(k)));
         df = df.withColumn(text.get(k), tokens == 0 ? numbers.cast("double") : numbers);
+      }
+    }
+    return df;
+  }
+
+  /**
+   * The frame with each text column whose values are numbers as spreadsheets format them — thousands separators
+   * ({@code "230,145.04"}, quoted in a comma-separated file) or a currency sign ({@code $1,200}, {@code €45}) on at
+   * least one, plain numbers or missing-value tokens on the others — read as numbers (printed). Strict groups of three
+   * digits only: {@code "12,34"} stays text.
+   */
+  private static Dataset<Row> withThousandsSeparators(Dataset<Row> df, String path) {
+    List<String> text = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      if (f.dataType() instanceof StringType) {
+        text.add(f.name());
+      }
+    }
+    if (text.isEmpty()) {
+      return df;
+    }
+    List<Column> counts = new ArrayList<>();
+    for (String name : text) {
+      Column c = DataSources.column(name);
+      counts.add(functions.count(functions.when(c.rlike(FORMATTED_NUMBER).and(c.rlike("[,$€£]")), 1)));
+      counts.add(functions.count(functions.when(c.isNotNull().and(functions.not(c.rlike(FORMATTED_NUMBER))).and(functions.not(MissingValues.isToken(c))), 1)));
+      counts.add(functions.count(functions.when(c.isNotNull().and(MissingValues.isToken(c)), 1)));
+    }
+    Row r = df.agg(counts.get(0), counts.subList(1, counts.size()).toArray(new Column[0])).head();
+    for (int k = 0; k < text.size(); k++) {
+      if (r.getLong(3 * k) > 0 && r.getLong(3 * k + 1) == 0) {
+        Column numbers = functions.regexp_replace(DataSources.column(text.get(k)), "[,$€£\\s]", "");
+        df = df.withColumn(text.get(k), r.getLong(3 * k + 2) == 0 ? numbers.cast("double") : numbers);
+        System.out.println(path + ": column '" + text.get(k) + "' holds numbers with thousands separators or currency signs: read as numbers");
       }
     }
     return df;

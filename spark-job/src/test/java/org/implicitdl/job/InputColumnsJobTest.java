@@ -248,10 +248,11 @@ class InputColumnsJobTest {
   /**
    * A quoted value with line breaks and doubled quotes (a note, an address, as spreadsheets and pandas write them) is one
    * value: the file is read record by record, not line by line, and a record with another number of fields than the
-   * header is still the one-line error.
+   * header is still the one-line error. Numbers a spreadsheet formatted — thousands separators, a currency sign — are
+   * numbers; "12,34" is not.
    */
   @Test
-  void quotedLineBreaksAreOneValueAndRaggedRecordsAreStillRefused() throws Exception {
+  void quotedLineBreaksAndThousandsSeparatorsAreReadAsSpreadsheetsWriteThem() throws Exception {
     Path notes = Files.writeString(dir.resolve("notes.csv"), "x,note,label\n1.5,ok,a\n-2,\"called twice,\nthen \"\"escalated\"\"\",b\n"
         + "0.25,\"two\r\nlines\",a\n");
     org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").getOrCreate();
@@ -262,6 +263,14 @@ class InputColumnsJobTest {
       assertEquals(-2.0, ((Number) rows.get(1).get(0)).doubleValue());
       assertEquals("b", rows.get(1).getString(2));
       Path ragged = Files.writeString(dir.resolve("ragged.csv"), Files.readString(notes) + "3,\"short\nrecord\"\n");
+      Path money = Files.writeString(dir.resolve("money.csv"), "price,income,code,label\n\"230,145.04\",\"$52,822\",\"12,34\",a\n"
+          + "99.5,NA,\"1,5\",b\n\"-1,000\",€45,7,a\n");
+      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> read = CsvFiles.read(spark, money.toString());
+      assertEquals("double", read.schema().apply("price").dataType().simpleString(), "thousands separators read as numbers");
+      assertEquals(List.of(230145.04, 99.5, -1000.0), read.select("price").collectAsList().stream().map(row -> row.getDouble(0)).toList());
+      assertEquals(List.of("52822", "NA", "45"), read.select("income").collectAsList().stream().map(row -> row.getString(0)).toList(),
+          "currency signs dropped; with a gap token the column stays text for the gap handling");
+      assertEquals("string", read.schema().apply("code").dataType().simpleString(), "'12,34' is not a number with thousands");
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CsvFiles.read(spark, ragged.toString()));
       assertEquals(ragged + ": 1 line(s) have another number of fields than the header's 3, e.g. '3,\"short\nrecord\"': a wrong separator, "
           + "or one inside an unquoted value?", e.getMessage());
