@@ -69,11 +69,11 @@ class BadInputTest {
     return args.toArray(new String[0]);
   }
 
-  /** 60 rows whose target is written as a spreadsheet shows money: "230,145.04", quoted. */
+  /** 60 rows whose target is written as a German spreadsheet shows money, "150.000,00", in a comma-separated file. */
   private static Path prices() throws IOException {
     List<String> lines = new ArrayList<>(List.of("x1,price"));
     for (int i = 0; i < 60; i++) {
-      lines.add(i + ",\"" + String.format(java.util.Locale.ROOT, "%,.2f", 150_000 + 1_234.5 * i) + "\"");
+      lines.add(i + ",\"" + String.format(java.util.Locale.GERMANY, "%,.2f", 150_000 + 1_234.5 * i) + "\"");
     }
     return Files.write(dir.resolve("prices.csv"), lines);
   }
@@ -323,7 +323,7 @@ class BadInputTest {
             train(write("na-y.csv", "x1,y", "1.0,2.5", "2.0,NA", "3.0,4.25", "4.0,5.5"), "y", "auto", m)),
         new Case("train: NaN in a numeric target", 1, "nan-y.csv: label column 'y' is empty in 1 row(s) (empty, NA or NaN)",
             train(write("nan-y.csv", "x1,y", "1.0,2.5", "2.0,NaN", "3.0,4.25", "4.0,5.5"), "y", "regression", m)),
-        new Case("train: a numeric target written with thousands separators (text, a value per row)", 1,
+        new Case("train: a numeric target written with another locale's separators (text, a value per row)", 1,
             "prices.csv: label column 'price' holds 60 distinct words, 60 of them in one row only (e.g. '",
             train(prices(), "price", "auto", m)),
         new Case("unknown command", 2, "unknown command 'trian'", args("trian", "--input", r)));
