@@ -134,12 +134,7 @@ final class ClassLabels {
     List<String> names = new ArrayList<>();
     long once = 0;
     String example = null;
-    List<Row> counts = data.frame().groupBy(asText(data.labelCol()).as("word")).count().limit(MAX_CLASSES + 1).collectAsList();
-    if (counts.size() > MAX_CLASSES) {
-      throw new IllegalArgumentException(path + ": label column '" + data.labelCol() + "' has more than " + MAX_CLASSES
-          + " distinct values; a class label has at most " + MAX_CLASSES);
-    }
-    for (Row r : counts) {
+    for (Row r : valueCounts(data, asText(data.labelCol()).as("word"), path)) {
       names.add(r.getString(0));
       if (r.getLong(1) == 1) {
         once++;
@@ -186,7 +181,7 @@ final class ClassLabels {
       return null;
     }
     List<Long> values = new ArrayList<>();
-    for (Row v : distinct(data, y, path)) {
+    for (Row v : valueCounts(data, y, path)) {
       values.add(((Number) v.get(0)).longValue());
     }
     values.sort(null);
@@ -206,13 +201,14 @@ final class ClassLabels {
     }
   }
 
-  private static List<Row> distinct(DataSources.Loaded data, Column label, String path) {
-    List<Row> distinct = data.frame().select(label).distinct().limit(MAX_CLASSES + 1).collectAsList();
-    if (distinct.size() > MAX_CLASSES) {
+  /** The label's distinct values as {@code label} reads them, each with its row count; an error past {@link #MAX_CLASSES}. */
+  private static List<Row> valueCounts(DataSources.Loaded data, Column label, String path) {
+    List<Row> counts = data.frame().groupBy(label).count().limit(MAX_CLASSES + 1).collectAsList();
+    if (counts.size() > MAX_CLASSES) {
       throw new IllegalArgumentException(path + ": label column '" + data.labelCol() + "' has more than " + MAX_CLASSES
           + " distinct values; a class label has at most " + MAX_CLASSES);
     }
-    return distinct;
+    return counts;
   }
 
   private static String[] atLeastTwo(String[] classes, String labelCol, String path) {

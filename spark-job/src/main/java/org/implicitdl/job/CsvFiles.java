@@ -14,8 +14,9 @@ import org.apache.spark.sql.types.StructField;
  * CSV files as spreadsheets and other tools export them: the separator is read off the header line
  * (a comma, else the most frequent of semicolon, tab and bar outside quotes: Excel's exports in
  * European locales use semicolons, tab-separated files are common), and in a file not separated by
- * commas a number may have a decimal comma ({@code 3,25}): a text column whose values are all such
- * numbers (or missing-value tokens) is read as numbers. Every job reads CSV through here, so
+ * commas a number may have a decimal comma ({@code 3,25}), in a comma-separated one thousands separators and
+ * currency signs ({@code "1,234.50"}, {@code $45}): a text column whose values are all such numbers (or
+ * missing-value tokens) is read as numbers. Every job reads CSV through here, so
  * training, evaluation and prediction see the same columns.
  */
 final class CsvFiles {
@@ -24,7 +25,7 @@ final class CsvFiles {
   /** The byte-order mark some tools write at the start of a UTF-8 file. */
   private static final String BYTE_ORDER_MARK = "\uFEFF";
   /** A number written with a decimal comma: {@code -3,25}, {@code ,5}. */
-  private static final String DECIMAL_COMMA = "^\\s*([+-]?[0-9]*),([0-9]+)\\s*$";
+  private static final String DECIMAL_COMMA_NUMBER = "^\\s*([+-]?[0-9]*),([0-9]+)\\s*$";
   /** A number as a spreadsheet may format it: a currency sign, thousands in groups of three, a decimal point ({@code -$1,234.50}). */
   private static final String FORMATTED_NUMBER = "^\\s*[+-]?\\s*[$€£]?\\s*[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\\.[0-9]+)?\\s*$";
 
@@ -43,14 +44,15 @@ final class CsvFiles {
       throw new IllegalArgumentException(path + ": not a CSV file: " + notText);
     }
     char separator = separator(header);
-    boolean multiLine = requireSameFieldCounts(lines, path, separator, fields(header, separator));
+    List<String> names = headerNames(header.replace(BYTE_ORDER_MARK, ""), separator);
+    boolean multiLine = requireSameFieldCounts(lines, path, separator, names.size());
     // spaces around separators ("1.0, 2.0, yes", a hand-written or fixed-width export) are not part of the names and values
     org.apache.spark.sql.DataFrameReader reader = spark.read().option("header", "true").option("inferSchema", "true")
         .option("sep", String.valueOf(separator)).option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true");
     if (multiLine) {
       // a quoted value with line breaks (a note, an address): records span lines, and a quote inside one is doubled
       reader = reader.option("multiLine", "true").option("escape", "\"");
-      requireSameFieldCountsPerRecord(spark, path, separator, fields(header, separator));
+      requireSameFieldCountsPerRecord(spark, path, separator, names.size());
     }
     Dataset<Row> df = reader.csv(path);
     String firstName = df.columns().length == 0 ? "" : df.columns()[0];
@@ -59,15 +61,15 @@ final class CsvFiles {
       String name = firstName.substring(BYTE_ORDER_MARK.length());
       df = df.withColumnRenamed(firstName, name.isEmpty() ? "_c0" : name); // no name: as Spark names an unnamed column
     }
-    String duplicates = duplicateNames(header.replace(BYTE_ORDER_MARK, ""), separator, df.columns());
+    String duplicates = duplicateNames(names, df.columns());
     if (!duplicates.isEmpty()) {
       System.out.println("note: " + path + ": " + duplicates);
     }
-    if (separator == ',') {
-      return withThousandsSeparators(df, path);
+    if (separator != ',') {
+      System.out.println("reading " + path + " as separated by " + (separator == '\t' ? "tabs" : "'" + separator + "'"));
     }
-    System.out.println("reading " + path + " as separated by " + (separator == '\t' ? "tabs" : "'" + separator + "'"));
-    return withDecimalCommas(df);
+    // a comma inside a number is a thousands separator in a comma-separated file (quoted there), else a decimal comma
+    return withNumbersWrittenAsText(df, path, separator == ',' ? NumberText.SPREADSHEET : NumberText.DECIMAL_COMMA);
   }
 
   /**
@@ -164,24 +166,8 @@ final class CsvFiles {
         + ", e.g. '" + (shown.length() > 80 ? shown.substring(0, 80) + "…" : shown) + "': a wrong separator, or one inside an unquoted value?");
   }
 
-  /** The fields of a header line: its separators outside quotes, plus one. */
-  static int fields(String header, char separator) {
-    int count = 1;
-    boolean quoted = false;
-    for (char ch : header.toCharArray()) {
-      quoted ^= ch == '"';
-      count += !quoted && ch == separator ? 1 : 0;
-    }
-    return count;
-  }
-
-  /**
-   * What Spark made of names the header gives more than once (without regard to case): it appends each such column's
-   * position ({@code a,a} are read as {@code a0} and {@code a1}), which the user should hear of, as the features,
-   * the model's input names and predict's output carry those names. Empty when no name repeats.
-   */
-  static String duplicateNames(String header, char separator, String[] columns) {
-    java.util.Map<String, List<String>> renamed = new java.util.LinkedHashMap<>();
+  /** The names of a header line: its fields between separators outside quotes, unquoted and stripped. */
+  static List<String> headerNames(String header, char separator) {
     List<String> names = new ArrayList<>();
     StringBuilder field = new StringBuilder();
     boolean quoted = false;
@@ -195,6 +181,16 @@ final class CsvFiles {
         field.append(ch);
       }
     }
+    return names;
+  }
+
+  /**
+   * What Spark made of names the header gives more than once (without regard to case): it appends each such column's
+   * position ({@code a,a} are read as {@code a0} and {@code a1}), which the user should hear of, as the features,
+   * the model's input names and predict's output carry those names. Empty when no name repeats.
+   */
+  static String duplicateNames(List<String> names, String[] columns) {
+    java.util.Map<String, List<String>> renamed = new java.util.LinkedHashMap<>();
     for (int i = 0; i < Math.min(names.size(), columns.length); i++) {
       String name = names.get(i);
       if (!name.isEmpty() && columns[i].equals(name + i)) {
@@ -246,11 +242,13 @@ final class CsvFiles {
   }
 
   /**
-   * The frame with each text column whose values are numbers, some with a decimal comma, read as
-   * numbers; where some cells are missing-value tokens ({@link MissingValues#TOKENS}) the column
-   * stays text with decimal points, for the feature columns' gap handling to read.
+   * The frame with each text column whose values are numbers, at least one of them written as {@code form} writes
+   * numbers and the others plain numbers or missing-value tokens ({@link MissingValues#TOKENS}), read as numbers
+   * (printed); where some cells are such tokens the column stays text, in plain numbers, for the feature columns'
+   * gap handling to read. One pass over the data counts, per text column: the cells written in the form, the cells
+   * that are neither numbers nor tokens, the tokens.
    */
-  private static Dataset<Row> withDecimalCommas(Dataset<Row> df) {
+  private static Dataset<Row> withNumbersWrittenAsText(Dataset<Row> df, String path, NumberText form) {
     List<String> text = new ArrayList<>();
     for (StructField f : df.schema().fields()) {
       if (f.dataType() instanceof StringType) {
@@ -264,58 +262,77 @@ final class CsvFiles {
     for (String name : text) {
       Column c = DataSources.column(name);
       Column token = MissingValues.isToken(c);
-      counts.add(functions.count(functions.when(c.rlike(DECIMAL_COMMA), 1)));
-      counts.add(functions.count(functions.when(c.isNotNull().and(decimalPoints(c).try_cast("double").isNull()).and(functions.not(token)), 1)));
+      counts.add(functions.count(functions.when(form.written(c), 1)));
+      counts.add(functions.count(functions.when(c.isNotNull().and(functions.not(form.readsAsNumber(c))).and(functions.not(token)), 1)));
       counts.add(functions.count(functions.when(c.isNotNull().and(token), 1)));
     }
     Row r = df.agg(counts.get(0), counts.subList(1, counts.size()).toArray(new Column[0])).head();
     for (int k = 0; k < text.size(); k++) {
-      long commas = r.getLong(3 * k);
+      long written = r.getLong(3 * k);
       long notNumbers = r.getLong(3 * k + 1);
       long tokens = r.getLong(3 * k + 2);
-      if (commas > 0 && notNumbers == 0) {
-        Column numbers = decimalPoints(DataSources.column(text.get(k)));
+      if (written > 0 && notNumbers == 0) {
+        Column numbers = form.plain(DataSources.column(text.get(k)));
         df = df.withColumn(text.get(k), tokens == 0 ? numbers.cast("double") : numbers);
+        System.out.println(path + ": column '" + text.get(k) + "' holds numbers with " + form.description + ": read as numbers");
       }
     }
     return df;
   }
 
-  /**
-   * The frame with each text column whose values are numbers as spreadsheets format them — thousands separators
-   * ({@code "230,145.04"}, quoted in a comma-separated file) or a currency sign ({@code $1,200}, {@code €45}) on at
-   * least one, plain numbers or missing-value tokens on the others — read as numbers (printed). Strict groups of three
-   * digits only: {@code "12,34"} stays text.
-   */
-  private static Dataset<Row> withThousandsSeparators(Dataset<Row> df, String path) {
-    List<String> text = new ArrayList<>();
-    for (StructField f : df.schema().fields()) {
-      if (f.dataType() instanceof StringType) {
-        text.add(f.name());
+  /** Numbers written so that Spark's schema inference reads them as text. */
+  private enum NumberText {
+    /** {@code 3,25}: a decimal comma, in a file not separated by commas (Excel's exports in European locales). */
+    DECIMAL_COMMA("decimal commas") {
+      @Override
+      Column written(Column c) {
+        return c.rlike(DECIMAL_COMMA_NUMBER);
       }
-    }
-    if (text.isEmpty()) {
-      return df;
-    }
-    List<Column> counts = new ArrayList<>();
-    for (String name : text) {
-      Column c = DataSources.column(name);
-      counts.add(functions.count(functions.when(c.rlike(FORMATTED_NUMBER).and(c.rlike("[,$€£]")), 1)));
-      counts.add(functions.count(functions.when(c.isNotNull().and(functions.not(c.rlike(FORMATTED_NUMBER))).and(functions.not(MissingValues.isToken(c))), 1)));
-      counts.add(functions.count(functions.when(c.isNotNull().and(MissingValues.isToken(c)), 1)));
-    }
-    Row r = df.agg(counts.get(0), counts.subList(1, counts.size()).toArray(new Column[0])).head();
-    for (int k = 0; k < text.size(); k++) {
-      if (r.getLong(3 * k) > 0 && r.getLong(3 * k + 1) == 0) {
-        Column numbers = functions.regexp_replace(DataSources.column(text.get(k)), "[,$€£\\s]", "");
-        df = df.withColumn(text.get(k), r.getLong(3 * k + 2) == 0 ? numbers.cast("double") : numbers);
-        System.out.println(path + ": column '" + text.get(k) + "' holds numbers with thousands separators or currency signs: read as numbers");
-      }
-    }
-    return df;
-  }
 
-  private static Column decimalPoints(Column c) {
-    return functions.regexp_replace(c, DECIMAL_COMMA, "$1.$2");
+      @Override
+      Column readsAsNumber(Column c) {
+        return plain(c).try_cast("double").isNotNull();
+      }
+
+      @Override
+      Column plain(Column c) {
+        return functions.regexp_replace(c, DECIMAL_COMMA_NUMBER, "$1.$2");
+      }
+    },
+    /**
+     * {@code "230,145.04"}, {@code -$1,234.50}, {@code €45}: thousands separators (quoted in a comma-separated file) or
+     * a currency sign, as spreadsheets format numbers. Strict groups of three digits only: {@code "12,34"} stays text.
+     */
+    SPREADSHEET("thousands separators or currency signs") {
+      @Override
+      Column written(Column c) {
+        return c.rlike(FORMATTED_NUMBER).and(c.rlike("[,$€£]"));
+      }
+
+      @Override
+      Column readsAsNumber(Column c) {
+        return c.rlike(FORMATTED_NUMBER);
+      }
+
+      @Override
+      Column plain(Column c) {
+        return functions.regexp_replace(c, "[,$€£\\s]", "");
+      }
+    };
+
+    final String description;
+
+    NumberText(String description) {
+      this.description = description;
+    }
+
+    /** Whether a cell is written in this form. */
+    abstract Column written(Column c);
+
+    /** Whether a cell is a number, in this form or plainly. */
+    abstract Column readsAsNumber(Column c);
+
+    /** The cell as a plain number Spark casts to double. */
+    abstract Column plain(Column c);
   }
 }

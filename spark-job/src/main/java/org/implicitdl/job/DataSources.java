@@ -204,7 +204,7 @@ final class DataSources {
           ? " — the first line looks like data, not a header: add a first line naming the columns" : ""));
     }
     if (requireLabel && df.schema().apply(labelCol).dataType() instanceof org.apache.spark.sql.types.StringType
-        && MissingValues.numbersWithGaps(df, labelCol)) {
+        && !MissingValues.numbersWithGaps(df, List.of(labelCol)).isEmpty()) {
       // a numeric target with NA cells is numbers with gaps, not words: the label checks then name the rows without a label
       df = MissingValues.asNumbers(df, labelCol);
     }
@@ -230,12 +230,15 @@ final class DataSources {
             + String.join(", ", expected));
       }
     }
+    List<String> candidates = new ArrayList<>();
     for (StructField f : df.schema().fields()) {
-      boolean candidate = f.dataType() instanceof org.apache.spark.sql.types.StringType && !f.name().equals(labelCol) && !f.name().equals(weightCol)
-          && !ignored.contains(f.name()) && (expected.isEmpty() || expected.contains(f.name()));
-      if (candidate && MissingValues.numbersWithGaps(df, f.name())) {
-        df = MissingValues.asNumbers(df, f.name());
+      if (f.dataType() instanceof org.apache.spark.sql.types.StringType && !f.name().equals(labelCol) && !f.name().equals(weightCol)
+          && !ignored.contains(f.name()) && (expected.isEmpty() || expected.contains(f.name()))) {
+        candidates.add(f.name());
       }
+    }
+    for (String column : MissingValues.numbersWithGaps(df, candidates)) {
+      df = MissingValues.asNumbers(df, column);
     }
     List<String> text = new ArrayList<>();
     for (StructField f : df.schema().fields()) {

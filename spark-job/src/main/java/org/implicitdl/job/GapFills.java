@@ -46,13 +46,10 @@ final class GapFills {
   static GapFills of(Dataset<Row> train, List<String> featureNames) {
     List<int[]> pairs = new ArrayList<>();
     for (int k = 0; k < featureNames.size(); k++) {
-      String name = featureNames.get(k);
-      String suffix = TextFeatures.SEPARATOR + MissingValues.MISSING;
-      if (name.endsWith(suffix)) {
-        int j = featureNames.indexOf(name.substring(0, name.length() - suffix.length()));
-        if (j >= 0) {
-          pairs.add(new int[] {j, k});
-        }
+      String column = MissingValues.indicatedColumn(featureNames.get(k));
+      int j = column == null ? -1 : featureNames.indexOf(column);
+      if (j >= 0) {
+        pairs.add(new int[] {j, k});
       }
     }
     if (pairs.isEmpty()) {

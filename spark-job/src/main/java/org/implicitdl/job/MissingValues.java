@@ -50,14 +50,16 @@ final class MissingValues {
     return column + TextFeatures.SEPARATOR + MISSING;
   }
 
+  /** The column an indicator input's name ({@link #indicatorName}) marks the gaps of, or null for another name. */
+  static String indicatedColumn(String input) {
+    String suffix = indicatorName("");
+    return input.endsWith(suffix) ? input.substring(0, input.length() - suffix.length()) : null;
+  }
+
   /** The indicator {@code input} stands for in {@code df} — {@code column=missing} of a numeric column — or null. */
   static Column indicator(Dataset<Row> df, String input) {
-    String suffix = TextFeatures.SEPARATOR + MISSING;
-    if (!input.endsWith(suffix)) {
-      return null;
-    }
-    String column = input.substring(0, input.length() - suffix.length());
-    if (!java.util.Arrays.asList(df.columns()).contains(column) || !(df.schema().apply(column).dataType() instanceof NumericType)) {
+    String column = indicatedColumn(input);
+    if (column == null || !java.util.Arrays.asList(df.columns()).contains(column) || !(df.schema().apply(column).dataType() instanceof NumericType)) {
       return null;
     }
     return functions.when(missing(column), 1.0).otherwise(0.0);
@@ -72,16 +74,29 @@ final class MissingValues {
   static final java.util.Set<String> TOKENS = java.util.Set.of("na", "n/a", "nan", "null", "none", "?", "-", "");
 
   /**
-   * Whether text column {@code column} is numbers with gaps: every value is a number or a missing-value token
-   * ({@link #TOKENS}), at least one a number. Such a column is read as numbers, its tokens as empty cells.
+   * Which of text columns {@code columns} are numbers with gaps: every value a number or a missing-value token
+   * ({@link #TOKENS}), at least one a number. Such a column is read as numbers, its tokens as empty cells. One pass
+   * over the data for all of them.
    */
-  static boolean numbersWithGaps(Dataset<Row> df, String column) {
-    Column c = DataSources.column(column);
-    Column notNumber = c.isNotNull().and(c.try_cast("double").isNull());
-    if (!df.select(c).filter(notNumber.and(functions.not(isToken(c)))).isEmpty()) {
-      return false;
+  static java.util.Set<String> numbersWithGaps(Dataset<Row> df, List<String> columns) {
+    java.util.Set<String> found = new java.util.LinkedHashSet<>();
+    if (columns.isEmpty()) {
+      return found;
     }
-    return !df.select(c).filter(c.try_cast("double").isNotNull()).isEmpty();
+    List<Column> counts = new ArrayList<>();
+    for (String column : columns) {
+      Column c = DataSources.column(column);
+      Column number = c.try_cast("double").isNotNull();
+      counts.add(functions.count(functions.when(c.isNotNull().and(functions.not(number)).and(functions.not(isToken(c))), 1)));
+      counts.add(functions.count(functions.when(number, 1)));
+    }
+    Row r = df.agg(counts.get(0), counts.subList(1, counts.size()).toArray(new Column[0])).head();
+    for (int k = 0; k < columns.size(); k++) {
+      if (r.getLong(2 * k) == 0 && r.getLong(2 * k + 1) > 0) {
+        found.add(columns.get(k));
+      }
+    }
+    return found;
   }
 
   /** Whether a text cell is a missing-value token ({@link #TOKENS}), compared trimmed and without case. */

@@ -232,17 +232,19 @@ class InputColumnsJobTest {
     assertEquals('\t', CsvFiles.separator("a\tb\tc"));
     assertEquals('|', CsvFiles.separator("a|b|c;d"));
     assertEquals(',', CsvFiles.separator("label"));
+    assertEquals(List.of("price, EUR", "amount", "label"), CsvFiles.headerNames("\"price, EUR\";amount ; label", ';'));
+    assertEquals(List.of("a", "", "b"), CsvFiles.headerNames("a,,b", ','));
   }
 
   /** A name the header gives twice is read as Spark renames it (its position appended), and a note says so. */
   @Test
   void repeatedHeaderNamesAreNamed() {
     assertEquals("the header names 'a' 2 times: read as a0, a2 (rename them in the file to choose the names)",
-        CsvFiles.duplicateNames("a,b,a ,label", ',', new String[] {"a0", "b", "a2", "label"}));
+        CsvFiles.duplicateNames(CsvFiles.headerNames("a,b,a ,label", ','), new String[] {"a0", "b", "a2", "label"}));
     assertEquals("the header names 'age' 2 times: read as Age0, age1 (rename them in the file to choose the names)",
-        CsvFiles.duplicateNames("\"Age\";age;y", ';', new String[] {"Age0", "age1", "y"}));
-    assertEquals("", CsvFiles.duplicateNames("x1,x2,label", ',', new String[] {"x1", "x2", "label"}));
-    assertEquals("", CsvFiles.duplicateNames("a,,label", ',', new String[] {"a", "_c1", "label"}));
+        CsvFiles.duplicateNames(CsvFiles.headerNames("\"Age\";age;y", ';'), new String[] {"Age0", "age1", "y"}));
+    assertEquals("", CsvFiles.duplicateNames(CsvFiles.headerNames("x1,x2,label", ','), new String[] {"x1", "x2", "label"}));
+    assertEquals("", CsvFiles.duplicateNames(CsvFiles.headerNames("a,,label", ','), new String[] {"a", "_c1", "label"}));
   }
 
   /**

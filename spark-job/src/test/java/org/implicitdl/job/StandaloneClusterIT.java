@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real Spark standalone cluster on 127.0.0.1 (a master and two workers from spark-core's own
  * classes, in separate JVMs), the shaded jar submitted through SparkSubmit, and the model it trains
- * compared with the one trained in local mode (BCD is partition-independent up to rounding). One
- * cluster serves both tests: a killed executor is replaced by its worker, and each application gets
- * executors of its own.
+ * compared with the one trained in local mode, through a killed executor. One cluster serves both
+ * solvers' runs: a killed executor is replaced by its worker, and each application gets executors of
+ * its own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StandaloneClusterIT {
@@ -52,63 +52,45 @@ class StandaloneClusterIT {
     }
   }
 
-  @Test
-  void clusterTrainingEqualsLocalTraining() throws Exception {
-    Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 300, 8, false);
-    Path validation = TrainJobTest.regressionCsv(tmp, "valid.csv", 100, 9, false);
-    String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
-        "--solver", "bcd", "--hidden", "5", "--epochs", "3", "--validation", validation.toString(),
-        "--set", "trainer.block-size=37", "--set", "trainer.l1=0.001", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0",
-        "--set", "trainer.block-storage-level=MEMORY_AND_DISK_SER", "--set", "trainer.block-input-precision=float"};
-    Path clusterModel = tmp.resolve("cluster-model");
-    // the cluster serializes with Kryo (as many clusters are set up), compressed; the local run below with Java's serializer
-    Process driver = submit("submit", master, clusterModel, List.of("--conf", "spark.serializer=org.apache.spark.serializer.KryoSerializer",
-        "--conf", "spark.rdd.compress=true"), job);
-    assertTrue(driver.waitFor(300, TimeUnit.SECONDS), "spark-submit did not finish: " + log("submit"));
-    assertEquals(0, driver.exitValue(), "spark-submit failed: " + log("submit"));
-    assertTrue(log("submit").contains("published as LATEST"), log("submit"));
-    for (int w = 1; w <= 2; w++) {
-      assertTrue(log("worker" + w).contains("Asked to launch executor"), "worker " + w + " ran no executor:\n" + log("worker" + w));
-    }
-
-    Path localModel = tmp.resolve("local-model");
-    String[] local = new String[job.length + 4];
-    System.arraycopy(job, 0, local, 0, job.length);
-    System.arraycopy(new String[] {"--model", localModel.toString(), "--master", "local[2]"}, 0, local, job.length, 4);
-    assertEquals(0, CommandLine.run(local).exit());
-    assertSameModel(localModel, clusterModel);
-  }
-
   /**
-   * Design card §8: an executor killed (kill -9) mid-training costs a recomputation, not the run:
-   * for bcd and for gradient the model equals the undisturbed run's to 1e-9 (a task that fails once
-   * is the same recovery on one machine: {@code TaskRetryTest}).
+   * Design card §8: the shaded jar submitted to the cluster trains the model local mode trains (to 1e-9: BCD and the
+   * gradient solver are partition-independent up to rounding), and an executor killed (kill -9) mid-training costs a
+   * recomputation, not the run. The cluster serializes with Kryo, compressed, with serialized blocks of float inputs
+   * (as many clusters are set up); the local reference runs in-process with Java's serializer. A task that fails once
+   * is the same recovery on one machine: {@code TaskRetryTest}.
    */
   @Test
-  void trainingSurvivesAKilledExecutor() throws Exception {
+  void clusterTrainingEqualsLocalTrainingThroughAKilledExecutor() throws Exception {
     // 3,200 training rows in blocks of 100: two content-ordered partitions (16 blocks each), one per executor
-    Path data = TrainJobTest.regressionCsv(tmp, "kill-train.csv", 4000, 11, false);
+    Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 4000, 11, false);
     for (String solver : List.of("bcd", "gradient")) {
       String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
           "--solver", solver, "--hidden", "6", "--epochs", solver.equals("bcd") ? "5" : "4", "--set", "trainer.block-size=100",
-          "--set", "trainer.batch-size=100", "--set", "trainer.step-size=0.01", "--set", "validation-fraction=0.2",
-          "--set", "linear-baseline=false", "--set", "trainer.checkpoint-interval=3", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0"};
-      // the undisturbed reference runs in-process on local[2] (cluster = local: clusterTrainingEqualsLocalTraining)
-      Path undisturbed = tmp.resolve(solver + "-undisturbed");
-      List<String> local = new ArrayList<>(List.of(job));
-      local.addAll(List.of("--model", undisturbed.toString(), "--master", "local[2]"));
-      assertEquals(0, CommandLine.run(local.toArray(new String[0])).exit());
+          "--set", "trainer.batch-size=100", "--set", "trainer.step-size=0.01", "--set", "trainer.tune-step-size=false",
+          "--set", "validation-fraction=0.2", "--set", "trainer.l1=0.001", "--set", "linear-baseline=false",
+          "--set", "trainer.checkpoint-interval=3", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0",
+          "--set", "trainer.block-storage-level=MEMORY_AND_DISK_SER", "--set", "trainer.block-input-precision=float"};
+      Path local = tmp.resolve(solver + "-local");
+      List<String> localJob = new ArrayList<>(List.of(job));
+      localJob.addAll(List.of("--model", local.toString(), "--master", "local[2]"));
+      assertEquals(0, CommandLine.run(localJob.toArray(new String[0])).exit());
 
-      Path killed = tmp.resolve(solver + "-killed-executor");
-      Process run = submit(solver + "-killed-executor", master, killed, List.of(), job);
-      awaitLog(solver + "-killed-executor", "epoch   2", 240);
+      String name = solver + "-killed-executor";
+      Path killed = tmp.resolve(name);
+      Process run = submit(name, master, killed, List.of("--conf", "spark.serializer=org.apache.spark.serializer.KryoSerializer",
+          "--conf", "spark.rdd.compress=true"), job);
+      awaitLog(name, "epoch   2", 240);
       ProcessHandle executor = executors().get(0);
       executor.destroyForcibly();
-      assertTrue(run.waitFor(300, TimeUnit.SECONDS), "the run did not finish after the kill: " + log(solver + "-killed-executor"));
-      assertEquals(0, run.exitValue(), "the run failed after the kill: " + log(solver + "-killed-executor"));
-      assertTrue(log(solver + "-killed-executor").matches("(?s).*(Lost executor|Executor lost|Removed executor|ExecutorLost).*"),
-          "the driver saw the executor go: " + log(solver + "-killed-executor"));
-      assertSameModel(undisturbed, killed);
+      assertTrue(run.waitFor(300, TimeUnit.SECONDS), "the run did not finish after the kill: " + log(name));
+      assertEquals(0, run.exitValue(), "the run failed after the kill: " + log(name));
+      assertTrue(log(name).contains("published as LATEST"), log(name));
+      assertTrue(log(name).matches("(?s).*(Lost executor|Executor lost|Removed executor|ExecutorLost).*"),
+          "the driver saw the executor go: " + log(name));
+      for (int w = 1; w <= 2; w++) {
+        assertTrue(log("worker" + w).contains("Asked to launch executor"), "worker " + w + " ran no executor:\n" + log("worker" + w));
+      }
+      assertSameModel(local, killed);
       assertEquals(0, Files.list(killed.resolve("versions").resolve(Files.readString(killed.resolve("LATEST")).trim()))
           .filter(p -> p.getFileName().toString().equals("checkpoints")).count(), "the run's checkpoints are removed at its end");
     }

@@ -173,7 +173,7 @@ class TrainJobTest {
 
   @Test
   void aKilledRunLeavesThePublishedModelIntact() throws Exception {
-    Path data = regressionCsv(tmp, "train.csv", 3000, 4, false);
+    Path data = regressionCsv(tmp, "train.csv", 1000, 4, false);
     Path model = tmp.resolve("model");
     assertEquals(0, CommandLine.run(train(data, model, "--epochs", "2")).exit());
     String published = Files.readString(model.resolve("LATEST")).trim();
@@ -213,14 +213,14 @@ class TrainJobTest {
    */
   @Test
   void aKilledDriverResumesToTheUninterruptedModel() throws Exception {
-    Path data = regressionCsv(tmp, "train.csv", 1000, 12, false);
+    Path data = regressionCsv(tmp, "train.csv", 625, 12, false);
     for (String run : List.of("bcd", "gradient-tuned")) {
       String solver = run.startsWith("gradient") ? "gradient" : run;
       boolean tuned = run.equals("gradient-tuned");
       String[] settings = {"--solver", solver, "--epochs", solver.equals("bcd") ? "14" : "7", "--set", "trainer.batch-size=30",
           "--set", "trainer.tol=0", "--set", "linear-baseline=false", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0",
-          // 225 early-stopping rows: the step-size search runs where it is on, at most 4 candidates of 7 epochs
-          "--set", "trainer.tune-step-size=" + tuned, "--set", "trainer.early-stopping-fraction=0.25"};
+          // 200 of the 500 training rows for early stopping: the step-size search runs where it is on, at most 4 candidates of 7 epochs
+          "--set", "trainer.tune-step-size=" + tuned, "--set", "trainer.early-stopping-fraction=0.4"};
       Path uninterrupted = tmp.resolve(run + "-uninterrupted");
       CommandLine r = CommandLine.run(concat(train(data, uninterrupted), settings));
       assertEquals(0, r.exit(), r.err());
