@@ -41,9 +41,9 @@ final class ClassLabels {
     return type instanceof StringType || type instanceof BooleanType;
   }
 
-  /** Training data, a fresh fit: see {@link #forTraining(DataSources.Loaded, String, String, Model)}. */
+  /** Training data, a fresh fit: see {@link #forTraining(DataSources.Loaded, String, String, Model, NumericLabels)}. */
   static DataSources.Loaded forTraining(DataSources.Loaded data, String task, String path) {
-    return forTraining(data, task, path, null);
+    return forTraining(data, task, path, null, null);
   }
 
   /**
@@ -51,9 +51,11 @@ final class ClassLabels {
    * values (the mapping is printed); class indices are left; anything else is an error naming a value. A
    * regression's label must be numbers, and no label may be empty. Continuing a published classifier ({@code continued}, from
    * {@code --warm-start} or {@code idl retrain}; null for none), its classes keep their indices whatever the
-   * new rows hold, so its readout stays aligned with them.
+   * new rows hold, so its readout stays aligned with them. {@code known} is the numeric label column's
+   * figures when the task was read off them ({@link TaskChoice}), so the column is not scanned again; null to
+   * scan it here.
    */
-  static DataSources.Loaded forTraining(DataSources.Loaded data, String task, String path, Model<?> continued) {
+  static DataSources.Loaded forTraining(DataSources.Loaded data, String task, String path, Model<?> continued, NumericLabels known) {
     String labelCol = data.labelCol();
     boolean words = holdsWords(data.frame(), labelCol);
     if (task.equals("regression")) {
@@ -63,14 +65,25 @@ final class ClassLabels {
         throw new IllegalArgumentException(path + ": label column '" + labelCol + "' holds text" + (example.length == 0 ? "" : " (e.g. '"
             + example[0].getString(0) + "')") + "; a regression needs a numeric label (or pass --task classification)");
       }
-      requireNoEmpty(data.frame(), labelCol, path);
+      if (known != null) {
+        requireNoEmpty(known.empty(), labelCol, path);
+      } else {
+        requireNoEmpty(data.frame(), labelCol, path);
+      }
       return data;
     }
     if (continued instanceof ImplicitClassificationModel c && c.classNames().length > 0) {
       return indexed(data, c.classNames(), path, WARM_START);
     }
-    requireNoEmpty(data.frame(), labelCol, path);
-    String[] classes = words ? wordClasses(data, path) : numberClasses(data, path, continued == null);
+    String[] classes;
+    if (words) {
+      requireNoEmpty(data.frame(), labelCol, path);
+      classes = wordClasses(data, path);
+    } else {
+      NumericLabels numbers = known != null ? known : NumericLabels.of(data.frame(), labelCol);
+      requireNoEmpty(numbers.empty(), labelCol, path);
+      classes = numberClasses(data, numbers, path, continued == null);
+    }
     if (classes == null) {
       return data;
     }
@@ -157,10 +170,9 @@ final class ClassLabels {
    * Null for class indices; the distinct values in numeric order when one is below zero; an error for a fraction, a huge class, or
    * (a fresh fit, {@code fresh}: new rows for a published classifier may hold one class) a single class.
    */
-  private static String[] numberClasses(DataSources.Loaded data, String path, boolean fresh) {
+  private static String[] numberClasses(DataSources.Loaded data, NumericLabels r, String path, boolean fresh) {
     String labelCol = data.labelCol();
     Column y = functions.col(labelCol);
-    NumericLabels r = NumericLabels.of(data.frame(), labelCol);
     if (r.fraction() != null) {
       throw new IllegalArgumentException(path + ": label column '" + labelCol + "' has the value " + r.fraction() + ", not a class (class labels "
           + "are whole numbers or words); for a numeric target pass --task regression");
@@ -189,15 +201,17 @@ final class ClassLabels {
   }
 
   /**
-   * One aggregate over a numeric label column: a value with a fraction (null when every value is whole), and the least
-   * and the greatest value (null when the column has none). The automatic task ({@link TaskChoice}) and the class
-   * check read the same figures.
+   * One aggregate over a numeric label column: a value with a fraction (null when every value is whole), the least
+   * and the greatest value (null when the column has none), and the rows whose label is empty (null or NaN). The
+   * automatic task ({@link TaskChoice}), the empty-label check and the class check read the same figures, from one
+   * scan of the data.
    */
-  record NumericLabels(Number fraction, Number min, Number max) {
+  record NumericLabels(Number fraction, Number min, Number max, long empty) {
     static NumericLabels of(Dataset<Row> frame, String labelCol) {
       Column y = functions.col(labelCol);
-      Row r = frame.agg(functions.first(functions.when(y.notEqual(functions.floor(y)), y), true), functions.min(y), functions.max(y)).head();
-      return new NumericLabels((Number) r.get(0), (Number) r.get(1), (Number) r.get(2));
+      Row r = frame.agg(functions.first(functions.when(y.notEqual(functions.floor(y)), y), true), functions.min(y), functions.max(y),
+          functions.count(functions.when(emptyNumber(y), 1))).head();
+      return new NumericLabels((Number) r.get(0), (Number) r.get(1), (Number) r.get(2), r.getLong(3));
     }
   }
 
@@ -274,8 +288,16 @@ final class ClassLabels {
 
   private static void requireNoEmpty(Dataset<Row> frame, String labelCol, String path) {
     Column y = functions.col(labelCol);
-    long empty = frame.filter(frame.schema().apply(labelCol).dataType() instanceof org.apache.spark.sql.types.NumericType
-        ? y.isNull().or(functions.isnan(y)) : y.isNull()).count();
+    requireNoEmpty(frame.filter(frame.schema().apply(labelCol).dataType() instanceof org.apache.spark.sql.types.NumericType
+        ? emptyNumber(y) : y.isNull()).count(), labelCol, path);
+  }
+
+  /** A numeric label with no value: null (an empty field, NA) or NaN. */
+  private static Column emptyNumber(Column y) {
+    return y.isNull().or(functions.isnan(y));
+  }
+
+  private static void requireNoEmpty(long empty, String labelCol, String path) {
     if (empty > 0) {
       throw new IllegalArgumentException(path + ": label column '" + labelCol + "' is empty in " + empty + " row(s) (empty, NA or NaN): "
           + "a row without its label neither trains nor scores; drop those rows, or fill in their labels");

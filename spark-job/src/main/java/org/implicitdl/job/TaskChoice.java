@@ -19,24 +19,34 @@ final class TaskChoice {
 
   private TaskChoice() {}
 
+  /**
+   * The task chosen, and the numeric label column's figures when they were read to choose it (null otherwise), for
+   * the label checks to reuse rather than scan the data again.
+   */
+  record Choice(String task, ClassLabels.NumericLabels labels) {
+    static Choice of(String task) {
+      return new Choice(task, null);
+    }
+  }
+
   /** The task to train: the configured one, or for {@code auto} the one {@code data}'s label column says (printed). */
-  static String resolve(String configured, DataSources.Loaded data) {
+  static Choice resolve(String configured, DataSources.Loaded data) {
     if (!configured.equals(AUTO)) {
-      return configured;
+      return Choice.of(configured);
     }
     String labelCol = data.labelCol();
     var type = data.frame().schema().apply(labelCol).dataType();
     if (!(type instanceof NumericType)) {
       if (data.frame().select(functions.col(labelCol)).filter(functions.col(labelCol).isNotNull()).isEmpty()) {
-        return CLASSIFICATION; // no label at all: the label checks name the empty column
+        return Choice.of(CLASSIFICATION); // no label at all: the label checks name the empty column
       }
       System.out.println("task: classification (label column '" + labelCol + "' holds " + (ClassLabels.holdsWords(data.frame(), labelCol)
           ? "words" : type.simpleString()) + "; --task sets it)");
-      return CLASSIFICATION;
+      return Choice.of(CLASSIFICATION);
     }
     ClassLabels.NumericLabels r = ClassLabels.NumericLabels.of(data.frame(), labelCol);
     if (r.max() == null) {
-      return CLASSIFICATION; // no label at all: the label checks name the empty column
+      return new Choice(CLASSIFICATION, r); // no label at all: the label checks name the empty column
     }
     String why;
     if (r.fraction() != null) {
@@ -44,17 +54,20 @@ final class TaskChoice {
     } else if (r.max().doubleValue() >= ClassLabels.MAX_CLASSES) {
       why = "holds whole numbers up to " + r.max().longValue();
     } else {
-      long distinct = data.frame().select(functions.col(labelCol)).filter(functions.col(labelCol).isNotNull()).distinct()
-          .limit(ClassLabels.MANY_CLASSES).count();
+      // fewer values in the range than MANY_CLASSES: no need to count them (a scan of the data saved)
+      long range = r.max().longValue() - r.min().longValue() + 1;
+      long distinct = range < ClassLabels.MANY_CLASSES ? -1 : data.frame().select(functions.col(labelCol))
+          .filter(functions.col(labelCol).isNotNull()).distinct().limit(ClassLabels.MANY_CLASSES).count();
       if (distinct >= ClassLabels.MANY_CLASSES) {
         why = "holds " + ClassLabels.MANY_CLASSES + " or more distinct whole numbers";
       } else {
-        System.out.println("task: classification (label column '" + labelCol + "' holds " + distinct + " distinct whole number" + (distinct == 1 ? "" : "s") + ", from "
-            + r.min().longValue() + " to " + r.max().longValue() + "; --task regression trains on them as numbers)");
-        return CLASSIFICATION;
+        System.out.println("task: classification (label column '" + labelCol + "' holds " + (distinct < 0 ? "" : distinct + " distinct ")
+            + "whole number" + (distinct == 1 ? "" : "s") + " from " + r.min().longValue() + " to " + r.max().longValue()
+            + "; --task regression trains on them as numbers)");
+        return new Choice(CLASSIFICATION, r);
       }
     }
     System.out.println("task: regression (label column '" + labelCol + "' " + why + "; --task classification takes whole numbers as classes)");
-    return REGRESSION;
+    return new Choice(REGRESSION, r);
   }
 }

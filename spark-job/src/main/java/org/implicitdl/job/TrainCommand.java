@@ -79,12 +79,14 @@ final class TrainCommand extends JobCommand {
       // the data first: a bad source, a changed table or changed files leave no version behind
       DataSources.Loaded data = DataSources.load(spark, input, format, cfg.string("label-col"), cfg.string("labels"),
           cfg.string("features-col"), cfg.string("weight-col"), true, List.of(), DataSources.TableAt.of(cfg), ignoredColumns(cfg));
-      String task = cfg.flag("warm-start") && published != null && configuredTask.equals(TaskChoice.AUTO)
-          ? JobConfig.saved(repo.readText(new Path(published, "config.json"))).getString("task") : TaskChoice.resolve(configuredTask, data);
+      TaskChoice.Choice choice = cfg.flag("warm-start") && published != null && configuredTask.equals(TaskChoice.AUTO)
+          ? TaskChoice.Choice.of(JobConfig.saved(repo.readText(new Path(published, "config.json"))).getString("task"))
+          : TaskChoice.resolve(configuredTask, data);
+      String task = choice.task();
       cfg = cfg.with("task", task);
       Provenance provenance = Provenance.of(spark, cfg, input, format, data);
       data = ClassLabels.forTraining(data, task, input, cfg.flag("warm-start") && published != null && task.equals(TaskChoice.CLASSIFICATION)
-          ? Jobs.loadModel(spark, new Path(published, "model").toString()) : null);
+          ? Jobs.loadModel(spark, new Path(published, "model").toString()) : null, choice.labels());
       if (continues != null) {
         String change = continues.schemaChange(provenance.schema());
         if (!change.isEmpty()) {

@@ -316,6 +316,8 @@ class BadInputTest {
             withMaster("predict", "--model", clsModel.toString(), "--input", write("x1-text.csv", "x1,x2,x3", "a,1,2", "b,2,3").toString(), "--format", "csv", "--output", dir.resolve("p-text").toString())),
         new Case("train: a label column empty in every row", 1, "no-labels.csv: label column 'y' is empty in 3 row(s)",
             train(write("no-labels.csv", "x1,y", "1.0,", "2.0,", "3.0,"), "y", "auto", m)),
+        new Case("train: a class number missing in one row, the task read off the label", 1, "gap-class.csv: label column 'label' is empty in 1 row(s)",
+            train(write("gap-class.csv", "x1,label", "1.0,0", "2.0,", "3.0,1", "4.0,0"), "label", "auto", m)),
         new Case("train: an empty regression label", 1, "gap-y.csv: label column 'y' is empty in 1 row(s)",
             train(write("gap-y.csv", "x1,y", "1.0,2.0", "2.0,", "3.0,4.0", "4.0,5.0"), "y", "regression", m)),
         new Case("train: NA in a numeric target (read as numbers with a gap, not as classes)", 1,
