@@ -55,7 +55,7 @@ final class TaskChoice {
       why = "holds whole numbers up to " + r.max().longValue();
     } else {
       // fewer values in the range than MANY_CLASSES: no need to count them (a scan of the data saved)
-      long range = r.max().longValue() - r.min().longValue() + 1;
+      double range = r.max().doubleValue() - r.min().doubleValue() + 1; // in doubles: no overflow for far-apart longs
       long distinct = range < ClassLabels.MANY_CLASSES ? -1 : data.frame().select(functions.col(labelCol))
           .filter(functions.col(labelCol).isNotNull()).distinct().limit(ClassLabels.MANY_CLASSES).count();
       if (distinct >= ClassLabels.MANY_CLASSES) {
