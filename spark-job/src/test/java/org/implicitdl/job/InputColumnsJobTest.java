@@ -347,4 +347,56 @@ class InputColumnsJobTest {
     assertEquals(0, predict.exit(), predict.err());
     assertTrue(CommandLine.csvPart(out).get(0).startsWith("id,features,label,prediction"), CommandLine.csvPart(out).get(0));
   }
+
+  /**
+   * A table as a data lake types it: prices in decimal(12, 2), a quantity in int, a count in long, a ratio in float, a
+   * code in short, a timestamp; the target a decimal amount. With the timestamp left out the task reads as a regression
+   * (the decimal target holds cents), every numeric type is an input, and the model evaluates on the same table with
+   * an rmse in the target's units well below the target's spread; the timestamp alone is the one-line refusal naming it.
+   */
+  @Test
+  void decimalIntegerAndFloatColumnsOfALakeTableAreInputs() throws Exception {
+    Path table = dir.resolve("orders.parquet");
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").getOrCreate();
+    try {
+      java.util.Random r = new java.util.Random(17);
+      List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        double price = 5 + 95 * r.nextDouble();
+        int quantity = 1 + r.nextInt(9);
+        long visits = r.nextInt(5000);
+        float ratio = r.nextFloat();
+        short code = (short) r.nextInt(3);
+        double amount = price * quantity * (1 - 0.3 * ratio) + 0.002 * visits + 40 * code + r.nextGaussian();
+        rows.add(org.apache.spark.sql.RowFactory.create(new java.math.BigDecimal(String.format(java.util.Locale.ROOT, "%.2f", price)), quantity,
+            visits, ratio, code, java.sql.Timestamp.valueOf("2026-01-01 00:00:00"), new java.math.BigDecimal(String.format(java.util.Locale.ROOT, "%.2f", amount))));
+      }
+      org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+          .add("price", org.apache.spark.sql.types.DataTypes.createDecimalType(12, 2)).add("quantity", "int").add("visits", "long")
+          .add("ratio", "float").add("code", "short").add("ordered_at", "timestamp")
+          .add("amount", org.apache.spark.sql.types.DataTypes.createDecimalType(14, 2));
+      spark.createDataFrame(rows, schema).coalesce(1).write().parquet(table.toString());
+    } finally {
+      spark.stop();
+    }
+    Path model = dir.resolve("model");
+    List<String> args = new ArrayList<>(List.of(BadInputTest.train(table, "amount", "auto", model)));
+    args.set(args.indexOf("csv"), "parquet");
+    CommandLine refused = CommandLine.run(args.toArray(new String[0]));
+    assertEquals(1, refused.exit(), refused.out());
+    assertTrue(refused.err().contains("column 'ordered_at' is not numeric (timestamp)"), refused.err());
+    args.addAll(List.of("--ignore-cols", "ordered_at"));
+    CommandLine train = CommandLine.run(args.toArray(new String[0]));
+    assertEquals(0, train.exit(), train.err());
+    assertTrue(train.out().contains("task: regression (label column 'amount' holds fractions"), train.out());
+    JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]").out());
+    List<String> inputs = new ArrayList<>();
+    info.get("sensitivity").get("perInputTotals").fieldNames().forEachRemaining(inputs::add);
+    assertEquals(List.of("code", "price", "quantity", "ratio", "visits"), inputs.stream().sorted().toList());
+    CommandLine evaluate = CommandLine.run("evaluate", "--model", model.toString(), "--input", table.toString(), "--format", "parquet",
+        "--label-col", "amount", "--master", "local[2]");
+    assertEquals(0, evaluate.exit(), evaluate.err());
+    double rmse = Jobs.JSON.readTree(evaluate.out().substring(evaluate.out().indexOf('{'))).get("rmse").asDouble();
+    assertTrue(rmse < 60, "the amounts spread over hundreds (sd about 190): rmse " + rmse);
+  }
 }
