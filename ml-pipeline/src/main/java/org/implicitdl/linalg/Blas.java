@@ -2,6 +2,14 @@ package org.implicitdl.linalg;
 
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.lapack.LAPACK;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
 import org.netlib.util.intW;
 
 /**
@@ -19,7 +27,7 @@ public final class Blas {
   private static final LAPACK LAPACK_IMPL = dev.ludovic.netlib.lapack.JavaLAPACK.getInstance();
 
   /** Floating-point operations issued through gemm/gemv in this JVM (for benchmarks). */
-  private static final java.util.concurrent.atomic.LongAdder FLOPS = new java.util.concurrent.atomic.LongAdder();
+  private static final LongAdder FLOPS = new LongAdder();
 
   private Blas() {}
 
@@ -93,7 +101,7 @@ public final class Blas {
   /** Below this many flops a product is not worth splitting across threads. */
   private static final long PARALLEL_MIN_FLOPS = 20_000_000L;
   private static final int DRIVER_THREADS = Runtime.getRuntime().availableProcessors();
-  private static final java.util.concurrent.ExecutorService DRIVER_POOL = java.util.concurrent.Executors.newFixedThreadPool(
+  private static final ExecutorService DRIVER_POOL = Executors.newFixedThreadPool(
       DRIVER_THREADS, r -> {
         Thread t = new Thread(r, "implicitdl-driver-blas");
         t.setDaemon(true);
@@ -118,20 +126,20 @@ public final class Blas {
       gemm(1.0, a, false, b, false, 0.0, c);
       return c;
     }
-    java.util.List<java.util.concurrent.Future<?>> parts = new java.util.ArrayList<>();
+    List<Future<?>> parts = new ArrayList<>();
     for (int s = 0; s < slices; s++) {
       int from = (int) ((long) n * s / slices);
       int to = (int) ((long) n * (s + 1) / slices);
       parts.add(DRIVER_POOL.submit(() -> gemm(false, false, m, to - from, k, 1.0, a.data(), 0, Math.max(1, m),
           b.data(), from * k, Math.max(1, k), 0.0, c.data(), from * m, Math.max(1, m))));
     }
-    for (java.util.concurrent.Future<?> f : parts) {
+    for (Future<?> f : parts) {
       try {
         f.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted in a driver-side product", e);
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         throw new IllegalStateException("driver-side product failed: " + e.getCause(), e.getCause());
       }
     }
@@ -200,7 +208,7 @@ public final class Blas {
 
   public static void scal(double alpha, double[] x) {
     if (alpha == 0.0) {
-      java.util.Arrays.fill(x, 0.0);
+      Arrays.fill(x, 0.0);
     } else if (x.length > 0) {
       BLAS_IMPL.dscal(x.length, alpha, x, 1);
     }
@@ -240,7 +248,7 @@ public final class Blas {
         throw new IllegalArgumentException("Cholesky of a non-square matrix " + g.shape());
       }
       // one spare column: netlib's bounds checks take a sub-block's last column as full height
-      double[] factor = java.util.Arrays.copyOf(g.data(), n * (n + 1));
+      double[] factor = Arrays.copyOf(g.data(), n * (n + 1));
       return blockedCholesky(factor, n) ? new Cholesky(n, factor) : null;
     }
 

@@ -1,6 +1,13 @@
 package org.implicitdl.linalg;
 
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A dense real matrix stored column-major in one {@code double[]}, the layout BLAS expects.
@@ -84,12 +91,12 @@ public final class Matrix implements Inputs {
    * kept serialized or on disk (data larger than the executors' memory), once per pass. A
    * {@link #inSinglePrecision} matrix writes 4-byte floats, read back into the same doubles.
    */
-  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+  private void writeObject(ObjectOutputStream out) throws IOException {
     out.defaultWriteObject();
-    out.writeBoolean(java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN);
+    out.writeBoolean(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
     int width = singlePrecision ? 4 : 8;
     byte[] chunk = new byte[width * Math.min(data.length, CHUNK)];
-    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.nativeOrder());
+    ByteBuffer buffer = ByteBuffer.wrap(chunk).order(ByteOrder.nativeOrder());
     float[] floats = singlePrecision ? new float[Math.min(data.length, CHUNK)] : null;
     for (int from = 0; from < data.length; from += CHUNK) {
       int length = Math.min(CHUNK, data.length - from);
@@ -106,16 +113,16 @@ public final class Matrix implements Inputs {
     }
   }
 
-  private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
     in.defaultReadObject();
-    java.nio.ByteOrder order = in.readBoolean() ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN;
+    ByteOrder order = in.readBoolean() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
     if (rows < 0 || cols < 0) {
-      throw new java.io.InvalidObjectException("negative matrix shape " + rows + "x" + cols);
+      throw new InvalidObjectException("negative matrix shape " + rows + "x" + cols);
     }
     data = new double[Math.multiplyExact(rows, cols)];
     int width = singlePrecision ? 4 : 8;
     byte[] chunk = new byte[width * Math.min(data.length, CHUNK)];
-    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(chunk).order(order);
+    ByteBuffer buffer = ByteBuffer.wrap(chunk).order(order);
     float[] floats = singlePrecision ? new float[Math.min(data.length, CHUNK)] : null;
     for (int from = 0; from < data.length; from += CHUNK) {
       int length = Math.min(CHUNK, data.length - from);
@@ -298,7 +305,7 @@ public final class Matrix implements Inputs {
   }
 
   /** Columns [from_k, to_k) of each matrix k, side by side in that order (all with the same row count). */
-  public static Matrix columnsOf(java.util.List<Matrix> parts, int[] from, int[] to) {
+  public static Matrix columnsOf(List<Matrix> parts, int[] from, int[] to) {
     int rows = parts.isEmpty() ? 0 : parts.get(0).rows;
     int cols = 0;
     for (int k = 0; k < parts.size(); k++) {

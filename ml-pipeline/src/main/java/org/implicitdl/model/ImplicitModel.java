@@ -1,13 +1,18 @@
 package org.implicitdl.model;
 
+import java.io.Serializable;
+import java.util.Optional;
+import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.Inputs;
+import org.implicitdl.linalg.LowRank;
+import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.Activation;
 import org.implicitdl.solve.Certificate;
-import org.implicitdl.solve.WellPosedness;
-import org.implicitdl.linalg.Blas;
-import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.FixedPointResult;
 import org.implicitdl.solve.FixedPointSolver;
 import org.implicitdl.solve.SolverSettings;
+import org.implicitdl.solve.StateComponents;
+import org.implicitdl.solve.WellPosedness;
 
 /**
  * An immutable implicit model (paper eq. 1): ŷ = Cx + Du with x = φ(Ax + Bu).
@@ -17,7 +22,7 @@ import org.implicitdl.solve.SolverSettings;
  * terms; callers pass the p raw features only. Construction checks shapes and finiteness;
  * matrices are copied in and out.
  */
-public final class ImplicitModel implements java.io.Serializable {
+public final class ImplicitModel implements Serializable {
   private static final long serialVersionUID = 1L;
   private final Matrix a;
   private final Matrix b;
@@ -26,8 +31,8 @@ public final class ImplicitModel implements java.io.Serializable {
   private final Activation activation;
   private final boolean inputBias;
   private volatile Certificate certificate;
-  private transient volatile org.implicitdl.solve.StateComponents components;
-  private transient volatile java.util.Optional<org.implicitdl.linalg.LowRank> lowRank;
+  private transient volatile StateComponents components;
+  private transient volatile Optional<LowRank> lowRank;
 
   public ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias) {
     this(a, b, c, d, activation, inputBias, true);
@@ -105,7 +110,7 @@ public final class ImplicitModel implements java.io.Serializable {
   }
 
   /** The drive Z = B·u (+ bias column) for a block of raw inputs U (p×m). */
-  public Matrix drive(org.implicitdl.linalg.Inputs u) {
+  public Matrix drive(Inputs u) {
     return affine(b, u, a.rows());
   }
 
@@ -113,19 +118,19 @@ public final class ImplicitModel implements java.io.Serializable {
    * The drive Z = B·U' for augmented inputs U' (the bias row last, as training blocks hold them), from the model's own
    * B: no copy of B, which at p = 10⁵ inputs would cost more than the product itself.
    */
-  public Matrix augmentedDrive(org.implicitdl.linalg.Inputs uAug) {
+  public Matrix augmentedDrive(Inputs uAug) {
     return uAug.leftProduct(b);
   }
 
   /** The readout Ŷ = C·X + D·U' for augmented inputs U' (bias row last), from the model's own C and D. */
-  public Matrix augmentedReadout(Matrix x, org.implicitdl.linalg.Inputs uAug) {
+  public Matrix augmentedReadout(Matrix x, Inputs uAug) {
     Matrix y = uAug.leftProduct(d);
     Blas.gemm(1.0, c, false, x, false, 1.0, y);
     return y;
   }
 
   /** The readout Ŷ = C·X + D·u (+ bias) for states X (n×m) and raw inputs U (p×m). */
-  public Matrix readout(Matrix x, org.implicitdl.linalg.Inputs u) {
+  public Matrix readout(Matrix x, Inputs u) {
     Matrix y = affine(d, u, c.rows());
     Blas.gemm(1.0, c, false, x, false, 1.0, y);
     return y;
@@ -135,19 +140,19 @@ public final class ImplicitModel implements java.io.Serializable {
    * Solves X = φ(AX + BU) for a block of inputs with the solver A's structure calls for
    * ({@link FixedPointSolver#forStructure}).
    */
-  public FixedPointResult solveStates(org.implicitdl.linalg.Inputs u, SolverSettings settings) {
+  public FixedPointResult solveStates(Inputs u, SolverSettings settings) {
     return solveStates(u, FixedPointSolver.forStructure(certificate(), components(), lowRankFactors(), settings), null);
   }
 
   /**
-   * A = L Rᵀ when A has low rank (paper §6.3; {@link org.implicitdl.linalg.LowRank#discover}: rank r
+   * A = L Rᵀ when A has low rank (paper §6.3; {@link LowRank#discover}: rank r
    * with 4r &lt; n, exact to 1e-12 relative), else null; found once, so every model — trained with a
    * rank limit, compressed, converted or loaded — gets O(nr) sweeps without a stored form.
    */
-  public org.implicitdl.linalg.LowRank lowRankFactors() {
-    java.util.Optional<org.implicitdl.linalg.LowRank> f = lowRank;
+  public LowRank lowRankFactors() {
+    Optional<LowRank> f = lowRank;
     if (f == null) {
-      f = java.util.Optional.ofNullable(org.implicitdl.linalg.LowRank.discover(a));
+      f = Optional.ofNullable(LowRank.discover(a));
       lowRank = f;
     }
     return f.orElse(null);
@@ -155,22 +160,22 @@ public final class ImplicitModel implements java.io.Serializable {
 
   /** rank(A) as found by {@link #lowRankFactors} (n when A is not low-rank in that sense). */
   public int sweepRank() {
-    org.implicitdl.linalg.LowRank f = lowRankFactors();
+    LowRank f = lowRankFactors();
     return f == null ? hiddenDim() : f.rank();
   }
 
   /** The strongly connected components of A's sparsity graph (computed once). */
-  public org.implicitdl.solve.StateComponents components() {
-    org.implicitdl.solve.StateComponents c = components;
+  public StateComponents components() {
+    StateComponents c = components;
     if (c == null) {
-      c = org.implicitdl.solve.StateComponents.of(a);
+      c = StateComponents.of(a);
       components = c;
     }
     return c;
   }
 
   /** Solves X = φ(AX + BU) with a given solver and optional warm start. */
-  public FixedPointResult solveStates(org.implicitdl.linalg.Inputs u, FixedPointSolver solver, Matrix start) {
+  public FixedPointResult solveStates(Inputs u, FixedPointSolver solver, Matrix start) {
     return solver.solve(a, drive(u), activation, certificate(), start);
   }
 
@@ -226,7 +231,7 @@ public final class ImplicitModel implements java.io.Serializable {
     return with(a, b, cd.columnSlice(0, n), cd.columnSlice(n, cd.cols()));
   }
 
-  private Matrix affine(Matrix weights, org.implicitdl.linalg.Inputs u, int rows) {
+  private Matrix affine(Matrix weights, Inputs u, int rows) {
     int p = inputDim();
     if (u.rows() != p) {
       throw new IllegalArgumentException("input block U must be " + p + "x" + u.cols() + ", got " + u.rows() + "x" + u.cols());

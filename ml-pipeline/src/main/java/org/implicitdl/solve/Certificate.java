@@ -1,6 +1,8 @@
 package org.implicitdl.solve;
 
+import java.io.Serializable;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * A well-posedness certificate for x = φ(Ax + Bu) (paper §3, Theorem 1 and its scaled form).
@@ -20,7 +22,7 @@ import java.util.Arrays;
  * @param perronFrobenius an upper bound on λ_pf(|A|), for reporting
  */
 public record Certificate(Condition condition, double contraction, double[] weights, double infNorm, double perronFrobenius)
-    implements java.io.Serializable {
+    implements Serializable {
 
   /** The condition a certificate rests on. */
   public enum Condition { TRIANGULAR, INF_NORM, PERRON_FROBENIUS, NONE }
@@ -77,20 +79,20 @@ public record Certificate(Condition condition, double contraction, double[] weig
    * (one state per input, Theorem 1) and how fast the Picard iteration closes the error.
    */
   public String inWords() {
-    String rate = String.format(java.util.Locale.ROOT, "%.3g", contraction);
+    String rate = String.format(Locale.ROOT, "%.3g", contraction);
     String sweeps = contraction > 0 && contraction < 1
-        ? String.format(java.util.Locale.ROOT, "; each Picard sweep shrinks the error by the factor %s, so about %d sweeps gain 6 digits", rate,
+        ? String.format(Locale.ROOT, "; each Picard sweep shrinks the error by the factor %s, so about %d sweeps gain 6 digits", rate,
             (long) Math.ceil(Math.log(1e-6) / Math.log(contraction)))
         : "";
     return switch (condition) {
       case TRIANGULAR -> "Well-posed by structure: A is triangular (a feedforward network, paper §2.2), so the state is computed exactly by "
           + "back-substitution, one state after the other.";
-      case INF_NORM -> String.format(java.util.Locale.ROOT, "Well-posed: ‖A‖∞ = %.3g < 1, so x = φ(Ax + Bu) has exactly one solution for "
+      case INF_NORM -> String.format(Locale.ROOT, "Well-posed: ‖A‖∞ = %.3g < 1, so x = φ(Ax + Bu) has exactly one solution for "
           + "every input (paper Theorem 1)%s.", infNorm, sweeps);
-      case PERRON_FROBENIUS -> String.format(java.util.Locale.ROOT, "Well-posed after a diagonal rescaling of the states: the "
+      case PERRON_FROBENIUS -> String.format(Locale.ROOT, "Well-posed after a diagonal rescaling of the states: the "
           + "Perron–Frobenius eigenvalue of |A| is at most %.3g < 1 (‖A‖∞ itself is %.3g), so x = φ(Ax + Bu) has exactly one "
           + "solution for every input%s.", perronFrobenius, infNorm, sweeps);
-      case NONE -> String.format(java.util.Locale.ROOT, "Not certified: neither ‖A‖∞ (%.3g) nor the Perron–Frobenius bound of |A| (%.3g) "
+      case NONE -> String.format(Locale.ROOT, "Not certified: neither ‖A‖∞ (%.3g) nor the Perron–Frobenius bound of |A| (%.3g) "
           + "is below 1, so a unique state is not guaranteed for every input.", infNorm, perronFrobenius);
     };
   }

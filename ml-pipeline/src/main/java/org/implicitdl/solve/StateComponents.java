@@ -1,6 +1,7 @@
 package org.implicitdl.solve;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.implicitdl.linalg.Matrix;
 
@@ -33,7 +34,7 @@ public final class StateComponents {
     int[] index = new int[n];
     int[] low = new int[n];
     boolean[] onStack = new boolean[n];
-    java.util.Arrays.fill(index, -1);
+    Arrays.fill(index, -1);
     int[] stack = new int[n];
     int top = 0;
     int counter = 0;
@@ -106,10 +107,10 @@ public final class StateComponents {
    * block is — and λ_pf(|A|) is the largest of the blocks' λ_pf(|A_CC|), which is why the
    * Perron–Frobenius certificate of the whole A holds exactly when every block's does.
    */
-  public List<org.implicitdl.solve.Certificate> diagonalCertificates(Matrix a, org.implicitdl.solve.Activation activation) {
-    List<org.implicitdl.solve.Certificate> out = new java.util.ArrayList<>();
+  public List<Certificate> diagonalCertificates(Matrix a, Activation activation) {
+    List<Certificate> out = new ArrayList<>();
     for (int[] comp : components) {
-      out.add(org.implicitdl.solve.WellPosedness.certify(diagonalBlock(a, comp), activation));
+      out.add(WellPosedness.certify(diagonalBlock(a, comp), activation));
     }
     return out;
   }

@@ -1,10 +1,14 @@
 package org.implicitdl.spark;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /** Files that a killed process must never leave half-replaced: the trainer state, the LATEST pointer. */
 public final class AtomicFiles {
@@ -15,17 +19,17 @@ public final class AtomicFiles {
    * process killed between renaming the one and the other leaves a checksum error behind.
    */
   public static FileSystem withoutChecksums(FileSystem fs) {
-    return fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRawFileSystem() : fs;
+    return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
   }
 
   /** Moves {@code from} over {@code to} in one step: rename(2) locally, rename with OVERWRITE elsewhere (atomic on HDFS). */
   public static void replace(FileSystem fs, Path from, Path to) throws IOException {
-    if (fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+    if (fs instanceof RawLocalFileSystem) {
       java.nio.file.Path target = java.nio.file.Path.of(fs.makeQualified(to).toUri());
-      java.nio.file.Files.move(java.nio.file.Path.of(fs.makeQualified(from).toUri()), target,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(java.nio.file.Path.of(fs.makeQualified(from).toUri()), target,
+          StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       // a checksum left by an older, checksummed write would no longer match
-      java.nio.file.Files.deleteIfExists(target.resolveSibling("." + target.getFileName() + ".crc"));
+      Files.deleteIfExists(target.resolveSibling("." + target.getFileName() + ".crc"));
     } else {
       FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(from, to, Options.Rename.OVERWRITE);
     }

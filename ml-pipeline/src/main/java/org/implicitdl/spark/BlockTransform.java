@@ -1,8 +1,11 @@
 package org.implicitdl.spark;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vectors;
@@ -11,6 +14,8 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
+import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.Inputs;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.FixedPointResult;
@@ -25,7 +30,7 @@ final class BlockTransform {
   private static final int BLOCK = 1024;
 
   /** Turns one row's outputs into the values appended to it. */
-  interface OutputColumns extends java.io.Serializable {
+  interface OutputColumns extends Serializable {
     Object[] values(double[] yHat, double[] state, double iterations, double residual, BoundsColumns.RowBounds bounds);
   }
 
@@ -41,7 +46,7 @@ final class BlockTransform {
     int featuresIndex = df.schema().fieldIndex(featuresCol);
     int p = model.inputDim();
     model.certificate();
-    Broadcast<Shipped<ImplicitModel>> bc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(new Shipped<>(model));
+    Broadcast<Shipped<ImplicitModel>> bc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext()).broadcast(new Shipped<>(model));
     return df.mapPartitions((MapPartitionsFunction<Row, Row>) it -> new Iterator<Row>() {
       private final List<Row> out = new ArrayList<>();
       private int next;
@@ -67,7 +72,7 @@ final class BlockTransform {
       @Override
       public Row next() {
         if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
+          throw new NoSuchElementException();
         }
         return out.get(next++);
       }
@@ -77,7 +82,7 @@ final class BlockTransform {
   private static void predict(ImplicitModel m, List<Row> batch, int featuresIndex, String featuresCol, int p, SolverSettings settings,
       boolean needsResidual, BoundsColumns bounds, OutputColumns columns, List<Row> out) {
     int size = batch.size();
-    org.implicitdl.linalg.Inputs uBlock;
+    Inputs uBlock;
     if (BlockPacking.sparseEnough(batch, featuresIndex, p)) {
       // wide sparse rows: the products cost their non-zeros, and no dense p × 1024 block is allocated
       uBlock = BlockPacking.sparseInputs(batch, featuresIndex, featuresCol, p, false);
@@ -110,9 +115,9 @@ final class BlockTransform {
   }
 
   /** ‖φ(Ax + Bu) − x‖∞ per row. */
-  private static double[] rowResiduals(ImplicitModel m, Matrix x, org.implicitdl.linalg.Inputs u) {
+  private static double[] rowResiduals(ImplicitModel m, Matrix x, Inputs u) {
     Matrix z = m.drive(u);
-    org.implicitdl.linalg.Blas.gemm(1.0, m.a(), false, x, false, 1.0, z);
+    Blas.gemm(1.0, m.a(), false, x, false, 1.0, z);
     m.activation().applyInPlace(z.data());
     int n = x.rows();
     double[] r = new double[x.cols()];

@@ -3,9 +3,15 @@ package org.implicitdl.spark;
 import java.util.Arrays;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * Training rows in an order and a partitioning that depend only on their content, so that the
@@ -48,15 +54,15 @@ public final class CanonicalRows {
           }
           values[values.length - 2] = t._1();
           values[values.length - 1] = hash(t._2(), TIE_SALT);
-          return org.apache.spark.sql.RowFactory.create(values);
+          return RowFactory.create(values);
         });
     Dataset<Row> hashed = rows.sparkSession().createDataFrame(byHash,
-        rows.schema().add(HASH, org.apache.spark.sql.types.DataTypes.LongType).add(TIE, org.apache.spark.sql.types.DataTypes.LongType));
+        rows.schema().add(HASH, DataTypes.LongType).add(TIE, DataTypes.LongType));
     // Spark's external sort within each partition (it spills; no partition is held in memory): by the hash, then by a
     // second one; sort keys of two longs, where the values themselves (a wide vector as an array) would cost a copy of
     // each vector per comparison
     return hashed.sortWithinPartitions(hashed.col(HASH), hashed.col(TIE)).select(
-        Arrays.stream(names).map(hashed::col).toArray(org.apache.spark.sql.Column[]::new));
+        Arrays.stream(names).map(hashed::col).toArray(Column[]::new));
   }
 
   /**
@@ -79,25 +85,25 @@ public final class CanonicalRows {
    */
   public static Dataset<Row>[] split(Dataset<Row> rows, double fraction, long seed) {
     // Spark's xxHash64 of every column (vectors as arrays of doubles), seeded: codegen, no UDF
-    org.apache.spark.sql.types.StructField[] fields = rows.schema().fields();
-    org.apache.spark.sql.Column[] all = new org.apache.spark.sql.Column[fields.length + 1];
+    StructField[] fields = rows.schema().fields();
+    Column[] all = new Column[fields.length + 1];
     all[0] = org.apache.spark.sql.functions.lit(seed);
     for (int i = 0; i < fields.length; i++) {
       all[i + 1] = comparable(rows, fields[i]);
     }
     long buckets = 1L << 30;
-    org.apache.spark.sql.Column unit = org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(all),
+    Column unit = org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(all),
         org.apache.spark.sql.functions.lit(buckets)).cast("double").divide((double) buckets);
-    org.apache.spark.sql.Column marked = unit.lt(fraction);
+    Column marked = unit.lt(fraction);
     @SuppressWarnings("unchecked")
     Dataset<Row>[] out = new Dataset[] {rows.where(org.apache.spark.sql.functions.not(marked)), rows.where(marked)};
     return out;
   }
 
   /** A column as Spark SQL can sort and hash it: a vector as its array of doubles, anything else as it is. */
-  private static org.apache.spark.sql.Column comparable(Dataset<Row> rows, org.apache.spark.sql.types.StructField f) {
-    org.apache.spark.sql.Column c = rows.col("`" + f.name().replace("`", "``") + "`"); // the name as it is, a dot in it included
-    return f.dataType().equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType()) ? org.apache.spark.ml.functions.vector_to_array(c, "float64") : c;
+  private static Column comparable(Dataset<Row> rows, StructField f) {
+    Column c = rows.col("`" + f.name().replace("`", "``") + "`"); // the name as it is, a dot in it included
+    return f.dataType().equals(SQLDataTypes.VectorType()) ? org.apache.spark.ml.functions.vector_to_array(c, "float64") : c;
   }
 
   /**
@@ -108,7 +114,7 @@ public final class CanonicalRows {
     long h = mix(salt ^ r.length());
     for (int i = 0; i < r.length(); i++) {
       Object v = r.get(i);
-      if (v instanceof org.apache.spark.ml.linalg.SparseVector sv) {
+      if (v instanceof SparseVector sv) {
         h = mix(h ^ ~(long) sv.size());
         int[] at = sv.indices();
         double[] values = sv.values();

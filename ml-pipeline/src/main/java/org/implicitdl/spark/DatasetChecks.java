@@ -1,11 +1,14 @@
 package org.implicitdl.spark;
 
+import java.util.Arrays;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 
@@ -15,8 +18,8 @@ final class DatasetChecks {
 
   /** The column's type; a missing column is an error listing the columns there are. */
   private static DataType existing(StructType schema, String col) {
-    if (!java.util.Arrays.asList(schema.fieldNames()).contains(col)) {
-      throw new IllegalArgumentException("column '" + col + "' does not exist; columns are " + java.util.Arrays.toString(schema.fieldNames()));
+    if (!Arrays.asList(schema.fieldNames()).contains(col)) {
+      throw new IllegalArgumentException("column '" + col + "' does not exist; columns are " + Arrays.toString(schema.fieldNames()));
     }
     return schema.apply(col).dataType();
   }
@@ -30,7 +33,7 @@ final class DatasetChecks {
 
   static void requireBooleanColumn(StructType schema, String col) {
     DataType t = existing(schema, col);
-    if (!t.equals(org.apache.spark.sql.types.DataTypes.BooleanType)) {
+    if (!t.equals(DataTypes.BooleanType)) {
       throw new IllegalArgumentException("column '" + col + "' must be of type boolean, got " + t.simpleString());
     }
   }
@@ -44,7 +47,7 @@ final class DatasetChecks {
 
   /** Every label is a class index 0 … classes−1 the model knows (no nulls, no fractions). */
   static void requireClassLabels(Dataset<?> dataset, String col, int classes) {
-    org.apache.spark.sql.Column y = org.apache.spark.sql.functions.col(col);
+    Column y = org.apache.spark.sql.functions.col(col);
     Row r = dataset.toDF().agg(org.apache.spark.sql.functions.min(y), org.apache.spark.sql.functions.max(y),
         org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.when(y.isNull(), 1)),
         org.apache.spark.sql.functions.min(org.apache.spark.sql.functions.when(y.notEqual(org.apache.spark.sql.functions.floor(y)), y)))

@@ -1,8 +1,14 @@
 package org.implicitdl.spark;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
@@ -14,8 +20,11 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.model.ModelAlgebra;
 
 /**
  * A fitted implicit classifier: ŷ = Cx + Du with x = φ(Ax + Bu) (paper eq. 1), class
@@ -144,11 +153,11 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   }
 
   /** {@code schema} with column {@code name}'s metadata replaced. */
-  private static StructType withMetadata(StructType schema, String name, org.apache.spark.sql.types.Metadata metadata) {
-    org.apache.spark.sql.types.StructField[] fields = schema.fields().clone();
+  private static StructType withMetadata(StructType schema, String name, Metadata metadata) {
+    StructField[] fields = schema.fields().clone();
     for (int i = 0; i < fields.length; i++) {
       if (fields[i].name().equals(name)) {
-        fields[i] = new org.apache.spark.sql.types.StructField(name, fields[i].dataType(), fields[i].nullable(), metadata);
+        fields[i] = new StructField(name, fields[i].dataType(), fields[i].nullable(), metadata);
       }
     }
     return new StructType(fields);
@@ -157,7 +166,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    String[] added = java.util.Arrays.copyOfRange(out.fieldNames(), dataset.schema().length(), out.length());
+    String[] added = Arrays.copyOfRange(out.fieldNames(), dataset.schema().length(), out.length());
     String rawCol = getRawPredictionCol();
     String probCol = getProbabilityCol();
     String predCol = getPredictionCol();
@@ -168,7 +177,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
         !getFixedPointInfoCol().isEmpty(), BoundsColumns.of(this, model, true), (yHat, x, iterations, residual, bounds) -> {
       Vector rawVector = Vectors.dense(yHat.clone());
       Vector probability = self.raw2probability(rawVector);
-      java.util.List<Object> values = new java.util.ArrayList<>(added.length);
+      List<Object> values = new ArrayList<>(added.length);
       for (String name : added) {
         if (name.equals(rawCol)) {
           values.add(rawVector);
@@ -200,17 +209,17 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     DatasetChecks.requireNumericOrVectorColumn(dataset.schema(), label);
     DatasetChecks.requireClassLabels(dataset, label, numClasses());
     Dataset<Row> predicted = transform(dataset);
-    double accuracy = new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setLabelCol(label)
+    double accuracy = new MulticlassClassificationEvaluator().setLabelCol(label)
         .setPredictionCol(getPredictionCol()).setMetricName("accuracy").evaluate(predicted);
-    double logLoss = new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setLabelCol(label)
+    double logLoss = new MulticlassClassificationEvaluator().setLabelCol(label)
         .setPredictionCol(getPredictionCol()).setProbabilityCol(getProbabilityCol()).setMetricName("logLoss").evaluate(predicted);
-    Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+    Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("accuracy", accuracy);
     metrics.put("logLoss", logLoss);
     metrics.put("loss", logLoss);
     metrics.put("count", (double) dataset.count());
     if (numClasses() == 2) {
-      metrics.put("areaUnderROC", new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator().setLabelCol(label)
+      metrics.put("areaUnderROC", new BinaryClassificationEvaluator().setLabelCol(label)
           .setRawPredictionCol(getProbabilityCol()).setMetricName("areaUnderROC").evaluate(predicted));
     }
     if (getEpsilon() > 0) {
@@ -253,7 +262,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
 
   /**
    * The same params, names and training summary around {@code other}, a rule of the same inputs and outputs that predicts
-   * what this one does on the rows it will be given (see {@link org.implicitdl.model.ModelAlgebra#refilled}).
+   * what this one does on the rows it will be given (see {@link ModelAlgebra#refilled}).
    */
   public ImplicitClassificationModel withRule(ImplicitModel other) {
     ImplicitClassificationModel copy = new ImplicitClassificationModel(uid(), fit.with(other));

@@ -1,9 +1,13 @@
 package org.implicitdl.spark;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -15,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.model.ModelAlgebra;
 
 /**
  * A fitted implicit regression model: prediction ŷ = Cx + Du with x = φ(Ax + Bu) (paper eq. 1),
@@ -93,7 +98,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
     ImplicitRegressionModel self = this;
     return BlockTransform.transform(dataset, out, getFeaturesCol(), model, TrainingSettings.fixedPoint(this),
         !getFixedPointInfoCol().isEmpty(), BoundsColumns.of(this, model, false), (yHat, x, iterations, residual, bounds) -> {
-      java.util.List<Object> values = new java.util.ArrayList<>(3);
+      List<Object> values = new ArrayList<>(3);
       values.add(single ? (Object) yHat[0] : Vectors.dense(yHat));
       if (state) {
         values.add(Vectors.dense(x));
@@ -111,7 +116,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
   /** RMSE (over all outputs) and row count of the real rule on labelled data. */
   public Map<String, Double> evaluate(Dataset<?> dataset) {
     DatasetChecks.requireNumericOrVectorColumn(dataset.schema(), getLabelCol());
-    java.util.List<Row> rows = transform(dataset).select(getLabelCol(), getPredictionCol()).collectAsList();
+    List<Row> rows = transform(dataset).select(getLabelCol(), getPredictionCol()).collectAsList();
     double sse = 0;
     for (Row r : rows) {
       double[] y = values(r.get(0));
@@ -121,14 +126,14 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
       }
     }
     double count = rows.size();
-    Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+    Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("rmse", Math.sqrt(sse / Math.max(1, count * model.outputDim())));
     metrics.put("count", count);
     return metrics;
   }
 
   private static double[] values(Object o) {
-    return o instanceof org.apache.spark.ml.linalg.Vector v ? v.toArray() : new double[] {((Number) o).doubleValue()};
+    return o instanceof Vector v ? v.toArray() : new double[] {((Number) o).doubleValue()};
   }
 
   @Override
@@ -148,7 +153,7 @@ public final class ImplicitRegressionModel extends Model<ImplicitRegressionModel
 
   /**
    * The same params, names and training summary around {@code other}, a rule of the same inputs and outputs that predicts
-   * what this one does on the rows it will be given (see {@link org.implicitdl.model.ModelAlgebra#refilled}).
+   * what this one does on the rows it will be given (see {@link ModelAlgebra#refilled}).
    */
   public ImplicitRegressionModel withRule(ImplicitModel other) {
     ImplicitRegressionModel copy = new ImplicitRegressionModel(uid(), fit.with(other));

@@ -1,27 +1,37 @@
 package org.implicitdl.spark;
 
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.Dataset;
-import org.implicitdl.solve.Activation;
+import org.apache.spark.sql.SparkSession;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.model.StatePruning;
+import org.implicitdl.robust.InputBox;
+import org.implicitdl.solve.Activation;
 import org.implicitdl.train.BcdSettings;
 import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.BlockStore;
-import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.EpochCheckpoint;
 import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.GradientTrainer;
 import org.implicitdl.train.HeldOutScore;
-import org.implicitdl.train.Moments;
-import org.implicitdl.train.Standardization;
+import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
+import org.implicitdl.train.Moments;
 import org.implicitdl.train.RobustObjective;
-import org.implicitdl.robust.InputBox;
+import org.implicitdl.train.Standardization;
 import org.implicitdl.train.TrainingBlock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,7 +194,7 @@ final class ImplicitTraining {
   }
 
   /** The payload that maps blocks to standard units (and their inputs to single precision when asked). */
-  private record Standardizing(Standardization units, boolean regression, boolean singlePrecision) implements java.io.Serializable {
+  private record Standardizing(Standardization units, boolean regression, boolean singlePrecision) implements Serializable {
     static TrainingBlock apply(Standardizing s, TrainingBlock block) {
       TrainingBlock standard = s.units().standardized(block, s.regression());
       return s.singlePrecision() ? standard.withSinglePrecisionInputs() : standard;
@@ -211,12 +221,12 @@ final class ImplicitTraining {
     long cells = (long) n * side + (long) outputs * side;
     double gigabytes = cells * 8 / 1e9;
     if (cells >= Integer.MAX_VALUE - 8) {
-      throw new InvalidParamException(String.format(java.util.Locale.ROOT, "parameter hiddenDim %d with %d inputs needs a matrix of %d "
+      throw new InvalidParamException(String.format(Locale.ROOT, "parameter hiddenDim %d with %d inputs needs a matrix of %d "
           + "entries (%.1f GB), more than one array holds; use a smaller hiddenDim", n, inputs, cells, gigabytes));
     }
     long heap = Runtime.getRuntime().maxMemory();
     if (cells * 8 > heap / 2) {
-      throw new InvalidParamException(String.format(java.util.Locale.ROOT, "parameter hiddenDim %d with %d inputs needs %.1f GB of driver "
+      throw new InvalidParamException(String.format(Locale.ROOT, "parameter hiddenDim %d with %d inputs needs %.1f GB of driver "
           + "memory for its matrices, the driver has %.1f GB; use a smaller hiddenDim or more spark.driver.memory", n, inputs, gigabytes,
           heap / 1e9));
     }
@@ -228,13 +238,13 @@ final class ImplicitTraining {
    */
   private static String fingerprint(ImplicitTrainingParams params, BlockPacking.Task task, int inputs, int outputs, long blocks) {
     StringBuilder s = new StringBuilder(task + " " + inputs + " " + outputs + " " + blocks);
-    java.util.Arrays.stream(params.params()).filter(p -> !p.name().startsWith("trainerState") && !p.name().equals("initialModelPath") && params.isDefined(p))
-        .sorted(java.util.Comparator.comparing(org.apache.spark.ml.param.Param::name))
+    Arrays.stream(params.params()).filter(p -> !p.name().startsWith("trainerState") && !p.name().equals("initialModelPath") && params.isDefined(p))
+        .sorted(Comparator.comparing(Param::name))
         .forEach(p -> s.append(' ').append(p.name()).append('=').append(ParamChecks.render(params.getOrDefault(p))));
     try {
-      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(hash);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -263,7 +273,7 @@ final class ImplicitTraining {
    * starts from, its history and final record.
    */
   record Stage(String name, ImplicitModel model, ImplicitModel handOver, List<EpochRecord> history, EpochRecord finalRecord,
-      int[] selected) implements java.io.Serializable {}
+      int[] selected) implements Serializable {}
 
   /** Epochs of one stage: BCD alone runs maxIter, BCD beside the gradient solver bcdEpochs, the gradient solver maxIter. */
   private static int epochs(ImplicitTrainingParams params, SolverPipeline solver, SolverPipeline.Stage stage) {
@@ -315,7 +325,7 @@ final class ImplicitTraining {
     return new Stage(SolverPipeline.Stage.GRADIENT.id(), r.model(), r.model(), r.history(), r.finalRecord(), BlockCoordinateDescent.selectedFeatures(r.model()));
   }
 
-  private static ImplicitModel initialModel(ImplicitTrainingParams params, org.apache.spark.sql.SparkSession spark) {
+  private static ImplicitModel initialModel(ImplicitTrainingParams params, SparkSession spark) {
     String path = params.getInitialModelPath();
     return path.isEmpty() ? null : ModelStorage.readImplicitModel(path, spark);
   }

@@ -1,5 +1,6 @@
 package org.implicitdl.spark;
 
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -118,8 +119,8 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
         ParamChecks.above("stepSize", 0)));
   }
 
-  default org.apache.spark.ml.param.BooleanParam tuneStepSize() {
-    return registered("tuneStepSize", () -> new org.apache.spark.ml.param.BooleanParam(this, "tuneStepSize",
+  default BooleanParam tuneStepSize() {
+    return registered("tuneStepSize", () -> new BooleanParam(this, "tuneStepSize",
         "gradient solver with at least " + StageChoices.STEP_SIZE_VALIDATION_ROWS + " validation rows (validationFraction; by default "
             + "on data of 2,000 to 20,000 rows): train from the same "
             + "start at stepSize, then at " + TrainingSettings.STEP_SIZE_FACTOR + "x the last step size while the larger one scores "
@@ -156,8 +157,8 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
                 v -> (Double) v == -1.0 || ((Double) v >= 0 && (Double) v < 1))));
   }
 
-  default org.apache.spark.ml.param.BooleanParam standardization() {
-    return registered("standardization", () -> new org.apache.spark.ml.param.BooleanParam(this, "standardization",
+  default BooleanParam standardization() {
+    return registered("standardization", () -> new BooleanParam(this, "standardization",
         "train on inputs centred and scaled to unit variance (regression targets too), then fold the scaling into B, D and the "
             + "bias: the model takes raw inputs and predicts in the label's units, and penalties and step sizes mean the same on "
             + "data in any units"));

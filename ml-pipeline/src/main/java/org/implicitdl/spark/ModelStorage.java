@@ -1,17 +1,20 @@
 package org.implicitdl.spark;
 
 import java.util.List;
+import java.util.function.BiFunction;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.Activation;
 
 /**
  * Persistence of implicit models in Spark ML's layout: {@code path/metadata} (params JSON, by
@@ -54,8 +57,8 @@ public final class ModelStorage {
   }
 
   /** The MLWriter of a model: params metadata plus the model's matrices and feature names. */
-  static <M extends Params & ModelInfo> org.apache.spark.ml.util.MLWriter writer(M instance) {
-    return new org.apache.spark.ml.util.MLWriter() {
+  static <M extends Params & ModelInfo> MLWriter writer(M instance) {
+    return new MLWriter() {
       @Override
       public void saveImpl(String path) {
         write(instance, instance.implicitModel(), instance.featureNames(), instance.fit().classNames(), path, sparkSession());
@@ -67,9 +70,9 @@ public final class ModelStorage {
    * The MLReader of a model class: checks the metadata's class, reads and checks the matrices and
    * names, restores every param the model was saved with.
    */
-  static <M extends Params> org.apache.spark.ml.util.MLReader<M> reader(Class<M> type,
-      java.util.function.BiFunction<String, Stored, M> make) {
-    return new org.apache.spark.ml.util.MLReader<>() {
+  static <M extends Params> MLReader<M> reader(Class<M> type,
+      BiFunction<String, Stored, M> make) {
+    return new MLReader<>() {
       @Override
       public M load(String path) {
         DefaultParamsReader.Metadata metadata = metadata(path, sparkSession(), type.getName());

@@ -4,6 +4,9 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Predicate;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+import org.implicitdl.robust.InputBox;
 import scala.runtime.AbstractFunction1;
 
 /**
@@ -83,11 +86,11 @@ final class ParamChecks {
   }
 
   /** The input box of params epsilon (or robustEpsilon) and featureScale, with featureScale's length checked against the features. */
-  static org.implicitdl.robust.InputBox inputBox(double[] featureScale, double epsilon, int features) {
+  static InputBox inputBox(double[] featureScale, double epsilon, int features) {
     if (featureScale.length != 0 && featureScale.length != features) {
       throw new InvalidParamException("parameter featureScale has " + featureScale.length + " entries, the features have " + features);
     }
-    return org.implicitdl.robust.InputBox.of(featureScale, epsilon, features);
+    return InputBox.of(featureScale, epsilon, features);
   }
 
   static String render(Object value) {
@@ -113,9 +116,9 @@ final class ParamChecks {
   /**
    * Spark's {@code explainParam} with readable values: {@code name: doc (default: x, current: y)}.
    */
-  static String explain(org.apache.spark.ml.param.Params owner, org.apache.spark.ml.param.Param<?> param) {
+  static String explain(Params owner, Param<?> param) {
     @SuppressWarnings("unchecked")
-    org.apache.spark.ml.param.Param<Object> p = (org.apache.spark.ml.param.Param<Object>) param;
+    Param<Object> p = (Param<Object>) param;
     if (!owner.isDefined(p)) {
       return p.name() + ": " + p.doc() + " (undefined)";
     }

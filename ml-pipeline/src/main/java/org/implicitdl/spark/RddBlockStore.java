@@ -4,6 +4,10 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -85,7 +89,7 @@ public final class RddBlockStore implements BlockStore {
    */
   public static StorageLevel storageLevel(String name) {
     try {
-      StorageLevel level = StorageLevel.fromString(name.trim().toUpperCase(java.util.Locale.ROOT));
+      StorageLevel level = StorageLevel.fromString(name.trim().toUpperCase(Locale.ROOT));
       return level.isValid() ? level : null;
     } catch (IllegalArgumentException e) {
       return null;
@@ -193,7 +197,7 @@ public final class RddBlockStore implements BlockStore {
    * {@code level}, checkpointed every {@code checkpointInterval}-th rewrite, and computed now.
    */
   private <P extends Serializable, T> JavaRDD<T> rewrite(String description, P payload, StorageLevel level,
-      java.util.function.Function<Broadcast<Shipped<P>>, JavaRDD<T>> pass) {
+      Function<Broadcast<Shipped<P>>, JavaRDD<T>> pass) {
     Broadcast<Shipped<P>> bc = sc.broadcast(new Shipped<>(payload));
     sc.setJobDescription(description);
     boolean fail = ++passes == failPass;
@@ -249,10 +253,10 @@ public final class RddBlockStore implements BlockStore {
     return INJECTED.get();
   }
 
-  private static final java.util.concurrent.atomic.AtomicInteger INJECTED = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger INJECTED = new AtomicInteger();
 
   private static void injectFailure(boolean fail) {
-    org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+    TaskContext task = TaskContext.get();
     if (fail && task != null && task.partitionId() == 0 && task.attemptNumber() == 0) {
       INJECTED.incrementAndGet();
       throw new IllegalStateException("failure injected by " + FAIL_PASS + " (a test hook)");

@@ -1,21 +1,30 @@
 package org.implicitdl.spark;
 
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
-import org.implicitdl.train.BcdSettings;
-import org.implicitdl.train.InnerSolver;
-import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.solve.SolverSettings;
+import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.FeatureSelectionPath;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.HeldOutScore;
+import org.implicitdl.train.InnerSolver;
+import org.implicitdl.train.InputGroups;
 import org.implicitdl.train.Loss;
+import org.implicitdl.train.Mergeable;
+import org.implicitdl.train.Optimizer;
 import org.implicitdl.train.RowSpan;
+import org.implicitdl.train.RuleMetrics;
 import org.implicitdl.train.Temperature;
 import org.implicitdl.train.TrainingBlock;
 import org.slf4j.Logger;
@@ -70,7 +79,7 @@ final class StageChoices {
    */
   static StepChoice betterStepSize(BlockStore validation, Loss loss, SolverSettings fixedPoint, GradientSettings settings,
       double factor, StepSearch from, CandidateTrainer train, Consumer<StepSearch> settled) {
-    org.implicitdl.train.Optimizer o = settings.optimizer();
+    Optimizer o = settings.optimizer();
     List<Double> losses = new ArrayList<>(from.losses());
     ImplicitTraining.Stage best = from.best();
     double bestStep = from.bestStep();
@@ -108,7 +117,7 @@ final class StageChoices {
    * validation losses of the candidates before it, the best of them and its step. What a trainer state saves between
    * candidates, so the search is resumed rather than repeated.
    */
-  record StepSearch(int candidate, double step, List<Double> losses, ImplicitTraining.Stage best, double bestStep) implements java.io.Serializable {
+  record StepSearch(int candidate, double step, List<Double> losses, ImplicitTraining.Stage best, double bestStep) implements Serializable {
     /** A new search from the configured step size. */
     static StepSearch start(double stepSize) {
       return new StepSearch(0, stepSize, List.of(), null, stepSize);
@@ -116,7 +125,7 @@ final class StageChoices {
 
     /** For the log and the summary: which step size, of how many at most. */
     String describe() {
-      return String.format(java.util.Locale.ROOT, "step size %s (candidate %d of up to %d)", step, candidate + 1, STEP_SIZE_TRIES);
+      return String.format(Locale.ROOT, "step size %s (candidate %d of up to %d)", step, candidate + 1, STEP_SIZE_TRIES);
     }
   }
 
@@ -194,7 +203,7 @@ final class StageChoices {
     everyRow.close();
     EpochRecord last = remeasured(store, linear, loss, fixedPoint, stage.finalRecord(), outputs);
     return new ImplicitTraining.Stage("linear", linear, linear, stage.history(), last,
-        org.implicitdl.train.InputGroups.used(linear.b(), linear.d(), inputs));
+        InputGroups.used(linear.b(), linear.d(), inputs));
   }
 
   /**
@@ -203,7 +212,7 @@ final class StageChoices {
    * {@code goOn} sees each fit in the full inputs.
    */
   static List<ImplicitModel> linearPath(BlockStore store, BcdSettings settings, int inputs, int outputs, ImplicitModel start, double[] ridges,
-      java.util.function.Predicate<ImplicitModel> goOn) {
+      Predicate<ImplicitModel> goOn) {
     RowSpan span = RowSpan.of(store, inputs);
     if (span == null) {
       return new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadoutPath(start, ridges, goOn);
@@ -225,7 +234,7 @@ final class StageChoices {
    */
   static double[] linearRidges(BlockStore store, int inputs) {
     double scale = Math.max(1, (inputs + 1.0) / Math.max(1, rows(store)));
-    return java.util.Arrays.stream(LINEAR_RIDGE_PATH).map(a -> a * scale).toArray();
+    return Arrays.stream(LINEAR_RIDGE_PATH).map(a -> a * scale).toArray();
   }
 
   /** The rows of a store's blocks (one pass). */
@@ -234,7 +243,7 @@ final class StageChoices {
   }
 
   /** Rows of a store's blocks. */
-  record RowCount(long rows) implements org.implicitdl.train.Mergeable<RowCount> {
+  record RowCount(long rows) implements Mergeable<RowCount> {
     @Override
     public RowCount merge(RowCount o) {
       return new RowCount(rows + o.rows);
@@ -246,7 +255,7 @@ final class StageChoices {
    * to 10⁻⁴ by factors of √10: from a prior that shrinks every weight hard to nearly none (many rows, few inputs). The
    * path stops once it has passed its best ({@link #pastTheBest}).
    */
-  static final double[] LINEAR_RIDGE_PATH = java.util.stream.IntStream.rangeClosed(0, 10).mapToDouble(k -> 10 * Math.pow(10, -k / 2.0)).toArray();
+  static final double[] LINEAR_RIDGE_PATH = IntStream.rangeClosed(0, 10).mapToDouble(k -> 10 * Math.pow(10, -k / 2.0)).toArray();
 
   /** The path has passed its best: the validation loss rose {@value #PATH_PATIENCE} times in a row (it is U-shaped in the ridge). */
   static boolean pastTheBest(List<Double> losses) {
@@ -269,7 +278,7 @@ final class StageChoices {
   /** {@code like}'s record with the real-rule loss and metric of {@code model} on the training rows (one pass): the model returned, measured. */
   private static EpochRecord remeasured(BlockStore store, ImplicitModel model, Loss loss, SolverSettings fixedPoint, EpochRecord like,
       int outputs) {
-    org.implicitdl.train.RuleMetrics rule = store.aggregate("final real-rule metrics", new HeldOutScore.Payload(model, model.certificate(), loss,
+    RuleMetrics rule = store.aggregate("final real-rule metrics", new HeldOutScore.Payload(model, model.certificate(), loss,
         fixedPoint), HeldOutScore::score);
     return EpochRecord.ofRealRule(like.epoch(), rule, 0, loss, outputs, like.seconds());
   }

@@ -1,6 +1,7 @@
 package org.implicitdl.spark;
 
 import java.io.IOException;
+import java.io.InvalidClassException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
@@ -8,11 +9,14 @@ import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.EpochCheckpoint;
 import org.implicitdl.train.EpochRecord;
+import org.implicitdl.train.LocalBlockStore;
+import org.implicitdl.train.TrainingBlock;
 
 /**
  * The trainer state of a fit in a directory on any Hadoop file system (param
@@ -75,7 +79,7 @@ final class TrainerStateStore {
     Saved saved;
     try (ObjectInputStream in = new ObjectInputStream(fs.open(file))) {
       saved = (Saved) in.readObject();
-    } catch (ClassNotFoundException | ClassCastException | java.io.InvalidClassException e) {
+    } catch (ClassNotFoundException | ClassCastException | InvalidClassException e) {
       throw new IOException("the trainer state " + file + " was written by another version of ImplicitDL", e);
     }
     if (!saved.fingerprint().equals(fingerprint)) {
@@ -103,8 +107,8 @@ final class TrainerStateStore {
           return null;
         }
         if (found.blocksDir() != null) {
-          org.apache.spark.api.java.JavaRDD<org.implicitdl.train.TrainingBlock> saved = sc.objectFile(new Path(dir, found.blocksDir()).toString());
-          if (store instanceof org.implicitdl.train.LocalBlockStore local) {
+          JavaRDD<TrainingBlock> saved = sc.objectFile(new Path(dir, found.blocksDir()).toString());
+          if (store instanceof LocalBlockStore local) {
             local.replaceBlocks(saved.collect());
           } else {
             ((RddBlockStore) store).replaceBlocks(saved);
@@ -124,7 +128,7 @@ final class TrainerStateStore {
             blocks = "blocks-" + stage + "-" + epoch;
             fs.delete(new Path(dir, blocks), true);
             String path = new Path(dir, blocks).toString();
-            if (blocksWithState instanceof org.implicitdl.train.LocalBlockStore local) {
+            if (blocksWithState instanceof LocalBlockStore local) {
               // one partition, in order: restore collects them back in the same order
               sc.parallelize(local.blocks(), 1).saveAsObjectFile(path);
             } else {

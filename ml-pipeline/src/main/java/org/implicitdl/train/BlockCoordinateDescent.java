@@ -1,12 +1,17 @@
 package org.implicitdl.train;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.implicitdl.linalg.Blas;
+import org.implicitdl.linalg.LowRank;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.robust.InputBox;
+import org.implicitdl.solve.Activation;
 
 /**
  * Block-coordinate descent on the lifted, relaxed problem (10) of the paper (§4):
@@ -24,7 +29,7 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
   private BcdSettings settings;
 
   /** What the next epoch needs besides the blocks' states: saved after each epoch with the store ({@link EpochCheckpoint}). */
-  record State(int epoch, ImplicitModel model, BcdSettings settings, List<EpochRecord> history) implements java.io.Serializable {}
+  record State(int epoch, ImplicitModel model, BcdSettings settings, List<EpochRecord> history) implements Serializable {}
   private boolean refitReadout = true;
   private double[] robustRadius;
   private BcdStatistics.Constants constants;
@@ -32,7 +37,7 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
   private boolean firstOrder;
   private boolean alwaysFirstOrder;
   /** A's factors from the last low-rank (A, B)-step: the next one starts from them while they still multiply to A. */
-  private org.implicitdl.linalg.LowRank factors;
+  private LowRank factors;
 
   /** Outcome: the trained model (after the readout refit), its history, and the selected features. */
   public record Result(ImplicitModel model, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures)
@@ -52,7 +57,7 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
    * Robust training (paper §5, eq. 18, ReLU): the (A, B)-step fits the states to the worst-case
    * drive AX + BU' + |B|r1ᵀ over the input box u ± r instead of the nominal one.
    */
-  public BlockCoordinateDescent robust(org.implicitdl.robust.InputBox box) {
+  public BlockCoordinateDescent robust(InputBox box) {
     if (box == null || box.epsilon() == 0) {
       this.robustRadius = null;
       return this;
@@ -317,7 +322,7 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
    * The constant statistics and the real states are gathered once (the states do not depend on the readout); the
    * settings' own ridge is restored afterwards.
    */
-  public List<ImplicitModel> fitReadoutPath(ImplicitModel model, double[] ridgePerWeight, java.util.function.Predicate<ImplicitModel> goOn) {
+  public List<ImplicitModel> fitReadoutPath(ImplicitModel model, double[] ridgePerWeight, Predicate<ImplicitModel> goOn) {
     gatherConstants(model);
     store.updateStates("readout path: true fixed-point states", payload(model), LocalSteps::withTrueStates);
     BcdSettings configured = settings;
@@ -342,7 +347,7 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
   private void gatherConstants(ImplicitModel model) {
     firstOrder = alwaysFirstOrder || !gramFitsTheDriver(settings.hiddenDim(), inputs, Runtime.getRuntime().maxMemory());
     if (firstOrder && (robustRadius != null || settings.shape().lowRank() || settings.initialization() == BcdSettings.Initialization.PROTOTYPES)) {
-      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "with %d inputs BCD's statistics ((n + p + 1)² = %.1f GB) exceed "
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "with %d inputs BCD's statistics ((n + p + 1)² = %.1f GB) exceed "
           + "the driver's share, and its first-order steps do not cover robust training, a rank limit or prototype initialization: "
           + "use the gradient solver, or fewer inputs", inputs, 8.0 * Math.pow(settings.hiddenDim() + inputs + 1.0, 2) / 1e9));
     }

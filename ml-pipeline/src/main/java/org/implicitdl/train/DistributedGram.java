@@ -1,6 +1,9 @@
 package org.implicitdl.train;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Iterator;
+import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
 
 /**
@@ -57,7 +60,7 @@ public final class DistributedGram implements QuadraticStep.Operator {
    * (W S) diag(w) Sᵀ summed over one partition's blocks, S = [state; U']: the state part and the inputs' part side by
    * side, accumulated in one matrix per partition (at p = 10⁵ each is n(n + p + 1) doubles, so not one per block).
    */
-  public static Product product(Payload payload, java.util.Iterator<TrainingBlock> blocks) {
+  public static Product product(Payload payload, Iterator<TrainingBlock> blocks) {
     Matrix w = payload.w();
     Matrix out = Matrix.zeros(w.rows(), w.cols());
     while (blocks.hasNext()) {
@@ -67,9 +70,9 @@ public final class DistributedGram implements QuadraticStep.Operator {
       // W's input columns read where they are in W: at p = 10⁵ a slice of them would be the largest copy of the pass
       Matrix ws = Matrix.zeros(w.rows(), block.size());
       block.u().multiplyLeftInto(w.data(), n * w.rows(), w.rows(), ws.data());
-      org.implicitdl.linalg.Blas.gemm(1.0, w.columnSlice(0, n), false, s, false, 1.0, ws);
+      Blas.gemm(1.0, w.columnSlice(0, n), false, s, false, 1.0, ws);
       Matrix weighted = LocalSteps.weighted(ws, block.w());
-      org.implicitdl.linalg.Blas.gemm(false, true, w.rows(), n, block.size(), 1.0, weighted.data(), 0, Math.max(1, w.rows()), s.data(), 0,
+      Blas.gemm(false, true, w.rows(), n, block.size(), 1.0, weighted.data(), 0, Math.max(1, w.rows()), s.data(), 0,
           Math.max(1, n), 1.0, out.data(), 0, Math.max(1, w.rows()));
       block.u().addProductWithTranspose(weighted, out.data(), w.rows() * n);
     }
@@ -98,7 +101,7 @@ public final class DistributedGram implements QuadraticStep.Operator {
   /** ‖Q‖₂ by the power method from the all-ones direction (Q is symmetric positive semi-definite). */
   private double powerMethod() {
     Matrix v = Matrix.zeros(1, size);
-    java.util.Arrays.fill(v.data(), 1 / Math.sqrt(size));
+    Arrays.fill(v.data(), 1 / Math.sqrt(size));
     double estimate = 0;
     for (int it = 0; it < POWER_ITERATIONS; it++) {
       Matrix qv = apply(v);

@@ -2,8 +2,10 @@ package org.implicitdl.train;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 
@@ -140,8 +142,8 @@ public final class FeatureSelectionPath {
       for (int trial = 0; trial < 30; trial++) {
         Matrix nab = ab.copy();
         Matrix ncd = cd.copy();
-        org.implicitdl.linalg.Blas.axpy(-step, gab.data(), nab.data());
-        org.implicitdl.linalg.Blas.axpy(-step, gcd.data(), ncd.data());
+        Blas.axpy(-step, gab.data(), nab.data());
+        Blas.axpy(-step, gcd.data(), ncd.data());
         new Prox(n, inputs, 0.0, 0.0, 0.0, atWeight.structure(), atWeight.kappa()).apply(nab, step);
         InputGroups.shrink(nab, uniform(nab, 1 / step), ncd, uniform(ncd, 1 / step), n, inputs, atWeight.inputPenalty());
         InputGroups.drop(nab, ncd, n, atWeight.inputPenalty().dropped());
@@ -166,7 +168,7 @@ public final class FeatureSelectionPath {
 
   private static Matrix uniform(Matrix like, double value) {
     Matrix h = Matrix.zeros(like.rows(), like.cols());
-    java.util.Arrays.fill(h.data(), value);
+    Arrays.fill(h.data(), value);
     return h;
   }
 
@@ -315,7 +317,7 @@ public final class FeatureSelectionPath {
   }
 
   static TargetSums targetSums(Loss loss, TrainingBlock block) {
-    return new TargetSums(org.implicitdl.linalg.Blas.multiply(block.y(), false, block.w(), true), block.w().sum());
+    return new TargetSums(Blas.multiply(block.y(), false, block.w(), true), block.w().sum());
   }
 
   private GradientTrainer.StepPayload payload(ImplicitModel model) {

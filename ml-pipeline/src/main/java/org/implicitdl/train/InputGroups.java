@@ -1,5 +1,8 @@
 package org.implicitdl.train;
 
+import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
 
 /**
@@ -66,8 +69,8 @@ public final class InputGroups {
     }
     Matrix rhs = cd.columnSlice(0, n).transpose();
     double[] gain = new double[n];
-    if (!org.implicitdl.linalg.Blas.solveGeneral(transposed, rhs)) {
-      java.util.Arrays.fill(gain, 1.0);
+    if (!Blas.solveGeneral(transposed, rhs)) {
+      Arrays.fill(gain, 1.0);
       return gain;
     }
     double largest = 0;
@@ -107,7 +110,7 @@ public final class InputGroups {
       scaled += h[i] * w[i] * h[i] * w[i];
     }
     if (Math.sqrt(scaled) <= lambda) {
-      java.util.Arrays.fill(w, 0.0);
+      Arrays.fill(w, 0.0);
       return;
     }
     if (lambda == 0) {
@@ -170,7 +173,7 @@ public final class InputGroups {
 
   /** Inputs j whose group [B_{:,j}; D_{:,j}] is not exactly zero. */
   public static int[] used(Matrix b, Matrix d, int inputs) {
-    return java.util.stream.IntStream.range(0, inputs).filter(j -> columnSquares(b, j) + columnSquares(d, j) > 0).toArray();
+    return IntStream.range(0, inputs).filter(j -> columnSquares(b, j) + columnSquares(d, j) > 0).toArray();
   }
 
   /**

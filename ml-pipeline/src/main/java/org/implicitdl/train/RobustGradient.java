@@ -2,12 +2,13 @@ package org.implicitdl.train;
 
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
-import org.implicitdl.solve.Activation;
-import org.implicitdl.solve.Certificate;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.robust.Bounds;
 import org.implicitdl.robust.IntervalAnalysis;
+import org.implicitdl.solve.Activation;
+import org.implicitdl.solve.Certificate;
 import org.implicitdl.solve.FixedPointResult;
+import org.implicitdl.solve.SolverSettings;
 
 /**
  * Gradient of the robust objective (1 − w)·ℓ(y, ŷ) + w·ℓ(y, ŷ_worst) ({@link RobustObjective}) by
@@ -29,7 +30,7 @@ public final class RobustGradient {
 
   /** Gradient sums ({@link ImplicitGradient}'s) of the robust objective for augmented inputs U' (bias row last). */
   public static GradientSums compute(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
-      org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
+      SolverSettings settings, RobustObjective objective) {
     Matrix drive = Blas.multiply(m.b(), uAug);
     FixedPointResult fp = RealRule.statesFromDrive(m, cert, drive, settings);
     GradientSums nominal = ImplicitGradient.compute(m, uAug, y, weights, loss, settings, fp, drive);
@@ -45,7 +46,7 @@ public final class RobustGradient {
 
   /** The real rule's metrics with the robust objective's value as the loss (validation). */
   public static RuleMetrics metrics(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
-      org.implicitdl.solve.SolverSettings settings, RobustObjective objective) {
+      SolverSettings settings, RobustObjective objective) {
     FixedPointResult fp = RealRule.states(m, cert, uAug, settings);
     RuleMetrics real = RealRule.metrics(m, uAug, y, weights, loss, fp);
     if (!objective.active()) {
@@ -70,7 +71,7 @@ public final class RobustGradient {
 
   /** The worst-case term's gradient sums; its metrics hold only the worst-case loss, weight and non-convergence. */
   private static GradientSums worstCase(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
-      org.implicitdl.solve.SolverSettings settings, RobustObjective objective, FixedPointResult fp) {
+      SolverSettings settings, RobustObjective objective, FixedPointResult fp) {
     Worst worst = worstOutputs(m, cert, uAug, y, weights, loss, settings, objective, fp);
     int n = m.hiddenDim();
     int cols = uAug.cols();
@@ -127,7 +128,7 @@ public final class RobustGradient {
 
   /** The worst outputs over the box, from the nominal states {@code fp} the caller solved for uAug. */
   private static Worst worstOutputs(ImplicitModel m, Certificate cert, Matrix uAug, Matrix y, Matrix weights, Loss loss,
-      org.implicitdl.solve.SolverSettings settings, RobustObjective objective, FixedPointResult fp) {
+      SolverSettings settings, RobustObjective objective, FixedPointResult fp) {
     int p = m.inputDim();
     int cols = uAug.cols();
     Matrix u = uAug.rowSlice(0, p);

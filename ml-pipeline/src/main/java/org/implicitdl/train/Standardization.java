@@ -1,8 +1,12 @@
 package org.implicitdl.train;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import org.implicitdl.linalg.Inputs;
 import org.implicitdl.linalg.Matrix;
+import org.implicitdl.linalg.SparseColumns;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.robust.InputBox;
 
 /**
  * Training in standard units, predicting in the user's: inputs are centred and scaled to unit
@@ -25,7 +29,7 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
   /** Inputs and targets as they are. */
   public static Standardization identity(int inputs, int outputs, boolean regression) {
     double[] ones = new double[inputs];
-    java.util.Arrays.fill(ones, 1.0);
+    Arrays.fill(ones, 1.0);
     return new Standardization(new double[inputs], ones, new double[regression ? outputs : 0], 1.0);
   }
 
@@ -46,12 +50,12 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
   }
 
   /** The same input box in these standard units: feature f's scale σ_f becomes σ_f / scale_f. */
-  public org.implicitdl.robust.InputBox inStandardUnits(org.implicitdl.robust.InputBox raw) {
+  public InputBox inStandardUnits(InputBox raw) {
     double[] sigma = raw.sigma();
     for (int f = 0; f < sigma.length; f++) {
       sigma[f] /= scale[f];
     }
-    return new org.implicitdl.robust.InputBox(sigma, raw.epsilon());
+    return new InputBox(sigma, raw.epsilon());
   }
 
   /** Standardizes one column of regression targets in place. */
@@ -63,15 +67,15 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
 
   /** A block in these standard units: its inputs (not the bias row), and its targets when {@code regression}. */
   public TrainingBlock standardized(TrainingBlock block, boolean regression) {
-    org.implicitdl.linalg.Inputs inputs = block.u() instanceof org.implicitdl.linalg.SparseColumns s && scalesOnly() ? scaled(s)
+    Inputs inputs = block.u() instanceof SparseColumns s && scalesOnly() ? scaled(s)
         : standardizedDense(block.u().dense());
-    org.implicitdl.linalg.Matrix y = block.y();
+    Matrix y = block.y();
     if (regression) {
       double[] t = y.data().clone();
       for (int j = 0; j < block.size(); j++) {
         targetsInPlace(t, j * y.rows());
       }
-      y = new org.implicitdl.linalg.Matrix(y.rows(), y.cols(), t);
+      y = new Matrix(y.rows(), y.cols(), t);
     }
     return new TrainingBlock(inputs, y, block.x(), block.p(), block.w());
   }
@@ -87,7 +91,7 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
   }
 
   /** Sparse inputs with each non-zero of input k divided by its scale (the bias row, index p, as it is); for units that only scale. */
-  public org.implicitdl.linalg.SparseColumns scaled(org.implicitdl.linalg.SparseColumns u) {
+  public SparseColumns scaled(SparseColumns u) {
     double[] v = u.values().clone();
     int[] index = u.indices();
     for (int k = 0; k < v.length; k++) {

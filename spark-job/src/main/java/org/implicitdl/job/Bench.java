@@ -1,6 +1,5 @@
 package org.implicitdl.job;
 
-import org.implicitdl.train.Architecture;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -8,10 +7,12 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
@@ -19,15 +20,18 @@ import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.spark.BlockPacking;
 import org.implicitdl.spark.ImplicitClassificationModel;
-import org.implicitdl.train.EpochRecord;
 import org.implicitdl.spark.ImplicitClassifier;
 import org.implicitdl.spark.RddBlockStore;
+import org.implicitdl.train.Architecture;
 import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.Loss;
+import org.implicitdl.train.TrainingBlock;
 
 /**
  * {@code idl bench --suite fashion|kernel|scaling|cost|inference|robust|compress|defaults|selection|paper71|wide}: measurements side by side in one
@@ -105,21 +109,21 @@ final class Bench extends JobCommand {
   }
 
   static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df) {
-    return store(sc, df, org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    return store(sc, df, StorageLevel.MEMORY_AND_DISK());
   }
 
-  static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df, org.apache.spark.storage.StorageLevel level) {
+  static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df, StorageLevel level) {
     return store(sc, df, level, false);
   }
 
   /** The same, with the blocks' U rounded to single precision when {@code singlePrecision} (blockInputPrecision float). */
-  static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df, org.apache.spark.storage.StorageLevel level, boolean singlePrecision) {
-    org.apache.spark.api.java.JavaRDD<org.implicitdl.train.TrainingBlock> blocks = packed(df);
-    return new RddBlockStore(sc, singlePrecision ? blocks.map(org.implicitdl.train.TrainingBlock::withSinglePrecisionInputs) : blocks, 2, 10, level);
+  static RddBlockStore store(JavaSparkContext sc, Dataset<Row> df, StorageLevel level, boolean singlePrecision) {
+    JavaRDD<TrainingBlock> blocks = packed(df);
+    return new RddBlockStore(sc, singlePrecision ? blocks.map(TrainingBlock::withSinglePrecisionInputs) : blocks, 2, 10, level);
   }
 
   /** The rows packed into the benches' blocks (2048 rows each), not cached. */
-  static org.apache.spark.api.java.JavaRDD<org.implicitdl.train.TrainingBlock> packed(Dataset<Row> df) {
+  static JavaRDD<TrainingBlock> packed(Dataset<Row> df) {
     return BlockPacking.pack(df, "features", "label", BlockPacking.Task.CLASSIFICATION, 784, 10, 2048);
   }
 
@@ -149,7 +153,7 @@ final class Bench extends JobCommand {
     double trained = 0;
     double reached = Double.NaN;
     for (EpochRecord e : model.summary().history()) {
-      trained += java.util.Arrays.stream(e.seconds()).sum();
+      trained += Arrays.stream(e.seconds()).sum();
       System.out.printf(Locale.ROOT, "  %s: epoch %d, %.1fs trained, held-out accuracy %.4f%n", name, e.epoch(), trained, e.heldOutMetric());
       if (Double.isNaN(reached) && e.heldOutMetric() >= target) {
         reached = trained;
@@ -202,7 +206,7 @@ final class Bench extends JobCommand {
       }
       rows.add(inferenceRow("MLlib MLP 784-100-10", mlpRate, mlpRate));
       rows.add(inferenceRow("implicit n=100 (" + m.certificate().condition() + ")", implicitRate, mlpRate));
-      notes.add(String.format(java.util.Locale.ROOT, "implicit / MLP rows per second: best rates %.3f, median round %.3f (target >= 1.0); rounds %s",
+      notes.add(String.format(Locale.ROOT, "implicit / MLP rows per second: best rates %.3f, median round %.3f (target >= 1.0); rounds %s",
           implicitRate / mlpRate, KernelBench.median(ratios), rounded(ratios)));
       return rows;
     } finally {
@@ -265,7 +269,7 @@ final class Bench extends JobCommand {
 
   /** The values rounded as {@link #round} does, printed as a list. */
   static String rounded(double[] values) {
-    return java.util.Arrays.toString(java.util.Arrays.stream(values).map(Bench::round).toArray());
+    return Arrays.toString(Arrays.stream(values).map(Bench::round).toArray());
   }
 
   static double round(double v) {

@@ -1,18 +1,24 @@
 package org.implicitdl.job;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.implicitdl.linalg.LowRank;
+import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ImplicitClassifier;
 import org.implicitdl.spark.MlpConversion;
@@ -37,7 +43,7 @@ final class CompressBench {
 
   static List<Map<String, Object>> run(JobConfig cfg, List<String> notes) throws Exception {
     SparkSession spark = Sessions.create(cfg, "bench compress");
-    java.nio.file.Path staging = java.nio.file.Files.createTempDirectory("idl-bench-compress");
+    java.nio.file.Path staging = Files.createTempDirectory("idl-bench-compress");
     try {
       Dataset<Row> all = DataSources.load(spark, Bench.TRAIN, "idx", "label", "", "", true).frame();
       Dataset<Row>[] split = all.randomSplit(new double[] {0.9, 0.1}, 7L);
@@ -51,17 +57,17 @@ final class CompressBench {
       List<Map<String, Object>> rows = new ArrayList<>();
 
       long t0 = System.nanoTime();
-      ImplicitClassificationModel dense = base.copy(new org.apache.spark.ml.param.ParamMap()).setHiddenDim(KEEP).fit(train);
+      ImplicitClassificationModel dense = base.copy(new ParamMap()).setHiddenDim(KEEP).fit(train);
       rows.add(row("dense, n = " + KEEP, dense, seconds(t0), test));
       t0 = System.nanoTime();
-      ImplicitClassificationModel scratch = base.copy(new org.apache.spark.ml.param.ParamMap()).setHiddenDim(KEEP).setRank(rank).fit(train);
+      ImplicitClassificationModel scratch = base.copy(new ParamMap()).setHiddenDim(KEEP).setRank(rank).fit(train);
       rows.add(row("rank " + rank + " from scratch, n = " + KEEP, scratch, seconds(t0), test));
 
       t0 = System.nanoTime();
-      ImplicitClassificationModel widePlain = base.copy(new org.apache.spark.ml.param.ParamMap()).setHiddenDim(WIDE).fit(train);
+      ImplicitClassificationModel widePlain = base.copy(new ParamMap()).setHiddenDim(WIDE).fit(train);
       rows.add(row("n = " + WIDE + ", no state penalty", widePlain, seconds(t0), test));
       t0 = System.nanoTime();
-      ImplicitClassificationModel wide = base.copy(new org.apache.spark.ml.param.ParamMap()).setHiddenDim(WIDE).setStatePenalty(penalty).fit(train);
+      ImplicitClassificationModel wide = base.copy(new ParamMap()).setHiddenDim(WIDE).setStatePenalty(penalty).fit(train);
       double wideSeconds = seconds(t0);
       rows.add(row(String.format(Locale.ROOT, "n = %d, state penalty %.3g, exactly pruned", WIDE, penalty), wide, wideSeconds, test));
       t0 = System.nanoTime();
@@ -95,19 +101,19 @@ final class CompressBench {
       return rows;
     } finally {
       spark.stop();
-      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(staging)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      try (Stream<java.nio.file.Path> files = Files.walk(staging)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
   }
 
   private static Map<String, Object> row(String name, Model<?> model, double seconds, Dataset<Row> test) {
-    org.implicitdl.model.ImplicitModel m = ((ModelInfo) model).implicitModel();
+    ImplicitModel m = ((ModelInfo) model).implicitModel();
     return row(name, model, m.hiddenDim(), LowRank.exact(m.a()).rank(), seconds, test);
   }
 
   private static Map<String, Object> row(String name, Model<?> model, int states, int rank, double seconds, Dataset<Row> test) {
-    double accuracy = new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setMetricName("accuracy")
+    double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy")
         .evaluate(model.transform(test));
     double rowsPerSecond = CompressCommand.rowsPerSecond(model, test);
     Map<String, Object> r = new LinkedHashMap<>();

@@ -1,9 +1,11 @@
 package org.implicitdl.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
@@ -11,12 +13,14 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.implicitdl.linalg.LowRank;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ImplicitClassifier;
 import org.implicitdl.spark.ImplicitRegressionModel;
 import org.implicitdl.spark.ImplicitRegressor;
+import org.implicitdl.spark.ImplicitTrainingParams;
 import org.implicitdl.spark.ModelInfo;
 import org.implicitdl.train.ApproximatePruning;
 import org.implicitdl.train.Loss;
@@ -77,7 +81,7 @@ final class CompressCommand extends JobCommand.WithSpark {
     o.put("statesBefore", result.statesBefore());
     o.put("statesAfterExactPruning", result.statesAfterExactPruning());
     o.put("statesAfter", result.cut().hiddenDim());
-    o.put("rankAfter", org.implicitdl.linalg.LowRank.exact(((ModelInfo) result.tuned()).implicitModel().a()).rank());
+    o.put("rankAfter", LowRank.exact(((ModelInfo) result.tuned()).implicitModel().a()).rank());
     String metric = classifier ? "accuracy" : "rmse";
     o.put(metric + "Before", Jobs.evaluate(model, held, label).get(metric));
     o.put(metric + "AfterCut", metricOf(result.cut(), held, label, classifier));
@@ -101,7 +105,7 @@ final class CompressCommand extends JobCommand.WithSpark {
    * (the cut model is staged at {@code staging} as the fine-tune's initial model, then deleted).
    */
   static Outcome compress(Model<?> model, Dataset<Row> train, Dataset<Row> held, String label, Target target, Path staging)
-      throws java.io.IOException {
+      throws IOException {
     boolean classifier = model instanceof ImplicitClassificationModel;
     ImplicitModel before = ((ModelInfo) model).exactlyPruned();
     int originalStates = ((ModelInfo) model).implicitModel().hiddenDim();
@@ -110,7 +114,7 @@ final class CompressCommand extends JobCommand.WithSpark {
     }
     ImplicitModel cut = target.maxStates() > 0 ? ApproximatePruning.toAtMost(before, target.maxStates())
         : ApproximatePruning.withinTolerance(before, target.tolerance(), heldOutLoss(held, label, before, classifier));
-    org.implicitdl.spark.ImplicitTrainingParams modelParams = (org.implicitdl.spark.ImplicitTrainingParams) model;
+    ImplicitTrainingParams modelParams = (ImplicitTrainingParams) model;
     int rank = target.rank();
     if (rank > 0) {
       if (rank >= cut.hiddenDim()) {
@@ -120,9 +124,9 @@ final class CompressCommand extends JobCommand.WithSpark {
     }
     Model<?> cutModel = classifier ? new ImplicitClassificationModel("cut", cut) : new ImplicitRegressionModel("cut", cut);
     ((MLWritable) cutModel).write().overwrite().save(staging.toString());
-    org.apache.spark.ml.Estimator<?> estimator = classifier ? new ImplicitClassifier() : new ImplicitRegressor();
+    Estimator<?> estimator = classifier ? new ImplicitClassifier() : new ImplicitRegressor();
     model.copyValues(estimator, new ParamMap());
-    org.implicitdl.spark.ImplicitTrainingParams params = (org.implicitdl.spark.ImplicitTrainingParams) estimator;
+    ImplicitTrainingParams params = (ImplicitTrainingParams) estimator;
     params.set(params.hiddenDim(), cut.hiddenDim());
     params.set(params.solver(), "gradient");
     params.set(params.maxIter(), target.epochs());

@@ -1,10 +1,13 @@
 package org.implicitdl.job;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
@@ -13,7 +16,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.implicitdl.spark.RddBlockStore;
+import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.GradientTrainer;
 import org.implicitdl.train.Loss;
@@ -99,7 +104,7 @@ final class CostBench {
       double modelDoubles = (n + q) * (n + p + 1.0);
       List<Map<String, Object>> rows = new ArrayList<>();
       // each schedule's measured epoch at 60k rows, then at 120k
-      Map<Schedule, List<Epoch>> measured = new java.util.EnumMap<>(Schedule.class);
+      Map<Schedule, List<Epoch>> measured = new EnumMap<>(Schedule.class);
       for (int copies : new int[] {1, 2}) {
         Dataset<Row> data = copies == 1 ? train : train.union(train);
         RddBlockStore store = Bench.store(sc, data.repartition(partitions));
@@ -159,17 +164,17 @@ final class CostBench {
   /** The second of two BCD epochs at fixed λ, μ (the first pays for the start). */
   private static Epoch bcdEpoch(SparkSession spark, RddBlockStore store, Meter meter) {
     List<Epoch> epochs = new ArrayList<>();
-    new org.implicitdl.train.BlockCoordinateDescent(store, Bench.bcdContinuation(2).withLambdaGrowth(1.0), 784, 10,
+    new BlockCoordinateDescent(store, Bench.bcdContinuation(2).withLambdaGrowth(1.0), 784, 10,
         perEpoch(spark, meter, epochs)).withoutReadoutRefit().train(null);
     return epochs.get(epochs.size() - 1);
   }
 
   /** A trainer listener that adds each epoch's wall time, flops and listener totals to {@code epochs}. */
-  private static java.util.function.Consumer<org.implicitdl.train.EpochRecord> perEpoch(SparkSession spark, Meter meter, List<Epoch> epochs) {
+  private static Consumer<EpochRecord> perEpoch(SparkSession spark, Meter meter, List<Epoch> epochs) {
     return KernelBench.epochClock(() -> {
       try {
         spark.sparkContext().listenerBus().waitUntilEmpty();
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         throw new IllegalStateException("Spark's listener bus did not drain", e);
       }
     }, (epoch, seconds, flops) -> {

@@ -1,12 +1,17 @@
 package org.implicitdl.job;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.IntegralType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 
@@ -47,7 +52,7 @@ final class CsvFiles {
     List<String> names = headerNames(header.replace(BYTE_ORDER_MARK, ""), separator);
     boolean multiLine = requireSameFieldCounts(lines, path, separator, names.size());
     // spaces around separators ("1.0, 2.0, yes", a hand-written or fixed-width export) are not part of the names and values
-    org.apache.spark.sql.DataFrameReader reader = spark.read().option("header", "true").option("inferSchema", "true")
+    DataFrameReader reader = spark.read().option("header", "true").option("inferSchema", "true")
         .option("sep", String.valueOf(separator)).option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true");
     if (multiLine) {
       // a quoted value with line breaks (a note, an address): records span lines, and a quote inside one is doubled
@@ -80,7 +85,7 @@ final class CsvFiles {
    */
   static String rowIndex(Dataset<Row> df, String path) {
     String first = df.columns().length > 1 ? df.columns()[0] : "";
-    if (!first.equals("_c0") || !(df.schema().apply(first).dataType() instanceof org.apache.spark.sql.types.IntegralType)) {
+    if (!first.equals("_c0") || !(df.schema().apply(first).dataType() instanceof IntegralType)) {
       return null;
     }
     Column c = functions.col(first);
@@ -190,11 +195,11 @@ final class CsvFiles {
    * the model's input names and predict's output carry those names. Empty when no name repeats.
    */
   static String duplicateNames(List<String> names, String[] columns) {
-    java.util.Map<String, List<String>> renamed = new java.util.LinkedHashMap<>();
+    Map<String, List<String>> renamed = new LinkedHashMap<>();
     for (int i = 0; i < Math.min(names.size(), columns.length); i++) {
       String name = names.get(i);
       if (!name.isEmpty() && columns[i].equals(name + i)) {
-        renamed.computeIfAbsent(name.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>()).add(columns[i]);
+        renamed.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(columns[i]);
       }
     }
     List<String> parts = new ArrayList<>();

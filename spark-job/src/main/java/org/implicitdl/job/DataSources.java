@@ -1,14 +1,25 @@
 package org.implicitdl.job;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.attribute.Attribute;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.attribute.NumericAttribute;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
@@ -17,8 +28,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -34,7 +47,7 @@ import org.implicitdl.linalg.Matrix;
 final class DataSources {
   static final String FEATURES = "features";
   /** Columns a model's transform adds: a training or evaluation input cannot have them among its features. */
-  private static final java.util.Set<String> MODEL_OUTPUTS = java.util.Set.of("prediction", "probability", "rawPrediction");
+  private static final Set<String> MODEL_OUTPUTS = Set.of("prediction", "probability", "rawPrediction");
   /** The input formats the jobs read. */
   static final String[] FORMATS = {"csv", "parquet", "libsvm", "idx", "delta"};
 
@@ -167,7 +180,7 @@ final class DataSources {
   private static Loaded csv(Dataset<Row> df, String path, String labelCol, String featuresCol, String weightCol, boolean requireLabel,
       List<String> expected, List<String> ignored) {
     String index = expected.isEmpty() && featuresCol.isEmpty() && !ignored.contains("_c0") ? CsvFiles.rowIndex(df, path) : null;
-    List<String> notFeatures = index == null ? ignored : java.util.stream.Stream.concat(ignored.stream(), java.util.stream.Stream.of(index)).toList();
+    List<String> notFeatures = index == null ? ignored : Stream.concat(ignored.stream(), Stream.of(index)).toList();
     return columns(df, path, labelCol, featuresCol, weightCol, requireLabel, expected, notFeatures);
   }
 
@@ -203,7 +216,7 @@ final class DataSources {
       throw new IllegalArgumentException(path + ": label column '" + labelCol + "' not found; columns are " + names + (headerIsData(names)
           ? " — the first line looks like data, not a header: add a first line naming the columns" : ""));
     }
-    if (requireLabel && df.schema().apply(labelCol).dataType() instanceof org.apache.spark.sql.types.StringType
+    if (requireLabel && df.schema().apply(labelCol).dataType() instanceof StringType
         && !MissingValues.numbersWithGaps(df, List.of(labelCol)).isEmpty()) {
       // a numeric target with NA cells is numbers with gaps, not words: the label checks then name the rows without a label
       df = MissingValues.asNumbers(df, labelCol);
@@ -232,7 +245,7 @@ final class DataSources {
     }
     List<String> candidates = new ArrayList<>();
     for (StructField f : df.schema().fields()) {
-      if (f.dataType() instanceof org.apache.spark.sql.types.StringType && !f.name().equals(labelCol) && !f.name().equals(weightCol)
+      if (f.dataType() instanceof StringType && !f.name().equals(labelCol) && !f.name().equals(weightCol)
           && !ignored.contains(f.name()) && (expected.isEmpty() || expected.contains(f.name()))) {
         candidates.add(f.name());
       }
@@ -256,7 +269,7 @@ final class DataSources {
         throw new IllegalArgumentException(path + ": column '" + f.name() + "' has the name of a model output column; drop or rename it "
             + "(predictions of an earlier model are not features)");
       }
-      if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+      if (f.dataType() instanceof StringType) {
         text.add(f.name());
       } else if (!isNumber(f)) {
         throw new IllegalArgumentException(path + ": column '" + f.name() + "' is not numeric (" + f.dataType().simpleString()
@@ -266,10 +279,10 @@ final class DataSources {
     }
     // training (with a model's names, features and text are empty here): text columns become their values'
     // indicators, a number column with gaps gains its missing-value indicator
-    java.util.Map<String, Long> missing = MissingValues.counts(df, features.stream().filter(n -> !text.contains(n)).toList());
+    Map<String, Long> missing = MissingValues.counts(df, features.stream().filter(n -> !text.contains(n)).toList());
     missing.forEach((name, rows) -> System.out.println("column '" + name + "' has no number in " + rows + " row(s) (empty, NA or NaN): "
         + "the model reads the column's mean over the training rows there, and the input '" + MissingValues.indicatorName(name) + "' marks them"));
-    java.util.Map<String, List<String>> indicators = text.isEmpty() ? java.util.Map.of() : TextFeatures.indicators(df, text, path);
+    Map<String, List<String>> indicators = text.isEmpty() ? Map.of() : TextFeatures.indicators(df, text, path);
     List<String> expanded = new ArrayList<>();
     for (String name : features) {
       expanded.addAll(indicators.getOrDefault(name, List.of(name)));
@@ -295,7 +308,7 @@ final class DataSources {
    */
   private static Dataset<Row> assembled(Dataset<Row> df, List<String> features) {
     String[] inputs = new String[features.size()];
-    java.util.Map<String, Column> staged = new java.util.LinkedHashMap<>();
+    Map<String, Column> staged = new LinkedHashMap<>();
     List<String> staging = new ArrayList<>();
     List<String> present = Arrays.asList(df.columns());
     for (int k = 0; k < inputs.length; k++) {
@@ -317,12 +330,12 @@ final class DataSources {
     if (staging.isEmpty()) {
       return out;
     }
-    org.apache.spark.ml.attribute.Attribute[] named = new org.apache.spark.ml.attribute.Attribute[inputs.length];
+    Attribute[] named = new Attribute[inputs.length];
     for (int k = 0; k < named.length; k++) {
-      named[k] = org.apache.spark.ml.attribute.NumericAttribute.defaultAttr().withName(features.get(k)).withIndex(k);
+      named[k] = NumericAttribute.defaultAttr().withName(features.get(k)).withIndex(k);
     }
     return out.drop(staging.toArray(new String[0]))
-        .withMetadata(FEATURES, new org.apache.spark.ml.attribute.AttributeGroup(FEATURES, named).toMetadata());
+        .withMetadata(FEATURES, new AttributeGroup(FEATURES, named).toMetadata());
   }
 
   /** The input {@code name} stands for when {@code df} has no such column: a text value's or a gap's indicator, or null. */
@@ -333,11 +346,11 @@ final class DataSources {
 
   /** Whether a column is a number as VectorAssembler takes it (numeric or boolean). */
   private static boolean isNumber(StructField f) {
-    return f.dataType() instanceof NumericType || f.dataType() instanceof org.apache.spark.sql.types.BooleanType;
+    return f.dataType() instanceof NumericType || f.dataType() instanceof BooleanType;
   }
 
   /** A column by its exact name, a dot or a backtick in it taken as part of the name. */
-  static org.apache.spark.sql.Column column(String name) {
+  static Column column(String name) {
     return org.apache.spark.sql.functions.col("`" + name.replace("`", "``") + "`");
   }
 
@@ -383,8 +396,8 @@ final class DataSources {
   }
 
   /** One partition's images: its range of the file and its labels. */
-  record IdxSlice(String path, int from, int[] labels) implements java.io.Serializable {
-    java.util.Iterator<Row> rows(org.apache.hadoop.conf.Configuration conf) throws IOException {
+  record IdxSlice(String path, int from, int[] labels) implements Serializable {
+    Iterator<Row> rows(Configuration conf) throws IOException {
       Path p = new Path(path);
       Matrix images;
       try (InputStream in = p.getFileSystem(conf).open(p)) {
@@ -407,7 +420,7 @@ final class DataSources {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
     if (!fs.exists(p)) {
-      throw new java.io.FileNotFoundException("input not found: " + path);
+      throw new FileNotFoundException("input not found: " + path);
     }
   }
 }

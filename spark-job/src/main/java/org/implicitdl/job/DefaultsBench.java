@@ -1,6 +1,7 @@
 package org.implicitdl.job;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,9 +14,11 @@ import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.regression.GBTRegressor;
 import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -63,7 +66,7 @@ final class DefaultsBench {
       // --only 0,2: a subset of the data sets, by position (for a quick look; the results document wants them all)
       String only = cfg.string("only");
       for (int k = 0; k < sets.size(); k++) {
-        if (only.isEmpty() || java.util.Arrays.asList(only.split(",")).contains(String.valueOf(k))) {
+        if (only.isEmpty() || Arrays.asList(only.split(",")).contains(String.valueOf(k))) {
           rows.add(measure(sets.get(k), cfg));
         }
       }
@@ -133,9 +136,9 @@ final class DefaultsBench {
 
   private static Model<?> nonlinearFit(DataSet d) {
     if (!d.classification()) {
-      return new org.apache.spark.ml.regression.GBTRegressor().setSeed(1234L).fit(d.train());
+      return new GBTRegressor().setSeed(1234L).fit(d.train());
     }
-    int p = ((org.apache.spark.ml.linalg.Vector) d.train().first().getAs("features")).size();
+    int p = ((Vector) d.train().first().getAs("features")).size();
     int k = (int) ((Number) d.train().select(org.apache.spark.sql.functions.max("label")).first().get(0)).doubleValue() + 1;
     return new MultilayerPerceptronClassifier().setLayers(new int[] {p, Bench.HIDDEN, k}).setMaxIter(100).setSeed(1234L).fit(d.train());
   }
@@ -194,8 +197,8 @@ final class DefaultsBench {
   /** Gaussian classes whose means differ on {@code informative} inputs (through a random rotation and a square), inputs in scales 1e-3..1e3. */
   private static DataSet classes(SparkSession spark, String name, int p, int m, int k, int informative, double[] weights, long seed) {
     Random r = new Random(seed);
-    double total = java.util.Arrays.stream(weights).sum();
-    double[] priors = java.util.Arrays.stream(weights).map(w -> w / total).toArray();
+    double total = Arrays.stream(weights).sum();
+    double[] priors = Arrays.stream(weights).map(w -> w / total).toArray();
     double[] scale = new double[p];
     for (int j = 0; j < p; j++) {
       scale[j] = Math.pow(10, -3 + 6 * r.nextDouble());

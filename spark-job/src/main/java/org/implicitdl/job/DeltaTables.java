@@ -1,6 +1,11 @@
 package org.implicitdl.job;
 
 import io.delta.tables.DeltaTable;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,7 +32,7 @@ final class DeltaTables {
     }
     DeltaTable delta = open(spark, table);
     long newest = newestVersion(delta);
-    org.apache.spark.sql.DataFrameReader reader = spark.read().format("delta");
+    DataFrameReader reader = spark.read().format("delta");
     long at = newest;
     if (!version.isEmpty()) {
       at = parseVersion(version);
@@ -75,7 +80,7 @@ final class DeltaTables {
       return DeltaTable.forPath(spark, table);
     }
     if (table.contains("/") || !spark.catalog().tableExists(table)) {
-      throw new java.io.UncheckedIOException(new java.io.FileNotFoundException("input not found: " + table
+      throw new UncheckedIOException(new FileNotFoundException("input not found: " + table
           + " (neither a path nor a table in the catalog)"));
     }
     try {
@@ -87,9 +92,9 @@ final class DeltaTables {
 
   private static boolean isPath(SparkSession spark, String table) {
     try {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(table);
+      Path p = new Path(table);
       return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
-    } catch (java.io.IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException e) {
       return false;
     }
   }

@@ -3,6 +3,9 @@ package org.implicitdl.job;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkThrowable;
 import org.implicitdl.spark.InvalidParamException;
 
 /**
@@ -21,8 +24,8 @@ final class Failures {
   static final int LOST_RACE = 4;
   static final int NOTHING_NEW = 5;
 
-  private static final java.util.regex.Pattern UNREADABLE_PARQUET =
-      java.util.regex.Pattern.compile("CANNOT_READ_FILE_FOOTER\\] Encountered error while reading file (?:file:)?(\\S+?)\\. Could not read footer");
+  private static final Pattern UNREADABLE_PARQUET =
+      Pattern.compile("CANNOT_READ_FILE_FOOTER\\] Encountered error while reading file (?:file:)?(\\S+?)\\. Could not read footer");
   private static final String IAE_MARKER = IllegalArgumentException.class.getName() + ": ";
 
   private Failures() {}
@@ -66,14 +69,14 @@ final class Failures {
       }
     }
     for (Throwable t : chain) {
-      java.util.regex.Matcher footer = UNREADABLE_PARQUET.matcher(String.valueOf(t.getMessage()));
+      Matcher footer = UNREADABLE_PARQUET.matcher(String.valueOf(t.getMessage()));
       if (footer.find()) {
         return new Outcome(DATA, footer.group(1) + ": not a Parquet file (its footer cannot be read)");
       }
     }
     Throwable deepest = chain.get(chain.size() - 1);
     for (Throwable t : chain) {
-      if (t instanceof org.apache.spark.SparkThrowable && ((org.apache.spark.SparkThrowable) t).getCondition() != null
+      if (t instanceof SparkThrowable && ((SparkThrowable) t).getCondition() != null
           && !t.getMessage().startsWith("Job aborted")) {
         deepest = t;
         break;

@@ -4,15 +4,19 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.robust.IntervalAnalysis;
+import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ModelInfo;
 import org.implicitdl.spark.TrainingSummary;
 import org.implicitdl.train.EpochRecord;
@@ -48,7 +52,7 @@ final class HtmlReport {
     html.append("<h2>Objective per epoch</h2>").append(SvgCharts.lines("objective per epoch", "epoch", "objective",
         List.of(new SvgCharts.Series("objective", column(in.summary().history(), EpochRecord::objective), false)), Double.NaN, ""));
     if (in.evaluation().confusion() != null) {
-      String[] names = in.model() instanceof org.implicitdl.spark.ImplicitClassificationModel c ? c.classNames() : new String[0];
+      String[] names = in.model() instanceof ImplicitClassificationModel c ? c.classNames() : new String[0];
       html.append("<h2>Confusion matrix (validation)</h2>").append(confusion(in.evaluation().confusion(), names));
     } else {
       html.append("<h2>Residuals (validation)</h2>").append(SvgCharts.scatter("residuals against predictions", "prediction",
@@ -143,11 +147,11 @@ final class HtmlReport {
   }
 
   /** The input-group penalty path: weight, inputs used, validation loss ± standard error of each support's refit; the chosen row bold. */
-  private static String selectionPath(List<org.implicitdl.spark.TrainingSummary.SelectionPoint> path) {
+  private static String selectionPath(List<TrainingSummary.SelectionPoint> path) {
     StringBuilder t = new StringBuilder("<p>Each weight of the input-group penalty (paper §6.1) gives a support; each support is refit "
         + "without the penalty and scored on the validation rows (mean loss in the trainer's standardized units). The chosen one is "
         + "in bold.</p><table><tr><th>weight</th><th>inputs</th><th>validation loss</th><th>± s.e.</th></tr>");
-    for (org.implicitdl.spark.TrainingSummary.SelectionPoint p : path) {
+    for (TrainingSummary.SelectionPoint p : path) {
       String open = p.chosen() ? "<b>" : "";
       String close = p.chosen() ? "</b>" : "";
       t.append(String.format(Locale.ROOT, "<tr><td>%s%.4g%s</td><td>%s%d%s</td><td>%s%.4g%s</td><td>%.2g</td></tr>", open, p.weight(), close,
@@ -177,7 +181,7 @@ final class HtmlReport {
 
   /** Column sums of |C|(I − |A|)⁻¹|B| + |D| (paper §5): each input's worst-case influence on the outputs. */
   private static String sensitivity(ModelInfo info) throws IOException {
-    double[] totals = new org.implicitdl.robust.IntervalAnalysis(info.implicitModel()).sensitivityTotals();
+    double[] totals = new IntervalAnalysis(info.implicitModel()).sensitivityTotals();
     String intro = "<p>Sum over the outputs of the worst-case change of each raw output per unit change of each input, "
         + "|C|(I − |A|)<sup>−1</sup>|B| + |D|: an input box u ± ε moves the outputs by at most ε times this (what "
         + "<code>idl certify</code> tightens).</p>";
@@ -193,12 +197,12 @@ final class HtmlReport {
           + "border:1px solid #ccc\" src=\"data:image/png;base64," + png(heat(values, side)) + "\"><p>Deeper blue: " + darker + " pixel.</p>";
     }
     Integer[] order = IntStream.range(0, p).boxed().sorted(Comparator.comparingDouble(j -> -values[j])).limit(TOP_FEATURES).toArray(Integer[]::new);
-    return SvgCharts.bars(title, java.util.Arrays.stream(order).map(j -> names[j]).toArray(String[]::new),
-        java.util.Arrays.stream(order).mapToDouble(j -> values[j]).toArray());
+    return SvgCharts.bars(title, Arrays.stream(order).map(j -> names[j]).toArray(String[]::new),
+        Arrays.stream(order).mapToDouble(j -> values[j]).toArray());
   }
 
   private static BufferedImage heat(double[] v, int side) {
-    double max = java.util.Arrays.stream(v).max().orElse(0);
+    double max = Arrays.stream(v).max().orElse(0);
     BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
     for (int k = 0; k < v.length; k++) {
       int g = max > 0 ? (int) Math.round(255 * (1 - v[k] / max)) : 255;
@@ -224,7 +228,7 @@ final class HtmlReport {
     return Base64.getEncoder().encodeToString(out.toByteArray());
   }
 
-  private static double[] column(List<EpochRecord> history, java.util.function.ToDoubleFunction<EpochRecord> f) {
+  private static double[] column(List<EpochRecord> history, ToDoubleFunction<EpochRecord> f) {
     return history.stream().mapToDouble(f).toArray();
   }
 

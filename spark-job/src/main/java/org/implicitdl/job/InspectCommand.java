@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.SparkSession;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.robust.IntervalAnalysis;
+import org.implicitdl.solve.Certificate;
+import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ModelInfo;
 
 /** {@code idl inspect}: a model's dimensions, certificate, structure, sparsity, features, provenance and history as JSON. */
@@ -39,7 +43,7 @@ final class InspectCommand extends JobCommand.WithSpark {
     structure.put("components", m.components().count());
     structure.put("largestComponent", m.components().largest());
     structure.put("diagonalBlocksCertified", m.components().diagonalCertificates(m.a(), m.activation()).stream()
-        .filter(org.implicitdl.solve.Certificate::isWellPosed).count());
+        .filter(Certificate::isWellPosed).count());
     structure.put("sweepRank", m.sweepRank());
     if (m.certificate().isWellPosed()) {
       o.put("hiddenDimAfterExactPruning", ((ModelInfo) model).exactlyPruned().hiddenDim());
@@ -53,7 +57,7 @@ final class InspectCommand extends JobCommand.WithSpark {
     ArrayNode selNames = o.putArray("selectedFeatureNames");
     Arrays.stream(info.selectedFeatureNames()).forEach(selNames::add);
     o.put("featureNamesSource", info.featureNames().source());
-    if (model instanceof org.implicitdl.spark.ImplicitClassificationModel c && c.classNames().length > 0) {
+    if (model instanceof ImplicitClassificationModel c && c.classNames().length > 0) {
       ArrayNode classes = o.putArray("classNames");
       Arrays.stream(c.classNames()).forEach(classes::add);
     }
@@ -85,7 +89,7 @@ final class InspectCommand extends JobCommand.WithSpark {
    * change of all outputs per unit change of each input, by feature name, largest first.
    */
   static ObjectNode sensitivity(ImplicitModel m, String[] names) {
-    double[] totals = new org.implicitdl.robust.IntervalAnalysis(m).sensitivityTotals();
+    double[] totals = new IntervalAnalysis(m).sensitivityTotals();
     Integer[] order = new Integer[totals.length];
     for (int k = 0; k < order.length; k++) {
       order[k] = k;
@@ -103,7 +107,7 @@ final class InspectCommand extends JobCommand.WithSpark {
   /** Every param the model has a value for (the ones it was trained with, too), as Jobs.JSON values. */
   static ObjectNode params(Model<?> model) {
     ObjectNode o = Jobs.JSON.createObjectNode();
-    for (org.apache.spark.ml.param.Param<?> p : model.params()) {
+    for (Param<?> p : model.params()) {
       if (model.isDefined(p)) {
         o.set(p.name(), Jobs.JSON.valueToTree(model.getOrDefault(p)));
       }

@@ -1,20 +1,28 @@
 package org.implicitdl.job;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
+import org.implicitdl.spark.ImplicitClassifier;
 import org.implicitdl.spark.RddBlockStore;
+import org.implicitdl.spark.TrainingRunParams;
 import org.implicitdl.train.BlockCoordinateDescent;
+import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.GradientTrainer;
+import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
 
 /**
@@ -39,14 +47,14 @@ final class KernelBench {
       GradientEpochs onDriver = driverGradientEpochs(train);
       RddBlockStore store = Bench.store(JavaSparkContext.fromSparkContext(spark.sparkContext()), train);
       double[] rates = timedEpochs(store).stream().mapToDouble(TimedEpoch::gflops).toArray();
-      double best = java.util.Arrays.stream(rates).max().orElse(Double.NaN);
+      double best = Arrays.stream(rates).max().orElse(Double.NaN);
       rows.add(kernelRow("BCD epoch (C,D + P,X + A,B steps + report pass), 60k rows, n=100, best of " + rates.length, best, gemm));
       notes.add("BCD epoch / dgemm: " + round(best / gemm) + " best, " + round(median(rates) / gemm) + " median (target >= 0.5); GFLOP/s of each epoch: "
           + Bench.rounded(rates));
       // the synchronous gradient epoch where the default configuration runs it: the driver's copy of the blocks when the
       // packed data fits the driver budget (localTrainingMb, automatic: an eighth of the heap), else the executors
       double packedMb = PACKED_ROW_BYTES * 60000 / 1e6;
-      double budgetMb = org.implicitdl.spark.TrainingRunParams.driverBudgetMb(new org.implicitdl.spark.ImplicitClassifier().getLocalTrainingMb());
+      double budgetMb = TrainingRunParams.driverBudgetMb(new ImplicitClassifier().getLocalTrainingMb());
       GradientEpochs onExecutors = gradientEpochs(store, 5);
       String route = packedMb <= budgetMb ? "driver" : "executors";
       rows.add(kernelRow("gradient epoch, synchronous Adam steps, driver's copy of the blocks (" + train.javaRDD().getNumPartitions()
@@ -89,7 +97,7 @@ final class KernelBench {
    * report the best beside dgemm's best of five, and the spread.
    */
   static List<TimedEpoch> timedEpochs(RddBlockStore store) {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long driver = Thread.currentThread().getId();
     List<TimedEpoch> epochs = new ArrayList<>();
     long[] mark = new long[4];
@@ -125,7 +133,7 @@ final class KernelBench {
    * mini-batches of 512, n = 100): counted flops (forward fixed points, adjoints, gradient products —
    * the steps' own metrics come with their forward solves) over each epoch's wall time.
    */
-  static GradientEpochs gradientEpochs(org.implicitdl.train.BlockStore store, int epochs) {
+  static GradientEpochs gradientEpochs(BlockStore store, int epochs) {
     List<Double> seconds = new ArrayList<>();
     List<Double> gflop = new ArrayList<>();
     new GradientTrainer(store, null, GradientSettings.defaults(Bench.HIDDEN, Loss.CROSS_ENTROPY).withEpochs(epochs), 784, 10,
@@ -145,7 +153,7 @@ final class KernelBench {
    * per flop: untimed, they would be most of a median of five; the figure is the steady epoch's.
    */
   private static GradientEpochs driverGradientEpochs(Dataset<Row> train) {
-    org.implicitdl.train.LocalBlockStore driverCopy = org.implicitdl.train.LocalBlockStore.ofPartitions(Bench.packed(train).glom().collect());
+    LocalBlockStore driverCopy = LocalBlockStore.ofPartitions(Bench.packed(train).glom().collect());
     gradientEpochs(driverCopy, 4);
     System.gc();
     return gradientEpochs(driverCopy, 5);
@@ -160,7 +168,7 @@ final class KernelBench {
    * A trainer listener that runs {@code before} (e.g. draining Spark's listener bus), then hands each
    * record's epoch, with the wall seconds and counted flops since the previous record, to {@code sink}.
    */
-  static java.util.function.Consumer<org.implicitdl.train.EpochRecord> epochClock(Runnable before, EpochInterval sink) {
+  static Consumer<EpochRecord> epochClock(Runnable before, EpochInterval sink) {
     long[] mark = {System.nanoTime(), Blas.flops()};
     return r -> {
       before.run();
@@ -171,12 +179,12 @@ final class KernelBench {
   }
 
   private static double max(double[] v) {
-    return java.util.Arrays.stream(v).max().orElse(Double.NaN);
+    return Arrays.stream(v).max().orElse(Double.NaN);
   }
 
   static double median(double[] v) {
     double[] s = v.clone();
-    java.util.Arrays.sort(s);
+    Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
   }
 
@@ -188,8 +196,8 @@ final class KernelBench {
   static double dgemmGflops(int threads, int k) throws InterruptedException {
     Matrix a = Matrix.zeros(100, k);
     Matrix b = Matrix.zeros(k, 2048);
-    java.util.Arrays.fill(a.data(), 0.5);
-    java.util.Arrays.fill(b.data(), 0.25);
+    Arrays.fill(a.data(), 0.5);
+    Arrays.fill(b.data(), 0.25);
     int reps = 100 * 785 / k;
     Runnable work = () -> {
       Matrix c = Matrix.zeros(100, 2048);

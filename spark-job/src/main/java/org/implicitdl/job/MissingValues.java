@@ -1,9 +1,12 @@
 package org.implicitdl.job;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -59,7 +62,7 @@ final class MissingValues {
   /** The indicator {@code input} stands for in {@code df} — {@code column=missing} of a numeric column — or null. */
   static Column indicator(Dataset<Row> df, String input) {
     String column = indicatedColumn(input);
-    if (column == null || !java.util.Arrays.asList(df.columns()).contains(column) || !(df.schema().apply(column).dataType() instanceof NumericType)) {
+    if (column == null || !Arrays.asList(df.columns()).contains(column) || !(df.schema().apply(column).dataType() instanceof NumericType)) {
       return null;
     }
     return functions.when(missing(column), 1.0).otherwise(0.0);
@@ -71,15 +74,15 @@ final class MissingValues {
   }
 
   /** How tables write a missing number (R's NA, spreadsheets' N/A, …), compared without case. */
-  static final java.util.Set<String> TOKENS = java.util.Set.of("na", "n/a", "nan", "null", "none", "?", "-", "");
+  static final Set<String> TOKENS = Set.of("na", "n/a", "nan", "null", "none", "?", "-", "");
 
   /**
    * Which of text columns {@code columns} are numbers with gaps: every value a number or a missing-value token
    * ({@link #TOKENS}), at least one a number. Such a column is read as numbers, its tokens as empty cells. One pass
    * over the data for all of them.
    */
-  static java.util.Set<String> numbersWithGaps(Dataset<Row> df, List<String> columns) {
-    java.util.Set<String> found = new java.util.LinkedHashSet<>();
+  static Set<String> numbersWithGaps(Dataset<Row> df, List<String> columns) {
+    Set<String> found = new LinkedHashSet<>();
     if (columns.isEmpty()) {
       return found;
     }

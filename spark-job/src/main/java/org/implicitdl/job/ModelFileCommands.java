@@ -1,10 +1,14 @@
 package org.implicitdl.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.SparkSession;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.model.ModelJson;
@@ -33,10 +37,10 @@ final class ModelFileCommands {
     int execute(JobConfig cfg, String[] args) throws Exception {
       String dir = cfg.required("model", "--model");
       long minutes = minutes(cfg);
-      ModelRepository repo = new ModelRepository(dir, new org.apache.hadoop.conf.Configuration());
+      ModelRepository repo = new ModelRepository(dir, new Configuration());
       long cutoff = System.currentTimeMillis() - minutes * 60_000;
-      List<String> removed = new java.util.ArrayList<>();
-      List<String> kept = new java.util.ArrayList<>();
+      List<String> removed = new ArrayList<>();
+      List<String> kept = new ArrayList<>();
       for (String id : repo.versions().unfinished()) {
         Path version = repo.version(id);
         if (repo.lastModified(version) < cutoff) {
@@ -110,7 +114,7 @@ final class ModelFileCommands {
       DataSources.requireExists(spark, json);
       String text;
       try (var in = DataSources.open(spark, json)) {
-        text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
       ImplicitModel m;
       try {
@@ -120,9 +124,9 @@ final class ModelFileCommands {
       }
       String dir = cfg.required("model", "--model");
       Model<?> model = task.equals("classification")
-          ? new ImplicitClassificationModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("implicitClassifier"), m)
-          : new ImplicitRegressionModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("implicitRegressor"), m);
-      ((org.apache.spark.ml.util.MLWritable) model).write().save(dir);
+          ? new ImplicitClassificationModel(Identifiable$.MODULE$.randomUID("implicitClassifier"), m)
+          : new ImplicitRegressionModel(Identifiable$.MODULE$.randomUID("implicitRegressor"), m);
+      ((MLWritable) model).write().save(dir);
       System.out.println(task + " model written to " + dir);
       return 0;
     }

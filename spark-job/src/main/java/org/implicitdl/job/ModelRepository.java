@@ -1,12 +1,19 @@
 package org.implicitdl.job;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import org.apache.hadoop.conf.Configuration;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -29,7 +36,7 @@ final class ModelRepository {
   static final String LOCK = "LATEST.lock";
   /** A lock older than this is taken to be left by a killed publisher (publishing holds it for milliseconds). */
   static final long STALE_LOCK_MILLIS = 10 * 60 * 1000L;
-  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+  private static final SecureRandom RANDOM = new SecureRandom();
   private final Path root;
   private final FileSystem fs;
 
@@ -56,12 +63,12 @@ final class ModelRepository {
   record Versions(List<String> complete, List<String> unfinished) {}
 
   Versions versions() throws IOException {
-    List<String> complete = new java.util.ArrayList<>();
-    List<String> unfinished = new java.util.ArrayList<>();
+    List<String> complete = new ArrayList<>();
+    List<String> unfinished = new ArrayList<>();
     Path dir = new Path(root, "versions");
     if (fs.exists(dir)) {
       FileStatus[] all = fs.listStatus(dir);
-      java.util.Arrays.sort(all, java.util.Comparator.comparing(f -> f.getPath().getName()));
+      Arrays.sort(all, Comparator.comparing(f -> f.getPath().getName()));
       for (FileStatus f : all) {
         if (f.isDirectory()) {
           (fs.exists(new Path(f.getPath(), COMPLETE)) ? complete : unfinished).add(f.getPath().getName());
@@ -160,7 +167,7 @@ final class ModelRepository {
       Path now = latest();
       String nowName = now == null ? null : now.getName();
       String expectedName = expected == null ? null : expected.getName();
-      if (!java.util.Objects.equals(nowName, expectedName)) {
+      if (!Objects.equals(nowName, expectedName)) {
         throw new Failures.NotPublished(Failures.LOST_RACE, "not published: LATEST moved from " + (expectedName == null ? "none" : expectedName)
             + " to " + nowName + " while this run trained; its model stays in " + version);
       }
@@ -183,7 +190,7 @@ final class ModelRepository {
       FileStatus held;
       try {
         held = fs.getFileStatus(lock);
-      } catch (java.io.FileNotFoundException gone) {
+      } catch (FileNotFoundException gone) {
         continue;
       }
       if (!brokeStale && System.currentTimeMillis() - held.getModificationTime() > STALE_LOCK_MILLIS) {
@@ -207,7 +214,7 @@ final class ModelRepository {
   private boolean createExclusively(Path file, String text) throws IOException {
     if (fs instanceof RawLocalFileSystem) {
       try {
-        java.nio.file.Files.writeString(java.nio.file.Path.of(fs.makeQualified(file).toUri()), text, StandardOpenOption.CREATE_NEW,
+        Files.writeString(java.nio.file.Path.of(fs.makeQualified(file).toUri()), text, StandardOpenOption.CREATE_NEW,
             StandardOpenOption.WRITE);
         return true;
       } catch (java.nio.file.FileAlreadyExistsException e) {
@@ -232,6 +239,6 @@ final class ModelRepository {
     if (repo.fs.exists(new Path(dir, "metadata"))) {
       return dir;
     }
-    throw new java.io.FileNotFoundException("no model at " + dir + " (no LATEST pointer and no model metadata)");
+    throw new FileNotFoundException("no model at " + dir + " (no LATEST pointer and no model metadata)");
   }
 }

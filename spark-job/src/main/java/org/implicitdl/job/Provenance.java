@@ -4,8 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
@@ -73,7 +79,7 @@ record Provenance(String format, String path, long tableVersion, List<FileEntry>
   }
 
   /** The plain files an input reads, sorted by path (none for a Delta table, whose version says it all). */
-  static List<FileEntry> filesOf(org.apache.hadoop.conf.Configuration conf, String input, String format, String labelsPath) throws IOException {
+  static List<FileEntry> filesOf(Configuration conf, String input, String format, String labelsPath) throws IOException {
     List<FileEntry> files = new ArrayList<>();
     if (!format.equals("delta")) {
       list(conf, input, files);
@@ -84,7 +90,7 @@ record Provenance(String format, String path, long tableVersion, List<FileEntry>
     return files;
   }
 
-  private static void list(org.apache.hadoop.conf.Configuration conf, String input, List<FileEntry> out) throws IOException {
+  private static void list(Configuration conf, String input, List<FileEntry> out) throws IOException {
     Path root = new Path(input);
     FileSystem fs = root.getFileSystem(conf);
     if (!fs.exists(root)) {
@@ -100,17 +106,17 @@ record Provenance(String format, String path, long tableVersion, List<FileEntry>
       }
       found.add(new FileEntry(f.getPath().toString(), f.getLen(), f.getModificationTime()));
     }
-    found.sort(java.util.Comparator.comparing(FileEntry::path));
+    found.sort(Comparator.comparing(FileEntry::path));
     out.addAll(found);
   }
 
   /** The build's version: the Maven project version the jar was built as. */
   static String buildVersion() {
-    try (java.io.InputStream in = Provenance.class.getResourceAsStream("/implicitdl-build.properties")) {
+    try (InputStream in = Provenance.class.getResourceAsStream("/implicitdl-build.properties")) {
       if (in == null) {
         return "unknown";
       }
-      java.util.Properties p = new java.util.Properties();
+      Properties p = new Properties();
       p.load(in);
       return p.getProperty("version", "unknown");
     } catch (IOException e) {
@@ -159,8 +165,8 @@ record Provenance(String format, String path, long tableVersion, List<FileEntry>
    * "missing column 'y'", "column 'z' changed from int to string"; empty when equal.
    */
   public String schemaChange(List<String> now) {
-    java.util.Map<String, String> before = columns(schema);
-    java.util.Map<String, String> after = columns(now);
+    Map<String, String> before = columns(schema);
+    Map<String, String> after = columns(now);
     List<String> changes = new ArrayList<>();
     after.forEach((name, type) -> {
       if (!before.containsKey(name)) {
@@ -173,8 +179,8 @@ record Provenance(String format, String path, long tableVersion, List<FileEntry>
     return String.join(", ", changes);
   }
 
-  private static java.util.Map<String, String> columns(List<String> schema) {
-    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+  private static Map<String, String> columns(List<String> schema) {
+    Map<String, String> out = new LinkedHashMap<>();
     for (String c : schema) {
       int k = c.lastIndexOf(": ");
       out.put(c.substring(0, k), c.substring(k + 2));

@@ -1,10 +1,14 @@
 package org.implicitdl.job;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -36,15 +40,15 @@ final class SameAs {
     Path config = new Path(dir, "config.json");
     Path provenance = new Path(dir, Provenance.FILE);
     if (!fs.exists(config) || !fs.exists(provenance)) {
-      throw new java.io.FileNotFoundException(versionDir + ": not a published version with its provenance (config.json and "
+      throw new FileNotFoundException(versionDir + ": not a published version with its provenance (config.json and "
           + Provenance.FILE + " expected; pass a versions/ID directory of a model)");
     }
     return new SameAs(dir, read(fs, config), Provenance.fromJson(Jobs.JSON.readTree(read(fs, provenance))));
   }
 
   private static String read(FileSystem fs, Path file) throws IOException {
-    try (java.io.InputStream in = fs.open(file)) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try (InputStream in = fs.open(file)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
@@ -54,7 +58,7 @@ final class SameAs {
     if (recorded.tableVersion() >= 0) {
       pinned.addAll(List.of("--version", Long.toString(recorded.tableVersion())));
     }
-    return JobConfig.parse(pinned.toArray(new String[0]), java.util.Set.of(), JobConfig.saved(configText));
+    return JobConfig.parse(pinned.toArray(new String[0]), Set.of(), JobConfig.saved(configText));
   }
 
   /** Refuses data whose content is not what the version was trained on. */

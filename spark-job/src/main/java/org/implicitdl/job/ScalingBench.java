@@ -1,6 +1,9 @@
 package org.implicitdl.job;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +13,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.storage.StorageLevel;
 import org.implicitdl.spark.RddBlockStore;
 
 /**
@@ -61,7 +66,7 @@ final class ScalingBench {
     notes.add(String.format(Locale.ROOT, "epoch time local[2] / local[1] at 60k rows, each the best of " + KernelBench.TIMED_EPOCHS + " epochs: %.3f (target <= 0.6)", two / one));
     notes.add(linearFit("epoch seconds", m, t) + " (target: within 15%)");
     notes.add(String.format(Locale.ROOT, "driver-thread allocation per epoch, max/min over m: %.3f (target: within 10%%)",
-        java.util.Arrays.stream(alloc).max().getAsDouble() / java.util.Arrays.stream(alloc).min().getAsDouble()));
+        Arrays.stream(alloc).max().getAsDouble() / Arrays.stream(alloc).min().getAsDouble()));
     rows.addAll(beyond);
     return rows;
   }
@@ -126,12 +131,12 @@ final class ScalingBench {
       }
       store.close();
       double[] steps = epochs.stream().mapToDouble(KernelBench.TimedEpoch::stepSeconds).toArray();
-      double best = java.util.Arrays.stream(steps).min().orElse(Double.NaN);
+      double best = Arrays.stream(steps).min().orElse(Double.NaN);
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("master", master);
       r.put("rows", 60000 * copies);
-      org.apache.spark.storage.StorageLevel blocks = RddBlockStore.storageLevel(level);
-      org.apache.spark.storage.StorageLevel states = RddBlockStore.statesLevel(blocks);
+      StorageLevel blocks = RddBlockStore.storageLevel(level);
+      StorageLevel states = RddBlockStore.statesLevel(blocks);
       r.put("storage", level + (singlePrecision ? ", U in float" : "") + (states.equals(blocks) ? "" : " (states " + states.description() + ")")
           + (storageShare > 0 ? String.format(Locale.ROOT, ", storage memory %.0f MB for %.0f MB of blocks", storageMb,
           packedBytes / 1e6) : ""));
@@ -153,10 +158,10 @@ final class ScalingBench {
 
   /** MB of the store's current blocks (their U, Y, w and their states) Spark holds in memory and on disk. */
   private static double[] cachedMb(SparkSession spark, RddBlockStore store) {
-    java.util.List<Integer> ids = store.cachedRddIds();
+    List<Integer> ids = store.cachedRddIds();
     double[] mb = new double[2];
     int found = 0;
-    for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+    for (RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
       if (ids.contains(info.id())) {
         mb[0] += info.memSize() / 1e6;
         mb[1] += info.diskSize() / 1e6;
@@ -180,8 +185,8 @@ final class ScalingBench {
 
   /** The least-squares line y = a + b·x through the points, as {a, b}. */
   static double[] line(double[] x, double[] y) {
-    double mx = java.util.Arrays.stream(x).average().orElse(0);
-    double my = java.util.Arrays.stream(y).average().orElse(0);
+    double mx = Arrays.stream(x).average().orElse(0);
+    double my = Arrays.stream(y).average().orElse(0);
     double sxy = 0;
     double sxx = 0;
     for (int i = 0; i < x.length; i++) {
@@ -194,7 +199,7 @@ final class ScalingBench {
 
   private static long gcMillis() {
     long ms = 0;
-    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       ms += Math.max(0, gc.getCollectionTime());
     }
     return ms;

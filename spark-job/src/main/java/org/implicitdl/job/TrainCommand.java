@@ -3,18 +3,29 @@ package org.implicitdl.job;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleArrayParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.implicitdl.spark.CanonicalRows;
 import org.implicitdl.spark.ImplicitClassifier;
 import org.implicitdl.spark.ImplicitRegressor;
 import org.implicitdl.spark.ImplicitTrainingParams;
@@ -46,7 +57,7 @@ final class TrainCommand extends JobCommand {
     Path resumed = null;
     SameAs sameAs = null;
     if (cfg.flag("resume")) {
-      ModelRepository repo = new ModelRepository(cfg.required("model", "--model"), new org.apache.hadoop.conf.Configuration());
+      ModelRepository repo = new ModelRepository(cfg.required("model", "--model"), new Configuration());
       resumed = repo.resumable();
       if (resumed == null) {
         throw new IllegalArgumentException("nothing to resume under " + cfg.string("model") + ": no unfinished run saved a trainer state");
@@ -145,7 +156,7 @@ final class TrainCommand extends JobCommand {
         throw new Idl.UsageException("without --validation, validation-fraction must lie in (0, 1), got " + f);
       }
       // a seeded hash of each row, not randomSplit: the same rows are held out whatever the partitioning
-      Dataset<Row>[] split = org.implicitdl.spark.CanonicalRows.split(train, f, cfg.longValue("trainer.seed"));
+      Dataset<Row>[] split = CanonicalRows.split(train, f, cfg.longValue("trainer.seed"));
       train = split[0];
       validation = split[1];
       if (validation.isEmpty()) {
@@ -204,11 +215,11 @@ final class TrainCommand extends JobCommand {
   private static Path refilledStart(SparkSession spark, String published, GapFills gaps, List<String> featureNames, Path version)
       throws IOException {
     Model<?> start = Jobs.loadModel(spark, published);
-    if (!java.util.Arrays.asList(((ModelInfo) start).featureNames().names()).equals(featureNames)) {
+    if (!Arrays.asList(((ModelInfo) start).featureNames().names()).equals(featureNames)) {
       return null;
     }
     Path saved = new Path(version, "warm-start");
-    ((org.apache.spark.ml.util.MLWritable) gaps.forMeanFilledRows(start)).write().save(saved.toString());
+    ((MLWritable) gaps.forMeanFilledRows(start)).write().save(saved.toString());
     return saved;
   }
 
@@ -225,7 +236,7 @@ final class TrainCommand extends JobCommand {
 
   /** The columns {@code ignore-cols} leaves out of the features (comma-separated). */
   static List<String> ignoredColumns(JobConfig cfg) {
-    return java.util.Arrays.stream(cfg.string("ignore-cols").split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList();
+    return Arrays.stream(cfg.string("ignore-cols").split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList();
   }
 
   /** Training rows, then validation rows marked {@link #HELD_OUT}: the history gets a validation curve; nothing is chosen by it. */
@@ -263,7 +274,7 @@ final class TrainCommand extends JobCommand {
    * rows, and what to do; null when {@code message} is not about one or the column has no name.
    */
   static String missingValues(String message, Dataset<Row> rows, List<String> featureNames, String input) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("column 'features' has a non-finite value (\\S+) at index (\\d+)")
+    Matcher m = Pattern.compile("column 'features' has a non-finite value (\\S+) at index (\\d+)")
         .matcher(message == null ? "" : message);
     if (!m.find() || Integer.parseInt(m.group(2)) >= featureNames.size()) {
       return null;
@@ -279,7 +290,7 @@ final class TrainCommand extends JobCommand {
 
   /** "column 'features' ... at index k" → also names the k-th source column. */
   static String withColumnName(String message, List<String> featureNames) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("column 'features' .* at index (\\d+)").matcher(message == null ? "" : message);
+    Matcher m = Pattern.compile("column 'features' .* at index (\\d+)").matcher(message == null ? "" : message);
     if (m.find() && !featureNames.isEmpty()) {
       int k = Integer.parseInt(m.group(1));
       if (k < featureNames.size()) {
@@ -322,11 +333,11 @@ final class TrainCommand extends JobCommand {
     for (String key : cfg.keysUnder("trainer")) {
       String name = "trainer." + key;
       Param param = p.getParam(paramName(key));
-      Object value = param instanceof org.apache.spark.ml.param.IntParam ? cfg.integer(name)
-          : param instanceof org.apache.spark.ml.param.LongParam ? cfg.longValue(name)
-          : param instanceof org.apache.spark.ml.param.DoubleParam ? cfg.number(name)
-          : param instanceof org.apache.spark.ml.param.BooleanParam ? cfg.flag(name)
-          : param instanceof org.apache.spark.ml.param.DoubleArrayParam ? cfg.doubles(name)
+      Object value = param instanceof IntParam ? cfg.integer(name)
+          : param instanceof LongParam ? cfg.longValue(name)
+          : param instanceof DoubleParam ? cfg.number(name)
+          : param instanceof BooleanParam ? cfg.flag(name)
+          : param instanceof DoubleArrayParam ? cfg.doubles(name)
           : cfg.string(name);
       set(p, param, name, value);
     }
@@ -346,7 +357,7 @@ final class TrainCommand extends JobCommand {
 
   private static void writeVersion(ModelRepository repo, Path version, Model<?> model, Evaluation evaluation, String metricName,
       Provenance provenance) throws IOException {
-    ((org.apache.spark.ml.util.MLWritable) model).write().save(new Path(version, "model").toString());
+    ((MLWritable) model).write().save(new Path(version, "model").toString());
     ObjectNode m = Jobs.JSON.createObjectNode();
     evaluation.metrics().forEach(m::put);
     TrainingSummary summary = Jobs.summary(model);
