@@ -18,8 +18,10 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -202,7 +204,9 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
 
   /**
    * Accuracy and log-loss of the real rule on labelled data; for two classes also the area under the ROC curve of the
-   * class-1 probability, which unlike accuracy does not depend on a threshold or on how imbalanced the classes are.
+   * class-1 probability, which unlike accuracy does not depend on a threshold or on how imbalanced the classes are —
+   * when the rows hold both classes: with one, the curve has no pairs to rank and no figure is given (Spark's
+   * evaluator would report 0 or 1).
    */
   public Map<String, Double> evaluate(Dataset<?> dataset) {
     String label = getLabelCol();
@@ -218,7 +222,7 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
     metrics.put("logLoss", logLoss);
     metrics.put("loss", logLoss);
     metrics.put("count", (double) dataset.count());
-    if (numClasses() == 2) {
+    if (numClasses() == 2 && bothClassesPresent(predicted, label)) {
       metrics.put("areaUnderROC", new BinaryClassificationEvaluator().setLabelCol(label)
           .setRawPredictionCol(getProbabilityCol()).setMetricName("areaUnderROC").evaluate(predicted));
     }
@@ -227,6 +231,13 @@ public final class ImplicitClassificationModel extends ProbabilisticClassificati
       metrics.put("epsilon", getEpsilon());
     }
     return metrics;
+  }
+
+  /** Whether {@code rows}' label column holds both class 0 and class 1. */
+  private static boolean bothClassesPresent(Dataset<Row> rows, String label) {
+    Column y = functions.col(label).cast("double");
+    Row counts = rows.agg(functions.count(functions.when(y.equalTo(0.0), 1)), functions.count(functions.when(y.equalTo(1.0), 1))).head();
+    return counts.getLong(0) > 0 && counts.getLong(1) > 0;
   }
 
   /**

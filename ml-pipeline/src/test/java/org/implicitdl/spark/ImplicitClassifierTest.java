@@ -135,7 +135,10 @@ class ImplicitClassifierTest {
   }
 
 
-  /** Two classes: evaluate adds the area under the ROC curve, equal to the Mann–Whitney statistic of the collected scores. */
+  /**
+   * Two classes: evaluate adds the area under the ROC curve, equal to the Mann–Whitney statistic of the collected scores;
+   * on rows of one class only it has no pairs to rank, and gives no figure.
+   */
   @Test
   void twoClassesAreAlsoScoredByTheAreaUnderTheRocCurve() {
     Dataset<Row> data = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features")
@@ -156,6 +159,8 @@ class ImplicitClassifierTest {
       }
     }
     assertEquals(ordered / pairs, metrics.get("areaUnderROC"), 1e-9);
+    java.util.Map<String, Double> oneClass = m.evaluate(data.where("label = 1"));
+    assertTrue(oneClass.containsKey("accuracy") && !oneClass.containsKey("areaUnderROC"), "rows of one class rank no pairs: no AUC, " + oneClass);
     assertFalse(small().setMaxIter(1).setMinSteps(0).fit(new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"})
         .setOutputCol("features").transform(blobs(90, 9))).evaluate(new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"})
         .setOutputCol("features").transform(blobs(90, 9))).containsKey("areaUnderROC"), "three classes: no ROC curve");

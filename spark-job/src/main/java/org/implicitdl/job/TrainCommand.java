@@ -189,8 +189,9 @@ final class TrainCommand extends JobCommand {
     String imbalance = share >= IMBALANCED ? String.format(Locale.ROOT, " (balanced %s;%s the most frequent class alone %s)",
         figure(metrics.get("balancedAccuracy")), metrics.containsKey("areaUnderROC") ? " AUC " + figure(metrics.get("areaUnderROC")) + ";" : "",
         figure(share)) : "";
-    System.out.printf(Locale.ROOT, "real-rule %s %s%s on %s (%d rows)%s; model written to %s%n", metricName, figure(metrics.get(metricName)),
-        imbalance, validationName, metrics.get("count").longValue(),
+    long validationRows = metrics.get("count").longValue();
+    System.out.printf(Locale.ROOT, "real-rule %s %s%s on %s (%d row%s)%s; model written to %s%n", metricName, figure(metrics.get(metricName)),
+        imbalance, validationName, validationRows, validationRows == 1 ? "" : "s",
         Double.isNaN(base) ? "" : String.format(Locale.ROOT, "; linear baseline (%s) %s", evaluation.baseline().get("model"), figure(base)), version);
     if (published != null) {
       double old = Jobs.JSON.readTree(repo.readText(new Path(published, "metrics.json"))).get(metricName).asDouble();
