@@ -208,8 +208,9 @@ final class CsvFiles {
   }
 
   /**
-   * What a first line says a file is when it is not text — a Parquet file, a zip archive (an Excel workbook is one),
-   * a compressed file whose name does not say so, other binary data — or null for text.
+   * What a first line says a file is when it is not CSV text — a Parquet file, a zip archive (an Excel workbook is one),
+   * JSON records (one a line, or an array), a compressed file whose name does not say so, other binary data — or null
+   * for text.
    */
   static String notText(String firstLine) {
     if (firstLine.startsWith("PAR1")) {
@@ -217,6 +218,10 @@ final class CsvFiles {
     }
     if (firstLine.startsWith("PK\u0003\u0004")) {
       return "it is a zip archive (an Excel workbook is one): save the sheet as CSV, or unpack it";
+    }
+    if (firstLine.replace(BYTE_ORDER_MARK, "").strip().matches("^\\[?\\s*\\{\\s*(\"[^\"]*\"\\s*:.*)?$")) {
+      return "it holds JSON records, not a header line; the formats read are " + String.join(", ", DataSources.FORMATS)
+          + " (write the records as Parquet or CSV first)";
     }
     long control = firstLine.chars().filter(ch -> ch < 0x20 && ch != '\t' && ch != '\r' || ch == 0xFFFD).count();
     return control > 0 ? "its first line is binary data, not text (a compressed file is read by its name's ending, e.g. .csv.gz)" : null;
