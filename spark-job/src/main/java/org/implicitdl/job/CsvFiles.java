@@ -209,7 +209,7 @@ final class CsvFiles {
 
   /**
    * What a first line says a file is when it is not CSV text — a Parquet file, a zip archive (an Excel workbook is one),
-   * JSON records (one a line, or an array), a compressed file whose name does not say so, other binary data — or null
+   * JSON records (one a line, or an array), LIBSVM lines, a compressed file whose name does not say so, other binary data — or null
    * for text.
    */
   static String notText(String firstLine) {
@@ -222,6 +222,9 @@ final class CsvFiles {
     if (firstLine.replace(BYTE_ORDER_MARK, "").strip().matches("^\\[?\\s*\\{\\s*(\"[^\"]*\"\\s*:.*)?$")) {
       return "it holds JSON records, not a header line; the formats read are " + String.join(", ", DataSources.FORMATS)
           + " (write the records as Parquet or CSV first)";
+    }
+    if (firstLine.strip().matches("[+-]?[0-9]*\\.?[0-9]+([eE][+-]?[0-9]+)?(\\s+[0-9]+:\\S+)+")) {
+      return "it holds LIBSVM lines (a label, then index:value pairs), not a header line (pass --format libsvm)";
     }
     long control = firstLine.chars().filter(ch -> ch < 0x20 && ch != '\t' && ch != '\r' || ch == 0xFFFD).count();
     return control > 0 ? "its first line is binary data, not text (a compressed file is read by its name's ending, e.g. .csv.gz)" : null;

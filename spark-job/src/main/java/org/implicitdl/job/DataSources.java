@@ -111,6 +111,11 @@ final class DataSources {
       throw new Idl.UsageException("--version and --timestamp read a Delta table (--format delta), not " + format);
     }
     requireExists(spark, path);
+    if (DeltaTables.isDeltaTable(spark, path)) {
+      // read as plain files, a Delta table's directory holds every version's files: rows it has deleted or replaced too
+      throw new IllegalArgumentException(path + ": a Delta table, read here as " + format + " files (which would include rows the table "
+          + "has deleted or replaced); pass --format delta");
+    }
     return switch (format) {
       case "csv" -> csv(CsvFiles.read(spark, path), path, labelCol, featuresCol, weightCol, requireLabel, expected, ignored);
       case "parquet" -> columns(spark.read().parquet(path), path, labelCol, featuresCol, weightCol, requireLabel, expected, ignored);

@@ -90,6 +90,16 @@ final class DeltaTables {
     }
   }
 
+  /** Whether {@code path} is a directory holding a Delta table's log (for a plain-file read that would miss it). */
+  static boolean isDeltaTable(SparkSession spark, String path) {
+    try {
+      Path log = new Path(path, "_delta_log");
+      return log.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(log);
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   private static boolean isPath(SparkSession spark, String table) {
     try {
       Path p = new Path(table);

@@ -249,6 +249,8 @@ class BadInputTest {
         new Case("train: IDX images and labels disagree", 1, "has 10 images but", withMaster("train", "--input", mismatched.toString(), "--format", "idx", "--model", mm)),
         new Case("train: JSON records read as CSV", 1, "records.json: not a CSV file: it holds JSON records, not a header line; the formats read are csv, parquet",
             train(write("records.json", "{\"x1\": 1.0, \"label\": 0}", "{\"x1\": 2.0, \"label\": 1}"), "label", "classification", m)),
+        new Case("train: LIBSVM lines read as CSV", 1, "pairs.txt: not a CSV file: it holds LIBSVM lines (a label, then index:value pairs), not a header line (pass --format libsvm)",
+            train(write("pairs.txt", "+1 1:0.5 3:1.25", "-1 2:0.75"), "label", "classification", m)),
         new Case("train: Parquet read as CSV", 1, "reg.parquet: not a CSV file: it is a Parquet file (pass --format parquet)",
             train(dir.resolve("reg.parquet"), "y", "regression", m)),
         new Case("train: CSV read as Parquet", 1, "reg.csv: not a Parquet file (its footer cannot be read)", withMaster("train", "--input", r, "--format", "parquet", "--label-col", "y", "--model", mm, "--task", "regression")),

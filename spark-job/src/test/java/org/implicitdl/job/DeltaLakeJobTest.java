@@ -134,6 +134,14 @@ class DeltaLakeJobTest {
     assertEquals(Failures.DATA, notDelta.exit());
     assertTrue(notDelta.err().contains("not a Delta table"), notDelta.err());
     assertEquals(1, notDelta.err().strip().lines().count(), notDelta.err());
+    for (String plain : List.of("parquet", "csv")) {
+      List<String> args = new ArrayList<>(List.of(train(table, dir.resolve("m4"))));
+      args.set(args.indexOf("delta"), plain);
+      CommandLine asFiles = CommandLine.run(args.toArray(new String[0]));
+      assertEquals(Failures.DATA, asFiles.exit(), asFiles.out());
+      assertTrue(asFiles.err().contains(": a Delta table, read here as " + plain + " files (which would include rows the table has deleted or "
+          + "replaced); pass --format delta"), asFiles.err());
+    }
 
     StructType wider = SCHEMA.add("x4", DataTypes.DoubleType);
     List<Row> widerRows = new ArrayList<>();
