@@ -10,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.implicitdl.spark.ClassNames;
 import org.implicitdl.spark.ImplicitClassificationModel;
@@ -65,11 +66,7 @@ final class ClassLabels {
         throw new IllegalArgumentException(path + ": label column '" + labelCol + "' holds text" + (example.length == 0 ? "" : " (e.g. '"
             + example[0].getString(0) + "')") + "; a regression needs a numeric label (or pass --task classification)");
       }
-      if (known != null) {
-        requireNoEmpty(known.empty(), labelCol, path);
-      } else {
-        requireNoEmpty(data.frame(), labelCol, path);
-      }
+      requireNoEmpty(numericLabels(data, known).empty(), labelCol, path);
       return data;
     }
     if (continued instanceof ImplicitClassificationModel c && c.classNames().length > 0) {
@@ -80,7 +77,7 @@ final class ClassLabels {
       requireNoEmpty(data.frame(), labelCol, path);
       classes = wordClasses(data, path);
     } else {
-      NumericLabels numbers = known != null ? known : NumericLabels.of(data.frame(), labelCol);
+      NumericLabels numbers = numericLabels(data, known);
       requireNoEmpty(numbers.empty(), labelCol, path);
       classes = numberClasses(data, numbers, path, continued == null);
     }
@@ -215,6 +212,11 @@ final class ClassLabels {
     }
   }
 
+  /** {@code known}, the figures the task was chosen by, or (null) {@code data}'s numeric label column's, read now. */
+  private static NumericLabels numericLabels(DataSources.Loaded data, NumericLabels known) {
+    return known != null ? known : NumericLabels.of(data.frame(), data.labelCol());
+  }
+
   /** The label's distinct values as {@code label} reads them, each with its row count; an error past {@link #MAX_CLASSES}. */
   private static List<Row> valueCounts(DataSources.Loaded data, Column label, String path) {
     List<Row> counts = data.frame().groupBy(label).count().limit(MAX_CLASSES + 1).collectAsList();
@@ -288,7 +290,7 @@ final class ClassLabels {
 
   private static void requireNoEmpty(Dataset<Row> frame, String labelCol, String path) {
     Column y = functions.col(labelCol);
-    requireNoEmpty(frame.filter(frame.schema().apply(labelCol).dataType() instanceof org.apache.spark.sql.types.NumericType
+    requireNoEmpty(frame.filter(frame.schema().apply(labelCol).dataType() instanceof NumericType
         ? emptyNumber(y) : y.isNull()).count(), labelCol, path);
   }
 

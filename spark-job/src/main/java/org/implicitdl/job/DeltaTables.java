@@ -92,12 +92,7 @@ final class DeltaTables {
 
   /** Whether {@code path} is a directory holding a Delta table's log (for a plain-file read that would miss it). */
   static boolean isDeltaTable(SparkSession spark, String path) {
-    try {
-      Path log = new Path(path, "_delta_log");
-      return log.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(log);
-    } catch (IOException | IllegalArgumentException e) {
-      return false;
-    }
+    return isPath(spark, path + Path.SEPARATOR + "_delta_log");
   }
 
   private static boolean isPath(SparkSession spark, String table) {

@@ -331,8 +331,7 @@ class InputColumnsJobTest {
       spark.stop();
     }
     Path model = dir.resolve("model");
-    List<String> args = new ArrayList<>(List.of(BadInputTest.train(table, "label", "classification", model)));
-    args.set(args.indexOf("csv"), "parquet");
+    List<String> args = parquetTrain(table, "label", "classification", model);
     CommandLine train = CommandLine.run(args.toArray(new String[0]));
     assertEquals(0, train.exit(), train.err());
     assertTrue(train.out().contains("the vector column 'features' holds the features (as with --features-col features); the other columns are "
@@ -380,8 +379,7 @@ class InputColumnsJobTest {
       spark.stop();
     }
     Path model = dir.resolve("model");
-    List<String> args = new ArrayList<>(List.of(BadInputTest.train(table, "amount", "auto", model)));
-    args.set(args.indexOf("csv"), "parquet");
+    List<String> args = parquetTrain(table, "amount", "auto", model);
     CommandLine refused = CommandLine.run(args.toArray(new String[0]));
     assertEquals(1, refused.exit(), refused.out());
     assertTrue(refused.err().contains("column 'ordered_at' is not numeric (timestamp)"), refused.err());
@@ -398,5 +396,12 @@ class InputColumnsJobTest {
     assertEquals(0, evaluate.exit(), evaluate.err());
     double rmse = Jobs.JSON.readTree(evaluate.out().substring(evaluate.out().indexOf('{'))).get("rmse").asDouble();
     assertTrue(rmse < 60, "the amounts spread over hundreds (sd about 190): rmse " + rmse);
+  }
+
+  /** {@link BadInputTest#train}'s arguments for a Parquet input, as a list to add to. */
+  private static List<String> parquetTrain(Path table, String labelCol, String task, Path model) {
+    List<String> args = new ArrayList<>(List.of(BadInputTest.train(table, labelCol, task, model)));
+    args.set(args.indexOf("csv"), "parquet");
+    return args;
   }
 }
