@@ -9,14 +9,17 @@ import org.implicitdl.train.EpochRecord;
  * metric, seconds), the final real-rule record, the selected features, and where a fit resumed
  * from a saved trainer state ("" when it ran from the start; {@code seconds} then counts only
  * the resumed part); with {@code selectFeatures}, the selection path (the dense start first, then
- * one point per weight, the chosen one marked; empty otherwise); the gradient solver's step size (the one
+ * one point per weight, then the forward entry's points, the chosen one marked; empty otherwise); the gradient solver's step size (the one
  * {@code tuneStepSize} kept, NaN without a gradient stage).
  */
 public record TrainingSummary(String solver, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures,
     double seconds, String resumedFrom, List<SelectionPoint> selectionPath, double stepSize) implements Serializable {
 
-  /** One point of the selection path: the input-group weight, inputs in use, validation mean loss ± standard error, chosen or not. */
-  public record SelectionPoint(double weight, int inputs, double validationLoss, double standardError, boolean chosen)
+  /**
+   * One point of the selection path: the input-group weight, inputs in use, validation mean loss ± standard error, chosen
+   * or not, and whether it is one of the forward entry's (an input entered at the weight of the point it started from).
+   */
+  public record SelectionPoint(double weight, int inputs, double validationLoss, double standardError, boolean chosen, boolean entered)
       implements Serializable {}
 
   /** The real rule's training metric at the end (accuracy or RMSE). */

@@ -13,7 +13,7 @@ import org.implicitdl.linalg.Matrix;
  * <p>In Adam's metric H = diag(√v̂ + ε)/rate the map is exact, not a heuristic threshold: w = 0 iff
  * ‖H w⁺‖₂ ≤ λ, and from a zero column H w⁺ is minus Adam's first moment, so a column stays zero
  * exactly while its averaged gradient is no larger than λ — the optimality condition of the
- * penalized problem (which {@link #largestGradientNorm} turns into the weight that zeroes every
+ * penalized problem (which {@link #gradientNorms} turns into the weight that zeroes every
  * column). Otherwise w_i = h_i w⁺_i / (h_i + t) where t = λ/‖w‖ solves t·‖w(t)‖ = λ, a monotone
  * equation in t solved by bisection.
  */
@@ -177,20 +177,21 @@ public final class InputGroups {
   }
 
   /**
-   * max_j ‖[∇B_{:,j}; ∇D_{:,j}]‖₂ / count from gradient sums: at a model whose input columns are
-   * zero and whose other parameters are stationary, the smallest weight at which that model is
-   * stationary for the penalized problem (glmnet's λ_max, here for the implicit model).
+   * ‖[Γ⁻¹∇B_{:,j}; ∇D_{:,j}]‖₂ / count of every input j from gradient sums over {@code count} rows. At a model whose
+   * input columns are zero and whose other parameters are stationary, the largest (each divided by its input's scale) is
+   * the smallest weight at which that model is stationary for the penalized problem (glmnet's λ_max, here for the implicit
+   * model); at a model with some columns zero, the score test of each.
    */
-  static double largestGradientNorm(Matrix gradB, Matrix gradD, double[] gain, int inputs, double count, InputPenalty scales) {
-    double largest = 0;
+  static double[] gradientNorms(Matrix gradB, Matrix gradD, double[] gain, int inputs, double count) {
+    double[] norms = new double[inputs];
     for (int j = 0; j < inputs; j++) {
       double s = columnSquares(gradD, j);
       for (int i = 0; i < gradB.rows(); i++) {
         s += Math.pow(gradB.get(i, j) / gain[i], 2);
       }
-      largest = Math.max(largest, Math.sqrt(s) / scales.weightOf(j));
+      norms[j] = Math.sqrt(s) / count;
     }
-    return largest / count;
+    return norms;
   }
 
   private static double columnSquares(Matrix m, int j) {

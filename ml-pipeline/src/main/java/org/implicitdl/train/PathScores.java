@@ -48,9 +48,16 @@ final class PathScores {
     List<Point> out = new ArrayList<>();
     for (int k = 0; k < path.size(); k++) {
       Point p = path.get(k);
-      out.add(new Point(p.weight(), p.inputs(), p.validationLoss(), s.standardError(k)));
+      out.add(new Point(p.weight(), p.inputs(), p.validationLoss(), s.standardError(k), p.entered()));
     }
     return out;
+  }
+
+  /** The mean of ℓ_a − ℓ_b over the validation rows, row by row, and that mean's standard error. */
+  double[] difference(ImplicitModel a, ImplicitModel b) {
+    Spreads s = validation.aggregate("feature selection: paired loss difference", new Paired(List.of(a, b), 1, loss, fixedPoint),
+        PathScores::pairedDifferences);
+    return new double[] {s.mean(0), s.standardError(0)};
   }
 
   /**

@@ -210,4 +210,32 @@ class FeatureSelectionPathTest {
     assertEquals(8, selected.length, "no other input kept: " + java.util.Arrays.toString(selected));
     assertEquals(r.path().get(r.chosen()).inputs(), selected.length, "the chosen point's support is the model's");
   }
+
+  /**
+   * The forward entry brings back the relevant inputs a support lacks and adds no other: from a fit that reads only 4 of
+   * the 6 inputs §7.2-style data depends on, the steepest gradients lead to the other 2, and the inputs after them lower
+   * the validation loss by less than the one-standard-error rule asks.
+   */
+  @Test
+  void theForwardEntryBringsBackTheRelevantInputsAPathDropped() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(10, 40, 1, ENTRY_ROWS, 6, 0.5, 0.01, ENTRY_SEED);
+    int held = ENTRY_ROWS / 5;
+    Matrix u = g.data().inputs();
+    Matrix y = g.data().targets();
+    LocalBlockStore train = LocalBlockStore.of(u.columnSlice(0, ENTRY_ROWS - held), y.columnSlice(0, ENTRY_ROWS - held), 2048);
+    LocalBlockStore validation = LocalBlockStore.of(u.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), y.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), 2048);
+    int[] relevant = java.util.stream.IntStream.range(0, 40).filter(j -> g.relevantFeatures()[j]).toArray();
+    int[] lacking = java.util.Arrays.copyOf(relevant, 4);
+    GradientSettings settings = GradientSettings.defaults(10, Loss.SQUARED).withMinSteps(1000);
+    ImplicitModel start = new GradientTrainer(train, validation, settings.withInputPenalty(InputPenalty.keeping(lacking, 40)), 40, 1, null)
+        .train(null).model();
+    assertEquals(4, InputGroups.used(start.b(), start.d(), 40).length, "the start reads 4 inputs");
+    FeatureSelectionPath.Result r = new FeatureSelectionPath(train, validation, settings, 40, 1, null).enterFrom(start, 0);
+    assertEquals(java.util.Arrays.toString(relevant), java.util.Arrays.toString(r.selected()), "the relevant inputs and no other");
+    assertTrue(r.path().stream().skip(1).allMatch(FeatureSelectionPath.Point::entered), "the points after the start are the entry's");
+    assertTrue(r.path().get(r.chosen()).validationLoss() < r.path().get(0).validationLoss(), "the entered inputs lower the validation loss");
+  }
+
+  private static final int ENTRY_ROWS = 900;
+  private static final long ENTRY_SEED = 5;
 }

@@ -149,13 +149,16 @@ final class HtmlReport {
   /** The input-group penalty path: weight, inputs used, validation loss ± standard error of each support's refit; the chosen row bold. */
   private static String selectionPath(List<TrainingSummary.SelectionPoint> path) {
     StringBuilder t = new StringBuilder("<p>Each weight of the input-group penalty (paper §6.1) gives a support; each support is refit "
-        + "without the penalty and scored on the validation rows (mean loss in the trainer's standardized units). The chosen one is "
-        + "in bold.</p><table><tr><th>weight</th><th>inputs</th><th>validation loss</th><th>± s.e.</th></tr>");
+        + "without the penalty and scored on the validation rows (mean loss in the trainer's standardized units). Then dropped "
+        + "inputs re-enter one at a time, the one with the largest loss gradient first, each kept when it lowers the validation "
+        + "loss by more than 1.5 standard errors against the same fit trained on without it (rows marked 'entered'); the rule "
+        + "then chooses among all rows. The chosen one is in bold.</p>"
+        + "<table><tr><th>weight</th><th>inputs</th><th>validation loss</th><th>± s.e.</th><th></th></tr>");
     for (TrainingSummary.SelectionPoint p : path) {
       String open = p.chosen() ? "<b>" : "";
       String close = p.chosen() ? "</b>" : "";
-      t.append(String.format(Locale.ROOT, "<tr><td>%s%.4g%s</td><td>%s%d%s</td><td>%s%.4g%s</td><td>%.2g</td></tr>", open, p.weight(), close,
-          open, p.inputs(), close, open, p.validationLoss(), close, p.standardError()));
+      t.append(String.format(Locale.ROOT, "<tr><td>%s%.4g%s</td><td>%s%d%s</td><td>%s%.4g%s</td><td>%.2g</td><td>%s</td></tr>", open, p.weight(),
+          close, open, p.inputs(), close, open, p.validationLoss(), close, p.standardError(), p.entered() ? "entered" : ""));
     }
     return t.append("</table>").toString();
   }
