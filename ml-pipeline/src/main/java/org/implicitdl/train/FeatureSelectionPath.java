@@ -32,7 +32,7 @@ import org.implicitdl.model.ImplicitModel;
  * gives irrelevant inputs sizeable columns, and by its scales alone the path dropped a weak relevant
  * input before them; the refit on a smaller support no longer spreads its fit over them. Nested supports cannot take back
  * an input dropped too early, so after the path inputs re-enter one at a time from the rule's choice, steepest gradient
- * first ({@link #enter}). The choice: with no limit, the one-standard-error rule (the
+ * first ({@link ForwardEntry}). The choice: with no limit, the one-standard-error rule (the
  * fewest inputs whose validation loss is within one standard error of the path's smallest, the
  * error being that of the paired row-by-row difference from the best point); with a limit K, the
  * smallest validation loss among the points using at most K inputs.
@@ -54,7 +54,7 @@ public final class FeatureSelectionPath {
       this(weight, inputs, validationLoss, standardError, false);
     }
 
-    /** This point as one of the forward entry's ({@link FeatureSelectionPath#enter}), at the weight of the point it started from. */
+    /** This point as one of the forward entry's ({@link ForwardEntry}), at the weight of the point it started from. */
     Point asEntered() {
       return new Point(weight, inputs, validationLoss, standardError, true);
     }
@@ -76,6 +76,7 @@ public final class FeatureSelectionPath {
   private final int outputs;
   private final Consumer<EpochRecord> listener;
   private final PathScores scores;
+  private final ForwardEntry entry;
 
   /**
    * @param settings the gradient solver's settings of the dense fit: each point and each refit
@@ -96,6 +97,7 @@ public final class FeatureSelectionPath {
     this.outputs = outputs;
     this.listener = listener;
     this.scores = new PathScores(validation, settings.loss(), settings.fixedPoint(), inputs);
+    this.entry = new ForwardEntry(store, this.settings, inputs, outputs, listener, scores);
   }
 
   /** Runs the path from {@code dense}; {@code maxInputs} 0: the one-standard-error rule, K ≥ 1: at most K inputs. */
@@ -137,89 +139,19 @@ public final class FeatureSelectionPath {
     return enterAndChoose(new ArrayList<>(List.of(scores.score(0, model))), new ArrayList<>(List.of(model)), maxInputs, Double.NaN);
   }
 
-  /** The rule's choice on {@code path}, the forward entry from it ({@link #enter}), and the rule's choice among all the points. */
+  /** The rule's choice on {@code path}, the forward entry from it ({@link ForwardEntry}), and the rule's choice among all the points. */
   private Result enterAndChoose(List<Point> path, List<ImplicitModel> models, int maxInputs, double lambdaMax) {
     if (maxInputs == 0) {
       path = scores.withPairedErrors(path, models);
     }
-    enter(PathScores.choose(path, maxInputs), maxInputs, path, models);
-    if (maxInputs == 0) {
+    boolean entered = entry.enter(PathScores.choose(path, maxInputs), maxInputs, path, models);
+    if (maxInputs == 0 && entered) {
+      // the errors are of the difference from the best point, which an entered point may now be
       path = scores.withPairedErrors(path, models);
     }
     int chosen = PathScores.choose(path, maxInputs);
     return new Result(models.get(chosen), path, chosen, lambdaMax);
   }
-
-  /**
-   * Forward entry after the path: from the point the rule picks, the untried input whose zero column has the largest loss
-   * gradient ‖[Γ⁻¹∇B_{:,j}; ∇D_{:,j}]‖₂ (the score test of that column, the KKT check glmnet makes of the inputs its
-   * strong rules set aside) is tried: the model trained on with it, against the same model trained on as long without it
-   * (the control), compared row by row on the validation rows. It enters when it lowers the validation loss by more than
-   * {@value #ENTRY_ERRORS} standard errors of that paired difference (a stricter bar than the path's one: it is asked of
-   * input after input); the entry stops after {@value #ENTRY_PATIENCE} inputs refused in a row
-   * or at the limit K. Each input entered adds a point, and the rule then chooses among all the points.
-   *
-   * <p>Why: the path's supports are nested, and on a few hundred rows its first point (where the dense fit's scales alone
-   * decide) can drop relevant inputs that nothing brings back; at the chosen support's fit the residual still depends on
-   * them, so their gradients lead. Why the control: a fit trained on for longer scores better whatever input it gained,
-   * so only the difference from the control is the input's.
-   */
-  private void enter(int from, int maxInputs, List<Point> path, List<ImplicitModel> models) {
-    ImplicitModel model = models.get(from);
-    ImplicitModel control = null;
-    double[] gradients = null;
-    boolean[] tried = new boolean[inputs];
-    for (int refused = 0; refused < ENTRY_PATIENCE;) {
-      int[] support = InputGroups.used(model.b(), model.d(), inputs);
-      if (maxInputs > 0 && support.length >= maxInputs) {
-        return;
-      }
-      for (int j : support) {
-        tried[j] = true;
-      }
-      if (control == null) {
-        // a new model: its gradients and its control, shared by the inputs tried from it
-        gradients = columnGradients(model, "feature selection: gradient at " + support.length + " inputs");
-        control = trainOn(model, support);
-      }
-      int next = -1;
-      for (int j = 0; j < inputs; j++) {
-        next = !tried[j] && (next < 0 || gradients[j] > gradients[next]) ? j : next;
-      }
-      if (next < 0) {
-        return;
-      }
-      tried[next] = true;
-      int[] wider = Arrays.copyOf(support, support.length + 1);
-      wider[support.length] = next;
-      ImplicitModel candidate = trainOn(model, wider);
-      double[] gain = scores.difference(candidate, control);
-      if (gain[0] < -ENTRY_ERRORS * gain[1]) {
-        model = candidate;
-        control = null;
-        refused = 0;
-        path.add(scores.score(path.get(from).weight(), model).asEntered());
-        models.add(model);
-      } else {
-        refused++;
-      }
-    }
-  }
-
-  /**
-   * {@code model} trained on with only {@code support}'s inputs, a point's budget, no early stopping: the validation rows
-   * judge the entry, so no epoch is picked on them.
-   */
-  private ImplicitModel trainOn(ImplicitModel model, int[] support) {
-    return new GradientTrainer(store, null, settings.withInputPenalty(InputPenalty.keeping(support, inputs)), inputs, outputs, listener)
-        .train(model).model();
-  }
-
-  /** Inputs refused in a row before the forward entry stops. */
-  static final int ENTRY_PATIENCE = 3;
-
-  /** Standard errors of the paired difference by which an input must lower the validation loss to enter. */
-  static final double ENTRY_ERRORS = 1.5;
 
   /**
    * Full-batch proximal gradient steps with backtracking (Beck–Teboulle) that settle which
@@ -369,7 +301,7 @@ public final class FeatureSelectionPath {
 
   /** λ_max for the input penalty with {@code scales}' per-input multipliers (its weight 1). */
   double lambdaMax(ImplicitModel zeroInputs, InputPenalty scales) {
-    double[] gradients = columnGradients(zeroInputs, "feature selection: gradient at zero input columns");
+    double[] gradients = columnGradients(store, settings, zeroInputs, "feature selection: gradient at zero input columns");
     double largest = 0;
     for (int j = 0; j < inputs; j++) {
       largest = Math.max(largest, gradients[j] / scales.weightOf(j));
@@ -381,10 +313,10 @@ public final class FeatureSelectionPath {
    * ‖[Γ⁻¹∇B_{:,j}; ∇D_{:,j}]‖₂ of the mean loss for every input j, B's rows measured by the states' gains Γ
    * ({@link InputGroups#stateGains}) as the penalty measures them: one full gradient pass.
    */
-  private double[] columnGradients(ImplicitModel model, String stage) {
-    GradientSums g = store.aggregate(stage, payload(model), GradientTrainer::miniBatch);
+  static double[] columnGradients(BlockStore store, GradientSettings settings, ImplicitModel model, String stage) {
+    GradientSums g = store.aggregate(stage, payload(model, settings), GradientTrainer::miniBatch);
     double[] gain = InputGroups.stateGains(Matrix.hstack(model.a(), model.b()), Matrix.hstack(model.c(), model.d()), model.hiddenDim());
-    return InputGroups.gradientNorms(g.dB().dense(), g.dD(), gain, inputs, g.weight());
+    return InputGroups.gradientNorms(g.dB().dense(), g.dD(), gain, model.inputDim(), g.weight());
   }
 
   /**
@@ -431,6 +363,10 @@ public final class FeatureSelectionPath {
   }
 
   private GradientTrainer.StepPayload payload(ImplicitModel model) {
+    return payload(model, settings);
+  }
+
+  private static GradientTrainer.StepPayload payload(ImplicitModel model, GradientSettings settings) {
     return new GradientTrainer.StepPayload(model, GradientTrainer.certificate(model.a(), settings), 0, 1, settings);
   }
 }

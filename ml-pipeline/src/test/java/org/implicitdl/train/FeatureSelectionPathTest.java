@@ -214,7 +214,7 @@ class FeatureSelectionPathTest {
   /**
    * The forward entry brings back the relevant inputs a support lacks and adds no other: from a fit that reads only 4 of
    * the 6 inputs §7.2-style data depends on, the steepest gradients lead to the other 2, and the inputs after them lower
-   * the validation loss by less than the one-standard-error rule asks.
+   * the validation loss by less than the entry's {@value ForwardEntry#ERRORS} standard errors.
    */
   @Test
   void theForwardEntryBringsBackTheRelevantInputsAPathDropped() {

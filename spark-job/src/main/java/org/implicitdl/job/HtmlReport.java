@@ -20,6 +20,7 @@ import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ModelInfo;
 import org.implicitdl.spark.TrainingSummary;
 import org.implicitdl.train.EpochRecord;
+import org.implicitdl.train.ForwardEntry;
 
 /**
  * The report written next to each model, for a person: the validation result beside the linear
@@ -151,8 +152,8 @@ final class HtmlReport {
     StringBuilder t = new StringBuilder("<p>Each weight of the input-group penalty (paper §6.1) gives a support; each support is refit "
         + "without the penalty and scored on the validation rows (mean loss in the trainer's standardized units). Then dropped "
         + "inputs re-enter one at a time, the one with the largest loss gradient first, each kept when it lowers the validation "
-        + "loss by more than 1.5 standard errors against the same fit trained on without it (rows marked 'entered'); the rule "
-        + "then chooses among all rows. The chosen one is in bold.</p>"
+        + "loss by more than " + ForwardEntry.ERRORS + " standard errors against the same fit trained on without it (rows marked "
+        + "'entered'); the rule then chooses among all rows. The chosen one is in bold.</p>"
         + "<table><tr><th>weight</th><th>inputs</th><th>validation loss</th><th>± s.e.</th><th></th></tr>");
     for (TrainingSummary.SelectionPoint p : path) {
       String open = p.chosen() ? "<b>" : "";

@@ -1,0 +1,103 @@
+package org.implicitdl.train;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.train.FeatureSelectionPath.Point;
+
+/**
+ * Forward entry after the feature-selection path ({@link FeatureSelectionPath}): from the point the rule picks, the
+ * untried input whose zero column has the largest loss gradient ‖[Γ⁻¹∇B_{:,j}; ∇D_{:,j}]‖₂ (the score test of that
+ * column, the KKT check glmnet makes of the inputs its strong rules set aside) is tried: the model trained on with it,
+ * against the same model trained on as long without it (the control), compared row by row on the validation rows. It
+ * enters when it lowers the validation loss by more than {@value #ERRORS} standard errors of that paired difference (a
+ * stricter bar than the path's one: it is asked of input after input); the entry stops after {@value #PATIENCE} inputs
+ * refused in a row or at the limit K. Each input entered adds a point.
+ *
+ * <p>Why: the path's supports are nested, and on a few hundred rows its first point (where the dense fit's scales alone
+ * decide) can drop relevant inputs that nothing brings back; at the chosen support's fit the residual still depends on
+ * them, so their gradients lead. Why the control: a fit trained on for longer scores better whatever input it gained, so
+ * only the difference from the control is the input's.
+ */
+public final class ForwardEntry {
+  /** Inputs refused in a row before the forward entry stops. */
+  public static final int PATIENCE = 3;
+
+  /** Standard errors of the paired difference by which an input must lower the validation loss to enter. */
+  public static final double ERRORS = 1.5;
+
+  private final BlockStore store;
+  /** A path point's settings: the budget each trial gets. */
+  private final GradientSettings settings;
+  private final int inputs;
+  private final int outputs;
+  private final Consumer<EpochRecord> listener;
+  private final PathScores scores;
+
+  ForwardEntry(BlockStore store, GradientSettings settings, int inputs, int outputs, Consumer<EpochRecord> listener, PathScores scores) {
+    this.store = store;
+    this.settings = settings;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.listener = listener;
+    this.scores = scores;
+  }
+
+  /**
+   * Enters inputs from {@code path}'s point {@code from}, appending a point and its model to {@code path} and
+   * {@code models} for each; {@code maxInputs} 0: no limit. Returns whether any input entered.
+   */
+  boolean enter(int from, int maxInputs, List<Point> path, List<ImplicitModel> models) {
+    int before = path.size();
+    ImplicitModel model = models.get(from);
+    ImplicitModel control = null;
+    double[] gradients = null;
+    boolean[] tried = new boolean[inputs];
+    for (int refused = 0; refused < PATIENCE;) {
+      int[] support = InputGroups.used(model.b(), model.d(), inputs);
+      if (maxInputs > 0 && support.length >= maxInputs) {
+        break;
+      }
+      for (int j : support) {
+        tried[j] = true;
+      }
+      if (control == null) {
+        // a new model: its gradients and its control, shared by the inputs tried from it
+        gradients = FeatureSelectionPath.columnGradients(store, settings, model, "feature selection: gradient at " + support.length + " inputs");
+        control = trainOn(model, support);
+      }
+      int next = -1;
+      for (int j = 0; j < inputs; j++) {
+        next = !tried[j] && (next < 0 || gradients[j] > gradients[next]) ? j : next;
+      }
+      if (next < 0) {
+        break;
+      }
+      tried[next] = true;
+      int[] wider = Arrays.copyOf(support, support.length + 1);
+      wider[support.length] = next;
+      ImplicitModel candidate = trainOn(model, wider);
+      double[] gain = scores.difference(candidate, control);
+      if (gain[0] < -ERRORS * gain[1]) {
+        model = candidate;
+        control = null;
+        refused = 0;
+        path.add(scores.score(path.get(from).weight(), model).asEntered());
+        models.add(model);
+      } else {
+        refused++;
+      }
+    }
+    return path.size() > before;
+  }
+
+  /**
+   * {@code model} trained on with only {@code support}'s inputs, a point's budget, no early stopping: the validation rows
+   * judge the entry, so no epoch is picked on them.
+   */
+  private ImplicitModel trainOn(ImplicitModel model, int[] support) {
+    return new GradientTrainer(store, null, settings.withInputPenalty(InputPenalty.keeping(support, inputs)), inputs, outputs, listener)
+        .train(model).model();
+  }
+}
