@@ -55,45 +55,47 @@ class StandaloneClusterIT {
   /**
    * Design card §8: the shaded jar submitted to the cluster trains the model local mode trains (to 1e-9: BCD and the
    * gradient solver are partition-independent up to rounding), and an executor killed (kill -9) mid-training costs a
-   * recomputation, not the run. The cluster serializes with Kryo, compressed, with serialized blocks of float inputs
-   * (as many clusters are set up); the local reference runs in-process with Java's serializer. A task that fails once
-   * is the same recovery on one machine: {@code TaskRetryTest}.
+   * recomputation, not the run. One staged run ({@code bcd+gradient}) puts both solvers on the cluster: the kill comes in
+   * BCD's epochs, and the gradient stage then trains on the blocks the replacement executor recomputed. The cluster
+   * serializes with Kryo, compressed, with serialized blocks of float inputs (as many clusters are set up); the local
+   * reference runs in-process with Java's serializer. A task that fails once is the same recovery on one machine:
+   * {@code TaskRetryTest}.
    */
   @Test
   void clusterTrainingEqualsLocalTrainingThroughAKilledExecutor() throws Exception {
     // 3,200 training rows in blocks of 100: two content-ordered partitions (16 blocks each), one per executor
     Path data = TrainJobTest.regressionCsv(tmp, "train.csv", 4000, 11, false);
-    for (String solver : List.of("bcd", "gradient")) {
-      String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
-          "--solver", solver, "--hidden", "6", "--epochs", solver.equals("bcd") ? "5" : "4", "--set", "trainer.block-size=100",
-          "--set", "trainer.batch-size=100", "--set", "trainer.step-size=0.01", "--set", "trainer.tune-step-size=false",
-          "--set", "validation-fraction=0.2", "--set", "trainer.l1=0.001", "--set", "linear-baseline=false",
-          "--set", "trainer.checkpoint-interval=3", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0",
-          "--set", "trainer.block-storage-level=MEMORY_AND_DISK_SER", "--set", "trainer.block-input-precision=float"};
-      Path local = tmp.resolve(solver + "-local");
-      List<String> localJob = new ArrayList<>(List.of(job));
-      localJob.addAll(List.of("--model", local.toString(), "--master", "local[2]"));
-      assertEquals(0, CommandLine.run(localJob.toArray(new String[0])).exit());
+    String[] job = {"train", "--input", data.toString(), "--format", "csv", "--label-col", "y", "--task", "regression",
+        "--solver", "bcd+gradient", "--hidden", "6", "--set", "trainer.bcd-epochs=5", "--epochs", "3", "--set", "trainer.block-size=100",
+        "--set", "trainer.batch-size=100", "--set", "trainer.step-size=0.01", "--set", "trainer.tune-step-size=false",
+        "--set", "validation-fraction=0.2", "--set", "trainer.l1=0.001", "--set", "linear-baseline=false",
+        "--set", "trainer.checkpoint-interval=3", "--set", "trainer.local-training-mb=0", "--set", "trainer.min-steps=0",
+        "--set", "trainer.block-storage-level=MEMORY_AND_DISK_SER", "--set", "trainer.block-input-precision=float"};
+    Path local = tmp.resolve("local");
+    List<String> localJob = new ArrayList<>(List.of(job));
+    localJob.addAll(List.of("--model", local.toString(), "--master", "local[2]"));
+    assertEquals(0, CommandLine.run(localJob.toArray(new String[0])).exit());
 
-      String name = solver + "-killed-executor";
-      Path killed = tmp.resolve(name);
-      Process run = submit(name, master, killed, List.of("--conf", "spark.serializer=org.apache.spark.serializer.KryoSerializer",
-          "--conf", "spark.rdd.compress=true"), job);
-      awaitLog(name, "epoch   2", 240);
-      ProcessHandle executor = executors().get(0);
-      executor.destroyForcibly();
-      assertTrue(run.waitFor(300, TimeUnit.SECONDS), "the run did not finish after the kill: " + log(name));
-      assertEquals(0, run.exitValue(), "the run failed after the kill: " + log(name));
-      assertTrue(log(name).contains("published as LATEST"), log(name));
-      assertTrue(log(name).matches("(?s).*(Lost executor|Executor lost|Removed executor|ExecutorLost).*"),
-          "the driver saw the executor go: " + log(name));
-      for (int w = 1; w <= 2; w++) {
-        assertTrue(log("worker" + w).contains("Asked to launch executor"), "worker " + w + " ran no executor:\n" + log("worker" + w));
-      }
-      assertSameModel(local, killed);
-      assertEquals(0, Files.list(killed.resolve("versions").resolve(Files.readString(killed.resolve("LATEST")).trim()))
-          .filter(p -> p.getFileName().toString().equals("checkpoints")).count(), "the run's checkpoints are removed at its end");
+    String name = "killed-executor";
+    Path killed = tmp.resolve(name);
+    Process run = submit(name, master, killed, List.of("--conf", "spark.serializer=org.apache.spark.serializer.KryoSerializer",
+        "--conf", "spark.rdd.compress=true"), job);
+    awaitLog(name, "epoch   2", 240);
+    ProcessHandle executor = executors().get(0);
+    executor.destroyForcibly();
+    assertTrue(run.waitFor(300, TimeUnit.SECONDS), "the run did not finish after the kill: " + log(name));
+    assertEquals(0, run.exitValue(), "the run failed after the kill: " + log(name));
+    assertTrue(log(name).contains("published as LATEST"), log(name));
+    assertTrue(log(name).matches("(?s).*(Lost executor|Executor lost|Removed executor|ExecutorLost).*"),
+        "the driver saw the executor go: " + log(name));
+    // BCD logs epochs 0 to 5 and was killed after its epoch 2: an epoch 1 after the loss is the gradient stage's
+    assertTrue(log(name).matches("(?s).*Lost executor.*epoch   1 .*"), "the gradient stage ran after the kill: " + log(name));
+    for (int w = 1; w <= 2; w++) {
+      assertTrue(log("worker" + w).contains("Asked to launch executor"), "worker " + w + " ran no executor:\n" + log("worker" + w));
     }
+    assertSameModel(local, killed);
+    assertEquals(0, Files.list(killed.resolve("versions").resolve(Files.readString(killed.resolve("LATEST")).trim()))
+        .filter(p -> p.getFileName().toString().equals("checkpoints")).count(), "the run's checkpoints are removed at its end");
   }
 
   /** Executor JVMs (CoarseGrainedExecutorBackend) the workers launched, oldest first. */
