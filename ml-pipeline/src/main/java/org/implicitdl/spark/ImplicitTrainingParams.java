@@ -6,8 +6,8 @@ import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
-import org.implicitdl.train.ForwardEntry;
 import org.implicitdl.train.Optimizer;
+import org.implicitdl.train.StepwiseRefinement;
 
 /**
  * Training params of the implicit estimators: the model (hiddenDim, activation), the
@@ -147,7 +147,8 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
         "input selection by the gradient solver's input-group penalty (paper §6.1): none; auto (a path of weights up to the one that "
             + "zeroes every input, each input's weight scaled by the inverse of its use in the dense fit (adaptive group lasso), each support refit, chosen on the validation rows by the one-standard-error rule, then dropped "
             + "inputs re-entering one at a time, steepest gradient first, while each lowers the validation loss by more than "
-            + ForwardEntry.ERRORS + " standard errors); or K >= 1 (the best validation loss among supports of at most K inputs)",
+            + StepwiseRefinement.ENTRY_ERRORS + " standard errors, then the smallest kept inputs leaving one at a time while the "
+            + "validation loss without each is no higher than with it); or K >= 1 (the best validation loss among supports of at most K inputs)",
         ParamChecks.check("selectFeatures", "none, auto or a whole number >= 1", (String v) -> SelectFeatures.parse(v) != null)));
   }
 

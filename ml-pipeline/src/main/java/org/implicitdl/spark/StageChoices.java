@@ -58,7 +58,8 @@ final class StageChoices {
     List<TrainingSummary.SelectionPoint> path = new ArrayList<>();
     for (int k = 0; k < r.path().size(); k++) {
       FeatureSelectionPath.Point p = r.path().get(k);
-      path.add(new TrainingSummary.SelectionPoint(p.weight(), p.inputs(), p.validationLoss(), p.standardError(), k == r.chosen(), p.entered()));
+      path.add(new TrainingSummary.SelectionPoint(p.weight(), p.inputs(), p.validationLoss(), p.standardError(), k == r.chosen(), p.entered(),
+          p.dropped()));
     }
     LOG.info("feature selection: weight {} of the path up to {} keeps {} of {} inputs", r.path().get(r.chosen()).weight(), r.lambdaMax(),
         r.selected().length, inputs);

@@ -17,10 +17,11 @@ public record TrainingSummary(String solver, List<EpochRecord> history, EpochRec
 
   /**
    * One point of the selection path: the input-group weight, inputs in use, validation mean loss ± standard error, chosen
-   * or not, and whether it is one of the forward entry's (an input entered at the weight of the point it started from).
+   * or not, and whether it is one of the forward entry's or the backward drop's (an input entered or dropped, at the weight
+   * of the point it started from).
    */
-  public record SelectionPoint(double weight, int inputs, double validationLoss, double standardError, boolean chosen, boolean entered)
-      implements Serializable {}
+  public record SelectionPoint(double weight, int inputs, double validationLoss, double standardError, boolean chosen, boolean entered,
+      boolean dropped) implements Serializable {}
 
   /** The real rule's training metric at the end (accuracy or RMSE). */
   public double finalMetric() {

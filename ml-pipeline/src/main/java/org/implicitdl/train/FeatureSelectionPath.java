@@ -32,7 +32,7 @@ import org.implicitdl.model.ImplicitModel;
  * gives irrelevant inputs sizeable columns, and by its scales alone the path dropped a weak relevant
  * input before them; the refit on a smaller support no longer spreads its fit over them. Nested supports cannot take back
  * an input dropped too early, so after the path inputs re-enter one at a time from the rule's choice, steepest gradient
- * first ({@link ForwardEntry}). The choice: with no limit, the one-standard-error rule (the
+ * first, and then the smallest kept inputs are tried out one at a time ({@link StepwiseRefinement}). The choice: with no limit, the one-standard-error rule (the
  * fewest inputs whose validation loss is within one standard error of the path's smallest, the
  * error being that of the paired row-by-row difference from the best point); with a limit K, the
  * smallest validation loss among the points using at most K inputs.
@@ -46,17 +46,24 @@ public final class FeatureSelectionPath {
   /**
    * One point: its weight, inputs in use, validation mean loss and a standard error: of that mean
    * while the path runs, of the mean's difference from the best point's once the rule has them all;
-   * {@code entered}: a point of the forward entry after the path, not of a weight.
+   * {@code entered}, {@code dropped}: a point of the forward entry or of the backward drop after the path
+   * ({@link StepwiseRefinement}), not of a weight.
    */
-  public record Point(double weight, int inputs, double validationLoss, double standardError, boolean entered) implements Serializable {
+  public record Point(double weight, int inputs, double validationLoss, double standardError, boolean entered, boolean dropped)
+      implements Serializable {
     /** A point of the weighted path. */
     public Point(double weight, int inputs, double validationLoss, double standardError) {
-      this(weight, inputs, validationLoss, standardError, false);
+      this(weight, inputs, validationLoss, standardError, false, false);
     }
 
-    /** This point as one of the forward entry's ({@link ForwardEntry}), at the weight of the point it started from. */
+    /** This point as one of the forward entry's, at the weight of the point it started from. */
     Point asEntered() {
-      return new Point(weight, inputs, validationLoss, standardError, true);
+      return new Point(weight, inputs, validationLoss, standardError, true, false);
+    }
+
+    /** This point as one of the backward drop's, at the weight of the point it started from. */
+    Point asDropped() {
+      return new Point(weight, inputs, validationLoss, standardError, false, true);
     }
   }
 
@@ -76,7 +83,7 @@ public final class FeatureSelectionPath {
   private final int outputs;
   private final Consumer<EpochRecord> listener;
   private final PathScores scores;
-  private final ForwardEntry entry;
+  private final StepwiseRefinement stepwise;
 
   /**
    * @param settings the gradient solver's settings of the dense fit: each point and each refit
@@ -97,7 +104,7 @@ public final class FeatureSelectionPath {
     this.outputs = outputs;
     this.listener = listener;
     this.scores = new PathScores(validation, settings.loss(), settings.fixedPoint(), inputs);
-    this.entry = new ForwardEntry(store, this.settings, inputs, outputs, listener, scores);
+    this.stepwise = new StepwiseRefinement(store, this.settings, inputs, outputs, listener, scores);
   }
 
   /** Runs the path from {@code dense}; {@code maxInputs} 0: the one-standard-error rule, K ≥ 1: at most K inputs. */
@@ -131,22 +138,29 @@ public final class FeatureSelectionPath {
       // multi-step adaptive: the next points penalize by this support's refit, not by the dense fit
       scales = rescaled(adaptiveScales(refit), scales, support);
     }
-    return enterAndChoose(path, models, maxInputs, lambdaMax);
+    return refineAndChoose(path, models, maxInputs, lambdaMax);
   }
 
-  /** The forward entry alone, from {@code model} as the only point of a path. */
-  Result enterFrom(ImplicitModel model, int maxInputs) {
-    return enterAndChoose(new ArrayList<>(List.of(scores.score(0, model))), new ArrayList<>(List.of(model)), maxInputs, Double.NaN);
+  /** The stepwise steps alone (entry, then drop), from {@code model} as the only point of a path. */
+  Result refineFrom(ImplicitModel model, int maxInputs) {
+    return refineAndChoose(new ArrayList<>(List.of(scores.score(0, model))), new ArrayList<>(List.of(model)), maxInputs, Double.NaN);
   }
 
-  /** The rule's choice on {@code path}, the forward entry from it ({@link ForwardEntry}), and the rule's choice among all the points. */
-  private Result enterAndChoose(List<Point> path, List<ImplicitModel> models, int maxInputs, double lambdaMax) {
+  /**
+   * The rule's choice on {@code path}, the forward entry from it, the rule's choice, the backward drop from that
+   * ({@link StepwiseRefinement}), and the rule's choice among all the points.
+   */
+  private Result refineAndChoose(List<Point> path, List<ImplicitModel> models, int maxInputs, double lambdaMax) {
     if (maxInputs == 0) {
       path = scores.withPairedErrors(path, models);
     }
-    boolean entered = entry.enter(PathScores.choose(path, maxInputs), maxInputs, path, models);
+    boolean entered = stepwise.enter(PathScores.choose(path, maxInputs), maxInputs, path, models);
     if (maxInputs == 0 && entered) {
       // the errors are of the difference from the best point, which an entered point may now be
+      path = scores.withPairedErrors(path, models);
+    }
+    if (stepwise.drop(PathScores.choose(path, maxInputs), path, models, this::columnNorms) && maxInputs == 0) {
+      // a dropped point can be the best too
       path = scores.withPairedErrors(path, models);
     }
     int chosen = PathScores.choose(path, maxInputs);
@@ -245,12 +259,25 @@ public final class FeatureSelectionPath {
    * 1e-3·ḡ (a zero column is not infinitely penalized, only very strongly).
    */
   InputPenalty adaptiveScales(ImplicitModel dense) {
+    double[] norms = columnNorms(dense);
+    double mean = Arrays.stream(norms).sum() / inputs;
+    if (!(mean > 0)) {
+      return InputPenalty.of(1);
+    }
+    double[] scale = new double[inputs];
+    for (int j = 0; j < inputs; j++) {
+      scale[j] = mean / Math.max(norms[j], 1e-3 * mean);
+    }
+    return new InputPenalty(1, new boolean[0], scale);
+  }
+
+  /** ‖[Γ B_{:,j}; D_{:,j}]‖₂ of every input j: how much of the model each input's column carries, as the penalty measures it. */
+  double[] columnNorms(ImplicitModel dense) {
     Matrix ab = Matrix.hstack(dense.a(), dense.b());
     Matrix cd = Matrix.hstack(dense.c(), dense.d());
     int n = dense.hiddenDim();
     double[] gain = InputGroups.stateGains(ab, cd, n);
     double[] norms = new double[inputs];
-    double mean = 0;
     for (int j = 0; j < inputs; j++) {
       double s = 0;
       for (int i = 0; i < n; i++) {
@@ -260,16 +287,8 @@ public final class FeatureSelectionPath {
         s += Math.pow(cd.get(i, n + j), 2);
       }
       norms[j] = Math.sqrt(s);
-      mean += norms[j] / inputs;
     }
-    if (!(mean > 0)) {
-      return InputPenalty.of(1);
-    }
-    double[] scale = new double[inputs];
-    for (int j = 0; j < inputs; j++) {
-      scale[j] = mean / Math.max(norms[j], 1e-3 * mean);
-    }
-    return new InputPenalty(1, new boolean[0], scale);
+    return norms;
   }
 
   /**

@@ -48,7 +48,7 @@ final class PathScores {
     List<Point> out = new ArrayList<>();
     for (int k = 0; k < path.size(); k++) {
       Point p = path.get(k);
-      out.add(new Point(p.weight(), p.inputs(), p.validationLoss(), s.standardError(k), p.entered()));
+      out.add(new Point(p.weight(), p.inputs(), p.validationLoss(), s.standardError(k), p.entered(), p.dropped()));
     }
     return out;
   }

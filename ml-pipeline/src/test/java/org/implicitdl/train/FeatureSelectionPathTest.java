@@ -214,7 +214,8 @@ class FeatureSelectionPathTest {
   /**
    * The forward entry brings back the relevant inputs a support lacks and adds no other: from a fit that reads only 4 of
    * the 6 inputs §7.2-style data depends on, the steepest gradients lead to the other 2, and the inputs after them lower
-   * the validation loss by less than the entry's {@value ForwardEntry#ERRORS} standard errors.
+   * the validation loss by less than the entry's {@value StepwiseRefinement#ENTRY_ERRORS} standard errors; the drop after it
+   * keeps them all.
    */
   @Test
   void theForwardEntryBringsBackTheRelevantInputsAPathDropped() {
@@ -230,10 +231,38 @@ class FeatureSelectionPathTest {
     ImplicitModel start = new GradientTrainer(train, validation, settings.withInputPenalty(InputPenalty.keeping(lacking, 40)), 40, 1, null)
         .train(null).model();
     assertEquals(4, InputGroups.used(start.b(), start.d(), 40).length, "the start reads 4 inputs");
-    FeatureSelectionPath.Result r = new FeatureSelectionPath(train, validation, settings, 40, 1, null).enterFrom(start, 0);
+    FeatureSelectionPath.Result r = new FeatureSelectionPath(train, validation, settings, 40, 1, null).refineFrom(start, 0);
     assertEquals(java.util.Arrays.toString(relevant), java.util.Arrays.toString(r.selected()), "the relevant inputs and no other");
     assertTrue(r.path().stream().skip(1).allMatch(FeatureSelectionPath.Point::entered), "the points after the start are the entry's");
     assertTrue(r.path().get(r.chosen()).validationLoss() < r.path().get(0).validationLoss(), "the entered inputs lower the validation loss");
+  }
+
+  /**
+   * The backward drop removes irrelevant inputs a support holds and keeps the relevant ones: from a fit that reads the 6
+   * inputs §7.2-style data depends on and 4 others, the smallest columns are tried out one at a time; the 6 stay and at
+   * least half of the 4 go. (Not all of them need to: an input goes when the loss without it is no higher, and on 180
+   * validation rows an irrelevant input can lower it by chance.)
+   */
+  @Test
+  void theBackwardDropRemovesTheIrrelevantInputsASupportHolds() {
+    SyntheticData.Generated g = SyntheticData.implicitRelu(10, 40, 1, ENTRY_ROWS, 6, 0.5, 0.01, ENTRY_SEED);
+    int held = ENTRY_ROWS / 5;
+    Matrix u = g.data().inputs();
+    Matrix y = g.data().targets();
+    LocalBlockStore train = LocalBlockStore.of(u.columnSlice(0, ENTRY_ROWS - held), y.columnSlice(0, ENTRY_ROWS - held), 2048);
+    LocalBlockStore validation = LocalBlockStore.of(u.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), y.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), 2048);
+    int[] relevant = java.util.stream.IntStream.range(0, 40).filter(j -> g.relevantFeatures()[j]).toArray();
+    int[] irrelevant = java.util.stream.IntStream.range(0, 40).filter(j -> !g.relevantFeatures()[j]).limit(4).toArray();
+    int[] holding = java.util.stream.IntStream.concat(java.util.Arrays.stream(relevant), java.util.Arrays.stream(irrelevant)).sorted().toArray();
+    GradientSettings settings = GradientSettings.defaults(10, Loss.SQUARED).withMinSteps(1000);
+    ImplicitModel start = new GradientTrainer(train, validation, settings.withInputPenalty(InputPenalty.keeping(holding, 40)), 40, 1, null)
+        .train(null).model();
+    assertEquals(10, InputGroups.used(start.b(), start.d(), 40).length, "the start reads 10 inputs");
+    FeatureSelectionPath.Result r = new FeatureSelectionPath(train, validation, settings, 40, 1, null).refineFrom(start, 0);
+    java.util.Set<Integer> selected = java.util.Arrays.stream(r.selected()).boxed().collect(java.util.stream.Collectors.toSet());
+    assertTrue(java.util.Arrays.stream(relevant).allMatch(selected::contains), "every relevant input stays: " + selected);
+    assertTrue(selected.size() - relevant.length <= irrelevant.length / 2, "at least half of the irrelevant inputs go: " + selected);
+    assertTrue(r.path().get(r.chosen()).dropped(), "the chosen point is the drop's");
   }
 
   private static final int ENTRY_ROWS = 900;

@@ -20,7 +20,7 @@ import org.implicitdl.spark.ImplicitClassificationModel;
 import org.implicitdl.spark.ModelInfo;
 import org.implicitdl.spark.TrainingSummary;
 import org.implicitdl.train.EpochRecord;
-import org.implicitdl.train.ForwardEntry;
+import org.implicitdl.train.StepwiseRefinement;
 
 /**
  * The report written next to each model, for a person: the validation result beside the linear
@@ -152,14 +152,15 @@ final class HtmlReport {
     StringBuilder t = new StringBuilder("<p>Each weight of the input-group penalty (paper §6.1) gives a support; each support is refit "
         + "without the penalty and scored on the validation rows (mean loss in the trainer's standardized units). Then dropped "
         + "inputs re-enter one at a time, the one with the largest loss gradient first, each kept when it lowers the validation "
-        + "loss by more than " + ForwardEntry.ERRORS + " standard errors against the same fit trained on without it (rows marked "
-        + "'entered'); the rule then chooses among all rows. The chosen one is in bold.</p>"
+        + "loss by more than " + StepwiseRefinement.ENTRY_ERRORS + " standard errors against the same fit trained on without it "
+        + "(rows marked 'entered'); then kept inputs, the smallest column first, each removed when the validation loss without it "
+        + "is no higher than with it (rows marked 'dropped'); the rule then chooses among all rows. The chosen one is in bold.</p>"
         + "<table><tr><th>weight</th><th>inputs</th><th>validation loss</th><th>± s.e.</th><th></th></tr>");
     for (TrainingSummary.SelectionPoint p : path) {
       String open = p.chosen() ? "<b>" : "";
       String close = p.chosen() ? "</b>" : "";
       t.append(String.format(Locale.ROOT, "<tr><td>%s%.4g%s</td><td>%s%d%s</td><td>%s%.4g%s</td><td>%.2g</td><td>%s</td></tr>", open, p.weight(),
-          close, open, p.inputs(), close, open, p.validationLoss(), close, p.standardError(), p.entered() ? "entered" : ""));
+          close, open, p.inputs(), close, open, p.validationLoss(), close, p.standardError(), p.entered() ? "entered" : p.dropped() ? "dropped" : ""));
     }
     return t.append("</table>").toString();
   }

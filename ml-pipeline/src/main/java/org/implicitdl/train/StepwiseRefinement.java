@@ -3,29 +3,40 @@ package org.implicitdl.train;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.train.FeatureSelectionPath.Point;
 
 /**
- * Forward entry after the feature-selection path ({@link FeatureSelectionPath}): from the point the rule picks, the
+ * The stepwise steps after the feature-selection path ({@link FeatureSelectionPath}): a forward entry, then a backward
+ * drop. Each tries one input at a time, trained on from the current model, against a control (the same model trained
+ * on as long without the change), compared row by row on the validation rows.
+ *
+ * <p>Forward entry ({@link #enter}): from the point the rule picks, the
  * untried input whose zero column has the largest loss gradient ‖[Γ⁻¹∇B_{:,j}; ∇D_{:,j}]‖₂ (the score test of that
  * column, the KKT check glmnet makes of the inputs its strong rules set aside) is tried: the model trained on with it,
  * against the same model trained on as long without it (the control), compared row by row on the validation rows. It
- * enters when it lowers the validation loss by more than {@value #ERRORS} standard errors of that paired difference (a
+ * enters when it lowers the validation loss by more than {@value #ENTRY_ERRORS} standard errors of that paired difference (a
  * stricter bar than the path's one: it is asked of input after input); the entry stops after {@value #PATIENCE} inputs
  * refused in a row or at the limit K. Each input entered adds a point.
  *
- * <p>Why: the path's supports are nested, and on a few hundred rows its first point (where the dense fit's scales alone
+ * <p>Backward drop ({@link #drop}): from the rule's choice after the entry, the kept input with the smallest column
+ * goes when the validation loss without it is no higher than with it.
+ *
+ * <p>Why the entry: the path's supports are nested, and on a few hundred rows its first point (where the dense fit's scales alone
  * decide) can drop relevant inputs that nothing brings back; at the chosen support's fit the residual still depends on
  * them, so their gradients lead. Why the control: a fit trained on for longer scores better whatever input it gained, so
  * only the difference from the control is the input's.
  */
-public final class ForwardEntry {
-  /** Inputs refused in a row before the forward entry stops. */
+public final class StepwiseRefinement {
+  /** Inputs refused in a row before the entry (or the drop) stops. */
   public static final int PATIENCE = 3;
 
   /** Standard errors of the paired difference by which an input must lower the validation loss to enter. */
-  public static final double ERRORS = 1.5;
+  public static final double ENTRY_ERRORS = 1.5;
+
+  /** Standard errors of the paired difference by which the loss without an input may exceed the loss with it for it to go. */
+  public static final double DROP_ERRORS = 0;
 
   private final BlockStore store;
   /** A path point's settings: the budget each trial gets. */
@@ -35,7 +46,7 @@ public final class ForwardEntry {
   private final Consumer<EpochRecord> listener;
   private final PathScores scores;
 
-  ForwardEntry(BlockStore store, GradientSettings settings, int inputs, int outputs, Consumer<EpochRecord> listener, PathScores scores) {
+  StepwiseRefinement(BlockStore store, GradientSettings settings, int inputs, int outputs, Consumer<EpochRecord> listener, PathScores scores) {
     this.store = store;
     this.settings = settings;
     this.inputs = inputs;
@@ -79,11 +90,66 @@ public final class ForwardEntry {
       wider[support.length] = next;
       ImplicitModel candidate = trainOn(model, wider);
       double[] gain = scores.difference(candidate, control);
-      if (gain[0] < -ERRORS * gain[1]) {
+      if (gain[0] < -ENTRY_ERRORS * gain[1]) {
         model = candidate;
         control = null;
         refused = 0;
         path.add(scores.score(path.get(from).weight(), model).asEntered());
+        models.add(model);
+      } else {
+        refused++;
+      }
+    }
+    return path.size() > before;
+  }
+
+  /**
+   * Backward drop after the entry: from {@code path}'s point {@code from}, the kept input whose column is smallest
+   * (‖[Γ B_{:,j}; D_{:,j}]‖₂, as the adaptive scales measure it) is tried out: the model trained on without it, against
+   * the model trained on as long with it, compared row by row on the validation rows. It goes when the validation loss
+   * without it is no higher ({@value #DROP_ERRORS} standard errors) than with it; {@value #PATIENCE} inputs kept in a row
+   * end it. Each input dropped adds a point. Returns whether any input was dropped.
+   *
+   * <p>Why: the entry adds inputs whose gradient leads, and at a support that already fits well an irrelevant input's
+   * gradient can lead the untried ones; with every relevant input in, the irrelevant ones no longer carry any of the fit
+   * and their removal costs nothing on the validation rows.
+   */
+  boolean drop(int from, List<Point> path, List<ImplicitModel> models, Function<ImplicitModel, double[]> norms) {
+    int before = path.size();
+    ImplicitModel model = models.get(from);
+    ImplicitModel control = null;
+    boolean[] tried = new boolean[inputs];
+    for (int refused = 0; refused < PATIENCE;) {
+      int[] support = InputGroups.used(model.b(), model.d(), inputs);
+      if (support.length <= 1) {
+        break;
+      }
+      if (control == null) {
+        control = trainOn(model, support);
+      }
+      double[] size = norms.apply(model);
+      int next = -1;
+      for (int j : support) {
+        next = !tried[j] && (next < 0 || size[j] < size[next]) ? j : next;
+      }
+      if (next < 0) {
+        break;
+      }
+      tried[next] = true;
+      int[] narrower = new int[support.length - 1];
+      int k = 0;
+      for (int j : support) {
+        if (j != next) {
+          narrower[k++] = j;
+        }
+      }
+      ImplicitModel candidate = trainOn(model, narrower);
+      double[] cost = scores.difference(candidate, control);
+      if (cost[0] <= DROP_ERRORS * cost[1]) {
+        model = candidate;
+        control = null;
+        refused = 0;
+        path.add(scores.score(path.get(from).weight(), model).asDropped());
         models.add(model);
       } else {
         refused++;
