@@ -118,6 +118,7 @@ public final class StepwiseRefinement {
     int before = path.size();
     ImplicitModel model = models.get(from);
     ImplicitModel control = null;
+    double[] size = null;
     boolean[] tried = new boolean[inputs];
     for (int refused = 0; refused < PATIENCE;) {
       int[] support = InputGroups.used(model.b(), model.d(), inputs);
@@ -125,9 +126,10 @@ public final class StepwiseRefinement {
         break;
       }
       if (control == null) {
+        // a new model: its column sizes and its control, shared by the inputs tried from it
+        size = norms.apply(model);
         control = trainOn(model, support);
       }
-      double[] size = norms.apply(model);
       int next = -1;
       for (int j : support) {
         next = !tried[j] && (next < 0 || size[j] < size[next]) ? j : next;
@@ -136,13 +138,8 @@ public final class StepwiseRefinement {
         break;
       }
       tried[next] = true;
-      int[] narrower = new int[support.length - 1];
-      int k = 0;
-      for (int j : support) {
-        if (j != next) {
-          narrower[k++] = j;
-        }
-      }
+      int leaving = next;
+      int[] narrower = Arrays.stream(support).filter(j -> j != leaving).toArray();
       ImplicitModel candidate = trainOn(model, narrower);
       double[] cost = scores.difference(candidate, control);
       if (cost[0] <= DROP_ERRORS * cost[1]) {
@@ -160,7 +157,7 @@ public final class StepwiseRefinement {
 
   /**
    * {@code model} trained on with only {@code support}'s inputs, a point's budget, no early stopping: the validation rows
-   * judge the entry, so no epoch is picked on them.
+   * judge the entry and the drop, so no epoch is picked on them.
    */
   private ImplicitModel trainOn(ImplicitModel model, int[] support) {
     return new GradientTrainer(store, null, settings.withInputPenalty(InputPenalty.keeping(support, inputs)), inputs, outputs, listener)

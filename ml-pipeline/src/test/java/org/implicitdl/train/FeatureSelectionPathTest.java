@@ -219,19 +219,9 @@ class FeatureSelectionPathTest {
    */
   @Test
   void theForwardEntryBringsBackTheRelevantInputsAPathDropped() {
-    SyntheticData.Generated g = SyntheticData.implicitRelu(10, 40, 1, ENTRY_ROWS, 6, 0.5, 0.01, ENTRY_SEED);
-    int held = ENTRY_ROWS / 5;
-    Matrix u = g.data().inputs();
-    Matrix y = g.data().targets();
-    LocalBlockStore train = LocalBlockStore.of(u.columnSlice(0, ENTRY_ROWS - held), y.columnSlice(0, ENTRY_ROWS - held), 2048);
-    LocalBlockStore validation = LocalBlockStore.of(u.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), y.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), 2048);
-    int[] relevant = java.util.stream.IntStream.range(0, 40).filter(j -> g.relevantFeatures()[j]).toArray();
-    int[] lacking = java.util.Arrays.copyOf(relevant, 4);
-    GradientSettings settings = GradientSettings.defaults(10, Loss.SQUARED).withMinSteps(1000);
-    ImplicitModel start = new GradientTrainer(train, validation, settings.withInputPenalty(InputPenalty.keeping(lacking, 40)), 40, 1, null)
-        .train(null).model();
-    assertEquals(4, InputGroups.used(start.b(), start.d(), 40).length, "the start reads 4 inputs");
-    FeatureSelectionPath.Result r = new FeatureSelectionPath(train, validation, settings, 40, 1, null).refineFrom(start, 0);
+    StepwiseData data = StepwiseData.of();
+    int[] relevant = data.relevant();
+    FeatureSelectionPath.Result r = data.refineFrom(java.util.Arrays.copyOf(relevant, 4));
     assertEquals(java.util.Arrays.toString(relevant), java.util.Arrays.toString(r.selected()), "the relevant inputs and no other");
     assertTrue(r.path().stream().skip(1).allMatch(FeatureSelectionPath.Point::entered), "the points after the start are the entry's");
     assertTrue(r.path().get(r.chosen()).validationLoss() < r.path().get(0).validationLoss(), "the entered inputs lower the validation loss");
@@ -245,20 +235,11 @@ class FeatureSelectionPathTest {
    */
   @Test
   void theBackwardDropRemovesTheIrrelevantInputsASupportHolds() {
-    SyntheticData.Generated g = SyntheticData.implicitRelu(10, 40, 1, ENTRY_ROWS, 6, 0.5, 0.01, ENTRY_SEED);
-    int held = ENTRY_ROWS / 5;
-    Matrix u = g.data().inputs();
-    Matrix y = g.data().targets();
-    LocalBlockStore train = LocalBlockStore.of(u.columnSlice(0, ENTRY_ROWS - held), y.columnSlice(0, ENTRY_ROWS - held), 2048);
-    LocalBlockStore validation = LocalBlockStore.of(u.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), y.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), 2048);
-    int[] relevant = java.util.stream.IntStream.range(0, 40).filter(j -> g.relevantFeatures()[j]).toArray();
-    int[] irrelevant = java.util.stream.IntStream.range(0, 40).filter(j -> !g.relevantFeatures()[j]).limit(4).toArray();
+    StepwiseData data = StepwiseData.of();
+    int[] relevant = data.relevant();
+    int[] irrelevant = java.util.stream.IntStream.range(0, STEPWISE_INPUTS).filter(j -> !data.generated().relevantFeatures()[j]).limit(4).toArray();
     int[] holding = java.util.stream.IntStream.concat(java.util.Arrays.stream(relevant), java.util.Arrays.stream(irrelevant)).sorted().toArray();
-    GradientSettings settings = GradientSettings.defaults(10, Loss.SQUARED).withMinSteps(1000);
-    ImplicitModel start = new GradientTrainer(train, validation, settings.withInputPenalty(InputPenalty.keeping(holding, 40)), 40, 1, null)
-        .train(null).model();
-    assertEquals(10, InputGroups.used(start.b(), start.d(), 40).length, "the start reads 10 inputs");
-    FeatureSelectionPath.Result r = new FeatureSelectionPath(train, validation, settings, 40, 1, null).refineFrom(start, 0);
+    FeatureSelectionPath.Result r = data.refineFrom(holding);
     java.util.Set<Integer> selected = java.util.Arrays.stream(r.selected()).boxed().collect(java.util.stream.Collectors.toSet());
     assertTrue(java.util.Arrays.stream(relevant).allMatch(selected::contains), "every relevant input stays: " + selected);
     assertTrue(selected.size() - relevant.length <= irrelevant.length / 2, "at least half of the irrelevant inputs go: " + selected);
@@ -267,4 +248,27 @@ class FeatureSelectionPathTest {
 
   private static final int ENTRY_ROWS = 900;
   private static final long ENTRY_SEED = 5;
+  private static final int STEPWISE_INPUTS = 40;
+
+  /** The stepwise tests' §7.2-style data: 40 inputs, 6 of them relevant; the last fifth of the rows validate. */
+  private record StepwiseData(SyntheticData.Generated generated, LocalBlockStore train, LocalBlockStore validation, int[] relevant) {
+    static StepwiseData of() {
+      SyntheticData.Generated g = SyntheticData.implicitRelu(10, STEPWISE_INPUTS, 1, ENTRY_ROWS, 6, 0.5, 0.01, ENTRY_SEED);
+      int held = ENTRY_ROWS / 5;
+      Matrix u = g.data().inputs();
+      Matrix y = g.data().targets();
+      return new StepwiseData(g, LocalBlockStore.of(u.columnSlice(0, ENTRY_ROWS - held), y.columnSlice(0, ENTRY_ROWS - held), 2048),
+          LocalBlockStore.of(u.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), y.columnSlice(ENTRY_ROWS - held, ENTRY_ROWS), 2048),
+          java.util.stream.IntStream.range(0, STEPWISE_INPUTS).filter(j -> g.relevantFeatures()[j]).toArray());
+    }
+
+    /** The stepwise steps (entry, then drop) from a fit that reads only {@code reading}'s inputs. */
+    FeatureSelectionPath.Result refineFrom(int[] reading) {
+      GradientSettings settings = GradientSettings.defaults(10, Loss.SQUARED).withMinSteps(1000);
+      ImplicitModel start = new GradientTrainer(train, validation, settings.withInputPenalty(InputPenalty.keeping(reading, STEPWISE_INPUTS)),
+          STEPWISE_INPUTS, 1, null).train(null).model();
+      assertEquals(reading.length, InputGroups.used(start.b(), start.d(), STEPWISE_INPUTS).length, "the start reads " + reading.length + " inputs");
+      return new FeatureSelectionPath(train, validation, settings, STEPWISE_INPUTS, 1, null).refineFrom(start, 0);
+    }
+  }
 }
