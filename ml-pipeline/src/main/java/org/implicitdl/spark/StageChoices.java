@@ -20,7 +20,9 @@ import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.InnerSolver;
 import org.implicitdl.train.InputGroups;
+import org.implicitdl.train.LinearBlend;
 import org.implicitdl.train.Loss;
+import org.implicitdl.train.LossDifference;
 import org.implicitdl.train.Mergeable;
 import org.implicitdl.train.Optimizer;
 import org.implicitdl.train.RowSpan;
@@ -158,11 +160,13 @@ final class StageChoices {
   }
 
   /**
-   * The stage, or the linear model ŷ = Du (B = C = 0: an implicit model whose states are unused)
-   * fitted by the convex readout step, whichever has the smaller validation loss — the linear model
-   * then refitted on the training and validation rows together: a fit with validation rows is never
-   * worse there than a linear model of its inputs (on small, wide or nearly linear data the hidden
-   * states can only overfit). The linear model's ridge is chosen on the validation rows along
+   * The stage, the linear model ŷ = Du (B = C = 0: an implicit model whose states are unused) fitted by the convex
+   * readout step, or their mixture ({@link LinearBlend}: one weight α on the validation rows), whichever scores best
+   * there — the linear model alone then refitted on the training and validation rows together: a fit with validation
+   * rows is never worse there than a linear model of its inputs (on small, wide or nearly linear data the hidden
+   * states can only overfit), and where the rows cannot tell the two apart it does not bet on one. The log gives the
+   * difference in standard errors of the row-by-row difference ({@link LossDifference}): how clearly the rows chose.
+   * The linear model's ridge is chosen on the validation rows along
    * {@link #LINEAR_RIDGE_PATH} (per unit of row weight, strongest first, warm-started): with more inputs than rows
    * an unregularized fit separates the training rows and scores worse than chance. At any width: where the step's
    * (n + p + 1)² statistics do not fit the driver it runs first-order ({@link BlockCoordinateDescent#gramFitsTheDriver}).
@@ -189,15 +193,26 @@ final class StageChoices {
     for (int k = 1; k < losses.size(); k++) {
       best = losses.get(k) < losses.get(best) ? k : best;
     }
+    ImplicitModel linearFit = path.get(best);
+    double alpha = LinearBlend.bestWeight(validation, loss, fixedPoint, m, linearFit);
+    LossDifference gain = LossDifference.of(validation, loss, fixedPoint, m, linearFit);
     double linearLoss = losses.get(best);
-    double stageLoss = TrainingStores.validationLoss(validation, m, loss, fixedPoint);
-    if (linearLoss >= stageLoss) {
-      LOG.info("the {} stage scores better on the validation rows than a linear model of the inputs ({} vs {} at ridge {} per row)",
-          stage.name(), stageLoss, linearLoss, ridges[best]);
+    double stageLoss = linearLoss + gain.mean();
+    String scores = String.format(Locale.ROOT, "validation loss %s against the linear model's %s at ridge %s per row, lower by %s standard errors "
+        + "of the row-by-row difference", stageLoss, linearLoss, ridges[best], inErrors(-gain.mean(), gain));
+    if (alpha == 1) {
+      LOG.info("the {} stage is kept whole: no mixture with a linear model of the inputs scores better on the validation rows ({})", stage.name(),
+          scores);
       return stage;
     }
-    LOG.info("a linear model of the inputs (ridge {} per row) scores better on the validation rows ({} vs {}) and is kept",
-        ridges[best], linearLoss, stageLoss);
+    if (alpha > 0) {
+      ImplicitModel mixed = LinearBlend.mixed(m, linearFit, alpha);
+      LOG.info("the {} stage mixed with a linear model of the inputs at weight {} scores best on the validation rows ({})", stage.name(), alpha,
+          scores);
+      EpochRecord last = remeasured(store, mixed, loss, fixedPoint, stage.finalRecord(), outputs);
+      return new ImplicitTraining.Stage(stage.name() + "+linear", mixed, mixed, stage.history(), last, InputGroups.used(mixed.b(), mixed.d(), inputs));
+    }
+    LOG.info("a linear model of the inputs scores best on the validation rows and is kept ({})", scores);
     // chosen: refit on every row, the validation rows too (they have done their choosing), from the chosen fit
     BlockStore everyRow = TrainingStores.union(store, validation);
     ImplicitModel linear = linearPath(everyRow, settings, inputs, outputs, path.get(best), new double[] {ridges[best]}, fit -> true).get(0);
@@ -273,6 +288,12 @@ final class StageChoices {
   }
 
   static final int PATH_PATIENCE = 2;
+
+  /** A loss difference in standard errors of the row-by-row difference, for the log: how clearly the rows chose. */
+  private static String inErrors(double difference, LossDifference d) {
+    return String.format(Locale.ROOT, "%.2f", d.standardError() > 0 ? difference / d.standardError() : Double.NaN);
+  }
+
   /** Majorize–minimize rounds of the linear fit's cross-entropy at each ridge (the squared loss is one solve). */
   static final int LINEAR_ROUNDS = 25;
 

@@ -53,11 +53,9 @@ final class PathScores {
     return out;
   }
 
-  /** The mean of ℓ_a − ℓ_b over the validation rows, row by row, and that mean's standard error. */
-  double[] difference(ImplicitModel a, ImplicitModel b) {
-    Spreads s = validation.aggregate("feature selection: paired loss difference", new Paired(List.of(a, b), 1, loss, fixedPoint),
-        PathScores::pairedDifferences);
-    return new double[] {s.mean(0), s.standardError(0)};
+  /** ℓ_a − ℓ_b row by row on the validation rows ({@link LossDifference}). */
+  LossDifference difference(ImplicitModel a, ImplicitModel b) {
+    return LossDifference.of(validation, loss, fixedPoint, a, b);
   }
 
   /**

@@ -89,8 +89,7 @@ public final class StepwiseRefinement {
       int[] wider = Arrays.copyOf(support, support.length + 1);
       wider[support.length] = next;
       ImplicitModel candidate = trainOn(model, wider);
-      double[] gain = scores.difference(candidate, control);
-      if (gain[0] < -ENTRY_ERRORS * gain[1]) {
+      if (scores.difference(candidate, control).firstBetterBy(ENTRY_ERRORS)) {
         model = candidate;
         control = null;
         refused = 0;
@@ -141,8 +140,8 @@ public final class StepwiseRefinement {
       int leaving = next;
       int[] narrower = Arrays.stream(support).filter(j -> j != leaving).toArray();
       ImplicitModel candidate = trainOn(model, narrower);
-      double[] cost = scores.difference(candidate, control);
-      if (cost[0] <= DROP_ERRORS * cost[1]) {
+      LossDifference cost = scores.difference(candidate, control);
+      if (cost.mean() <= DROP_ERRORS * cost.standardError()) {
         model = candidate;
         control = null;
         refused = 0;
