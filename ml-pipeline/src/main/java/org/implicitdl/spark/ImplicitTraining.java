@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import org.implicitdl.model.ImplicitModel;
@@ -52,6 +53,14 @@ final class ImplicitTraining {
 
   static Fitted fit(ImplicitTrainingParams params, Dataset<?> dataset, String featuresCol, String labelCol,
       BlockPacking.Task task, int inputs, int outputs, Consumer<EpochRecord> progress) {
+    ImplicitModel warm = initialModel(params, dataset.sparkSession());
+    if (warm != null && warm.hiddenDim() != params.getHiddenDim()) {
+      // a warm start trains the model it is given, with its states: a published model may hold fewer (pruned, §6.2) or more
+      // (two step sizes blended) than hiddenDim, which sizes fresh fits
+      LOG.info("warm start from a model of {} states: trained with {} states (hiddenDim {} sizes fresh fits)", warm.hiddenDim(),
+          warm.hiddenDim(), params.getHiddenDim());
+      params = (ImplicitTrainingParams) params.copy(new ParamMap().put(params.hiddenDim(), warm.hiddenDim()));
+    }
     SolverPipeline solver = SolverPipeline.parse(params.getSolver());
     Loss loss = task == BlockPacking.Task.CLASSIFICATION ? Loss.CROSS_ENTROPY : Loss.SQUARED;
     int n = params.getHiddenDim();
@@ -83,7 +92,6 @@ final class ImplicitTraining {
     Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, tuneStep, progress);
     Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
     try {
-      ImplicitModel warm = initialModel(params, dataset.sparkSession());
       ImplicitModel model = warm == null ? null : units.toStandardized(warm);
       List<EpochRecord> history = new ArrayList<>();
       TrainerStateStore state = TrainerStateStore.open(sc, params.getTrainerStateDir(), params.getTrainerStateInterval(),
@@ -111,8 +119,12 @@ final class ImplicitTraining {
           last = bcdStage(store, watch, resume, TrainingSettings.bcdSettings(params, loss, epochs), TrainingSettings.robustBox(params, units, inputs), followed,
               model, inputs, outputs, log);
         } else if (tuneStep) {
+          // the search's two best fits mixed (blendStepSizes) on a fresh fit that ends here, where twice the states break no
+          // promise: a rank limit, a robustness box, a selection path that starts from this model, a warm start's size
+          boolean blend = params.getBlendStepSizes() && warm == null && !followed && params.getRank() == 0 && params.getRobustEpsilon() == 0
+              && !selecting.on();
           StageChoices.StepChoice c = tunedGradientStage(params, store, validation, watch, state, k, k == firstStage, history, loss, activation,
-              TrainingSettings.robustObjective(params, units, inputs), model, inputs, outputs, log);
+              TrainingSettings.robustObjective(params, units, inputs), blend, model, inputs, outputs, log);
           last = c.stage();
           stepSize = c.stepSize();
         } else {
@@ -303,12 +315,13 @@ final class ImplicitTraining {
    */
   private static StageChoices.StepChoice tunedGradientStage(ImplicitTrainingParams params, BlockStore store, BlockStore validation,
       HeldOutScore watch, TrainerStateStore state, int k, boolean resumeHere, List<EpochRecord> earlierHistory, Loss loss,
-      Activation activation, RobustObjective robust, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+      Activation activation, RobustObjective robust, boolean blend, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     GradientSettings settings = TrainingSettings.gradientSettings(params, loss, activation);
     StageChoices.StepSearch saved = state == null || !resumeHere || state.found() == null ? null : state.found().search();
     StageChoices.StepSearch from = saved != null ? saved : StageChoices.StepSearch.start(settings.optimizer().learningRate());
     List<EpochRecord> before = List.copyOf(earlierHistory);
-    return StageChoices.betterStepSize(validation, loss, TrainingSettings.fixedPoint(params), settings, TrainingSettings.STEP_SIZE_FACTOR, from,
+    return StageChoices.betterStepSize(store, validation, loss, TrainingSettings.fixedPoint(params), settings, TrainingSettings.STEP_SIZE_FACTOR, blend,
+        from,
         (position, s) -> gradientStage(store, validation, watch, state == null ? EpochCheckpoint.none()
             : state.forStage(k, model, before, saved != null && position.candidate() == saved.candidate(), position), s, robust, model, inputs, outputs, log),
         next -> {

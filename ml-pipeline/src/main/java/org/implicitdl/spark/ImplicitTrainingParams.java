@@ -130,6 +130,14 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
             + "false: stepSize alone"));
   }
 
+  default BooleanParam blendStepSizes() {
+    return registered("blendStepSizes", () -> new BooleanParam(this, "blendStepSizes",
+        "with tuneStepSize, on a fit that is not warm-started and ends with its gradient stage: mix the best step size's model "
+            + "with the runner-up's (the better neighbouring step size) by the weight that scores best on the validation rows, "
+            + "their states side by side (a model of up to twice hiddenDim states, each half its own fixed point; weight 1 keeps "
+            + "the best alone); not with rank, robustEpsilon or selectFeatures; false: the best alone"));
+  }
+
   default DoubleParam stepDecay() {
     return registered("stepDecay", () -> new DoubleParam(this, "stepDecay", "per-epoch learning-rate factor in (0, 1]; -1: automatic, "
         + "the rate falls to a tenth of itself over maxIter epochs (0.79 per epoch at 10, 0.989 at 200)",
@@ -244,6 +252,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
   default int getBatchSize() { return (Integer) $(batchSize()); }
   default double getStepSize() { return (Double) $(stepSize()); }
   default boolean getTuneStepSize() { return (Boolean) $(tuneStepSize()); }
+  default boolean getBlendStepSizes() { return (Boolean) $(blendStepSizes()); }
   default double getStepDecay() { return (Double) $(stepDecay()); }
   default int getSyncsPerEpoch() { return (Integer) $(syncsPerEpoch()); }
   default String getSelectFeatures() { return (String) $(selectFeatures()); }
@@ -275,6 +284,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
     setDefault(stepSize(), 4e-3);
     setDefault(stepDecay(), (double) Optimizer.AUTO);
     setDefault(tuneStepSize(), true);
+    setDefault(blendStepSizes(), true);
     setDefault(validationFraction(), -1.0);
     setDefault(selectFeatures(), "none");
     setDefault(syncsPerEpoch(), 0);

@@ -12,6 +12,7 @@ import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.Blend;
 import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.EpochRecord;
@@ -20,7 +21,6 @@ import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.InnerSolver;
 import org.implicitdl.train.InputGroups;
-import org.implicitdl.train.LinearBlend;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.LossDifference;
 import org.implicitdl.train.Mergeable;
@@ -76,22 +76,29 @@ final class StageChoices {
    * training on it (on small data, where the optimizer has a fixed budget of steps, a larger one often goes further), and
    * on data small enough to train on more than once the validation rows can tell.
    *
+   * <p>With {@code blend}, the best candidate is then mixed with the runner-up (the better of its neighbours, a step size
+   * smaller or larger) by the weight that scores best on the validation rows ({@link Blend#stacked}: their states side by
+   * side, up to twice the states; weight 1 keeps the best alone). Two fits at neighbouring step sizes from the same start
+   * err differently enough that their mixture often beats both, and the search has already paid for them.
+   *
    * <p>The search continues from {@code from} ({@link StepSearch#start} for a new one, a saved one for a resumed fit) and
    * hands {@code settled} where it stands after each candidate it goes on from, so a fit killed during the search resumes at
    * the candidate it was training instead of the first.
    */
-  static StepChoice betterStepSize(BlockStore validation, Loss loss, SolverSettings fixedPoint, GradientSettings settings,
-      double factor, StepSearch from, CandidateTrainer train, Consumer<StepSearch> settled) {
+  static StepChoice betterStepSize(BlockStore store, BlockStore validation, Loss loss, SolverSettings fixedPoint, GradientSettings settings,
+      double factor, boolean blend, StepSearch from, CandidateTrainer train, Consumer<StepSearch> settled) {
     Optimizer o = settings.optimizer();
     List<Double> losses = new ArrayList<>(from.losses());
     ImplicitTraining.Stage best = from.best();
     double bestStep = from.bestStep();
+    ImplicitTraining.Stage runnerUp = from.runnerUp();
+    double runnerUpLoss = from.runnerUpLoss();
     double step = from.step();
     for (int k = from.candidate(); k < STEP_SIZE_TRIES; k++, step *= factor) {
       ImplicitTraining.Stage stage;
       double l;
       try {
-        stage = train.train(new StepSearch(k, step, List.copyOf(losses), best, bestStep), settings.withOptimizer(o.batchSize(), step, o.lrDecay()));
+        stage = train.train(new StepSearch(k, step, List.copyOf(losses), best, bestStep, runnerUp, runnerUpLoss), settings.withOptimizer(o.batchSize(), step, o.lrDecay()));
         l = TrainingStores.validationLoss(validation, stage.model(), loss, fixedPoint);
       } catch (ArithmeticException e) {
         if (best == null) {
@@ -103,27 +110,51 @@ final class StageChoices {
       }
       losses.add(l);
       if (best != null && !(l < losses.get(losses.size() - 2))) {
+        if (l < runnerUpLoss) {
+          runnerUp = stage;
+          runnerUpLoss = l;
+        }
         break;
+      }
+      if (best != null) {
+        runnerUp = best;
+        runnerUpLoss = losses.get(losses.size() - 2);
       }
       best = stage;
       bestStep = step;
       if (k + 1 < STEP_SIZE_TRIES) {
-        settled.accept(new StepSearch(k + 1, step * factor, List.copyOf(losses), best, bestStep));
+        settled.accept(new StepSearch(k + 1, step * factor, List.copyOf(losses), best, bestStep, runnerUp, runnerUpLoss));
       }
     }
     LOG.info("step size {} kept: validation losses {} at step sizes {} x {}^k", bestStep, losses, settings.optimizer().learningRate(), factor);
-    return new StepChoice(best, bestStep);
+    return new StepChoice(blend && runnerUp != null ? blended(best, runnerUp, store, validation, loss, fixedPoint) : best, bestStep);
+  }
+
+  /** The best candidate mixed with the runner-up by the weight that scores best on the validation rows ({@link Blend#stacked}). */
+  private static ImplicitTraining.Stage blended(ImplicitTraining.Stage best, ImplicitTraining.Stage runnerUp, BlockStore store, BlockStore validation,
+      Loss loss, SolverSettings fixedPoint) {
+    double alpha = Blend.bestWeight(validation, loss, fixedPoint, best.model(), runnerUp.model());
+    if (alpha == 1) {
+      LOG.info("the best step size's model is kept alone: no mixture with the runner-up's scores better on the validation rows");
+      return best;
+    }
+    ImplicitModel mixed = Blend.stacked(best.model(), runnerUp.model(), alpha);
+    LOG.info("the best step size's model mixed with the runner-up's at weight {} scores best on the validation rows ({} states)", alpha,
+        mixed.hiddenDim());
+    EpochRecord last = remeasured(store, mixed, loss, fixedPoint, best.finalRecord(), mixed.outputDim());
+    return new ImplicitTraining.Stage(best.name(), mixed, mixed, best.history(), last, InputGroups.used(mixed.b(), mixed.d(), mixed.inputDim()));
   }
 
   /**
    * Where a step-size search stands before its candidate {@code candidate} (0-based), trained at {@code step}: the
-   * validation losses of the candidates before it, the best of them and its step. What a trainer state saves between
-   * candidates, so the search is resumed rather than repeated.
+   * validation losses of the candidates before it, the best of them and its step, the second best and its loss. What a
+   * trainer state saves between candidates, so the search is resumed rather than repeated.
    */
-  record StepSearch(int candidate, double step, List<Double> losses, ImplicitTraining.Stage best, double bestStep) implements Serializable {
+  record StepSearch(int candidate, double step, List<Double> losses, ImplicitTraining.Stage best, double bestStep,
+      ImplicitTraining.Stage runnerUp, double runnerUpLoss) implements Serializable {
     /** A new search from the configured step size. */
     static StepSearch start(double stepSize) {
-      return new StepSearch(0, stepSize, List.of(), null, stepSize);
+      return new StepSearch(0, stepSize, List.of(), null, stepSize, null, Double.POSITIVE_INFINITY);
     }
 
     /** For the log and the summary: which step size, of how many at most. */
@@ -161,7 +192,7 @@ final class StageChoices {
 
   /**
    * The stage, the linear model ŷ = Du (B = C = 0: an implicit model whose states are unused) fitted by the convex
-   * readout step, or their mixture ({@link LinearBlend}: one weight α on the validation rows), whichever scores best
+   * readout step, or their mixture ({@link Blend}: one weight α on the validation rows), whichever scores best
    * there — the linear model alone then refitted on the training and validation rows together: a fit with validation
    * rows is never worse there than a linear model of its inputs (on small, wide or nearly linear data the hidden
    * states can only overfit), and where the rows cannot tell the two apart it does not bet on one. The log gives the
@@ -194,7 +225,7 @@ final class StageChoices {
       best = losses.get(k) < losses.get(best) ? k : best;
     }
     ImplicitModel linearFit = path.get(best);
-    double alpha = LinearBlend.bestWeight(validation, loss, fixedPoint, m, linearFit);
+    double alpha = Blend.bestWeight(validation, loss, fixedPoint, m, linearFit);
     LossDifference gain = LossDifference.of(validation, loss, fixedPoint, m, linearFit);
     double linearLoss = losses.get(best);
     double stageLoss = linearLoss + gain.mean();
@@ -206,7 +237,7 @@ final class StageChoices {
       return stage;
     }
     if (alpha > 0) {
-      ImplicitModel mixed = LinearBlend.mixed(m, linearFit, alpha);
+      ImplicitModel mixed = Blend.withLinear(m, linearFit, alpha);
       LOG.info("the {} stage mixed with a linear model of the inputs at weight {} scores best on the validation rows ({})", stage.name(), alpha,
           scores);
       EpochRecord last = remeasured(store, mixed, loss, fixedPoint, stage.finalRecord(), outputs);

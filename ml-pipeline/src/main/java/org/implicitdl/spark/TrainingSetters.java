@@ -52,6 +52,7 @@ public interface TrainingSetters<E extends TrainingSetters<E>> extends ImplicitT
   default E setWeightCol(String v) { return self(set(weightCol(), v)); }
   default E setHeldOutCol(String v) { return self(set(heldOutCol(), v)); }
   default E setTuneStepSize(boolean v) { return self(set(tuneStepSize(), v)); }
+  default E setBlendStepSizes(boolean v) { return self(set(blendStepSizes(), v)); }
   default E setStandardization(boolean v) { return self(set(standardization(), v)); }
   default E setTrainerStateDir(String v) { return self(set(trainerStateDir(), v)); }
   default E setTrainerStateInterval(int v) { return self(set(trainerStateInterval(), v)); }

@@ -151,7 +151,7 @@ class StageChoicesTest {
       int at = good;
       List<StageChoices.StepSearch> settled = new java.util.ArrayList<>();
       List<Double> tried = new java.util.ArrayList<>();
-      StageChoices.StepChoice c = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, StageChoices.StepSearch.start(0.004), (position, s) -> {
+      StageChoices.StepChoice c = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, StageChoices.StepSearch.start(0.004), (position, s) -> {
         tried.add(s.optimizer().learningRate());
         // the readout's error grows with the distance (in tries) from the good step size
         Matrix dk = d.copy();
@@ -170,7 +170,7 @@ class StageChoicesTest {
       assertEquals(Math.min(steps.length - 1, good + 1), settled.size(), "a position after each candidate the search went on from");
       for (StageChoices.StepSearch position : settled) {
         List<Double> again = new java.util.ArrayList<>();
-        StageChoices.StepChoice resumed = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, position, (p, s) -> {
+        StageChoices.StepChoice resumed = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, position, (p, s) -> {
           again.add(s.optimizer().learningRate());
           assertEquals(s.optimizer().learningRate(), p.step(), 0.0, "the position names the step it trains");
           Matrix dk = d.copy();
@@ -185,17 +185,62 @@ class StageChoicesTest {
     }
     // a larger step size whose training fails numerically ends the search; a failure at the configured one is the fit's
     ImplicitModel right = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), d, Activation.RELU, true);
-    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, StageChoices.StepSearch.start(0.004), (position, s) -> {
+    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, StageChoices.StepSearch.start(0.004), (position, s) -> {
       if (s.optimizer().learningRate() > 0.005) {
         throw new ArithmeticException("fixed point did not converge");
       }
       return new ImplicitTraining.Stage("gradient", right, right, List.of(), record(), new int[0]);
     }, x -> {});
     assertEquals(0.004, c.stepSize(), 1e-15);
-    org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, () -> StageChoices.betterStepSize(validation, Loss.SQUARED,
-        FIXED_POINT, settings, 2.5, StageChoices.StepSearch.start(0.004), (position, s) -> {
+    org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, () -> StageChoices.betterStepSize(validation, validation, Loss.SQUARED,
+        FIXED_POINT, settings, 2.5, false, StageChoices.StepSearch.start(0.004), (position, s) -> {
           throw new ArithmeticException("fixed point did not converge");
         }, x -> {}));
+  }
+
+  /**
+   * blendStepSizes: the best candidate and the runner-up (the better neighbour) erring in opposite directions are mixed by
+   * the weight that scores best on the validation rows — their states side by side, the readout between the two — and the
+   * mixture is closer to the rule than either candidate.
+   */
+  @Test
+  void theBestAndTheRunnerUpAreMixedWhereTheMixtureScoresBetter() {
+    Random r = new Random(4);
+    Matrix[] valid = linear(r, 200);
+    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 100);
+    Random fixed = new Random(1);
+    Matrix d = Matrix.zeros(1, 9);
+    for (int j = 0; j < 8; j++) {
+      d.set(0, j, fixed.nextGaussian());
+    }
+    Matrix noise = gaussian(r, 1, 9);
+    org.implicitdl.train.GradientSettings settings = org.implicitdl.train.GradientSettings.defaults(5, Loss.SQUARED).withOptimizer(64, 0.004, 0.9);
+    List<ImplicitModel> candidates = new java.util.ArrayList<>();
+    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, true,
+        StageChoices.StepSearch.start(0.004), (position, s) -> {
+          // candidate k's readout is off by (k - 1.5) 0.2 noise: the second and third are off by as much, in opposite directions
+          Matrix dk = d.copy();
+          org.implicitdl.linalg.Blas.axpy(0.2 * (candidates.size() - 1.5), noise.data(), dk.data());
+          ImplicitModel m = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), dk, Activation.RELU, true);
+          candidates.add(m);
+          return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
+        }, x -> {});
+    ImplicitModel mixed = c.stage().model();
+    assertEquals(10, mixed.hiddenDim(), "two candidates' states side by side");
+    double offBy = distance(mixed.d(), d);
+    assertTrue(offBy < 0.5 * distance(candidates.get(1).d(), d), "the mixture is nearer the rule than either: " + offBy);
+    double mixedLoss = TrainingStores.validationLoss(validation, mixed, Loss.SQUARED, FIXED_POINT);
+    for (ImplicitModel candidate : candidates) {
+      assertTrue(mixedLoss < TrainingStores.validationLoss(validation, candidate, Loss.SQUARED, FIXED_POINT));
+    }
+  }
+
+  private static double distance(Matrix x, Matrix y) {
+    double s = 0;
+    for (int i = 0; i < x.data().length; i++) {
+      s += (x.data()[i] - y.data()[i]) * (x.data()[i] - y.data()[i]);
+    }
+    return Math.sqrt(s);
   }
 
   @Test

@@ -138,4 +138,17 @@ class StandardizationSparkTest {
     assertEquals(first.implicitModel().predict(x.toArray())[0], warm.implicitModel().predict(x.toArray())[0], 1e-3,
         "a warm start converted to standard units and back predicts as before (one epoch of step 1e-9)");
   }
+
+  /** A warm start trains the model it is given with its own states, where they differ from hiddenDim (pruned, or two step sizes blended). */
+  @Test
+  void aWarmStartKeepsTheStatesOfItsModel() throws Exception {
+    Dataset<Row> raw = rows(300, 4, null);
+    ImplicitRegressionModel first = regressor().fit(raw);
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("warm");
+    first.write().overwrite().save(dir.toString());
+    ImplicitRegressionModel wider = regressor().setHiddenDim(9).setMaxIter(1).setStepSize(1e-9).setInitialModelPath(dir.toString()).fit(raw);
+    assertEquals(5, wider.implicitModel().hiddenDim(), "the warm start's 5 states, not hiddenDim 9");
+    Vector x = Vectors.dense(1100, 0.005, 4);
+    assertEquals(first.implicitModel().predict(x.toArray())[0], wider.implicitModel().predict(x.toArray())[0], 1e-3);
+  }
 }

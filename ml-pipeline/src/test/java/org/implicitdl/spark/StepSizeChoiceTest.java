@@ -32,12 +32,21 @@ class StepSizeChoiceTest {
     // 250 validation rows: enough to choose on
     ImplicitRegressor base = new ImplicitRegressor().setHiddenDim(6).setMaxIter(6).setBatchSize(32).setStepSize(0.004).setMinSteps(0)
         .setValidationFraction(0.5);
-    ImplicitRegressionModel tuned = base.copy(new org.apache.spark.ml.param.ParamMap()).fit(data);
+    ImplicitRegressionModel tuned = base.copy(new org.apache.spark.ml.param.ParamMap()).setBlendStepSizes(false).fit(data);
     double kept = tuned.summary().stepSize();
     double k = Math.log(kept / 0.004) / Math.log(2.5);
     assertTrue(Math.abs(k - Math.rint(k)) < 1e-9 && k >= 0 && k < StageChoices.STEP_SIZE_TRIES, "one of the candidates 0.004 x 2.5^k: " + kept);
     ImplicitModel atKept = base.copy(new org.apache.spark.ml.param.ParamMap()).setTuneStepSize(false).setStepSize(kept).fit(data).implicitModel();
     LocalTrainingTest.assertSameModel(atKept, tuned.implicitModel(), "the kept candidate");
+    // blended (the default): the kept candidate's states first, then the runner-up's, or the kept candidate alone
+    ImplicitModel blended = base.copy(new org.apache.spark.ml.param.ParamMap()).fit(data).implicitModel();
+    assertTrue(blended.hiddenDim() == 6 || blended.hiddenDim() == 12, "6 or 12 states: " + blended.hiddenDim());
+    LocalTrainingTest.assertSameModel(atKept, blended.hiddenDim() == 6 ? blended : new ImplicitModel(blended.a().block(0, 6, 0, 6),
+        blended.b().block(0, 6, 0, 4), atKept.c(), atKept.d(), atKept.activation(), true), "the kept candidate's states");
+    if (blended.hiddenDim() == 12) {
+      assertEquals(0.0, blended.a().block(0, 6, 6, 12).absolute().sum() + blended.a().block(6, 12, 0, 6).absolute().sum(), 0.0,
+          "the two candidates' states never meet");
+    }
     ImplicitRegressionModel fixed = base.copy(new org.apache.spark.ml.param.ParamMap()).setTuneStepSize(false).fit(data);
     assertEquals(0.004, fixed.summary().stepSize(), 0.0);
     // 50 validation rows (too few to choose on) or none: one run at stepSize
