@@ -109,6 +109,7 @@ final class ImplicitTraining {
       Stage best = null;
       // the gradient solver's step size: the configured one, or the one tuneStepSize kept
       double stepSize = params.getStepSize();
+      StageChoices.StepChoice tuned = null;
       double bestLoss = Double.POSITIVE_INFINITY;
       for (int k = firstStage; k < stages.size(); k++) {
         SolverPipeline.Stage stage = stages.get(k);
@@ -127,6 +128,7 @@ final class ImplicitTraining {
               TrainingSettings.robustObjective(params, units, inputs), blend, model, inputs, outputs, log);
           last = c.stage();
           stepSize = c.stepSize();
+          tuned = c;
         } else {
           last = gradientStage(store, validation, watch, resume, TrainingSettings.gradientSettings(params, loss, activation),
               TrainingSettings.robustObjective(params, units, inputs), model, inputs, outputs, log);
@@ -148,6 +150,7 @@ final class ImplicitTraining {
         }
       }
       Stage chosen = best != null ? best : last;
+      TrainingSummary.StepBlend stepBlend = tuned != null && chosen == tuned.stage() ? tuned.blend() : null;
       if (chosen != last) {
         LOG.info("the {} stage scored best on the validation rows and is kept", chosen.name());
       }
@@ -170,7 +173,7 @@ final class ImplicitTraining {
         model = StatePruning.exact(model);
       }
       return new Fitted(units.toRaw(model), new TrainingSummary(solver.id(), reported, inUserUnits(chosen.finalRecord(), units, loss), chosen.selected(),
-          (System.nanoTime() - t0) / 1e9, resumedFrom, path, solver.uses(SolverPipeline.Stage.GRADIENT) ? stepSize : Double.NaN));
+          (System.nanoTime() - t0) / 1e9, resumedFrom, path, solver.uses(SolverPipeline.Stage.GRADIENT) ? stepSize : Double.NaN, stepBlend));
     } finally {
       store.close();
       for (BlockStore other : new BlockStore[] {validation, heldOut}) {

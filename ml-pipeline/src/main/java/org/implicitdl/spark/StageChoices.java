@@ -89,17 +89,15 @@ final class StageChoices {
       double factor, boolean blend, StepSearch from, CandidateTrainer train, Consumer<StepSearch> settled) {
     Optimizer o = settings.optimizer();
     List<Double> losses = new ArrayList<>(from.losses());
-    ImplicitTraining.Stage best = from.best();
-    double bestStep = from.bestStep();
-    ImplicitTraining.Stage runnerUp = from.runnerUp();
-    double runnerUpLoss = from.runnerUpLoss();
+    Candidate best = from.best();
+    Candidate runnerUp = from.runnerUp();
     double step = from.step();
     for (int k = from.candidate(); k < STEP_SIZE_TRIES; k++, step *= factor) {
-      ImplicitTraining.Stage stage;
-      double l;
+      Candidate trained;
       try {
-        stage = train.train(new StepSearch(k, step, List.copyOf(losses), best, bestStep, runnerUp, runnerUpLoss), settings.withOptimizer(o.batchSize(), step, o.lrDecay()));
-        l = TrainingStores.validationLoss(validation, stage.model(), loss, fixedPoint);
+        ImplicitTraining.Stage stage = train.train(new StepSearch(k, step, List.copyOf(losses), best, runnerUp),
+            settings.withOptimizer(o.batchSize(), step, o.lrDecay()));
+        trained = new Candidate(stage, step, TrainingStores.validationLoss(validation, stage.model(), loss, fixedPoint));
       } catch (ArithmeticException e) {
         if (best == null) {
           throw e;
@@ -108,36 +106,35 @@ final class StageChoices {
         LOG.info("step size {} failed numerically ({}); the search stops", step, e.getMessage());
         break;
       }
-      losses.add(l);
-      if (best != null && !(l < losses.get(losses.size() - 2))) {
-        if (l < runnerUpLoss) {
-          runnerUp = stage;
-          runnerUpLoss = l;
-        }
+      losses.add(trained.loss());
+      if (best != null && !(trained.loss() < best.loss())) {
+        runnerUp = runnerUp == null || trained.loss() < runnerUp.loss() ? trained : runnerUp;
         break;
       }
-      if (best != null) {
-        runnerUp = best;
-        runnerUpLoss = losses.get(losses.size() - 2);
-      }
-      best = stage;
-      bestStep = step;
+      runnerUp = best;
+      best = trained;
       if (k + 1 < STEP_SIZE_TRIES) {
-        settled.accept(new StepSearch(k + 1, step * factor, List.copyOf(losses), best, bestStep, runnerUp, runnerUpLoss));
+        settled.accept(new StepSearch(k + 1, step * factor, List.copyOf(losses), best, runnerUp));
       }
     }
-    LOG.info("step size {} kept: validation losses {} at step sizes {} x {}^k", bestStep, losses, settings.optimizer().learningRate(), factor);
-    return new StepChoice(blend && runnerUp != null ? blended(best, runnerUp, store, validation, loss, fixedPoint) : best, bestStep);
+    LOG.info("step size {} kept: validation losses {} at step sizes {} x {}^k", best.step(), losses, settings.optimizer().learningRate(), factor);
+    double alpha = blend && runnerUp != null ? Blend.bestWeight(validation, loss, fixedPoint, best.stage().model(), runnerUp.stage().model()) : 1;
+    if (alpha == 1) {
+      if (blend && runnerUp != null) {
+        LOG.info("the best step size's model is kept alone: no mixture with the runner-up's scores better on the validation rows");
+      }
+      return new StepChoice(best.stage(), best.step(), null);
+    }
+    return new StepChoice(blended(best.stage(), runnerUp.stage(), alpha, store, loss, fixedPoint), best.step(),
+        new TrainingSummary.StepBlend(runnerUp.step(), alpha));
   }
 
-  /** The best candidate mixed with the runner-up by the weight that scores best on the validation rows ({@link Blend#stacked}). */
-  private static ImplicitTraining.Stage blended(ImplicitTraining.Stage best, ImplicitTraining.Stage runnerUp, BlockStore store, BlockStore validation,
+  /** A trained candidate of a step-size search: its stage, step size and validation loss. */
+  record Candidate(ImplicitTraining.Stage stage, double step, double loss) implements Serializable {}
+
+  /** The best candidate mixed with the runner-up at weight {@code alpha} ({@link Blend#stacked}), measured on the training rows. */
+  private static ImplicitTraining.Stage blended(ImplicitTraining.Stage best, ImplicitTraining.Stage runnerUp, double alpha, BlockStore store,
       Loss loss, SolverSettings fixedPoint) {
-    double alpha = Blend.bestWeight(validation, loss, fixedPoint, best.model(), runnerUp.model());
-    if (alpha == 1) {
-      LOG.info("the best step size's model is kept alone: no mixture with the runner-up's scores better on the validation rows");
-      return best;
-    }
     ImplicitModel mixed = Blend.stacked(best.model(), runnerUp.model(), alpha);
     LOG.info("the best step size's model mixed with the runner-up's at weight {} scores best on the validation rows ({} states)", alpha,
         mixed.hiddenDim());
@@ -147,14 +144,13 @@ final class StageChoices {
 
   /**
    * Where a step-size search stands before its candidate {@code candidate} (0-based), trained at {@code step}: the
-   * validation losses of the candidates before it, the best of them and its step, the second best and its loss. What a
-   * trainer state saves between candidates, so the search is resumed rather than repeated.
+   * validation losses of the candidates before it, the best of them and the second best (null before there are any).
+   * What a trainer state saves between candidates, so the search is resumed rather than repeated.
    */
-  record StepSearch(int candidate, double step, List<Double> losses, ImplicitTraining.Stage best, double bestStep,
-      ImplicitTraining.Stage runnerUp, double runnerUpLoss) implements Serializable {
+  record StepSearch(int candidate, double step, List<Double> losses, Candidate best, Candidate runnerUp) implements Serializable {
     /** A new search from the configured step size. */
     static StepSearch start(double stepSize) {
-      return new StepSearch(0, stepSize, List.of(), null, stepSize, null, Double.POSITIVE_INFINITY);
+      return new StepSearch(0, stepSize, List.of(), null, null);
     }
 
     /** For the log and the summary: which step size, of how many at most. */
@@ -180,8 +176,8 @@ final class StageChoices {
    */
   static final int STEP_SIZE_VALIDATION_ROWS = 200;
 
-  /** The gradient stage at the step size {@link #betterStepSize} kept. */
-  record StepChoice(ImplicitTraining.Stage stage, double stepSize) {}
+  /** The gradient stage at the step size {@link #betterStepSize} kept, and its mixture with the runner-up (null: none). */
+  record StepChoice(ImplicitTraining.Stage stage, double stepSize, TrainingSummary.StepBlend blend) {}
 
   /** A BCD stage's own readout calibrated on the validation rows ({@link Temperature}); accuracy unchanged. */
   static ImplicitTraining.Stage calibrated(ImplicitTraining.Stage stage, BlockStore store, BlockStore validation, SolverSettings fixedPoint) {

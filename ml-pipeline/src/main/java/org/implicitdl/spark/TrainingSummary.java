@@ -10,10 +10,14 @@ import org.implicitdl.train.EpochRecord;
  * from a saved trainer state ("" when it ran from the start; {@code seconds} then counts only
  * the resumed part); with {@code selectFeatures}, the selection path (the dense start first, then
  * one point per weight, then the forward entry's points, the chosen one marked; empty otherwise); the gradient solver's step size (the one
- * {@code tuneStepSize} kept, NaN without a gradient stage).
+ * {@code tuneStepSize} kept, NaN without a gradient stage); and where {@code blendStepSizes} mixed the kept step size's model
+ * with the runner-up's, that step size and the kept one's weight (null where the model is one fit).
  */
 public record TrainingSummary(String solver, List<EpochRecord> history, EpochRecord finalRecord, int[] selectedFeatures,
-    double seconds, String resumedFrom, List<SelectionPoint> selectionPath, double stepSize) implements Serializable {
+    double seconds, String resumedFrom, List<SelectionPoint> selectionPath, double stepSize, StepBlend stepBlend) implements Serializable {
+
+  /** The runner-up's step size and the weight of the kept step size's model in their mixture (the runner-up's is 1 − weight). */
+  public record StepBlend(double runnerUpStepSize, double weight) implements Serializable {}
 
   /**
    * One point of the selection path: the input-group weight, inputs in use, validation mean loss ± standard error, chosen

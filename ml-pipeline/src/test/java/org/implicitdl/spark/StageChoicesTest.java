@@ -227,6 +227,8 @@ class StageChoicesTest {
         }, x -> {});
     ImplicitModel mixed = c.stage().model();
     assertEquals(10, mixed.hiddenDim(), "two candidates' states side by side");
+    assertEquals(java.util.Set.of(0.01, 0.025), java.util.Set.of(c.stepSize(), c.blend().runnerUpStepSize()), "the two off by as much");
+    assertTrue(c.blend().weight() > 0 && c.blend().weight() < 1);
     double offBy = distance(mixed.d(), d);
     assertTrue(offBy < 0.5 * distance(candidates.get(1).d(), d), "the mixture is nearer the rule than either: " + offBy);
     double mixedLoss = TrainingStores.validationLoss(validation, mixed, Loss.SQUARED, FIXED_POINT);

@@ -368,6 +368,10 @@ final class TrainCommand extends JobCommand {
     if (!Double.isNaN(summary.stepSize())) {
       m.put("stepSize", summary.stepSize());
     }
+    if (summary.stepBlend() != null) {
+      // the kept step size's model mixed with the runner-up's (blendStepSizes): the model holds both fits' states
+      m.set("stepSizeBlend", Jobs.JSON.valueToTree(summary.stepBlend()));
+    }
     if (!summary.resumedFrom().isEmpty()) {
       m.put("resumedFrom", summary.resumedFrom());
     }

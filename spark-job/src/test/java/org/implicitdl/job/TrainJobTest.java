@@ -260,6 +260,11 @@ class TrainJobTest {
       }
       assertTrue(Integer.parseInt(epoch.group(3)) >= 2, "the kill came after epoch 3 was logged, its state at least epoch 2: " + resumedFrom);
       assertModelsClose(uninterrupted, resumed, 1e-9);
+      // a search resumed with its best candidate and its runner-up mixes them as the uninterrupted one did
+      JsonNode blendAsRun = Jobs.JSON.readTree(Files.readString(uninterrupted.resolve("versions")
+          .resolve(Files.readString(uninterrupted.resolve("LATEST")).trim()).resolve("metrics.json"))).path("stepSizeBlend");
+      assertEquals(blendAsRun, Jobs.JSON.readTree(Files.readString(resumed.resolve("versions").resolve(version).resolve("metrics.json")))
+          .path("stepSizeBlend"));
     }
     CommandLine none = CommandLine.run("train", "--resume", "--model", tmp.resolve("bcd-resumed").toString(), "--master", "local[2]");
     assertEquals(1, none.exit());
