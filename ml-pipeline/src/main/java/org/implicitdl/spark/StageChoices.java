@@ -138,8 +138,7 @@ final class StageChoices {
     ImplicitModel mixed = Blend.stacked(best.model(), runnerUp.model(), alpha);
     LOG.info("the best step size's model mixed with the runner-up's at weight {} scores best on the validation rows ({} states)", alpha,
         mixed.hiddenDim());
-    EpochRecord last = remeasured(store, mixed, loss, fixedPoint, best.finalRecord(), mixed.outputDim());
-    return new ImplicitTraining.Stage(best.name(), mixed, mixed, best.history(), last, InputGroups.used(mixed.b(), mixed.d(), mixed.inputDim()));
+    return replaced(best, best.name(), mixed, store, loss, fixedPoint);
   }
 
   /**
@@ -233,20 +232,16 @@ final class StageChoices {
       return stage;
     }
     if (alpha > 0) {
-      ImplicitModel mixed = Blend.withLinear(m, linearFit, alpha);
       LOG.info("the {} stage mixed with a linear model of the inputs at weight {} scores best on the validation rows ({})", stage.name(), alpha,
           scores);
-      EpochRecord last = remeasured(store, mixed, loss, fixedPoint, stage.finalRecord(), outputs);
-      return new ImplicitTraining.Stage(stage.name() + "+linear", mixed, mixed, stage.history(), last, InputGroups.used(mixed.b(), mixed.d(), inputs));
+      return replaced(stage, stage.name() + "+linear", Blend.withLinear(m, linearFit, alpha), store, loss, fixedPoint);
     }
     LOG.info("a linear model of the inputs scores best on the validation rows and is kept ({})", scores);
     // chosen: refit on every row, the validation rows too (they have done their choosing), from the chosen fit
     BlockStore everyRow = TrainingStores.union(store, validation);
     ImplicitModel linear = linearPath(everyRow, settings, inputs, outputs, path.get(best), new double[] {ridges[best]}, fit -> true).get(0);
     everyRow.close();
-    EpochRecord last = remeasured(store, linear, loss, fixedPoint, stage.finalRecord(), outputs);
-    return new ImplicitTraining.Stage("linear", linear, linear, stage.history(), last,
-        InputGroups.used(linear.b(), linear.d(), inputs));
+    return replaced(stage, "linear", linear, store, loss, fixedPoint);
   }
 
   /**
@@ -323,6 +318,16 @@ final class StageChoices {
 
   /** Majorize–minimize rounds of the linear fit's cross-entropy at each ridge (the squared loss is one solve). */
   static final int LINEAR_ROUNDS = 25;
+
+  /**
+   * {@code stage}'s outcome replaced by {@code model} under {@code name} (its history kept; the model handed on is the new
+   * one), measured again on the training rows and its inputs in use read off it.
+   */
+  private static ImplicitTraining.Stage replaced(ImplicitTraining.Stage stage, String name, ImplicitModel model, BlockStore store, Loss loss,
+      SolverSettings fixedPoint) {
+    EpochRecord last = remeasured(store, model, loss, fixedPoint, stage.finalRecord(), model.outputDim());
+    return new ImplicitTraining.Stage(name, model, model, stage.history(), last, InputGroups.used(model.b(), model.d(), model.inputDim()));
+  }
 
   /** {@code like}'s record with the real-rule loss and metric of {@code model} on the training rows (one pass): the model returned, measured. */
   private static EpochRecord remeasured(BlockStore store, ImplicitModel model, Loss loss, SolverSettings fixedPoint, EpochRecord like,

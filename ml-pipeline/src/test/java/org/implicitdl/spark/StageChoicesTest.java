@@ -136,16 +136,10 @@ class StageChoicesTest {
    */
   @Test
   void theStepSizeWithTheSmallestValidationLossIsKept() {
-    Random r = new Random(4);
-    Matrix[] valid = linear(r, 200);
-    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 100);
-    Random fixed = new Random(1);
-    Matrix d = Matrix.zeros(1, 9);
-    for (int j = 0; j < 8; j++) {
-      d.set(0, j, fixed.nextGaussian());
-    }
-    Matrix noise = gaussian(r, 1, 9);
-    org.implicitdl.train.GradientSettings settings = org.implicitdl.train.GradientSettings.defaults(5, Loss.SQUARED).withOptimizer(64, 0.004, 0.9);
+    StepRule rule = StepRule.make();
+    LocalBlockStore validation = rule.validation();
+    Matrix d = rule.d();
+    org.implicitdl.train.GradientSettings settings = rule.settings();
     double[] steps = {0.004, 0.01, 0.025, 0.0625};
     for (int good = 0; good < steps.length; good++) {
       int at = good;
@@ -154,10 +148,7 @@ class StageChoicesTest {
       StageChoices.StepChoice c = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, StageChoices.StepSearch.start(0.004), (position, s) -> {
         tried.add(s.optimizer().learningRate());
         // the readout's error grows with the distance (in tries) from the good step size
-        Matrix dk = d.copy();
-        org.implicitdl.linalg.Blas.axpy(0.1 * Math.abs(tried.size() - 1 - at), noise.data(), dk.data());
-        ImplicitModel m = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), dk, Activation.RELU, true);
-        return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
+        return rule.candidate(0.1 * Math.abs(tried.size() - 1 - at));
       }, settled::add);
       assertEquals(Math.min(steps.length, good + 2), tried.size(), "tries up to the first worse step size: " + tried);
       for (int k = 0; k < tried.size(); k++) {
@@ -173,10 +164,7 @@ class StageChoicesTest {
         StageChoices.StepChoice resumed = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, position, (p, s) -> {
           again.add(s.optimizer().learningRate());
           assertEquals(s.optimizer().learningRate(), p.step(), 0.0, "the position names the step it trains");
-          Matrix dk = d.copy();
-          org.implicitdl.linalg.Blas.axpy(0.1 * Math.abs(position.candidate() + again.size() - 1 - at), noise.data(), dk.data());
-          ImplicitModel m = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), dk, Activation.RELU, true);
-          return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
+          return rule.candidate(0.1 * Math.abs(position.candidate() + again.size() - 1 - at));
         }, x -> {});
         assertEquals(tried.subList(position.candidate(), tried.size()), again, "resumed at candidate " + position.candidate());
         assertEquals(c.stepSize(), resumed.stepSize(), 0.0);
@@ -184,12 +172,12 @@ class StageChoicesTest {
       }
     }
     // a larger step size whose training fails numerically ends the search; a failure at the configured one is the fit's
-    ImplicitModel right = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), d, Activation.RELU, true);
+    ImplicitTraining.Stage right = rule.candidate(0);
     StageChoices.StepChoice c = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, StageChoices.StepSearch.start(0.004), (position, s) -> {
       if (s.optimizer().learningRate() > 0.005) {
         throw new ArithmeticException("fixed point did not converge");
       }
-      return new ImplicitTraining.Stage("gradient", right, right, List.of(), record(), new int[0]);
+      return right;
     }, x -> {});
     assertEquals(0.004, c.stepSize(), 1e-15);
     org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, () -> StageChoices.betterStepSize(validation, validation, Loss.SQUARED,
@@ -205,25 +193,17 @@ class StageChoicesTest {
    */
   @Test
   void theBestAndTheRunnerUpAreMixedWhereTheMixtureScoresBetter() {
-    Random r = new Random(4);
-    Matrix[] valid = linear(r, 200);
-    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 100);
-    Random fixed = new Random(1);
-    Matrix d = Matrix.zeros(1, 9);
-    for (int j = 0; j < 8; j++) {
-      d.set(0, j, fixed.nextGaussian());
-    }
-    Matrix noise = gaussian(r, 1, 9);
-    org.implicitdl.train.GradientSettings settings = org.implicitdl.train.GradientSettings.defaults(5, Loss.SQUARED).withOptimizer(64, 0.004, 0.9);
+    StepRule rule = StepRule.make();
+    LocalBlockStore validation = rule.validation();
+    Matrix d = rule.d();
+    org.implicitdl.train.GradientSettings settings = rule.settings();
     List<ImplicitModel> candidates = new java.util.ArrayList<>();
     StageChoices.StepChoice c = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, true,
         StageChoices.StepSearch.start(0.004), (position, s) -> {
           // candidate k's readout is off by (k - 1.5) 0.2 noise: the second and third are off by as much, in opposite directions
-          Matrix dk = d.copy();
-          org.implicitdl.linalg.Blas.axpy(0.2 * (candidates.size() - 1.5), noise.data(), dk.data());
-          ImplicitModel m = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), dk, Activation.RELU, true);
-          candidates.add(m);
-          return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
+          ImplicitTraining.Stage candidate = rule.candidate(0.2 * (candidates.size() - 1.5));
+          candidates.add(candidate.model());
+          return candidate;
         }, x -> {});
     ImplicitModel mixed = c.stage().model();
     assertEquals(10, mixed.hiddenDim(), "two candidates' states side by side");
@@ -238,11 +218,34 @@ class StageChoicesTest {
   }
 
   private static double distance(Matrix x, Matrix y) {
-    double s = 0;
-    for (int i = 0; i < x.data().length; i++) {
-      s += (x.data()[i] - y.data()[i]) * (x.data()[i] - y.data()[i]);
+    Matrix difference = x.copy();
+    org.implicitdl.linalg.Blas.axpy(-1, y.data(), difference.data());
+    return difference.frobenius();
+  }
+
+  /**
+   * The step-size search's test rule: validation rows of a linear rule, its readout d, and candidates whose readout is
+   * d + offset · noise (states unused), so a candidate's validation loss grows with |offset|.
+   */
+  private record StepRule(LocalBlockStore validation, Matrix d, Matrix noise, org.implicitdl.train.GradientSettings settings) {
+    static StepRule make() {
+      Random r = new Random(4);
+      Matrix[] valid = linear(r, 200);
+      Random fixed = new Random(1);
+      Matrix d = Matrix.zeros(1, 9);
+      for (int j = 0; j < 8; j++) {
+        d.set(0, j, fixed.nextGaussian());
+      }
+      return new StepRule(LocalBlockStore.of(valid[0], valid[1], 100), d, gaussian(r, 1, 9),
+          org.implicitdl.train.GradientSettings.defaults(5, Loss.SQUARED).withOptimizer(64, 0.004, 0.9));
     }
-    return Math.sqrt(s);
+
+    ImplicitTraining.Stage candidate(double offset) {
+      Matrix dk = d.copy();
+      org.implicitdl.linalg.Blas.axpy(offset, noise.data(), dk.data());
+      ImplicitModel m = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), dk, Activation.RELU, true);
+      return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
+    }
   }
 
   @Test

@@ -131,9 +131,8 @@ class StandardizationSparkTest {
   void aWarmStartInTheUsersUnitsContinuesWhereTheModelStood() throws Exception {
     Dataset<Row> raw = rows(300, 4, null);
     ImplicitRegressionModel first = regressor().fit(raw);
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("warm");
-    first.write().overwrite().save(dir.toString());
-    ImplicitRegressionModel warm = regressor().setMaxIter(1).setStepSize(1e-9).setInitialModelPath(dir.toString()).fit(raw);
+    String dir = saved(first);
+    ImplicitRegressionModel warm = regressor().setMaxIter(1).setStepSize(1e-9).setInitialModelPath(dir).fit(raw);
     Vector x = Vectors.dense(1100, 0.005, 4);
     assertEquals(first.implicitModel().predict(x.toArray())[0], warm.implicitModel().predict(x.toArray())[0], 1e-3,
         "a warm start converted to standard units and back predicts as before (one epoch of step 1e-9)");
@@ -144,11 +143,17 @@ class StandardizationSparkTest {
   void aWarmStartKeepsTheStatesOfItsModel() throws Exception {
     Dataset<Row> raw = rows(300, 4, null);
     ImplicitRegressionModel first = regressor().fit(raw);
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("warm");
-    first.write().overwrite().save(dir.toString());
-    ImplicitRegressionModel wider = regressor().setHiddenDim(9).setMaxIter(1).setStepSize(1e-9).setInitialModelPath(dir.toString()).fit(raw);
+    String dir = saved(first);
+    ImplicitRegressionModel wider = regressor().setHiddenDim(9).setMaxIter(1).setStepSize(1e-9).setInitialModelPath(dir).fit(raw);
     assertEquals(5, wider.implicitModel().hiddenDim(), "the warm start's 5 states, not hiddenDim 9");
     Vector x = Vectors.dense(1100, 0.005, 4);
     assertEquals(first.implicitModel().predict(x.toArray())[0], wider.implicitModel().predict(x.toArray())[0], 1e-3);
+  }
+
+  /** The model written to a new temporary folder, for a warm start. */
+  private static String saved(ImplicitRegressionModel model) throws java.io.IOException {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("warm");
+    model.write().overwrite().save(dir.toString());
+    return dir.toString();
   }
 }
