@@ -118,7 +118,7 @@ final class StageChoices {
       }
     }
     LOG.info("step size {} kept: validation losses {} at step sizes {} x {}^k", best.step(), losses, settings.optimizer().learningRate(), factor);
-    double alpha = blend && runnerUp != null ? Blend.bestWeight(validation, loss, fixedPoint, best.stage().model(), runnerUp.stage().model()) : 1;
+    double alpha = blend && runnerUp != null ? Blend.scores(validation, loss, fixedPoint, best.stage().model(), runnerUp.stage().model()).bestWeight() : 1;
     if (alpha == 1) {
       if (blend && runnerUp != null) {
         LOG.info("the best step size's model is kept alone: no mixture with the runner-up's scores better on the validation rows");
@@ -220,8 +220,9 @@ final class StageChoices {
       best = losses.get(k) < losses.get(best) ? k : best;
     }
     ImplicitModel linearFit = path.get(best);
-    double alpha = Blend.bestWeight(validation, loss, fixedPoint, m, linearFit);
-    LossDifference gain = LossDifference.of(validation, loss, fixedPoint, m, linearFit);
+    Blend.Scores mixtures = Blend.scores(validation, loss, fixedPoint, m, linearFit);
+    double alpha = mixtures.bestWeight();
+    LossDifference gain = mixtures.difference();
     double linearLoss = losses.get(best);
     double stageLoss = linearLoss + gain.mean();
     String scores = String.format(Locale.ROOT, "validation loss %s against the linear model's %s at ridge %s per row, lower by %s standard errors "

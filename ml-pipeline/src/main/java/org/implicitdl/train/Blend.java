@@ -25,24 +25,32 @@ public final class Blend {
 
   private Blend() {}
 
-  /** The weight of the grid with the smallest validation loss; of equal ones, the largest (the first model). */
-  public static double bestWeight(BlockStore validation, Loss loss, SolverSettings fixedPoint, ImplicitModel first, ImplicitModel second) {
-    double[] losses = losses(validation, loss, fixedPoint, first, second);
-    int best = GRID;
-    for (int k = GRID - 1; k >= 0; k--) {
-      best = losses[k] < losses[best] ? k : best;
+  /**
+   * The two models and their mixtures on the validation rows, in one pass: the mean loss at every weight k / {@value #GRID}
+   * of the grid, k = 0..{@value #GRID}, and the row-by-row difference ℓ_first − ℓ_second (the grid's ends, row by row).
+   *
+   * @param losses the mean validation loss at each weight of the grid; {@code losses[GRID]} is the first model's
+   * @param difference ℓ_first − ℓ_second: its mean and that mean's standard error
+   */
+  public record Scores(double[] losses, LossDifference difference) {
+    /** The weight of the grid with the smallest validation loss; of equal ones, the largest (the first model). */
+    public double bestWeight() {
+      int best = GRID;
+      for (int k = GRID - 1; k >= 0; k--) {
+        best = losses[k] < losses[best] ? k : best;
+      }
+      return best / (double) GRID;
     }
-    return best / (double) GRID;
   }
 
-  /** The mean validation loss at each weight k / {@value #GRID}, k = 0..{@value #GRID} (one pass). */
-  public static double[] losses(BlockStore validation, Loss loss, SolverSettings fixedPoint, ImplicitModel first, ImplicitModel second) {
+  /** {@link Scores} of {@code first} and {@code second} on {@code validation}'s rows (one pass). */
+  public static Scores scores(BlockStore validation, Loss loss, SolverSettings fixedPoint, ImplicitModel first, ImplicitModel second) {
     Sums s = validation.aggregate("validation losses of a blend", new Payload(first, second, loss, fixedPoint), Blend::sums);
     double[] mean = new double[GRID + 1];
     for (int k = 0; k <= GRID; k++) {
-      mean[k] = s.weightedLoss()[k] / s.weight();
+      mean[k] = s.weightedLoss()[k] / s.difference().weight();
     }
-    return mean;
+    return new Scores(mean, new LossDifference(s.difference().mean(0), s.difference().standardError(0)));
   }
 
   /** ŷ_α of a trained model and a linear model ŷ = D_lin u as one implicit model: {@code trained}'s A and B, readout α (C, D) + (1 − α) (0, D_lin). */
@@ -85,15 +93,15 @@ public final class Blend {
   /** What the pass sends to the blocks. */
   record Payload(ImplicitModel first, ImplicitModel second, Loss loss, SolverSettings fixedPoint) implements Serializable {}
 
-  /** Σ_rows w ℓ(ŷ_α) at every weight of the grid, and Σ w. */
-  record Sums(double[] weightedLoss, double weight) implements Mergeable<Sums> {
+  /** Σ_rows w ℓ(ŷ_α) at every weight of the grid, and the spread of ℓ_first − ℓ_second (with Σ w). */
+  record Sums(double[] weightedLoss, PathScores.Spreads difference) implements Mergeable<Sums> {
     @Override
     public Sums merge(Sums o) {
       double[] s = weightedLoss.clone();
       for (int k = 0; k < s.length; k++) {
         s[k] += o.weightedLoss[k];
       }
-      return new Sums(s, weight + o.weight);
+      return new Sums(s, difference.merge(o.difference));
     }
   }
 
@@ -103,16 +111,20 @@ public final class Blend {
     int q = first.rows();
     double[] mixed = new double[first.data().length];
     double[] s = new double[GRID + 1];
+    double[] difference = new double[block.size()];
     for (int k = 0; k <= GRID; k++) {
       double alpha = k / (double) GRID;
       for (int i = 0; i < mixed.length; i++) {
         mixed[i] = alpha * first.data()[i] + (1 - alpha) * second.data()[i];
       }
       for (int c = 0; c < block.size(); c++) {
-        s[k] += block.w().get(0, c) * p.loss().value(block.y().data(), mixed, q, c);
+        double rowLoss = p.loss().value(block.y().data(), mixed, q, c);
+        s[k] += block.w().get(0, c) * rowLoss;
+        // the grid's ends are the two models themselves: ℓ_first − ℓ_second row by row
+        difference[c] += k == GRID ? rowLoss : k == 0 ? -rowLoss : 0;
       }
     }
-    return new Sums(s, block.w().sum());
+    return new Sums(s, PathScores.Spreads.of(new double[][] {difference}, block.w()));
   }
 
   private static Matrix outputs(ImplicitModel m, TrainingBlock block, SolverSettings fixedPoint) {

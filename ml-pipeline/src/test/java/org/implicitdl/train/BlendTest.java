@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 class BlendTest {
   private static final SolverSettings FIXED_POINT = new SolverSettings(1e-12, 500);
 
-  /** The pass's loss at every weight is the mixed model's ({@link Blend#withLinear}) loss summed row by row as a direct loop does. */
+  /**
+   * The pass's loss at every weight is the mixed model's ({@link Blend#withLinear}) loss summed row by row as a direct loop
+   * does, and its row-by-row difference of the two models is {@link LossDifference#of}'s.
+   */
   @Test
   void theBlockedLossesAreTheMixedModelsLossesRowByRow() {
     SyntheticData.Generated g = SyntheticData.implicitRelu(5, 4, 2, 50, 4, 0.5, 0.05, 6);
@@ -24,7 +27,8 @@ class BlendTest {
     ImplicitModel trained = new ImplicitModel(gaussian(r, 5, 5, 0.1), gaussian(r, 5, 5, 1), gaussian(r, 2, 5, 1), gaussian(r, 2, 5, 1),
         Activation.RELU, true);
     ImplicitModel linear = linear(gaussian(r, 2, 5, 1), 5);
-    double[] losses = Blend.losses(store, Loss.SQUARED, FIXED_POINT, trained, linear);
+    Blend.Scores scores = Blend.scores(store, Loss.SQUARED, FIXED_POINT, trained, linear);
+    double[] losses = scores.losses();
     for (int k : new int[] {0, 7, Blend.GRID / 2, Blend.GRID}) {
       ImplicitModel mixed = Blend.withLinear(trained, linear, k / (double) Blend.GRID);
       double sum = 0;
@@ -34,6 +38,11 @@ class BlendTest {
       }
       assertEquals(sum / 50, losses[k], 1e-9 * (1 + sum / 50), "weight " + k + "/" + Blend.GRID);
     }
+    LossDifference paired = LossDifference.of(store, Loss.SQUARED, FIXED_POINT, trained, linear);
+    assertTrue(paired.standardError() > 0, "the two models differ row by row");
+    assertEquals(paired.mean(), scores.difference().mean(), 1e-12 * (1 + Math.abs(paired.mean())));
+    assertEquals(paired.standardError(), scores.difference().standardError(), 1e-12 * (1 + paired.standardError()));
+    assertEquals(losses[Blend.GRID] - losses[0], scores.difference().mean(), 1e-9 * (1 + Math.abs(losses[0])));
   }
 
   /**
@@ -49,13 +58,14 @@ class BlendTest {
     ImplicitModel linear = linear(gaussian(r, 1, 5, 1), 6);
     Matrix y = Blend.withLinear(trained, linear, 0.5).predict(u);
     LocalBlockStore validation = LocalBlockStore.of(u, y, 25);
-    assertEquals(0.5, Blend.bestWeight(validation, Loss.SQUARED, FIXED_POINT, trained, linear), 0.0);
-    double[] losses = Blend.losses(validation, Loss.SQUARED, FIXED_POINT, trained, linear);
+    Blend.Scores scores = Blend.scores(validation, Loss.SQUARED, FIXED_POINT, trained, linear);
+    assertEquals(0.5, scores.bestWeight(), 0.0);
+    double[] losses = scores.losses();
     assertEquals(0, losses[Blend.GRID / 2], 1e-12);
     assertTrue(losses[0] > 0.01 && losses[Blend.GRID] > 0.01, "each alone misses: " + losses[0] + ", " + losses[Blend.GRID]);
     // a trained model that is better alone keeps its whole weight
     Matrix own = trained.predict(u);
-    assertEquals(1.0, Blend.bestWeight(LocalBlockStore.of(u, own, 25), Loss.SQUARED, FIXED_POINT, trained, linear), 0.0);
+    assertEquals(1.0, Blend.scores(LocalBlockStore.of(u, own, 25), Loss.SQUARED, FIXED_POINT, trained, linear).bestWeight(), 0.0);
   }
 
   /**
