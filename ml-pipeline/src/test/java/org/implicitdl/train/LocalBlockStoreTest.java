@@ -37,8 +37,17 @@ class LocalBlockStoreTest {
     LocalBlockStore store = LocalBlockStore.ofPartitions(partitions());
     GradientTrainer.StepPayload payload = payload();
     Set<String> threads = ConcurrentHashMap.newKeySet();
+    // the first piece waits (up to 10 s) for a second to start: small blocks otherwise let one pool thread take them
+    // all before the others wake, and "side by side" would pass or fail by the scheduler's luck
+    java.util.concurrent.CountDownLatch twoStarted = new java.util.concurrent.CountDownLatch(2);
     GradientSums parallel = store.aggregate("fold", payload, (p, b) -> {
       threads.add(Thread.currentThread().getName());
+      twoStarted.countDown();
+      try {
+        twoStarted.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       return GradientTrainer.miniBatch(p, b);
     });
     GradientSums sequential = null;
