@@ -243,14 +243,14 @@ class TrainJobTest {
       r = CommandLine.run("train", "--resume", "--model", resumed.toString(), "--master", "local[2]");
       assertEquals(0, r.exit(), r.err());
       assertTrue(r.out().contains("resuming "), r.out());
-      String version = Files.readString(resumed.resolve("LATEST")).trim();
-      assertFalse(Files.exists(resumed.resolve("versions").resolve(version).resolve("state")), "the state is removed when the run ends");
-      JsonNode history = Jobs.JSON.readTree(Files.readString(resumed.resolve("versions").resolve(version).resolve("history.json")));
-      JsonNode expectedHistory = Jobs.JSON.readTree(Files.readString(uninterrupted.resolve("versions")
-          .resolve(Files.readString(uninterrupted.resolve("LATEST")).trim()).resolve("history.json")));
+      Path resumedVersion = resumed.resolve("versions").resolve(Files.readString(resumed.resolve("LATEST")).trim());
+      Path uninterruptedVersion = uninterrupted.resolve("versions").resolve(Files.readString(uninterrupted.resolve("LATEST")).trim());
+      assertFalse(Files.exists(resumedVersion.resolve("state")), "the state is removed when the run ends");
+      JsonNode history = Jobs.JSON.readTree(Files.readString(resumedVersion.resolve("history.json")));
+      JsonNode expectedHistory = Jobs.JSON.readTree(Files.readString(uninterruptedVersion.resolve("history.json")));
       assertEquals(expectedHistory.size(), history.size(), "the resumed run's history has every epoch once");
-      String resumedFrom = Jobs.JSON.readTree(Files.readString(resumed.resolve("versions").resolve(version).resolve("metrics.json")))
-          .path("resumedFrom").asText();
+      JsonNode resumedMetrics = Jobs.JSON.readTree(Files.readString(resumedVersion.resolve("metrics.json")));
+      String resumedFrom = resumedMetrics.path("resumedFrom").asText();
       java.util.regex.Matcher epoch = java.util.regex.Pattern.compile(solver + " stage(, step size \\S+ \\(candidate (\\d) of up to 4\\),)? after epoch (\\d+)")
           .matcher(resumedFrom);
       assertTrue(epoch.matches(), "the run resumed from its saved state, not from the start: '" + resumedFrom + "'");
@@ -261,10 +261,8 @@ class TrainJobTest {
       assertTrue(Integer.parseInt(epoch.group(3)) >= 2, "the kill came after epoch 3 was logged, its state at least epoch 2: " + resumedFrom);
       assertModelsClose(uninterrupted, resumed, 1e-9);
       // a search resumed with its best candidate and its runner-up mixes them as the uninterrupted one did
-      JsonNode blendAsRun = Jobs.JSON.readTree(Files.readString(uninterrupted.resolve("versions")
-          .resolve(Files.readString(uninterrupted.resolve("LATEST")).trim()).resolve("metrics.json"))).path("stepSizeBlend");
-      assertEquals(blendAsRun, Jobs.JSON.readTree(Files.readString(resumed.resolve("versions").resolve(version).resolve("metrics.json")))
-          .path("stepSizeBlend"));
+      JsonNode blendAsRun = Jobs.JSON.readTree(Files.readString(uninterruptedVersion.resolve("metrics.json"))).path("stepSizeBlend");
+      assertEquals(blendAsRun, resumedMetrics.path("stepSizeBlend"));
     }
     CommandLine none = CommandLine.run("train", "--resume", "--model", tmp.resolve("bcd-resumed").toString(), "--master", "local[2]");
     assertEquals(1, none.exit());
