@@ -63,8 +63,8 @@ final class StageChoices {
       path.add(new TrainingSummary.SelectionPoint(p.weight(), p.inputs(), p.validationLoss(), p.standardError(), k == r.chosen(), p.entered(),
           p.dropped()));
     }
-    LOG.info("feature selection: weight {} of the path up to {} keeps {} of {} inputs", r.path().get(r.chosen()).weight(), r.lambdaMax(),
-        r.selected().length, inputs);
+    LOG.info("feature selection: weight {} of the path up to {} keeps {} of {} inputs", figure(r.path().get(r.chosen()).weight()),
+        figure(r.lambdaMax()), r.selected().length, inputs);
     EpochRecord last = remeasured(store, r.model(), settings.loss(), settings.fixedPoint(), dense.finalRecord(), outputs);
     return new Selection(new ImplicitTraining.Stage("selection", r.model(), r.model(), dense.history(), last, r.selected()), path);
   }
@@ -117,7 +117,8 @@ final class StageChoices {
         settled.accept(new StepSearch(k + 1, step * factor, List.copyOf(losses), best, runnerUp));
       }
     }
-    LOG.info("step size {} kept: validation losses {} at step sizes {} x {}^k", best.step(), losses, settings.optimizer().learningRate(), factor);
+    LOG.info("step size {} kept: validation losses {} at step sizes {} x {}^k", figure(best.step()), losses.stream().map(StageChoices::figure).toList(),
+        figure(settings.optimizer().learningRate()), factor);
     double alpha = blend && runnerUp != null ? Blend.scores(validation, loss, fixedPoint, best.stage().model(), runnerUp.stage().model()).bestWeight() : 1;
     if (alpha == 1) {
       if (blend && runnerUp != null) {
@@ -136,7 +137,7 @@ final class StageChoices {
   private static ImplicitTraining.Stage blended(ImplicitTraining.Stage best, ImplicitTraining.Stage runnerUp, double alpha, BlockStore store,
       Loss loss, SolverSettings fixedPoint) {
     ImplicitModel mixed = Blend.stacked(best.model(), runnerUp.model(), alpha);
-    LOG.info("the best step size's model mixed with the runner-up's at weight {} scores best on the validation rows ({} states)", alpha,
+    LOG.info("the best step size's model mixed with the runner-up's at weight {} scores best on the validation rows ({} states)", figure(alpha),
         mixed.hiddenDim());
     return replaced(best, best.name(), mixed, store, loss, fixedPoint);
   }
@@ -226,14 +227,14 @@ final class StageChoices {
     double linearLoss = losses.get(best);
     double stageLoss = linearLoss + gain.mean();
     String scores = String.format(Locale.ROOT, "validation loss %s against the linear model's %s at ridge %s per row, lower by %s standard errors "
-        + "of the row-by-row difference", stageLoss, linearLoss, ridges[best], inErrors(-gain.mean(), gain));
+        + "of the row-by-row difference", figure(stageLoss), figure(linearLoss), figure(ridges[best]), inErrors(-gain.mean(), gain));
     if (alpha == 1) {
       LOG.info("the {} stage is kept whole: no mixture with a linear model of the inputs scores better on the validation rows ({})", stage.name(),
           scores);
       return stage;
     }
     if (alpha > 0) {
-      LOG.info("the {} stage mixed with a linear model of the inputs at weight {} scores best on the validation rows ({})", stage.name(), alpha,
+      LOG.info("the {} stage mixed with a linear model of the inputs at weight {} scores best on the validation rows ({})", stage.name(), figure(alpha),
           scores);
       return replaced(stage, stage.name() + "+linear", Blend.withLinear(m, linearFit, alpha), store, loss, fixedPoint);
     }
@@ -311,6 +312,17 @@ final class StageChoices {
   }
 
   static final int PATH_PATIENCE = 2;
+
+  /** A figure for the log: four significant digits (the choices' losses differ in the second or third). */
+  static String figure(double x) {
+    String g = String.format(Locale.ROOT, "%.4g", x);
+    int e = g.indexOf('e');
+    String mantissa = e < 0 ? g : g.substring(0, e);
+    if (mantissa.indexOf('.') >= 0) {
+      mantissa = mantissa.replaceFirst("\\.?0+$", "");
+    }
+    return e < 0 ? mantissa : mantissa + g.substring(e);
+  }
 
   /** A loss difference in standard errors of the row-by-row difference, for the log: how clearly the rows chose. */
   private static String inErrors(double difference, LossDifference d) {

@@ -49,13 +49,18 @@ public record EpochRecord(int epoch, double objective, double loss, double diver
     return !Double.isNaN(heldOutMetric);
   }
 
-  /** One human-readable line. */
+  /** One human-readable line: the lifted problem's terms where the record has them (BCD's epochs). */
   public String line(String metricName) {
     double total = 0;
     for (double s : seconds) {
       total += s;
     }
     String heldOut = hasHeldOut() ? String.format(java.util.Locale.ROOT, "  held-out %s %.4f", metricName, heldOutMetric) : "";
+    if (divergence == 0 && coupling == 0 && loss == realLoss) {
+      // an epoch of the real rule alone (ofRealRule): no lifted terms to show, and its loss is the real loss
+      return String.format(java.util.Locale.ROOT, "epoch %3d  objective %.6e  (loss %.4e, penalty %.4e)  real %s %.4f%s  %.1fs", epoch, objective,
+          loss, penalty, metricName, realMetric, heldOut, total);
+    }
     return String.format(java.util.Locale.ROOT,
         "epoch %3d  objective %.6e  (loss %.4e, div %.4e, coupling %.4e, penalty %.4e)  real %s %.4f  real loss %.4e%s  %.1fs",
         epoch, objective, loss, divergence, coupling, penalty, metricName, realMetric, realLoss, heldOut, total);

@@ -22,6 +22,20 @@ class StageChoicesTest {
   private static final SolverSettings FIXED_POINT = new SolverSettings(1e-10, 500);
 
   @Test
+  void theLogsFiguresHaveFourSignificantDigitsAndNoTrailingZeros() {
+    assertEquals("0.07157", StageChoices.figure(0.07157396755614628));
+    assertEquals("0.004", StageChoices.figure(0.004));
+    assertEquals("0.0001", StageChoices.figure(1.0E-4));
+    assertEquals("1e-05", StageChoices.figure(1.0E-5));
+    assertEquals("2.5", StageChoices.figure(2.5));
+    assertEquals("1200", StageChoices.figure(1200));
+    assertEquals("100", StageChoices.figure(100));
+    assertEquals("1.235e+05", StageChoices.figure(123456));
+    assertEquals("-0.55", StageChoices.figure(-0.55));
+    assertEquals("NaN", StageChoices.figure(Double.NaN));
+  }
+
+  @Test
   void aStageWorseThanTheLinearModelIsReplacedByItAndABetterOneIsKept() {
     Random r = new Random(6);
     Matrix[] train = linear(r, 300);
