@@ -102,11 +102,26 @@ final class ModelRepository {
 
   /**
    * Removes version directory {@code v} of a run that failed, unless it completed (a model refused
-   * publication stays to be inspected) or saved a trainer state ({@code idl train --resume} goes on from it).
+   * publication stays to be inspected) or saved a trainer state ({@code idl train --resume} goes on from it);
+   * then the versions directory and the model directory too where that leaves them empty.
    */
   void discardFailed(Path v) throws IOException {
     if (!fs.exists(new Path(v, COMPLETE)) && !fs.exists(new Path(v, "state/state"))) {
       fs.delete(v, true);
+      // a failed first run leaves no empty model directory behind either: only what it made, and only while empty
+      removeIfEmpty(new Path(root, "versions"));
+      removeIfEmpty(root);
+    }
+  }
+
+  /** Deletes {@code dir} if it exists and holds nothing (another run's new version makes it non-empty: then it stays). */
+  private void removeIfEmpty(Path dir) {
+    try {
+      if (fs.exists(dir) && fs.listStatus(dir).length == 0) {
+        fs.delete(dir, false);
+      }
+    } catch (IOException e) {
+      // not empty after all (a concurrent run wrote into it), or not ours to remove: it stays
     }
   }
 

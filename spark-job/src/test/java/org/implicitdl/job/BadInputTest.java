@@ -375,7 +375,7 @@ class BadInputTest {
   Stream<DynamicTest> eachBadInputIsOneLineWithItsExitCode() throws Exception {
     List<Case> cases = cases();
     assertTrue(cases.size() >= 40, "at least 40 bad inputs, got " + cases.size());
-    return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+    Stream<DynamicTest> each = cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
       CommandLine run = CommandLine.run(c.args());
       List<String> lines = run.err().strip().lines().toList();
       String command = c.args()[0];
@@ -385,5 +385,8 @@ class BadInputTest {
       assertTrue(lines.get(0).contains(c.expected()), "expected '" + c.expected() + "' in: " + lines.get(0));
       assertEquals(c.exit(), run.exit(), lines.get(0));
     }));
+    // every case that names a model directory names this one, and each fails: none leaves anything there, not even empty folders
+    return Stream.concat(each, Stream.of(DynamicTest.dynamicTest("no failed train leaves a model directory",
+        () -> assertFalse(Files.exists(dir.resolve("m")), "left behind: " + dir.resolve("m")))));
   }
 }
