@@ -56,14 +56,12 @@ public record EpochRecord(int epoch, double objective, double loss, double diver
       total += s;
     }
     String heldOut = hasHeldOut() ? String.format(java.util.Locale.ROOT, "  held-out %s %.4f", metricName, heldOutMetric) : "";
-    if (divergence == 0 && coupling == 0 && loss == realLoss) {
-      // an epoch of the real rule alone (ofRealRule): no lifted terms to show, and its loss is the real loss
-      return String.format(java.util.Locale.ROOT, "epoch %3d  objective %.6e  (loss %.4e, penalty %.4e)  real %s %.4f%s  %.1fs", epoch, objective,
-          loss, penalty, metricName, realMetric, heldOut, total);
-    }
-    return String.format(java.util.Locale.ROOT,
-        "epoch %3d  objective %.6e  (loss %.4e, div %.4e, coupling %.4e, penalty %.4e)  real %s %.4f  real loss %.4e%s  %.1fs",
-        epoch, objective, loss, divergence, coupling, penalty, metricName, realMetric, realLoss, heldOut, total);
+    // an epoch of the real rule alone (ofRealRule) has no lifted terms to show, and its loss is the real loss
+    boolean lifted = divergence != 0 || coupling != 0 || loss != realLoss;
+    String liftedTerms = lifted ? String.format(java.util.Locale.ROOT, "div %.4e, coupling %.4e, ", divergence, coupling) : "";
+    String realLossPart = lifted ? String.format(java.util.Locale.ROOT, "  real loss %.4e", realLoss) : "";
+    return String.format(java.util.Locale.ROOT, "epoch %3d  objective %.6e  (loss %.4e, %spenalty %.4e)  real %s %.4f%s%s  %.1fs",
+        epoch, objective, loss, liftedTerms, penalty, metricName, realMetric, realLossPart, heldOut, total);
   }
 
   /** The record with its seconds as a list (a record's own toString prints an array as {@code [D@…}). */
