@@ -78,7 +78,7 @@ final class FitRows {
     }
     Dataset<Row> validationRows = null;
     double fraction = TrainingStores.validationFraction(params, solver, classification, selecting,
-        limit -> rows.limit((int) Math.min(Integer.MAX_VALUE, limit)).count());
+        limit -> limit >= Integer.MAX_VALUE ? rows.count() : rows.limit((int) limit).count());
     boolean deterministic = params.getDeterministic();
     int blockSize = params.getBlockSize();
     if (fraction > 0) {

@@ -31,6 +31,7 @@ import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.Moments;
+import org.implicitdl.train.Optimizer;
 import org.implicitdl.train.RobustObjective;
 import org.implicitdl.train.Standardization;
 import org.implicitdl.train.TrainingBlock;
@@ -87,7 +88,8 @@ final class ImplicitTraining {
           + "storage; syncsPerEpoch > 0 (local rounds) reads them once per round", params.getBlockStorageLevel());
     }
     // the step-size choice trains each gradient stage more than once: where there are enough validation rows to choose on (by
-    // default on 2,000 to 20,000 rows); its trainer state says which candidate was training, so a resumed fit goes on from there
+    // default on 2,000 rows or more; past 18,000 training rows on a sample of them); its trainer state says which candidate
+    // was training, so a resumed fit goes on from there
     boolean tuneStep = params.getTuneStepSize() && validation != null && StageChoices.rows(validation) >= StageChoices.STEP_SIZE_VALIDATION_ROWS;
     Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, tuneStep, progress);
     Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
@@ -320,6 +322,11 @@ final class ImplicitTraining {
       HeldOutScore watch, TrainerStateStore state, int k, boolean resumeHere, List<EpochRecord> earlierHistory, Loss loss,
       Activation activation, RobustObjective robust, boolean blend, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     GradientSettings settings = TrainingSettings.gradientSettings(params, loss, activation);
+    long rows = StageChoices.rows(store);
+    if (rows > StageChoices.STEP_SEARCH_SAMPLE_ROWS) {
+      return sampledStepSize(params, store, validation, watch, state, k, resumeHere, earlierHistory, loss, settings, robust, rows, model,
+          inputs, outputs, log);
+    }
     StageChoices.StepSearch saved = state == null || !resumeHere || state.found() == null ? null : state.found().search();
     StageChoices.StepSearch from = saved != null ? saved : StageChoices.StepSearch.start(settings.optimizer().learningRate());
     List<EpochRecord> before = List.copyOf(earlierHistory);
@@ -332,6 +339,37 @@ final class ImplicitTraining {
             state.saveSearch(k, model, before, next);
           }
         });
+  }
+
+  /**
+   * The step-size search on data too large to train on more than once: the candidates train on an even sample of about
+   * {@value StageChoices#STEP_SEARCH_SAMPLE_ROWS} of the training rows (as many as a 20,000-row fit trains on) and are
+   * scored on the whole validation split; the kept step size then trains on every row, once and unblended. The search
+   * costs what it costs at 20,000 rows, whatever the data's size. A resumed fit repeats the search (deterministic: the
+   * same step size) and goes on with the full run from its trainer state.
+   */
+  private static StageChoices.StepChoice sampledStepSize(ImplicitTrainingParams params, BlockStore store, BlockStore validation,
+      HeldOutScore watch, TrainerStateStore state, int k, boolean resumeHere, List<EpochRecord> earlierHistory, Loss loss,
+      GradientSettings settings, RobustObjective robust, long rows, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+    BlockStore sample = TrainingStores.sample(store, StageChoices.STEP_SEARCH_SAMPLE_ROWS / (double) rows);
+    double step;
+    try {
+      LOG.info("step size: chosen on a sample of {} of the {} training rows", StageChoices.rows(sample), rows);
+      step = StageChoices.betterStepSize(sample, validation, loss, TrainingSettings.fixedPoint(params), settings, TrainingSettings.STEP_SIZE_FACTOR,
+          false, StageChoices.StepSearch.start(settings.optimizer().learningRate()),
+          (position, s) -> gradientStage(sample, validation, watch, EpochCheckpoint.none(), s, robust, model, inputs, outputs, log),
+          next -> {}).stepSize();
+    } finally {
+      if (sample != store) {
+        sample.close();
+      }
+    }
+    LOG.info("step size {} trains on all {} training rows", step, rows);
+    Optimizer o = settings.optimizer();
+    Stage full = gradientStage(store, validation, watch, state == null ? EpochCheckpoint.none()
+        : state.forStage(k, model, List.copyOf(earlierHistory), resumeHere), settings.withOptimizer(o.batchSize(), step, o.lrDecay()), robust,
+        model, inputs, outputs, log);
+    return new StageChoices.StepChoice(full, step, null);
   }
 
   private static Stage gradientStage(BlockStore store, BlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,

@@ -123,11 +123,12 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
   default BooleanParam tuneStepSize() {
     return registered("tuneStepSize", () -> new BooleanParam(this, "tuneStepSize",
         "gradient solver with at least " + StageChoices.STEP_SIZE_VALIDATION_ROWS + " validation rows (validationFraction; by default "
-            + "on data of 2,000 to 20,000 rows): train from the same "
+            + "on data of 2,000 rows or more): train from the same "
             + "start at stepSize, then at " + TrainingSettings.STEP_SIZE_FACTOR + "x the last step size while the larger one scores "
             + "better on the validation rows (at most " + StageChoices.STEP_SIZE_TRIES + "), and keep the best model (two or more "
             + "gradient trainings; with a trainerStateDir each saves its state, and a resumed fit goes on at the step size it was training); "
-            + "false: stepSize alone"));
+            + "on more than " + StageChoices.STEP_SEARCH_SAMPLE_ROWS + " training rows the candidates train on an even sample of that many "
+            + "and the kept step size then trains on all of them once (not blended); false: stepSize alone"));
   }
 
   default BooleanParam blendStepSizes() {
@@ -163,8 +164,8 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
   default DoubleParam validationFraction() {
     return registered("validationFraction", () -> new DoubleParam(this, "validationFraction",
         "fraction of rows held out to choose on (the gradient solver's best epoch, a final BCD readout's temperature, "
-            + "feature selection's path), in [0, 1); -1: automatic, 0.1 on data of at most 20,000 rows and for feature selection, "
-            + "else 0 (and 0 for BCD regression, which chooses nothing)", ParamChecks.check("validationFraction", "-1 (automatic) or in [0, 1)",
+            + "feature selection's path), in [0, 1); -1: automatic, 0.1 of at most 20,000 rows, 2,000 rows of larger data, 0.2 for "
+            + "feature selection (and 0 for BCD regression, which chooses nothing)", ParamChecks.check("validationFraction", "-1 (automatic) or in [0, 1)",
                 v -> (Double) v == -1.0 || ((Double) v >= 0 && (Double) v < 1))));
   }
 

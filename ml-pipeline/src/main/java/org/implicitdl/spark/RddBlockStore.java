@@ -101,6 +101,12 @@ public final class RddBlockStore implements BlockStore {
     return new RddBlockStore(sc, blocks.union(other.blocks), aggregationDepth, 0, storageLevel);
   }
 
+  /** About {@code share} of the blocks at an even stride ({@link TrainingStores#sample}), cached as a store of their own. */
+  RddBlockStore sample(double share) {
+    JavaRDD<TrainingBlock> kept = blocks.zipWithIndex().filter(t -> TrainingStores.strideKeeps(t._2(), share)).map(t -> t._1());
+    return new RddBlockStore(sc, kept.isEmpty() ? blocks : kept, aggregationDepth, 0, storageLevel);
+  }
+
   /** How many blocks the data was packed into. */
   public long blockCount() {
     return blockCount;

@@ -23,7 +23,7 @@ import org.implicitdl.train.TrainingBlock;
 final class TrainingStores {
   private TrainingStores() {}
 
-  /** Data of at most this many rows gets an automatic early-stopping split (validationFraction −1). */
+  /** Data of at most this many rows holds out {@value #AUTO_VALIDATION_FRACTION} of them (validationFraction −1); larger data the same count. */
   static final int AUTO_VALIDATION_ROWS = 20_000;
   static final double AUTO_VALIDATION_FRACTION = 0.1;
   /** Feature selection scores whole supports against each other: it holds out more, the scores' standard error being its limit. */
@@ -31,10 +31,12 @@ final class TrainingStores {
 
   /**
    * The validation split: as set, or, when automatic (−1), {@value #SELECTION_VALIDATION_FRACTION} of the
-   * rows for feature selection's path (at any size), and {@value #AUTO_VALIDATION_FRACTION} where else something is chosen on them: on small data
-   * the gradient stage's best epoch (minSteps runs many epochs there, and the best beats the last)
-   * and a classifier's final BCD readout's temperature — and none otherwise (larger data, BCD
-   * regression).
+   * rows for feature selection's path (at any size), and {@value #AUTO_VALIDATION_FRACTION} where else something is chosen on them — the
+   * gradient stage's best epoch, its extension past the budget and its step size, and a classifier's final BCD readout's
+   * temperature — on data of up to {@value #AUTO_VALIDATION_ROWS} rows; on larger data the same 2,000 rows (a share that falls
+   * as the data grows, so a large fit still stops on its validation loss and chooses its step size, at the cost of one pass
+   * over 2,000 rows an epoch); none for BCD regression, which chooses nothing. {@code countUpTo.applyAsLong(k)} counts the
+   * rows up to k ({@link Long#MAX_VALUE}: all of them).
    */
   static double validationFraction(ImplicitTrainingParams params, SolverPipeline solver, boolean classification, boolean selecting,
       java.util.function.LongUnaryOperator countUpTo) {
@@ -48,7 +50,10 @@ final class TrainingStores {
     if (!solver.uses(SolverPipeline.Stage.GRADIENT) && !classification) {
       return 0;
     }
-    return countUpTo.applyAsLong(AUTO_VALIDATION_ROWS + 1) <= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_FRACTION : 0;
+    if (countUpTo.applyAsLong(AUTO_VALIDATION_ROWS + 1) <= AUTO_VALIDATION_ROWS) {
+      return AUTO_VALIDATION_FRACTION;
+    }
+    return AUTO_VALIDATION_FRACTION * AUTO_VALIDATION_ROWS / countUpTo.applyAsLong(Long.MAX_VALUE);
   }
 
   /**
@@ -115,6 +120,31 @@ final class TrainingStores {
     List<TrainingBlock> all = new ArrayList<>(((LocalBlockStore) training).blocks());
     all.addAll(((LocalBlockStore) validation).blocks());
     return new LocalBlockStore(all);
+  }
+
+  /**
+   * About {@code share} of a store's blocks, taken at an even stride through them (block j when ⌊(j + 1)·share⌋ passes
+   * ⌊j·share⌋): a sample of the rows that spans the whole input even where its order is not random (rows in canonical
+   * order are, by their hash). The sample shares the blocks; on Spark it is a store of its own over the same RDD, to be closed
+   * after use. At least one block.
+   */
+  static BlockStore sample(BlockStore store, double share) {
+    if (store instanceof RddBlockStore r) {
+      return r.sample(share);
+    }
+    List<TrainingBlock> blocks = ((LocalBlockStore) store).blocks();
+    List<TrainingBlock> kept = new ArrayList<>();
+    for (int j = 0; j < blocks.size(); j++) {
+      if (strideKeeps(j, share) || (j == blocks.size() - 1 && kept.isEmpty())) {
+        kept.add(blocks.get(j));
+      }
+    }
+    return new LocalBlockStore(kept);
+  }
+
+  /** Whether the stride sample of share {@code share} keeps block {@code j}. */
+  static boolean strideKeeps(long j, double share) {
+    return Math.floor((j + 1) * share) > Math.floor(j * share);
   }
 
   static long blockCount(BlockStore store) {

@@ -1,0 +1,104 @@
+package org.implicitdl.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.implicitdl.linalg.Matrix;
+import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.LocalBlockStore;
+import org.implicitdl.train.TrainingBlock;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Data past 20,000 rows still chooses on validation rows: an automatic split of 2,000 rows, and a step-size search whose
+ * candidates train on an even sample of the training rows before the kept step size trains on all of them once.
+ */
+class LargeDataChoicesTest {
+
+  @Test
+  void theAutomaticSplitIsATenthUpTo20000RowsAnd2000RowsAbove() {
+    ImplicitTrainingParams auto = new ImplicitRegressor();
+    SolverPipeline gradient = SolverPipeline.parse("gradient");
+    assertEquals(0.1, TrainingStores.validationFraction(auto, gradient, false, false, limit -> Math.min(limit, 1_500)), 0.0);
+    assertEquals(0.1, TrainingStores.validationFraction(auto, gradient, false, false, limit -> Math.min(limit, 20_000)), 0.0);
+    assertEquals(2_000.0 / 50_000, TrainingStores.validationFraction(auto, gradient, false, false, limit -> Math.min(limit, 50_000)), 1e-15);
+    assertEquals(2_000.0 / 3e8, TrainingStores.validationFraction(auto, gradient, true, false, limit -> Math.min(limit, 300_000_000L)), 1e-20);
+    assertEquals(0.2, TrainingStores.validationFraction(auto, gradient, false, true, limit -> Math.min(limit, 50_000)), 0.0, "selection");
+    assertEquals(0.0, TrainingStores.validationFraction(auto, SolverPipeline.parse("bcd"), false, false, limit -> Math.min(limit, 50_000)), 0.0,
+        "BCD regression chooses nothing");
+    assertEquals(0.3, TrainingStores.validationFraction(new ImplicitRegressor().setValidationFraction(0.3), gradient, false, false,
+        limit -> Math.min(limit, 50_000)), 0.0, "as set");
+  }
+
+  @Test
+  void theSampleTakesBlocksAtAnEvenStrideAndTheRddSampleIsTheLocalOne() {
+    Random r = new Random(3);
+    Matrix u = Matrix.zeros(2, 100);
+    Matrix y = Matrix.zeros(1, 100);
+    for (int j = 0; j < 100; j++) {
+      u.set(0, j, j);
+      u.set(1, j, r.nextGaussian());
+      y.set(0, j, r.nextGaussian());
+    }
+    LocalBlockStore store = LocalBlockStore.of(u, y, 10);
+    List<TrainingBlock> half = ((LocalBlockStore) TrainingStores.sample(store, 0.5)).blocks();
+    assertEquals(5, half.size());
+    for (int k = 0; k < 5; k++) {
+      assertSame(store.blocks().get(2 * k + 1), half.get(k), "every second block, spread over the whole input");
+    }
+    assertEquals(1, ((LocalBlockStore) TrainingStores.sample(store, 0.01)).blocks().size(), "at least one block");
+    assertEquals(10, ((LocalBlockStore) TrainingStores.sample(store, 1.0)).blocks().size());
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+    RddBlockStore rdd = new RddBlockStore(sc, sc.parallelize(store.blocks(), 3), 2, 0);
+    BlockStore sampled = TrainingStores.sample(rdd, 0.3);
+    List<TrainingBlock> local = ((LocalBlockStore) TrainingStores.sample(store, 0.3)).blocks();
+    List<TrainingBlock> distributed = ((RddBlockStore) sampled).blocks().collect();
+    assertEquals(local.size(), distributed.size());
+    for (int k = 0; k < local.size(); k++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(local.get(k).u().dense().data(), distributed.get(k).u().dense().data(), 0.0, "block " + k);
+    }
+    sampled.close();
+    rdd.close();
+  }
+
+  @Test
+  void pastTheSampleSizeTheKeptStepSizeTrainsOnEveryRowOnceUnblended() {
+    Random r = new Random(21);
+    List<Row> out = new ArrayList<>();
+    int rows = 2 * StageChoices.STEP_SEARCH_SAMPLE_ROWS;
+    for (int j = 0; j < rows; j++) {
+      double[] u = {r.nextGaussian(), r.nextGaussian()};
+      out.add(RowFactory.create(Vectors.dense(u), Math.max(0, u[0] - u[1]) + 0.1 * r.nextGaussian()));
+    }
+    StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
+    Dataset<Row> data = SparkTestSession.get().createDataFrame(out, schema).cache();
+    ImplicitRegressor base = new ImplicitRegressor().setHiddenDim(3).setMaxIter(2).setBatchSize(4096).setStepSize(0.01).setMinSteps(0);
+    ImplicitRegressionModel tuned = base.copy(new ParamMap()).fit(data);
+    double kept = tuned.summary().stepSize();
+    double k = Math.log(kept / 0.01) / Math.log(2.5);
+    assertTrue(Math.abs(k - Math.rint(k)) < 1e-9 && k >= 0 && k < StageChoices.STEP_SIZE_TRIES, "one of the candidates 0.01 x 2.5^k: " + kept);
+    assertTrue(kept > 0.01, "a larger step goes further in two epochs: " + kept);
+    assertNull(tuned.summary().stepBlend(), "one fit on all rows: nothing to blend");
+    assertEquals(3, tuned.implicitModel().hiddenDim());
+    // the automatic split held out 2,000 rows, and the full run is the fit at the kept step size
+    ImplicitRegressionModel atKept = base.copy(new ParamMap()).setTuneStepSize(false).setStepSize(kept).fit(data);
+    LocalTrainingTest.assertSameModel(atKept.implicitModel(), tuned.implicitModel(), "the full run at the kept step size");
+    ImplicitRegressionModel split2000 = base.copy(new ParamMap()).setTuneStepSize(false).setStepSize(kept)
+        .setValidationFraction(2_000.0 / rows).fit(data);
+    LocalTrainingTest.assertSameModel(split2000.implicitModel(), tuned.implicitModel(), "2,000 validation rows");
+  }
+}
