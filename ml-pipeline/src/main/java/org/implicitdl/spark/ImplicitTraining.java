@@ -360,9 +360,7 @@ final class ImplicitTraining {
           (position, s) -> gradientStage(sample, validation, watch, EpochCheckpoint.none(), s, robust, model, inputs, outputs, log),
           next -> {}).stepSize();
     } finally {
-      if (sample != store) {
-        sample.close();
-      }
+      sample.close();
     }
     LOG.info("step size {} trains on all {} training rows", step, rows);
     Optimizer o = settings.optimizer();

@@ -103,8 +103,9 @@ public final class RddBlockStore implements BlockStore {
 
   /** About {@code share} of the blocks at an even stride ({@link TrainingStores#sample}), cached as a store of their own. */
   RddBlockStore sample(double share) {
-    JavaRDD<TrainingBlock> kept = blocks.zipWithIndex().filter(t -> TrainingStores.strideKeeps(t._2(), share)).map(t -> t._1());
-    return new RddBlockStore(sc, kept.isEmpty() ? blocks : kept, aggregationDepth, 0, storageLevel);
+    long count = blockCount;
+    JavaRDD<TrainingBlock> kept = blocks.zipWithIndex().filter(t -> TrainingStores.strideKeeps(t._2(), count, share)).map(t -> t._1());
+    return new RddBlockStore(sc, kept, aggregationDepth, 0, storageLevel);
   }
 
   /** How many blocks the data was packed into. */

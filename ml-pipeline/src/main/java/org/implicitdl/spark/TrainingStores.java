@@ -135,16 +135,20 @@ final class TrainingStores {
     List<TrainingBlock> blocks = ((LocalBlockStore) store).blocks();
     List<TrainingBlock> kept = new ArrayList<>();
     for (int j = 0; j < blocks.size(); j++) {
-      if (strideKeeps(j, share) || (j == blocks.size() - 1 && kept.isEmpty())) {
+      if (strideKeeps(j, blocks.size(), share)) {
         kept.add(blocks.get(j));
       }
     }
     return new LocalBlockStore(kept);
   }
 
-  /** Whether the stride sample of share {@code share} keeps block {@code j}. */
-  static boolean strideKeeps(long j, double share) {
-    return Math.floor((j + 1) * share) > Math.floor(j * share);
+  /**
+   * Whether the stride sample of share {@code share} keeps block {@code j} of {@code blocks}: the stride keeps ⌊blocks·share⌋
+   * of them (the floors telescope), and where that is none, the last block alone.
+   */
+  static boolean strideKeeps(long j, long blocks, double share) {
+    boolean none = Math.floor(blocks * share) == 0;
+    return none ? j == blocks - 1 : Math.floor((j + 1) * share) > Math.floor(j * share);
   }
 
   static long blockCount(BlockStore store) {

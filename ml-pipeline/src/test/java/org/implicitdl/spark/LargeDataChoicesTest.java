@@ -72,6 +72,13 @@ class LargeDataChoicesTest {
       org.junit.jupiter.api.Assertions.assertArrayEquals(local.get(k).u().dense().data(), distributed.get(k).u().dense().data(), 0.0, "block " + k);
     }
     sampled.close();
+    BlockStore oneBlock = TrainingStores.sample(rdd, 0.01);
+    List<TrainingBlock> lastOnly = ((RddBlockStore) oneBlock).blocks().collect();
+    assertEquals(1, lastOnly.size(), "at least one block on Spark too");
+    org.junit.jupiter.api.Assertions.assertArrayEquals(store.blocks().get(9).u().dense().data(), lastOnly.get(0).u().dense().data(), 0.0,
+        "the last block, as on the driver");
+    assertSame(store.blocks().get(9), ((LocalBlockStore) TrainingStores.sample(store, 0.01)).blocks().get(0));
+    oneBlock.close();
     rdd.close();
   }
 
