@@ -314,60 +314,57 @@ final class ImplicitTraining {
 
   /**
    * The gradient stage at the best of the step sizes tried on the validation rows ({@link StageChoices#betterStepSize}), and that
-   * step. With a trainer state ({@code state}, stage {@code k}) each candidate saves its own, and the search saves where it
-   * stands between candidates: {@code resumeHere} (the saved state is this stage's) continues the search from the candidate
-   * that was training, from its last saved epoch.
+   * step. With a trainer state ({@code state}, stage {@code k}) the search saves where it stands ({@link SearchCheckpoints}):
+   * {@code resumeHere} (the saved state is this stage's) continues it from the candidate that was training, from its last
+   * saved epoch.
    */
   private static StageChoices.StepChoice tunedGradientStage(ImplicitTrainingParams params, BlockStore store, BlockStore validation,
       HeldOutScore watch, TrainerStateStore state, int k, boolean resumeHere, List<EpochRecord> earlierHistory, Loss loss,
       Activation activation, RobustObjective robust, boolean blend, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     GradientSettings settings = TrainingSettings.gradientSettings(params, loss, activation);
+    SearchCheckpoints checkpoints = SearchCheckpoints.of(state, k, model, earlierHistory, resumeHere);
     long rows = StageChoices.rows(store);
     if (rows > StageChoices.STEP_SEARCH_SAMPLE_ROWS) {
-      return sampledStepSize(params, store, validation, watch, state, k, resumeHere, earlierHistory, loss, settings, robust, rows, model,
-          inputs, outputs, log);
+      return sampledStepSize(params, store, validation, watch, checkpoints, loss, settings, robust, rows, model, inputs, outputs, log);
     }
-    StageChoices.StepSearch saved = state == null || !resumeHere || state.found() == null ? null : state.found().search();
-    StageChoices.StepSearch from = saved != null ? saved : StageChoices.StepSearch.start(settings.optimizer().learningRate());
-    List<EpochRecord> before = List.copyOf(earlierHistory);
-    return StageChoices.betterStepSize(store, validation, loss, TrainingSettings.fixedPoint(params), settings, TrainingSettings.STEP_SIZE_FACTOR, blend,
-        from,
-        (position, s) -> gradientStage(store, validation, watch, state == null ? EpochCheckpoint.none()
-            : state.forStage(k, model, before, saved != null && position.candidate() == saved.candidate(), position), s, robust, model, inputs, outputs, log),
-        next -> {
-          if (state != null) {
-            state.saveSearch(k, model, before, next);
-          }
-        });
+    return searchStepSize(params, store, validation, watch, checkpoints, loss, settings, robust, blend, model, inputs, outputs, log);
   }
 
   /**
    * The step-size search on data too large to train on more than once: the candidates train on an even sample of about
    * {@value StageChoices#STEP_SEARCH_SAMPLE_ROWS} of the training rows (as many as a 20,000-row fit trains on) and are
    * scored on the whole validation split; the kept step size then trains on every row, once and unblended. The search
-   * costs what it costs at 20,000 rows, whatever the data's size. A resumed fit repeats the search (deterministic: the
-   * same step size) and goes on with the full run from its trainer state.
+   * costs what it costs at 20,000 rows, whatever the data's size. A fit killed during the full run resumes it without
+   * searching again (the sample is deterministic, so a search resumed at its candidate ends as the uninterrupted one).
    */
   private static StageChoices.StepChoice sampledStepSize(ImplicitTrainingParams params, BlockStore store, BlockStore validation,
-      HeldOutScore watch, TrainerStateStore state, int k, boolean resumeHere, List<EpochRecord> earlierHistory, Loss loss,
-      GradientSettings settings, RobustObjective robust, long rows, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
-    BlockStore sample = TrainingStores.sample(store, StageChoices.STEP_SEARCH_SAMPLE_ROWS / (double) rows);
-    double step;
-    try {
-      LOG.info("step size: chosen on a sample of {} of the {} training rows", StageChoices.rows(sample), rows);
-      step = StageChoices.betterStepSize(sample, validation, loss, TrainingSettings.fixedPoint(params), settings, TrainingSettings.STEP_SIZE_FACTOR,
-          false, StageChoices.StepSearch.start(settings.optimizer().learningRate()),
-          (position, s) -> gradientStage(sample, validation, watch, EpochCheckpoint.none(), s, robust, model, inputs, outputs, log),
-          next -> {}).stepSize();
-    } finally {
-      sample.close();
+      HeldOutScore watch, SearchCheckpoints checkpoints, Loss loss, GradientSettings settings, RobustObjective robust, long rows,
+      ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+    double step = checkpoints.keptBefore();
+    if (Double.isNaN(step)) {
+      BlockStore sample = TrainingStores.sample(store, StageChoices.STEP_SEARCH_SAMPLE_ROWS / (double) rows);
+      try {
+        LOG.info("step size: chosen on a sample of {} of the {} training rows", StageChoices.rows(sample), rows);
+        step = searchStepSize(params, sample, validation, watch, checkpoints, loss, settings, robust, false, model, inputs, outputs, log).stepSize();
+      } finally {
+        sample.close();
+      }
     }
     LOG.info("step size {} trains on all {} training rows", step, rows);
     Optimizer o = settings.optimizer();
-    Stage full = gradientStage(store, validation, watch, state == null ? EpochCheckpoint.none()
-        : state.forStage(k, model, List.copyOf(earlierHistory), resumeHere), settings.withOptimizer(o.batchSize(), step, o.lrDecay()), robust,
+    Stage full = gradientStage(store, validation, watch, checkpoints.fullRun(step), settings.withOptimizer(o.batchSize(), step, o.lrDecay()), robust,
         model, inputs, outputs, log);
     return new StageChoices.StepChoice(full, step, null);
+  }
+
+  /** {@link StageChoices#betterStepSize} with its candidates training on {@code candidates} and saving their states. */
+  private static StageChoices.StepChoice searchStepSize(ImplicitTrainingParams params, BlockStore candidates, BlockStore validation,
+      HeldOutScore watch, SearchCheckpoints checkpoints, Loss loss, GradientSettings settings, RobustObjective robust, boolean blend,
+      ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
+    return StageChoices.betterStepSize(candidates, validation, loss, TrainingSettings.fixedPoint(params), settings, TrainingSettings.STEP_SIZE_FACTOR,
+        blend, checkpoints.from(settings.optimizer().learningRate()),
+        (position, s) -> gradientStage(candidates, validation, watch, checkpoints.candidate(position), s, robust, model, inputs, outputs, log),
+        checkpoints::settled);
   }
 
   private static Stage gradientStage(BlockStore store, BlockStore validation, HeldOutScore watch, EpochCheckpoint checkpoint,

@@ -145,17 +145,28 @@ final class StageChoices {
   /**
    * Where a step-size search stands before its candidate {@code candidate} (0-based), trained at {@code step}: the
    * validation losses of the candidates before it, the best of them and the second best (null before there are any).
-   * What a trainer state saves between candidates, so the search is resumed rather than repeated.
+   * What a trainer state saves between candidates, so the search is resumed rather than repeated. {@code kept}: the search
+   * is over and {@code step} is the step size it kept, whose full run on every row follows (a search on a sample of them).
    */
-  record StepSearch(int candidate, double step, List<Double> losses, Candidate best, Candidate runnerUp) implements Serializable {
+  record StepSearch(int candidate, double step, List<Double> losses, Candidate best, Candidate runnerUp, boolean kept) implements Serializable {
+    StepSearch(int candidate, double step, List<Double> losses, Candidate best, Candidate runnerUp) {
+      this(candidate, step, losses, best, runnerUp, false);
+    }
+
     /** A new search from the configured step size. */
     static StepSearch start(double stepSize) {
       return new StepSearch(0, stepSize, List.of(), null, null);
     }
 
-    /** For the log and the summary: which step size, of how many at most. */
+    /** A search over: {@code stepSize} kept, its full run on every row next. */
+    static StepSearch kept(double stepSize) {
+      return new StepSearch(STEP_SIZE_TRIES, stepSize, List.of(), null, null, true);
+    }
+
+    /** For the log and the summary: which step size, of how many at most, or the kept one's full run. */
     String describe() {
-      return String.format(Locale.ROOT, "step size %s (candidate %d of up to %d)", step, candidate + 1, STEP_SIZE_TRIES);
+      return kept ? String.format(Locale.ROOT, "step size %s (kept by the search; the run on every row)", step)
+          : String.format(Locale.ROOT, "step size %s (candidate %d of up to %d)", step, candidate + 1, STEP_SIZE_TRIES);
     }
   }
 

@@ -3,8 +3,10 @@ package org.implicitdl.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -82,8 +84,7 @@ class LargeDataChoicesTest {
     rdd.close();
   }
 
-  @Test
-  void pastTheSampleSizeTheKeptStepSizeTrainsOnEveryRowOnceUnblended() {
+  private static Dataset<Row> twiceTheSample() {
     Random r = new Random(21);
     List<Row> out = new ArrayList<>();
     int rows = 2 * StageChoices.STEP_SEARCH_SAMPLE_ROWS;
@@ -92,8 +93,18 @@ class LargeDataChoicesTest {
       out.add(RowFactory.create(Vectors.dense(u), Math.max(0, u[0] - u[1]) + 0.1 * r.nextGaussian()));
     }
     StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
-    Dataset<Row> data = SparkTestSession.get().createDataFrame(out, schema).cache();
-    ImplicitRegressor base = new ImplicitRegressor().setHiddenDim(3).setMaxIter(2).setBatchSize(4096).setStepSize(0.01).setMinSteps(0);
+    return SparkTestSession.get().createDataFrame(out, schema).cache();
+  }
+
+  private static ImplicitRegressor small() {
+    return new ImplicitRegressor().setHiddenDim(3).setMaxIter(2).setBatchSize(4096).setStepSize(0.01).setMinSteps(0);
+  }
+
+  @Test
+  void pastTheSampleSizeTheKeptStepSizeTrainsOnEveryRowOnceUnblended() {
+    Dataset<Row> data = twiceTheSample();
+    int rows = 2 * StageChoices.STEP_SEARCH_SAMPLE_ROWS;
+    ImplicitRegressor base = small();
     ImplicitRegressionModel tuned = base.copy(new ParamMap()).fit(data);
     double kept = tuned.summary().stepSize();
     double k = Math.log(kept / 0.01) / Math.log(2.5);
@@ -107,5 +118,39 @@ class LargeDataChoicesTest {
     ImplicitRegressionModel split2000 = base.copy(new ParamMap()).setTuneStepSize(false).setStepSize(kept)
         .setValidationFraction(2_000.0 / rows).fit(data);
     LocalTrainingTest.assertSameModel(split2000.implicitModel(), tuned.implicitModel(), "2,000 validation rows");
+  }
+
+  @Test
+  void aFitKilledInTheSampledSearchOrInTheFullRunResumesThereToTheUninterruptedModel() throws Exception {
+    Dataset<Row> data = twiceTheSample();
+    int[] firstEpochs = {0};
+    ImplicitTraining.Fitted uninterrupted = ImplicitTraining.fit(small(), data, "features", "label", BlockPacking.Task.REGRESSION, 2, 1,
+        r -> firstEpochs[0] += r.epoch() == 1 ? 1 : 0);
+    int candidates = firstEpochs[0] - 1;
+    assertTrue(candidates >= 2, "the search tried at least two step sizes before the full run: " + candidates);
+    // killed at the second candidate's first epoch (resumed from the standing saved before it), or at the full run's second
+    // epoch (resumed from its first, without searching again)
+    record Kill(int nthFirstEpoch, int epoch, String resumedFrom) {}
+    for (Kill kill : List.of(new Kill(2, 1, "(candidate 2 of up to 4), after epoch 0"),
+        new Kill(candidates + 1, 2, "(kept by the search; the run on every row), after epoch 1"))) {
+      ImplicitRegressor killed = small();
+      killed.set(killed.trainerStateDir(), Files.createTempDirectory("idl-sampled-state").resolve("state").toString());
+      int[] seen = {0};
+      assertThrows(IllegalStateException.class, () -> ImplicitTraining.fit(killed, data, "features", "label", BlockPacking.Task.REGRESSION, 2, 1,
+          r -> {
+            seen[0] += r.epoch() == 1 ? 1 : 0;
+            if (seen[0] == kill.nthFirstEpoch() && r.epoch() == kill.epoch()) {
+              throw new IllegalStateException("killed");
+            }
+          }));
+      int[] searched = {0};
+      ImplicitTraining.Fitted resumed = ImplicitTraining.fit(killed, data, "features", "label", BlockPacking.Task.REGRESSION, 2, 1,
+          r -> searched[0] += r.epoch() == 1 ? 1 : 0);
+      String from = resumed.summary().resumedFrom();
+      assertTrue(from.startsWith("gradient stage, step size ") && from.endsWith(kill.resumedFrom()), "resumed from: '" + from + "'");
+      assertEquals(kill.epoch() == 1 ? candidates : 0, searched[0], "first epochs trained after the resume: " + from);
+      assertEquals(uninterrupted.summary().stepSize(), resumed.summary().stepSize(), 0.0);
+      LocalTrainingTest.assertSameModel(uninterrupted.model(), resumed.model(), "resumed from " + from);
+    }
   }
 }
