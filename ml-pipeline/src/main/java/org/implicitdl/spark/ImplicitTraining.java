@@ -324,7 +324,7 @@ final class ImplicitTraining {
     GradientSettings settings = TrainingSettings.gradientSettings(params, loss, activation);
     SearchCheckpoints checkpoints = SearchCheckpoints.of(state, k, model, earlierHistory, resumeHere);
     long rows = StageChoices.rows(store);
-    if (rows > StageChoices.STEP_SEARCH_SAMPLE_ROWS) {
+    if (rows > StageChoices.CHOICE_SAMPLE_ROWS) {
       return sampledStepSize(params, store, validation, watch, checkpoints, loss, settings, robust, rows, model, inputs, outputs, log);
     }
     return searchStepSize(params, store, validation, watch, checkpoints, loss, settings, robust, blend, model, inputs, outputs, log);
@@ -332,7 +332,7 @@ final class ImplicitTraining {
 
   /**
    * The step-size search on data too large to train on more than once: the candidates train on an even sample of about
-   * {@value StageChoices#STEP_SEARCH_SAMPLE_ROWS} of the training rows (as many as a 20,000-row fit trains on) and are
+   * {@value StageChoices#CHOICE_SAMPLE_ROWS} of the training rows (as many as a 20,000-row fit trains on) and are
    * scored on the whole validation split; the kept step size then trains on every row, once and unblended. The search
    * costs what it costs at 20,000 rows, whatever the data's size. A fit killed during the full run resumes it without
    * searching again (the sample is deterministic, so a search resumed at its candidate ends as the uninterrupted one).
@@ -342,7 +342,7 @@ final class ImplicitTraining {
       ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     double step = checkpoints.keptBefore();
     if (Double.isNaN(step)) {
-      BlockStore sample = TrainingStores.sample(store, StageChoices.STEP_SEARCH_SAMPLE_ROWS / (double) rows);
+      BlockStore sample = TrainingStores.sample(store, StageChoices.CHOICE_SAMPLE_ROWS / (double) rows);
       try {
         LOG.info("step size: chosen on a sample of {} of the {} training rows", StageChoices.rows(sample), rows);
         step = searchStepSize(params, sample, validation, watch, checkpoints, loss, settings, robust, false, model, inputs, outputs, log).stepSize();

@@ -127,7 +127,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
             + "start at stepSize, then at " + TrainingSettings.STEP_SIZE_FACTOR + "x the last step size while the larger one scores "
             + "better on the validation rows (at most " + StageChoices.STEP_SIZE_TRIES + "), and keep the best model (two or more "
             + "gradient trainings; with a trainerStateDir each saves its state, and a resumed fit goes on at the step size it was training); "
-            + "on more than " + StageChoices.STEP_SEARCH_SAMPLE_ROWS + " training rows the candidates train on an even sample of that many "
+            + "on more than " + StageChoices.CHOICE_SAMPLE_ROWS + " training rows the candidates train on an even sample of that many "
             + "and the kept step size then trains on all of them once (not blended); false: stepSize alone"));
   }
 

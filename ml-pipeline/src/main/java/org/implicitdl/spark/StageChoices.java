@@ -186,8 +186,12 @@ final class StageChoices {
    * log loss of 0.22 against 0.45, and test accuracy 0.78 against 0.955), so below this the configured step is kept.
    */
   static final int STEP_SIZE_VALIDATION_ROWS = 200;
-  /** Training rows above which the step-size search trains its candidates on a sample of this many (a 20,000-row fit's training rows). */
-  static final int STEP_SEARCH_SAMPLE_ROWS = 18_000;
+  /**
+   * Training rows above which the choices that train more than once (the step-size search's candidates, the linear model's
+   * ridge path) train on an even sample of this many (a 20,000-row fit's training rows): they cost what they cost at
+   * 20,000 rows, whatever the data's size.
+   */
+  static final int CHOICE_SAMPLE_ROWS = 18_000;
 
   /** The gradient stage at the step size {@link #betterStepSize} kept, and its mixture with the runner-up (null: none). */
   record StepChoice(ImplicitTraining.Stage stage, double stepSize, TrainingSummary.StepBlend blend) {}
@@ -208,7 +212,10 @@ final class StageChoices {
    * difference in standard errors of the row-by-row difference ({@link LossDifference}): how clearly the rows chose.
    * The linear model's ridge is chosen on the validation rows along
    * {@link #LINEAR_RIDGE_PATH} (per unit of row weight, strongest first, warm-started): with more inputs than rows
-   * an unregularized fit separates the training rows and scores worse than chance. At any width: where the step's
+   * an unregularized fit separates the training rows and scores worse than chance. Past {@value #CHOICE_SAMPLE_ROWS}
+   * training rows the path fits on the step-size search's even sample of them (a choice, made as the step size is; a
+   * linear model of p + 1 weights per output is settled by that many rows), and a linear model kept alone is refitted on
+   * every row. At any width: where the step's
    * (n + p + 1)² statistics do not fit the driver it runs first-order ({@link BlockCoordinateDescent#gramFitsTheDriver}).
    */
   static ImplicitTraining.Stage notWorseThanLinear(ImplicitTraining.Stage stage, BlockStore store, BlockStore validation, Loss loss,
@@ -223,12 +230,22 @@ final class StageChoices {
       d.inner = new InnerSolver(base.inner().pxIterations(), LINEAR_ROUNDS, base.inner().fistaIterations());
       d.fixedPoint = fixedPoint;
     });
-    double[] ridges = linearRidges(store, inputs);
+    long rows = rows(store);
+    // past the search's sample size, the path fits on the same even sample of the rows as the step-size candidates did
+    BlockStore fitRows = rows > CHOICE_SAMPLE_ROWS ? TrainingStores.sample(store, CHOICE_SAMPLE_ROWS / (double) rows) : store;
+    double[] ridges = linearRidges(fitRows, inputs);
     List<Double> losses = new ArrayList<>();
-    List<ImplicitModel> path = linearPath(store, settings, inputs, outputs, zero, ridges, fit -> {
-      losses.add(TrainingStores.validationLoss(validation, fit, loss, fixedPoint));
-      return !pastTheBest(losses);
-    });
+    List<ImplicitModel> path;
+    try {
+      path = linearPath(fitRows, settings, inputs, outputs, zero, ridges, fit -> {
+        losses.add(TrainingStores.validationLoss(validation, fit, loss, fixedPoint));
+        return !pastTheBest(losses);
+      });
+    } finally {
+      if (fitRows != store) {
+        fitRows.close();
+      }
+    }
     int best = 0;
     for (int k = 1; k < losses.size(); k++) {
       best = losses.get(k) < losses.get(best) ? k : best;

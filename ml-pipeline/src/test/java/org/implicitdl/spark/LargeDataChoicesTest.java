@@ -87,7 +87,7 @@ class LargeDataChoicesTest {
   private static Dataset<Row> twiceTheSample() {
     Random r = new Random(21);
     List<Row> out = new ArrayList<>();
-    int rows = 2 * StageChoices.STEP_SEARCH_SAMPLE_ROWS;
+    int rows = 2 * StageChoices.CHOICE_SAMPLE_ROWS;
     for (int j = 0; j < rows; j++) {
       double[] u = {r.nextGaussian(), r.nextGaussian()};
       out.add(RowFactory.create(Vectors.dense(u), Math.max(0, u[0] - u[1]) + 0.1 * r.nextGaussian()));
@@ -103,7 +103,7 @@ class LargeDataChoicesTest {
   @Test
   void pastTheSampleSizeTheKeptStepSizeTrainsOnEveryRowOnceUnblended() {
     Dataset<Row> data = twiceTheSample();
-    int rows = 2 * StageChoices.STEP_SEARCH_SAMPLE_ROWS;
+    int rows = 2 * StageChoices.CHOICE_SAMPLE_ROWS;
     ImplicitRegressor base = small();
     ImplicitRegressionModel tuned = base.copy(new ParamMap()).fit(data);
     double kept = tuned.summary().stepSize();

@@ -57,32 +57,37 @@ class StageChoicesTest {
     assertSame(good, StageChoices.notWorseThanLinear(good, store, validation, Loss.SQUARED, FIXED_POINT, 8, 1));
   }
 
-  /** Once the validation rows chose the linear model, it is refit on the training and validation rows together. */
+  /**
+   * Once the validation rows chose the linear model, it is refit on the training and validation rows together; past
+   * {@link StageChoices#CHOICE_SAMPLE_ROWS} training rows too, where the ridge path was fitted on a sample of them.
+   */
   @Test
   void theChosenLinearModelIsRefitOnEveryRow() {
-    Random r = new Random(8);
-    Matrix[] train = linear(r, 200);
-    Matrix[] valid = linear(r, 100);
-    ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
-    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
-    ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, LocalBlockStore.of(train[0], train[1], 100),
-        LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
-    ImplicitModel zero = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
-    BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
-    // the squared loss's fit is one exact solve: the path's warm start does not matter, so each ridge can be fitted alone
-    boolean matched = false;
-    for (double ridge : StageChoices.linearRidges(LocalBlockStore.of(train[0], train[1], 100), 8)) {
-      double[] one = {ridge};
-      ImplicitModel everyRow = new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 100),
-          settings, 8, 1, null).fitReadoutPath(zero, one, fit -> true).get(0);
-      if (!differs(everyRow.d(), chosen.d())) {
-        matched = true;
-        ImplicitModel trainingRows = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 100), settings, 8, 1, null)
-            .fitReadoutPath(zero, one, fit -> true).get(0);
-        assertTrue(differs(trainingRows.d(), chosen.d()), "the training rows' own fit was returned, not the refit");
+    for (int rows : new int[] {200, 2 * StageChoices.CHOICE_SAMPLE_ROWS}) {
+      Random r = new Random(8);
+      Matrix[] train = linear(r, rows);
+      Matrix[] valid = linear(r, 100);
+      ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+      ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
+      ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, LocalBlockStore.of(train[0], train[1], 100),
+          LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
+      ImplicitModel zero = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+      BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
+      // the squared loss's fit is one exact solve: the path's warm start does not matter, so each ridge can be fitted alone
+      boolean matched = false;
+      for (double ridge : StageChoices.linearRidges(LocalBlockStore.of(train[0], train[1], 100), 8)) {
+        double[] one = {ridge};
+        ImplicitModel everyRow = new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 100),
+            settings, 8, 1, null).fitReadoutPath(zero, one, fit -> true).get(0);
+        if (!differs(everyRow.d(), chosen.d())) {
+          matched = true;
+          ImplicitModel trainingRows = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 100), settings, 8, 1, null)
+              .fitReadoutPath(zero, one, fit -> true).get(0);
+          assertTrue(differs(trainingRows.d(), chosen.d()), rows + " rows: the training rows' own fit was returned, not the refit");
+        }
       }
+      assertTrue(matched, rows + " rows: the returned model is the every-row fit at one of the path's ridges");
     }
-    assertTrue(matched, "the returned model is the every-row fit at one of the path's ridges");
   }
 
   /**
