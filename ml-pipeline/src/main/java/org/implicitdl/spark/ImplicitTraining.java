@@ -342,7 +342,7 @@ final class ImplicitTraining {
       ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     double step = checkpoints.keptBefore();
     if (Double.isNaN(step)) {
-      BlockStore sample = TrainingStores.sample(store, StageChoices.CHOICE_SAMPLE_ROWS / (double) rows);
+      BlockStore sample = StageChoices.choiceRows(store, rows);
       try {
         LOG.info("step size: chosen on a sample of {} of the {} training rows", StageChoices.rows(sample), rows);
         step = searchStepSize(params, sample, validation, watch, checkpoints, loss, settings, robust, false, model, inputs, outputs, log).stepSize();

@@ -193,6 +193,15 @@ final class StageChoices {
    */
   static final int CHOICE_SAMPLE_ROWS = 18_000;
 
+  /**
+   * The rows a choice that trains more than once fits on, of a store of {@code rows} training rows: the store itself up to
+   * {@value #CHOICE_SAMPLE_ROWS}, past that its even sample of about that many ({@link TrainingStores#sample}, the same
+   * blocks for every choice; the caller closes it when it is not the store).
+   */
+  static BlockStore choiceRows(BlockStore store, long rows) {
+    return rows > CHOICE_SAMPLE_ROWS ? TrainingStores.sample(store, CHOICE_SAMPLE_ROWS / (double) rows) : store;
+  }
+
   /** The gradient stage at the step size {@link #betterStepSize} kept, and its mixture with the runner-up (null: none). */
   record StepChoice(ImplicitTraining.Stage stage, double stepSize, TrainingSummary.StepBlend blend) {}
 
@@ -230,9 +239,7 @@ final class StageChoices {
       d.inner = new InnerSolver(base.inner().pxIterations(), LINEAR_ROUNDS, base.inner().fistaIterations());
       d.fixedPoint = fixedPoint;
     });
-    long rows = rows(store);
-    // past the search's sample size, the path fits on the same even sample of the rows as the step-size candidates did
-    BlockStore fitRows = rows > CHOICE_SAMPLE_ROWS ? TrainingStores.sample(store, CHOICE_SAMPLE_ROWS / (double) rows) : store;
+    BlockStore fitRows = choiceRows(store, rows(store));
     double[] ridges = linearRidges(fitRows, inputs);
     List<Double> losses = new ArrayList<>();
     List<ImplicitModel> path;
