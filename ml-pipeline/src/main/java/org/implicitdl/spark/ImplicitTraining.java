@@ -93,6 +93,7 @@ final class ImplicitTraining {
     boolean tuneStep = params.getTuneStepSize() && validation != null && StageChoices.rows(validation) >= StageChoices.STEP_SIZE_VALIDATION_ROWS;
     Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, tuneStep, progress);
     Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
+    ChoiceRows choiceRows = new ChoiceRows(store);
     try {
       ImplicitModel model = warm == null ? null : units.toStandardized(warm);
       List<EpochRecord> history = new ArrayList<>();
@@ -126,7 +127,7 @@ final class ImplicitTraining {
           // promise: a rank limit, a robustness box, a selection path that starts from this model, a warm start's size
           boolean blend = params.getBlendStepSizes() && warm == null && !followed && params.getRank() == 0 && params.getRobustEpsilon() == 0
               && !selecting.on();
-          StageChoices.StepChoice c = tunedGradientStage(params, store, validation, watch, state, k, k == firstStage, history, loss, activation,
+          StageChoices.StepChoice c = tunedGradientStage(params, choiceRows, validation, watch, state, k, k == firstStage, history, loss, activation,
               TrainingSettings.robustObjective(params, units, inputs), blend, model, inputs, outputs, log);
           last = c.stage();
           stepSize = c.stepSize();
@@ -158,7 +159,7 @@ final class ImplicitTraining {
       }
       List<TrainingSummary.SelectionPoint> path = List.of();
       if (validation != null && !selecting.on() && params.getRobustEpsilon() == 0) {
-        chosen = StageChoices.notWorseThanLinear(chosen, store, validation, loss, TrainingSettings.fixedPoint(params), inputs, outputs);
+        chosen = StageChoices.notWorseThanLinear(chosen, choiceRows, validation, loss, TrainingSettings.fixedPoint(params), inputs, outputs);
       }
       if (selecting.on()) {
         StageChoices.Selection s = StageChoices.select(store, validation, TrainingSettings.gradientSettings(params, loss, activation), chosen, selecting, inputs, outputs, log);
@@ -177,6 +178,7 @@ final class ImplicitTraining {
       return new Fitted(units.toRaw(model), new TrainingSummary(solver.id(), reported, inUserUnits(chosen.finalRecord(), units, loss), chosen.selected(),
           (System.nanoTime() - t0) / 1e9, resumedFrom, path, solver.uses(SolverPipeline.Stage.GRADIENT) ? stepSize : Double.NaN, stepBlend));
     } finally {
+      choiceRows.close();
       store.close();
       for (BlockStore other : new BlockStore[] {validation, heldOut}) {
         if (other != null) {
@@ -318,16 +320,15 @@ final class ImplicitTraining {
    * {@code resumeHere} (the saved state is this stage's) continues it from the candidate that was training, from its last
    * saved epoch.
    */
-  private static StageChoices.StepChoice tunedGradientStage(ImplicitTrainingParams params, BlockStore store, BlockStore validation,
+  private static StageChoices.StepChoice tunedGradientStage(ImplicitTrainingParams params, ChoiceRows choiceRows, BlockStore validation,
       HeldOutScore watch, TrainerStateStore state, int k, boolean resumeHere, List<EpochRecord> earlierHistory, Loss loss,
       Activation activation, RobustObjective robust, boolean blend, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     GradientSettings settings = TrainingSettings.gradientSettings(params, loss, activation);
     SearchCheckpoints checkpoints = SearchCheckpoints.of(state, k, model, earlierHistory, resumeHere);
-    long rows = StageChoices.rows(store);
-    if (rows > StageChoices.CHOICE_SAMPLE_ROWS) {
-      return sampledStepSize(params, store, validation, watch, checkpoints, loss, settings, robust, rows, model, inputs, outputs, log);
+    if (choiceRows.sampled()) {
+      return sampledStepSize(params, choiceRows, validation, watch, checkpoints, loss, settings, robust, model, inputs, outputs, log);
     }
-    return searchStepSize(params, store, validation, watch, checkpoints, loss, settings, robust, blend, model, inputs, outputs, log);
+    return searchStepSize(params, choiceRows.training(), validation, watch, checkpoints, loss, settings, robust, blend, model, inputs, outputs, log);
   }
 
   /**
@@ -337,22 +338,18 @@ final class ImplicitTraining {
    * costs what it costs at 20,000 rows, whatever the data's size. A fit killed during the full run resumes it without
    * searching again (the sample is deterministic, so a search resumed at its candidate ends as the uninterrupted one).
    */
-  private static StageChoices.StepChoice sampledStepSize(ImplicitTrainingParams params, BlockStore store, BlockStore validation,
-      HeldOutScore watch, SearchCheckpoints checkpoints, Loss loss, GradientSettings settings, RobustObjective robust, long rows,
+  private static StageChoices.StepChoice sampledStepSize(ImplicitTrainingParams params, ChoiceRows choiceRows, BlockStore validation,
+      HeldOutScore watch, SearchCheckpoints checkpoints, Loss loss, GradientSettings settings, RobustObjective robust,
       ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     double step = checkpoints.keptBefore();
     if (Double.isNaN(step)) {
-      BlockStore sample = StageChoices.choiceRows(store, rows);
-      try {
-        LOG.info("step size: chosen on a sample of {} of the {} training rows", StageChoices.rows(sample), rows);
-        step = searchStepSize(params, sample, validation, watch, checkpoints, loss, settings, robust, false, model, inputs, outputs, log).stepSize();
-      } finally {
-        sample.close();
-      }
+      LOG.info("step size: chosen on a sample of {} of the {} training rows", choiceRows.fitRowCount(), choiceRows.trainingRows());
+      step = searchStepSize(params, choiceRows.fitRows(), validation, watch, checkpoints, loss, settings, robust, false, model, inputs, outputs, log)
+          .stepSize();
     }
-    LOG.info("step size {} trains on all {} training rows", step, rows);
+    LOG.info("step size {} trains on all {} training rows", step, choiceRows.trainingRows());
     Optimizer o = settings.optimizer();
-    Stage full = gradientStage(store, validation, watch, checkpoints.fullRun(step), settings.withOptimizer(o.batchSize(), step, o.lrDecay()), robust,
+    Stage full = gradientStage(choiceRows.training(), validation, watch, checkpoints.fullRun(step), settings.withOptimizer(o.batchSize(), step, o.lrDecay()), robust,
         model, inputs, outputs, log);
     return new StageChoices.StepChoice(full, step, null);
   }

@@ -188,26 +188,21 @@ final class StageChoices {
   static final int STEP_SIZE_VALIDATION_ROWS = 200;
   /**
    * Training rows above which the choices that train more than once (the step-size search's candidates, the linear model's
-   * ridge path) train on an even sample of this many (a 20,000-row fit's training rows): they cost what they cost at
-   * 20,000 rows, whatever the data's size.
+   * ridge path) train on one even sample of this many ({@link ChoiceRows}; a 20,000-row fit's training rows): they cost
+   * what they cost at 20,000 rows, whatever the data's size.
    */
   static final int CHOICE_SAMPLE_ROWS = 18_000;
-
-  /**
-   * The rows a choice that trains more than once fits on, of a store of {@code rows} training rows: the store itself up to
-   * {@value #CHOICE_SAMPLE_ROWS}, past that its even sample of about that many ({@link TrainingStores#sample}, the same
-   * blocks for every choice; the caller closes it when it is not the store).
-   */
-  static BlockStore choiceRows(BlockStore store, long rows) {
-    return rows > CHOICE_SAMPLE_ROWS ? TrainingStores.sample(store, CHOICE_SAMPLE_ROWS / (double) rows) : store;
-  }
 
   /** The gradient stage at the step size {@link #betterStepSize} kept, and its mixture with the runner-up (null: none). */
   record StepChoice(ImplicitTraining.Stage stage, double stepSize, TrainingSummary.StepBlend blend) {}
 
   /** A BCD stage's own readout calibrated on the validation rows ({@link Temperature}); accuracy unchanged. */
   static ImplicitTraining.Stage calibrated(ImplicitTraining.Stage stage, BlockStore store, BlockStore validation, SolverSettings fixedPoint) {
-    ImplicitModel m = Temperature.calibrate(stage.model(), validation, fixedPoint);
+    return calibratedAs(stage, Temperature.calibrate(stage.model(), validation, fixedPoint), store, fixedPoint);
+  }
+
+  /** The stage with its calibrated model {@code m}, measured on the training rows (one pass). */
+  private static ImplicitTraining.Stage calibratedAs(ImplicitTraining.Stage stage, ImplicitModel m, BlockStore store, SolverSettings fixedPoint) {
     EpochRecord last = remeasured(store, m, Loss.CROSS_ENTROPY, fixedPoint, stage.finalRecord(), m.outputDim());
     return new ImplicitTraining.Stage(stage.name(), m, stage.handOver() == stage.model() ? m : stage.handOver(), stage.history(), last, stage.selected());
   }
@@ -219,17 +214,21 @@ final class StageChoices {
    * rows is never worse there than a linear model of its inputs (on small, wide or nearly linear data the hidden
    * states can only overfit), and where the rows cannot tell the two apart it does not bet on one. The log gives the
    * difference in standard errors of the row-by-row difference ({@link LossDifference}): how clearly the rows chose.
+   * For classes the stage's scores are first shrunk by a temperature ({@link Temperature#shrunk}, every argmax kept) and
+   * returned so: a mixture's weight on the stage also shrinks its scores, and an overconfident stage would otherwise take
+   * the linear model in for that shrinkage alone, trading accuracy for log loss that a temperature gets for free.
    * The linear model's ridge is chosen on the validation rows along
    * {@link #LINEAR_RIDGE_PATH} (per unit of row weight, strongest first, warm-started): with more inputs than rows
    * an unregularized fit separates the training rows and scores worse than chance. Past {@value #CHOICE_SAMPLE_ROWS}
-   * training rows the path fits on the step-size search's even sample of them (a choice, made as the step size is; a
+   * training rows the path fits on the step-size search's even sample of them ({@link ChoiceRows}: a choice, made as the step size is; a
    * linear model of p + 1 weights per output is settled by that many rows), and a linear model kept alone is refitted on
    * every row. At any width: where the step's
    * (n + p + 1)² statistics do not fit the driver it runs first-order ({@link BlockCoordinateDescent#gramFitsTheDriver}).
    */
-  static ImplicitTraining.Stage notWorseThanLinear(ImplicitTraining.Stage stage, BlockStore store, BlockStore validation, Loss loss,
+  static ImplicitTraining.Stage notWorseThanLinear(ImplicitTraining.Stage stage, ChoiceRows choiceRows, BlockStore validation, Loss loss,
       SolverSettings fixedPoint, int inputs, int outputs) {
-    ImplicitModel m = stage.model();
+    BlockStore store = choiceRows.training();
+    ImplicitModel m = loss == Loss.CROSS_ENTROPY ? Temperature.shrunk(stage.model(), validation, fixedPoint) : stage.model();
     int n = m.hiddenDim();
     ImplicitModel zero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, inputs + 1), Matrix.zeros(outputs, n),
         Matrix.zeros(outputs, inputs + 1), m.activation(), true);
@@ -239,20 +238,12 @@ final class StageChoices {
       d.inner = new InnerSolver(base.inner().pxIterations(), LINEAR_ROUNDS, base.inner().fistaIterations());
       d.fixedPoint = fixedPoint;
     });
-    BlockStore fitRows = choiceRows(store, rows(store));
-    double[] ridges = linearRidges(fitRows, inputs);
+    double[] ridges = linearRidges(choiceRows.fitRowCount(), inputs);
     List<Double> losses = new ArrayList<>();
-    List<ImplicitModel> path;
-    try {
-      path = linearPath(fitRows, settings, inputs, outputs, zero, ridges, fit -> {
-        losses.add(TrainingStores.validationLoss(validation, fit, loss, fixedPoint));
-        return !pastTheBest(losses);
-      });
-    } finally {
-      if (fitRows != store) {
-        fitRows.close();
-      }
-    }
+    List<ImplicitModel> path = linearPath(choiceRows.fitRows(), settings, inputs, outputs, zero, ridges, fit -> {
+      losses.add(TrainingStores.validationLoss(validation, fit, loss, fixedPoint));
+      return !pastTheBest(losses);
+    });
     int best = 0;
     for (int k = 1; k < losses.size(); k++) {
       best = losses.get(k) < losses.get(best) ? k : best;
@@ -268,7 +259,7 @@ final class StageChoices {
     if (alpha == 1) {
       LOG.info("the {} stage is kept whole: no mixture with a linear model of the inputs scores better on the validation rows ({})", stage.name(),
           scores);
-      return stage;
+      return m != stage.model() ? calibratedAs(stage, m, store, fixedPoint) : stage;
     }
     if (alpha > 0) {
       LOG.info("the {} stage mixed with a linear model of the inputs at weight {} scores best on the validation rows ({})", stage.name(), figure(alpha),
@@ -309,8 +300,8 @@ final class StageChoices {
    * its trace is p + 1 (standard units) and it has at most min(p + 1, rows) of them, so with more inputs than rows each
    * is larger and a ridge needs to be as much larger to weigh the same.
    */
-  static double[] linearRidges(BlockStore store, int inputs) {
-    double scale = Math.max(1, (inputs + 1.0) / Math.max(1, rows(store)));
+  static double[] linearRidges(long rows, int inputs) {
+    double scale = Math.max(1, (inputs + 1.0) / Math.max(1, rows));
     return Arrays.stream(LINEAR_RIDGE_PATH).map(a -> a * scale).toArray();
   }
 

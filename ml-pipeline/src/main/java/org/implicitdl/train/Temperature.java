@@ -29,6 +29,19 @@ public final class Temperature {
     return scaled(model, 1 / t);
   }
 
+  /**
+   * The model with [C D] divided by the validation rows' best temperature of at least 1: its scores shrunk where that
+   * lowers the log loss, never sharpened. The log loss is convex in 1/T, so this is {@link #calibrate}'s T held at 1 from
+   * below. Sharpening is left out where the temperature only prepares a further choice on the same rows: on a few dozen
+   * rows that the model classifies without error, every sharpening lowers their log loss (the optimum is T → 0), and
+   * that says nothing of new rows.
+   */
+  public static ImplicitModel shrunk(ImplicitModel model, BlockStore validation, SolverSettings fixedPoint) {
+    double t = best(model, validation, fixedPoint, grid(1.0, 400.0));
+    t = Math.max(1, best(model, validation, fixedPoint, grid(t, 1.6)));
+    return t == 1 ? model : scaled(model, 1 / t);
+  }
+
   /** ŷ scaled by {@code factor}: C and D (bias column included) times factor. */
   static ImplicitModel scaled(ImplicitModel m, double factor) {
     return m.with(m.a(), m.b(), m.c().scaled(factor), m.d().scaled(factor));

@@ -84,6 +84,48 @@ class LargeDataChoicesTest {
     rdd.close();
   }
 
+  /**
+   * One fit's choices share one sample ({@link ChoiceRows}): past the sample size, every call gives the same store, counted
+   * once, of the local stride sample's rows; closing it frees the sample's cache and leaves the training store as it was.
+   * Up to the sample size the choices fit on the training store itself.
+   */
+  @Test
+  void theChoicesOfOneFitShareOneSample() {
+    int rows = 2 * StageChoices.CHOICE_SAMPLE_ROWS;
+    Matrix u = Matrix.zeros(1, rows);
+    Matrix y = Matrix.zeros(1, rows);
+    for (int j = 0; j < rows; j++) {
+      u.set(0, j, j);
+      y.set(0, j, j % 7);
+    }
+    LocalBlockStore store = LocalBlockStore.of(u, y, 1_000);
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+    RddBlockStore rdd = new RddBlockStore(sc, sc.parallelize(store.blocks(), 3), 2, 0);
+    ChoiceRows choices = new ChoiceRows(rdd);
+    assertEquals(rows, choices.trainingRows());
+    assertTrue(choices.sampled());
+    BlockStore sample = choices.fitRows();
+    assertSame(sample, choices.fitRows(), "built once");
+    assertSame(rdd, choices.training());
+    long local = StageChoices.rows(TrainingStores.sample(store, StageChoices.CHOICE_SAMPLE_ROWS / (double) rows));
+    assertEquals(local, choices.fitRowCount(), "the local stride sample's rows");
+    assertEquals(StageChoices.CHOICE_SAMPLE_ROWS, local, 1_000, "about the sample size");
+    List<Integer> cached = ((RddBlockStore) sample).cachedRddIds();
+    choices.close();
+    for (int id : cached) {
+      assertTrue(!sc.sc().getPersistentRDDs().contains(id), "the sample's cache freed: RDD " + id);
+    }
+    assertEquals(rows, StageChoices.rows(rdd), "the training store is not closed with it");
+    rdd.close();
+
+    LocalBlockStore small = LocalBlockStore.of(Matrix.zeros(1, 500), Matrix.zeros(1, 500), 100);
+    try (ChoiceRows smallChoices = new ChoiceRows(small)) {
+      assertTrue(!smallChoices.sampled());
+      assertSame(small, smallChoices.fitRows(), "up to the sample size: every training row");
+      assertEquals(500, smallChoices.fitRowCount());
+    }
+  }
+
   private static Dataset<Row> twiceTheSample() {
     Random r = new Random(21);
     List<Row> out = new ArrayList<>();

@@ -45,7 +45,7 @@ class StageChoicesTest {
     // a model that reads its inputs through random states and a random readout: worse than a linear fit
     ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
     ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
-    ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, store, validation, Loss.SQUARED, FIXED_POINT, 8, 1);
+    ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), validation, Loss.SQUARED, FIXED_POINT, 8, 1);
     assertEquals("linear", chosen.name());
     assertEquals(0.0, chosen.model().b().maxAbs(), "the states are unused: B = 0");
     double linearLoss = TrainingStores.validationLoss(validation, chosen.model(), Loss.SQUARED, FIXED_POINT);
@@ -54,7 +54,7 @@ class StageChoicesTest {
 
     // the linear model itself, as a stage, is kept (no strictly better linear fit exists)
     ImplicitTraining.Stage good = new ImplicitTraining.Stage("gradient", chosen.model(), chosen.model(), List.of(), record(), new int[0]);
-    assertSame(good, StageChoices.notWorseThanLinear(good, store, validation, Loss.SQUARED, FIXED_POINT, 8, 1));
+    assertSame(good, StageChoices.notWorseThanLinear(good, new ChoiceRows(store), validation, Loss.SQUARED, FIXED_POINT, 8, 1));
   }
 
   /**
@@ -69,13 +69,13 @@ class StageChoicesTest {
       Matrix[] valid = linear(r, 100);
       ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
       ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
-      ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, LocalBlockStore.of(train[0], train[1], 100),
+      ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 100)),
           LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
       ImplicitModel zero = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
       BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
       // the squared loss's fit is one exact solve: the path's warm start does not matter, so each ridge can be fitted alone
       boolean matched = false;
-      for (double ridge : StageChoices.linearRidges(LocalBlockStore.of(train[0], train[1], 100), 8)) {
+      for (double ridge : StageChoices.linearRidges(rows, 8)) {
         double[] one = {ridge};
         ImplicitModel everyRow = new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 100),
             settings, 8, 1, null).fitReadoutPath(zero, one, fit -> true).get(0);
@@ -105,13 +105,13 @@ class StageChoicesTest {
     LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 300);
     ImplicitModel guess = new ImplicitModel(Matrix.zeros(4, 4), Matrix.zeros(4, p + 1), Matrix.zeros(2, 4), Matrix.zeros(2, p + 1), Activation.RELU, true);
     ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", guess, guess, List.of(), record(), new int[0]);
-    ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, store, validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
+    ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
     // the guess's scores are zero: a mixture with it is the linear model's scores shrunk (a temperature), and its states stay unused
     assertTrue(chosen.name().endsWith("linear"), "the linear model or a mixture with it: " + chosen.name());
     assertEquals(0.0, chosen.model().c().maxAbs(), "the states are unused: C = 0");
     ImplicitModel zero = guess;
     BcdSettings settings = BcdSettings.defaults(4, Loss.CROSS_ENTROPY).withFixedPoint(FIXED_POINT).withEpochs(1);
-    List<ImplicitModel> path = new BlockCoordinateDescent(store, settings, p, 2, null).fitReadoutPath(zero, StageChoices.linearRidges(store, p), fit -> true);
+    List<ImplicitModel> path = new BlockCoordinateDescent(store, settings, p, 2, null).fitReadoutPath(zero, StageChoices.linearRidges(300, p), fit -> true);
     double weakest = TrainingStores.validationLoss(validation, path.get(path.size() - 1), Loss.CROSS_ENTROPY, FIXED_POINT);
     double best = Double.POSITIVE_INFINITY;
     for (ImplicitModel m : path) {
@@ -123,12 +123,93 @@ class StageChoicesTest {
         "the returned model scores as the path's best or better on the validation rows");
 
     List<ImplicitModel> firstOrder = new BlockCoordinateDescent(store, settings, p, 2, null).withFirstOrderSteps()
-        .fitReadoutPath(zero, StageChoices.linearRidges(store, p), fit -> true);
+        .fitReadoutPath(zero, StageChoices.linearRidges(300, p), fit -> true);
     double bestFirstOrder = Double.POSITIVE_INFINITY;
     for (ImplicitModel m : firstOrder) {
       bestFirstOrder = Math.min(bestFirstOrder, TrainingStores.validationLoss(validation, m, Loss.CROSS_ENTROPY, FIXED_POINT));
     }
     assertEquals(best, bestFirstOrder, 0.02, "the first-order path chooses as well as the exact one");
+  }
+
+  /**
+   * Classes drawn from a ReLU network's probabilities, and as the stage that network with its scores made 6x too
+   * confident: the stage is calibrated before the linear model is weighed against it, so the linear model is not mixed
+   * in as a mere shrinkage of the stage's scores (at weight ~5/6, which would move many an argmax); what is returned
+   * predicts the stage's class on nearly every row, and its log loss is the calibrated network's or better.
+   */
+  @Test
+  void anOverconfidentStageIsCalibratedNotMixedWithTheLinearModel() {
+    Random r = new Random(12);
+    int p = 4;
+    int n = 8;
+    Matrix b = Matrix.hstack(gaussian(r, n, p), Matrix.zeros(n, 1));
+    ImplicitModel network = new ImplicitModel(Matrix.zeros(n, n), b, gaussian(r, 3, n), Matrix.zeros(3, p + 1), Activation.RELU, true);
+    Matrix[] train = drawnFrom(r, network, 600);
+    Matrix[] valid = drawnFrom(r, network, 1500);
+    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 500);
+    ImplicitModel overconfident = network.with(network.a(), network.b(), network.c().scaled(6), network.d());
+    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", overconfident, overconfident, List.of(), record(), new int[0]);
+    ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 200)), validation,
+        Loss.CROSS_ENTROPY, FIXED_POINT, p, 3).model();
+    int same = 0;
+    for (int k = 0; k < valid[0].cols(); k++) {
+      same += argmax(scores(chosen, valid[0], k)) == argmax(scores(network, valid[0], k)) ? 1 : 0;
+    }
+    assertTrue(same >= 0.97 * valid[0].cols(), "the stage's class on " + same + " of " + valid[0].cols() + " rows");
+    double loss = TrainingStores.validationLoss(validation, chosen, Loss.CROSS_ENTROPY, FIXED_POINT);
+    assertTrue(loss <= TrainingStores.validationLoss(validation, network, Loss.CROSS_ENTROPY, FIXED_POINT) + 0.01,
+        "the calibrated network's log loss or better: " + loss);
+  }
+
+  /** A model's scores of column k of u, where A = 0: C relu(B [u; 1]) + D [u; 1]. */
+  private static double[] scores(ImplicitModel model, Matrix u, int k) {
+    int p = model.inputDim();
+    double[] out = new double[model.outputDim()];
+    for (int i = 0; i < model.hiddenDim(); i++) {
+      double x = model.b().get(i, p);
+      for (int j = 0; j < p; j++) {
+        x += model.b().get(i, j) * u.get(j, k);
+      }
+      for (int o = 0; o < out.length; o++) {
+        out[o] += model.c().get(o, i) * Math.max(0, x);
+      }
+    }
+    for (int o = 0; o < out.length; o++) {
+      out[o] += model.d().get(o, p);
+      for (int j = 0; j < p; j++) {
+        out[o] += model.d().get(o, j) * u.get(j, k);
+      }
+    }
+    return out;
+  }
+
+  private static int argmax(double[] v) {
+    int best = 0;
+    for (int k = 1; k < v.length; k++) {
+      best = v[k] > v[best] ? k : best;
+    }
+    return best;
+  }
+
+  /** Rows of standard normal inputs and one class each, drawn from the softmax of {@code model}'s scores (A = 0). */
+  private static Matrix[] drawnFrom(Random r, ImplicitModel model, int m) {
+    Matrix u = gaussian(r, model.inputDim(), m);
+    Matrix y = Matrix.zeros(model.outputDim(), m);
+    for (int k = 0; k < m; k++) {
+      double[] odds = scores(model, u, k);
+      double sum = 0;
+      for (int o = 0; o < odds.length; o++) {
+        odds[o] = Math.exp(odds[o]);
+        sum += odds[o];
+      }
+      double draw = r.nextDouble() * sum;
+      int o = 0;
+      while (o < odds.length - 1 && (draw -= odds[o]) > 0) {
+        o++;
+      }
+      y.set(o, k, 1);
+    }
+    return new Matrix[] {u, y};
   }
 
   /** Two classes by the sign of a noisy sum of a row's 20 non-zero inputs: + for the first quarter of the p, −⅓ for the rest. */

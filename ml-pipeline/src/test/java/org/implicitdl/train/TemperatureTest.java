@@ -1,32 +1,66 @@
 package org.implicitdl.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
+import org.implicitdl.solve.SolverSettings;
 import org.junit.jupiter.api.Test;
 
 /** Temperature scaling of BCD's readout: validation log loss down, every argmax (the accuracy) unchanged. */
 class TemperatureTest {
   @Test
   void calibrationLowersTheValidationLogLossAndKeepsEveryPrediction() {
-    Random r = new Random(9);
-    int p = 6;
-    int q = 3;
-    Matrix[] train = blobs(r, 600, p, q);
-    Matrix[] valid = blobs(r, 300, p, q);
-    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 200);
-    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 300);
-    BcdSettings settings = BcdSettings.defaults(8, Loss.CROSS_ENTROPY).withPenalties(1e-6, 0, 0).withEpochs(5);
-    ImplicitModel bcd = new BlockCoordinateDescent(store, settings, p, q, null).train(null).model();
-    ImplicitModel calibrated = Temperature.calibrate(bcd, validation, settings.fixedPoint());
-    double before = logLoss(bcd, valid);
-    double after = logLoss(calibrated, valid);
+    Fit fit = Fit.onBlobs(9);
+    ImplicitModel calibrated = Temperature.calibrate(fit.bcd(), fit.validation(), FIXED_POINT);
+    double before = logLoss(fit.bcd(), fit.valid());
+    double after = logLoss(calibrated, fit.valid());
     System.out.printf("validation log loss: BCD %.4f, calibrated %.4f%n", before, after);
     assertTrue(after < before, "log loss " + before + " -> " + after);
-    assertArrayEquals(argmax(bcd.predict(valid[0])), argmax(calibrated.predict(valid[0])), "the same class for every row");
+    assertArrayEquals(argmax(fit.bcd().predict(fit.valid()[0])), argmax(calibrated.predict(fit.valid()[0])), "the same class for every row");
+  }
+
+  /**
+   * {@link Temperature#shrunk}: an overconfident readout is shrunk as {@link Temperature#calibrate} shrinks it; one that
+   * classifies its validation rows without error, whose log loss every sharpening lowers, is kept as it is, where
+   * calibrate sharpens it.
+   */
+  @Test
+  void shrinkingOnlyShrinksAndOnlyWhereCalibrationWould() {
+    Fit fit = Fit.onBlobs(10);
+    ImplicitModel bcd = fit.bcd();
+    ImplicitModel calibrated = Temperature.calibrate(bcd, fit.validation(), FIXED_POINT);
+    double shrinkage = calibrated.c().maxAbs() / bcd.c().maxAbs();
+    assertTrue(shrinkage < 1, "the overconfident readout is shrunk: " + shrinkage);
+    assertArrayEquals(calibrated.c().data(), Temperature.shrunk(bcd, fit.validation(), FIXED_POINT).c().data(), 0.0, "as calibrate shrinks it");
+
+    Matrix[] separated = blobs(new Random(11), 30, bcd.inputDim(), bcd.outputDim());
+    Matrix predicted = Matrix.zeros(bcd.outputDim(), 30);
+    int[] classes = argmax(bcd.predict(separated[0]));
+    for (int k = 0; k < 30; k++) {
+      predicted.set(classes[k], k, 1.0);
+    }
+    LocalBlockStore withoutError = LocalBlockStore.of(separated[0], predicted, 30);
+    assertTrue(Temperature.calibrate(bcd, withoutError, FIXED_POINT).c().maxAbs() > bcd.c().maxAbs(),
+        "calibrate sharpens a model its rows find without error");
+    assertSame(bcd, Temperature.shrunk(bcd, withoutError, FIXED_POINT), "shrunk keeps it as it is");
+  }
+
+  private static final BcdSettings SETTINGS = BcdSettings.defaults(8, Loss.CROSS_ENTROPY).withPenalties(1e-6, 0, 0).withEpochs(5);
+  private static final SolverSettings FIXED_POINT = SETTINGS.fixedPoint();
+
+  /** BCD's nearly unregularized readout on overlapping classes (6 inputs, 3 classes), and 300 validation rows. */
+  private record Fit(ImplicitModel bcd, Matrix[] valid, LocalBlockStore validation) {
+    static Fit onBlobs(long seed) {
+      Random r = new Random(seed);
+      Matrix[] train = blobs(r, 600, 6, 3);
+      Matrix[] valid = blobs(r, 300, 6, 3);
+      ImplicitModel bcd = new BlockCoordinateDescent(LocalBlockStore.of(train[0], train[1], 200), SETTINGS, 6, 3, null).train(null).model();
+      return new Fit(bcd, valid, LocalBlockStore.of(valid[0], valid[1], 300));
+    }
   }
 
   private static double logLoss(ImplicitModel m, Matrix[] data) {
