@@ -24,9 +24,7 @@ public final class Temperature {
 
   /** The model with [C D] divided by the validation rows' best temperature (two passes: coarse, then fine). */
   public static ImplicitModel calibrate(ImplicitModel model, BlockStore validation, SolverSettings fixedPoint) {
-    double t = best(model, validation, fixedPoint, grid(1.0, 400.0));
-    t = best(model, validation, fixedPoint, grid(t, 1.6));
-    return scaled(model, 1 / t);
+    return scaled(model, 1 / bestTemperature(model, validation, fixedPoint));
   }
 
   /**
@@ -37,9 +35,14 @@ public final class Temperature {
    * that says nothing of new rows.
    */
   public static ImplicitModel shrunk(ImplicitModel model, BlockStore validation, SolverSettings fixedPoint) {
-    double t = best(model, validation, fixedPoint, grid(1.0, 400.0));
-    t = Math.max(1, best(model, validation, fixedPoint, grid(t, 1.6)));
+    double t = Math.max(1, bestTemperature(model, validation, fixedPoint));
     return t == 1 ? model : scaled(model, 1 / t);
+  }
+
+  /** The validation rows' best temperature: two passes, a coarse grid from 1/20 to 20, then a fine one around its best. */
+  private static double bestTemperature(ImplicitModel model, BlockStore validation, SolverSettings fixedPoint) {
+    double t = best(model, validation, fixedPoint, grid(1.0, 400.0));
+    return best(model, validation, fixedPoint, grid(t, 1.6));
   }
 
   /** ŷ scaled by {@code factor}: C and D (bias column included) times factor. */

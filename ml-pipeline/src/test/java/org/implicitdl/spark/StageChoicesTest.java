@@ -151,9 +151,11 @@ class StageChoicesTest {
     ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", overconfident, overconfident, List.of(), record(), new int[0]);
     ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 200)), validation,
         Loss.CROSS_ENTROPY, FIXED_POINT, p, 3).model();
+    Matrix chosenScores = chosen.predict(valid[0]);
+    Matrix networkScores = network.predict(valid[0]);
     int same = 0;
     for (int k = 0; k < valid[0].cols(); k++) {
-      same += argmax(scores(chosen, valid[0], k)) == argmax(scores(network, valid[0], k)) ? 1 : 0;
+      same += chosenScores.argmaxInColumn(k) == networkScores.argmaxInColumn(k) ? 1 : 0;
     }
     assertTrue(same >= 0.97 * valid[0].cols(), "the stage's class on " + same + " of " + valid[0].cols() + " rows");
     double loss = TrainingStores.validationLoss(validation, chosen, Loss.CROSS_ENTROPY, FIXED_POINT);
@@ -161,45 +163,16 @@ class StageChoicesTest {
         "the calibrated network's log loss or better: " + loss);
   }
 
-  /** A model's scores of column k of u, where A = 0: C relu(B [u; 1]) + D [u; 1]. */
-  private static double[] scores(ImplicitModel model, Matrix u, int k) {
-    int p = model.inputDim();
-    double[] out = new double[model.outputDim()];
-    for (int i = 0; i < model.hiddenDim(); i++) {
-      double x = model.b().get(i, p);
-      for (int j = 0; j < p; j++) {
-        x += model.b().get(i, j) * u.get(j, k);
-      }
-      for (int o = 0; o < out.length; o++) {
-        out[o] += model.c().get(o, i) * Math.max(0, x);
-      }
-    }
-    for (int o = 0; o < out.length; o++) {
-      out[o] += model.d().get(o, p);
-      for (int j = 0; j < p; j++) {
-        out[o] += model.d().get(o, j) * u.get(j, k);
-      }
-    }
-    return out;
-  }
-
-  private static int argmax(double[] v) {
-    int best = 0;
-    for (int k = 1; k < v.length; k++) {
-      best = v[k] > v[best] ? k : best;
-    }
-    return best;
-  }
-
-  /** Rows of standard normal inputs and one class each, drawn from the softmax of {@code model}'s scores (A = 0). */
+  /** Rows of standard normal inputs and one class each, drawn from the softmax of {@code model}'s scores. */
   private static Matrix[] drawnFrom(Random r, ImplicitModel model, int m) {
     Matrix u = gaussian(r, model.inputDim(), m);
+    Matrix scores = model.predict(u);
     Matrix y = Matrix.zeros(model.outputDim(), m);
     for (int k = 0; k < m; k++) {
-      double[] odds = scores(model, u, k);
+      double[] odds = new double[model.outputDim()];
       double sum = 0;
       for (int o = 0; o < odds.length; o++) {
-        odds[o] = Math.exp(odds[o]);
+        odds[o] = Math.exp(scores.get(o, k));
         sum += odds[o];
       }
       double draw = r.nextDouble() * sum;
