@@ -333,4 +333,26 @@ public final class Blas {
     LAPACK_IMPL.dgesv(n, r.cols(), work.data(), n, pivots, r.data(), n, info);
     return info.val == 0;
   }
+
+  /**
+   * The eigenvalues of a symmetric matrix, ascending (LAPACK dsyev, values only; the lower triangle is read). Returns
+   * null when the iteration does not converge.
+   */
+  public static double[] symmetricEigenvalues(Matrix g) {
+    int n = g.rows();
+    if (g.cols() != n) {
+      throw new IllegalArgumentException("symmetricEigenvalues of a non-square matrix " + g.shape());
+    }
+    double[] values = new double[n];
+    if (n == 0) {
+      return values;
+    }
+    double[] a = g.data().clone();
+    double[] size = new double[1];
+    intW info = new intW(0);
+    LAPACK_IMPL.dsyev("N", "L", n, a, n, values, size, -1, info);
+    double[] work = new double[Math.max(1, (int) size[0])];
+    LAPACK_IMPL.dsyev("N", "L", n, a, n, values, work, work.length, info);
+    return info.val == 0 ? values : null;
+  }
 }

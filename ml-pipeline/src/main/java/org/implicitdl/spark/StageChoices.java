@@ -239,34 +239,36 @@ final class StageChoices {
       d.fixedPoint = fixedPoint;
     });
     double[] ridges = linearRidges(choiceRows.fitRowCount(), inputs);
-    List<Double> losses = new ArrayList<>();
+    RidgeChoice judge = RidgeChoice.of(choiceRows, validation, loss, fixedPoint, inputs);
+    List<Double> scores = new ArrayList<>();
     List<ImplicitModel> path = linearPath(choiceRows.fitRows(), settings, inputs, outputs, zero, ridges, fit -> {
-      losses.add(TrainingStores.validationLoss(validation, fit, loss, fixedPoint));
-      return !pastTheBest(losses);
+      scores.add(judge.score(fit, ridges[scores.size()]));
+      return !pastTheBest(scores);
     });
     int best = 0;
-    for (int k = 1; k < losses.size(); k++) {
-      best = losses.get(k) < losses.get(best) ? k : best;
+    for (int k = 1; k < scores.size(); k++) {
+      best = scores.get(k) < scores.get(best) ? k : best;
     }
     ImplicitModel linearFit = path.get(best);
     Blend.Scores mixtures = Blend.scores(validation, loss, fixedPoint, m, linearFit);
     double alpha = mixtures.bestWeight();
     LossDifference gain = mixtures.difference();
-    double linearLoss = losses.get(best);
+    double linearLoss = judge.validationLoss(linearFit, scores.get(best));
     double stageLoss = linearLoss + gain.mean();
-    String scores = String.format(Locale.ROOT, "validation loss %s against the linear model's %s at ridge %s per row, lower by %s standard errors "
-        + "of the row-by-row difference", figure(stageLoss), figure(linearLoss), figure(ridges[best]), inErrors(-gain.mean(), gain));
+    String comparison = String.format(Locale.ROOT, "validation loss %s against the linear model's %s at ridge %s per row (%s), lower by %s "
+        + "standard errors of the row-by-row difference", figure(stageLoss), figure(linearLoss), figure(ridges[best]), judge.name(),
+        inErrors(-gain.mean(), gain));
     if (alpha == 1) {
       LOG.info("the {} stage is kept whole: no mixture with a linear model of the inputs scores better on the validation rows ({})", stage.name(),
-          scores);
+          comparison);
       return m != stage.model() ? calibratedAs(stage, m, store, fixedPoint) : stage;
     }
     if (alpha > 0) {
       LOG.info("the {} stage mixed with a linear model of the inputs at weight {} scores best on the validation rows ({})", stage.name(), figure(alpha),
-          scores);
+          comparison);
       return replaced(stage, stage.name() + "+linear", Blend.withLinear(m, linearFit, alpha), store, loss, fixedPoint);
     }
-    LOG.info("a linear model of the inputs scores best on the validation rows and is kept ({})", scores);
+    LOG.info("a linear model of the inputs scores best on the validation rows and is kept ({})", comparison);
     // chosen: refit on every row, the validation rows too (they have done their choosing), from the chosen fit
     BlockStore everyRow = TrainingStores.union(store, validation);
     ImplicitModel linear = linearPath(everyRow, settings, inputs, outputs, path.get(best), new double[] {ridges[best]}, fit -> true).get(0);
