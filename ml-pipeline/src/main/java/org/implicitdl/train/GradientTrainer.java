@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Inputs;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.solve.Certificate;
@@ -245,7 +246,10 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
     return WellPosedness.certify(a, settings.activation());
   }
 
-  /** A = 0, B ~ N(0, 2·initScale²/p), C ~ N(0, 1/n), D = 0 (seeded): a one-hidden-layer start. */
+  /**
+   * A = 0, B ~ N(0, 2·initScale²/p), C ~ N(0, 1/n), D = 0 (seeded): a one-hidden-layer start; for a regression D is the
+   * linear model's and C a tenth of that ({@link LinearStart}).
+   */
   ImplicitModel initialModel() {
     int n = settings.hiddenDim();
     Random r = new Random(settings.seed());
@@ -264,7 +268,16 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       LayerMask.restrict(b, settings.shape().hiddenPattern(inputs).columnSlice(n, n + inputs + 1));
       LayerMask.restrict(c, settings.shape().readoutPattern(inputs, outputs).columnSlice(0, n));
     }
-    return new ImplicitModel(Matrix.zeros(n, n), b, c, Matrix.zeros(outputs, inputs + 1), settings.activation(), true);
+    ImplicitModel predictsZero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, inputs + 1), Matrix.zeros(outputs, n),
+        Matrix.zeros(outputs, inputs + 1), settings.activation(), true);
+    Matrix linear = LinearStart.applies(settings, inputs)
+        ? LinearStart.readout(store, inputs, () -> store.aggregate("linear start: the targets' squares", payload(predictsZero, 0, 1), GradientTrainer::evaluate))
+        : null;
+    if (linear == null) {
+      return predictsZero.with(predictsZero.a(), b, c, predictsZero.d());
+    }
+    Blas.scal(LinearStart.READOUT_SCALE, c.data());
+    return predictsZero.with(predictsZero.a(), b, c, linear);
   }
 
   private ImplicitModel checked(ImplicitModel m) {
