@@ -26,7 +26,8 @@ final class LinearStart {
   static final double[] RIDGES = java.util.stream.IntStream.rangeClosed(0, 8).mapToDouble(k -> Math.pow(10, -k / 2.0)).toArray();
   /** The random readout C's share at the start. */
   static final double READOUT_SCALE = 0.1;
-  static final int MAX_INPUTS = 2047;
+  /** The widest start: its eigenvalues and solves cost (p + 1)³ on the driver, at each fresh start of a fit. */
+  static final int MAX_INPUTS = 1023;
 
   private LinearStart() {}
 
@@ -71,14 +72,14 @@ final class LinearStart {
     return best;
   }
 
-  /** D = YU'ᵀ (U'U'ᵀ + ridge·I but for the intercept)⁻¹, or null when the system is singular. */
+  /** D = YU'ᵀ (U'U'ᵀ + ridge·I but for the intercept)⁻¹ (Cholesky), or null when the system is not positive definite. */
   static Matrix fit(BcdStatistics.Constants sums, double ridge, int inputs) {
     Matrix q = sums.uu().copy();
     for (int j = 0; j < inputs; j++) {
       q.set(j, j, q.get(j, j) + ridge);
     }
     Matrix rhs = sums.yu().transpose();
-    return Blas.solveGeneral(q, rhs) ? rhs.transpose() : null;
+    return Blas.solveSpd(q, rhs) ? rhs.transpose() : null;
   }
 
   /** Σ w ‖y − D u'‖² = Σ w ‖y‖² − 2 tr(D (YU'ᵀ)ᵀ) + tr(D U'U'ᵀ Dᵀ). */
