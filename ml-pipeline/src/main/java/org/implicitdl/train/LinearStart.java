@@ -59,7 +59,7 @@ final class LinearStart {
     double bestScore = Double.POSITIVE_INFINITY;
     for (double perRow : RIDGES) {
       double ridge = perRow * sums.weight();
-      Matrix d = fit(sums, ridge, inputs);
+      Matrix d = fit(sums, ridge);
       if (d == null) {
         continue;
       }
@@ -73,13 +73,9 @@ final class LinearStart {
   }
 
   /** D = YU'ᵀ (U'U'ᵀ + ridge·I but for the intercept)⁻¹ (Cholesky), or null when the system is not positive definite. */
-  static Matrix fit(BcdStatistics.Constants sums, double ridge, int inputs) {
-    Matrix q = sums.uu().copy();
-    for (int j = 0; j < inputs; j++) {
-      q.set(j, j, q.get(j, j) + ridge);
-    }
+  static Matrix fit(BcdStatistics.Constants sums, double ridge) {
     Matrix rhs = sums.yu().transpose();
-    return Blas.solveSpd(q, rhs) ? rhs.transpose() : null;
+    return Blas.solveSpd(ReadoutQuadratic.withReadoutRidge(sums.uu(), ridge), rhs) ? rhs.transpose() : null;
   }
 
   /** Σ w ‖y − D u'‖² = Σ w ‖y‖² − 2 tr(D (YU'ᵀ)ᵀ) + tr(D U'U'ᵀ Dᵀ). */

@@ -45,7 +45,7 @@ class LinearStartTest {
     BcdStatistics.Constants sums = store.aggregate("sums", Boolean.TRUE, (Boolean unused, TrainingBlock b) -> LocalSteps.constants(null, b));
     double weakest = Double.POSITIVE_INFINITY;
     for (int k = LinearStart.RIDGES.length - 2; k < LinearStart.RIDGES.length; k++) {
-      Matrix d = LinearStart.fit(sums, LinearStart.RIDGES[k] * sums.weight(), 6);
+      Matrix d = LinearStart.fit(sums, LinearStart.RIDGES[k] * sums.weight());
       double gap = 0;
       for (int i = 0; i < d.data().length; i++) {
         gap = Math.max(gap, Math.abs(d.data()[i] - start.d().data()[i]));
