@@ -225,6 +225,29 @@ public final class ImplicitModel implements Serializable {
     return new ImplicitModel(newA, newB, newC, newD, activation, inputBias, false);
   }
 
+  /**
+   * (1 − w)·this + w·{@code other}, matrix by matrix, in one pass and one set of new matrices (an iterate average's update,
+   * each optimizer step); same shapes, activation and bias convention required.
+   */
+  public ImplicitModel interpolated(ImplicitModel other, double w) {
+    if (other.activation != activation || other.inputBias != inputBias) {
+      throw new IllegalArgumentException("cannot interpolate " + this + " and " + other);
+    }
+    return new ImplicitModel(between(a, other.a, w), between(b, other.b, w), between(c, other.c, w), between(d, other.d, w), activation,
+        inputBias, false);
+  }
+
+  private static Matrix between(Matrix x, Matrix y, double w) {
+    y.requireShape("the other model's matrix", x.rows(), x.cols());
+    double[] xs = x.data();
+    double[] ys = y.data();
+    double[] out = new double[xs.length];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = xs[k] + w * (ys[k] - xs[k]);
+    }
+    return new Matrix(x.rows(), x.cols(), out);
+  }
+
   /** A copy whose [C D] is {@code cd}, split after its n state columns. */
   public ImplicitModel withCD(Matrix cd) {
     int n = hiddenDim();

@@ -218,6 +218,14 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
             + "them (0: exactly maxIter epochs of batchSize)", ParamChecks.atLeast("minSteps", 0)));
   }
 
+  default DoubleParam averageEpochs() {
+    return registered("averageEpochs", () -> new DoubleParam(this, "averageEpochs",
+        "gradient solver: early stopping judges (and a fit returns) the exponential moving average of the optimizer's iterates "
+            + "over about this many epochs, at most a twentieth of the run's steps, rather than the last iterate; not with l1, "
+            + "group or state penalties, feature selection, rank or syncsPerEpoch (0: the last iterate)",
+        ParamChecks.finiteAtLeast("averageEpochs", 0)));
+  }
+
   default IntParam patience() {
     return registered("patience", () -> new IntParam(this, "patience",
         "gradient solver's early stopping: epochs without a better validation loss before training stops (the best model seen is "
@@ -227,6 +235,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
 
   default int getMinSteps() { return (Integer) $(minSteps()); }
   default int getPatience() { return (Integer) $(patience()); }
+  default double getAverageEpochs() { return (Double) $(averageEpochs()); }
   default double getStatePenalty() { return (Double) $(statePenalty()); }
   default int getRank() { return (Integer) $(rank()); }
   default double getRobustEpsilon() { return (Double) $(robustEpsilon()); }
@@ -295,6 +304,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
     setDefault(rank(), 0);
     setDefault(minSteps(), 1000);
     setDefault(patience(), Optimizer.AUTO);
+    setDefault(averageEpochs(), 2.0);
     setDefault(robustWeight(), 0.5);
     setDefault(robustRamp(), 0.5);
   }

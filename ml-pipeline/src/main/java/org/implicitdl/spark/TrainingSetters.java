@@ -12,6 +12,7 @@ public interface TrainingSetters<E extends TrainingSetters<E>> extends ImplicitT
 
   default E setMinSteps(int v) { return self(set(minSteps(), v)); }
   default E setPatience(int v) { return self(set(patience(), v)); }
+  default E setAverageEpochs(double v) { return self(set(averageEpochs(), v)); }
   default E setLocalTrainingMb(double v) { return self(set(localTrainingMb(), v)); }
   default E setBlockStorageLevel(String v) { return self(set(blockStorageLevel(), v)); }
   default E setBlockInputPrecision(String v) { return self(set(blockInputPrecision(), v)); }

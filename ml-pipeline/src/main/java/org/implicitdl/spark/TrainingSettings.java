@@ -62,7 +62,7 @@ final class TrainingSettings {
   static GradientSettings gradientSettings(ImplicitTrainingParams params, Loss loss, Activation activation) {
     GradientSettings base = GradientSettings.defaults(params.getHiddenDim(), loss);
     Optimizer optimizer = new Optimizer(params.getMaxIter(), params.getBatchSize(), params.getStepSize(), params.getStepDecay(),
-        params.getPatience(), params.getSyncsPerEpoch(), params.getMinSteps());
+        params.getPatience(), params.getSyncsPerEpoch(), params.getMinSteps(), params.getAverageEpochs());
     return new GradientSettings(architecture(params, loss, activation), optimizer,
         new Penalties(params.getRegParam(), params.getL1(), params.getGroupLasso()), params.getSeed(), base.initScale(), base.fixedPoint(),
         InputPenalty.NONE);

@@ -42,6 +42,10 @@ public record GradientSettings(Architecture architecture, Optimizer optimizer, P
     return withOptimizer(optimizer.withSteps(newBatch, newRate, newDecay));
   }
 
+  public GradientSettings withAverageEpochs(double e) {
+    return withOptimizer(optimizer.withAverageEpochs(e));
+  }
+
   public GradientSettings withMinSteps(int k) {
     return withOptimizer(optimizer.withMinSteps(k));
   }

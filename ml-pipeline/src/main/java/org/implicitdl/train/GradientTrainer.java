@@ -19,7 +19,9 @@ import org.implicitdl.solve.WellPosedness;
  * gradient sums ({@link ImplicitGradient}) through one tree-reduce, and the driver takes an Adam
  * step followed by the proximal map (ℓ1, group lasso, projection onto ‖A‖∞ ≤ κ), so every
  * iterate is well-posed. Synchronous steps make the run independent of the number of
- * partitions up to summation order. Early stopping on a validation store keeps the best model.
+ * partitions up to summation order. Early stopping on a validation store keeps the best model; where the budget asks
+ * ({@link TrainingBudget#averageHorizon()}) the model judged each epoch is the average of the recent iterates
+ * ({@link IterateAverage}) rather than the last one, whose place in the optimizer's wandering is chance.
  */
 public final class GradientTrainer extends EpochTrainer<GradientSettings, GradientTrainer> {
   private final BlockStore validation;
@@ -30,7 +32,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
 
   /** What the next epoch needs, saved after each epoch ({@link EpochCheckpoint}). */
   record State(int epoch, ImplicitModel model, AdamState adam, double rate, ImplicitModel best, double bestScore, int bestEpoch,
-      double quarterAgo, List<EpochRecord> history) implements Serializable {}
+      double quarterAgo, List<EpochRecord> history, IterateAverage average) implements Serializable {}
 
   /** What a mini-batch step sends to the blocks; {@code robust} null for the nominal loss. */
   public record StepPayload(ImplicitModel model, Certificate certificate, int step, int steps, GradientSettings settings,
@@ -127,6 +129,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
     double bestScore;
     // the best validation score at the budget's last quarter mark: what an extension past the budget is judged against
     double quarterAgo = Double.POSITIVE_INFINITY;
+    IterateAverage average = averages(budget) ? IterateAverage.over(budget.averageHorizon()) : null;
     int first = 1;
     State resumed = (State) checkpoint.restore(store);
     if (resumed != null) {
@@ -137,6 +140,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       bestScore = resumed.bestScore();
       bestEpoch = resumed.bestEpoch();
       quarterAgo = resumed.quarterAgo();
+      average = resumed.average();
       history.addAll(resumed.history());
       first = resumed.epoch() + 1;
     } else {
@@ -159,6 +163,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
               GradientTrainer::partitionBatch);
           seen = seen == null ? grad.rule() : seen.merge(grad.rule());
           model = adam.step(model, grad, rate, settings, inputs);
+          average = average == null ? null : average.add(model);
         }
       } else {
         for (int round = 0; round < settings.optimizer().syncsPerEpoch(); round++) {
@@ -177,14 +182,16 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       RuleMetrics train = seen != null && robust == null ? seen
           : store.aggregate("epoch " + epoch + ": real-rule metrics", payload(model, 0, 1), GradientTrainer::evaluate);
       double[] seconds = {0, (t1 - t0) / 1e9, 0, (System.nanoTime() - t1) / 1e9};
-      EpochRecord record = heldOut.attach(record(epoch, model, train, seconds), model, certificate(model.a(), settings));
+      // early stopping judges the iterates' average where the run keeps one (its curve too), else the last iterate
+      ImplicitModel judged = average == null ? model : average.model();
+      EpochRecord record = heldOut.attach(record(epoch, judged, train, seconds), judged, certificate(judged.a(), settings));
       history.add(record);
       listener.accept(record);
-      modelListener.accept(model);
+      modelListener.accept(judged);
       // the curve already scored the validation rows with this model (the nominal loss): not twice
-      double score = robust == null && heldOut.watches(validation) ? record.heldOutLoss() : validationScore(model);
+      double score = robust == null && heldOut.watches(validation) ? record.heldOutLoss() : validationScore(judged);
       if (score < bestScore || validation == null) {
-        best = model;
+        best = judged;
         bestScore = score;
         bestEpoch = epoch;
       } else if (epoch - bestEpoch >= budget.patience()) {
@@ -197,10 +204,15 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
         quarterAgo = bestScore;
       }
       rate *= budget.lrDecay();
-      checkpoint.save(epoch, new State(epoch, model, adam, rate, best, bestScore, bestEpoch, quarterAgo, List.copyOf(history)), null);
+      checkpoint.save(epoch, new State(epoch, model, adam, rate, best, bestScore, bestEpoch, quarterAgo, List.copyOf(history), average), null);
     }
     RuleMetrics last = store.aggregate("final real-rule metrics", payload(best, 0, 1), GradientTrainer::evaluate);
     return new Result(best, history, record(bestEpoch, best, last, new double[4]), bestEpoch);
+  }
+
+  /** Whether this run averages its iterates: where its budget asks, on synchronous steps, and the average is an iterate's kind. */
+  private boolean averages(TrainingBudget budget) {
+    return budget.averages() && settings.optimizer().syncsPerEpoch() == 0 && IterateAverage.keepsStructure(settings);
   }
 
   /** Lower is better: validation loss of the real rule, or 0 when there is no validation store. */

@@ -17,9 +17,11 @@ import java.io.Serializable;
  *     averages parameters and moments k times per epoch (one job per average)
  * @param minSteps the fewest optimizer steps a run takes ({@link TrainingBudget}): on small data the
  *     epochs grow to reach it, the learning-rate schedule and patience stretched to match (0: as given)
+ * @param averageEpochs the memory, in epochs, of the iterate average that early stopping judges ({@link IterateAverage};
+ *     at most a {@value TrainingBudget#AVERAGE_SHARE_INVERSE}th of the budget's steps); 0: the last iterate
  */
-public record Optimizer(int epochs, int batchSize, double learningRate, double lrDecay, int patience, int syncsPerEpoch, int minSteps)
-    implements Serializable {
+public record Optimizer(int epochs, int batchSize, double learningRate, double lrDecay, int patience, int syncsPerEpoch, int minSteps,
+    double averageEpochs) implements Serializable {
   /** {@code lrDecay} or {@code patience} left to the run's length. */
   public static final int AUTO = -1;
   /** The automatic schedule's learning rate at the end of a run, as a share of the first. */
@@ -30,7 +32,7 @@ public record Optimizer(int epochs, int batchSize, double learningRate, double l
   public static final String DECAY_ALLOWED = "-1 (automatic) or in (0, 1]";
   /** The values {@code patience} takes, in words ({@link #isPatience}). */
   public static final String PATIENCE_ALLOWED = "-1 (automatic) or >= 1";
-  public static final Optimizer DEFAULT = new Optimizer(10, 512, 4e-3, AUTO, AUTO, 0, 0);
+  public static final Optimizer DEFAULT = new Optimizer(10, 512, 4e-3, AUTO, AUTO, 0, 0, 0);
 
   public Optimizer {
     Checks.require(epochs >= 0, "epochs must be >= 0, got " + epochs);
@@ -40,6 +42,7 @@ public record Optimizer(int epochs, int batchSize, double learningRate, double l
     Checks.require(isPatience(patience), "patience must be " + PATIENCE_ALLOWED + ", got " + patience);
     Checks.require(syncsPerEpoch >= 0, "syncsPerEpoch must be >= 0, got " + syncsPerEpoch);
     Checks.require(minSteps >= 0, "minSteps must be >= 0, got " + minSteps);
+    Checks.require(averageEpochs >= 0 && Double.isFinite(averageEpochs), "averageEpochs must be finite and >= 0, got " + averageEpochs);
   }
 
   /** Whether {@code lrDecay} is a decay this record takes: {@link #AUTO}, or a factor in (0, 1]. */
@@ -79,19 +82,23 @@ public record Optimizer(int epochs, int batchSize, double learningRate, double l
   }
 
   public Optimizer withEpochs(int e) {
-    return new Optimizer(e, batchSize, learningRate, lrDecay, patience, syncsPerEpoch, minSteps);
+    return new Optimizer(e, batchSize, learningRate, lrDecay, patience, syncsPerEpoch, minSteps, averageEpochs);
   }
 
   /** The step: batch size, rate and its decay per epoch. */
   public Optimizer withSteps(int newBatch, double newRate, double newDecay) {
-    return new Optimizer(epochs, newBatch, newRate, newDecay, patience, syncsPerEpoch, minSteps);
+    return new Optimizer(epochs, newBatch, newRate, newDecay, patience, syncsPerEpoch, minSteps, averageEpochs);
   }
 
   public Optimizer withSyncsPerEpoch(int k) {
-    return new Optimizer(epochs, batchSize, learningRate, lrDecay, patience, k, minSteps);
+    return new Optimizer(epochs, batchSize, learningRate, lrDecay, patience, k, minSteps, averageEpochs);
+  }
+
+  public Optimizer withAverageEpochs(double e) {
+    return new Optimizer(epochs, batchSize, learningRate, lrDecay, patience, syncsPerEpoch, minSteps, e);
   }
 
   public Optimizer withMinSteps(int k) {
-    return new Optimizer(epochs, batchSize, learningRate, lrDecay, patience, syncsPerEpoch, k);
+    return new Optimizer(epochs, batchSize, learningRate, lrDecay, patience, syncsPerEpoch, k, averageEpochs);
   }
 }

@@ -25,8 +25,12 @@ package org.implicitdl.train;
  * @param patience epochs without validation improvement before stopping
  * @param weightDecay the ridge weight on the mean loss
  * @param maxEpochs the most epochs an extended run takes ({@code epochs} where the budget did not grow them)
+ * @param averageHorizon the iterate average's memory in optimizer steps ({@link IterateAverage}): the configured
+ *     {@link Optimizer#averageEpochs()}, at most a {@value #AVERAGE_SHARE_INVERSE}th of the budget's steps, so that on a
+ *     run of few epochs the average does not lag behind a model still learning; 1 or less: the last iterate
  */
-public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, double lrDecay, int patience, double weightDecay, int maxEpochs) {
+public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, double lrDecay, int patience, double weightDecay, int maxEpochs,
+    double averageHorizon) {
   static final double PRIOR_PRECISION = 10;
   static final int MIN_BATCH = 16;
   static final int MIN_STEPS_PER_EPOCH = 8;
@@ -34,20 +38,28 @@ public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, doubl
   static final double EXTENSION_GAIN = 0.02;
   /** An extended run's epochs at most, as a multiple of the budget's. */
   static final int MAX_EXTENSION = 3;
+  /** The iterate average spans at most this inverse share of the budget's steps. */
+  static final int AVERAGE_SHARE_INVERSE = 20;
 
   public static TrainingBudget of(GradientSettings s, double rows) {
     int batch = (int) Math.min(s.optimizer().batchSize(), Math.max(MIN_BATCH, Math.ceil(rows / MIN_STEPS_PER_EPOCH)));
     int steps = (int) Math.max(1, Math.round(rows / batch));
     double decay = s.optimizer().minSteps() > 0 ? Math.max(s.weightDecay(), PRIOR_PRECISION / Math.max(1, rows)) : s.weightDecay();
     if (s.optimizer().epochs() == 0) {
-      return new TrainingBudget(batch, steps, 0, s.optimizer().decayPerEpoch(), s.optimizer().patienceEpochs(), decay, 0);
+      return new TrainingBudget(batch, steps, 0, s.optimizer().decayPerEpoch(), s.optimizer().patienceEpochs(), decay, 0, 1);
     }
     int epochs = Math.max(s.optimizer().epochs(), (int) Math.ceil(s.optimizer().minSteps() / (double) steps));
     double stretch = epochs / (double) s.optimizer().epochs();
     int most = epochs > s.optimizer().epochs() ? MAX_EXTENSION * epochs : epochs;
+    double horizon = Math.max(1, Math.min(s.optimizer().averageEpochs() * steps, epochs * (double) steps / AVERAGE_SHARE_INVERSE));
     return new TrainingBudget(batch, steps, epochs, Math.pow(s.optimizer().decayPerEpoch(), 1 / stretch),
         (int) Math.ceil(s.optimizer().patienceEpochs() * stretch),
-        decay, most);
+        decay, most, horizon);
+  }
+
+  /** Whether the run judges an average of its iterates rather than the last one. */
+  public boolean averages() {
+    return averageHorizon > 1;
   }
 
   /** The epochs between two extension checks: a quarter of the budget's. */

@@ -105,4 +105,38 @@ class GradientTrainerTest {
         .train(null);
     assertEquals(budget.epochs(), unvalidated.size(), "no validation rows: the budget's epochs");
   }
+
+  /**
+   * With an iterate average, each epoch's model (the one early stopping judges and a fit returns) is the exponentially
+   * weighted mean of the optimizer's iterates, which themselves are unchanged: one step per epoch here, so the plain run's
+   * epoch models are every iterate and the averaged run's must be their {@link IterateAverage} over the budget's horizon.
+   */
+  @org.junit.jupiter.api.Test
+  void anAveragingRunJudgesTheMeanOfTheSameIterates() {
+    // 16 rows: the smallest mini-batch, so one step per epoch
+    LabeledBlock data = classes(16, 51);
+    GradientSettings plain = GradientSettings.defaults(8, Loss.CROSS_ENTROPY).withEpochs(60).withOptimizer(512, 0.05, 1.0);
+    GradientSettings averaging = plain.withAverageEpochs(2);
+    TrainingBudget budget = TrainingBudget.of(averaging, 16);
+    assertEquals(1, budget.stepsPerEpoch());
+    assertEquals(2, budget.averageHorizon(), 0.0, "two epochs of one step (a twentieth of 60 steps is more)");
+    List<ImplicitModel> iterates = new ArrayList<>();
+    new GradientTrainer(LocalBlockStore.of(data.inputs(), data.targets(), 100), null, plain, 10, 3, null).onEpochModel(iterates::add).train(null);
+    List<ImplicitModel> judged = new ArrayList<>();
+    GradientTrainer.Result r = new GradientTrainer(LocalBlockStore.of(data.inputs(), data.targets(), 100), null, averaging, 10, 3, null)
+        .onEpochModel(judged::add).train(null);
+    assertEquals(iterates.size(), judged.size());
+    IterateAverage replay = IterateAverage.over(budget.averageHorizon());
+    double apart = 0;
+    for (int e = 0; e < iterates.size(); e++) {
+      replay = replay.add(iterates.get(e));
+      for (int k = 0; k < replay.model().b().data().length; k++) {
+        assertEquals(replay.model().b().data()[k], judged.get(e).b().data()[k], 1e-12, "epoch " + (e + 1) + ", B entry " + k);
+      }
+      assertEquals(replay.model().c(), judged.get(e).c());
+      apart = Math.max(apart, Math.abs(judged.get(e).c().data()[0] - iterates.get(e).c().data()[0]));
+    }
+    assertTrue(apart > 1e-6, "the averaged run returned the iterates themselves");
+    assertEquals(judged.get(judged.size() - 1).c(), r.model().c(), "no validation rows: the last average is returned");
+  }
 }

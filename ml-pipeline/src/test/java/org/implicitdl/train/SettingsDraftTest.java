@@ -33,7 +33,7 @@ class SettingsDraftTest {
     GradientSettings base = GradientSettings.defaults(6, Loss.CROSS_ENTROPY);
     GradientSettings changed = base.withOptimizer(64, 0.01, 0.9).withMinSteps(50);
     Optimizer o = base.optimizer();
-    assertEquals(new GradientSettings(base.architecture(), new Optimizer(o.epochs(), 64, 0.01, 0.9, o.patience(), o.syncsPerEpoch(), 50),
+    assertEquals(new GradientSettings(base.architecture(), new Optimizer(o.epochs(), 64, 0.01, 0.9, o.patience(), o.syncsPerEpoch(), 50, o.averageEpochs()),
         base.penalties(), base.seed(), base.initScale(), base.fixedPoint(), base.inputPenalty()), changed);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> base.withOptimizer(0, 0.01, 0.9));
     assertTrue(e.getMessage().contains("batchSize must be >= 1, got 0"), e.getMessage());

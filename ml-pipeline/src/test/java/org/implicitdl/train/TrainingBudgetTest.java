@@ -50,10 +50,11 @@ class TrainingBudgetTest {
     GradientSettings given = CONFIGURED.withMinSteps(0).withEpochs(200).withOptimizer(512, 0.004, 0.9);
     assertEquals(0.9, TrainingBudget.of(given, 54_000).lrDecay(), 0.0, "a decay given is per epoch");
     Optimizer o = given.optimizer();
-    Optimizer patient = new Optimizer(o.epochs(), o.batchSize(), o.learningRate(), o.lrDecay(), 7, o.syncsPerEpoch(), o.minSteps());
+    Optimizer patient = new Optimizer(o.epochs(), o.batchSize(), o.learningRate(), o.lrDecay(), 7, o.syncsPerEpoch(), o.minSteps(), o.averageEpochs());
     assertEquals(7, TrainingBudget.of(given.withOptimizer(patient), 54_000).patience(), "a patience given is kept");
-    assertThrows(IllegalArgumentException.class, () -> new Optimizer(10, 512, 0.004, -0.5, Optimizer.AUTO, 0, 0));
-    assertThrows(IllegalArgumentException.class, () -> new Optimizer(10, 512, 0.004, Optimizer.AUTO, 0, 0, 0));
+    assertThrows(IllegalArgumentException.class, () -> new Optimizer(10, 512, 0.004, -0.5, Optimizer.AUTO, 0, 0, 0));
+    assertThrows(IllegalArgumentException.class, () -> new Optimizer(10, 512, 0.004, Optimizer.AUTO, 0, 0, 0, 0));
+    assertThrows(IllegalArgumentException.class, () -> new Optimizer(10, 512, 0.004, Optimizer.AUTO, Optimizer.AUTO, 0, 0, -1));
   }
 
   /** The weight decay is at least the prior's 10/rows with the budget on, and as configured with it off. */
@@ -83,5 +84,17 @@ class TrainingBudgetTest {
     assertFalse(b.goesOn(375, true, 0.1, 1), "never past 3x the budget");
     assertTrue(b.checkpointsBest(94) && b.checkpointsBest(125) && b.checkpointsBest(156));
     assertFalse(b.checkpointsBest(93) || b.checkpointsBest(126) || b.checkpointsBest(31));
+  }
+
+  @Test
+  void theIterateAverageSpansTheEpochsAskedButAtMostATwentiethOfTheRun() {
+    TrainingBudget small = TrainingBudget.of(CONFIGURED.withAverageEpochs(2), 1300);
+    assertEquals(2.0 * small.stepsPerEpoch(), small.averageHorizon(), 0.0, "two epochs of a small run's steps");
+    assertTrue(small.averages());
+    // 54,000 rows at 10 epochs of 106 steps: two epochs would be a fifth of the run, a twentieth is 53 steps
+    TrainingBudget large = TrainingBudget.of(CONFIGURED.withAverageEpochs(2), 54_000);
+    assertEquals(large.epochs() * large.stepsPerEpoch() / 20.0, large.averageHorizon(), 1e-12);
+    assertTrue(large.averageHorizon() < 2.0 * large.stepsPerEpoch());
+    assertFalse(TrainingBudget.of(CONFIGURED.withAverageEpochs(0), 1300).averages(), "0: the last iterate");
   }
 }
