@@ -117,8 +117,7 @@ public final class AdamState implements Serializable {
    * rank limit or layer pattern — the default configuration.
    */
   private static boolean plainHidden(GradientSettings st) {
-    return st.l1() == 0 && st.groupLasso() == 0 && st.statePenalty() <= 0 && !st.inputPenalty().active() && !st.shape().lowRank()
-        && st.shape().layers() == null;
+    return !st.zeroingPenalty() && !st.shape().lowRank() && st.shape().layers() == null;
   }
 
   /**

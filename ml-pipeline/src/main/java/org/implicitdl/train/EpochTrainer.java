@@ -65,7 +65,10 @@ public abstract class EpochTrainer<S extends TrainerSettings, T extends EpochTra
     return self();
   }
 
-  /** Also hands each epoch's model to {@code l} (e.g. a test that follows the iterates). */
+  /**
+   * Also hands each epoch's model to {@code l} (e.g. a test that follows the iterates): the one the epoch is judged by,
+   * which for a gradient run that averages its iterates is the average ({@link IterateAverage}).
+   */
   public T onEpochModel(Consumer<ImplicitModel> l) {
     this.modelListener = l;
     return self();

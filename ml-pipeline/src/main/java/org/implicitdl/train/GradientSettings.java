@@ -29,6 +29,14 @@ public record GradientSettings(Architecture architecture, Optimizer optimizer, P
         InputPenalty.NONE);
   }
 
+  /**
+   * Whether a proximal map of this run sets weights to exactly zero, at places that move from step to step: ℓ1, group
+   * lasso, state groups or input groups.
+   */
+  public boolean zeroingPenalty() {
+    return l1() != 0 || groupLasso() != 0 || statePenalty() > 0 || inputPenalty().active();
+  }
+
   /** The ridge weight on A, B, C, D. */
   public double weightDecay() {
     return penalties.ridge();

@@ -33,7 +33,7 @@ public record IterateAverage(ImplicitModel model, double weightSum, double decay
    * input penalty (their zeros move from step to step) and no rank limit on A (a sum of rank-k matrices has a larger rank).
    */
   public static boolean keepsStructure(GradientSettings st) {
-    return st.l1() == 0 && st.groupLasso() == 0 && st.statePenalty() <= 0 && !st.inputPenalty().active() && !st.shape().lowRank();
+    return !st.zeroingPenalty() && !st.shape().lowRank();
   }
 
   /** The average with {@code iterate} folded in: θ̄ ← θ̄ + (θ − θ̄)/S, S ← βS + 1. */

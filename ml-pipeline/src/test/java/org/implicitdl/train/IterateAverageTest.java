@@ -78,6 +78,7 @@ class IterateAverageTest {
     assertTrue(IterateAverage.keepsStructure(plain));
     assertFalse(IterateAverage.keepsStructure(plain.withPenalties(1e-3, 0, 0)), "l1");
     assertFalse(IterateAverage.keepsStructure(plain.withPenalties(0, 1e-3, 0)), "group lasso");
+    assertFalse(IterateAverage.keepsStructure(plain.withStatePenalty(1e-3)), "state groups");
   }
 
   private static Matrix pick(ImplicitModel m, int which) {
