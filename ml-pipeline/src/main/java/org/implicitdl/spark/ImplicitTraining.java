@@ -90,7 +90,7 @@ final class ImplicitTraining {
     // the step-size choice trains each gradient stage more than once: where there are enough validation rows to choose on (by
     // default on 2,000 rows or more; past 18,000 training rows on a sample of them); its trainer state says which candidate
     // was training, so a resumed fit goes on from there
-    boolean tuneStep = params.getTuneStepSize() && validation != null && StageChoices.rows(validation) >= StageChoices.STEP_SIZE_VALIDATION_ROWS;
+    boolean tuneStep = params.getTuneStepSize() && validation != null && StageChoices.rows(validation) >= StepSizeSearch.VALIDATION_ROWS;
     Consumer<EpochRecord> userUnits = progressLog(params, solver, stages, loss, tuneStep, progress);
     Consumer<EpochRecord> log = r -> userUnits.accept(inUserUnits(r, units, loss));
     ChoiceRows choiceRows = new ChoiceRows(store);
@@ -112,7 +112,7 @@ final class ImplicitTraining {
       Stage best = null;
       // the gradient solver's step size: the configured one, or the one tuneStepSize kept
       double stepSize = params.getStepSize();
-      StageChoices.StepChoice tuned = null;
+      StepSizeSearch.Choice tuned = null;
       double bestLoss = Double.POSITIVE_INFINITY;
       for (int k = firstStage; k < stages.size(); k++) {
         SolverPipeline.Stage stage = stages.get(k);
@@ -127,7 +127,7 @@ final class ImplicitTraining {
           // promise: a rank limit, a robustness box, a selection path that starts from this model, a warm start's size
           boolean blend = params.getBlendStepSizes() && warm == null && !followed && params.getRank() == 0 && params.getRobustEpsilon() == 0
               && !selecting.on();
-          StageChoices.StepChoice c = tunedGradientStage(params, choiceRows, validation, watch, state, k, k == firstStage, history, loss, activation,
+          StepSizeSearch.Choice c = tunedGradientStage(params, choiceRows, validation, watch, state, k, k == firstStage, history, loss, activation,
               TrainingSettings.robustObjective(params, units, inputs), blend, model, inputs, outputs, log);
           last = c.stage();
           stepSize = c.stepSize();
@@ -315,12 +315,12 @@ final class ImplicitTraining {
   }
 
   /**
-   * The gradient stage at the best of the step sizes tried on the validation rows ({@link StageChoices#betterStepSize}), and that
+   * The gradient stage at the best of the step sizes tried on the validation rows ({@link StepSizeSearch#run}), and that
    * step. With a trainer state ({@code state}, stage {@code k}) the search saves where it stands ({@link SearchCheckpoints}):
    * {@code resumeHere} (the saved state is this stage's) continues it from the candidate that was training, from its last
    * saved epoch.
    */
-  private static StageChoices.StepChoice tunedGradientStage(ImplicitTrainingParams params, ChoiceRows choiceRows, BlockStore validation,
+  private static StepSizeSearch.Choice tunedGradientStage(ImplicitTrainingParams params, ChoiceRows choiceRows, BlockStore validation,
       HeldOutScore watch, TrainerStateStore state, int k, boolean resumeHere, List<EpochRecord> earlierHistory, Loss loss,
       Activation activation, RobustObjective robust, boolean blend, ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     GradientSettings settings = TrainingSettings.gradientSettings(params, loss, activation);
@@ -338,7 +338,7 @@ final class ImplicitTraining {
    * costs what it costs at 20,000 rows, whatever the data's size. A fit killed during the full run resumes it without
    * searching again (the sample is deterministic, so a search resumed at its candidate ends as the uninterrupted one).
    */
-  private static StageChoices.StepChoice sampledStepSize(ImplicitTrainingParams params, ChoiceRows choiceRows, BlockStore validation,
+  private static StepSizeSearch.Choice sampledStepSize(ImplicitTrainingParams params, ChoiceRows choiceRows, BlockStore validation,
       HeldOutScore watch, SearchCheckpoints checkpoints, Loss loss, GradientSettings settings, RobustObjective robust,
       ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
     double step = checkpoints.keptBefore();
@@ -351,16 +351,20 @@ final class ImplicitTraining {
     Optimizer o = settings.optimizer();
     Stage full = gradientStage(choiceRows.training(), validation, watch, checkpoints.fullRun(step), settings.withOptimizer(o.batchSize(), step, o.lrDecay()), robust,
         model, inputs, outputs, log);
-    return new StageChoices.StepChoice(full, step, null);
+    return new StepSizeSearch.Choice(full, step, null);
   }
 
-  /** {@link StageChoices#betterStepSize} with its candidates training on {@code candidates} and saving their states. */
-  private static StageChoices.StepChoice searchStepSize(ImplicitTrainingParams params, BlockStore candidates, BlockStore validation,
+  /**
+   * {@link StepSizeSearch#run} with its candidates training on {@code candidates} and saving their states, all from {@code model}
+   * or, for a fresh fit, from one start computed once ({@link GradientTrainer#initialModel}: it does not depend on the step size).
+   */
+  private static StepSizeSearch.Choice searchStepSize(ImplicitTrainingParams params, BlockStore candidates, BlockStore validation,
       HeldOutScore watch, SearchCheckpoints checkpoints, Loss loss, GradientSettings settings, RobustObjective robust, boolean blend,
       ImplicitModel model, int inputs, int outputs, Consumer<EpochRecord> log) {
-    return StageChoices.betterStepSize(candidates, validation, loss, TrainingSettings.fixedPoint(params), settings, TrainingSettings.STEP_SIZE_FACTOR,
+    ImplicitModel start = model != null ? model : new GradientTrainer(candidates, validation, settings, inputs, outputs, log).initialModel();
+    return StepSizeSearch.run(candidates, validation, loss, TrainingSettings.fixedPoint(params), settings, TrainingSettings.STEP_SIZE_FACTOR,
         blend, checkpoints.from(settings.optimizer().learningRate()),
-        (position, s) -> gradientStage(candidates, validation, watch, checkpoints.candidate(position), s, robust, model, inputs, outputs, log),
+        (position, s) -> gradientStage(candidates, validation, watch, checkpoints.candidate(position), s, robust, start, inputs, outputs, log),
         checkpoints::settled);
   }
 

@@ -122,10 +122,10 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
 
   default BooleanParam tuneStepSize() {
     return registered("tuneStepSize", () -> new BooleanParam(this, "tuneStepSize",
-        "gradient solver with at least " + StageChoices.STEP_SIZE_VALIDATION_ROWS + " validation rows (validationFraction; by default "
+        "gradient solver with at least " + StepSizeSearch.VALIDATION_ROWS + " validation rows (validationFraction; by default "
             + "on data of 2,000 rows or more): train from the same "
             + "start at stepSize, then at " + TrainingSettings.STEP_SIZE_FACTOR + "x the last step size while the larger one scores "
-            + "better on the validation rows (at most " + StageChoices.STEP_SIZE_TRIES + "), and keep the best model (two or more "
+            + "better on the validation rows (at most " + StepSizeSearch.TRIES + "), and keep the best model (two or more "
             + "gradient trainings; with a trainerStateDir each saves its state, and a resumed fit goes on at the step size it was training); "
             + "on more than " + StageChoices.CHOICE_SAMPLE_ROWS + " training rows the candidates train on an even sample of that many "
             + "and the kept step size then trains on all of them once (not blended); false: stepSize alone"));
@@ -213,9 +213,9 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
   default IntParam minSteps() {
     return registered("minSteps", () -> new IntParam(this, "minSteps",
         "gradient solver on small data: the fewest optimizer steps a fit takes — mini-batches of at most an eighth of the rows, "
-            + "more epochs until this many steps, the learning-rate decay and patience stretched to match; with validation rows, "
-            + "while a quarter of those epochs still lowers the best validation loss by 2% another quarter follows, up to 3 times "
-            + "them (0: exactly maxIter epochs of batchSize)", ParamChecks.atLeast("minSteps", 0)));
+            + "more epochs until this many steps, patience stretched to match; with validation rows, while a quarter of those "
+            + "epochs still lowers the best validation loss by 2% another quarter follows, up to 3 times them, over which the "
+            + "learning-rate decay is stretched (0: exactly maxIter epochs of batchSize)", ParamChecks.atLeast("minSteps", 0)));
   }
 
   default DoubleParam averageEpochs() {

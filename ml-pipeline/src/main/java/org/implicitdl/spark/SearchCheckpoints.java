@@ -6,7 +6,7 @@ import org.implicitdl.train.EpochCheckpoint;
 import org.implicitdl.train.EpochRecord;
 
 /**
- * Where a gradient stage that searches its step size ({@link StageChoices#betterStepSize}) keeps its trainer state: each
+ * Where a gradient stage that searches its step size ({@link StepSizeSearch#run}) keeps its trainer state: each
  * candidate its own, the search's standing between candidates, and, where the candidates train on a sample of the rows, the
  * kept step size before the full run on every row and then that run's own. A fit killed anywhere in it resumes there: at
  * the candidate that was training, or at the full run without searching again. Without a trainer state
@@ -17,17 +17,17 @@ import org.implicitdl.train.EpochRecord;
  * @param before the earlier stages' history
  * @param saved where the killed fit's search stood, when the saved state is this stage's; null otherwise
  */
-record SearchCheckpoints(TrainerStateStore state, int stage, ImplicitModel start, List<EpochRecord> before, StageChoices.StepSearch saved) {
+record SearchCheckpoints(TrainerStateStore state, int stage, ImplicitModel start, List<EpochRecord> before, StepSizeSearch.Position saved) {
 
   /** The stage's checkpoints; {@code resumeHere} when the saved state, if any, belongs to this stage. */
   static SearchCheckpoints of(TrainerStateStore state, int stage, ImplicitModel start, List<EpochRecord> before, boolean resumeHere) {
-    StageChoices.StepSearch saved = state == null || !resumeHere || state.found() == null ? null : state.found().search();
+    StepSizeSearch.Position saved = state == null || !resumeHere || state.found() == null ? null : state.found().search();
     return new SearchCheckpoints(state, stage, start, List.copyOf(before), saved);
   }
 
   /** Where the search goes on from: the killed fit's unfinished search, or a new one from {@code configuredStep}. */
-  StageChoices.StepSearch from(double configuredStep) {
-    return saved != null && !saved.kept() ? saved : StageChoices.StepSearch.start(configuredStep);
+  StepSizeSearch.Position from(double configuredStep) {
+    return saved != null && !saved.kept() ? saved : StepSizeSearch.Position.start(configuredStep);
   }
 
   /** The step size the killed fit's search had already kept before its full run, or NaN: search. */
@@ -36,7 +36,7 @@ record SearchCheckpoints(TrainerStateStore state, int stage, ImplicitModel start
   }
 
   /** The checkpoint of the candidate at {@code position}: the killed fit's state when it was training this one. */
-  EpochCheckpoint candidate(StageChoices.StepSearch position) {
+  EpochCheckpoint candidate(StepSizeSearch.Position position) {
     if (state == null) {
       return EpochCheckpoint.none();
     }
@@ -45,7 +45,7 @@ record SearchCheckpoints(TrainerStateStore state, int stage, ImplicitModel start
   }
 
   /** Saves the search's standing before its next candidate. */
-  void settled(StageChoices.StepSearch next) {
+  void settled(StepSizeSearch.Position next) {
     if (state != null) {
       state.saveSearch(stage, start, before, next);
     }
@@ -59,7 +59,7 @@ record SearchCheckpoints(TrainerStateStore state, int stage, ImplicitModel start
     if (state == null) {
       return EpochCheckpoint.none();
     }
-    StageChoices.StepSearch kept = StageChoices.StepSearch.kept(step);
+    StepSizeSearch.Position kept = StepSizeSearch.Position.kept(step);
     boolean here = saved != null && saved.kept();
     if (!here) {
       state.saveSearch(stage, start, before, kept);

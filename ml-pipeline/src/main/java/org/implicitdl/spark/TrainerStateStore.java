@@ -31,7 +31,7 @@ import org.implicitdl.train.TrainingBlock;
 final class TrainerStateStore {
   /** What is saved: enough to re-enter the fit at the stage and epoch where it stopped. */
   record Saved(String fingerprint, int stage, int epoch, ImplicitModel stageInput, List<EpochRecord> earlierHistory, Serializable trainerState,
-      String blocksDir, StageChoices.StepSearch search) implements Serializable {
+      String blocksDir, StepSizeSearch.Position search) implements Serializable {
     /** Where the fit resumes, in words: the stage (by its solver's id), the step-size candidate if it was tuning, the epoch. */
     String describe(String stageId) {
       return stageId + " stage" + (search == null ? "" : ", " + search.describe() + ",") + " after epoch " + epoch;
@@ -99,7 +99,7 @@ final class TrainerStateStore {
    * {@code resumeHere} when the saved state belongs to this candidate.
    */
   EpochCheckpoint forStage(int stage, ImplicitModel stageInput, List<EpochRecord> earlierHistory, boolean resumeHere,
-      StageChoices.StepSearch search) {
+      StepSizeSearch.Position search) {
     return new EpochCheckpoint() {
       @Override
       public Serializable restore(BlockStore store) {
@@ -154,7 +154,7 @@ final class TrainerStateStore {
    * Saves a step-size search between two candidates ({@code next}: before the one it trains next, from its start), so a
    * fit killed before that candidate's first epoch resumes there and not at the candidate just finished.
    */
-  void saveSearch(int stage, ImplicitModel stageInput, List<EpochRecord> earlierHistory, StageChoices.StepSearch next) {
+  void saveSearch(int stage, ImplicitModel stageInput, List<EpochRecord> earlierHistory, StepSizeSearch.Position next) {
     try {
       write(new Saved(fingerprint, stage, 0, stageInput, List.copyOf(earlierHistory), null, null, next));
     } catch (IOException e) {

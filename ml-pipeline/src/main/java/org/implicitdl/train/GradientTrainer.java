@@ -260,9 +260,11 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
 
   /**
    * A = 0, B ~ N(0, 2·initScale²/p), C ~ N(0, 1/n), D = 0 (seeded): a one-hidden-layer start; for a regression D is the
-   * linear model's and C a tenth of that ({@link LinearStart}).
+   * linear model's and C a tenth of that ({@link LinearStart}). What {@link #train} starts from when given none; public so
+   * that fits from one start (a step-size search's candidates) compute it once: the linear start costs two passes and a
+   * (p + 1)³ solve.
    */
-  ImplicitModel initialModel() {
+  public ImplicitModel initialModel() {
     int n = settings.hiddenDim();
     Random r = new Random(settings.seed());
     Matrix b = Matrix.zeros(n, inputs + 1);

@@ -16,7 +16,8 @@ import java.io.Serializable;
  *     any partitioning); k ≥ 1: each partition takes local Adam steps on its own rows and the driver
  *     averages parameters and moments k times per epoch (one job per average)
  * @param minSteps the fewest optimizer steps a run takes ({@link TrainingBudget}): on small data the
- *     epochs grow to reach it, the learning-rate schedule and patience stretched to match (0: as given)
+ *     epochs grow to reach it, patience stretched to match and the learning-rate schedule over the longest
+ *     extension the budget allows (0: as given)
  * @param averageEpochs the memory, in epochs, of the iterate average that early stopping judges ({@link IterateAverage};
  *     at most a {@value TrainingBudget#AVERAGE_SHARE_INVERSE}th of the budget's steps); 0: the last iterate
  */

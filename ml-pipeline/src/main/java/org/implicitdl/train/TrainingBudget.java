@@ -4,9 +4,10 @@ package org.implicitdl.train;
  * How much optimization a gradient run gets on data of a given size, so that a default run does
  * not collapse on small data: the mini-batch is at most an eighth of the rows (at least
  * {@value #MIN_BATCH}), so an epoch has about 8 steps or more; the epochs grow until the run takes
- * {@link GradientSettings#minSteps()} steps; the per-epoch learning-rate decay is stretched so the
- * whole run decays as the configured epochs would, and patience likewise. On data where the
- * configured epochs already give that many steps nothing changes. The weight decay is at least
+ * {@link GradientSettings#minSteps()} steps; the per-epoch learning-rate decay is stretched so that
+ * the longest run an extension may take ({@link #maxEpochs}) decays as the configured epochs would,
+ * and patience is stretched with the budget's epochs. On data where the configured epochs already
+ * give that many steps nothing changes. The weight decay is at least
  * {@value #PRIOR_PRECISION}/rows: a Gaussian prior of that precision on every weight (in standard
  * units) weighs 1/rows against the mean loss, so it matters on small data — where the hidden layer
  * can only overfit — and fades on large data. minSteps 0 turns the whole budget off (as given).
@@ -16,7 +17,12 @@ package org.implicitdl.train;
  * budget at a time, the learning rate decaying on, while the last quarter still lowered the best
  * validation loss by at least {@value #EXTENSION_GAIN} of it, up to {@value #MAX_EXTENSION} times
  * the budget's epochs. Data that has stopped improving ends on time; data still learning is not
- * cut off by a count of steps.
+ * cut off by a count of steps. Why the decay spans the extension rather than the budget: on small
+ * nonlinear data the validation loss often stays flat for the first quarter of the budget and
+ * falls slowly after; decayed over the budget alone, the rate is at its floor by the time the
+ * extension starts, and the extended epochs learn little. Over the longest run, the rate at the
+ * budget's end is still {@code RUN_DECAY^(1/3)} (about half) of the first, and a run that stops
+ * there is smoothed by the iterate average (comparisons in docs/results/defaults.md).
  *
  * @param batchSize rows per mini-batch
  * @param stepsPerEpoch optimizer steps per epoch
@@ -52,7 +58,8 @@ public record TrainingBudget(int batchSize, int stepsPerEpoch, int epochs, doubl
     double stretch = epochs / (double) s.optimizer().epochs();
     int most = epochs > s.optimizer().epochs() ? MAX_EXTENSION * epochs : epochs;
     double horizon = Math.max(1, Math.min(s.optimizer().averageEpochs() * steps, epochs * (double) steps / AVERAGE_SHARE_INVERSE));
-    return new TrainingBudget(batch, steps, epochs, Math.pow(s.optimizer().decayPerEpoch(), 1 / stretch),
+    double decayPerEpoch = Math.pow(s.optimizer().decayPerEpoch(), s.optimizer().epochs() / (double) most);
+    return new TrainingBudget(batch, steps, epochs, decayPerEpoch,
         (int) Math.ceil(s.optimizer().patienceEpochs() * stretch),
         decay, most, horizon);
   }

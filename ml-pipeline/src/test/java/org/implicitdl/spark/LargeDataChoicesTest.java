@@ -150,7 +150,7 @@ class LargeDataChoicesTest {
     ImplicitRegressionModel tuned = base.copy(new ParamMap()).fit(data);
     double kept = tuned.summary().stepSize();
     double k = Math.log(kept / 0.01) / Math.log(2.5);
-    assertTrue(Math.abs(k - Math.rint(k)) < 1e-9 && k >= 0 && k < StageChoices.STEP_SIZE_TRIES, "one of the candidates 0.01 x 2.5^k: " + kept);
+    assertTrue(Math.abs(k - Math.rint(k)) < 1e-9 && k >= 0 && k < StepSizeSearch.TRIES, "one of the candidates 0.01 x 2.5^k: " + kept);
     assertTrue(kept > 0.01, "a larger step goes further in two epochs: " + kept);
     assertNull(tuned.summary().stepBlend(), "one fit on all rows: nothing to blend");
     assertEquals(3, tuned.implicitModel().hiddenDim());

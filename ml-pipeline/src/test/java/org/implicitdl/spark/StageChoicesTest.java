@@ -246,9 +246,9 @@ class StageChoicesTest {
     double[] steps = {0.004, 0.01, 0.025, 0.0625};
     for (int good = 0; good < steps.length; good++) {
       int at = good;
-      List<StageChoices.StepSearch> settled = new java.util.ArrayList<>();
+      List<StepSizeSearch.Position> settled = new java.util.ArrayList<>();
       List<Double> tried = new java.util.ArrayList<>();
-      StageChoices.StepChoice c = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, StageChoices.StepSearch.start(0.004), (position, s) -> {
+      StepSizeSearch.Choice c = StepSizeSearch.run(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, StepSizeSearch.Position.start(0.004), (position, s) -> {
         tried.add(s.optimizer().learningRate());
         // the readout's error grows with the distance (in tries) from the good step size
         return rule.candidate(0.1 * Math.abs(tried.size() - 1 - at));
@@ -262,9 +262,9 @@ class StageChoicesTest {
       // the search settled after each candidate it went on from; resumed from any of those points it trains only the
       // candidates after it and keeps the same step size and model
       assertEquals(Math.min(steps.length - 1, good + 1), settled.size(), "a position after each candidate the search went on from");
-      for (StageChoices.StepSearch position : settled) {
+      for (StepSizeSearch.Position position : settled) {
         List<Double> again = new java.util.ArrayList<>();
-        StageChoices.StepChoice resumed = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, position, (p, s) -> {
+        StepSizeSearch.Choice resumed = StepSizeSearch.run(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, position, (p, s) -> {
           again.add(s.optimizer().learningRate());
           assertEquals(s.optimizer().learningRate(), p.step(), 0.0, "the position names the step it trains");
           return rule.candidate(0.1 * Math.abs(position.candidate() + again.size() - 1 - at));
@@ -276,15 +276,15 @@ class StageChoicesTest {
     }
     // a larger step size whose training fails numerically ends the search; a failure at the configured one is the fit's
     ImplicitTraining.Stage right = rule.candidate(0);
-    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, StageChoices.StepSearch.start(0.004), (position, s) -> {
+    StepSizeSearch.Choice c = StepSizeSearch.run(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, false, StepSizeSearch.Position.start(0.004), (position, s) -> {
       if (s.optimizer().learningRate() > 0.005) {
         throw new ArithmeticException("fixed point did not converge");
       }
       return right;
     }, x -> {});
     assertEquals(0.004, c.stepSize(), 1e-15);
-    org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, () -> StageChoices.betterStepSize(validation, validation, Loss.SQUARED,
-        FIXED_POINT, settings, 2.5, false, StageChoices.StepSearch.start(0.004), (position, s) -> {
+    org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, () -> StepSizeSearch.run(validation, validation, Loss.SQUARED,
+        FIXED_POINT, settings, 2.5, false, StepSizeSearch.Position.start(0.004), (position, s) -> {
           throw new ArithmeticException("fixed point did not converge");
         }, x -> {}));
   }
@@ -301,8 +301,8 @@ class StageChoicesTest {
     Matrix d = rule.d();
     org.implicitdl.train.GradientSettings settings = rule.settings();
     List<ImplicitModel> candidates = new java.util.ArrayList<>();
-    StageChoices.StepChoice c = StageChoices.betterStepSize(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, true,
-        StageChoices.StepSearch.start(0.004), (position, s) -> {
+    StepSizeSearch.Choice c = StepSizeSearch.run(validation, validation, Loss.SQUARED, FIXED_POINT, settings, 2.5, true,
+        StepSizeSearch.Position.start(0.004), (position, s) -> {
           // candidate k's readout is off by (k - 1.5) 0.2 noise: the second and third are off by as much, in opposite directions
           ImplicitTraining.Stage candidate = rule.candidate(0.2 * (candidates.size() - 1.5));
           candidates.add(candidate.model());

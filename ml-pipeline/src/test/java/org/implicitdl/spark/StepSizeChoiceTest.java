@@ -35,7 +35,7 @@ class StepSizeChoiceTest {
     ImplicitRegressionModel tuned = base.copy(new org.apache.spark.ml.param.ParamMap()).setBlendStepSizes(false).fit(data);
     double kept = tuned.summary().stepSize();
     double k = Math.log(kept / 0.03) / Math.log(2.5);
-    assertTrue(Math.abs(k - Math.rint(k)) < 1e-9 && k >= 0 && k < StageChoices.STEP_SIZE_TRIES, "one of the candidates 0.03 x 2.5^k: " + kept);
+    assertTrue(Math.abs(k - Math.rint(k)) < 1e-9 && k >= 0 && k < StepSizeSearch.TRIES, "one of the candidates 0.03 x 2.5^k: " + kept);
     ImplicitModel atKept = base.copy(new org.apache.spark.ml.param.ParamMap()).setTuneStepSize(false).setStepSize(kept).fit(data).implicitModel();
     LocalTrainingTest.assertSameModel(atKept, tuned.implicitModel(), "the kept candidate");
     // blended (the default): here 0.1875 is kept and the mixture with 0.075 scores better on the validation rows — the kept

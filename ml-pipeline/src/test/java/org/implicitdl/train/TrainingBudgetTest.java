@@ -9,12 +9,13 @@ class TrainingBudgetTest {
   private static final GradientSettings CONFIGURED = GradientSettings.defaults(64, Loss.CROSS_ENTROPY).withMinSteps(1000);
 
   @Test
-  void smallDataGetsSmallerBatchesMoreEpochsAndTheSameTotalDecay() {
+  void smallDataGetsSmallerBatchesMoreEpochsAndTheSameTotalDecayOverTheLongestRun() {
     TrainingBudget b = TrainingBudget.of(CONFIGURED, 1300);
     assertEquals(163, b.batchSize(), "at most an eighth of the rows");
     assertEquals(8, b.stepsPerEpoch());
     assertEquals(125, b.epochs(), "1000 steps at 8 per epoch");
-    assertEquals(Optimizer.RUN_DECAY, Math.pow(b.lrDecay(), b.epochs()), 1e-12, "same total decay as the configured 10 epochs");
+    assertEquals(Optimizer.RUN_DECAY, Math.pow(b.lrDecay(), b.maxEpochs()), 1e-12, "the configured 10 epochs' decay over the longest run");
+    assertEquals(Math.cbrt(Optimizer.RUN_DECAY), Math.pow(b.lrDecay(), b.epochs()), 1e-12, "a cube root of it at the budget's end");
     assertEquals(38, b.patience());
     assertTrue(b.stepsPerEpoch() * b.epochs() >= 1000);
   }
