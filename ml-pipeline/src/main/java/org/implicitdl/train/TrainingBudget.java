@@ -22,7 +22,7 @@ package org.implicitdl.train;
  * falls slowly after; decayed over the budget alone, the rate is at its floor by the time the
  * extension starts, and the extended epochs learn little. Over the longest run, the rate at the
  * budget's end is still {@code RUN_DECAY^(1/3)} (about half) of the first, and a run that stops
- * there is smoothed by the iterate average (comparisons in docs/results/defaults.md).
+ * there is smoothed by the iterate average (the comparisons: docs/results/README.md, defaults section).
  *
  * @param batchSize rows per mini-batch
  * @param stepsPerEpoch optimizer steps per epoch
