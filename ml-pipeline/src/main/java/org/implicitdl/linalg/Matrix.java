@@ -347,9 +347,9 @@ public final class Matrix implements Inputs {
     // into the sign bit when one is added to it; only a matrix that has such an entry is searched entry by entry
     long marks = 0;
     for (double v : data) {
-      marks |= (Double.doubleToRawLongBits(v) & EXPONENT) + EXPONENT_ONE;
+      marks |= finiteMark(v);
     }
-    if (marks >= 0) {
+    if (!marksNonFinite(marks)) {
       return -1;
     }
     for (int k = 0; k < data.length; k++) {
@@ -358,6 +358,19 @@ public final class Matrix implements Inputs {
       }
     }
     return -1;
+  }
+
+  /**
+   * A mark of {@code v} for a pass that checks finiteness as it writes: OR the marks of the entries and test the result
+   * with {@link #marksNonFinite}, as {@link #firstNonFinite}'s branch-free pass does, without a pass of its own.
+   */
+  public static long finiteMark(double v) {
+    return (Double.doubleToRawLongBits(v) & EXPONENT) + EXPONENT_ONE;
+  }
+
+  /** Whether ORed {@link #finiteMark}s include a NaN or an infinity. */
+  public static boolean marksNonFinite(long marks) {
+    return marks < 0;
   }
 
   private static final long EXPONENT = 0x7ff0000000000000L;

@@ -227,25 +227,40 @@ public final class ImplicitModel implements Serializable {
 
   /**
    * (1 − w)·this + w·{@code other}, matrix by matrix, in one pass and one set of new matrices (an iterate average's update,
-   * each optimizer step); same shapes, activation and bias convention required.
+   * each optimizer step); same shapes, activation and bias convention required. The pass checks the entries it writes,
+   * so the new model needs no checking pass of its own (on wide data that pass costs a third of the update).
    */
   public ImplicitModel interpolated(ImplicitModel other, double w) {
     if (other.activation != activation || other.inputBias != inputBias) {
       throw new IllegalArgumentException("cannot interpolate " + this + " and " + other);
     }
-    return new ImplicitModel(between(a, other.a, w), between(b, other.b, w), between(c, other.c, w), between(d, other.d, w), activation,
-        inputBias, false);
+    Matrix[] mixed = {between(a, other.a, w), between(b, other.b, w), between(c, other.c, w), between(d, other.d, w)};
+    return new ImplicitModel(mixed, activation, inputBias);
   }
 
+  /** Adopts matrices {@link #between} made: their shapes are this model's and their entries checked as written. */
+  private ImplicitModel(Matrix[] checked, Activation activation, boolean inputBias) {
+    this.a = checked[0];
+    this.b = checked[1];
+    this.c = checked[2];
+    this.d = checked[3];
+    this.activation = activation;
+    this.inputBias = inputBias;
+  }
+
+  /** x + w(y − x) entry by entry, each entry's finiteness marked as it is written ({@link Matrix#finiteMark}). */
   private static Matrix between(Matrix x, Matrix y, double w) {
     y.requireShape("the other model's matrix", x.rows(), x.cols());
     double[] xs = x.data();
     double[] ys = y.data();
     double[] out = new double[xs.length];
+    long marks = 0;
     for (int k = 0; k < out.length; k++) {
       out[k] = xs[k] + w * (ys[k] - xs[k]);
+      marks |= Matrix.finiteMark(out[k]);
     }
-    return new Matrix(x.rows(), x.cols(), out);
+    Matrix mixed = new Matrix(x.rows(), x.cols(), out);
+    return Matrix.marksNonFinite(marks) ? mixed.requireFinite("an interpolated matrix") : mixed;
   }
 
   /** A copy whose [C D] is {@code cd}, split after its n state columns. */

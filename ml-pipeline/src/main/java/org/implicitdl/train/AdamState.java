@@ -225,13 +225,16 @@ public final class AdamState implements Serializable {
   private void update(double[] wd, double[] gd, int k, double count, double rate, double weightDecay) {
     double[] md = first[k].data();
     double[] vd = second[k].data();
-    double c1 = 1 - Math.pow(BETA1, t);
-    double c2 = 1 - Math.pow(BETA2, t);
+    // the mean and the bias corrections m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) as factors taken out of the loop: one division
+    // per entry rather than three (on wide data the update costs more than the step's gradient)
+    double perRow = 1 / count;
+    double stepScale = rate / (1 - Math.pow(BETA1, t));
+    double secondScale = 1 / (1 - Math.pow(BETA2, t));
     for (int i = 0; i < wd.length; i++) {
-      double gi = gd[i] / count + weightDecay * wd[i];
+      double gi = gd[i] * perRow + weightDecay * wd[i];
       md[i] = BETA1 * md[i] + (1 - BETA1) * gi;
       vd[i] = BETA2 * vd[i] + (1 - BETA2) * gi * gi;
-      wd[i] -= rate * (md[i] / c1) / (Math.sqrt(vd[i] / c2) + EPSILON);
+      wd[i] -= stepScale * md[i] / (Math.sqrt(vd[i] * secondScale) + EPSILON);
     }
   }
 }

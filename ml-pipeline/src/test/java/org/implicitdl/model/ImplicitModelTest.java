@@ -29,6 +29,21 @@ class ImplicitModelTest {
     }
   }
 
+  /** The interpolation checks what it writes in its own pass: a mix whose difference overflows is an error naming the matrix, as any model's. */
+  @Test
+  void anInterpolationThatOverflowsIsRefusedAndAFiniteOneIsTheEntrywiseMix() {
+    ImplicitModel x = ModelAlgebraTest.randomImplicit(3, 2, 1, 0.5, true, 11);
+    ImplicitModel y = ModelAlgebraTest.randomImplicit(3, 2, 1, 0.5, true, 12);
+    ImplicitModel mix = x.interpolated(y, 0.25);
+    for (int k = 0; k < mix.b().data().length; k++) {
+      assertEquals(x.b().data()[k] + 0.25 * (y.b().data()[k] - x.b().data()[k]), mix.b().data()[k], 0.0);
+    }
+    ImplicitModel high = x.with(x.a(), x.b(), x.c(), Matrix.fromRows(new double[][] {{1e308, 1e308, 1e308}}));
+    ImplicitModel low = x.with(x.a(), x.b(), x.c(), Matrix.fromRows(new double[][] {{-1e308, -1e308, -1e308}}));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> high.interpolated(low, 0.5));
+    assertTrue(e.getMessage().contains("non-finite"), e.getMessage());
+  }
+
   @Test
   void modelIsImmutable() {
     ImplicitModel m = ModelAlgebraTest.randomImplicit(3, 2, 1, 0.5, false, 9);
