@@ -40,6 +40,21 @@ public final class ImplicitModel implements Serializable {
 
   /** With {@code copy} false the matrices are adopted as they are: only for ones nobody else holds (fresh slices, new iterates). */
   private ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias, boolean copy) {
+    this(checked(a, b, c, d, activation, inputBias, copy), activation, inputBias);
+  }
+
+  /** Adopts A, B, C, D as given, checked by {@link #checked} or as {@link #between} wrote them: the one place a model's fields are set. */
+  private ImplicitModel(Matrix[] abcd, Activation activation, boolean inputBias) {
+    this.a = abcd[0];
+    this.b = abcd[1];
+    this.c = abcd[2];
+    this.d = abcd[3];
+    this.activation = activation;
+    this.inputBias = inputBias;
+  }
+
+  /** The checks every model's matrices pass (shapes, finite entries, a bias column, an activation), then copied if asked. */
+  private static Matrix[] checked(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias, boolean copy) {
     int n = a.rows();
     a.requireShape("A", n, n).requireFinite("A");
     b.requireShape("B", n, b.cols()).requireFinite("B");
@@ -52,12 +67,7 @@ public final class ImplicitModel implements Serializable {
     if (activation == null) {
       throw new IllegalArgumentException("activation must be given");
     }
-    this.a = copy ? a.copy() : a;
-    this.b = copy ? b.copy() : b;
-    this.c = copy ? c.copy() : c;
-    this.d = copy ? d.copy() : d;
-    this.activation = activation;
-    this.inputBias = inputBias;
+    return copy ? new Matrix[] {a.copy(), b.copy(), c.copy(), d.copy()} : new Matrix[] {a, b, c, d};
   }
 
   /** Hidden dimension n (number of states). */
@@ -234,22 +244,16 @@ public final class ImplicitModel implements Serializable {
     if (other.activation != activation || other.inputBias != inputBias) {
       throw new IllegalArgumentException("cannot interpolate " + this + " and " + other);
     }
-    Matrix[] mixed = {between(a, other.a, w), between(b, other.b, w), between(c, other.c, w), between(d, other.d, w)};
+    Matrix[] mixed = {between(a, other.a, w, "A"), between(b, other.b, w, "B"), between(c, other.c, w, "C"),
+        between(d, other.d, w, "D")};
     return new ImplicitModel(mixed, activation, inputBias);
   }
 
-  /** Adopts matrices {@link #between} made: their shapes are this model's and their entries checked as written. */
-  private ImplicitModel(Matrix[] checked, Activation activation, boolean inputBias) {
-    this.a = checked[0];
-    this.b = checked[1];
-    this.c = checked[2];
-    this.d = checked[3];
-    this.activation = activation;
-    this.inputBias = inputBias;
-  }
-
-  /** x + w(y − x) entry by entry, each entry's finiteness marked as it is written ({@link Matrix#finiteMark}). */
-  private static Matrix between(Matrix x, Matrix y, double w) {
+  /**
+   * x + w(y − x) entry by entry, each entry's finiteness marked as it is written ({@link Matrix#finiteMark}); a non-finite
+   * entry is refused naming matrix {@code name}, as the checks of {@link #checked} name it.
+   */
+  private static Matrix between(Matrix x, Matrix y, double w, String name) {
     y.requireShape("the other model's matrix", x.rows(), x.cols());
     double[] xs = x.data();
     double[] ys = y.data();
@@ -260,7 +264,7 @@ public final class ImplicitModel implements Serializable {
       marks |= Matrix.finiteMark(out[k]);
     }
     Matrix mixed = new Matrix(x.rows(), x.cols(), out);
-    return Matrix.marksNonFinite(marks) ? mixed.requireFinite("an interpolated matrix") : mixed;
+    return Matrix.marksNonFinite(marks) ? mixed.requireFinite(name) : mixed;
   }
 
   /** A copy whose [C D] is {@code cd}, split after its n state columns. */

@@ -42,6 +42,7 @@ class ImplicitModelTest {
     ImplicitModel low = x.with(x.a(), x.b(), x.c(), Matrix.fromRows(new double[][] {{-1e308, -1e308, -1e308}}));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> high.interpolated(low, 0.5));
     assertTrue(e.getMessage().contains("non-finite"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("D "), "names the matrix, as a model's own check does: " + e.getMessage());
   }
 
   @Test
