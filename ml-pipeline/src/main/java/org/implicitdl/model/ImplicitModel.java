@@ -43,7 +43,7 @@ public final class ImplicitModel implements Serializable {
     this(checked(a, b, c, d, activation, inputBias, copy), activation, inputBias);
   }
 
-  /** Adopts A, B, C, D as given, checked by {@link #checked} or as {@link #between} wrote them: the one place a model's fields are set. */
+  /** Adopts A, B, C, D as given, checked by {@link #checked} or as a {@link #stepped} step wrote them: the one place a model's fields are set. */
   private ImplicitModel(Matrix[] abcd, Activation activation, boolean inputBias) {
     this.a = abcd[0];
     this.b = abcd[1];
@@ -228,43 +228,57 @@ public final class ImplicitModel implements Serializable {
   }
 
   /**
-   * A model with these new matrices, which it adopts without a copy: for an optimizer's fresh iterate, handed over (the
-   * caller keeps no reference that could change them). Checked like any model's.
-   */
-  public ImplicitModel adopting(Matrix newA, Matrix newB, Matrix newC, Matrix newD) {
-    return new ImplicitModel(newA, newB, newC, newD, activation, inputBias, false);
-  }
-
-  /**
    * (1 − w)·this + w·{@code other}, matrix by matrix, in one pass and one set of new matrices (an iterate average's update,
-   * each optimizer step); same shapes, activation and bias convention required. The pass checks the entries it writes,
-   * so the new model needs no checking pass of its own (on wide data that pass costs a third of the update).
+   * each optimizer step, written as a {@link #stepped} step); same shapes, activation and bias convention required.
    */
   public ImplicitModel interpolated(ImplicitModel other, double w) {
     if (other.activation != activation || other.inputBias != inputBias) {
       throw new IllegalArgumentException("cannot interpolate " + this + " and " + other);
     }
-    Matrix[] mixed = {between(a, other.a, w, "A"), between(b, other.b, w, "B"), between(c, other.c, w, "C"),
-        between(d, other.d, w, "D")};
-    return new ImplicitModel(mixed, activation, inputBias);
+    Matrix[] mine = {a, b, c, d};
+    Matrix[] others = {other.a, other.b, other.c, other.d};
+    for (int k = 0; k < 4; k++) {
+      others[k].requireShape("the other model's " + NAMES[k], mine[k].rows(), mine[k].cols());
+    }
+    return stepped((k, current, next) -> {
+      double[] ys = others[k].data();
+      long marks = 0;
+      for (int i = 0; i < next.length; i++) {
+        next[i] = current[i] + w * (ys[i] - current[i]);
+        marks |= Matrix.finiteMark(next[i]);
+      }
+      return !Matrix.marksNonFinite(marks);
+    });
   }
 
   /**
-   * x + w(y − x) entry by entry, each entry's finiteness marked as it is written ({@link Matrix#finiteMark}); a non-finite
-   * entry is refused naming matrix {@code name}, as the checks of {@link #checked} name it.
+   * An optimizer's next iterate, written by {@code rule} from this model's matrices where they are: no copy of the current
+   * weights (on wide data a copy costs about a quarter of an Adam step), and the finiteness check is the rule's (see
+   * {@link Step}), so a rule that can mark it while writing needs no pass of its own.
    */
-  private static Matrix between(Matrix x, Matrix y, double w, String name) {
-    y.requireShape("the other model's matrix", x.rows(), x.cols());
-    double[] xs = x.data();
-    double[] ys = y.data();
-    double[] out = new double[xs.length];
-    long marks = 0;
-    for (int k = 0; k < out.length; k++) {
-      out[k] = xs[k] + w * (ys[k] - xs[k]);
-      marks |= Matrix.finiteMark(out[k]);
+  public ImplicitModel stepped(Step rule) {
+    Matrix[] current = {a, b, c, d};
+    Matrix[] next = new Matrix[4];
+    for (int k = 0; k < 4; k++) {
+      double[] written = new double[current[k].data().length];
+      Matrix m = new Matrix(current[k].rows(), current[k].cols(), written);
+      next[k] = rule.write(k, current[k].data(), written) ? m : m.requireFinite(NAMES[k]);
     }
-    Matrix mixed = new Matrix(x.rows(), x.cols(), out);
-    return Matrix.marksNonFinite(marks) ? mixed.requireFinite(name) : mixed;
+    return new ImplicitModel(next, activation, inputBias);
+  }
+
+  /** The matrices' names in {@link Step}'s order, as the checks of {@link #checked} name them. */
+  private static final String[] NAMES = {"A", "B", "C", "D"};
+
+  /** How an optimizer writes its next iterate ({@link #stepped}): matrix by matrix, A, B, C, D (indices 0 to 3). */
+  @FunctionalInterface
+  public interface Step {
+    /**
+     * Writes every entry of {@code next} from {@code current} (the model's own array: read, never written) and says
+     * whether every entry written is finite ({@link Matrix#allFinite}, or {@link Matrix#finiteMark}s ORed in the writing
+     * pass); when it says no, the matrix is checked and refused naming the entry.
+     */
+    boolean write(int matrix, double[] current, double[] next);
   }
 
   /** A copy whose [C D] is {@code cd}, split after its n state columns. */

@@ -79,20 +79,33 @@ public final class AdamState implements Serializable {
     }
     t++;
     int n = st.hiddenDim();
+    double decay = st.weightDecay();
+    if (plainHidden(st)) {
+      // the proximal maps below reduce to the constraint on A: the step writes the next iterate from the current one where it
+      // is (no copy of the weights), then checks what it wrote in a pass of its own — marking finiteness inside the update's
+      // loop would stop the JIT from vectorizing it, which costs more than the pass
+      Prox bound = new Prox(n, 0, 0.0, 0.0, 0.0, st.structure(), st.kappa());
+      return m.stepped((k, current, next) -> {
+        switch (k) {
+          case A -> {
+            update(current, next, grad.dA().data(), A, count, rate, decay);
+            bound.apply(new Matrix(n, n, next), rate);
+          }
+          case B -> update(current, next, grad.dB(), B, count, rate, decay);
+          case C -> update(current, next, grad.dC().data(), C, count, rate, decay);
+          default -> update(current, next, grad.dD().data(), D, count, rate, decay);
+        }
+        return Matrix.allFinite(next);
+      });
+    }
     Matrix a = m.a();
     Matrix b = m.b();
     Matrix c = m.c();
     Matrix d = m.d();
-    double decay = st.weightDecay();
-    update(a, grad.dA(), A, count, rate, decay);
-    update(b, grad.dB(), B, count, rate, decay);
-    update(c, grad.dC(), C, count, rate, decay);
-    update(d, grad.dD(), D, count, rate, decay);
-    if (plainHidden(st)) {
-      // the proximal maps below reduce to the constraint on A: no [A B] or [C D] side by side
-      new Prox(n, 0, 0.0, 0.0, 0.0, st.structure(), st.kappa()).apply(a, rate);
-      return m.adopting(a, b, c, d);
-    }
+    update(a.data(), a.data(), grad.dA().data(), A, count, rate, decay);
+    update(b.data(), b.data(), grad.dB(), B, count, rate, decay);
+    update(c.data(), c.data(), grad.dC().data(), C, count, rate, decay);
+    update(d.data(), d.data(), grad.dD().data(), D, count, rate, decay);
     Matrix ab = Matrix.hstack(a, b);
     Matrix cd = Matrix.hstack(c, d);
     new Prox(n, inputs, 0.0, st.l1(), st.groupLasso(), st.structure(), st.kappa()).withMask(st.shape().hiddenPattern(inputs)).apply(ab, rate);
@@ -192,37 +205,35 @@ public final class AdamState implements Serializable {
     return Prox.unconstrained(st.hiddenDim(), inputs, st.l1(), st.groupLasso()).withStateGroups(0, st.statePenalty());
   }
 
-  /** Adam on the weights w (in place) against moments k, with gradient sums g over {@code count} rows. */
-  private void update(Matrix w, Matrix g, int k, double count, double rate, double weightDecay) {
-    update(w.data(), g.data(), k, count, rate, weightDecay);
-  }
-
   /**
    * The same with gradient sums held for some columns only: they are spread into a zero array kept between steps,
    * updated densely (a column without sums still moves by momentum and weight decay, as in the dense update, to the
    * bit), and the array is zeroed again where they were.
    */
-  private void update(Matrix w, ColumnSparseMatrix g, int k, double count, double rate, double weightDecay) {
+  private void update(double[] current, double[] next, ColumnSparseMatrix g, int k, double count, double rate, double weightDecay) {
     if (g.allColumns()) {
-      update(w.data(), g.values(), k, count, rate, weightDecay);
+      update(current, next, g.values(), k, count, rate, weightDecay);
       return;
     }
-    if (zeros == null || zeros.length != w.data().length) {
-      zeros = new double[w.data().length];
+    if (zeros == null || zeros.length != current.length) {
+      zeros = new double[current.length];
     }
-    int rows = w.rows();
+    int rows = g.rows();
     double[] sums = g.values();
     for (int s = 0; s < g.storedColumns(); s++) {
       System.arraycopy(sums, s * rows, zeros, g.column(s) * rows, rows);
     }
-    update(w.data(), zeros, k, count, rate, weightDecay);
+    update(current, next, zeros, k, count, rate, weightDecay);
     for (int s = 0; s < g.storedColumns(); s++) {
       java.util.Arrays.fill(zeros, g.column(s) * rows, (g.column(s) + 1) * rows, 0.0);
     }
   }
 
-  /** Adam on weights wd against moments k with gradient sums gd, entry by entry (one index in every array: the JIT vectorizes the loop). */
-  private void update(double[] wd, double[] gd, int k, double count, double rate, double weightDecay) {
+  /**
+   * Adam on weights {@code current} against moments k with gradient sums gd, entry by entry, written to {@code next} (the
+   * same array for an update in place): one index in every array, so the JIT vectorizes the loop.
+   */
+  private void update(double[] current, double[] next, double[] gd, int k, double count, double rate, double weightDecay) {
     double[] md = first[k].data();
     double[] vd = second[k].data();
     // the mean and the bias corrections m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) as factors taken out of the loop: one division
@@ -230,11 +241,12 @@ public final class AdamState implements Serializable {
     double perRow = 1 / count;
     double stepScale = rate / (1 - Math.pow(BETA1, t));
     double secondScale = 1 / (1 - Math.pow(BETA2, t));
-    for (int i = 0; i < wd.length; i++) {
-      double gi = gd[i] * perRow + weightDecay * wd[i];
+    for (int i = 0; i < current.length; i++) {
+      double w = current[i];
+      double gi = gd[i] * perRow + weightDecay * w;
       md[i] = BETA1 * md[i] + (1 - BETA1) * gi;
       vd[i] = BETA2 * vd[i] + (1 - BETA2) * gi * gi;
-      wd[i] -= stepScale * md[i] / (Math.sqrt(vd[i] * secondScale) + EPSILON);
+      next[i] = w - stepScale * md[i] / (Math.sqrt(vd[i] * secondScale) + EPSILON);
     }
   }
 }

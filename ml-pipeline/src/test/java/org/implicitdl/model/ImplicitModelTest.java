@@ -46,6 +46,26 @@ class ImplicitModelTest {
   }
 
   @Test
+  void aStepWritesNewMatricesFromTheCurrentOnesAndARefusedEntryIsNamed() {
+    ImplicitModel x = ModelAlgebraTest.randomImplicit(3, 2, 1, 0.5, true, 11);
+    ImplicitModel doubled = x.stepped((k, current, next) -> {
+      for (int i = 0; i < next.length; i++) {
+        next[i] = 2 * current[i];
+      }
+      return true;
+    });
+    assertEquals(x.b().scaled(2), doubled.b());
+    assertEquals(x.a().scaled(2), doubled.a());
+    assertNotEquals(x.b(), doubled.b(), "the model stepped from keeps its own matrices");
+    ImplicitModel.Step overflowInC = (k, current, next) -> {
+      java.util.Arrays.fill(next, k == 2 ? Double.POSITIVE_INFINITY : 0.0);
+      return k != 2;
+    };
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.stepped(overflowInC));
+    assertTrue(e.getMessage().startsWith("C has a non-finite entry"), e.getMessage());
+  }
+
+  @Test
   void modelIsImmutable() {
     ImplicitModel m = ModelAlgebraTest.randomImplicit(3, 2, 1, 0.5, false, 9);
     Matrix a = m.a();

@@ -79,8 +79,13 @@ class AdamStateTest {
     ImplicitModel m = model();
     GradientSums g = gradient(m, batch(40, 7), 3);
     AdamState adam = AdamState.zeros(N, P, Q);
-    ImplicitModel next = adam.step(m, g, rate, st, P);
     Matrix[] before = {m.a(), m.b(), m.c(), m.d()};
+    ImplicitModel next = adam.step(m, g, rate, st, P);
+    // the step reads the current weights where the model holds them and writes new ones: the model it started from is unchanged
+    Matrix[] after = {m.a(), m.b(), m.c(), m.d()};
+    for (int k = 0; k < 4; k++) {
+      assertEquals(before[k], after[k], "the model stepped from, matrix " + k);
+    }
     Matrix[] sums = g.byMatrix();
     Matrix[] expected = new Matrix[4];
     for (int k = 0; k < 4; k++) {
@@ -102,5 +107,18 @@ class AdamStateTest {
     }
     // the first step moves every weight by about the rate (Adam's normalized step), decay included
     assertTrue(TestData.maxAbsDiff(before[1], next.b()) > 0.5 * rate);
+  }
+
+  @Test
+  void aStepThatOverflowsIsRefusedNamingTheMatrix() {
+    ImplicitModel m = model();
+    GradientSums g = gradient(m, batch(40, 7), 3);
+    assertTrue(java.util.Arrays.stream(g.dD().data()).anyMatch(v -> v < 0), "some of ∇D is negative: Adam moves those entries up");
+    Matrix huge = Matrix.zeros(Q, P + 1);
+    java.util.Arrays.fill(huge.data(), Double.MAX_VALUE);
+    ImplicitModel high = m.with(m.a(), m.b(), m.c(), huge);
+    GradientSettings st = GradientSettings.defaults(N, Loss.CROSS_ENTROPY);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdamState.zeros(N, P, Q).step(high, g, 1e300, st, P));
+    assertTrue(e.getMessage().startsWith("D has a non-finite entry"), e.getMessage());
   }
 }
