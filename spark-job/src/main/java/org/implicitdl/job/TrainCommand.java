@@ -194,14 +194,14 @@ final class TrainCommand extends JobCommand {
         imbalance, validationName, validationRows, validationRows == 1 ? "" : "s",
         Double.isNaN(base) ? "" : String.format(Locale.ROOT, "; linear baseline (%s) %s", evaluation.baseline().get("model"), figure(base)), version);
     if (published != null) {
-      double old = Jobs.JSON.readTree(repo.readText(new Path(published, "metrics.json"))).get(metricName).asDouble();
+      PublishedScore old = PublishedScore.of(spark, repo, published, model, validation, data, metricName);
       double now = metrics.get(metricName);
       double tolerance = cfg.number("publish-tolerance");
-      boolean worse = metricName.equals("accuracy") ? now < old - tolerance : now > old + tolerance;
+      boolean worse = metricName.equals("accuracy") ? now < old.value() - tolerance : now > old.value() + tolerance;
       if (worse) {
         throw new Failures.NotPublished(Failures.REFUSED, String.format(Locale.ROOT,
-            "refusing to publish %s: validation %s %s is worse than the published %s by more than %s", version.getName(), metricName,
-            figure(now), figure(old), tolerance));
+            "refusing to publish %s: validation %s %s is worse than the published model's %s %s by more than %s", version.getName(), metricName,
+            figure(now), figure(old.value()), old.where(), tolerance));
       }
     }
     repo.publish(version, published);

@@ -20,6 +20,11 @@ class TrainJobTest {
 
   /** y = relu(x1 + x2) - 0.5 x3 + noise, in CSV with a header. */
   static Path regressionCsv(Path dir, String name, int rows, long seed, boolean withInfinity) throws IOException {
+    return regressionCsv(dir, name, rows, seed, withInfinity, 0.01);
+  }
+
+  /** The same rule with noise of the given standard deviation: larger noise makes rows every model scores worse on. */
+  static Path regressionCsv(Path dir, String name, int rows, long seed, boolean withInfinity, double noise) throws IOException {
     Random r = new Random(seed);
     List<String> lines = new ArrayList<>();
     lines.add("x1,x2,x3,y");
@@ -28,7 +33,7 @@ class TrainJobTest {
       double x2 = r.nextGaussian();
       double x3 = r.nextGaussian();
       String x2s = withInfinity && i == 7 ? "Infinity" : Double.toString(x2);
-      lines.add(String.format(Locale.ROOT, "%s,%s,%s,%s", x1, x2s, x3, Math.max(0, x1 + x2) - 0.5 * x3 + 0.01 * r.nextGaussian()));
+      lines.add(String.format(Locale.ROOT, "%s,%s,%s,%s", x1, x2s, x3, Math.max(0, x1 + x2) - 0.5 * x3 + noise * r.nextGaussian()));
     }
     Path p = dir.resolve(name);
     Files.write(p, lines);
@@ -99,7 +104,36 @@ class TrainJobTest {
     r = CommandLine.run(train(data, model, "--epochs", "1", "--set", "trainer.step-size=1e-6", "--publish-tolerance", "0.0"));
     assertEquals(3, r.exit());
     assertTrue(r.err().contains("refusing to publish") && r.err().contains("worse than the published"), r.err());
+    assertTrue(r.err().contains("on the same rows"), "both models are scored on this run's validation rows: " + r.err());
     assertEquals(first, Files.readString(model.resolve("LATEST")).trim());
+  }
+
+  @Test
+  void theGuardComparesBothModelsOnTheSameRows() throws Exception {
+    Path model = tmp.resolve("model");
+    assertEquals(0, CommandLine.run(train(regressionCsv(tmp, "clean.csv", 300, 5, false), model)).exit());
+    String first = Files.readString(model.resolve("LATEST")).trim();
+    double recorded = Jobs.JSON.readTree(Files.readString(model.resolve("versions").resolve(first).resolve("metrics.json"))).get("rmse").asDouble();
+
+    // a model that reads other inputs cannot score these rows: the recorded metric is the bar, and the refusal says so
+    Path twoInputs = tmp.resolve("two.csv");
+    List<String> lines = Files.readAllLines(regressionCsv(tmp, "three.csv", 300, 7, false));
+    Files.write(twoInputs, lines.stream().map(l -> l.substring(0, l.indexOf(',')) + l.substring(l.indexOf(',', l.indexOf(',') + 1))).toList());
+    CommandLine r = CommandLine.run(train(twoInputs, model, "--epochs", "1", "--set", "trainer.step-size=1e-6", "--publish-tolerance", "0.0"));
+    assertEquals(3, r.exit(), r.err());
+    assertTrue(r.err().contains("on its own validation rows"), r.err());
+    assertEquals(first, Files.readString(model.resolve("LATEST")).trim());
+
+    // the same rule with noise 1: a retrain that barely moves the published model is as good as it on these rows,
+    // though far worse than the rmse it recorded on its clean rows; it publishes
+    Path noisy = regressionCsv(tmp, "noisy.csv", 300, 6, false, 1.0);
+    r = CommandLine.run(train(noisy, model, "--warm-start", "--epochs", "1", "--set", "trainer.step-size=1e-7",
+        "--publish-tolerance", "0.01"));
+    assertEquals(0, r.exit(), r.err());
+    String second = Files.readString(model.resolve("LATEST")).trim();
+    assertNotEquals(first, second);
+    double now = Jobs.JSON.readTree(Files.readString(model.resolve("versions").resolve(second).resolve("metrics.json"))).get("rmse").asDouble();
+    assertTrue(now > recorded + 0.5, "the noisy rows are harder: " + now + " against the recorded " + recorded);
   }
 
   @Test
