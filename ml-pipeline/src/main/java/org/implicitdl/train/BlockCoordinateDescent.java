@@ -202,13 +202,17 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
       Matrix halfG = gram(s.first()).scaled(0.5);
       Matrix q = ReadoutQuadratic.withReadoutRidge(halfG, settings.ridge());
       Blas.Cholesky exact = readout.exactFactor(q, featuresUnpenalized());
+      // each round minimizes the bound around an extrapolated point (Extrapolation): the bound is loose by up to the classes' count
+      Extrapolation rounds = new Extrapolation(w, q);
       for (int round = 0; round < settings.inner().mmRounds(); round++) {
+        Matrix around = rounds.point();
         // round 0's gradient came with the statistics, at the model's own (C, D)
-        Matrix gradient = round == 0 ? s.second().joined() : crossEntropyGradient(model.withCD(w));
-        Matrix l = Blas.multiply(w, halfG);
+        Matrix gradient = round == 0 ? s.second().joined() : crossEntropyGradient(model.withCD(around));
+        Matrix l = Blas.multiply(around, halfG);
         Blas.axpy(-1.0, gradient.data(), l.data());
-        w = readout.solve(w, q, exact, l);
+        rounds.advance(around, readout.solve(around, q, exact, l));
       }
+      w = rounds.last();
     }
     return model.withCD(w);
   }
