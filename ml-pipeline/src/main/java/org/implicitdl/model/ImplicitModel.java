@@ -56,11 +56,12 @@ public final class ImplicitModel implements Serializable {
   /** The checks every model's matrices pass (shapes, finite entries, a bias column, an activation), then copied if asked. */
   private static Matrix[] checked(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias, boolean copy) {
     int n = a.rows();
-    a.requireShape("A", n, n).requireFinite("A");
-    b.requireShape("B", n, b.cols()).requireFinite("B");
     int q = c.rows();
-    c.requireShape("C", q, n).requireFinite("C");
-    d.requireShape("D", q, b.cols()).requireFinite("D");
+    Matrix[] given = {a, b, c, d};
+    int[][] shapes = {{n, n}, {n, b.cols()}, {q, n}, {q, b.cols()}};
+    for (int k = 0; k < 4; k++) {
+      given[k].requireShape(NAMES[k], shapes[k][0], shapes[k][1]).requireFinite(NAMES[k]);
+    }
     if (inputBias && b.cols() < 1) {
       throw new IllegalArgumentException("with inputBias, B needs a bias column; got B " + b.shape());
     }
@@ -253,7 +254,7 @@ public final class ImplicitModel implements Serializable {
 
   /**
    * An optimizer's next iterate, written by {@code rule} from this model's matrices where they are: no copy of the current
-   * weights (on wide data a copy costs about a quarter of an Adam step), and the finiteness check is the rule's (see
+   * weights (on wide data the copy is a large share of an Adam step's memory traffic), and the finiteness check is the rule's (see
    * {@link Step}), so a rule that can mark it while writing needs no pass of its own.
    */
   public ImplicitModel stepped(Step rule) {
