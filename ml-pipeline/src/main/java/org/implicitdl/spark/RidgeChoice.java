@@ -13,8 +13,9 @@ import org.implicitdl.train.TrainingBlock;
 /**
  * What chooses the ridge of the linear model that {@link StageChoices#notWorseThanLinear} weighs a stage against. For a
  * regression with more training rows than inputs: generalized cross-validation on the training rows
- * ({@link RidgeCrossValidation}; one pass for U'U'ᵀ, one per fit for its training loss). Otherwise (classes, or wider
- * than the rows, or a Gram matrix beyond the driver): the loss on the validation rows.
+ * ({@link RidgeCrossValidation}; one pass for U'U'ᵀ, which the linear path's solves reuse, and one per fit for its
+ * training loss). Otherwise (classes, or wider than the rows, or a Gram matrix beyond the driver): the loss on the
+ * validation rows.
  */
 final class RidgeChoice {
   private final BlockStore validation;
@@ -23,27 +24,30 @@ final class RidgeChoice {
   private final SolverSettings fixedPoint;
   /** Null: chosen on the validation rows. */
   private final RidgeCrossValidation crossValidation;
-  /** The total row weight the ridges per unit of row weight are multiplied by. */
-  private final double weight;
+  /**
+   * The fit rows' U'U'ᵀ and YU'ᵀ the cross-validation was built from, and their total weight, which the ridges per unit
+   * of row weight are multiplied by (null: chosen on the validation rows).
+   */
+  private final BcdStatistics.Constants sums;
 
   private RidgeChoice(BlockStore validation, BlockStore fitRows, Loss loss, SolverSettings fixedPoint, RidgeCrossValidation crossValidation,
-      double weight) {
+      BcdStatistics.Constants sums) {
     this.validation = validation;
     this.fitRows = fitRows;
     this.loss = loss;
     this.fixedPoint = fixedPoint;
     this.crossValidation = crossValidation;
-    this.weight = weight;
+    this.sums = sums;
   }
 
   static RidgeChoice of(ChoiceRows rows, BlockStore validation, Loss loss, SolverSettings fixedPoint, int inputs) {
     if (loss != Loss.SQUARED || rows.fitRowCount() <= inputs + 1L
         || !BlockCoordinateDescent.gramFitsTheDriver(0, inputs, Runtime.getRuntime().maxMemory())) {
-      return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, null, 0);
+      return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, null, null);
     }
     BcdStatistics.Constants sums = rows.fitRows().aggregate("linear model: U'U'ᵀ for its ridge's cross-validation", Boolean.TRUE,
         (Boolean unused, TrainingBlock block) -> LocalSteps.constants(null, block));
-    return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, RidgeCrossValidation.of(sums.uu(), rows.fitRowCount()), sums.weight());
+    return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, RidgeCrossValidation.of(sums.uu(), rows.fitRowCount()), sums);
   }
 
   /** The linear fit's score at {@code ridgePerWeight} (lower is better). */
@@ -51,12 +55,17 @@ final class RidgeChoice {
     if (crossValidation == null) {
       return TrainingStores.validationLoss(validation, fit, loss, fixedPoint);
     }
-    return crossValidation.score(TrainingStores.validationLoss(fitRows, fit, loss, fixedPoint), ridgePerWeight * weight);
+    return crossValidation.score(TrainingStores.validationLoss(fitRows, fit, loss, fixedPoint), ridgePerWeight * sums.weight());
   }
 
   /** The chosen fit's validation loss; {@code score} is its score, which is that loss when the validation rows chose. */
   double validationLoss(ImplicitModel fit, double score) {
     return crossValidation == null ? score : TrainingStores.validationLoss(validation, fit, loss, fixedPoint);
+  }
+
+  /** The fit rows' U'U'ᵀ and YU'ᵀ when this choice gathered them (the linear path's constants: one pass, not two); else null. */
+  BcdStatistics.Constants fitRowSums() {
+    return sums;
   }
 
   /** How the ridge was chosen, for the log. */

@@ -11,6 +11,7 @@ import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.BcdStatistics;
 import org.implicitdl.train.Blend;
 import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.BlockStore;
@@ -120,7 +121,7 @@ final class StageChoices {
     double[] ridges = linearRidges(choiceRows.fitRowCount(), inputs);
     RidgeChoice judge = RidgeChoice.of(choiceRows, validation, loss, fixedPoint, inputs);
     List<Double> scores = new ArrayList<>();
-    List<ImplicitModel> path = linearPath(choiceRows.fitRows(), settings, inputs, outputs, zero, ridges, fit -> {
+    List<ImplicitModel> path = linearPath(choiceRows.fitRows(), settings, inputs, outputs, zero, ridges, judge.fitRowSums(), fit -> {
       scores.add(judge.score(fit, ridges[scores.size()]));
       return !pastTheBest(scores);
     });
@@ -150,7 +151,7 @@ final class StageChoices {
     LOG.info("a linear model of the inputs scores best on the validation rows and is kept ({})", comparison);
     // chosen: refit on every row, the validation rows too (they have done their choosing), from the chosen fit
     BlockStore everyRow = TrainingStores.union(store, validation);
-    ImplicitModel linear = linearPath(everyRow, settings, inputs, outputs, path.get(best), new double[] {ridges[best]}, fit -> true).get(0);
+    ImplicitModel linear = linearPath(everyRow, settings, inputs, outputs, path.get(best), new double[] {ridges[best]}, null, fit -> true).get(0);
     everyRow.close();
     return replaced(stage, "linear", linear, store, loss, fixedPoint);
   }
@@ -158,13 +159,13 @@ final class StageChoices {
   /**
    * The linear fits along the ridges ({@link BlockCoordinateDescent#fitReadoutPath}), in the span of the rows when
    * there are fewer rows than inputs ({@link RowSpan}: the same fits, at the cost of the rows rather than the inputs);
-   * {@code goOn} sees each fit in the full inputs.
+   * {@code goOn} sees each fit in the full inputs; {@code known}: the store's U'U'ᵀ and YU'ᵀ if already gathered (else null).
    */
   static List<ImplicitModel> linearPath(BlockStore store, BcdSettings settings, int inputs, int outputs, ImplicitModel start, double[] ridges,
-      Predicate<ImplicitModel> goOn) {
+      BcdStatistics.Constants known, Predicate<ImplicitModel> goOn) {
     RowSpan span = RowSpan.of(store, inputs);
     if (span == null) {
-      return new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadoutPath(start, ridges, goOn);
+      return new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadoutPath(start, ridges, known, goOn);
     }
     List<ImplicitModel> lifted = new ArrayList<>();
     new BlockCoordinateDescent(span.reducedStore(), settings, span.reducedInputs(), outputs, null).fitReadoutPath(span.reduced(start), ridges,

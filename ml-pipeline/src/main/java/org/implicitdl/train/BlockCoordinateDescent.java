@@ -119,7 +119,7 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
     settings = configured;
     factors = null;
     ImplicitModel model = initial == null ? initialModel() : BcdStart.checked(initial, settings, inputs, outputs);
-    gatherConstants(model);
+    gatherConstants(model, null);
     List<EpochRecord> history = new ArrayList<>();
     int first = 1;
     State resumed = (State) checkpoint.restore(store);
@@ -315,7 +315,7 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
    * readout of the inputs when B = 0.
    */
   public ImplicitModel fitReadout(ImplicitModel model) {
-    gatherConstants(model);
+    gatherConstants(model, null);
     return readoutRefit(model);
   }
 
@@ -327,7 +327,17 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
    * settings' own ridge is restored afterwards.
    */
   public List<ImplicitModel> fitReadoutPath(ImplicitModel model, double[] ridgePerWeight, Predicate<ImplicitModel> goOn) {
-    gatherConstants(model);
+    return fitReadoutPath(model, ridgePerWeight, null, goOn);
+  }
+
+  /**
+   * {@link #fitReadoutPath(ImplicitModel, double[], Predicate)} with U'U'ᵀ and YU'ᵀ already gathered from this store
+   * ({@code known}, {@link LocalSteps#constants}; null: gathered here): a caller that needed them first, as a ridge's
+   * cross-validation does, does not pay for the pass twice. Used only for exact steps, whose statistics they are.
+   */
+  public List<ImplicitModel> fitReadoutPath(ImplicitModel model, double[] ridgePerWeight, BcdStatistics.Constants known,
+      Predicate<ImplicitModel> goOn) {
+    gatherConstants(model, known);
     store.updateStates("readout path: true fixed-point states", payload(model), LocalSteps::withTrueStates);
     BcdSettings configured = settings;
     List<ImplicitModel> path = new ArrayList<>();
@@ -347,15 +357,15 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
     return path;
   }
 
-  /** The statistics no step changes, U'U'ᵀ (exact steps only) and YU'ᵀ (one pass); refuses empty data. */
-  private void gatherConstants(ImplicitModel model) {
+  /** The statistics no step changes, U'U'ᵀ (exact steps only) and YU'ᵀ (one pass, or {@code known}'s); refuses empty data. */
+  private void gatherConstants(ImplicitModel model, BcdStatistics.Constants known) {
     firstOrder = alwaysFirstOrder || !gramFitsTheDriver(settings.hiddenDim(), inputs, Runtime.getRuntime().maxMemory());
     if (firstOrder && (robustRadius != null || settings.shape().lowRank() || settings.initialization() == BcdSettings.Initialization.PROTOTYPES)) {
       throw new IllegalArgumentException(String.format(Locale.ROOT, "with %d inputs BCD's statistics ((n + p + 1)² = %.1f GB) exceed "
           + "the driver's share, and its first-order steps do not cover robust training, a rank limit or prototype initialization: "
           + "use the gradient solver, or fewer inputs", inputs, 8.0 * Math.pow(settings.hiddenDim() + inputs + 1.0, 2) / 1e9));
     }
-    constants = firstOrder ? store.aggregate("constant statistics YU'ᵀ", payload(model), LocalSteps::readoutConstants)
+    constants = !firstOrder && known != null ? known : firstOrder ? store.aggregate("constant statistics YU'ᵀ", payload(model), LocalSteps::readoutConstants)
         : store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
     if (constants.weight() == 0) {
       throw new IllegalArgumentException("training data is empty: 0 rows");

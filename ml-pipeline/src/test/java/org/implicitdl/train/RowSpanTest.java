@@ -81,7 +81,7 @@ class RowSpanTest {
   }
 
   /** Standard Gaussian inputs; targets from a random linear map (squared loss) or its arg max as one-hot classes. */
-  private static Matrix[] data(Random r, int p, int m, int q, Loss loss) {
+  static Matrix[] data(Random r, int p, int m, int q, Loss loss) {
     Matrix u = Matrix.zeros(p, m);
     for (int k = 0; k < u.data().length; k++) {
       u.data()[k] = r.nextGaussian();
