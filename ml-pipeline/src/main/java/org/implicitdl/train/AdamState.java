@@ -206,9 +206,9 @@ public final class AdamState implements Serializable {
   }
 
   /**
-   * The same with gradient sums held for some columns only: they are spread into a zero array kept between steps,
-   * updated densely (a column without sums still moves by momentum and weight decay, as in the dense update, to the
-   * bit), and the array is zeroed again where they were.
+   * {@link #update(double[], double[], double[], int, double, double, double)} with gradient sums held for some columns
+   * only: they are spread into a zero array kept between steps, updated densely (a column without sums still moves by
+   * momentum and weight decay, as in the dense update, to the bit), and the array is zeroed again where they were.
    */
   private void update(double[] current, double[] next, ColumnSparseMatrix g, int k, double count, double rate, double weightDecay) {
     if (g.allColumns()) {

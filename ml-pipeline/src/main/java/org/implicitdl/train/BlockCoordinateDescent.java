@@ -365,8 +365,11 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
           + "the driver's share, and its first-order steps do not cover robust training, a rank limit or prototype initialization: "
           + "use the gradient solver, or fewer inputs", inputs, 8.0 * Math.pow(settings.hiddenDim() + inputs + 1.0, 2) / 1e9));
     }
-    constants = !firstOrder && known != null ? known : firstOrder ? store.aggregate("constant statistics YU'ᵀ", payload(model), LocalSteps::readoutConstants)
-        : store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
+    if (firstOrder) {
+      constants = store.aggregate("constant statistics YU'ᵀ", payload(model), LocalSteps::readoutConstants);
+    } else {
+      constants = known != null ? known : store.aggregate("constant statistics U'U'ᵀ, YU'ᵀ", payload(model), LocalSteps::constants);
+    }
     if (constants.weight() == 0) {
       throw new IllegalArgumentException("training data is empty: 0 rows");
     }
