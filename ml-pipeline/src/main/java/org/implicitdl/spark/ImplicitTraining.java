@@ -114,6 +114,8 @@ final class ImplicitTraining {
       double stepSize = params.getStepSize();
       StepSizeSearch.Choice tuned = null;
       double bestLoss = Double.POSITIVE_INFINITY;
+      // the stage whose readout the validation rows calibrated (a BCD classifier's), if any
+      Stage calibrated = null;
       for (int k = firstStage; k < stages.size(); k++) {
         SolverPipeline.Stage stage = stages.get(k);
         int epochs = epochs(params, solver, stage);
@@ -139,6 +141,7 @@ final class ImplicitTraining {
         if (stage == SolverPipeline.Stage.BCD && loss == Loss.CROSS_ENTROPY && validation != null) {
           // BCD's own readout calibrated as a candidate; what it hands on (its features) is unchanged
           last = StageChoices.calibrated(last, store, validation, TrainingSettings.fixedPoint(params));
+          calibrated = last;
         }
         model = last.handOver();
         history.addAll(last.history());
@@ -159,7 +162,8 @@ final class ImplicitTraining {
       }
       List<TrainingSummary.SelectionPoint> path = List.of();
       if (validation != null && !selecting.on() && params.getRobustEpsilon() == 0) {
-        chosen = StageChoices.notWorseThanLinear(chosen, choiceRows, validation, loss, TrainingSettings.fixedPoint(params), inputs, outputs);
+        chosen = StageChoices.notWorseThanLinear(chosen, chosen == calibrated, choiceRows, validation, loss, TrainingSettings.fixedPoint(params),
+            inputs, outputs);
       }
       if (selecting.on()) {
         StageChoices.Selection s = StageChoices.select(store, validation, TrainingSettings.gradientSettings(params, loss, activation), chosen, selecting, inputs, outputs, log);

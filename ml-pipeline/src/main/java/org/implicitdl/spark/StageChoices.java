@@ -107,8 +107,17 @@ final class StageChoices {
    */
   static ImplicitTraining.Stage notWorseThanLinear(ImplicitTraining.Stage stage, ChoiceRows choiceRows, BlockStore validation, Loss loss,
       SolverSettings fixedPoint, int inputs, int outputs) {
+    return notWorseThanLinear(stage, false, choiceRows, validation, loss, fixedPoint, inputs, outputs);
+  }
+
+  /**
+   * {@link #notWorseThanLinear} for a stage whose readout may already be {@link #calibrated} on these validation rows
+   * ({@code calibrated}): its temperature is then the rows' best, and is not fitted again.
+   */
+  static ImplicitTraining.Stage notWorseThanLinear(ImplicitTraining.Stage stage, boolean calibrated, ChoiceRows choiceRows, BlockStore validation,
+      Loss loss, SolverSettings fixedPoint, int inputs, int outputs) {
     BlockStore store = choiceRows.training();
-    ImplicitModel m = loss == Loss.CROSS_ENTROPY ? Temperature.shrunk(stage.model(), validation, fixedPoint) : stage.model();
+    ImplicitModel m = loss == Loss.CROSS_ENTROPY && !calibrated ? Temperature.shrunk(stage.model(), validation, fixedPoint) : stage.model();
     int n = m.hiddenDim();
     ImplicitModel zero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, inputs + 1), Matrix.zeros(outputs, n),
         Matrix.zeros(outputs, inputs + 1), m.activation(), true);

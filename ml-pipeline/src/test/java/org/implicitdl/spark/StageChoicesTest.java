@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Random;
 import org.implicitdl.linalg.Matrix;
@@ -12,9 +13,12 @@ import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;
 import org.implicitdl.train.BlockCoordinateDescent;
+import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.EpochRecord;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
+import org.implicitdl.train.Mergeable;
+import org.implicitdl.train.TrainingBlock;
 import org.junit.jupiter.api.Test;
 
 /** A fit with validation rows is never worse there than the linear model of its inputs. */
@@ -216,6 +220,69 @@ class StageChoicesTest {
   }
 
   /** Two classes by the sign of a noisy sum of a row's 20 non-zero inputs: + for the first quarter of the p, −⅓ for the rest. */
+  /**
+   * A BCD classifier's readout is calibrated on the validation rows before the linear check: the check then fits no second
+   * temperature on the same rows (no pass of the validation rows is a temperature's), and chooses as it does when it
+   * fits one (that temperature is the rows' best already, up to its grid).
+   */
+  @Test
+  void aCalibratedStageIsNotCalibratedAgainByTheLinearCheck() {
+    Random r = new Random(17);
+    int p = 30;
+    Matrix[] train = sparseClasses(r, p, 300);
+    Matrix[] valid = sparseClasses(r, p, 200);
+    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 50);
+    CountingStore validation = new CountingStore(LocalBlockStore.of(valid[0], valid[1], 100));
+    ImplicitModel zero = new ImplicitModel(Matrix.zeros(4, 4), Matrix.zeros(4, p + 1), Matrix.zeros(2, 4), Matrix.zeros(2, p + 1), Activation.RELU, true);
+    BcdSettings settings = BcdSettings.defaults(4, Loss.CROSS_ENTROPY).withFixedPoint(FIXED_POINT).withEpochs(1);
+    // an overconfident linear readout (weakest ridge, scores doubled) as the stage's model
+    List<ImplicitModel> path = new BlockCoordinateDescent(store, settings, p, 2, null).fitReadoutPath(zero, new double[] {1e-6}, fit -> true);
+    ImplicitModel sharp = path.get(0).with(path.get(0).a(), path.get(0).b(), path.get(0).c(), path.get(0).d().scaled(2));
+    ImplicitTraining.Stage stage = StageChoices.calibrated(new ImplicitTraining.Stage("bcd", sharp, sharp, List.of(), record(), new int[0]), store,
+        validation, FIXED_POINT);
+    validation.temperaturePasses = 0;
+    ImplicitTraining.Stage once = StageChoices.notWorseThanLinear(stage, true, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
+    assertEquals(0, validation.temperaturePasses, "a calibrated stage's temperature is not fitted again");
+    ImplicitTraining.Stage twice = StageChoices.notWorseThanLinear(stage, false, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
+    assertTrue(validation.temperaturePasses > 0, "the check fits a temperature when the stage was not calibrated");
+    double lossOnce = TrainingStores.validationLoss(validation, once.model(), Loss.CROSS_ENTROPY, FIXED_POINT);
+    double lossTwice = TrainingStores.validationLoss(validation, twice.model(), Loss.CROSS_ENTROPY, FIXED_POINT);
+    assertEquals(lossTwice, lossOnce, 0.01 * lossTwice, "the second temperature changes next to nothing");
+  }
+
+  /** A store that counts the validation passes that fit a temperature (by the description {@link org.implicitdl.train.Temperature} gives them). */
+  private static final class CountingStore implements BlockStore {
+    private final BlockStore inner;
+    int temperaturePasses;
+
+    CountingStore(BlockStore inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public <P extends Serializable, S extends Mergeable<S>> S aggregatePartitions(String description, P payload, PartitionFunction<P, S> f) {
+      return inner.aggregatePartitions(description, payload, f);
+    }
+
+    @Override
+    public <P extends Serializable, S extends Mergeable<S>> S aggregate(String description, P payload, BlockFunction<P, S> f) {
+      if (description.startsWith("temperature")) {
+        temperaturePasses++;
+      }
+      return inner.aggregate(description, payload, f);
+    }
+
+    @Override
+    public <P extends Serializable> void update(String description, P payload, BlockFunction<P, TrainingBlock> f) {
+      inner.update(description, payload, f);
+    }
+
+    @Override
+    public <P extends Serializable> void updateStates(String description, P payload, BlockFunction<P, TrainingBlock.States> f) {
+      inner.updateStates(description, payload, f);
+    }
+  }
+
   private static Matrix[] sparseClasses(Random r, int p, int m) {
     Matrix u = Matrix.zeros(p, m);
     Matrix y = Matrix.zeros(2, m);

@@ -68,6 +68,9 @@ final class TextFeatures {
           + String.join(",", tooMany.stream().map(n -> n.substring(1, n.length() - 1)).toList()));
     }
     for (Map.Entry<String, List<String>> e : out.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue; // an empty column has said so above
+      }
       List<String> shown = e.getValue().subList(0, Math.min(6, e.getValue().size()));
       // a value with a line break (a quoted note) is shown on one line
       System.out.println("column '" + e.getKey() + "' holds text: one input per value (" + String.join(", ", shown).replace("\r", "").replace("\n", "\\n")

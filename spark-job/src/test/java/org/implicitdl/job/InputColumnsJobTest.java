@@ -65,6 +65,7 @@ class InputColumnsJobTest {
     assertEquals(0, train.exit(), train.err());
     assertTrue(train.out().contains("column 'color' holds text: one input per value (color=blue, color=green, color=red)"), train.out());
     assertTrue(train.out().contains("note: column 'notes' is empty in every row: not a feature"), train.out());
+    assertFalse(train.out().contains("column 'notes' holds text"), "an empty column is no category either: " + train.out());
     JsonNode info = Jobs.JSON.readTree(CommandLine.run("inspect", "--model", model.toString(), "--master", "local[2]").out());
     List<String> selected = new ArrayList<>();
     info.get("selectedFeatureNames").forEach(n -> selected.add(n.asText()));
