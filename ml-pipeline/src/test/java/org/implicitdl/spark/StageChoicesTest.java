@@ -219,7 +219,6 @@ class StageChoicesTest {
     return new Matrix[] {u, y};
   }
 
-  /** Two classes by the sign of a noisy sum of a row's 20 non-zero inputs: + for the first quarter of the p, −⅓ for the rest. */
   /**
    * A BCD classifier's readout is calibrated on the validation rows before the linear check: the check then fits no second
    * temperature on the same rows (no pass of the validation rows is a temperature's), and chooses as it does when it
@@ -283,6 +282,7 @@ class StageChoicesTest {
     }
   }
 
+  /** Two classes by the sign of a noisy sum of a row's 20 non-zero inputs: + for the first quarter of the p, −⅓ for the rest. */
   private static Matrix[] sparseClasses(Random r, int p, int m) {
     Matrix u = Matrix.zeros(p, m);
     Matrix y = Matrix.zeros(2, m);
