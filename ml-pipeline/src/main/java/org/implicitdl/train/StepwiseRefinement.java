@@ -2,8 +2,10 @@ package org.implicitdl.train;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.implicitdl.linalg.Matrix;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.train.FeatureSelectionPath.Point;
 
@@ -14,8 +16,8 @@ import org.implicitdl.train.FeatureSelectionPath.Point;
  *
  * <p>Forward entry ({@link #enter}): from the point the rule picks, the
  * untried input whose zero column has the largest loss gradient ‖[Γ⁻¹∇B_{:,j}; ∇D_{:,j}]‖₂ (the score test of that
- * column, the KKT check glmnet makes of the inputs its strong rules set aside) is tried: the model trained on with it,
- * against the same model trained on as long without it (the control), compared row by row on the validation rows. It
+ * column, the KKT check glmnet makes of the inputs its strong rules set aside) is tried: the model trained on with it
+ * (its B column starting at the kept columns' size, {@link #withColumn}), against the same model trained on as long without it (the control), compared row by row on the validation rows. It
  * enters when it lowers the validation loss by more than {@value #ENTRY_ERRORS} standard errors of that paired difference (a
  * stricter bar than the path's one: it is asked of input after input); the entry stops after {@value #PATIENCE} inputs
  * refused in a row or at the limit K. Each input entered adds a point.
@@ -88,7 +90,7 @@ public final class StepwiseRefinement {
       tried[next] = true;
       int[] wider = Arrays.copyOf(support, support.length + 1);
       wider[support.length] = next;
-      ImplicitModel candidate = trainOn(model, wider);
+      ImplicitModel candidate = trainOn(withColumn(model, support, next), wider);
       if (scores.difference(candidate, control).firstBetterBy(ENTRY_ERRORS)) {
         model = candidate;
         control = null;
@@ -152,6 +154,34 @@ public final class StepwiseRefinement {
       }
     }
     return path.size() > before;
+  }
+
+  /**
+   * {@code model} with input {@code j}'s B column drawn at the root-mean-square size of the kept columns' entries
+   * (Gaussian, seeded by the settings' seed and the input; under a layer pattern only where B may be non-zero), D's
+   * column left at zero. Why not zero: with B_{:,j} = 0 no state's activity depends on u_j, so the gradient on the column
+   * is first order in u_j, and an input whose effect goes through the states' kinks (even in u_j, or only beside other
+   * inputs) has a gradient no larger than noise's there; trained on from zero it stays near zero and its trial says
+   * nothing. From a column of the kept ones' size the trial fits what the input can carry.
+   */
+  private ImplicitModel withColumn(ImplicitModel model, int[] support, int j) {
+    Matrix b = model.b().copy();
+    double squares = 0;
+    for (int k : support) {
+      for (int i = 0; i < b.rows(); i++) {
+        squares += b.get(i, k) * b.get(i, k);
+      }
+    }
+    double size = support.length == 0 ? settings.initScale() * Math.sqrt(2.0 / inputs) : Math.sqrt(squares / (support.length * b.rows()));
+    Random r = new Random(settings.seed() * 1_000_003L + j);
+    for (int i = 0; i < b.rows(); i++) {
+      b.set(i, j, size * r.nextGaussian());
+    }
+    if (settings.shape().layers() != null) {
+      int n = settings.hiddenDim();
+      LayerMask.restrict(b, settings.shape().hiddenPattern(inputs).columnSlice(n, n + inputs + 1));
+    }
+    return model.with(model.a(), b, model.c(), model.d());
   }
 
   /**

@@ -246,6 +246,30 @@ class FeatureSelectionPathTest {
     assertTrue(r.path().get(r.chosen()).dropped(), "the chosen point is the drop's");
   }
 
+  /**
+   * An input whose effect is even enters: y = |u₀| + u₁ (and a little noise), the start reads u₁ only. With B's column 0
+   * at zero no state depends on u₀, so the gradient on it is about noise's (E[|u₀|·u₀] = 0): the entry's trial gives the
+   * column the kept one's size ({@link StepwiseRefinement}), and the states' kinks fit |u₀|. The two noise inputs stay out.
+   */
+  @Test
+  void anInputWhoseEffectIsEvenEnters() {
+    int rows = 600;
+    int held = rows / 5;
+    Random r = new Random(17);
+    Matrix u = SyntheticData.gaussian(4, rows, 1.0, r);
+    Matrix y = Matrix.zeros(1, rows);
+    for (int k = 0; k < rows; k++) {
+      y.set(0, k, Math.abs(u.get(0, k)) + u.get(1, k) + 0.05 * r.nextGaussian());
+    }
+    LocalBlockStore train = LocalBlockStore.of(u.columnSlice(0, rows - held), y.columnSlice(0, rows - held), 2048);
+    LocalBlockStore validation = LocalBlockStore.of(u.columnSlice(rows - held, rows), y.columnSlice(rows - held, rows), 2048);
+    GradientSettings settings = GradientSettings.defaults(8, Loss.SQUARED).withMinSteps(1000);
+    ImplicitModel start = new GradientTrainer(train, validation, settings.withInputPenalty(InputPenalty.keeping(new int[] {1}, 4)), 4, 1, null)
+        .train(null).model();
+    FeatureSelectionPath.Result result = new FeatureSelectionPath(train, validation, settings, 4, 1, null).refineFrom(start, 0);
+    assertEquals("[0, 1]", java.util.Arrays.toString(result.selected()), "u0 entered, the noise inputs did not");
+  }
+
   private static final int ENTRY_ROWS = 900;
   private static final long ENTRY_SEED = 5;
   private static final int STEPWISE_INPUTS = 40;
