@@ -34,6 +34,15 @@ public final class ImplicitModel implements Serializable {
   private transient volatile StateComponents components;
   private transient volatile Optional<LowRank> lowRank;
 
+  /**
+   * The model whose every weight is zero, with an input bias column: with C = 0 and D = 0 it predicts ŷ = 0 whatever its
+   * states. What a fit's shape is read from where no model exists yet (a linear start, a baseline's readout).
+   */
+  public static ImplicitModel zero(int hidden, int inputs, int outputs, Activation activation) {
+    return new ImplicitModel(Matrix.zeros(hidden, hidden), Matrix.zeros(hidden, inputs + 1), Matrix.zeros(outputs, hidden),
+        Matrix.zeros(outputs, inputs + 1), activation, true);
+  }
+
   public ImplicitModel(Matrix a, Matrix b, Matrix c, Matrix d, Activation activation, boolean inputBias) {
     this(a, b, c, d, activation, inputBias, true);
   }

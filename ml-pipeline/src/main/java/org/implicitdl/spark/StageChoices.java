@@ -119,8 +119,7 @@ final class StageChoices {
     BlockStore store = choiceRows.training();
     ImplicitModel m = loss == Loss.CROSS_ENTROPY && !calibrated ? Temperature.shrunk(stage.model(), validation, fixedPoint) : stage.model();
     int n = m.hiddenDim();
-    ImplicitModel zero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, inputs + 1), Matrix.zeros(outputs, n),
-        Matrix.zeros(outputs, inputs + 1), m.activation(), true);
+    ImplicitModel zero = ImplicitModel.zero(n, inputs, outputs, m.activation());
     BcdSettings base = BcdSettings.defaults(n, loss).withActivation(m.activation());
     BcdSettings settings = base.with(d -> {
       d.maxEpochs = 1;

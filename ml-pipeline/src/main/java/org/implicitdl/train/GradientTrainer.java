@@ -282,8 +282,7 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
       LayerMask.restrict(b, settings.shape().hiddenPattern(inputs).columnSlice(n, n + inputs + 1));
       LayerMask.restrict(c, settings.shape().readoutPattern(inputs, outputs).columnSlice(0, n));
     }
-    ImplicitModel predictsZero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, inputs + 1), Matrix.zeros(outputs, n),
-        Matrix.zeros(outputs, inputs + 1), settings.activation(), true);
+    ImplicitModel predictsZero = ImplicitModel.zero(n, inputs, outputs, settings.activation());
     Matrix linear = LinearStart.applies(settings, inputs)
         ? LinearStart.readout(store, inputs, () -> store.aggregate("linear start: the targets' squares", payload(predictsZero, 0, 1), GradientTrainer::evaluate))
         : null;

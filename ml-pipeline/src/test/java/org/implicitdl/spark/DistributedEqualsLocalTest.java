@@ -161,8 +161,7 @@ class DistributedEqualsLocalTest {
     RddBlockStore dist = distributed(3, 7);
     assertEquals(240, StageChoices.rows(local()));
     assertEquals(240, StageChoices.rows(dist));
-    ImplicitModel zero = new ImplicitModel(Matrix.zeros(N, N), Matrix.zeros(N, P + 1), Matrix.zeros(1, N), Matrix.zeros(1, P + 1),
-        org.implicitdl.solve.Activation.RELU, true);
+    ImplicitModel zero = ImplicitModel.zero(N, P, 1, org.implicitdl.solve.Activation.RELU);
     double[] ridges = StageChoices.linearRidges(StageChoices.rows(dist), P);
     // the linear model's own settings: no ℓ1 or group term, so each ridge's fit is one exact solve
     BcdSettings linear = settings().withPenalties(1e-3, 0, 0);

@@ -79,7 +79,7 @@ class StageChoicesTest {
       ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
       ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 100)),
           LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
-      ImplicitModel zero = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+      ImplicitModel zero = ImplicitModel.zero(5, 8, 1, Activation.RELU);
       BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
       double bestOnNewRows = Double.POSITIVE_INFINITY;
       for (ImplicitModel fit : new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 100),
@@ -105,7 +105,7 @@ class StageChoicesTest {
       ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
       ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 100)),
           LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
-      ImplicitModel zero = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+      ImplicitModel zero = ImplicitModel.zero(5, 8, 1, Activation.RELU);
       BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
       // the squared loss's fit is one exact solve: the path's warm start does not matter, so each ridge can be fitted alone
       boolean matched = false;
@@ -137,7 +137,7 @@ class StageChoicesTest {
     Matrix[] valid = sparseClasses(r, p, 300);
     LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 50);
     LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 300);
-    ImplicitModel guess = new ImplicitModel(Matrix.zeros(4, 4), Matrix.zeros(4, p + 1), Matrix.zeros(2, 4), Matrix.zeros(2, p + 1), Activation.RELU, true);
+    ImplicitModel guess = ImplicitModel.zero(4, p, 2, Activation.RELU);
     ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", guess, guess, List.of(), record(), new int[0]);
     ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
     // the guess's scores are zero: a mixture with it is the linear model's scores shrunk (a temperature), and its states stay unused
@@ -232,7 +232,7 @@ class StageChoicesTest {
     Matrix[] valid = sparseClasses(r, p, 200);
     LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 50);
     CountingStore validation = new CountingStore(LocalBlockStore.of(valid[0], valid[1], 100));
-    ImplicitModel zero = new ImplicitModel(Matrix.zeros(4, 4), Matrix.zeros(4, p + 1), Matrix.zeros(2, 4), Matrix.zeros(2, p + 1), Activation.RELU, true);
+    ImplicitModel zero = ImplicitModel.zero(4, p, 2, Activation.RELU);
     BcdSettings settings = BcdSettings.defaults(4, Loss.CROSS_ENTROPY).withFixedPoint(FIXED_POINT).withEpochs(1);
     // an overconfident linear readout (weakest ridge, scores doubled) as the stage's model
     List<ImplicitModel> path = new BlockCoordinateDescent(store, settings, p, 2, null).fitReadoutPath(zero, new double[] {1e-6}, fit -> true);

@@ -60,8 +60,7 @@ class ExtrapolationTest {
   private static ImplicitModel fit(Matrix u, Matrix y, int rounds) {
     BcdSettings base = BcdSettings.defaults(3, Loss.CROSS_ENTROPY).withFixedPoint(FIXED_POINT).withEpochs(1);
     BcdSettings settings = base.with(d -> d.inner = new InnerSolver(base.inner().pxIterations(), rounds, base.inner().fistaIterations()));
-    ImplicitModel zero = new ImplicitModel(Matrix.zeros(3, 3), Matrix.zeros(3, P + 1), Matrix.zeros(CLASSES, 3), Matrix.zeros(CLASSES, P + 1),
-        Activation.RELU, true);
+    ImplicitModel zero = ImplicitModel.zero(3, P, CLASSES, Activation.RELU);
     return new BlockCoordinateDescent(LocalBlockStore.of(u, y, 200), settings, P, CLASSES, null).fitReadoutPath(zero, new double[] {1e-4}, f -> true)
         .get(0);
   }

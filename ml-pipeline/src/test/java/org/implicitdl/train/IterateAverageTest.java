@@ -24,7 +24,7 @@ class IterateAverageTest {
     for (int k = 0; k < cd.data().length; k++) {
       cd.data()[k] = r.nextGaussian();
     }
-    return new ImplicitModel(Matrix.zeros(4, 4), Matrix.zeros(4, 4), Matrix.zeros(2, 4), Matrix.zeros(2, 4), Activation.RELU, true)
+    return ImplicitModel.zero(4, 3, 2, Activation.RELU)
         .withWeights(ab, cd);
   }
 

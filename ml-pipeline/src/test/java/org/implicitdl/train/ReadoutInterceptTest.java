@@ -39,8 +39,7 @@ class ReadoutInterceptTest {
     BcdSettings base = BcdSettings.defaults(3, Loss.CROSS_ENTROPY).withFixedPoint(FIXED_POINT).withEpochs(1);
     // enough majorize–minimize rounds to converge (Böhning's bound is loose by 0.5 / (f(1 − f)) at frequency f)
     BcdSettings settings = base.with(d -> d.inner = new InnerSolver(base.inner().pxIterations(), 60, base.inner().fistaIterations()));
-    ImplicitModel zero = new ImplicitModel(Matrix.zeros(3, 3), Matrix.zeros(3, p + 1), Matrix.zeros(2, 3), Matrix.zeros(2, p + 1),
-        Activation.RELU, true);
+    ImplicitModel zero = ImplicitModel.zero(3, p, 2, Activation.RELU);
     for (boolean firstOrder : new boolean[] {false, true}) {
       BlockCoordinateDescent bcd = new BlockCoordinateDescent(LocalBlockStore.of(u, y, 100), settings, p, 2, null);
       List<ImplicitModel> path = (firstOrder ? bcd.withFirstOrderSteps() : bcd).fitReadoutPath(zero, new double[] {1e6, 1e-4}, fit -> true);

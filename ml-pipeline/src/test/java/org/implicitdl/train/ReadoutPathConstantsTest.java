@@ -42,7 +42,7 @@ class ReadoutPathConstantsTest {
 
   private static List<ImplicitModel> path(BlockStore store, double[] ridges, BcdStatistics.Constants known) {
     int n = 3;
-    ImplicitModel zero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, P + 1), Matrix.zeros(2, n), Matrix.zeros(2, P + 1), Activation.RELU, true);
+    ImplicitModel zero = ImplicitModel.zero(n, P, 2, Activation.RELU);
     BcdSettings settings = BcdSettings.defaults(n, Loss.SQUARED).withFixedPoint(new SolverSettings(1e-10, 500)).withEpochs(1);
     return new BlockCoordinateDescent(store, settings, P, 2, null).fitReadoutPath(zero, ridges, known, fit -> true);
   }

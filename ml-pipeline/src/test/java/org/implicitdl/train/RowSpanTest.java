@@ -59,7 +59,7 @@ class RowSpanTest {
 
   private static void assertSamePath(LocalBlockStore store, int p, int q, Loss loss) {
     int n = 3;
-    ImplicitModel zero = new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, p + 1), Matrix.zeros(q, n), Matrix.zeros(q, p + 1), Activation.RELU, true);
+    ImplicitModel zero = ImplicitModel.zero(n, p, q, Activation.RELU);
     BcdSettings settings = BcdSettings.defaults(n, loss).withFixedPoint(FIXED_POINT).withEpochs(1);
     int rows = store.blocks().stream().mapToInt(TrainingBlock::size).sum();
     double scale = (p + 1.0) / rows;
