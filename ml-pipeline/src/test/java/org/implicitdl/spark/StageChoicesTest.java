@@ -46,8 +46,7 @@ class StageChoicesTest {
     Matrix[] valid = linear(r, 300);
     LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 100);
     LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 300);
-    // a model that reads its inputs through random states and a random readout: worse than a linear fit
-    ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+    ImplicitModel poor = randomStates(r);
     ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
     ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), validation, Loss.SQUARED, FIXED_POINT, 8, 1);
     assertEquals("linear", chosen.name());
@@ -75,12 +74,12 @@ class StageChoicesTest {
       Matrix[] valid = linear(r, 30);
       Matrix[] fresh = linear(r, 4000);
       LocalBlockStore test = LocalBlockStore.of(fresh[0], fresh[1], 1000);
-      ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+      ImplicitModel poor = randomStates(r);
       ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
       ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 100)),
           LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
       ImplicitModel zero = ImplicitModel.zero(5, 8, 1, Activation.RELU);
-      BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
+      BcdSettings settings = readoutFit();
       double bestOnNewRows = Double.POSITIVE_INFINITY;
       for (ImplicitModel fit : new BlockCoordinateDescent(LocalBlockStore.of(Matrix.hstack(train[0], valid[0]), Matrix.hstack(train[1], valid[1]), 100),
           settings, 8, 1, null).fitReadoutPath(zero, StageChoices.linearRidges(600, 8), fit -> true)) {
@@ -101,12 +100,12 @@ class StageChoicesTest {
       Random r = new Random(8);
       Matrix[] train = linear(r, rows);
       Matrix[] valid = linear(r, 100);
-      ImplicitModel poor = new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+      ImplicitModel poor = randomStates(r);
       ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
       ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 100)),
           LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
       ImplicitModel zero = ImplicitModel.zero(5, 8, 1, Activation.RELU);
-      BcdSettings settings = BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
+      BcdSettings settings = readoutFit();
       // the squared loss's fit is one exact solve: the path's warm start does not matter, so each ridge can be fitted alone
       boolean matched = false;
       for (double ridge : StageChoices.linearRidges(rows, 8)) {
@@ -458,6 +457,16 @@ class StageChoicesTest {
       y.set(0, k, s);
     }
     return new Matrix[] {u, y};
+  }
+
+  /** A model that reads its 8 inputs through 5 random states and a random readout: worse than a linear fit. */
+  private static ImplicitModel randomStates(Random r) {
+    return new ImplicitModel(Matrix.zeros(5, 5), gaussian(r, 5, 9), gaussian(r, 1, 5), Matrix.zeros(1, 9), Activation.RELU, true);
+  }
+
+  /** One BCD epoch's settings for 5 states, squared loss: the linear readout paths the tests compare with. */
+  private static BcdSettings readoutFit() {
+    return BcdSettings.defaults(5, Loss.SQUARED).withFixedPoint(FIXED_POINT).withEpochs(1);
   }
 
   private static Matrix gaussian(Random r, int rows, int cols) {
