@@ -17,10 +17,11 @@ import org.implicitdl.train.FeatureSelectionPath.Point;
  * <p>Forward entry ({@link #enter}): from the point the rule picks, the
  * untried input whose zero column has the largest loss gradient ‖[Γ⁻¹∇B_{:,j}; ∇D_{:,j}]‖₂ (the score test of that
  * column, the KKT check glmnet makes of the inputs its strong rules set aside) is tried: the model trained on with it
- * (its B column starting at the kept columns' size, {@link #withColumn}), against the same model trained on as long without it (the control), compared row by row on the validation rows. It
- * enters when it lowers the validation loss by more than {@value #ENTRY_ERRORS} standard errors of that paired difference (a
- * stricter bar than the path's one: it is asked of input after input); the entry stops after {@value #PATIENCE} inputs
- * refused in a row or at the limit K. Each input entered adds a point.
+ * (its B column starting at the kept columns' size, {@link #withColumn}), against the same model trained on as long
+ * without it (the control), compared row by row on the validation rows. It enters when it lowers the validation loss
+ * by more than {@value #ENTRY_ERRORS} standard errors of that paired difference (a stricter bar than the path's one: it
+ * is asked of input after input); the entry stops after {@value #PATIENCE} inputs refused in a row or at the limit K.
+ * Each input entered adds a point.
  *
  * <p>Backward drop ({@link #drop}): from the rule's choice after the entry, the kept input with the smallest column
  * goes when the validation loss without it is no higher than with it.
