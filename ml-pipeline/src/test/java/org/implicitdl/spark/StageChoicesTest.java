@@ -221,31 +221,56 @@ class StageChoicesTest {
   /**
    * A BCD classifier's readout is calibrated on the validation rows before the linear check: the check then fits no second
    * temperature on the same rows (no pass of the validation rows is a temperature's), and chooses as it does when it
-   * fits one (that temperature is the rows' best already, up to its grid).
+   * fits one (that temperature is the rows' best already, up to its grid). Classes drawn from a ReLU network, the stage
+   * that network with its scores made 3x too confident: better than any linear model by far more than the margin.
    */
   @Test
   void aCalibratedStageIsNotCalibratedAgainByTheLinearCheck() {
     Random r = new Random(17);
-    int p = 30;
-    Matrix[] train = sparseClasses(r, p, 300);
-    Matrix[] valid = sparseClasses(r, p, 200);
-    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 50);
-    CountingStore validation = new CountingStore(LocalBlockStore.of(valid[0], valid[1], 100));
-    ImplicitModel zero = ImplicitModel.zero(4, p, 2, Activation.RELU);
-    BcdSettings settings = BcdSettings.defaults(4, Loss.CROSS_ENTROPY).withFixedPoint(FIXED_POINT).withEpochs(1);
-    // an overconfident linear readout (weakest ridge, scores doubled) as the stage's model
-    List<ImplicitModel> path = new BlockCoordinateDescent(store, settings, p, 2, null).fitReadoutPath(zero, new double[] {1e-6}, fit -> true);
-    ImplicitModel sharp = path.get(0).with(path.get(0).a(), path.get(0).b(), path.get(0).c(), path.get(0).d().scaled(2));
+    int p = 4;
+    int n = 8;
+    Matrix b = Matrix.hstack(gaussian(r, n, p), Matrix.zeros(n, 1));
+    ImplicitModel network = new ImplicitModel(Matrix.zeros(n, n), b, gaussian(r, 3, n), Matrix.zeros(3, p + 1), Activation.RELU, true);
+    Matrix[] train = drawnFrom(r, network, 600);
+    Matrix[] valid = drawnFrom(r, network, 600);
+    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 200);
+    CountingStore validation = new CountingStore(LocalBlockStore.of(valid[0], valid[1], 200));
+    ImplicitModel sharp = network.with(network.a(), network.b(), network.c().scaled(3), network.d());
     ImplicitTraining.Stage stage = StageChoices.calibrated(new ImplicitTraining.Stage("bcd", sharp, sharp, List.of(), record(), new int[0]), store,
         validation, FIXED_POINT);
     validation.temperaturePasses = 0;
-    ImplicitTraining.Stage once = StageChoices.notWorseThanLinear(stage, true, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
+    ImplicitTraining.Stage once = StageChoices.notWorseThanLinear(stage, true, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 3);
     assertEquals(0, validation.temperaturePasses, "a calibrated stage's temperature is not fitted again");
-    ImplicitTraining.Stage twice = StageChoices.notWorseThanLinear(stage, false, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
+    ImplicitTraining.Stage twice = StageChoices.notWorseThanLinear(stage, false, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 3);
     assertTrue(validation.temperaturePasses > 0, "the check fits a temperature when the stage was not calibrated");
     double lossOnce = TrainingStores.validationLoss(validation, once.model(), Loss.CROSS_ENTROPY, FIXED_POINT);
     double lossTwice = TrainingStores.validationLoss(validation, twice.model(), Loss.CROSS_ENTROPY, FIXED_POINT);
     assertEquals(lossTwice, lossOnce, 0.01 * lossTwice, "the second temperature changes next to nothing");
+  }
+
+  /**
+   * A classifier's stage that beats the linear model on the validation rows by less than {@link StageChoices#CLASS_STAGE_MARGIN}
+   * standard errors is neither kept nor mixed in: linear classes, and as the stage the weakest ridge's linear readout
+   * beside small random states (as good as the linear model, give or take 60 validation rows' noise); the linear model
+   * is returned alone, its states unused.
+   */
+  @Test
+  void aClassifierStageWithinTheMarginOfTheLinearModelGivesWayToIt() {
+    Random r = new Random(19);
+    int p = 30;
+    int n = 4;
+    Matrix[] train = sparseClasses(r, p, 300);
+    Matrix[] valid = sparseClasses(r, p, 60);
+    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 50);
+    LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 60);
+    BcdSettings settings = BcdSettings.defaults(n, Loss.CROSS_ENTROPY).withFixedPoint(FIXED_POINT).withEpochs(1);
+    ImplicitModel weak = new BlockCoordinateDescent(store, settings, p, 2, null)
+        .fitReadoutPath(ImplicitModel.zero(n, p, 2, Activation.RELU), new double[] {1e-6}, fit -> true).get(0);
+    ImplicitModel states = weak.with(weak.a(), gaussian(r, n, p + 1).scaled(0.1), gaussian(r, 2, n).scaled(0.1), weak.d());
+    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", states, states, List.of(), record(), new int[0]);
+    ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
+    assertEquals("linear", chosen.name(), "the linear model alone");
+    assertEquals(0.0, chosen.model().c().maxAbs(), "its states unused: C = 0");
   }
 
   /** A store that counts the validation passes that fit a temperature (by the description {@link org.implicitdl.train.Temperature} gives them). */
