@@ -161,7 +161,7 @@ final class ImplicitTraining {
         LOG.info("the {} stage scored best on the validation rows and is kept", chosen.name());
       }
       List<TrainingSummary.SelectionPoint> path = List.of();
-      if (validation != null && !selecting.on() && params.getRobustEpsilon() == 0) {
+      if (validation != null && !selecting.on() && params.getRobustEpsilon() == 0 && params.getLinearCheck()) {
         chosen = StageChoices.notWorseThanLinear(chosen, chosen == calibrated, choiceRows, validation, loss, TrainingSettings.fixedPoint(params),
             inputs, outputs);
       }

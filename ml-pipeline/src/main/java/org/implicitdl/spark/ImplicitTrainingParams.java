@@ -131,6 +131,14 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
             + "and the kept step size then trains on all of them once (not blended); false: stepSize alone"));
   }
 
+  default BooleanParam linearCheck() {
+    return registered("linearCheck", () -> new BooleanParam(this, "linearCheck",
+        "with validation rows (and no robustEpsilon or selectFeatures): weigh the trained model against a linear model of the "
+            + "inputs fitted along a ridge path, and keep the linear model (refitted on every row) or their mixture where the "
+            + "validation rows favour it; a classifier's trained model is kept only where it beats the linear model there by more "
+            + "than one standard error of the row-by-row difference; false: the trained model always (e.g. to compress or study it)"));
+  }
+
   default BooleanParam blendStepSizes() {
     return registered("blendStepSizes", () -> new BooleanParam(this, "blendStepSizes",
         "with tuneStepSize, on a fit that is not warm-started and ends with its gradient stage: mix the best step size's model "
@@ -263,6 +271,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
   default double getStepSize() { return (Double) $(stepSize()); }
   default boolean getTuneStepSize() { return (Boolean) $(tuneStepSize()); }
   default boolean getBlendStepSizes() { return (Boolean) $(blendStepSizes()); }
+  default boolean getLinearCheck() { return (Boolean) $(linearCheck()); }
   default double getStepDecay() { return (Double) $(stepDecay()); }
   default int getSyncsPerEpoch() { return (Integer) $(syncsPerEpoch()); }
   default String getSelectFeatures() { return (String) $(selectFeatures()); }
@@ -295,6 +304,7 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
     setDefault(stepDecay(), (double) Optimizer.AUTO);
     setDefault(tuneStepSize(), true);
     setDefault(blendStepSizes(), true);
+    setDefault(linearCheck(), true);
     setDefault(validationFraction(), -1.0);
     setDefault(selectFeatures(), "none");
     setDefault(syncsPerEpoch(), 0);

@@ -54,6 +54,7 @@ public interface TrainingSetters<E extends TrainingSetters<E>> extends ImplicitT
   default E setHeldOutCol(String v) { return self(set(heldOutCol(), v)); }
   default E setTuneStepSize(boolean v) { return self(set(tuneStepSize(), v)); }
   default E setBlendStepSizes(boolean v) { return self(set(blendStepSizes(), v)); }
+  default E setLinearCheck(boolean v) { return self(set(linearCheck(), v)); }
   default E setStandardization(boolean v) { return self(set(standardization(), v)); }
   default E setTrainerStateDir(String v) { return self(set(trainerStateDir(), v)); }
   default E setTrainerStateInterval(int v) { return self(set(trainerStateInterval(), v)); }

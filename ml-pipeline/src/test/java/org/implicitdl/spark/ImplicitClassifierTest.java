@@ -139,6 +139,20 @@ class ImplicitClassifierTest {
    * Two classes: evaluate adds the area under the ROC curve, equal to the Mann–Whitney statistic of the collected scores;
    * on rows of one class only it has no pairs to rank, and gives no figure.
    */
+  /**
+   * Gaussian blobs of one spread (a linear rule is the best one): the linear check returns the linear model, whose states
+   * are unused (C = 0); with linearCheck off the trained implicit model is returned, its states in use.
+   */
+  @Test
+  void linearCheckOffReturnsTheTrainedModel() {
+    Dataset<Row> data = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features").transform(blobs(300, 2));
+    ImplicitClassificationModel checked = small().fit(data);
+    ImplicitClassificationModel trained = small().setLinearCheck(false).fit(data);
+    assertEquals(0.0, checked.implicitModel().c().maxAbs(), "the linear model: C = 0");
+    assertTrue(trained.implicitModel().c().maxAbs() > 0, "the trained model's states are read out");
+    assertTrue(!trained.getLinearCheck(), "the model carries the param");
+  }
+
   @Test
   void twoClassesAreAlsoScoredByTheAreaUnderTheRocCurve() {
     Dataset<Row> data = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features")

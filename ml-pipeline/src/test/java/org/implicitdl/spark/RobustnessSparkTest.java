@@ -54,12 +54,12 @@ class RobustnessSparkTest {
   }
 
   /**
-   * Nominal training of the same implicit model, without validation rows: with them the linear check may return a
-   * linear model instead (the classes are Gaussian clusters of one spread, whose best rule is linear), and the robust
-   * fit, which skips that check, would be compared with another kind of model.
+   * Nominal training of the same implicit model, without the linear check: it may return a linear model instead (the
+   * classes are Gaussian clusters of one spread, whose best rule is linear), and the robust fit, which skips that check,
+   * would be compared with another kind of model.
    */
   private static ImplicitClassifier nominalClassifier() {
-    return classifier().setValidationFraction(0.0);
+    return classifier().setLinearCheck(false);
   }
 
   @BeforeAll
