@@ -93,8 +93,9 @@ final class StageChoices {
    * there — the linear model alone then refitted on the training and validation rows together: a fit with validation
    * rows is never worse there than a linear model of its inputs (on small, wide or nearly linear data the hidden
    * states can only overfit), and where the rows cannot tell the two apart it does not bet on one — but a classifier's
-   * stage must beat the linear model by {@link #CLASS_STAGE_MARGIN} standard errors to be kept or mixed in at all. The log gives the
-   * difference in standard errors of the row-by-row difference ({@link LossDifference}): how clearly the rows chose.
+   * stage must beat the linear model by {@link #CLASS_STAGE_MARGIN} standard errors to be kept or mixed in at all. The
+   * log gives the difference in standard errors of the row-by-row difference ({@link LossDifference}): how clearly the
+   * rows chose.
    * For classes the stage's scores are first shrunk by a temperature ({@link Temperature#shrunk}, every argmax kept) and
    * returned so: a mixture's weight on the stage also shrinks its scores, and an overconfident stage would otherwise take
    * the linear model in for that shrinkage alone, trading accuracy for log loss that a temperature gets for free.

@@ -136,10 +136,6 @@ class ImplicitClassifierTest {
 
 
   /**
-   * Two classes: evaluate adds the area under the ROC curve, equal to the Mann–Whitney statistic of the collected scores;
-   * on rows of one class only it has no pairs to rank, and gives no figure.
-   */
-  /**
    * Gaussian blobs of one spread (a linear rule is the best one): the linear check returns the linear model, whose states
    * are unused (C = 0); with linearCheck off the trained implicit model is returned, its states in use.
    */
@@ -153,6 +149,10 @@ class ImplicitClassifierTest {
     assertTrue(!trained.getLinearCheck(), "the model carries the param");
   }
 
+  /**
+   * Two classes: evaluate adds the area under the ROC curve, equal to the Mann–Whitney statistic of the collected scores;
+   * on rows of one class only it has no pairs to rank, and gives no figure.
+   */
   @Test
   void twoClassesAreAlsoScoredByTheAreaUnderTheRocCurve() {
     Dataset<Row> data = new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features")

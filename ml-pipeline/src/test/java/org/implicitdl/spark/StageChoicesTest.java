@@ -174,9 +174,7 @@ class StageChoicesTest {
   void anOverconfidentStageIsCalibratedNotMixedWithTheLinearModel() {
     Random r = new Random(12);
     int p = 4;
-    int n = 8;
-    Matrix b = Matrix.hstack(gaussian(r, n, p), Matrix.zeros(n, 1));
-    ImplicitModel network = new ImplicitModel(Matrix.zeros(n, n), b, gaussian(r, 3, n), Matrix.zeros(3, p + 1), Activation.RELU, true);
+    ImplicitModel network = threeClassNetwork(r, p, 8);
     Matrix[] train = drawnFrom(r, network, 600);
     Matrix[] valid = drawnFrom(r, network, 1500);
     LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 500);
@@ -194,6 +192,12 @@ class StageChoicesTest {
     double loss = TrainingStores.validationLoss(validation, chosen, Loss.CROSS_ENTROPY, FIXED_POINT);
     assertTrue(loss <= TrainingStores.validationLoss(validation, network, Loss.CROSS_ENTROPY, FIXED_POINT) + 0.01,
         "the calibrated network's log loss or better: " + loss);
+  }
+
+  /** A one-hidden-layer ReLU network of n states scoring three classes from p inputs (B and C Gaussian, no bias, D = 0). */
+  private static ImplicitModel threeClassNetwork(Random r, int p, int n) {
+    Matrix b = Matrix.hstack(gaussian(r, n, p), Matrix.zeros(n, 1));
+    return new ImplicitModel(Matrix.zeros(n, n), b, gaussian(r, 3, n), Matrix.zeros(3, p + 1), Activation.RELU, true);
   }
 
   /** Rows of standard normal inputs and one class each, drawn from the softmax of {@code model}'s scores. */
@@ -228,9 +232,7 @@ class StageChoicesTest {
   void aCalibratedStageIsNotCalibratedAgainByTheLinearCheck() {
     Random r = new Random(17);
     int p = 4;
-    int n = 8;
-    Matrix b = Matrix.hstack(gaussian(r, n, p), Matrix.zeros(n, 1));
-    ImplicitModel network = new ImplicitModel(Matrix.zeros(n, n), b, gaussian(r, 3, n), Matrix.zeros(3, p + 1), Activation.RELU, true);
+    ImplicitModel network = threeClassNetwork(r, p, 8);
     Matrix[] train = drawnFrom(r, network, 600);
     Matrix[] valid = drawnFrom(r, network, 600);
     LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 200);
