@@ -172,7 +172,8 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
   default DoubleParam validationFraction() {
     return registered("validationFraction", () -> new DoubleParam(this, "validationFraction",
         "fraction of rows held out to choose on (the gradient solver's best epoch, a final BCD readout's temperature, "
-            + "feature selection's path), in [0, 1); -1: automatic, 0.1 of at most 20,000 rows, 2,000 rows of larger data, 0.2 for "
+            + "feature selection's path), in [0, 1); -1: automatic, 0.1 of at most 20,000 rows (at least 10 rows of a regression, "
+            + "at most half), 2,000 rows of larger data, 0.2 for "
             + "feature selection (and 0 for BCD regression, which chooses nothing)", ParamChecks.check("validationFraction", "-1 (automatic) or in [0, 1)",
                 v -> (Double) v == -1.0 || ((Double) v >= 0 && (Double) v < 1))));
   }

@@ -2,6 +2,7 @@ package org.implicitdl.spark;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -28,18 +29,31 @@ final class TrainingStores {
   static final double AUTO_VALIDATION_FRACTION = 0.1;
   /** Feature selection scores whole supports against each other: it holds out more, the scores' standard error being its limit. */
   static final double SELECTION_VALIDATION_FRACTION = 0.2;
+  /**
+   * The fewest rows a regression's automatic split aims to hold out: on tiny data a share of a few rows is often none at
+   * all (the hashed split), and a fit with no validation rows neither stops early nor is weighed against the linear model.
+   */
+  static final int MIN_VALIDATION_ROWS = 10;
+  /** The largest share an automatic split takes to reach {@value #MIN_VALIDATION_ROWS} rows. */
+  static final double MAX_VALIDATION_FRACTION = 0.5;
 
   /**
    * The validation split: as set, or, when automatic (−1), {@value #SELECTION_VALIDATION_FRACTION} of the
    * rows for feature selection's path (at any size), and {@value #AUTO_VALIDATION_FRACTION} where else something is chosen on them — the
-   * gradient stage's best epoch, its extension past the budget and its step size, and a classifier's final BCD readout's
-   * temperature — on data of up to {@value #AUTO_VALIDATION_ROWS} rows; on larger data the same 2,000 rows (a share that falls
-   * as the data grows, so a large fit still stops on its validation loss and chooses its step size, at the cost of one pass
-   * over 2,000 rows an epoch); none for BCD regression, which chooses nothing. {@code countUpTo.applyAsLong(k)} counts the
-   * rows up to k ({@link Long#MAX_VALUE}: all of them).
+   * gradient stage's best epoch, its extension past the budget and its step size, the linear check, and a classifier's final BCD
+   * readout's temperature — on data of up to {@value #AUTO_VALIDATION_ROWS} rows; on larger data the same 2,000 rows (a share that
+   * falls as the data grows, so a large fit still stops on its validation loss and chooses its step size, at the cost of one pass
+   * over 2,000 rows an epoch); none for BCD regression, which chooses nothing.
+   *
+   * <p>A regression's automatic share of fewer than {@value #MIN_VALIDATION_ROWS} rows grows to that many (at most
+   * {@value #MAX_VALIDATION_FRACTION} of the rows): a tenth of 30 rows is 3 expected, often none, and a 25-row fit with none
+   * trained its whole budget away from the linear model it started from. A classifier's does not grow: its linear model's
+   * ridge is chosen on the same rows, and the rows that a larger share moved out of training cost more than the choice
+   * gained (docs/results/README.md, "tiny data"). {@code countUpTo.applyAsLong(k)} counts the rows up to k
+   * ({@link Long#MAX_VALUE}: all of them).
    */
   static double validationFraction(ImplicitTrainingParams params, SolverPipeline solver, boolean classification, boolean selecting,
-      java.util.function.LongUnaryOperator countUpTo) {
+      LongUnaryOperator countUpTo) {
     double set = params.getValidationFraction();
     if (set >= 0) {
       return set;
@@ -51,9 +65,15 @@ final class TrainingStores {
       return 0;
     }
     if (countUpTo.applyAsLong(AUTO_VALIDATION_ROWS + 1) <= AUTO_VALIDATION_ROWS) {
-      return AUTO_VALIDATION_FRACTION;
+      return classification ? AUTO_VALIDATION_FRACTION : atLeastTheFewest(AUTO_VALIDATION_FRACTION, countUpTo);
     }
     return AUTO_VALIDATION_FRACTION * AUTO_VALIDATION_ROWS / countUpTo.applyAsLong(Long.MAX_VALUE);
+  }
+
+  /** {@code share}, or the larger share that holds out {@value #MIN_VALIDATION_ROWS} of fewer rows (at most {@value #MAX_VALIDATION_FRACTION}). */
+  private static double atLeastTheFewest(double share, LongUnaryOperator countUpTo) {
+    long rows = countUpTo.applyAsLong((long) Math.ceil(MIN_VALIDATION_ROWS / share));
+    return rows == 0 ? share : Math.min(MAX_VALIDATION_FRACTION, Math.max(share, MIN_VALIDATION_ROWS / (double) rows));
   }
 
   /**

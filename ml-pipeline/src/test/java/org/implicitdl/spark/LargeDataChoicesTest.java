@@ -46,6 +46,24 @@ class LargeDataChoicesTest {
         limit -> Math.min(limit, 50_000)), 0.0, "as set");
   }
 
+  /**
+   * A tiny regression holds out at least {@value TrainingStores#MIN_VALIDATION_ROWS} rows where the share is automatic (at
+   * most half of them): a tenth of 30 rows is often no row at all, and a fit without validation rows neither stops early nor
+   * meets the linear check. 100 rows or more keep their share; classes and feature selection keep theirs at any size.
+   */
+  @Test
+  void aTinyRegressionHoldsOutAtLeastTenRows() {
+    ImplicitTrainingParams auto = new ImplicitRegressor();
+    SolverPipeline gradient = SolverPipeline.parse("gradient");
+    assertEquals(10.0 / 30, TrainingStores.validationFraction(auto, gradient, false, false, limit -> Math.min(limit, 30)), 1e-15);
+    assertEquals(0.5, TrainingStores.validationFraction(auto, gradient, false, false, limit -> Math.min(limit, 12)), 0.0, "at most half");
+    assertEquals(0.1, TrainingStores.validationFraction(auto, gradient, false, false, limit -> Math.min(limit, 100)), 0.0);
+    assertEquals(0.1, TrainingStores.validationFraction(auto, gradient, true, false, limit -> Math.min(limit, 30)), 0.0, "classes");
+    assertEquals(0.2, TrainingStores.validationFraction(auto, gradient, false, true, limit -> Math.min(limit, 30)), 0.0, "selection");
+    assertEquals(0.05, TrainingStores.validationFraction(new ImplicitRegressor().setValidationFraction(0.05), gradient, false, false,
+        limit -> Math.min(limit, 30)), 0.0, "as set");
+  }
+
   @Test
   void theSampleTakesBlocksAtAnEvenStrideAndTheRddSampleIsTheLocalOne() {
     Random r = new Random(3);
