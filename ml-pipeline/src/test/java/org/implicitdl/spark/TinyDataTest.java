@@ -3,11 +3,12 @@ package org.implicitdl.spark;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Matrix;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.Standardization;
@@ -64,53 +65,12 @@ class TinyDataTest {
       }
       y[j] += 0.1 * r.nextGaussian();
     }
-    Matrix trainU = u.columnSlice(0, rows);
-    Matrix testU = u.columnSlice(rows, rows + test);
-    double[] testY = Arrays.copyOfRange(y, rows, rows + test);
-    ImplicitRegressionModel model = new ImplicitRegressor().fit(SparkTestSession.frame(trainU, Arrays.copyOf(y, rows)));
-    List<Row> predicted = model.transform(SparkTestSession.frame(testU, testY)).select("prediction", "label").collectAsList();
-    double squares = 0;
-    for (Row p : predicted) {
-      squares += Math.pow(p.getDouble(0) - p.getDouble(1), 2);
-    }
-    double rmse = Math.sqrt(squares / test);
-    double leastSquares = leastSquaresRmse(trainU, Arrays.copyOf(y, rows), testU, testY);
-    assertTrue(rmse <= 1.5 * leastSquares, "test rmse " + rmse + " against least squares' " + leastSquares);
-  }
-
-  /** The test rmse of the ordinary least-squares fit (with an intercept) on the training rows, by the normal equations. */
-  private static double leastSquaresRmse(Matrix u, double[] y, Matrix testU, double[] testY) {
-    int k = u.rows() + 1;
-    Matrix gram = Matrix.zeros(k, k);
-    Matrix beta = Matrix.zeros(k, 1);
-    for (int j = 0; j < u.cols(); j++) {
-      double[] z = withOne(u, j);
-      for (int a = 0; a < k; a++) {
-        for (int b = 0; b < k; b++) {
-          gram.set(a, b, gram.get(a, b) + z[a] * z[b]);
-        }
-        beta.set(a, 0, beta.get(a, 0) + z[a] * y[j]);
-      }
-    }
-    assertTrue(Blas.solveSpd(gram, beta));
-    double squares = 0;
-    for (int j = 0; j < testU.cols(); j++) {
-      double[] z = withOne(testU, j);
-      double f = 0;
-      for (int a = 0; a < k; a++) {
-        f += beta.get(a, 0) * z[a];
-      }
-      squares += Math.pow(f - testY[j], 2);
-    }
-    return Math.sqrt(squares / testU.cols());
-  }
-
-  private static double[] withOne(Matrix u, int j) {
-    double[] z = new double[u.rows() + 1];
-    z[0] = 1;
-    for (int i = 0; i < u.rows(); i++) {
-      z[i + 1] = u.get(i, j);
-    }
-    return z;
+    Dataset<Row> train = SparkTestSession.frame(u.columnSlice(0, rows), Arrays.copyOf(y, rows));
+    Dataset<Row> fresh = SparkTestSession.frame(u.columnSlice(rows, rows + test), Arrays.copyOfRange(y, rows, rows + test));
+    RegressionEvaluator rmse = new RegressionEvaluator().setMetricName("rmse");
+    double implicit = rmse.evaluate(new ImplicitRegressor().fit(train).transform(fresh));
+    // MLlib's LinearRegression with its defaults (no ridge): the ordinary least-squares fit, the job's linear baseline
+    double leastSquares = rmse.evaluate(new LinearRegression().fit(train).transform(fresh));
+    assertTrue(implicit <= 1.5 * leastSquares, "test rmse " + implicit + " against least squares' " + leastSquares);
   }
 }
