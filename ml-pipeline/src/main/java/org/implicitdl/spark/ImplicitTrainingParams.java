@@ -136,7 +136,8 @@ public interface ImplicitTrainingParams extends TrainingRunParams {
         "with validation rows (and no robustEpsilon or selectFeatures): weigh the trained model against a linear model of the "
             + "inputs fitted along a ridge path, and keep the linear model (refitted on every row) or their mixture where the "
             + "validation rows favour it; a classifier's trained model is kept only where it beats the linear model there by more "
-            + "than one standard error of the row-by-row difference; false: the trained model always (e.g. to compress or study it)"));
+            + "than one standard error of the row-by-row difference, on at least " + TrainingStores.MIN_VALIDATION_ROWS + " validation rows; "
+            + "false: the trained model always (e.g. to compress or study it)"));
   }
 
   default BooleanParam blendStepSizes() {

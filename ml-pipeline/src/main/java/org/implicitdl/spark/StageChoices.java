@@ -93,15 +93,17 @@ final class StageChoices {
    * there — the linear model alone then refitted on the training and validation rows together: a fit with validation
    * rows is never worse there than a linear model of its inputs (on small, wide or nearly linear data the hidden
    * states can only overfit), and where the rows cannot tell the two apart it does not bet on one — but a classifier's
-   * stage must beat the linear model by {@link #CLASS_STAGE_MARGIN} standard errors to be kept or mixed in at all. The
+   * stage must beat the linear model by {@link #CLASS_STAGE_MARGIN} standard errors on at least
+   * {@value TrainingStores#MIN_VALIDATION_ROWS} validation rows to be kept or mixed in at all (on one row the standard
+   * error is 0 and any gain looks clear; on a few it is itself a guess). The
    * log gives the difference in standard errors of the row-by-row difference ({@link LossDifference}): how clearly the
    * rows chose.
    * For classes the stage's scores are first shrunk by a temperature ({@link Temperature#shrunk}, every argmax kept) and
    * returned so: a mixture's weight on the stage also shrinks its scores, and an overconfident stage would otherwise take
    * the linear model in for that shrinkage alone, trading accuracy for log loss that a temperature gets for free.
-   * The linear model's ridge is chosen on the validation rows along
-   * {@link #LINEAR_RIDGE_PATH} (per unit of row weight, strongest first, warm-started): with more inputs than rows
-   * an unregularized fit separates the training rows and scores worse than chance. Past {@value #CHOICE_SAMPLE_ROWS}
+   * The linear model's ridge is chosen along {@link #LINEAR_RIDGE_PATH} (per unit of row weight, strongest first,
+   * warm-started) as {@link RidgeChoice} says (cross-validation on the training rows where it is cheap, else the validation
+   * rows): with more inputs than rows an unregularized fit separates the training rows and scores worse than chance. Past {@value #CHOICE_SAMPLE_ROWS}
    * training rows the path fits on the step-size search's even sample of them ({@link ChoiceRows}: a choice, made as the step size is; a
    * linear model of p + 1 weights per output is settled by that many rows), and a linear model kept alone is refitted on
    * every row. At any width: where the step's
@@ -122,17 +124,14 @@ final class StageChoices {
     ImplicitModel m = loss == Loss.CROSS_ENTROPY && !calibrated ? Temperature.shrunk(stage.model(), validation, fixedPoint) : stage.model();
     int n = m.hiddenDim();
     ImplicitModel zero = ImplicitModel.zero(n, inputs, outputs, m.activation());
-    BcdSettings base = BcdSettings.defaults(n, loss).withActivation(m.activation());
-    BcdSettings settings = base.with(d -> {
-      d.maxEpochs = 1;
-      d.inner = new InnerSolver(base.inner().pxIterations(), LINEAR_ROUNDS, base.inner().fistaIterations());
-      d.fixedPoint = fixedPoint;
-    });
+    BcdSettings settings = linearFitSettings(m, loss, fixedPoint);
     double[] ridges = linearRidges(choiceRows.fitRowCount(), inputs);
-    RidgeChoice judge = RidgeChoice.of(choiceRows, validation, loss, fixedPoint, inputs);
+    RidgeChoice judge = RidgeChoice.of(choiceRows, validation, loss, fixedPoint, inputs,
+        rows -> linearPath(rows, settings, inputs, outputs, zero, ridges, null, fit -> true));
     List<Double> scores = new ArrayList<>();
     List<ImplicitModel> path = linearPath(choiceRows.fitRows(), settings, inputs, outputs, zero, ridges, judge.fitRowSums(), fit -> {
-      scores.add(judge.score(fit, ridges[scores.size()]));
+      int k = scores.size();
+      scores.add(judge.score(fit, k, ridges[k]));
       return !pastTheBest(scores);
     });
     int best = 0;
@@ -142,7 +141,8 @@ final class StageChoices {
     ImplicitModel linearFit = path.get(best);
     Blend.Scores mixtures = Blend.scores(validation, loss, fixedPoint, m, linearFit);
     LossDifference gain = mixtures.difference();
-    boolean linearPreferred = loss == Loss.CROSS_ENTROPY && !gain.firstBetterBy(CLASS_STAGE_MARGIN);
+    boolean tooFewToTell = loss == Loss.CROSS_ENTROPY && rows(validation) < TrainingStores.MIN_VALIDATION_ROWS;
+    boolean linearPreferred = loss == Loss.CROSS_ENTROPY && (tooFewToTell || !gain.firstBetterBy(CLASS_STAGE_MARGIN));
     double alpha = linearPreferred ? 0 : mixtures.bestWeight();
     double linearLoss = judge.validationLoss(linearFit, scores.get(best));
     double stageLoss = linearLoss + gain.mean();
@@ -159,7 +159,10 @@ final class StageChoices {
           comparison);
       return replaced(stage, stage.name() + "+linear", Blend.withLinear(m, linearFit, alpha), store, loss, fixedPoint);
     }
-    if (linearPreferred && mixtures.bestWeight() > 0) {
+    if (tooFewToTell) {
+      LOG.info("a linear model of the inputs is kept: fewer than {} validation rows cannot show the {} stage better ({})",
+          TrainingStores.MIN_VALIDATION_ROWS, stage.name(), comparison);
+    } else if (linearPreferred && mixtures.bestWeight() > 0) {
       LOG.info("a linear model of the inputs is kept: the {} stage does not beat it by more than {} standard error on the validation rows ({})",
           stage.name(), figure(CLASS_STAGE_MARGIN), comparison);
     } else {
@@ -170,6 +173,16 @@ final class StageChoices {
     ImplicitModel linear = linearPath(everyRow, settings, inputs, outputs, path.get(best), new double[] {ridges[best]}, null, fit -> true).get(0);
     everyRow.close();
     return replaced(stage, "linear", linear, store, loss, fixedPoint);
+  }
+
+  /** The settings of the linear model's fits beside a stage's model {@code m}: one convex readout step, {@link #LINEAR_ROUNDS} rounds. */
+  static BcdSettings linearFitSettings(ImplicitModel m, Loss loss, SolverSettings fixedPoint) {
+    BcdSettings base = BcdSettings.defaults(m.hiddenDim(), loss).withActivation(m.activation());
+    return base.with(d -> {
+      d.maxEpochs = 1;
+      d.inner = new InnerSolver(base.inner().pxIterations(), LINEAR_ROUNDS, base.inner().fistaIterations());
+      d.fixedPoint = fixedPoint;
+    });
   }
 
   /**

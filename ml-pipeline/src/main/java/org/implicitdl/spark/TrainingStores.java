@@ -11,6 +11,7 @@ import org.apache.spark.sql.Row;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BlockStore;
+import org.implicitdl.train.FoldMask;
 import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
@@ -140,6 +141,21 @@ final class TrainingStores {
     List<TrainingBlock> all = new ArrayList<>(((LocalBlockStore) training).blocks());
     all.addAll(((LocalBlockStore) validation).blocks());
     return new LocalBlockStore(all);
+  }
+
+  /**
+   * The store's blocks with their weights masked to one cross-validation fold ({@link FoldMask}), in their partitions; on
+   * Spark a store of its own over the same RDD, to be closed after use.
+   */
+  static BlockStore masked(BlockStore store, FoldMask mask) {
+    if (store instanceof RddBlockStore r) {
+      return r.masked(mask);
+    }
+    List<List<TrainingBlock>> partitions = new ArrayList<>();
+    for (List<TrainingBlock> part : ((LocalBlockStore) store).partitions()) {
+      partitions.add(part.stream().map(mask::apply).toList());
+    }
+    return LocalBlockStore.ofPartitions(partitions);
   }
 
   /**

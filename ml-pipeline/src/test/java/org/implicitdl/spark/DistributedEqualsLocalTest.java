@@ -174,6 +174,44 @@ class DistributedEqualsLocalTest {
     dist.close();
   }
 
+  /**
+   * The linear model's ridge chosen by folds ({@link RidgeChoice}, {@link org.implicitdl.train.FoldMask}): every ridge's
+   * cross-validated loss on RDD blocks as on the same blocks on the driver (60 rows of two classes, blocks of 13 rows, so
+   * that each fold has rows in every block).
+   */
+  @Test
+  void theFoldsRidgeScoresEqualTheLocalRun() {
+    java.util.Random r = new java.util.Random(4);
+    Matrix u = Matrix.zeros(P, 60);
+    Matrix y = Matrix.zeros(2, 60);
+    for (int j = 0; j < 60; j++) {
+      for (int i = 0; i < P; i++) {
+        u.set(i, j, r.nextGaussian());
+      }
+      y.set(u.get(0, j) - u.get(1, j) + r.nextGaussian() > 0 ? 1 : 0, j, 1);
+    }
+    LocalBlockStore local = LocalBlockStore.of(u, y, 13);
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+    RddBlockStore dist = new RddBlockStore(sc, sc.parallelize(local.blocks(), 3), 2, 0);
+    ImplicitModel zero = ImplicitModel.zero(N, P, 2, org.implicitdl.solve.Activation.RELU);
+    org.implicitdl.solve.SolverSettings fixedPoint = new org.implicitdl.solve.SolverSettings(1e-10, 500);
+    // two majorize–minimize rounds at one ridge of the path: the same aggregates, few of the passes
+    BcdSettings exact = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, fixedPoint);
+    BcdSettings linear = exact.with(d -> d.inner = new org.implicitdl.train.InnerSolver(exact.inner().pxIterations(), 2, exact.inner().fistaIterations()));
+    double[] path = StageChoices.linearRidges(60, P);
+    double[] ridges = {path[4]};
+    RidgeChoice onDriver = RidgeChoice.of(new ChoiceRows(local), local, Loss.CROSS_ENTROPY, fixedPoint, P,
+        rows -> StageChoices.linearPath(rows, linear, P, 2, zero, ridges, null, fit -> true));
+    RidgeChoice onRdd = RidgeChoice.of(new ChoiceRows(dist), dist, Loss.CROSS_ENTROPY, fixedPoint, P,
+        rows -> StageChoices.linearPath(rows, linear, P, 2, zero, ridges, null, fit -> true));
+    assertTrue(onRdd.name().contains("fold"), onRdd.name());
+    for (int k = 0; k < ridges.length; k++) {
+      double expected = onDriver.score(null, k, ridges[k]);
+      assertEquals(expected, onRdd.score(null, k, ridges[k]), 1e-9 * expected, "ridge " + ridges[k]);
+    }
+    dist.close();
+  }
+
   @Test
   void gradientAggregatesEqualTheLocalFold() {
     // fixed points solved to the end: the forward and adjoint iterations stop per row, so blocking changes only rounding

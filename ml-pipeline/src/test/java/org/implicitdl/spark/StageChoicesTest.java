@@ -12,6 +12,7 @@ import org.implicitdl.solve.Activation;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
 import org.implicitdl.train.BcdSettings;
+import org.implicitdl.train.Blend;
 import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.EpochRecord;
@@ -124,12 +125,12 @@ class StageChoicesTest {
   }
 
   /**
-   * More inputs than rows (p = 400 on 300 rows, two classes): the path's ridge is chosen on the
-   * validation rows, stronger than the weakest (which separates the training rows), and the linear model beats a stage
+   * More inputs than rows (p = 400 on 300 rows, two classes): the path's ridge (chosen by folds of the training rows) is
+   * stronger than the weakest (which separates the training rows), and the linear model beats a stage
    * that only guesses; the first-order form (wide inputs) chooses a model as good.
    */
   @Test
-  void withMoreInputsThanRowsTheLinearRidgeIsChosenOnTheValidationRows() {
+  void withMoreInputsThanRowsTheLinearRidgeIsStrongerThanTheWeakest() {
     Random r = new Random(11);
     int p = 400;
     Matrix[] train = sparseClasses(r, p, 300);
@@ -273,6 +274,104 @@ class StageChoicesTest {
     ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
     assertEquals("linear", chosen.name(), "the linear model alone");
     assertEquals(0.0, chosen.model().c().maxAbs(), "its states unused: C = 0");
+  }
+
+  /**
+   * A classifier's stage far better than any linear model (classes drawn from a ReLU network, the stage that network) is
+   * kept on 200 validation rows, and gives way to the linear model on 9: on fewer than
+   * {@value TrainingStores#MIN_VALIDATION_ROWS} rows the standard error that the margin is counted in is itself a guess
+   * (on one row it is 0, and the stage won on any row it scored better).
+   */
+  @Test
+  void onFewerThanTenValidationRowsAClassifierKeepsTheLinearModel() {
+    Random r = new Random(21);
+    int p = 6;
+    ImplicitModel network = threeClassNetwork(r, p, 8);
+    Matrix[] train = drawnFrom(r, network, 300);
+    LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 100);
+    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", network, network, List.of(), record(), new int[0]);
+    Matrix[] many = drawnFrom(r, network, 200);
+    ImplicitTraining.Stage onMany = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), LocalBlockStore.of(many[0], many[1], 200),
+        Loss.CROSS_ENTROPY, FIXED_POINT, p, 3);
+    assertTrue(onMany.model().c().maxAbs() > 0, "200 rows keep the stage: " + onMany.name());
+    Matrix[] few = drawnFrom(r, network, 9);
+    LocalBlockStore nine = LocalBlockStore.of(few[0], few[1], 9);
+    assertTrue(Blend.scores(nine, Loss.CROSS_ENTROPY, FIXED_POINT, network, linearAt(store, p)).difference().mean() < 0,
+        "the stage scores better on the 9 rows too");
+    ImplicitTraining.Stage onFew = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), nine, Loss.CROSS_ENTROPY, FIXED_POINT, p, 3);
+    assertEquals("linear", onFew.name());
+    assertEquals(0.0, onFew.model().c().maxAbs(), "its states unused: C = 0");
+  }
+
+  /** A linear classifier of the store's rows at a moderate ridge, for comparisons. */
+  private static ImplicitModel linearAt(LocalBlockStore store, int p) {
+    ImplicitModel zero = ImplicitModel.zero(8, p, 3, Activation.RELU);
+    return StageChoices.linearPath(store, StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, FIXED_POINT), p, 3, zero,
+        new double[] {0.01}, null, fit -> true).get(0);
+  }
+
+  /**
+   * Thirty rows of three linear classes, 3 of them for validation: the linear model's ridge chosen by
+   * {@value RidgeChoice#FOLDS}-fold cross-validation on the 27 training rows scores near the path's best ridge on 2,000 new
+   * rows, and far nearer than the ridge the 3 validation rows choose (the regret, the chosen ridge's test log loss less the
+   * best's, summed over 12 data sets).
+   */
+  @Test
+  void aFewDozenRowsChooseTheirClassRidgeByFoldsNotOnThreeValidationRows() {
+    int p = 6;
+    double foldRegret = 0;
+    double validationRegret = 0;
+    for (int seed = 0; seed < 12; seed++) {
+      Random r = new Random(300 + seed);
+      Matrix[] train = linearClasses(r, p, 27);
+      Matrix[] valid = linearClasses(r, p, 3);
+      Matrix[] fresh = linearClasses(r, p, 2000);
+      LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 27);
+      LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 3);
+      LocalBlockStore test = LocalBlockStore.of(fresh[0], fresh[1], 2000);
+      ImplicitModel zero = ImplicitModel.zero(4, p, 3, Activation.RELU);
+      BcdSettings settings = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, FIXED_POINT);
+      double[] ridges = StageChoices.linearRidges(27, p);
+      RidgeChoice judge = RidgeChoice.of(new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p,
+          rows -> StageChoices.linearPath(rows, settings, p, 3, zero, ridges, null, fit -> true));
+      assertTrue(judge.name().contains(RidgeChoice.FOLDS + "-fold"), judge.name());
+      List<ImplicitModel> path = StageChoices.linearPath(store, settings, p, 3, zero, ridges, null, fit -> true);
+      int byFolds = 0;
+      int byValidation = 0;
+      double best = Double.POSITIVE_INFINITY;
+      double[] testLoss = new double[path.size()];
+      for (int k = 0; k < path.size(); k++) {
+        testLoss[k] = TrainingStores.validationLoss(test, path.get(k), Loss.CROSS_ENTROPY, FIXED_POINT);
+        best = Math.min(best, testLoss[k]);
+        byFolds = judge.score(path.get(k), k, ridges[k]) < judge.score(path.get(byFolds), byFolds, ridges[byFolds]) ? k : byFolds;
+        byValidation = TrainingStores.validationLoss(validation, path.get(k), Loss.CROSS_ENTROPY, FIXED_POINT)
+            < TrainingStores.validationLoss(validation, path.get(byValidation), Loss.CROSS_ENTROPY, FIXED_POINT) ? k : byValidation;
+      }
+      foldRegret += testLoss[byFolds] - best;
+      validationRegret += testLoss[byValidation] - best;
+    }
+    assertTrue(foldRegret < 0.5 * validationRegret, "summed regret " + foldRegret + " by folds, " + validationRegret + " by validation rows");
+    assertTrue(foldRegret < 12 * 0.1, "summed regret " + foldRegret + " over 12 sets (" + validationRegret + " by validation rows)");
+  }
+
+  /** Three classes, the argmax of a linear score of the first three of p standard normal inputs plus Gumbel noise (a multinomial logit). */
+  private static Matrix[] linearClasses(Random r, int p, int m) {
+    double[][] w = {{2, 0, 1}, {-1, 1.5, 0}, {0, -1, 2}};
+    Matrix u = gaussian(r, p, m);
+    Matrix y = Matrix.zeros(3, m);
+    for (int k = 0; k < m; k++) {
+      int best = 0;
+      double top = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < 3; c++) {
+        double score = w[c][0] * u.get(0, k) + w[c][1] * u.get(1, k) + w[c][2] * u.get(2, k) - Math.log(-Math.log(r.nextDouble()));
+        if (score > top) {
+          top = score;
+          best = c;
+        }
+      }
+      y.set(best, k, 1);
+    }
+    return new Matrix[] {u, y};
   }
 
   /** A store that counts the validation passes that fit a temperature (by the description {@link org.implicitdl.train.Temperature} gives them). */
