@@ -13,7 +13,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.implicitdl.train.BlockStore;
-import org.implicitdl.train.FoldMask;
 import org.implicitdl.train.Mergeable;
 import org.implicitdl.train.TrainingBlock;
 
@@ -107,11 +106,6 @@ public final class RddBlockStore implements BlockStore {
     long count = blockCount;
     JavaRDD<TrainingBlock> kept = blocks.zipWithIndex().filter(t -> TrainingStores.strideKeeps(t._2(), count, share)).map(t -> t._1());
     return new RddBlockStore(sc, kept, aggregationDepth, 0, storageLevel);
-  }
-
-  /** The same blocks through {@code mask} (their weights masked for a cross-validation fold), cached as a store of their own. */
-  RddBlockStore masked(FoldMask mask) {
-    return new RddBlockStore(sc, blocks.map(mask::apply), aggregationDepth, 0, storageLevel);
   }
 
   /** How many blocks the data was packed into. */

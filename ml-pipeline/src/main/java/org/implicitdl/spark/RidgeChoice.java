@@ -9,6 +9,7 @@ import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.FoldMask;
 import org.implicitdl.train.HeldOutScore;
+import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.LocalSteps;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.RidgeCrossValidation;
@@ -82,25 +83,22 @@ final class RidgeChoice {
   }
 
   /** Σ over folds of the held-out loss of the path fitted on the other folds, over Σ of the held-out weight, ridge by ridge. */
-  private static double[] foldLosses(BlockStore store, Loss loss, SolverSettings fixedPoint, Function<BlockStore, List<ImplicitModel>> pathOn) {
+  private static double[] foldLosses(BlockStore rows, Loss loss, SolverSettings fixedPoint, Function<BlockStore, List<ImplicitModel>> pathOn) {
+    // fewer than FOLD_ROWS rows: on the driver, where the folds' many small passes cost no Spark job each
+    LocalBlockStore store = TrainingStores.onTheDriver(rows);
     double[] lossSums = null;
     double weight = 0;
     for (int k = 0; k < FOLDS; k++) {
       BlockStore others = TrainingStores.masked(store, new FoldMask(k, FOLDS, false));
       BlockStore fold = TrainingStores.masked(store, new FoldMask(k, FOLDS, true));
-      try {
-        List<ImplicitModel> path = pathOn.apply(others);
-        lossSums = lossSums == null ? new double[path.size()] : lossSums;
-        for (int r = 0; r < path.size(); r++) {
-          ImplicitModel fit = path.get(r);
-          RuleMetrics held = fold.aggregate("linear model: fold " + (k + 1) + " of " + FOLDS + "'s held-out loss",
-              new HeldOutScore.Payload(fit, fit.certificate(), loss, fixedPoint), HeldOutScore::score);
-          lossSums[r] += held.loss();
-          weight += r == 0 ? held.weight() : 0;
-        }
-      } finally {
-        others.close();
-        fold.close();
+      List<ImplicitModel> path = pathOn.apply(others);
+      lossSums = lossSums == null ? new double[path.size()] : lossSums;
+      for (int r = 0; r < path.size(); r++) {
+        ImplicitModel fit = path.get(r);
+        RuleMetrics held = fold.aggregate("linear model: fold " + (k + 1) + " of " + FOLDS + "'s held-out loss",
+            new HeldOutScore.Payload(fit, fit.certificate(), loss, fixedPoint), HeldOutScore::score);
+        lossSums[r] += held.loss();
+        weight += r == 0 ? held.weight() : 0;
       }
     }
     for (int r = 0; r < lossSums.length; r++) {

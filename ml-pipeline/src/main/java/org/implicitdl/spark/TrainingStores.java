@@ -143,16 +143,15 @@ final class TrainingStores {
     return new LocalBlockStore(all);
   }
 
-  /**
-   * The store's blocks with their weights masked to one cross-validation fold ({@link FoldMask}), in their partitions; on
-   * Spark a store of its own over the same RDD, to be closed after use.
-   */
-  static BlockStore masked(BlockStore store, FoldMask mask) {
-    if (store instanceof RddBlockStore r) {
-      return r.masked(mask);
-    }
+  /** The store's blocks on the driver, in their partitions and order (one Spark job for blocks on the cluster): for few rows only. */
+  static LocalBlockStore onTheDriver(BlockStore store) {
+    return store instanceof RddBlockStore r ? LocalBlockStore.ofPartitions(r.blocks().glom().collect()) : (LocalBlockStore) store;
+  }
+
+  /** A store on the driver with its blocks' weights masked to one cross-validation fold ({@link FoldMask}), in their partitions. */
+  static BlockStore masked(LocalBlockStore store, FoldMask mask) {
     List<List<TrainingBlock>> partitions = new ArrayList<>();
-    for (List<TrainingBlock> part : ((LocalBlockStore) store).partitions()) {
+    for (List<TrainingBlock> part : store.partitions()) {
       partitions.add(part.stream().map(mask::apply).toList());
     }
     return LocalBlockStore.ofPartitions(partitions);

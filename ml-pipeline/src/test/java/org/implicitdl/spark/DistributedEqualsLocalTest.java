@@ -195,11 +195,8 @@ class DistributedEqualsLocalTest {
     RddBlockStore dist = new RddBlockStore(sc, sc.parallelize(local.blocks(), 3), 2, 0);
     ImplicitModel zero = ImplicitModel.zero(N, P, 2, org.implicitdl.solve.Activation.RELU);
     org.implicitdl.solve.SolverSettings fixedPoint = new org.implicitdl.solve.SolverSettings(1e-10, 500);
-    // two majorize–minimize rounds at one ridge of the path: the same aggregates, few of the passes
-    BcdSettings exact = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, fixedPoint);
-    BcdSettings linear = exact.with(d -> d.inner = new org.implicitdl.train.InnerSolver(exact.inner().pxIterations(), 2, exact.inner().fistaIterations()));
-    double[] path = StageChoices.linearRidges(60, P);
-    double[] ridges = {path[4]};
+    BcdSettings linear = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, fixedPoint);
+    double[] ridges = StageChoices.linearRidges(60, P);
     RidgeChoice onDriver = RidgeChoice.of(new ChoiceRows(local), local, Loss.CROSS_ENTROPY, fixedPoint, P,
         rows -> StageChoices.linearPath(rows, linear, P, 2, zero, ridges, null, fit -> true));
     RidgeChoice onRdd = RidgeChoice.of(new ChoiceRows(dist), dist, Loss.CROSS_ENTROPY, fixedPoint, P,
