@@ -24,7 +24,8 @@ import org.implicitdl.train.TrainingBlock;
  * ({@link RidgeCrossValidation}; one pass for U'U'ᵀ, which the linear path's solves reuse, and one per fit for its
  * training loss);
  * <li>otherwise (classes, or wider than the rows, or a Gram matrix beyond the driver), fewer than
- * {@value #FOLD_ROWS} training rows: {@value #FOLDS}-fold cross-validation on the training rows ({@link FoldMask}) — a
+ * {@value #FOLD_ROWS} training rows: {@value #FOLDS}-fold cross-validation on the training rows ({@link FoldMask}, on the
+ * driver) — a
  * tenth of a few hundred rows is a few dozen validation rows, whose loss picks among the path's ridges nearly at random
  * (on 3 of them a 30-row fit took a ridge of 3.2 per row and predicted nearly one class), while the folds score every
  * training row once; and a ridge chosen on the validation rows flatters the linear model there, where it is then weighed

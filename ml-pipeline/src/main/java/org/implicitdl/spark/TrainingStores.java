@@ -48,9 +48,9 @@ final class TrainingStores {
    *
    * <p>A regression's automatic share of fewer than {@value #MIN_VALIDATION_ROWS} rows grows to that many (at most
    * {@value #MAX_VALIDATION_FRACTION} of the rows): a tenth of 30 rows is 3 expected, often none, and a 25-row fit with none
-   * trained its whole budget away from the linear model it started from. A classifier's does not grow: its linear model's
-   * ridge is chosen on the same rows, and the rows that a larger share moved out of training cost more than the choice
-   * gained (docs/results/README.md, "tiny data"). {@code countUpTo.applyAsLong(k)} counts the rows up to k
+   * trained its whole budget away from the linear model it started from. A classifier's does not grow: the rows that a
+   * larger share moved out of training cost more than its choices gained (docs/results/README.md, "tiny data"), and under
+   * {@value #MIN_VALIDATION_ROWS} validation rows its linear model is kept ({@link StageChoices#notWorseThanLinear}). {@code countUpTo.applyAsLong(k)} counts the rows up to k
    * ({@link Long#MAX_VALUE}: all of them).
    */
   static double validationFraction(ImplicitTrainingParams params, SolverPipeline solver, boolean classification, boolean selecting,
