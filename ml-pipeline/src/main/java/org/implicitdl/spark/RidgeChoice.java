@@ -1,6 +1,8 @@
 package org.implicitdl.spark;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleFunction;
 import java.util.function.Function;
 import org.implicitdl.model.ImplicitModel;
 import org.implicitdl.solve.SolverSettings;
@@ -64,11 +66,11 @@ final class RidgeChoice {
   }
 
   /**
-   * The choice for these rows; {@code pathOn} fits the linear model along every ridge of the path on a store (the folds'
-   * fits, when the folds choose).
+   * The choice for these rows; {@code walkOn} walks the linear model's path on a store one ridge of {@code ridges} at a
+   * time (the folds' fits, when the folds choose).
    */
-  static RidgeChoice of(ChoiceRows rows, BlockStore validation, Loss loss, SolverSettings fixedPoint, int inputs,
-      Function<BlockStore, List<ImplicitModel>> pathOn) {
+  static RidgeChoice of(ChoiceRows rows, BlockStore validation, Loss loss, SolverSettings fixedPoint, int inputs, double[] ridges,
+      Function<BlockStore, DoubleFunction<ImplicitModel>> walkOn) {
     long fitRowCount = rows.fitRowCount();
     boolean generalized = loss == Loss.SQUARED && fitRowCount > inputs + 1L
         && BlockCoordinateDescent.gramFitsTheDriver(0, inputs, Runtime.getRuntime().maxMemory());
@@ -78,39 +80,47 @@ final class RidgeChoice {
       return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, RidgeCrossValidation.of(sums.uu(), fitRowCount), sums, null);
     }
     if (fitRowCount < FOLD_ROWS && fitRowCount >= 2L * FOLDS) {
-      return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, null, null, foldLosses(rows.fitRows(), loss, fixedPoint, pathOn));
+      return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, null, null, foldLosses(rows.fitRows(), loss, fixedPoint, ridges, walkOn));
     }
     return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, null, null, null);
   }
 
-  /** Σ over folds of the held-out loss of the path fitted on the other folds, over Σ of the held-out weight, ridge by ridge. */
-  private static double[] foldLosses(BlockStore rows, Loss loss, SolverSettings fixedPoint, Function<BlockStore, List<ImplicitModel>> pathOn) {
+  /**
+   * Σ over folds of the held-out loss of the path fitted on the other folds, over Σ of the held-out weight, ridge by
+   * ridge: the folds' paths walked in step, and stopped together once that mean has passed its best
+   * ({@link StageChoices#pastTheBest}, the rule the path on the fit rows then stops by on these same scores), not each
+   * walked to the weakest ridge.
+   */
+  private static double[] foldLosses(BlockStore rows, Loss loss, SolverSettings fixedPoint, double[] ridges,
+      Function<BlockStore, DoubleFunction<ImplicitModel>> walkOn) {
     // fewer than FOLD_ROWS rows: on the driver, where the folds' many small passes cost no Spark job each
     LocalBlockStore store = TrainingStores.onTheDriver(rows);
-    double[] lossSums = null;
-    double weight = 0;
+    List<DoubleFunction<ImplicitModel>> walks = new ArrayList<>();
+    List<BlockStore> heldOut = new ArrayList<>();
     for (int k = 0; k < FOLDS; k++) {
-      BlockStore others = TrainingStores.masked(store, new FoldMask(k, FOLDS, false));
-      BlockStore fold = TrainingStores.masked(store, new FoldMask(k, FOLDS, true));
-      List<ImplicitModel> path = pathOn.apply(others);
-      lossSums = lossSums == null ? new double[path.size()] : lossSums;
-      for (int r = 0; r < path.size(); r++) {
-        ImplicitModel fit = path.get(r);
-        RuleMetrics held = fold.aggregate("linear model: fold " + (k + 1) + " of " + FOLDS + "'s held-out loss",
+      walks.add(walkOn.apply(TrainingStores.masked(store, new FoldMask(k, FOLDS, false))));
+      heldOut.add(TrainingStores.masked(store, new FoldMask(k, FOLDS, true)));
+    }
+    List<Double> means = new ArrayList<>();
+    for (int r = 0; r < ridges.length && !StageChoices.pastTheBest(means); r++) {
+      double lossSum = 0;
+      double weight = 0;
+      for (int k = 0; k < FOLDS; k++) {
+        ImplicitModel fit = walks.get(k).apply(ridges[r]);
+        RuleMetrics held = heldOut.get(k).aggregate("linear model: fold " + (k + 1) + " of " + FOLDS + "'s held-out loss",
             new HeldOutScore.Payload(fit, fit.certificate(), loss, fixedPoint), HeldOutScore::score);
-        lossSums[r] += held.loss();
-        weight += r == 0 ? held.weight() : 0;
+        lossSum += held.loss();
+        weight += held.weight();
       }
+      means.add(lossSum / weight);
     }
-    for (int r = 0; r < lossSums.length; r++) {
-      lossSums[r] /= weight;
-    }
-    return lossSums;
+    return means.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /** The linear fit's score at the path's {@code k}-th ridge, {@code ridgePerWeight} (lower is better). */
   double score(ImplicitModel fit, int k, double ridgePerWeight) {
     if (foldLosses != null) {
+      // the path on the fit rows stops by the same rule on these scores, so never past the folds' last
       return foldLosses[k];
     }
     if (crossValidation == null) {
@@ -127,6 +137,11 @@ final class RidgeChoice {
   /** The fit rows' U'U'ᵀ and YU'ᵀ when this choice gathered them (the linear path's constants: one pass, not two); else null. */
   BcdStatistics.Constants fitRowSums() {
     return sums;
+  }
+
+  /** The folds' mean held-out loss at each ridge of the path they walked before stopping (null unless the folds choose). */
+  double[] foldLosses() {
+    return foldLosses == null ? null : foldLosses.clone();
   }
 
   /** How the ridge was chosen, for the log. */

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.DoubleFunction;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.implicitdl.linalg.Matrix;
@@ -126,8 +127,8 @@ final class StageChoices {
     ImplicitModel zero = ImplicitModel.zero(n, inputs, outputs, m.activation());
     BcdSettings settings = linearFitSettings(m, loss, fixedPoint);
     double[] ridges = linearRidges(choiceRows.fitRowCount(), inputs);
-    RidgeChoice judge = RidgeChoice.of(choiceRows, validation, loss, fixedPoint, inputs,
-        rows -> linearPath(rows, settings, inputs, outputs, zero, ridges, null, fit -> true));
+    RidgeChoice judge = RidgeChoice.of(choiceRows, validation, loss, fixedPoint, inputs, ridges,
+        rows -> linearWalk(rows, settings, inputs, outputs, zero, null));
     List<Double> scores = new ArrayList<>();
     List<ImplicitModel> path = linearPath(choiceRows.fitRows(), settings, inputs, outputs, zero, ridges, judge.fitRowSums(), fit -> {
       int k = scores.size();
@@ -196,23 +197,37 @@ final class StageChoices {
   static final double CLASS_STAGE_MARGIN = 1.0;
 
   /**
-   * The linear fits along the ridges ({@link BlockCoordinateDescent#fitReadoutPath}), in the span of the rows when
-   * there are fewer rows than inputs ({@link RowSpan}: the same fits, at the cost of the rows rather than the inputs);
-   * {@code goOn} sees each fit in the full inputs; {@code known}: the store's U'U'ᵀ and YU'ᵀ if already gathered (else null).
+   * The linear fits along the ridges ({@link BlockCoordinateDescent#fitReadoutPath}), until {@code goOn} returns
+   * false for a fit: {@link #linearWalk}'s fits, one per ridge.
    */
   static List<ImplicitModel> linearPath(BlockStore store, BcdSettings settings, int inputs, int outputs, ImplicitModel start, double[] ridges,
       BcdStatistics.Constants known, Predicate<ImplicitModel> goOn) {
+    DoubleFunction<ImplicitModel> walk = linearWalk(store, settings, inputs, outputs, start, known);
+    List<ImplicitModel> path = new ArrayList<>();
+    for (double ridge : ridges) {
+      path.add(walk.apply(ridge));
+      if (!goOn.test(path.get(path.size() - 1))) {
+        break;
+      }
+    }
+    return path;
+  }
+
+  /**
+   * The linear path walked one ridge (per unit of row weight) at a time, each fit warm-started from the one before
+   * ({@link BlockCoordinateDescent#readoutPath}), in the span of the rows when there are fewer rows than inputs
+   * ({@link RowSpan}: the same fits, at the cost of the rows rather than the inputs); each fit is returned in the full
+   * inputs. {@code known}: the store's U'U'ᵀ and YU'ᵀ if already gathered (else null).
+   */
+  static DoubleFunction<ImplicitModel> linearWalk(BlockStore store, BcdSettings settings, int inputs, int outputs, ImplicitModel start,
+      BcdStatistics.Constants known) {
     RowSpan span = RowSpan.of(store, inputs);
     if (span == null) {
-      return new BlockCoordinateDescent(store, settings, inputs, outputs, null).fitReadoutPath(start, ridges, known, goOn);
+      return new BlockCoordinateDescent(store, settings, inputs, outputs, null).readoutPath(start, known)::next;
     }
-    List<ImplicitModel> lifted = new ArrayList<>();
-    new BlockCoordinateDescent(span.reducedStore(), settings, span.reducedInputs(), outputs, null).fitReadoutPath(span.reduced(start), ridges,
-        fit -> {
-          lifted.add(span.lifted(fit));
-          return goOn.test(lifted.get(lifted.size() - 1));
-        });
-    return lifted;
+    BlockCoordinateDescent.ReadoutPath reduced =
+        new BlockCoordinateDescent(span.reducedStore(), settings, span.reducedInputs(), outputs, null).readoutPath(span.reduced(start), null);
+    return ridge -> span.lifted(reduced.next(ridge));
   }
 
   /**

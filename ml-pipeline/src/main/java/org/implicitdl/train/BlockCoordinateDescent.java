@@ -337,24 +337,47 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
    */
   public List<ImplicitModel> fitReadoutPath(ImplicitModel model, double[] ridgePerWeight, BcdStatistics.Constants known,
       Predicate<ImplicitModel> goOn) {
-    gatherConstants(model, known);
-    store.updateStates("readout path: true fixed-point states", payload(model), LocalSteps::withTrueStates);
-    BcdSettings configured = settings;
+    ReadoutPath walk = readoutPath(model, known);
     List<ImplicitModel> path = new ArrayList<>();
-    ImplicitModel current = model;
-    try {
-      for (double alpha : ridgePerWeight) {
-        settings = configured.withPenalties(alpha * constants.weight(), configured.l1(), configured.groupLasso());
-        current = cdStep(current);
-        path.add(current);
-        if (!goOn.test(current)) {
-          break;
-        }
+    for (double alpha : ridgePerWeight) {
+      path.add(walk.next(alpha));
+      if (!goOn.test(path.get(path.size() - 1))) {
+        break;
       }
-    } finally {
-      settings = configured;
     }
     return path;
+  }
+
+  /**
+   * {@link #fitReadoutPath}'s walk, one ridge at a time: for a caller that walks several paths in step and stops them
+   * all on one rule, as cross-validation's folds stop on their mean held-out loss. The constant statistics and the real
+   * states are gathered here, once.
+   */
+  public ReadoutPath readoutPath(ImplicitModel model, BcdStatistics.Constants known) {
+    gatherConstants(model, known);
+    store.updateStates("readout path: true fixed-point states", payload(model), LocalSteps::withTrueStates);
+    return new ReadoutPath(model);
+  }
+
+  /** A readout path under way: each fit is warm-started from the one before (cross-entropy's rounds start from it). */
+  public final class ReadoutPath {
+    private ImplicitModel current;
+
+    private ReadoutPath(ImplicitModel start) {
+      current = start;
+    }
+
+    /** The fit at ridge α·w (α per unit of row weight, w the rows' total weight); the settings' own ridge is kept. */
+    public ImplicitModel next(double ridgePerWeight) {
+      BcdSettings configured = settings;
+      try {
+        settings = configured.withPenalties(ridgePerWeight * constants.weight(), configured.l1(), configured.groupLasso());
+        current = cdStep(current);
+      } finally {
+        settings = configured;
+      }
+      return current;
+    }
   }
 
   /** The statistics no step changes, U'U'ᵀ (exact steps only) and YU'ᵀ (one pass, or {@code known}'s); refuses empty data. */

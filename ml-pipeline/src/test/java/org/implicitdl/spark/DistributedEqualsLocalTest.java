@@ -197,14 +197,16 @@ class DistributedEqualsLocalTest {
     org.implicitdl.solve.SolverSettings fixedPoint = new org.implicitdl.solve.SolverSettings(1e-10, 500);
     BcdSettings linear = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, fixedPoint);
     double[] ridges = StageChoices.linearRidges(60, P);
-    RidgeChoice onDriver = RidgeChoice.of(new ChoiceRows(local), local, Loss.CROSS_ENTROPY, fixedPoint, P,
-        rows -> StageChoices.linearPath(rows, linear, P, 2, zero, ridges, null, fit -> true));
-    RidgeChoice onRdd = RidgeChoice.of(new ChoiceRows(dist), dist, Loss.CROSS_ENTROPY, fixedPoint, P,
-        rows -> StageChoices.linearPath(rows, linear, P, 2, zero, ridges, null, fit -> true));
+    RidgeChoice onDriver = RidgeChoice.of(new ChoiceRows(local), local, Loss.CROSS_ENTROPY, fixedPoint, P, ridges,
+        rows -> StageChoices.linearWalk(rows, linear, P, 2, zero, null));
+    RidgeChoice onRdd = RidgeChoice.of(new ChoiceRows(dist), dist, Loss.CROSS_ENTROPY, fixedPoint, P, ridges,
+        rows -> StageChoices.linearWalk(rows, linear, P, 2, zero, null));
     assertTrue(onRdd.name().contains("fold"), onRdd.name());
-    for (int k = 0; k < ridges.length; k++) {
-      double expected = onDriver.score(null, k, ridges[k]);
-      assertEquals(expected, onRdd.score(null, k, ridges[k]), 1e-9 * expected, "ridge " + ridges[k]);
+    double[] expected = onDriver.foldLosses();
+    double[] got = onRdd.foldLosses();
+    assertEquals(expected.length, got.length, "ridges walked before the folds' mean loss passed its best");
+    for (int k = 0; k < expected.length; k++) {
+      assertEquals(expected[k], got[k], 1e-9 * expected[k], "ridge " + ridges[k]);
     }
     dist.close();
   }

@@ -1,10 +1,12 @@
 package org.implicitdl.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.implicitdl.linalg.Matrix;
@@ -16,9 +18,12 @@ import org.implicitdl.train.Blend;
 import org.implicitdl.train.BlockCoordinateDescent;
 import org.implicitdl.train.BlockStore;
 import org.implicitdl.train.EpochRecord;
+import org.implicitdl.train.FoldMask;
+import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.Mergeable;
+import org.implicitdl.train.RuleMetrics;
 import org.implicitdl.train.TrainingBlock;
 import org.junit.jupiter.api.Test;
 
@@ -332,8 +337,9 @@ class StageChoicesTest {
       ImplicitModel zero = ImplicitModel.zero(4, p, 3, Activation.RELU);
       BcdSettings settings = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, FIXED_POINT);
       double[] ridges = StageChoices.linearRidges(27, p);
-      RidgeChoice judge = RidgeChoice.of(new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p,
-          rows -> StageChoices.linearPath(rows, settings, p, 3, zero, ridges, null, fit -> true));
+      RidgeChoice judge = RidgeChoice.of(new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, ridges,
+          rows -> StageChoices.linearWalk(rows, settings, p, 3, zero, null));
+      double[] foldLosses = judge.foldLosses();
       assertTrue(judge.name().contains(RidgeChoice.FOLDS + "-fold"), judge.name());
       List<ImplicitModel> path = StageChoices.linearPath(store, settings, p, 3, zero, ridges, null, fit -> true);
       int byFolds = 0;
@@ -343,7 +349,8 @@ class StageChoicesTest {
       for (int k = 0; k < path.size(); k++) {
         testLoss[k] = TrainingStores.validationLoss(test, path.get(k), Loss.CROSS_ENTROPY, FIXED_POINT);
         best = Math.min(best, testLoss[k]);
-        byFolds = judge.score(path.get(k), k, ridges[k]) < judge.score(path.get(byFolds), byFolds, ridges[byFolds]) ? k : byFolds;
+        // the folds stop their walk once their mean loss has passed its best: the ridges beyond are not theirs to choose
+        byFolds = k < foldLosses.length && foldLosses[k] < foldLosses[byFolds] ? k : byFolds;
         byValidation = TrainingStores.validationLoss(validation, path.get(k), Loss.CROSS_ENTROPY, FIXED_POINT)
             < TrainingStores.validationLoss(validation, path.get(byValidation), Loss.CROSS_ENTROPY, FIXED_POINT) ? k : byValidation;
       }
@@ -352,6 +359,50 @@ class StageChoicesTest {
     }
     assertTrue(foldRegret < 0.5 * validationRegret, "summed regret " + foldRegret + " by folds, " + validationRegret + " by validation rows");
     assertTrue(foldRegret < 12 * 0.1, "summed regret " + foldRegret + " over 12 sets (" + validationRegret + " by validation rows)");
+  }
+
+  /**
+   * The folds' paths walked in step give each fold's own path's held-out losses (the folds' stores share no state), and
+   * stop together at the first ridge where their mean loss has passed its best — on some of these sets before the
+   * weakest ridge, where the rule on the fit rows then stops too.
+   */
+  @Test
+  void theFoldsWalkInStepAndStopOnceTheirMeanLossHasPassedItsBest() {
+    int p = 6;
+    int stoppedEarly = 0;
+    for (int seed = 0; seed < 6; seed++) {
+      Random r = new Random(500 + seed);
+      Matrix[] train = linearClasses(r, p, 40);
+      LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 40);
+      ImplicitModel zero = ImplicitModel.zero(4, p, 3, Activation.RELU);
+      BcdSettings settings = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, FIXED_POINT);
+      double[] ridges = StageChoices.linearRidges(40, p);
+      double[] inStep = RidgeChoice.of(new ChoiceRows(store), store, Loss.CROSS_ENTROPY, FIXED_POINT, p, ridges,
+          rows -> StageChoices.linearWalk(rows, settings, p, 3, zero, null)).foldLosses();
+      double[] lossSums = new double[ridges.length];
+      double weight = 0;
+      for (int k = 0; k < RidgeChoice.FOLDS; k++) {
+        BlockStore others = TrainingStores.masked(store, new FoldMask(k, RidgeChoice.FOLDS, false));
+        BlockStore fold = TrainingStores.masked(store, new FoldMask(k, RidgeChoice.FOLDS, true));
+        List<ImplicitModel> path = StageChoices.linearPath(others, settings, p, 3, zero, ridges, null, fit -> true);
+        for (int j = 0; j < ridges.length; j++) {
+          ImplicitModel fit = path.get(j);
+          RuleMetrics held = fold.aggregate("held-out loss", new HeldOutScore.Payload(fit, fit.certificate(), Loss.CROSS_ENTROPY, FIXED_POINT),
+              HeldOutScore::score);
+          lossSums[j] += held.loss();
+          weight += j == 0 ? held.weight() : 0;
+        }
+      }
+      List<Double> walked = new ArrayList<>();
+      for (int j = 0; j < inStep.length; j++) {
+        assertEquals(lossSums[j] / weight, inStep[j], 1e-12 * inStep[j], "seed " + seed + ", ridge " + ridges[j]);
+        assertFalse(StageChoices.pastTheBest(walked), "seed " + seed + ": walked on past the best at ridge " + ridges[j]);
+        walked.add(inStep[j]);
+      }
+      assertTrue(inStep.length == ridges.length || StageChoices.pastTheBest(walked), "seed " + seed + ": stopped before passing the best");
+      stoppedEarly += inStep.length < ridges.length ? 1 : 0;
+    }
+    assertTrue(stoppedEarly > 0, "no set's folds stopped before the weakest ridge");
   }
 
   /** Three classes, the argmax of a linear score of the first three of p standard normal inputs plus Gumbel noise (a multinomial logit). */
