@@ -1,6 +1,7 @@
 package org.implicitdl.model;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Optional;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.Inputs;
@@ -219,9 +220,24 @@ public final class ImplicitModel implements Serializable {
     return with(a, b, Matrix.zeros(c.rows(), c.cols()), Matrix.zeros(d.rows(), d.cols()));
   }
 
-  /** A copy with new matrices and the same activation and bias convention. */
+  /**
+   * A copy with new matrices and the same activation and bias convention. Where A is this model's (entry for entry), the
+   * copy keeps what was already worked out from A and φ alone — the certificate, the state components, the low-rank
+   * factors — rather than working it out again: a readout step, a temperature or a linear path makes a model per round
+   * around one A, and certifying each again cost more than the rounds (an LU of the n×n matrix each time).
+   */
   public ImplicitModel with(Matrix newA, Matrix newB, Matrix newC, Matrix newD) {
-    return new ImplicitModel(newA, newB, newC, newD, activation, inputBias);
+    return new ImplicitModel(newA, newB, newC, newD, activation, inputBias).sharingWhatAFixes(this);
+  }
+
+  /** This new model with {@code other}'s certificate, components and low-rank factors (whichever it has) when their A and φ are the same. */
+  private ImplicitModel sharingWhatAFixes(ImplicitModel other) {
+    if (other.activation == activation && other.a.rows() == a.rows() && Arrays.equals(other.a.data(), a.data())) {
+      certificate = other.certificate;
+      components = other.components;
+      lowRank = other.lowRank;
+    }
+    return this;
   }
 
   /** A copy whose [A B] is {@code ab}, split after its n state columns. */

@@ -65,12 +65,18 @@ final class RidgeChoice {
     this.foldLosses = foldLosses;
   }
 
+  /** The linear model's path on the training rows of one fold of a store, walked one ridge at a time. */
+  @FunctionalInterface
+  interface FoldWalks {
+    DoubleFunction<ImplicitModel> walk(FoldMask trainingRows);
+  }
+
   /**
-   * The choice for these rows; {@code walkOn} walks the linear model's path on a store one ridge of {@code ridges} at a
-   * time (the folds' fits, when the folds choose).
+   * The choice for these rows; {@code walksOn} walks the linear model's path on the folds of a store on the driver, one
+   * ridge of {@code ridges} at a time (when the folds choose).
    */
   static RidgeChoice of(ChoiceRows rows, BlockStore validation, Loss loss, SolverSettings fixedPoint, int inputs, double[] ridges,
-      Function<BlockStore, DoubleFunction<ImplicitModel>> walkOn) {
+      Function<LocalBlockStore, FoldWalks> walksOn) {
     long fitRowCount = rows.fitRowCount();
     boolean generalized = loss == Loss.SQUARED && fitRowCount > inputs + 1L
         && BlockCoordinateDescent.gramFitsTheDriver(0, inputs, Runtime.getRuntime().maxMemory());
@@ -80,7 +86,7 @@ final class RidgeChoice {
       return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, RidgeCrossValidation.of(sums.uu(), fitRowCount), sums, null);
     }
     if (fitRowCount < FOLD_ROWS && fitRowCount >= 2L * FOLDS) {
-      return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, null, null, foldLosses(rows.fitRows(), loss, fixedPoint, ridges, walkOn));
+      return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, null, null, foldLosses(rows.fitRows(), loss, fixedPoint, ridges, walksOn));
     }
     return new RidgeChoice(validation, rows.fitRows(), loss, fixedPoint, null, null, null);
   }
@@ -92,13 +98,14 @@ final class RidgeChoice {
    * walked to the weakest ridge.
    */
   private static double[] foldLosses(BlockStore rows, Loss loss, SolverSettings fixedPoint, double[] ridges,
-      Function<BlockStore, DoubleFunction<ImplicitModel>> walkOn) {
+      Function<LocalBlockStore, FoldWalks> walksOn) {
     // fewer than FOLD_ROWS rows: on the driver, where the folds' many small passes cost no Spark job each
     LocalBlockStore store = TrainingStores.onTheDriver(rows);
+    FoldWalks onTheFolds = walksOn.apply(store);
     List<DoubleFunction<ImplicitModel>> walks = new ArrayList<>();
     List<BlockStore> heldOut = new ArrayList<>();
     for (int k = 0; k < FOLDS; k++) {
-      walks.add(walkOn.apply(TrainingStores.masked(store, new FoldMask(k, FOLDS, false))));
+      walks.add(onTheFolds.walk(new FoldMask(k, FOLDS, false)));
       heldOut.add(TrainingStores.masked(store, new FoldMask(k, FOLDS, true)));
     }
     List<Double> means = new ArrayList<>();

@@ -22,6 +22,7 @@ import org.implicitdl.train.GradientSettings;
 import org.implicitdl.train.HeldOutScore;
 import org.implicitdl.train.InnerSolver;
 import org.implicitdl.train.InputGroups;
+import org.implicitdl.train.LocalBlockStore;
 import org.implicitdl.train.Loss;
 import org.implicitdl.train.LossDifference;
 import org.implicitdl.train.Mergeable;
@@ -124,11 +125,13 @@ final class StageChoices {
     BlockStore store = choiceRows.training();
     ImplicitModel m = loss == Loss.CROSS_ENTROPY && !calibrated ? Temperature.shrunk(stage.model(), validation, fixedPoint) : stage.model();
     int n = m.hiddenDim();
-    ImplicitModel zero = ImplicitModel.zero(n, inputs, outputs, m.activation());
-    BcdSettings settings = linearFitSettings(m, loss, fixedPoint);
+    // fitted with one state, not the stage's n: its states are zero and unused, and n of them would only enlarge every
+    // solve of the path; it is given the stage's n states where it stands beside the stage
+    ImplicitModel zero = ImplicitModel.zero(1, inputs, outputs, m.activation());
+    BcdSettings settings = linearFitSettings(zero, loss, fixedPoint);
     double[] ridges = linearRidges(choiceRows.fitRowCount(), inputs);
     RidgeChoice judge = RidgeChoice.of(choiceRows, validation, loss, fixedPoint, inputs, ridges,
-        rows -> linearWalk(rows, settings, inputs, outputs, zero, null));
+        rows -> linearFoldWalks(rows, settings, inputs, outputs, zero));
     List<Double> scores = new ArrayList<>();
     List<ImplicitModel> path = linearPath(choiceRows.fitRows(), settings, inputs, outputs, zero, ridges, judge.fitRowSums(), fit -> {
       int k = scores.size();
@@ -139,7 +142,7 @@ final class StageChoices {
     for (int k = 1; k < scores.size(); k++) {
       best = scores.get(k) < scores.get(best) ? k : best;
     }
-    ImplicitModel linearFit = path.get(best);
+    ImplicitModel linearFit = inStates(path.get(best), n);
     Blend.Scores mixtures = Blend.scores(validation, loss, fixedPoint, m, linearFit);
     LossDifference gain = mixtures.difference();
     boolean tooFewToTell = loss == Loss.CROSS_ENTROPY && rows(validation) < TrainingStores.MIN_VALIDATION_ROWS;
@@ -173,10 +176,17 @@ final class StageChoices {
     BlockStore everyRow = TrainingStores.union(store, validation);
     ImplicitModel linear = linearPath(everyRow, settings, inputs, outputs, path.get(best), new double[] {ridges[best]}, null, fit -> true).get(0);
     everyRow.close();
-    return replaced(stage, "linear", linear, store, loss, fixedPoint);
+    return replaced(stage, "linear", inStates(linear, n), store, loss, fixedPoint);
   }
 
-  /** The settings of the linear model's fits beside a stage's model {@code m}: one convex readout step, {@link #LINEAR_ROUNDS} rounds. */
+  /** A linear model ŷ = Du (A, B and C zero) with {@code n} states, all unused: the shape of the stage it stands beside. */
+  static ImplicitModel inStates(ImplicitModel linear, int n) {
+    int outputs = linear.outputDim();
+    return new ImplicitModel(Matrix.zeros(n, n), Matrix.zeros(n, linear.inputDim() + (linear.inputBias() ? 1 : 0)), Matrix.zeros(outputs, n),
+        linear.d(), linear.activation(), linear.inputBias());
+  }
+
+  /** The settings of the linear model's fits from {@code m}, a zero model of their states: one convex readout step, {@link #LINEAR_ROUNDS} rounds. */
   static BcdSettings linearFitSettings(ImplicitModel m, Loss loss, SolverSettings fixedPoint) {
     BcdSettings base = BcdSettings.defaults(m.hiddenDim(), loss).withActivation(m.activation());
     return base.with(d -> {
@@ -228,6 +238,25 @@ final class StageChoices {
     BlockCoordinateDescent.ReadoutPath reduced =
         new BlockCoordinateDescent(span.reducedStore(), settings, span.reducedInputs(), outputs, null).readoutPath(span.reduced(start), null);
     return ridge -> span.lifted(reduced.next(ridge));
+  }
+
+  /**
+   * {@link #linearWalk} on the folds of a store on the driver ({@link RidgeChoice}'s cross-validation): where it has
+   * fewer rows than inputs, the span of its rows is worked out once for every fold — a fold's mask changes the rows'
+   * weights, which the reduction passes through, not their inputs, which it is made of — so each fold walks the same
+   * reduced rows under its own mask.
+   */
+  static RidgeChoice.FoldWalks linearFoldWalks(LocalBlockStore store, BcdSettings settings, int inputs, int outputs, ImplicitModel start) {
+    RowSpan span = RowSpan.of(store, inputs);
+    if (span == null) {
+      return mask -> linearWalk(TrainingStores.masked(store, mask), settings, inputs, outputs, start, null);
+    }
+    return mask -> {
+      BlockStore reducedFold = TrainingStores.masked(span.reducedStore(), mask);
+      BlockCoordinateDescent.ReadoutPath reduced =
+          new BlockCoordinateDescent(reducedFold, settings, span.reducedInputs(), outputs, null).readoutPath(span.reduced(start), null);
+      return ridge -> span.lifted(reduced.next(ridge));
+    };
   }
 
   /**

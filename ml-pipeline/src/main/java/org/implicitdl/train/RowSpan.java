@@ -102,13 +102,12 @@ public final class RowSpan {
 
   /** The model in the reduced inputs: B and D's input columns times Mᵀ (their part in the span), bias columns kept. */
   public ImplicitModel reduced(ImplicitModel full) {
-    return new ImplicitModel(full.a(), map(full.b(), true), full.c(), map(full.d(), true), full.activation(), full.inputBias());
+    return full.with(full.a(), map(full.b(), true), full.c(), map(full.d(), true));
   }
 
   /** The reduced model in the full inputs: B and D's input columns times M, bias columns kept. */
   public ImplicitModel lifted(ImplicitModel reducedModel) {
-    return new ImplicitModel(reducedModel.a(), map(reducedModel.b(), false), reducedModel.c(), map(reducedModel.d(), false),
-        reducedModel.activation(), reducedModel.inputBias());
+    return reducedModel.with(reducedModel.a(), map(reducedModel.b(), false), reducedModel.c(), map(reducedModel.d(), false));
   }
 
   /** [W₀ w_b] → [W₀Mᵀ w_b] (reduce) or [W₀M w_b] (lift). */

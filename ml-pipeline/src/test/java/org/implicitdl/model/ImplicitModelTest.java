@@ -19,6 +19,25 @@ class ImplicitModelTest {
     assertArrayEquals(new double[] {15.5}, m.predict(new double[] {1.0}), 1e-12);
   }
 
+  /**
+   * A model made from another with the same A (a new readout, a temperature) keeps the certificate worked out from A
+   * rather than certifying again; one with another A, or another activation, gets its own.
+   */
+  @Test
+  void aModelWithTheSameAKeepsItsCertificateAndAnotherAGetsItsOwn() {
+    ImplicitModel m = ModelAlgebraTest.randomImplicit(10, 4, 2, 0.9, true, 5);
+    // worked out before the new model is made: what the new one keeps
+    m.certificate();
+    m.components();
+    ImplicitModel newReadout = m.withCD(TestData.gaussian(2, 15, 1.0, 7));
+    assertSame(m.certificate(), newReadout.certificate());
+    assertSame(m.components(), newReadout.components());
+    Matrix a = m.a().scaled(0.5);
+    ImplicitModel otherA = m.with(a, m.b(), m.c(), m.d());
+    assertNotSame(m.certificate(), otherA.certificate());
+    assertEquals(org.implicitdl.solve.WellPosedness.certify(a, m.activation()).toString(), otherA.certificate().toString());
+  }
+
   @Test
   void blockPredictionEqualsColumnByColumn() {
     ImplicitModel m = ModelAlgebraTest.randomImplicit(10, 4, 2, 0.9, true, 5);

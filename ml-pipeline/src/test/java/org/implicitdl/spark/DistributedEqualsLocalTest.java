@@ -198,9 +198,9 @@ class DistributedEqualsLocalTest {
     BcdSettings linear = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, fixedPoint);
     double[] ridges = StageChoices.linearRidges(60, P);
     RidgeChoice onDriver = RidgeChoice.of(new ChoiceRows(local), local, Loss.CROSS_ENTROPY, fixedPoint, P, ridges,
-        rows -> StageChoices.linearWalk(rows, linear, P, 2, zero, null));
+        rows -> StageChoices.linearFoldWalks(rows, linear, P, 2, zero));
     RidgeChoice onRdd = RidgeChoice.of(new ChoiceRows(dist), dist, Loss.CROSS_ENTROPY, fixedPoint, P, ridges,
-        rows -> StageChoices.linearWalk(rows, linear, P, 2, zero, null));
+        rows -> StageChoices.linearFoldWalks(rows, linear, P, 2, zero));
     assertTrue(onRdd.name().contains("fold"), onRdd.name());
     double[] expected = onDriver.foldLosses();
     double[] got = onRdd.foldLosses();

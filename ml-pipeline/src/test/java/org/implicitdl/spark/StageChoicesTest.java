@@ -305,6 +305,7 @@ class StageChoicesTest {
         "the stage scores better on the 9 rows too");
     ImplicitTraining.Stage onFew = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), nine, Loss.CROSS_ENTROPY, FIXED_POINT, p, 3);
     assertEquals("linear", onFew.name());
+    assertEquals(network.hiddenDim(), onFew.model().hiddenDim(), "the linear model has the stage's states, unused");
     assertEquals(0.0, onFew.model().c().maxAbs(), "its states unused: C = 0");
   }
 
@@ -338,7 +339,7 @@ class StageChoicesTest {
       BcdSettings settings = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, FIXED_POINT);
       double[] ridges = StageChoices.linearRidges(27, p);
       RidgeChoice judge = RidgeChoice.of(new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, ridges,
-          rows -> StageChoices.linearWalk(rows, settings, p, 3, zero, null));
+          rows -> StageChoices.linearFoldWalks(rows, settings, p, 3, zero));
       double[] foldLosses = judge.foldLosses();
       assertTrue(judge.name().contains(RidgeChoice.FOLDS + "-fold"), judge.name());
       List<ImplicitModel> path = StageChoices.linearPath(store, settings, p, 3, zero, ridges, null, fit -> true);
@@ -362,15 +363,16 @@ class StageChoicesTest {
   }
 
   /**
-   * The folds' paths walked in step give each fold's own path's held-out losses (the folds' stores share no state), and
-   * stop together at the first ridge where their mean loss has passed its best — on some of these sets before the
+   * The folds' paths walked in step give each fold's own path's held-out losses (the folds' stores share no state; with
+   * more inputs than rows, one reduction to the rows' span serves every fold), and stop together at the first ridge where their mean loss has passed its best — on some of these sets before the
    * weakest ridge, where the rule on the fit rows then stops too.
    */
   @Test
   void theFoldsWalkInStepAndStopOnceTheirMeanLossHasPassedItsBest() {
-    int p = 6;
     int stoppedEarly = 0;
-    for (int seed = 0; seed < 6; seed++) {
+    // 6 inputs, and 60: more inputs than the 40 rows, where the folds share one reduction to the rows' span
+    for (int seed = 0; seed < 8; seed++) {
+      int p = seed % 2 == 0 ? 6 : 60;
       Random r = new Random(500 + seed);
       Matrix[] train = linearClasses(r, p, 40);
       LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 40);
@@ -378,7 +380,7 @@ class StageChoicesTest {
       BcdSettings settings = StageChoices.linearFitSettings(zero, Loss.CROSS_ENTROPY, FIXED_POINT);
       double[] ridges = StageChoices.linearRidges(40, p);
       double[] inStep = RidgeChoice.of(new ChoiceRows(store), store, Loss.CROSS_ENTROPY, FIXED_POINT, p, ridges,
-          rows -> StageChoices.linearWalk(rows, settings, p, 3, zero, null)).foldLosses();
+          rows -> StageChoices.linearFoldWalks(rows, settings, p, 3, zero)).foldLosses();
       double[] lossSums = new double[ridges.length];
       double weight = 0;
       for (int k = 0; k < RidgeChoice.FOLDS; k++) {
