@@ -212,15 +212,7 @@ final class StageChoices {
    */
   static List<ImplicitModel> linearPath(BlockStore store, BcdSettings settings, int inputs, int outputs, ImplicitModel start, double[] ridges,
       BcdStatistics.Constants known, Predicate<ImplicitModel> goOn) {
-    DoubleFunction<ImplicitModel> walk = linearWalk(store, settings, inputs, outputs, start, known);
-    List<ImplicitModel> path = new ArrayList<>();
-    for (double ridge : ridges) {
-      path.add(walk.apply(ridge));
-      if (!goOn.test(path.get(path.size() - 1))) {
-        break;
-      }
-    }
-    return path;
+    return BlockCoordinateDescent.walked(linearWalk(store, settings, inputs, outputs, start, known), ridges, goOn);
   }
 
   /**

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.DoubleFunction;
 import java.util.function.Predicate;
 import org.implicitdl.linalg.Blas;
 import org.implicitdl.linalg.LowRank;
@@ -337,10 +338,14 @@ public final class BlockCoordinateDescent extends EpochTrainer<BcdSettings, Bloc
    */
   public List<ImplicitModel> fitReadoutPath(ImplicitModel model, double[] ridgePerWeight, BcdStatistics.Constants known,
       Predicate<ImplicitModel> goOn) {
-    ReadoutPath walk = readoutPath(model, known);
+    return walked(readoutPath(model, known)::next, ridgePerWeight, goOn);
+  }
+
+  /** A path's fits, {@code next} at each ridge in turn, until {@code goOn} returns false for one (that one included). */
+  public static List<ImplicitModel> walked(DoubleFunction<ImplicitModel> next, double[] ridges, Predicate<ImplicitModel> goOn) {
     List<ImplicitModel> path = new ArrayList<>();
-    for (double alpha : ridgePerWeight) {
-      path.add(walk.next(alpha));
+    for (double ridge : ridges) {
+      path.add(next.apply(ridge));
       if (!goOn.test(path.get(path.size() - 1))) {
         break;
       }
