@@ -51,7 +51,7 @@ final class RidgeChoice {
    * ridges per unit of row weight are multiplied by (null unless it chooses).
    */
   private final BcdStatistics.Constants sums;
-  /** The folds' mean held-out loss at each ridge of the path (null unless the folds choose). */
+  /** The folds' mean held-out loss at each ridge they walked before stopping (null unless the folds choose). */
   private final double[] foldLosses;
 
   private RidgeChoice(BlockStore validation, BlockStore fitRows, Loss loss, SolverSettings fixedPoint, RidgeCrossValidation crossValidation,

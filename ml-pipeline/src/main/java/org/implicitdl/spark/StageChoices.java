@@ -227,9 +227,7 @@ final class StageChoices {
     if (span == null) {
       return new BlockCoordinateDescent(store, settings, inputs, outputs, null).readoutPath(start, known)::next;
     }
-    BlockCoordinateDescent.ReadoutPath reduced =
-        new BlockCoordinateDescent(span.reducedStore(), settings, span.reducedInputs(), outputs, null).readoutPath(span.reduced(start), null);
-    return ridge -> span.lifted(reduced.next(ridge));
+    return walkInSpan(span, span.reducedStore(), settings, outputs, start);
   }
 
   /**
@@ -243,12 +241,15 @@ final class StageChoices {
     if (span == null) {
       return mask -> linearWalk(TrainingStores.masked(store, mask), settings, inputs, outputs, start, null);
     }
-    return mask -> {
-      BlockStore reducedFold = TrainingStores.masked(span.reducedStore(), mask);
-      BlockCoordinateDescent.ReadoutPath reduced =
-          new BlockCoordinateDescent(reducedFold, settings, span.reducedInputs(), outputs, null).readoutPath(span.reduced(start), null);
-      return ridge -> span.lifted(reduced.next(ridge));
-    };
+    return mask -> walkInSpan(span, TrainingStores.masked(span.reducedStore(), mask), settings, outputs, start);
+  }
+
+  /** The walk on rows in {@code span}'s reduced inputs ({@code reducedRows}), each fit lifted back to the full inputs. */
+  private static DoubleFunction<ImplicitModel> walkInSpan(RowSpan span, BlockStore reducedRows, BcdSettings settings, int outputs,
+      ImplicitModel start) {
+    BlockCoordinateDescent.ReadoutPath reduced =
+        new BlockCoordinateDescent(reducedRows, settings, span.reducedInputs(), outputs, null).readoutPath(span.reduced(start), null);
+    return ridge -> span.lifted(reduced.next(ridge));
   }
 
   /**

@@ -53,7 +53,7 @@ class StageChoicesTest {
     LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 100);
     LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 300);
     ImplicitModel poor = randomStates(r);
-    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
+    ImplicitTraining.Stage stage = gradientStage(poor);
     ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), validation, Loss.SQUARED, FIXED_POINT, 8, 1);
     assertEquals("linear", chosen.name());
     assertEquals(0.0, chosen.model().b().maxAbs(), "the states are unused: B = 0");
@@ -62,7 +62,7 @@ class StageChoicesTest {
     assertTrue(linearLoss < 0.5 * 0.05 * 0.05 * 1.5, "close to the noise floor: " + linearLoss);
 
     // the linear model itself, as a stage, is kept (no strictly better linear fit exists)
-    ImplicitTraining.Stage good = new ImplicitTraining.Stage("gradient", chosen.model(), chosen.model(), List.of(), record(), new int[0]);
+    ImplicitTraining.Stage good = gradientStage(chosen.model());
     assertSame(good, StageChoices.notWorseThanLinear(good, new ChoiceRows(store), validation, Loss.SQUARED, FIXED_POINT, 8, 1));
   }
 
@@ -81,7 +81,7 @@ class StageChoicesTest {
       Matrix[] fresh = linear(r, 4000);
       LocalBlockStore test = LocalBlockStore.of(fresh[0], fresh[1], 1000);
       ImplicitModel poor = randomStates(r);
-      ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
+      ImplicitTraining.Stage stage = gradientStage(poor);
       ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 100)),
           LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
       ImplicitModel zero = ImplicitModel.zero(5, 8, 1, Activation.RELU);
@@ -107,7 +107,7 @@ class StageChoicesTest {
       Matrix[] train = linear(r, rows);
       Matrix[] valid = linear(r, 100);
       ImplicitModel poor = randomStates(r);
-      ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", poor, poor, List.of(), record(), new int[0]);
+      ImplicitTraining.Stage stage = gradientStage(poor);
       ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 100)),
           LocalBlockStore.of(valid[0], valid[1], 100), Loss.SQUARED, FIXED_POINT, 8, 1).model();
       ImplicitModel zero = ImplicitModel.zero(5, 8, 1, Activation.RELU);
@@ -143,7 +143,7 @@ class StageChoicesTest {
     LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 50);
     LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 300);
     ImplicitModel guess = ImplicitModel.zero(4, p, 2, Activation.RELU);
-    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", guess, guess, List.of(), record(), new int[0]);
+    ImplicitTraining.Stage stage = gradientStage(guess);
     ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
     // the guess's scores are zero: a mixture with it is the linear model's scores shrunk (a temperature), and its states stay unused
     assertTrue(chosen.name().endsWith("linear"), "the linear model or a mixture with it: " + chosen.name());
@@ -185,7 +185,7 @@ class StageChoicesTest {
     Matrix[] valid = drawnFrom(r, network, 1500);
     LocalBlockStore validation = LocalBlockStore.of(valid[0], valid[1], 500);
     ImplicitModel overconfident = network.with(network.a(), network.b(), network.c().scaled(6), network.d());
-    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", overconfident, overconfident, List.of(), record(), new int[0]);
+    ImplicitTraining.Stage stage = gradientStage(overconfident);
     ImplicitModel chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(LocalBlockStore.of(train[0], train[1], 200)), validation,
         Loss.CROSS_ENTROPY, FIXED_POINT, p, 3).model();
     Matrix chosenScores = chosen.predict(valid[0]);
@@ -275,7 +275,7 @@ class StageChoicesTest {
     ImplicitModel weak = new BlockCoordinateDescent(store, settings, p, 2, null)
         .fitReadoutPath(ImplicitModel.zero(n, p, 2, Activation.RELU), new double[] {1e-6}, fit -> true).get(0);
     ImplicitModel states = weak.with(weak.a(), gaussian(r, n, p + 1).scaled(0.1), gaussian(r, 2, n).scaled(0.1), weak.d());
-    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", states, states, List.of(), record(), new int[0]);
+    ImplicitTraining.Stage stage = gradientStage(states);
     ImplicitTraining.Stage chosen = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), validation, Loss.CROSS_ENTROPY, FIXED_POINT, p, 2);
     assertEquals("linear", chosen.name(), "the linear model alone");
     assertEquals(0.0, chosen.model().c().maxAbs(), "its states unused: C = 0");
@@ -294,7 +294,7 @@ class StageChoicesTest {
     ImplicitModel network = threeClassNetwork(r, p, 8);
     Matrix[] train = drawnFrom(r, network, 300);
     LocalBlockStore store = LocalBlockStore.of(train[0], train[1], 100);
-    ImplicitTraining.Stage stage = new ImplicitTraining.Stage("gradient", network, network, List.of(), record(), new int[0]);
+    ImplicitTraining.Stage stage = gradientStage(network);
     Matrix[] many = drawnFrom(r, network, 200);
     ImplicitTraining.Stage onMany = StageChoices.notWorseThanLinear(stage, new ChoiceRows(store), LocalBlockStore.of(many[0], many[1], 200),
         Loss.CROSS_ENTROPY, FIXED_POINT, p, 3);
@@ -307,6 +307,11 @@ class StageChoicesTest {
     assertEquals("linear", onFew.name());
     assertEquals(network.hiddenDim(), onFew.model().hiddenDim(), "the linear model has the stage's states, unused");
     assertEquals(0.0, onFew.model().c().maxAbs(), "its states unused: C = 0");
+  }
+
+  /** {@code m} as a gradient stage that hands on itself, with an empty history. */
+  private static ImplicitTraining.Stage gradientStage(ImplicitModel m) {
+    return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
   }
 
   /** A linear classifier of the store's rows at a moderate ridge, for comparisons. */
@@ -592,7 +597,7 @@ class StageChoicesTest {
       Matrix dk = d.copy();
       org.implicitdl.linalg.Blas.axpy(offset, noise.data(), dk.data());
       ImplicitModel m = new ImplicitModel(Matrix.zeros(5, 5), Matrix.zeros(5, 9), Matrix.zeros(1, 5), dk, Activation.RELU, true);
-      return new ImplicitTraining.Stage("gradient", m, m, List.of(), record(), new int[0]);
+      return gradientStage(m);
     }
   }
 
