@@ -90,8 +90,13 @@ public final class GradientTrainer extends EpochTrainer<GradientSettings, Gradie
         Matrix.columnsOf(part.stream().map(TrainingBlock::y).toList(), from, to), Matrix.columnsOf(part.stream().map(TrainingBlock::w).toList(), from, to));
   }
 
+  /** The sums of a batch's columns, cut into {@link ColumnPieces} worked out side by side and added in column order. */
   private static GradientSums gradient(StepPayload payload, Inputs u, Matrix y, Matrix w) {
-    return gradient(payload.model(), payload.certificate(), u, y, w, payload.settings(), payload.robust());
+    int cols = u.cols();
+    return ColumnPieces.merged(ColumnPieces.bounds(payload.model().hiddenDim(), cols), (from, to) -> from == 0 && to == cols
+        ? gradient(payload.model(), payload.certificate(), u, y, w, payload.settings(), payload.robust())
+        : gradient(payload.model(), payload.certificate(), u.columnSlice(from, to), y.columnSlice(from, to), w.columnSlice(from, to),
+            payload.settings(), payload.robust()));
   }
 
   /** The gradient sums of the nominal loss, or of the robust objective when one is given (not null), on these columns. */

@@ -156,7 +156,20 @@ final class TrainCommand extends JobCommand {
         throw new Idl.UsageException("without --validation, validation-fraction must lie in (0, 1), got " + f);
       }
       // a seeded hash of each row, not randomSplit: the same rows are held out whatever the partitioning
-      Dataset<Row>[] split = CanonicalRows.split(train, f, cfg.longValue("trainer.seed"));
+      long seed = cfg.longValue("trainer.seed");
+      Dataset<Row>[] split = CanonicalRows.split(train, f, seed);
+      if (split[1].isEmpty()) {
+        // on a few dozen rows a tenth is often none at all: a larger share, announced, where the file has rows to spare
+        long rows = train.count();
+        // in hundredths, rounded up: at least EVALUATION_ROWS expected, and a share that reads as one
+        double larger = Math.min(MAX_EVALUATION_SHARE, Math.ceil(100.0 * EVALUATION_ROWS / rows) / 100);
+        if (rows >= 2 * EVALUATION_ROWS && larger > f) {
+          split = CanonicalRows.split(train, larger, seed);
+          System.out.printf(Locale.ROOT, "validation: validation-fraction %s of %d rows held out none; holding out %s instead (%d rows expected)%n",
+              f, rows, larger, Math.round(larger * rows));
+          f = larger;
+        }
+      }
       train = split[0];
       validation = split[1];
       if (validation.isEmpty()) {
@@ -226,6 +239,12 @@ final class TrainCommand extends JobCommand {
 
   /** A most frequent class of at least this share of the validation rows makes the console add balanced accuracy. */
   static final double IMBALANCED = 0.6;
+  /**
+   * The rows the job's own validation split aims at where validation-fraction holds out none (a few dozen rows), taking
+   * at most {@link #MAX_EVALUATION_SHARE} of them, and only from files of at least twice as many rows: fewer are refused.
+   */
+  static final int EVALUATION_ROWS = 5;
+  static final double MAX_EVALUATION_SHARE = 0.3;
 
   /**
    * A metric for the console: four decimals (accuracy, an rmse in the label's units), or four significant digits

@@ -158,6 +158,20 @@ class TrainJobTest {
   }
 
   @Test
+  void aFewDozenRowsWhoseShareHoldsOutNoneHoldOutALargerShareAndSaySo() throws Exception {
+    // a thousandth of 20 rows is none: the job holds out a quarter (5 rows expected) rather than refusing the file
+    Path data = regressionCsv(tmp, "twenty.csv", 20, 8, false);
+    Path model = tmp.resolve("twenty-model");
+    CommandLine r = CommandLine.run(train(data, model, "--set", "validation-fraction=0.001"));
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("validation-fraction 0.001 of 20 rows held out none; holding out 0.25 instead (5 rows expected)"), r.out());
+    String version = Files.readString(model.resolve("LATEST")).trim();
+    JsonNode metrics = Jobs.JSON.readTree(Files.readString(model.resolve("versions").resolve(version).resolve("metrics.json")));
+    assertTrue(metrics.get("count").asDouble() >= 1, metrics.toString());
+    assertTrue(Double.isFinite(metrics.get("rmse").asDouble()), metrics.toString());
+  }
+
+  @Test
   void warmStartLibsvmAndUnreadableFiles() throws Exception {
     Path data = regressionCsv(tmp, "train.csv", 300, 6, false);
     Path model = tmp.resolve("model");
