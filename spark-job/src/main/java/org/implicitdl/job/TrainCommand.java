@@ -158,13 +158,15 @@ final class TrainCommand extends JobCommand {
       // a seeded hash of each row, not randomSplit: the same rows are held out whatever the partitioning
       long seed = cfg.longValue("trainer.seed");
       Dataset<Row>[] split = CanonicalRows.split(train, f, seed);
-      if (split[1].isEmpty()) {
+      boolean none = split[1].isEmpty();
+      if (none) {
         // on a few dozen rows a tenth is often none at all: a larger share, announced, where the file has rows to spare
         long rows = train.count();
         // in hundredths, rounded up: at least EVALUATION_ROWS expected, and a share that reads as one
         double larger = Math.min(MAX_EVALUATION_SHARE, Math.ceil(100.0 * EVALUATION_ROWS / rows) / 100);
         if (rows >= 2 * EVALUATION_ROWS && larger > f) {
           split = CanonicalRows.split(train, larger, seed);
+          none = split[1].isEmpty();
           System.out.printf(Locale.ROOT, "validation: validation-fraction %s of %d rows held out none; holding out %s instead (%d rows expected)%n",
               f, rows, larger, Math.round(larger * rows));
           f = larger;
@@ -172,7 +174,7 @@ final class TrainCommand extends JobCommand {
       }
       train = split[0];
       validation = split[1];
-      if (validation.isEmpty()) {
+      if (none) {
         throw new IllegalArgumentException(input + ": holding out validation-fraction " + f + " of its rows left none to validate on (too few "
             + "rows); pass a --validation file or a larger fraction (--set validation-fraction=0.3)");
       }
@@ -244,6 +246,7 @@ final class TrainCommand extends JobCommand {
    * at most {@link #MAX_EVALUATION_SHARE} of them, and only from files of at least twice as many rows: fewer are refused.
    */
   static final int EVALUATION_ROWS = 5;
+  /** The largest share the job's own split grows to on a few dozen rows. */
   static final double MAX_EVALUATION_SHARE = 0.3;
 
   /**
