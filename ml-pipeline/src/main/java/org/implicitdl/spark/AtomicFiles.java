@@ -1,6 +1,8 @@
 package org.implicitdl.spark;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import org.apache.hadoop.fs.FileContext;
@@ -20,6 +22,22 @@ public final class AtomicFiles {
    */
   public static FileSystem withoutChecksums(FileSystem fs) {
     return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+  }
+
+  /**
+   * A new file at {@code file} (replacing one there), its directory made if missing. On the local file system it is
+   * opened by Java itself: Hadoop's local {@code create} sets the file's mode by starting a {@code chmod} process
+   * for every file where the native Hadoop library is absent (as in a plain Spark download), which cost more than
+   * the small files written at every epoch (the trainer state) took to write. The mode is the same either way (the
+   * process's umask). Elsewhere (HDFS, object stores) the file system's own create.
+   */
+  public static OutputStream create(FileSystem fs, Path file) throws IOException {
+    if (fs instanceof RawLocalFileSystem) {
+      java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(file).toUri());
+      Files.createDirectories(local.getParent());
+      return new BufferedOutputStream(Files.newOutputStream(local));
+    }
+    return fs.create(file, true);
   }
 
   /** Moves {@code from} over {@code to} in one step: rename(2) locally, rename with OVERWRITE elsewhere (atomic on HDFS). */

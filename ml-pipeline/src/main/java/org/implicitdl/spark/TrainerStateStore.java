@@ -163,9 +163,8 @@ final class TrainerStateStore {
   }
 
   private void write(Saved saved) throws IOException {
-    fs.mkdirs(dir);
     Path tmp = new Path(dir, "state.tmp");
-    try (ObjectOutputStream out = new ObjectOutputStream(fs.create(tmp, true))) {
+    try (ObjectOutputStream out = new ObjectOutputStream(AtomicFiles.create(fs, tmp))) {
       out.writeObject(saved);
     }
     AtomicFiles.replace(fs, tmp, new Path(dir, "state"));

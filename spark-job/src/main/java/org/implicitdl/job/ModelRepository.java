@@ -2,6 +2,7 @@ package org.implicitdl.job;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
@@ -134,7 +135,7 @@ final class ModelRepository {
   }
 
   void writeText(Path file, String text) throws IOException {
-    try (FSDataOutputStream out = fs.create(file, true)) {
+    try (OutputStream out = AtomicFiles.create(fs, file)) {
       out.write(text.getBytes(StandardCharsets.UTF_8));
     }
   }
