@@ -12,7 +12,10 @@ import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 
-/** Files that a killed process must never leave half-replaced: the trainer state, the LATEST pointer. */
+/**
+ * Files the jobs write on any Hadoop file system, and those a killed process must never leave half-replaced (the
+ * trainer state, the LATEST pointer): a new file is written aside and moved over the old one in one step.
+ */
 public final class AtomicFiles {
   private AtomicFiles() {}
 
