@@ -26,6 +26,9 @@ import org.implicitdl.robust.InputBox;
  */
 public record Standardization(double[] mean, double[] scale, double[] targetMean, double targetScale) implements Serializable {
 
+  /** The largest spread, relative to the mean, that is rounding rather than data: an input so spread is constant. */
+  static final double CONSTANT = 1e-12;
+
   /** Inputs and targets as they are. */
   public static Standardization identity(int inputs, int outputs, boolean regression) {
     double[] ones = new double[inputs];
@@ -33,11 +36,16 @@ public record Standardization(double[] mean, double[] scale, double[] targetMean
     return new Standardization(new double[inputs], ones, new double[regression ? outputs : 0], 1.0);
   }
 
-  /** From input means and standard deviations (0 → 1), and, for regression, target means and their common scale. */
+  /**
+   * From input means and standard deviations, and, for regression, target means and their common scale. An input
+   * whose spread is rounding next to its mean (at most {@value #CONSTANT} of it, or zero) is constant: scale 1. The
+   * test is relative only: an input measured in small units (farads, 10⁻¹³) has a spread far below 1 and is a feature
+   * like any other.
+   */
   public static Standardization of(double[] mean, double[] std, double[] targetMean, double targetScale) {
     double[] scale = new double[std.length];
     for (int k = 0; k < std.length; k++) {
-      scale[k] = std[k] > 1e-12 * Math.max(1.0, Math.abs(mean[k])) && Double.isFinite(std[k]) ? std[k] : 1.0;
+      scale[k] = std[k] > CONSTANT * Math.abs(mean[k]) && std[k] > 0 && Double.isFinite(std[k]) ? std[k] : 1.0;
     }
     return new Standardization(mean.clone(), scale, targetMean.clone(), targetScale > 0 && Double.isFinite(targetScale) ? targetScale : 1.0);
   }

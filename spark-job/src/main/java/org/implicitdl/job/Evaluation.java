@@ -32,7 +32,7 @@ record Evaluation(Map<String, Double> metrics, Map<String, Object> baseline, lon
   static Evaluation of(Model<?> model, Dataset<Row> train, Dataset<Row> validation, String labelCol, String weightCol, boolean baseline) {
     Map<String, Double> metrics = Jobs.evaluate(model, validation, labelCol);
     Dataset<Row> predicted = model.transform(validation);
-    Map<String, Object> linear = baseline ? linearBaseline(model, train, validation, labelCol, weightCol) : Map.of();
+    Map<String, Object> linear = baseline ? linearBaselineOrWhy(model, train, validation, labelCol, weightCol) : Map.of();
     if (model instanceof ImplicitClassificationModel c) {
       long[][] confusion = confusion(predicted, labelCol, c.numClasses());
       Map<String, Double> withShares = new LinkedHashMap<>(metrics);
@@ -41,6 +41,27 @@ record Evaluation(Map<String, Double> metrics, Map<String, Object> baseline, lon
       return new Evaluation(withShares, linear, confusion, null);
     }
     return new Evaluation(metrics, linear, null, residuals(predicted, labelCol));
+  }
+
+  /**
+   * The linear baseline, or — where MLlib refuses the data (its L-BFGS line search on inputs near 10³⁰⁰, whose squares
+   * overflow its summary statistics) — its name and why, said on the console: the baseline is a comparison beside the
+   * trained model, and the model stands without it. Other failures (a lost executor) stop the run as before.
+   */
+  private static Map<String, Object> linearBaselineOrWhy(Model<?> model, Dataset<Row> train, Dataset<Row> validation, String labelCol,
+      String weightCol) {
+    try {
+      return linearBaseline(model, train, validation, labelCol, weightCol);
+    } catch (IllegalArgumentException e) {
+      String name = model instanceof ImplicitClassificationModel ? "LogisticRegression" : "LinearRegression";
+      String why = Failures.of(e).message();
+      System.out.println("note: the linear baseline (MLlib " + name + ") could not be fitted on these rows (" + why + "); the model is "
+          + "evaluated without it");
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("model", name);
+      out.put("failed", why);
+      return out;
+    }
   }
 
   private static Map<String, Object> linearBaseline(Model<?> model, Dataset<Row> train, Dataset<Row> validation, String labelCol,

@@ -87,6 +87,32 @@ class InputColumnsJobTest {
   }
 
   /**
+   * Features in any units: a capacitance in farads (spread 10⁻¹³, which a floor on the spread once took for a constant
+   * column and left unused) and a quantity near 10³⁰⁰ (whose squares overflow a double) train like any other column,
+   * both needed for the label; MLlib's LogisticRegression refuses the second, and the job says so in a note and
+   * publishes the model without the baseline.
+   */
+  @Test
+  void featuresInFaradsAndNear1e300TrainLikeAnyOther() throws Exception {
+    java.util.Random r = new java.util.Random(44);
+    List<String> lines = new ArrayList<>(List.of("capacitance,mass,label"));
+    for (int i = 0; i < 300; i++) {
+      double x = r.nextGaussian();
+      double z = r.nextGaussian();
+      lines.add(String.format(java.util.Locale.ROOT, "%.6e,%.6e,%d", 4.7e-13 + 1e-13 * x, 1e300 * z, x + z > 0 ? 1 : 0));
+    }
+    Path data = Files.write(dir.resolve("units.csv"), lines);
+    Path model = dir.resolve("model");
+    String[] args = BadInputTest.train(data, "label", "classification", model);
+    args[java.util.Arrays.asList(args).indexOf("linear-baseline=false")] = "linear-baseline=true";
+    CommandLine train = CommandLine.run(args);
+    assertEquals(0, train.exit(), train.err());
+    assertTrue(train.out().contains("note: the linear baseline (MLlib LogisticRegression) could not be fitted on these rows"), train.out());
+    String evaluation = CommandLine.evaluation(model, data, "label");
+    assertTrue(Jobs.JSON.readTree(evaluation).get("accuracy").asDouble() > 0.9, "either column alone scores about 0.75: " + evaluation);
+  }
+
+  /**
    * Missing numbers — empty cells and R's NA — are filled with 0 and marked by a column=missing input: the two spellings
    * train the same model, predict and evaluate fill and mark from the names, and the marked rows are learnt (here a
    * missing x means class 1).
