@@ -149,7 +149,7 @@ public final class Moments implements Mergeable<Moments> {
     double[] targetMean = target.means();
     double targetScale = 1.0;
     if (targetMean.length > 0) {
-      // the root of the outputs' mean variance, in units of the largest output's power of two
+      // the root of the outputs' mean variance, each spread taken relative to the largest so that no square overflows
       double[] targetStd = target.deviations(weight);
       double unit = 0;
       for (double d : targetStd) {

@@ -53,15 +53,19 @@ record Evaluation(Map<String, Double> metrics, Map<String, Object> baseline, lon
     try {
       return linearBaseline(model, train, validation, labelCol, weightCol);
     } catch (IllegalArgumentException e) {
-      String name = model instanceof ImplicitClassificationModel ? "LogisticRegression" : "LinearRegression";
       String why = Failures.of(e).message();
-      System.out.println("note: the linear baseline (MLlib " + name + ") could not be fitted on these rows (" + why + "); the model is "
-          + "evaluated without it");
+      System.out.println("note: the linear baseline (MLlib " + baselineName(model) + ") could not be fitted on these rows (" + why
+          + "); the model is evaluated without it");
       Map<String, Object> out = new LinkedHashMap<>();
-      out.put("model", name);
+      out.put("model", baselineName(model));
       out.put("failed", why);
       return out;
     }
+  }
+
+  /** The MLlib model the baseline fits: LogisticRegression for a classifier, LinearRegression for a regression. */
+  private static String baselineName(Model<?> model) {
+    return model instanceof ImplicitClassificationModel ? "LogisticRegression" : "LinearRegression";
   }
 
   private static Map<String, Object> linearBaseline(Model<?> model, Dataset<Row> train, Dataset<Row> validation, String labelCol,
@@ -73,7 +77,7 @@ record Evaluation(Map<String, Double> metrics, Map<String, Object> baseline, lon
         lr.setWeightCol(weightCol);
       }
       Dataset<Row> p = lr.fit(train).transform(validation);
-      out.put("model", "LogisticRegression");
+      out.put("model", baselineName(model));
       out.put("accuracy", new MulticlassClassificationEvaluator().setLabelCol(labelCol).setMetricName("accuracy").evaluate(p));
       out.put("logLoss", new MulticlassClassificationEvaluator().setLabelCol(labelCol).setMetricName("logLoss").evaluate(p));
       return out;
@@ -86,7 +90,7 @@ record Evaluation(Map<String, Double> metrics, Map<String, Object> baseline, lon
       lin.setWeightCol(weightCol);
     }
     Dataset<Row> p = lin.fit(train).transform(validation);
-    out.put("model", "LinearRegression");
+    out.put("model", baselineName(model));
     out.put("rmse", new RegressionEvaluator().setLabelCol(labelCol).setMetricName("rmse").evaluate(p));
     return out;
   }
