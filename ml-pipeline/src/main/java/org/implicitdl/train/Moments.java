@@ -149,17 +149,12 @@ public final class Moments implements Mergeable<Moments> {
     double[] targetMean = target.means();
     double targetScale = 1.0;
     if (targetMean.length > 0) {
-      // the root of the outputs' mean variance, each spread taken relative to the largest so that no square overflows
-      double[] targetStd = target.deviations(weight);
-      double unit = 0;
-      for (double d : targetStd) {
-        unit = Math.max(unit, d);
+      // the root of the outputs' mean variance: their spreads' Euclidean norm (Math.hypot: no square overflows) over √q
+      double norm = 0;
+      for (double d : target.deviations(weight)) {
+        norm = Math.hypot(norm, d);
       }
-      double variance = 0;
-      for (double d : targetStd) {
-        variance += unit > 0 ? (d / unit) * (d / unit) : 0;
-      }
-      targetScale = unit * Math.sqrt(variance / targetMean.length);
+      targetScale = norm / Math.sqrt(targetMean.length);
     }
     if (sparse) {
       // scale only, by the root mean square √(std² + mean²): a zero stays zero, and an input with a large offset and a small

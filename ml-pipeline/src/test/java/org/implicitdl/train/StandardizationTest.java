@@ -146,7 +146,7 @@ class StandardizationTest {
   private static double plainMean(double[] x) {
     double sum = 0;
     for (double v : x) {
-      sum += 1.0 * v;
+      sum += v;
     }
     return sum / x.length;
   }
@@ -156,7 +156,7 @@ class StandardizationTest {
     double sum = 0;
     for (double v : x) {
       double d = v - mean;
-      sum += 1.0 * d * d;
+      sum += d * d;
     }
     return Math.sqrt(sum / x.length);
   }
